@@ -1,0 +1,211 @@
+"""Step 2: raw lines → clean paragraphs.
+
+Real policy documents arrive with debris: web-page breadcrumbs, metadata bullets,
+"字体:【", "今日热点", editor credits, a stray number at the end, a table of
+contents, private-use characters; PDFs add running headers, page-number footers
+and lines broken in the middle of sentences. This module removes the debris and
+re-joins broken lines, keeping for every paragraph the page it starts on.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+
+from rag.headings import SENTENCE_PUNCT, classify_heading, item_number
+from rag.loaders import RawDocument, RawLine
+
+
+@dataclass
+class Paragraph:
+    """A clean paragraph (or heading line) and the page it starts on."""
+
+    text: str
+    page: int | None = None
+
+
+@dataclass
+class CleanDocument:
+    """A document reduced to its title and clean paragraphs."""
+
+    doc_id: str
+    title: str
+    paragraphs: list[Paragraph]
+    sha256: str
+    source_name: str
+    page_count: int | None = None
+
+    @property
+    def text(self) -> str:
+        """The whole clean text, one paragraph per line."""
+        return "\n".join(p.text for p in self.paragraphs)
+
+
+# Characters that are spacing in Chinese web text (en space, ideographic space, NBSP, tabs).
+_SPACES = dict.fromkeys(map(ord, "\u2002\u2003\u2009\u3000\u00a0\t\u200a\u202f"), " ")
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
+
+
+def normalise_chars(text: str) -> str:
+    """Drop private-use, control and zero-width characters; unify spaces."""
+    text = text.translate(_SPACES).translate(_ZERO_WIDTH)
+    return "".join(
+        c
+        for c in text
+        if not (0xE000 <= ord(c) <= 0xF8FF)  # private use (font glyph debris, e.g. U+E010)
+        and (unicodedata.category(c) != "Cc" or c == "\n")
+    )
+
+
+# Lines that belong to the web page around a document, never to the document.
+_DEBRIS_RES = [
+    re.compile(r"^(首页|当前位置|您的位置|您现在的位置)\s*[:：]?\s*.*[>›»]"),
+    re.compile(r"^[•·●]?\s*(索引号|题裁分类|题材分类|发布机构|发文机关|发文日期|成文日期|发布日期|主题分类|主题词|名称|文号|发文字号|有效性)\s*[:：]"),
+    re.compile(r"^字体\s*[:：]?\s*【"),
+    re.compile(r"^【?\s*(打印|关闭|关闭窗口|打印本页|分享到|返回顶部)\s*】?$"),
+    re.compile(r"^(今日热点|焦点图|相关阅读|相关新闻|扫一扫|分享到[:：]?)$"),
+    re.compile(r"^(责编|责任编辑|编辑|一审|二审|三审|终审|来源|作者|稿源)\s*[:：]"),
+    re.compile(r"^\d{4}-\d{1,2}-\d{1,2}(\s+\d{1,2}:\d{2}(:\d{2})?)?\s*(\[来源|来源|【来源|$)"),
+    re.compile(r"^(上一篇|下一篇)\s*[:：]"),
+]
+_PAGE_NUMBER_RE = re.compile(r"^[—\-–－\s]*(\d{1,4})[—\-–－\s]*$|^第\s*\d+\s*页(\s*/?\s*共\s*\d+\s*页)?$|^\d+\s*/\s*\d+$|^Page \d+( of \d+)?$", re.I)
+_TOC_RE = re.compile(r"^目\s*录$")
+_STRAY_NUMBER_RE = re.compile(r"^\d{5,}$")
+
+
+def is_debris(line: str) -> bool:
+    """True for a line of web-page furniture (breadcrumbs, metadata, credits…)."""
+    return any(r.match(line) for r in _DEBRIS_RES)
+
+
+def _strip_running_lines(lines: list[RawLine]) -> list[RawLine]:
+    """Remove PDF running headers/footers and page-number lines.
+
+    A running header is a line that recurs, digits aside, near the top or bottom
+    of at least half of the pages; page numbers are recognised by their shape.
+    """
+    pages: dict[int, list[int]] = {}
+    for i, line in enumerate(lines):
+        if line.page is not None and line.text.strip():
+            pages.setdefault(line.page, []).append(i)
+    if len(pages) < 2:
+        return lines
+    edge_counts: Counter[str] = Counter()
+    for idx in pages.values():
+        for i in set(idx[:3] + idx[-3:]):
+            edge_counts[re.sub(r"\d+", "#", lines[i].text.strip())] += 1
+    running = {k for k, n in edge_counts.items() if n >= max(2, len(pages) // 2)}
+    drop = set()
+    for idx in pages.values():
+        for i in set(idx[:3] + idx[-3:]):
+            text = lines[i].text.strip()
+            if re.sub(r"\d+", "#", text) in running or _PAGE_NUMBER_RE.match(text):
+                drop.add(i)
+    return [line for i, line in enumerate(lines) if i not in drop]
+
+
+def _drop_toc(lines: list[tuple[str, int | None, bool]]) -> list[tuple[str, int | None, bool]]:
+    """Remove a table of contents: a '目录' line and the heading lines after it."""
+    out: list[tuple[str, int | None, bool]] = []
+    i = 0
+    while i < len(lines):
+        if _TOC_RE.match(lines[i][0].replace(" ", "")):
+            i += 1
+            while i < len(lines) and (not lines[i][0] or classify_heading(lines[i][0])):
+                i += 1
+            continue
+        out.append(lines[i])
+        i += 1
+    return out
+
+
+def _joins(prev: str, nxt: str) -> str:
+    """Glue two pieces of one broken line: a space only between Latin words."""
+    if prev and nxt and prev[-1].isascii() and prev[-1].isalnum() and nxt[0].isascii() and nxt[0].isalpha():
+        return prev + " " + nxt
+    return prev + nxt
+
+
+def clean_document(raw: RawDocument) -> CleanDocument:
+    """Turn a :class:`RawDocument` into a :class:`CleanDocument` (see module doc)."""
+    is_pdf = any(line.page is not None for line in raw.lines)
+    lines = _strip_running_lines(raw.lines) if is_pdf else raw.lines
+
+    # (text, page, indented) after character clean-up and debris removal.
+    items: list[tuple[str, int | None, bool]] = []
+    for line in lines:
+        text = normalise_chars(line.text)
+        indented = bool(re.match(r"^\s", text))
+        text = re.sub(r" {2,}", " ", text).strip()
+        if text and is_debris(text):
+            continue
+        items.append((text, line.page, indented))
+    items = _drop_toc(items)
+    while items and not items[-1][0]:
+        items.pop()
+    # A bare number as the last line is a page counter or article id, not text.
+    while items and _STRAY_NUMBER_RE.match(items[-1][0]):
+        items.pop()
+        while items and not items[-1][0]:
+            items.pop()
+
+    # The title: the file's own, or the first short line.
+    first = next((t for t, _, _ in items if t), "")
+    title = (raw.title or "").strip()
+    if not title and first and len(first) <= 80 and first[-1] not in SENTENCE_PUNCT:
+        title = first
+    title = normalise_chars(title).strip() or raw.doc_id
+    # The title line (and its repetition at the end of web pages) is not body text.
+    items = [it for it in items if it[0].replace(" ", "") != title.replace(" ", "")]
+
+    paragraphs = _assemble(items, wrapped=is_pdf)
+    return CleanDocument(
+        doc_id=raw.doc_id,
+        title=title,
+        paragraphs=paragraphs,
+        sha256=raw.sha256,
+        source_name=raw.path.name,
+        page_count=raw.page_count,
+    )
+
+
+def _assemble(items: list[tuple[str, int | None, bool]], wrapped: bool) -> list[Paragraph]:
+    """Re-join lines into paragraphs.
+
+    Text files put one paragraph per line (or per block of lines); PDFs break
+    lines at the page width. A line starts a new paragraph when it is a heading,
+    when it is indented (PDF), when a numbered item begins, or when the previous
+    line ended a sentence and was visibly shorter than a full line.
+    """
+    widths = sorted(len(t) for t, _, _ in items if t)
+    full = widths[int(len(widths) * 0.8)] if widths else 0
+    paragraphs: list[Paragraph] = []
+    current: Paragraph | None = None
+    prev_blank = True
+    last_line = ""  # the previous physical line, for the "short line ends a paragraph" rule
+    for text, page, indented in items:
+        if not text:
+            prev_blank = True
+            if not wrapped:
+                current = None
+            continue
+        heading = classify_heading(text)
+        starts_new = (
+            current is None
+            or heading is not None
+            or classify_heading(current.text) is not None
+            or (wrapped and indented)
+            or (wrapped and item_number(text) is not None and current.text[-1:] in SENTENCE_PUNCT + ":：")
+            or (not wrapped and (prev_blank or current.text[-1:] in SENTENCE_PUNCT + ":：”"))
+            or (wrapped and current.text[-1:] in SENTENCE_PUNCT + ":：" and len(last_line) < 0.85 * full)
+        )
+        if starts_new:
+            current = Paragraph(text, page)
+            paragraphs.append(current)
+        else:
+            current.text = _joins(current.text, text)
+        last_line = text
+        prev_blank = False
+    return paragraphs

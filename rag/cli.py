@@ -1,0 +1,175 @@
+"""The ``rag`` command line; each sub-command mirrors one library call.
+
+    rag model prepare            dequantise the bundled e5 weights (offline)
+    rag ingest [--corpus DIR]    sync the index with a folder of documents
+    rag ask "问题" [--json]       answer one question with citations
+    rag eval --dataset F --out D score an evaluation set
+    rag serve                    start the Gradio app
+    rag doctor                   check model, index, Chroma and LLM
+
+Bad input (an empty question, a missing file) prints one line and exits 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+EXIT_BAD_INPUT = 2
+
+
+def _fail(message: str, code: int = EXIT_BAD_INPUT) -> int:
+    print(f"rag: {message}", file=sys.stderr)
+    return code
+
+
+def _settings(args):
+    from rag.settings import Settings
+
+    overrides = {}
+    if getattr(args, "index", None):
+        overrides["index_dir"] = Path(args.index)
+    return Settings(**overrides)
+
+
+def cmd_model_prepare(args) -> int:
+    from rag.embedding import prepare_model
+    from rag.settings import DEFAULT_MODEL_DIR
+
+    dest = prepare_model(Path(args.dest) if args.dest else DEFAULT_MODEL_DIR, force=args.force, progress=True)
+    print(f"model ready: {dest}")
+    return 0
+
+
+def cmd_ingest(args) -> int:
+    from rag.index import Index
+
+    settings = _settings(args)
+    corpus = Path(args.corpus) if args.corpus else settings.corpus_dir
+    if not corpus.is_dir():
+        return _fail(f"corpus folder not found: {corpus}")
+    index = Index(settings)
+    report = index.rebuild(corpus, progress=True) if args.rebuild else index.ingest(corpus, progress=True)
+    print(report.summary())
+    return 0
+
+
+def cmd_ask(args) -> int:
+    from rag.pipeline import Assistant, QuestionError, clean_question
+
+    question = " ".join(args.question)
+    try:
+        clean_question(question)
+    except QuestionError as exc:
+        return _fail(str(exc))
+    settings = _settings(args)
+    assistant = Assistant(settings)
+    if args.doc and args.doc not in assistant.index.manifest.documents:
+        return _fail(f"no document with id '{args.doc}'; known: {', '.join(sorted(assistant.index.manifest.documents))}")
+    result = assistant.ask(question, k=args.k, doc_ids=[args.doc] if args.doc else None)
+    if args.json:
+        print(json.dumps(result.to_dict(), ensure_ascii=False))
+        return 0
+    print(result.answer.text)
+    if result.answer.citations:
+        print()
+        for c in result.answer.citations:
+            print(f"[{c.n}] {c.passage.doc_title} › {c.passage.locator}")
+            print(f"    {c.passage.text[:200]}{'…' if len(c.passage.text) > 200 else ''}")
+    for notice in result.notices + result.answer.notices:
+        print(f"注意: {notice}")
+    return 0
+
+
+def cmd_eval(args) -> int:
+    from rag.evaluation import run_eval
+
+    dataset = Path(args.dataset)
+    if not dataset.is_file():
+        return _fail(f"dataset not found: {dataset}")
+    systems = [s.strip() for s in args.systems.split(",") if s.strip()]
+    summary = run_eval(dataset, Path(args.out), k=args.k, systems=systems, settings=_settings(args))
+    print(summary)
+    return 0
+
+
+def cmd_serve(args) -> int:
+    import runpy
+
+    app_path = Path(__file__).resolve().parent.parent / "app.py"
+    sys.argv = [str(app_path)]
+    runpy.run_path(str(app_path), run_name="__main__")
+    return 0
+
+
+def cmd_doctor(args) -> int:
+    from rag.doctor import run_doctor
+
+    return run_doctor(_settings(args))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="rag", description="Policy Q&A assistant: cited answers from policy documents.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    model = sub.add_parser("model", help="manage the embedding model")
+    model_sub = model.add_subparsers(dest="model_command", required=True)
+    prep = model_sub.add_parser("prepare", help="dequantise the bundled multilingual-e5-small weights (offline)")
+    prep.add_argument("--dest", help="output folder (default: models/multilingual-e5-small)")
+    prep.add_argument("--force", action="store_true", help="rebuild even if up to date")
+    prep.set_defaults(func=cmd_model_prepare)
+
+    ingest = sub.add_parser("ingest", help="index a folder of documents (incremental)")
+    ingest.add_argument("--corpus", help="folder of documents (default: RAG_CORPUS_DIR or corpus/)")
+    ingest.add_argument("--index", help="index folder (default: RAG_INDEX_DIR or index/)")
+    ingest.add_argument("--rebuild", action="store_true", help="re-embed everything")
+    ingest.set_defaults(func=cmd_ingest)
+
+    ask = sub.add_parser("ask", help="answer a question with citations")
+    ask.add_argument("question", nargs="*", help="the question")
+    ask.add_argument("--json", action="store_true", help="print one results.jsonl object")
+    ask.add_argument("--k", type=int, default=None, help="passages handed to the answerer")
+    ask.add_argument("--doc", help="only search this document id")
+    ask.add_argument("--index", help="index folder")
+    ask.set_defaults(func=cmd_ask)
+
+    ev = sub.add_parser("eval", help="score an evaluation set (JSONL, shared format)")
+    ev.add_argument("--dataset", required=True)
+    ev.add_argument("--out", required=True)
+    ev.add_argument("--k", type=int, default=5)
+    ev.add_argument("--systems", default="ours", help="comma-separated: ours,naive,chatchat,bm25,dense")
+    ev.add_argument("--index", help="index folder")
+    ev.set_defaults(func=cmd_eval)
+
+    serve = sub.add_parser("serve", help="start the Gradio app")
+    serve.set_defaults(func=cmd_serve)
+
+    doctor = sub.add_parser("doctor", help="check model, index, Chroma connection and LLM endpoint")
+    doctor.add_argument("--index", help="index folder")
+    doctor.set_defaults(func=cmd_doctor)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``rag`` console script."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on bad usage, which is our bad-input code too
+        return int(exc.code or 0)
+    from rag.embedding import ModelNotPreparedError
+    from rag.index import IndexBusyError, IndexNotBuiltError
+    from rag.loaders import DocumentError
+
+    try:
+        return args.func(args)
+    except (IndexNotBuiltError, ModelNotPreparedError, IndexBusyError, DocumentError, FileNotFoundError) as exc:
+        return _fail(str(exc))
+    except KeyboardInterrupt:
+        return _fail("interrupted", 130)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

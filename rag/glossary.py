@@ -1,0 +1,122 @@
+"""English → Chinese terms, for English questions over Chinese documents.
+
+Two uses: (1) BM25 cannot match English words against Chinese text, but it can
+match the Chinese terms an English question names ("sister cities" → 友城);
+(2) the evidence gate can tell that a question names a country the documents
+never mention. The country list is complete on purpose: it is about the world,
+not about this corpus.
+"""
+
+from __future__ import annotations
+
+import re
+
+COUNTRIES: dict[str, tuple[str, ...]] = {
+    "afghanistan": ("阿富汗",), "albania": ("阿尔巴尼亚",), "algeria": ("阿尔及利亚",), "angola": ("安哥拉",),
+    "argentina": ("阿根廷",), "armenia": ("亚美尼亚",), "australia": ("澳大利亚", "澳洲"), "austria": ("奥地利",),
+    "azerbaijan": ("阿塞拜疆",), "bahamas": ("巴哈马",), "bahrain": ("巴林",), "bangladesh": ("孟加拉",),
+    "barbados": ("巴巴多斯",), "belarus": ("白俄罗斯",), "belgium": ("比利时",), "benin": ("贝宁",),
+    "bolivia": ("玻利维亚",), "botswana": ("博茨瓦纳",), "brazil": ("巴西",), "brunei": ("文莱",),
+    "bulgaria": ("保加利亚",), "cambodia": ("柬埔寨",), "cameroon": ("喀麦隆",), "canada": ("加拿大",),
+    "chile": ("智利",), "colombia": ("哥伦比亚",), "congo": ("刚果",), "costa rica": ("哥斯达黎加",),
+    "cote d'ivoire": ("科特迪瓦",), "ivory coast": ("科特迪瓦",), "croatia": ("克罗地亚",), "cuba": ("古巴",),
+    "cyprus": ("塞浦路斯",), "czech": ("捷克",), "denmark": ("丹麦",), "djibouti": ("吉布提",),
+    "dominica": ("多米尼克", "多米尼加"), "dominican republic": ("多米尼加",), "ecuador": ("厄瓜多尔",),
+    "egypt": ("埃及",), "equatorial guinea": ("赤道几内亚",), "eritrea": ("厄立特里亚",), "estonia": ("爱沙尼亚",),
+    "ethiopia": ("埃塞俄比亚",), "fiji": ("斐济",), "finland": ("芬兰",), "france": ("法国",), "gabon": ("加蓬",),
+    "georgia": ("格鲁吉亚",), "germany": ("德国",), "ghana": ("加纳",), "greece": ("希腊",), "guinea": ("几内亚",),
+    "hungary": ("匈牙利",), "iceland": ("冰岛",), "india": ("印度",), "indonesia": ("印尼", "印度尼西亚"),
+    "iran": ("伊朗",), "iraq": ("伊拉克",), "ireland": ("爱尔兰",), "israel": ("以色列",), "italy": ("意大利",),
+    "jamaica": ("牙买加",), "japan": ("日本", "日韩", "中日"), "jordan": ("约旦",), "kazakhstan": ("哈萨克斯坦",),
+    "kenya": ("肯尼亚",), "korea": ("韩国", "日韩", "中韩"), "south korea": ("韩国",), "north korea": ("朝鲜",),
+    "kuwait": ("科威特",), "kyrgyzstan": ("吉尔吉斯",), "laos": ("老挝",), "latvia": ("拉脱维亚",),
+    "lebanon": ("黎巴嫩",), "liberia": ("利比里亚",), "libya": ("利比亚",), "lithuania": ("立陶宛",),
+    "luxembourg": ("卢森堡",), "madagascar": ("马达加斯加",), "malawi": ("马拉维",), "malaysia": ("马来西亚",),
+    "maldives": ("马尔代夫",), "mali": ("马里",), "malta": ("马耳他",), "mauritius": ("毛里求斯",),
+    "mexico": ("墨西哥",), "mongolia": ("蒙古",), "morocco": ("摩洛哥",), "mozambique": ("莫桑比克",),
+    "myanmar": ("缅甸",), "burma": ("缅甸",), "namibia": ("纳米比亚",), "nepal": ("尼泊尔",),
+    "netherlands": ("荷兰",), "holland": ("荷兰",), "new zealand": ("新西兰",), "nicaragua": ("尼加拉瓜",),
+    "niger": ("尼日尔",), "nigeria": ("尼日利亚",), "norway": ("挪威",), "oman": ("阿曼",),
+    "pakistan": ("巴基斯坦",), "panama": ("巴拿马",), "papua new guinea": ("巴布亚新几内亚",),
+    "paraguay": ("巴拉圭",), "peru": ("秘鲁",), "philippines": ("菲律宾",), "poland": ("波兰",),
+    "portugal": ("葡萄牙", "葡语"), "qatar": ("卡塔尔",), "romania": ("罗马尼亚",), "russia": ("俄罗斯", "中俄", "对俄"),
+    "rwanda": ("卢旺达",), "saudi arabia": ("沙特",), "senegal": ("塞内加尔",), "serbia": ("塞尔维亚",),
+    "sierra leone": ("塞拉利昂",), "singapore": ("新加坡",), "slovakia": ("斯洛伐克",), "slovenia": ("斯洛文尼亚",),
+    "somalia": ("索马里",), "south africa": ("南非",), "spain": ("西班牙",), "sri lanka": ("斯里兰卡",),
+    "sudan": ("苏丹",), "sweden": ("瑞典",), "switzerland": ("瑞士",), "syria": ("叙利亚",),
+    "tajikistan": ("塔吉克斯坦",), "tanzania": ("坦桑尼亚",), "thailand": ("泰国",),
+    "timor-leste": ("东帝汶",), "east timor": ("东帝汶",), "togo": ("多哥",), "tunisia": ("突尼斯",),
+    "turkey": ("土耳其",), "turkmenistan": ("土库曼斯坦",), "uganda": ("乌干达",), "ukraine": ("乌克兰",),
+    "united arab emirates": ("阿联酋",), "uae": ("阿联酋",), "dubai": ("迪拜",),
+    "united kingdom": ("英国",), "britain": ("英国",), "uk": ("英国",), "england": ("英国",),
+    "united states": ("美国", "中美", "对美"), "usa": ("美国",), "american": ("美国",), "u.s.": ("美国",),
+    "uruguay": ("乌拉圭",), "uzbekistan": ("乌兹别克斯坦",), "venezuela": ("委内瑞拉",), "vietnam": ("越南",),
+    "yemen": ("也门",), "zambia": ("赞比亚",), "zimbabwe": ("津巴布韦",),
+}
+
+# Topic terms that English questions use for this kind of document.
+TERMS: dict[str, tuple[str, ...]] = {
+    "sister cit": ("友城", "友好城市"), "sister provinc": ("友城", "友好省州"), "friendship cit": ("友城", "友好城市"),
+    "twin cit": ("友城",), "africa": ("非洲", "中非", "对非"), "asean": ("东盟",), "europe": ("欧洲", "欧盟"),
+    "european union": ("欧盟",), "nordic": ("北欧",), "latin america": ("中南美洲", "拉美"),
+    "caribbean": ("加勒比",), "middle east": ("中东",), "central and eastern europe": ("中东欧",),
+    "hong kong": ("香港", "港澳"), "macau": ("澳门", "港澳"), "macao": ("澳门", "港澳"),
+    "greater bay area": ("粤港澳大湾区", "大湾区"), "belt and road": ("一带一路",), "bri": ("一带一路",),
+    "apec": ("APEC", "亚太经合组织"), "business travel card": ("APEC商务旅行卡", "商务旅行卡"),
+    "rcep": ("RCEP",), "shanghai cooperation": ("上海合作组织",), "focac": ("中非合作论坛",),
+    "china-africa": ("中非", "中国—非洲经贸博览会", "中非经贸博览会"), "expo": ("博览会",), "fair": ("博览会", "展"),
+    "hybrid rice": ("杂交水稻",), "rice": ("杂交水稻", "水稻"), "traditional chinese medicine": ("中医药",),
+    "tcm": ("中医药",), "free trade zone": ("自贸区",), "pilot free trade": ("自贸区",), "ftz": ("自贸区",),
+    "consul": ("领事", "领馆", "总领馆"), "consulate": ("领事", "总领馆"), "embass": ("使馆", "使领馆"),
+    "visa": ("签证",), "passport": ("护照",), "trips abroad": ("因公出国",), "official travel": ("因公出国",),
+    "overseas trip": ("出访", "因公出国"), "delegation": ("团组", "代表团"), "visit": ("出访", "访问"),
+    "foreign journalist": ("外国记者",), "journalist": ("记者",), "think tank": ("智库",), "research": ("研究",),
+    "international communit": ("国际社区",), "language environment": ("国际语言环境",), "english": ("英语",),
+    "translator": ("翻译",), "translation": ("翻译",), "talent": ("人才",), "lawyer": ("涉外法律",),
+    "legal": ("涉外法律", "法治"), "arbitrat": ("仲裁",), "consular protection": ("领事保护",),
+    "pandemic": ("疫情",), "covid": ("疫情", "新冠"), "epidemic": ("疫情",), "youth": ("青少年", "青年"),
+    "student": ("青少年", "学生"), "peace": ("和平",), "flying tigers": ("飞虎队",), "zhijiang": ("芷江",),
+    "shaoshan": ("韶山",), "red tourism": ("红色",), "tourism": ("旅游",), "culture": ("文化",),
+    "business card": ("名片",), "calling card": ("名片",), "name card": ("名片",), "brand": ("名片", "品牌"),
+    "manufactur": ("制造",), "construction machinery": ("工程机械",), "rail": ("轨道交通",),
+    "technology": ("科技",), "innovation": ("创新",), "smart": ("智慧",), "digital": ("数字",),
+    "invest": ("投资", "招商", "引进来"), "going global": ("走出去",), "go global": ("走出去",),
+    "going abroad": ("走出去", "出海"), "overseas market": ("出海", "走出去"), "export": ("出口",),
+    "enterprise": ("企业",), "compan": ("企业",), "county": ("县域",), "platform": ("平台",),
+    "target": ("目标",), "goal": ("目标",), "2025": ("2025",), "2035": ("2035",), "leader": ("领导",),
+    "governor": ("省长",), "party secretary": ("省委书记",), "agreement": ("协议",), "signed": ("签署",),
+    "dollar": ("美元",), "projects": ("项目",), "mid-autumn": ("中秋",), "foreign ministry": ("外交部",),
+    "trade development council": ("香港贸发局",), "hktdc": ("香港贸发局",), "invest hong kong": ("投资推广署",),
+    "data": ("数据",), "database": ("数据库",), "online": ("网上", "云上"), "service": ("服务",),
+    "party": ("党",), "cadre": ("干部",), "loyalty": ("忠诚",), "evaluation": ("评估",), "monitor": ("监测",),
+    "rural revitali": ("乡村振兴",), "poverty": ("减贫", "扶贫"), "ecolog": ("生态",), "environment": ("环境",),
+    "medic": ("医疗", "医药"), "education": ("教育",), "agricultur": ("农业",), "vocational": ("职业教育",),
+}
+
+
+def _find(table: dict[str, tuple[str, ...]], text: str, whole_words: bool) -> list[tuple[str, tuple[str, ...]]]:
+    """Entries of ``table`` named in ``text``; topic keys may be word stems ("sister cit")."""
+    low = " " + re.sub(r"[^a-z0-9' -]+", " ", text.lower()) + " "
+    found = []
+    for english, chinese in table.items():
+        key = english.strip()
+        pattern = r"(?<![a-z])" + re.escape(key) + (r"(?![a-z])" if whole_words else "")
+        if re.search(pattern, low):
+            found.append((key, chinese))
+    return found
+
+
+def english_entities(question: str) -> list[tuple[str, tuple[str, ...]]]:
+    """Countries an English question names, each with its Chinese names."""
+    hits = _find(COUNTRIES, question, whole_words=True)
+    # "South Korea" also matches "korea"; keep the longer names only.
+    names = [e for e, _ in hits]
+    return [(e, c) for e, c in hits if not any(e != o and e in o for o in names)]
+
+
+def chinese_terms(question: str) -> list[str]:
+    """Chinese terms for the countries and topics an English question names (for BM25)."""
+    out: list[str] = []
+    for _, chinese in _find(COUNTRIES, question, True) + _find(TERMS, question, False):
+        out.extend(chinese)
+    return list(dict.fromkeys(out))

@@ -1,0 +1,594 @@
+"""Step 4: passages → the index (Chroma vectors + BM25 keywords), and its lifecycle.
+
+One :class:`Index` owns everything that is stored: passage vectors and sentence
+vectors in Chroma (through LangChain's ``Chroma`` store), the BM25 keyword
+index, each document's clean text for the source viewer, and a manifest of
+what is indexed.
+
+Updates are atomic. Every ingest writes a new *generation* — fresh Chroma
+collections, with unchanged documents' rows copied over (no re-embedding) and
+changed ones embedded anew — and only at the end publishes it by replacing
+one manifest record. A run that dies part-way (killed, disk full, a bad file)
+leaves the previous generation published and answering. One writer at a time
+is enforced by a lock file; readers never wait.
+
+The lifecycle mirrors txtai's: :meth:`Index.ingest` (sync with a folder),
+:meth:`Index.upsert` (add or replace files), :meth:`Index.delete`,
+:meth:`Index.load` (open the published generation).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import socket
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+import numpy as np
+
+from rag.cleaning import CleanDocument, clean_document
+from rag.keyword import KeywordIndex
+from rag.loaders import SUPPORTED_SUFFIXES, DocumentError, doc_id_for, file_sha256, load_document
+from rag.passages import Passage, build_passages, split_sentences
+from rag.settings import Settings
+
+META_COLLECTION = "rag-meta"
+MANIFEST_ID = "manifest"
+_META_VECTOR = [1.0]  # the meta collection stores records, not vectors
+
+
+class IndexBusyError(RuntimeError):
+    """Another process is writing the index."""
+
+
+class IndexNotBuiltError(RuntimeError):
+    """No index has been published yet."""
+
+
+@dataclass
+class DocumentInfo:
+    """What the manifest records of one indexed document."""
+
+    doc_id: str
+    title: str
+    source_name: str
+    file_sha256: str
+    content_sha256: str
+    passages: int
+    indexed_at: float
+    pages: int | None = None
+
+    def to_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+@dataclass
+class Manifest:
+    """The published state: which generation answers, and what it holds."""
+
+    generation: str
+    model: str
+    created_at: float
+    documents: dict[str, DocumentInfo] = field(default_factory=dict)
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "generation": self.generation,
+                "model": self.model,
+                "created_at": self.created_at,
+                "documents": {k: v.to_dict() for k, v in self.documents.items()},
+            },
+            ensure_ascii=False,
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> "Manifest":
+        d = json.loads(text)
+        docs = {k: DocumentInfo(**v) for k, v in d.get("documents", {}).items()}
+        return cls(d["generation"], d.get("model", ""), d.get("created_at", 0.0), docs)
+
+
+@dataclass
+class IngestReport:
+    """What an ingest did, for the CLI, the app and the logs."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+    errors: dict[str, str] = field(default_factory=dict)  # file name → message
+    passages: int = 0
+    seconds: float = 0.0
+    generation: str = ""
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.deleted)
+
+    def summary(self) -> str:
+        parts = [
+            f"{len(self.added)} added",
+            f"{len(self.updated)} updated",
+            f"{len(self.deleted)} deleted",
+            f"{len(self.unchanged)} unchanged",
+            f"{self.passages} passages",
+            f"{self.seconds:.1f}s",
+        ]
+        text = "Index: " + ", ".join(parts)
+        for name, message in self.errors.items():
+            text += f"\n  skipped {name}: {message}"
+        return text
+
+
+@dataclass
+class SentenceVectors:
+    """Precomputed sentence vectors of some passages (for extractive answers)."""
+
+    passage_ids: list[str]
+    sentences: list[str]
+    vectors: np.ndarray
+
+
+def make_chroma_client(settings: Settings):
+    """The Chroma client the settings ask for: a server over HTTP, or embedded on disk."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    if settings.chroma_host:
+        headers = {"Authorization": f"Bearer {settings.chroma_token}"} if settings.chroma_token else None
+        return chromadb.HttpClient(
+            host=settings.chroma_host, port=settings.chroma_port, headers=headers, settings=chroma_settings
+        )
+    path = settings.index_dir / "chroma"
+    path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+
+
+class _WriterLock:
+    """An exclusive lock on the index folder that says who holds it."""
+
+    def __init__(self, folder: Path, timeout: float) -> None:
+        from filelock import FileLock
+
+        folder.mkdir(parents=True, exist_ok=True)
+        self._lock = FileLock(str(folder / "ingest.lock"))
+        self._owner = folder / "ingest.owner"
+        self._timeout = timeout
+
+    def __enter__(self):
+        from filelock import Timeout
+
+        try:
+            self._lock.acquire(timeout=self._timeout)
+        except Timeout as exc:
+            holder = self._owner.read_text(encoding="utf-8") if self._owner.exists() else "another process"
+            raise IndexBusyError(f"The index is being updated by {holder}; try again when it finishes.") from exc
+        self._owner.write_text(f"pid {os.getpid()} on {socket.gethostname()} since {time.strftime('%H:%M:%S')}")
+        return self
+
+    def __exit__(self, *exc):
+        self._owner.unlink(missing_ok=True)
+        self._lock.release()
+
+
+class Index:
+    """The searchable store of passages; see the module doc for its lifecycle."""
+
+    lock_timeout: float = 600.0  # seconds a second writer waits before giving up
+
+    def __init__(self, settings: Settings, embedder=None) -> None:
+        self.settings = settings
+        self._embedder = embedder
+        self._client = None
+        self.manifest: Manifest | None = None
+        self.passages: dict[str, Passage] = {}
+        self.keyword: KeywordIndex | None = None
+        self._passage_store = None
+        self._sentence_store = None
+        self._doc_passages: dict[str, list[str]] = {}
+
+    # ------------------------------------------------------------------ plumbing
+    @property
+    def embedder(self):
+        """The embedding model, loaded on first use and shared per process."""
+        if self._embedder is None:
+            from rag.embedding import get_embedder
+
+            s = self.settings
+            self._embedder = get_embedder(s.model, s.query_prompt, s.passage_prompt)
+        return self._embedder
+
+    @property
+    def client(self):
+        if self._client is None:
+            self._client = make_chroma_client(self.settings)
+        return self._client
+
+    def _meta(self):
+        return self.client.get_or_create_collection(META_COLLECTION, embedding_function=None)
+
+    def _store(self, name: str):
+        from langchain_chroma import Chroma
+
+        return Chroma(
+            collection_name=name,
+            embedding_function=self.embedder,
+            client=self.client,
+            collection_metadata={"hnsw:space": "cosine"},
+        )
+
+    @staticmethod
+    def _names(generation: str) -> tuple[str, str]:
+        return f"passages-{generation}", f"sentences-{generation}"
+
+    def _keyword_dir(self, generation: str) -> Path:
+        return self.settings.index_dir / "keyword" / generation
+
+    def read_manifest(self) -> Manifest | None:
+        """The published manifest, or None when nothing was ever indexed."""
+        got = self._meta().get(ids=[MANIFEST_ID], include=["documents"])
+        if not got["ids"]:
+            return None
+        return Manifest.from_json(got["documents"][0])
+
+    # ------------------------------------------------------------------ reading
+    def load(self) -> "Index":
+        """Open the published generation: passages in memory, BM25 from disk (or rebuilt)."""
+        manifest = self.read_manifest()
+        if manifest is None:
+            raise IndexNotBuiltError("No index yet: run `rag ingest` (or `make setup`).")
+        p_name, s_name = self._names(manifest.generation)
+        passage_store = self._store(p_name)
+        got = passage_store.get(include=["documents", "metadatas"])
+        passages = {
+            pid: Passage.from_metadata(pid, doc.split("\n", 1)[-1], meta)
+            for pid, doc, meta in zip(got["ids"], got["documents"], got["metadatas"])
+        }
+        ordered = sorted(passages.values(), key=lambda p: (p.doc_id, p.order))
+        kdir = self._keyword_dir(manifest.generation)
+        try:
+            keyword = KeywordIndex.load(kdir)
+            if set(keyword.ids) != set(passages):
+                raise ValueError("keyword index out of step")
+        except (OSError, ValueError, KeyError):
+            # Server mode, or a folder lost: the vector store is the source of truth.
+            keyword = KeywordIndex.build([p.id for p in ordered], [p.embedding_text() for p in ordered])
+            try:
+                keyword.save(kdir)
+            except OSError:
+                pass
+        self.manifest = manifest
+        self.passages = passages
+        self._doc_passages = {}
+        for p in ordered:
+            self._doc_passages.setdefault(p.doc_id, []).append(p.id)
+        self.keyword = keyword
+        self._passage_store = passage_store
+        self._sentence_store = self._store(s_name)
+        return self
+
+    def is_current(self) -> bool:
+        """True when the loaded generation is still the published one."""
+        m = self.read_manifest()
+        return m is not None and self.manifest is not None and m.generation == self.manifest.generation
+
+    def refresh(self) -> bool:
+        """Reload if another process published a new generation; True when reloaded."""
+        if self.manifest is None or not self.is_current():
+            self.load()
+            return True
+        return False
+
+    def documents(self) -> list[DocumentInfo]:
+        """The indexed documents, in id order."""
+        return [self.manifest.documents[k] for k in sorted(self.manifest.documents)] if self.manifest else []
+
+    def doc_passages(self, doc_id: str) -> list[Passage]:
+        """A document's passages in reading order."""
+        return [self.passages[i] for i in self._doc_passages.get(doc_id, [])]
+
+    def neighbours(self, passage: Passage) -> tuple[Passage | None, Passage | None]:
+        """The passages just before and after ``passage`` in its document."""
+        ids = self._doc_passages.get(passage.doc_id, [])
+        i = ids.index(passage.id)
+        before = self.passages[ids[i - 1]] if i > 0 else None
+        after = self.passages[ids[i + 1]] if i + 1 < len(ids) else None
+        return before, after
+
+    def document_text(self, doc_id: str) -> CleanDocument | None:
+        """The clean text of an indexed document (for the source viewer)."""
+        info = self.manifest.documents.get(doc_id) if self.manifest else None
+        if info is None:
+            return None
+        got = self._meta().get(ids=[f"doc:{info.content_sha256}"], include=["documents"])
+        if not got["ids"]:
+            return None
+        from rag.cleaning import Paragraph
+
+        d = json.loads(got["documents"][0])
+        paragraphs = [Paragraph(t, p) for t, p in d["paragraphs"]]
+        return CleanDocument(doc_id, d["title"], paragraphs, info.file_sha256, info.source_name, info.pages)
+
+    # ------------------------------------------------------------------ searching
+    def vector_search(
+        self, query_vector: np.ndarray, k: int, doc_ids: Iterable[str] | None = None
+    ) -> list[tuple[str, float]]:
+        """Top-``k`` passages by cosine similarity: (id, similarity) pairs."""
+        flt = _doc_filter(doc_ids)
+        hits = self._passage_store._collection.query(
+            query_embeddings=[np.asarray(query_vector, dtype=np.float32).tolist()],
+            n_results=max(1, min(k, len(self.passages))),
+            where=flt,
+            include=["distances"],
+        )
+        return [(pid, 1.0 - float(d)) for pid, d in zip(hits["ids"][0], hits["distances"][0])]
+
+    def keyword_search(self, query: str, k: int, doc_ids: Iterable[str] | None = None) -> list[tuple[str, float]]:
+        """Top-``k`` passages by BM25: (id, score) pairs."""
+        allowed = None
+        if doc_ids:
+            allowed = {pid for d in doc_ids for pid in self._doc_passages.get(d, [])}
+        return self.keyword.search(query, k, allowed)
+
+    def sentence_vectors(self, passage_ids: list[str]) -> SentenceVectors:
+        """The precomputed sentence vectors of the given passages."""
+        if not passage_ids:
+            return SentenceVectors([], [], np.zeros((0, 1), dtype=np.float32))
+        got = self._sentence_store._collection.get(
+            where={"passage_id": {"$in": list(passage_ids)}}, include=["documents", "metadatas", "embeddings"]
+        )
+        rows = sorted(
+            zip(got["metadatas"], got["documents"], got["embeddings"]),
+            key=lambda r: (passage_ids.index(r[0]["passage_id"]), r[0]["idx"]),
+        )
+        return SentenceVectors(
+            [m["passage_id"] for m, _, _ in rows],
+            [d for _, d, _ in rows],
+            np.asarray([e for _, _, e in rows], dtype=np.float32).reshape(len(rows), -1),
+        )
+
+    # ------------------------------------------------------------------ writing
+    def ingest(
+        self, corpus_dir: Path | None = None, progress: bool = False, on_progress: Callable | None = None
+    ) -> IngestReport:
+        """Make the index hold exactly the supported files of ``corpus_dir``.
+
+        Unchanged files are skipped (content hash), changed ones replaced, files
+        no longer present removed. A file that cannot be read is reported and,
+        if an older version of it was indexed, that version stays.
+        """
+        folder = Path(corpus_dir or self.settings.corpus_dir)
+        if not folder.is_dir():
+            raise FileNotFoundError(f"Corpus folder not found: {folder}")
+        files = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES)
+        return self._update(files, remove_missing=True, progress=progress, on_progress=on_progress)
+
+    def upsert(self, paths: list[Path], progress: bool = False, on_progress: Callable | None = None) -> IngestReport:
+        """Add or replace the given files, leaving other documents alone."""
+        return self._update([Path(p) for p in paths], remove_missing=False, progress=progress, on_progress=on_progress)
+
+    def delete(self, doc_ids: list[str]) -> IngestReport:
+        """Remove documents by id."""
+        return self._update([], remove_missing=False, delete=set(doc_ids))
+
+    def rebuild(self, corpus_dir: Path | None = None, progress: bool = False) -> IngestReport:
+        """Re-embed every document from scratch (e.g. after changing the model)."""
+        folder = Path(corpus_dir or self.settings.corpus_dir)
+        files = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES)
+        return self._update(files, remove_missing=True, progress=progress, force=True)
+
+    def _update(
+        self,
+        files: list[Path],
+        remove_missing: bool,
+        progress: bool = False,
+        delete: set[str] | None = None,
+        force: bool = False,
+        on_progress: Callable[[float, str], None] | None = None,
+    ) -> IngestReport:
+        started = time.time()
+        report = IngestReport()
+        lock_dir = self.settings.index_dir
+        with _WriterLock(lock_dir, timeout=self.lock_timeout):
+            old = self.read_manifest()
+            if old is not None and old.model != self.settings.model:
+                force = True  # vectors of another model cannot be mixed in
+            old_docs = dict(old.documents) if old else {}
+            keep: dict[str, DocumentInfo] = {}  # carried over unchanged
+            fresh: dict[str, tuple[CleanDocument, list[Passage], DocumentInfo]] = {}
+            seen_content: dict[str, str] = {}
+            seen_ids: set[str] = set()
+
+            # Text already indexed under another name is indexed once: seed with the
+            # documents that stay (for a folder sync, those whose file is still there).
+            staying = {doc_id_for(f) for f in files} if remove_missing else set(old_docs)
+            for info in old_docs.values():
+                if info.doc_id in staying and not (delete and info.doc_id in delete):
+                    seen_content[info.content_sha256] = info.doc_id
+            for path in files:
+                doc_id = doc_id_for(path)
+                if doc_id in seen_ids:
+                    report.errors[path.name] = f"another file already has the id '{doc_id}'; rename one of them."
+                    continue
+                try:
+                    sha = file_sha256(path)
+                    prev = old_docs.get(doc_id)
+                    if prev and prev.file_sha256 == sha and not force:
+                        keep[doc_id] = prev
+                        report.unchanged.append(doc_id)
+                        seen_ids.add(doc_id)
+                        continue
+                    clean = clean_document(load_document(path))
+                    content_sha = hashlib.sha256(clean.text.encode("utf-8")).hexdigest()
+                    if not clean.text.strip():
+                        raise DocumentError(f"{path.name}: no text left after cleaning.")
+                    twin = seen_content.get(content_sha)
+                    if twin and twin != doc_id:
+                        raise DocumentError(f"{path.name}: the same text is already indexed as '{twin}'.")
+                    passages = build_passages(clean, self.settings.passage_min_chars, self.settings.passage_max_chars)
+                    if not passages:
+                        raise DocumentError(f"{path.name}: no passages could be made from the text.")
+                    info = DocumentInfo(
+                        doc_id=doc_id,
+                        title=clean.title,
+                        source_name=path.name,
+                        file_sha256=sha,
+                        content_sha256=content_sha,
+                        passages=len(passages),
+                        indexed_at=time.time(),
+                        pages=clean.page_count,
+                    )
+                    fresh[doc_id] = (clean, passages, info)
+                    seen_content[content_sha] = doc_id
+                    seen_ids.add(doc_id)
+                    (report.updated if doc_id in old_docs else report.added).append(doc_id)
+                except DocumentError as exc:
+                    report.errors[path.name] = str(exc).split(": ", 1)[-1] if str(exc).startswith(path.name) else str(exc)
+                    if doc_id in old_docs and not force:
+                        keep[doc_id] = old_docs[doc_id]  # a broken new version does not remove the old one
+                        seen_ids.add(doc_id)
+            for doc_id, info in old_docs.items():
+                if doc_id in keep or doc_id in fresh:
+                    continue
+                if (delete and doc_id in delete) or remove_missing:
+                    report.deleted.append(doc_id)
+                else:
+                    keep[doc_id] = info
+            if delete:
+                for doc_id in list(keep):
+                    if doc_id in delete:
+                        keep.pop(doc_id)
+                        report.deleted.append(doc_id)
+
+            if old is not None and not report.changed and not force:
+                report.passages = sum(i.passages for i in keep.values())
+                report.generation = old.generation
+                report.seconds = time.time() - started
+                return report
+            self._write_generation(old, keep, fresh, report, progress, on_progress)
+        report.seconds = time.time() - started
+        return report
+
+    def _write_generation(self, old, keep, fresh, report, progress, on_progress) -> None:
+        generation = time.strftime("%Y%m%d%H%M%S") + "-" + uuid.uuid4().hex[:6]
+        p_name, s_name = self._names(generation)
+        p_new, s_new = self._store(p_name), self._store(s_name)
+        all_passages: list[Passage] = []
+
+        # Unchanged documents: copy their rows, vectors included (no re-embedding).
+        if old is not None and keep:
+            p_old_name, s_old_name = self._names(old.generation)
+            for old_name, new_store in ((p_old_name, p_new), (s_old_name, s_new)):
+                col = self.client.get_collection(old_name)
+                got = col.get(where=_doc_filter(list(keep)), include=["documents", "metadatas", "embeddings"])
+                _add_rows(new_store._collection, got["ids"], got["embeddings"], got["documents"], got["metadatas"])
+                if new_store is p_new:
+                    all_passages += [
+                        Passage.from_metadata(i, d.split("\n", 1)[-1], m)
+                        for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])
+                    ]
+
+        # New and changed documents: embed passages and their sentences.
+        todo = [p for _, passages, _ in fresh.values() for p in passages]
+        if todo:
+            texts = [p.embedding_text() for p in todo]
+            vectors = self.embedder.encode_passages(texts, show_progress=progress)
+            _add_rows(p_new._collection, [p.id for p in todo], vectors, texts, [p.to_metadata() for p in todo])
+            if on_progress:
+                on_progress(0.5, "passages embedded")
+            s_ids, s_texts, s_meta = [], [], []
+            for p in todo:
+                for i, sentence in enumerate(_answer_sentences(p.text)):
+                    s_ids.append(f"{p.id}:{i}")
+                    s_texts.append(sentence)
+                    s_meta.append({"passage_id": p.id, "doc_id": p.doc_id, "idx": i})
+            s_vectors = self.embedder.encode_passages(s_texts, show_progress=progress)
+            _add_rows(s_new._collection, s_ids, s_vectors, s_texts, s_meta)
+            all_passages += todo
+            if on_progress:
+                on_progress(0.9, "sentences embedded")
+
+        # Clean text of each new document, for the source viewer.
+        meta = self._meta()
+        for clean, _, info in fresh.values():
+            payload = {"title": clean.title, "paragraphs": [[p.text, p.page] for p in clean.paragraphs]}
+            meta.upsert(
+                ids=[f"doc:{info.content_sha256}"],
+                documents=[json.dumps(payload, ensure_ascii=False)],
+                embeddings=[_META_VECTOR],
+                metadatas=[{"kind": "document", "doc_id": info.doc_id}],
+            )
+
+        ordered = sorted(all_passages, key=lambda p: (p.doc_id, p.order))
+        KeywordIndex.build([p.id for p in ordered], [p.embedding_text() for p in ordered]).save(
+            self._keyword_dir(generation)
+        )
+
+        documents = dict(keep)
+        documents.update({doc_id: info for doc_id, (_, _, info) in fresh.items()})
+        manifest = Manifest(generation, self.settings.model, time.time(), documents)
+        # Publishing is this one upsert: before it, readers see the old generation.
+        meta.upsert(
+            ids=[MANIFEST_ID],
+            documents=[manifest.to_json()],
+            embeddings=[_META_VECTOR],
+            metadatas=[{"kind": "manifest"}],
+        )
+        report.generation = generation
+        report.passages = len(all_passages)
+        self._collect_garbage(keep_generations={generation, old.generation if old else generation}, manifest=manifest)
+
+    def _collect_garbage(self, keep_generations: set[str], manifest: Manifest) -> None:
+        """Drop generations other than the new and the previous one (readers may still hold it)."""
+        for col in self.client.list_collections():
+            name = col if isinstance(col, str) else col.name
+            if name.startswith(("passages-", "sentences-")) and name.split("-", 1)[1] not in keep_generations:
+                try:
+                    self.client.delete_collection(name)
+                except Exception:  # another writer may have removed it first
+                    pass
+        kroot = self.settings.index_dir / "keyword"
+        if kroot.is_dir():
+            for d in kroot.iterdir():
+                if d.name not in keep_generations:
+                    shutil.rmtree(d, ignore_errors=True)
+        live = {f"doc:{i.content_sha256}" for i in manifest.documents.values()}
+        meta = self._meta()
+        got = meta.get(where={"kind": "document"}, include=[])
+        stale = [i for i in got["ids"] if i not in live]
+        if stale:
+            meta.delete(ids=stale)
+
+
+def _answer_sentences(text: str) -> list[str]:
+    """Sentences of a passage as the answerer quotes them (lines first, then sentence ends)."""
+    out = []
+    for line in text.split("\n"):
+        out.extend(split_sentences(line))
+    return out
+
+
+def _doc_filter(doc_ids: Iterable[str] | None) -> dict | None:
+    ids = list(doc_ids or [])
+    if not ids:
+        return None
+    return {"doc_id": ids[0]} if len(ids) == 1 else {"doc_id": {"$in": ids}}
+
+
+def _add_rows(collection, ids, embeddings, documents, metadatas, batch: int = 2000) -> None:
+    """Add rows in batches below Chroma's maximum batch size."""
+    for i in range(0, len(ids), batch):
+        collection.add(
+            ids=list(ids[i : i + batch]),
+            embeddings=np.asarray(embeddings[i : i + batch], dtype=np.float32),
+            documents=list(documents[i : i + batch]),
+            metadatas=list(metadatas[i : i + batch]),
+        )

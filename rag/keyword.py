@@ -1,0 +1,110 @@
+"""The keyword half of retrieval: BM25 over jieba tokens (bm25s).
+
+Dense retrieval misses exact terms (专栏 numbers, names, figures); BM25 finds
+them. It is built from the same passages as the vector store and saved beside
+the generation it belongs to, so the two never drift apart.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+logging.getLogger("jieba").setLevel(logging.WARNING)
+logging.getLogger("bm25s").setLevel(logging.WARNING)
+
+_CJK_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_TOKEN_KEEP_RE = re.compile(r"[\w\u3400-\u9fff]")
+
+# Function words and question words that carry no topic.
+STOPWORDS = frozenset(
+    """的 了 和 与 及 或 在 是 有 对 为 以 等 将 把 被 从 到 于 也 都 就 而 并 其 之 这 那 个 些 中 上 下 我 我们 你 你们
+    他 她 它 他们 吗 呢 吧 啊 呀 么 什么 怎么 怎样 如何 哪些 哪个 哪 多少 几 几个 是否 有没有 没有 能否 可以 能 会 要 想 请问
+    一下 一些 关于 方面 情况 具体 主要 哪里 为什么 谁 还 又 再 给 让 向 跟 比 啥 咋 嘛 问 请 告诉 知道 说 提到 文件 规划 里 里面""".split()
+)
+
+
+def has_cjk(text: str) -> bool:
+    """True when the text contains Chinese characters."""
+    return bool(_CJK_RE.search(text))
+
+
+@lru_cache(maxsize=1)
+def _jieba():
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()
+    return jieba
+
+
+def tokenize(text: str) -> list[str]:
+    """Search-mode jieba tokens, lower-cased, without punctuation or stop words."""
+    tokens = []
+    for tok in _jieba().lcut_for_search(text):
+        tok = tok.strip().lower()
+        if tok and _TOKEN_KEEP_RE.search(tok) and tok not in STOPWORDS:
+            tokens.append(tok)
+    return tokens
+
+
+class KeywordIndex:
+    """BM25 over a fixed list of passage ids; ``search`` returns (id, score) pairs."""
+
+    def __init__(self, ids: list[str], retriever) -> None:
+        self.ids = ids
+        self._bm25 = retriever
+
+    @classmethod
+    def build(cls, ids: list[str], texts: list[str]) -> "KeywordIndex":
+        """Index ``texts`` (one per id)."""
+        import bm25s
+
+        retriever = bm25s.BM25()
+        corpus = [tokenize(t) or ["\u2205"] for t in texts]
+        if ids:
+            retriever.index(corpus, show_progress=False)
+        return cls(list(ids), retriever)
+
+    def save(self, folder: Path) -> None:
+        """Write the index to ``folder`` (created)."""
+        folder.mkdir(parents=True, exist_ok=True)
+        if self.ids:
+            self._bm25.save(str(folder / "bm25"))
+        (folder / "ids.json").write_text(json.dumps(self.ids), encoding="utf-8")
+
+    @classmethod
+    def load(cls, folder: Path) -> "KeywordIndex":
+        """Read an index written by :meth:`save`."""
+        import bm25s
+
+        ids = json.loads((folder / "ids.json").read_text(encoding="utf-8"))
+        retriever = bm25s.BM25.load(str(folder / "bm25")) if ids else bm25s.BM25()
+        return cls(ids, retriever)
+
+    def search(self, query: str, k: int, allowed: set[str] | None = None) -> list[tuple[str, float]]:
+        """Top-``k`` passages for ``query``; ``allowed`` restricts to a set of ids."""
+        tokens = tokenize(query)
+        if not tokens or not self.ids:
+            return []
+        vocab = self._bm25.vocab_dict
+        tokens = [t for t in tokens if t in vocab]
+        if not tokens:
+            return []
+        scores = self._bm25.get_scores(tokens)
+        order = np.argsort(-scores)
+        out: list[tuple[str, float]] = []
+        for i in order:
+            if scores[i] <= 0:
+                break
+            pid = self.ids[i]
+            if allowed is None or pid in allowed:
+                out.append((pid, float(scores[i])))
+                if len(out) >= k:
+                    break
+        return out

