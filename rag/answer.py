@@ -269,5 +269,5 @@ def abstention(question: str, hits: list[Hit], reason: str) -> Answer:
     if related:
         text += "\n" + (RELATED_ZH if zh else RELATED_EN)
         for p in related:
-            text += f"\n· {p.doc_title} › {p.locator}"
+            text += f"\n· {p.locator}"
     return Answer(text, [], abstained=True, reason=reason, related=related)

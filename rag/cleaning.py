@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rag.headings import SENTENCE_PUNCT, classify_heading, item_number
 from rag.loaders import RawDocument, RawLine
@@ -36,6 +36,7 @@ class CleanDocument:
     sha256: str
     source_name: str
     page_count: int | None = None
+    metadata: list[str] = field(default_factory=list)  # publication facts: 索引号, 发文日期, 来源…
 
     @property
     def text(self) -> str:
@@ -59,10 +60,16 @@ def normalise_chars(text: str) -> str:
     )
 
 
+# Publication facts printed around a document on its web page: not body text, but
+# people ask for them ("什么时候发布的？"), so they are kept as the document's metadata.
+_METADATA_RES = [
+    re.compile(r"^[•·●]?\s*(索引号|题裁分类|题材分类|发布机构|发文机关|发文日期|成文日期|发布日期|主题分类|主题词|名称|文号|发文字号|有效性)\s*[:：]\s*(.*)$"),
+    re.compile(r"^\d{4}-\d{1,2}-\d{1,2}(\s+\d{1,2}:\d{2}(:\d{2})?)?\s*[\[【]?(来源|编辑|作者)"),
+]
+
 # Lines that belong to the web page around a document, never to the document.
 _DEBRIS_RES = [
     re.compile(r"^(首页|当前位置|您的位置|您现在的位置)\s*[:：]?\s*.*[>›»]"),
-    re.compile(r"^[•·●]?\s*(索引号|题裁分类|题材分类|发布机构|发文机关|发文日期|成文日期|发布日期|主题分类|主题词|名称|文号|发文字号|有效性)\s*[:：]"),
     re.compile(r"^字体\s*[:：]?\s*【"),
     re.compile(r"^【?\s*(打印|关闭|关闭窗口|打印本页|分享到|返回顶部)\s*】?$"),
     re.compile(r"^(今日热点|焦点图|相关阅读|相关新闻|扫一扫|分享到[:：]?)$"),
@@ -135,10 +142,17 @@ def clean_document(raw: RawDocument) -> CleanDocument:
 
     # (text, page, indented) after character clean-up and debris removal.
     items: list[tuple[str, int | None, bool]] = []
+    metadata: list[str] = []
     for line in lines:
         text = normalise_chars(line.text)
         indented = bool(re.match(r"^\s", text))
         text = re.sub(r" {2,}", " ", text).strip()
+        meta = next((m for m in (r.match(text) for r in _METADATA_RES) if m), None)
+        if meta is not None:
+            # Keep a fact only when it has a value ("主题词:" alone says nothing).
+            if meta.re is not _METADATA_RES[0] or meta.group(2).strip():
+                metadata.append(re.sub(r"^[•·●]\s*", "", text))
+            continue
         if text and is_debris(text):
             continue
         items.append((text, line.page, indented))
@@ -168,6 +182,7 @@ def clean_document(raw: RawDocument) -> CleanDocument:
         sha256=raw.sha256,
         source_name=raw.path.name,
         page_count=raw.page_count,
+        metadata=metadata,
     )
 
 

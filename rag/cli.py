@@ -76,7 +76,7 @@ def cmd_ask(args) -> int:
     if result.answer.citations:
         print()
         for c in result.answer.citations:
-            print(f"[{c.n}] {c.passage.doc_title} › {c.passage.locator}")
+            print(f"[{c.n}] {c.passage.locator}")
             print(f"    {c.passage.text[:200]}{'…' if len(c.passage.text) > 200 else ''}")
     for notice in result.notices + result.answer.notices:
         print(f"注意: {notice}")

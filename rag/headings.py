@@ -59,7 +59,7 @@ def classify_heading(line: str) -> Heading | None:
             return Heading(kind, _squash(f"{head} {m.group(1)}"))
     m = BOX_RE.match(text)
     if m:
-        number = re.sub(r"\s*[—\-–－]+\s*", "-", m.group(1))
+        number = re.sub(r"\s+", "", m.group(1))  # keep the document's own dash ("8—1")
         return Heading("box", _squash(f"专栏{number} {m.group(2)}"), number)
     m = CN_ENUM_RE.match(text)
     if m and len(text) <= 40 and not _INNER_PUNCT_RE.search(m.group(1)):

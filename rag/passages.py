@@ -46,8 +46,8 @@ class Passage:
 
     @property
     def locator(self) -> str:
-        """Human-readable place: heading path, paragraph number(s), page."""
-        parts = list(self.headings)
+        """Human-readable place: document title, heading path, paragraph number(s), page."""
+        parts = [self.doc_title, *self.headings] if self.doc_title else list(self.headings)
         a, b = self.paragraphs
         parts.append(f"第{a}段" if a == b else f"第{a}–{b}段")
         if self.page is not None:
@@ -114,6 +114,8 @@ class _Block:
     box: str | None
     paras: list[tuple[int, str, int | None]] = field(default_factory=list)  # (number, text, page)
 
+
+METADATA_HEADING = "文件信息"
 
 _LEVELS = {"chapter": 1, "section": 2, "box": 3, "part": 3, "label": 4}
 
@@ -203,7 +205,12 @@ def build_passages(doc: CleanDocument, min_chars: int = 150, max_chars: int = 45
     """Cut a clean document into structure-aware passages (see module doc)."""
     passages: list[Passage] = []
     seen: set[str] = set()
-    for block in _blocks(doc):
+    blocks = _blocks(doc)
+    if doc.metadata:
+        # Publication facts (date, index number, source) as a passage of their own.
+        info = _Block((METADATA_HEADING,), None, [(1, "；".join(doc.metadata) + "。", None)])
+        blocks.insert(0, info)
+    for block in blocks:
         # Units: (first_para, last_para, text, page) — long paragraphs split, short ones merged.
         units: list[list] = []
         for number, text, page in block.paras:
