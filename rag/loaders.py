@@ -19,8 +19,16 @@ from pathlib import Path
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".pdf", ".docx", ".html", ".htm")
 
-# A file larger than this is refused rather than read into memory.
+# A file larger than this is refused before it is read (a 50 MB upload is refused
+# with a message; a policy document is rarely above a few MB unless it is a scan).
 MAX_FILE_BYTES = 40 * 1024 * 1024
+
+# Extracted text longer than this (about 2,000 pages of Chinese) is refused: embedding it
+# would occupy the single writer for an hour on a 2-core server. Split such a file.
+MAX_TEXT_CHARS = 3_000_000
+
+# Longest stem kept by :func:`safe_upload_name` (file systems allow 255 bytes; CJK is 3 bytes each).
+MAX_NAME_CHARS = 80
 
 
 class DocumentError(ValueError):
@@ -110,7 +118,9 @@ def _load_pdf(path: Path, data: bytes) -> RawDocument:
     import logging
 
     from pypdf import PdfReader
-    from pypdf.errors import FileNotDecryptedError, PdfReadError
+    from pypdf.errors import FileNotDecryptedError
+
+    from pypdf.errors import DependencyError
 
     logging.getLogger("pypdf").setLevel(logging.ERROR)
     try:
@@ -124,6 +134,12 @@ def _load_pdf(path: Path, data: bytes) -> RawDocument:
                 raise DocumentError(
                     f"{path.name}: the PDF is encrypted with a password; remove the password and upload it again."
                 ) from exc
+            except DependencyError as exc:
+                # AES encryption needs the `cryptography` package, which is not installed.
+                raise DocumentError(
+                    f"{path.name}: the PDF is encrypted (AES) and cannot be opened here; "
+                    "save an unencrypted copy (e.g. print to PDF) and upload that."
+                ) from exc
         lines: list[RawLine] = []
         for number, page in enumerate(reader.pages, start=1):
             for line in (page.extract_text() or "").splitlines():
@@ -134,8 +150,13 @@ def _load_pdf(path: Path, data: bytes) -> RawDocument:
         page_count = len(reader.pages)
     except DocumentError:
         raise
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError, AssertionError) as exc:
-        raise DocumentError(f"{path.name}: the PDF is damaged and cannot be read ({exc.__class__.__name__}).") from exc
+    except Exception as exc:  # PdfReadError and friends, and any other parser failure
+        # A third-party parser on an untrusted file: whatever goes wrong is "damaged",
+        # never a crash of the whole ingest.
+        raise DocumentError(
+            f"{path.name}: the PDF is damaged and cannot be read ({exc.__class__.__name__}); "
+            "open it in a PDF viewer and save a new copy."
+        ) from exc
     if not any(line.text.strip() for line in lines):
         raise DocumentError(
             f"{path.name}: the PDF has no text layer (a scan?); it needs OCR before it can be indexed."
@@ -145,14 +166,13 @@ def _load_pdf(path: Path, data: bytes) -> RawDocument:
 
 def _load_docx(path: Path, data: bytes) -> RawDocument:
     import io
-    import zipfile
 
     import docx
 
     try:
         document = docx.Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise DocumentError(f"{path.name}: the Word file is damaged and cannot be read.") from exc
+    except Exception as exc:  # BadZipFile, PackageNotFoundError, KeyError… on an untrusted file
+        raise DocumentError(f"{path.name}: the Word file is damaged and cannot be read (is it really .docx?).") from exc
     lines = [RawLine(p.text) for p in document.paragraphs]
     for table in document.tables:
         for row in table.rows:
@@ -198,19 +218,53 @@ def load_document(path: Path) -> RawDocument:
         raise DocumentError(f"{path.name}: the file is empty.")
     if size > MAX_FILE_BYTES:
         raise DocumentError(
-            f"{path.name}: the file is {size / 1e6:.0f} MB; the limit is {MAX_FILE_BYTES / 1e6:.0f} MB. "
-            "Split it into smaller documents."
+            f"{path.name}: the file is {size / 2**20:.0f} MB; the limit is {MAX_FILE_BYTES / 2**20:.0f} MB. "
+            "Split it into smaller documents (a scanned PDF needs OCR first anyway)."
         )
     data = path.read_bytes()
     document = _LOADERS[suffix](path, data)
+    chars = sum(len(line.text) for line in document.lines)
+    if chars > MAX_TEXT_CHARS:
+        raise DocumentError(
+            f"{path.name}: the file holds {chars / 1e6:.1f} million characters of text; the limit is "
+            f"{MAX_TEXT_CHARS / 1e6:.0f} million. Split it into smaller documents."
+        )
     document.sha256 = hashlib.sha256(data).hexdigest()
     return document
 
 
 def safe_upload_name(name: str) -> str:
-    """A file name safe to store in the corpus folder: no folders, no traversal, no control characters."""
-    base = re.split(r"[\\/]", name)[-1]
-    base = re.sub(r"[\x00-\x1f]", "", base).strip().lstrip(".")
-    if not base or base in {".", ".."}:
+    """A file name safe to store in the corpus folder: no folders, no traversal, no control characters.
+
+    ``../../etc/passwd`` becomes ``passwd``; ``C:\\x\\a.pdf`` becomes ``a.pdf``;
+    a name that is nothing but dots or slashes is refused.
+    """
+    base = re.split(r"[\\/]", str(name))[-1]
+    base = re.sub(r"[\x00-\x1f\x7f]", "", base).strip().lstrip(".").strip()
+    if not base:
         raise DocumentError(f"'{name}' is not a usable file name.")
+    stem, dot, suffix = base.rpartition(".")
+    if dot and len(stem) > MAX_NAME_CHARS:
+        base = stem[:MAX_NAME_CHARS].rstrip() + "." + suffix[:10]
+    elif not dot and len(base) > MAX_NAME_CHARS:
+        base = base[:MAX_NAME_CHARS]
     return base
+
+
+def upload_destination(folder: Path, name: str) -> Path:
+    """Where an uploaded file called ``name`` is stored inside ``folder`` — never outside it.
+
+    Raises :class:`DocumentError` for an unusable name or an unsupported type, so an
+    upload is refused before anything is written.
+    """
+    base = safe_upload_name(name)
+    suffix = Path(base).suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise DocumentError(
+            f"{base}: unsupported file type '{suffix or '(none)'}'; supported: {', '.join(SUPPORTED_SUFFIXES)}."
+        )
+    root = Path(folder).resolve()
+    dest = (root / base).resolve()
+    if dest.parent != root:
+        raise DocumentError(f"'{name}' is not a usable file name.")
+    return dest

@@ -113,6 +113,7 @@ class _Block:
     headings: tuple[str, ...]
     box: str | None
     paras: list[tuple[int, str, int | None]] = field(default_factory=list)  # (number, text, page)
+    title_line: str | None = None  # the heading line as printed, opening the block's first passage
 
 
 METADATA_HEADING = "文件信息"
@@ -144,7 +145,10 @@ def _blocks(doc: CleanDocument) -> list[_Block]:
         headings = tuple(h.label_text for _, h in path)
         box_text = box.label_text if box else None
         if not blocks or blocks[-1].headings != headings or blocks[-1].box != box_text:
-            blocks.append(_Block(headings, box_text))
+            title = path[-1][1].label_text if path else None
+            if title and any(b.title_line == title and b.headings == headings for b in blocks):
+                title = None  # a section resuming after a box does not repeat its heading
+            blocks.append(_Block(headings, box_text, title_line=title))
         return blocks[-1]
 
     for p in doc.paragraphs:
@@ -213,6 +217,10 @@ def build_passages(doc: CleanDocument, min_chars: int = 150, max_chars: int = 45
     for block in blocks:
         # Units: (first_para, last_para, text, page) — long paragraphs split, short ones merged.
         units: list[list] = []
+        if block.title_line and block.paras:
+            # The heading opens the block's first passage: "which 专栏 is …" is answered by it.
+            number, text, page = block.paras[0]
+            block.paras[0] = (number, f"{block.title_line}\n{text}", page)
         for number, text, page in block.paras:
             for piece in _split_long(text, max_chars):
                 units.append([number, number, piece, page])

@@ -178,23 +178,143 @@ _ANAPHORA_RE = re.compile(
     r"(呢[？?]?$)|^(and|what about|how about|what of|and the|the (first|second|third|last) one)\b",
     re.I,
 )
+_LEAD_RE = re.compile(r"^(那么|那|还有|另外|其中|and then|and|what about|how about|what of)[\s,，]*", re.I)
+_TAIL_RE = re.compile(r"(的情况|方面|的)?\s*呢?\s*[？?。.!！]*$")
+
+# World regions a follow-up may swap in for the previous question's ("那非洲呢？").
+_REGIONS_ZH = (
+    "东南亚 南亚 中亚 西亚 东北亚 东亚 北亚 亚洲 非洲 欧洲 中东欧 北欧 西欧 东欧 南欧 中欧 中东 北美 南美 "
+    "中南美洲 拉美 拉丁美洲 美洲 加勒比 大洋洲 东盟 欧盟 港澳 香港 澳门 台湾 日韩 粤港澳大湾区 一带一路"
+).split()
+# The province the documents speak for: never the subject a follow-up replaces.
+_HOME_ZH = {"湖南", "湖南省", "我省", "全省", "本省", "长沙", "长沙市", "省", "国内", "中国", "我国", "全国"}
+_REGIONS_EN = (
+    "southeast asia", "south asia", "central asia", "west asia", "northeast asia", "east asia", "asia", "africa",
+    "europe", "central and eastern europe", "eastern europe", "western europe", "northern europe", "middle east",
+    "latin america", "north america", "south america", "caribbean", "oceania", "asean", "european union",
+    "hong kong", "macau", "macao", "the belt and road",
+)
+_CONNECTORS = {"、", "和", "与", "及", "以及", "或", "或者", ",", "，", "/"}
+
+
+def _posseg():
+    import jieba.posseg
+
+    return jieba.posseg
+
+
+_PLACES: dict[str, object] = {}
+
+
+def _place_words_zh() -> set[str]:
+    if "zh" not in _PLACES:
+        from rag.glossary import COUNTRIES
+
+        words = set(_REGIONS_ZH)
+        for names in COUNTRIES.values():
+            words.update(n for n in names if not n.startswith(("中", "对")) and n not in ("葡语",))
+        _PLACES["zh"] = words
+    return _PLACES["zh"]  # type: ignore[return-value]
+
+
+def _place_words_en() -> list[str]:
+    if "en" not in _PLACES:
+        from rag.glossary import COUNTRIES
+
+        _PLACES["en"] = sorted(set(_REGIONS_EN) | set(COUNTRIES), key=len, reverse=True)
+    return _PLACES["en"]  # type: ignore[return-value]
+
+
+def _is_place_zh(word: str, flag: str, places: set[str]) -> bool:
+    if word in _HOME_ZH:
+        return False
+    return word in places or (flag == "ns" and word not in {"友城", "友好城市"})
+
+
+def _substitute_zh(previous: str, core: str) -> str | None:
+    """``previous`` with its (first) foreign place replaced by ``core``, when ``core`` is a place."""
+    places = _place_words_zh()
+    core_tokens = [(w, f) for w, f in _posseg().lcut(core) if w.strip()]
+    if not core_tokens or len(core) > 12:
+        return None
+    core_is_place = core in places or all(
+        _is_place_zh(w, f, places) or f in ("j", "nz", "nt") or w in _CONNECTORS for w, f in core_tokens
+    )
+    if not core_is_place:
+        return None
+    tokens = _posseg().lcut(previous)
+    spans: list[tuple[int, int]] = []  # character spans of runs of places ("日本、韩国")
+    pos = 0
+    run: tuple[int, int] | None = None
+    pending = 0  # a connector seen after a place, not yet confirmed by another place
+    for word, flag in tokens:
+        end = pos + len(word)
+        if _is_place_zh(word, flag, places):
+            run = (run[0], end) if run is not None else (pos, end)
+            pending = 0
+        elif run is not None and word in _CONNECTORS and not pending:
+            pending = 1
+        else:
+            if run is not None:
+                spans.append(run)
+            run, pending = None, 0
+        pos = end
+    if run is not None:
+        spans.append(run)
+    if not spans:
+        return None
+    a, b = spans[0]
+    return previous[:a] + core + previous[b:]
+
+
+def _substitute_en(previous: str, core: str) -> str | None:
+    words = _place_words_en()
+    key = re.sub(r"^the\s+", "", core.strip().lower())
+    if key not in words:
+        return None
+    for word in words:
+        m = re.search(r"(?<![a-z])" + re.escape(word) + r"(?![a-z])", previous, flags=re.I)
+        if m:
+            return previous[: m.start()] + core.strip() + previous[m.end() :]
+    return None
+
+
+def _rewrite_one(question: str, previous: str) -> str:
+    question = question.strip()
+    if not previous:
+        return question
+    zh = has_cjk(question)
+    short = len(question) <= (12 if zh else 30)
+    if not (_ANAPHORA_RE.search(question) or short):
+        return question
+    core = _TAIL_RE.sub("", _LEAD_RE.sub("", question)).strip()
+    if not core:
+        return previous
+    swapped = _substitute_zh(previous, core) if zh else _substitute_en(previous, core)
+    if swapped and swapped != previous:
+        return swapped
+    return f"{previous} {core}"
 
 
 def rewrite_follow_up(question: str, history: list[str]) -> str:
-    """Rewrite a short or anaphoric follow-up with the previous question's subject, no LLM.
+    """Rewrite a short or anaphoric follow-up with the conversation's subject, no LLM.
 
-    "那非洲呢？" after "我们想去东南亚开拓市场，有什么支持？" becomes
-    "我们想去东南亚开拓市场，有什么支持？ 非洲". A question that stands on its own
-    is returned unchanged.
+    ``history`` holds the user's earlier questions, oldest first, as typed; each
+    is first resolved against the ones before it, so a chain of follow-ups
+    keeps its subject. When the follow-up names a place and the previous
+    question has one, the place is swapped: "那非洲呢？" after
+    "我们想去东南亚开拓市场，有什么支持？" becomes "我们想去非洲开拓市场，有什么支持？"
+    (and "What about Africa?" swaps the English place name). Otherwise the
+    follow-up's words are appended to the previous question ("第二个呢？" →
+    "<previous question> 第二个"). A question that stands on its own is returned
+    unchanged.
     """
     if not history:
         return question
-    previous = history[-1].strip()
-    short = len(question) <= (12 if has_cjk(question) else 30)
-    if not (_ANAPHORA_RE.search(question) or short):
+    previous = ""
+    for earlier in history:
+        if earlier and earlier.strip():
+            previous = _rewrite_one(earlier, previous) if previous else earlier.strip()
+    if not previous:
         return question
-    core = re.sub(r"^(那么|那|还有|另外|其中|and|what about|how about)\s*", "", question, flags=re.I)
-    core = re.sub(r"呢?[？?。.!！]*$", "", core).strip()
-    if not core:
-        return previous
-    return f"{previous} {core}"
+    return _rewrite_one(question, previous)

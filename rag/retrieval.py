@@ -8,6 +8,7 @@ alone: BM25 over English words against Chinese text only adds noise.
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field
 
@@ -15,7 +16,7 @@ import numpy as np
 
 from rag.glossary import chinese_terms
 from rag.index import Index
-from rag.keyword import has_cjk
+from rag.keyword import has_cjk, tokenize
 from rag.passages import Passage
 from rag.settings import Settings
 
@@ -48,11 +49,45 @@ class Retrieval:
     hits: list[Hit]
     lang: str
     timings: dict[str, float] = field(default_factory=dict)  # stage → milliseconds
+    # Sub-questions of a multi-part question ("…多少对？又接待了几批次…？") and their vectors.
+    parts: list[tuple[str, np.ndarray]] = field(default_factory=list)
 
     @property
     def best_dense(self) -> float:
         """The highest cosine similarity among the hits (0 when none)."""
         return max((h.dense for h in self.hits if h.dense is not None), default=0.0)
+
+
+_QUESTION_WORD_RE = re.compile(
+    r"吗|呢|什么|哪|多少|几|怎么|怎样|如何|谁|是否|有没有|能否|\?|？|\b(what|which|how|who|when|where|why|does|do|is|are)\b",
+    re.I,
+)
+
+
+_EN_STOP = frozenset("what which how who when where why does do did is are was were the a an of in to for and or by with on at as it its this that there their many much".split())
+
+
+def _content_words(text: str) -> list[str]:
+    if has_cjk(text):
+        return tokenize(text)
+    return [w for w in re.findall(r"[a-z0-9'-]+", text.lower()) if w not in _EN_STOP]
+
+
+def sub_questions(question: str) -> list[str]:
+    """The parts of a multi-part question, each a clause that asks something itself.
+
+    "十三五期间友城总数到了多少对？又接待了几批次外国元首来湘？" has two parts;
+    "规划要推动湘港澳高层交往，2025年省长去香港和谁座谈了？" has one asking
+    clause besides the whole. Returns [] for a single question.
+    """
+    clauses = [c.strip() for c in re.split(r"[？?；;！!]|，|,(?=\s*(?:and|what|which|how|who|when|where)\b)", question) if c.strip()]
+    if len(clauses) < 2:
+        return []
+    # A part must carry a topic of its own ("有什么支持" alone does not).
+    asking = [c for c in clauses if _QUESTION_WORD_RE.search(c) and len(_content_words(c)) >= 2]
+    if not asking or (len(asking) == 1 and asking[0] == question.strip("？?")):
+        return []
+    return asking[:3]
 
 
 def rrf(rankings: list[list[str]], k: int = 60) -> dict[str, float]:
@@ -72,6 +107,7 @@ class Retriever:
         self.settings = settings
         self.use_dense = use_dense
         self.use_keyword = use_keyword
+        self.use_sentences = True  # the best-sentence ranking (part of the dense half)
 
     def retrieve(self, question: str, k: int | None = None, doc_ids: list[str] | None = None) -> Retrieval:
         """Rank passages for ``question``; ``doc_ids`` restricts to some documents."""
@@ -80,26 +116,43 @@ class Retriever:
         timings: dict[str, float] = {}
         lang = "zh" if has_cjk(question) else "en"
 
+        parts = sub_questions(question)
+        queries = [question, *parts]
         t = time.perf_counter()
-        qvec = self.index.embedder.encode_queries([question])[0]
+        vectors = self.index.embedder.encode_queries(queries)
         timings["embed"] = (time.perf_counter() - t) * 1000
 
-        t = time.perf_counter()
-        dense = self.index.vector_search(qvec, depth, doc_ids) if self.use_dense else []
-        timings["vector"] = (time.perf_counter() - t) * 1000
+        # The whole question's rankings count twice; each part's once, so a part
+        # can bring in the passage that answers it (e.g. the other document).
+        rankings: list[list[str]] = []
+        dense_of: dict[str, float] = {}
+        kw_of: dict[str, float] = {}
+        timings["vector"] = timings["keyword"] = 0.0
+        for i, (query, vec) in enumerate(zip(queries, vectors)):
+            t = time.perf_counter()
+            dense = self.index.vector_search(vec, depth, doc_ids) if self.use_dense else []
+            sentence = self.index.sentence_search(vec, depth, doc_ids) if self.use_dense and self.use_sentences else []
+            timings["vector"] += (time.perf_counter() - t) * 1000
+
+            t = time.perf_counter()
+            # BM25 over English words against Chinese text is noise; for an English
+            # question it searches the Chinese terms the glossary finds in it, if any.
+            keyword_query = query if has_cjk(query) else " ".join(chinese_terms(query))
+            use_kw = self.use_keyword and bool(keyword_query.strip())
+            keyword = self.index.keyword_search(keyword_query, depth, doc_ids) if use_kw else []
+            timings["keyword"] += (time.perf_counter() - t) * 1000
+            weight = 2 if i == 0 else 1
+            for ranking in ([pid for pid, _ in dense], [pid for pid, _ in sentence], [pid for pid, _ in keyword]):
+                if ranking:
+                    rankings.extend([ranking] * weight)
+            if i == 0:
+                dense_of, kw_of = dict(dense), dict(keyword)
+            else:
+                for pid, score in dense:
+                    dense_of.setdefault(pid, score)
 
         t = time.perf_counter()
-        # BM25 over English words against Chinese text is noise; for an English
-        # question it searches the Chinese terms the glossary finds in it, if any.
-        keyword_query = question if lang == "zh" else " ".join(chinese_terms(question))
-        use_kw = self.use_keyword and bool(keyword_query.strip())
-        keyword = self.index.keyword_search(keyword_query, depth, doc_ids) if use_kw else []
-        timings["keyword"] = (time.perf_counter() - t) * 1000
-
-        t = time.perf_counter()
-        rankings = [r for r in ([pid for pid, _ in dense], [pid for pid, _ in keyword]) if r]
         fused = rrf(rankings, self.settings.rrf_k)
-        dense_of, kw_of = dict(dense), dict(keyword)
         ordered = sorted(fused, key=lambda pid: (-fused[pid], -dense_of.get(pid, 0.0)))
         hits = [
             Hit(self.index.passages[pid], fused[pid], dense_of.get(pid), kw_of.get(pid))
@@ -107,4 +160,4 @@ class Retriever:
             if pid in self.index.passages
         ]
         timings["fusion"] = (time.perf_counter() - t) * 1000
-        return Retrieval(question, qvec, hits, lang, timings)
+        return Retrieval(question, vectors[0], hits, lang, timings, parts=list(zip(parts, vectors[1:])))

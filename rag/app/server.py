@@ -1,0 +1,106 @@
+"""Serve the app: FastAPI with ``/health``, the Gradio Blocks mounted at ``/``, uvicorn.
+
+Host and port come from ``GRADIO_SERVER_NAME`` / ``GRADIO_SERVER_PORT``
+(default ``127.0.0.1:7860``, loopback only). The model and the index are
+loaded once, here, before the server accepts connections.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+log = logging.getLogger("rag.app")
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 7860
+MAX_UPLOAD = "40mb"
+
+
+def host_and_port() -> tuple[str, int]:
+    """Where to listen, from ``GRADIO_SERVER_NAME`` / ``GRADIO_SERVER_PORT``."""
+    host = os.environ.get("GRADIO_SERVER_NAME") or DEFAULT_HOST
+    raw = os.environ.get("GRADIO_SERVER_PORT") or str(DEFAULT_PORT)
+    try:
+        port = int(raw)
+    except ValueError:
+        raise SystemExit(f"GRADIO_SERVER_PORT must be a number, not {raw!r}")
+    return host, port
+
+
+def create_app(service, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT):
+    """The FastAPI application: ``/health`` plus the Gradio app at ``/``."""
+    import gradio as gr
+    from fastapi import FastAPI
+    from fastapi.responses import JSONResponse
+
+    from rag.app.assets import CSS, FONT_STACK, MONO_STACK
+    from rag.app.ui import build_demo
+
+    app = FastAPI(title="Policy Q&A assistant", docs_url=None, redoc_url=None, openapi_url=None)
+
+    @app.get("/health")
+    def health():
+        try:
+            return service.health()
+        except Exception as exc:  # noqa: BLE001 - health reports, never raises
+            return JSONResponse({"status": "error", "error": f"{exc.__class__.__name__}: {exc}"}, status_code=503)
+
+    demo = build_demo(service)
+    theme = gr.themes.Soft(primary_hue="blue", neutral_hue="slate", font=FONT_STACK, font_mono=MONO_STACK)
+    gr.mount_gradio_app(
+        app,
+        demo,
+        path="/",
+        server_name=host,
+        server_port=port,
+        footer_links=["api"],
+        theme=theme,
+        css=CSS,
+        show_error=True,
+        max_file_size=MAX_UPLOAD,
+        ssr_mode=False,
+        pwa=False,
+        mcp_server=False,
+        run_history=False,
+    )
+    return app
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Load the model and the index, then serve until interrupted."""
+    import uvicorn
+
+    from rag.index import IndexNotBuiltError
+    from rag.settings import get_settings
+
+    logging.basicConfig(level=os.environ.get("RAG_LOG_LEVEL", "INFO"), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for noisy in ("httpx", "chromadb", "jieba", "urllib3"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    settings = get_settings()
+    host, port = host_and_port()
+    from rag.app.service import AppService
+
+    print(f"Loading the model and the index from {settings.index_dir} …", flush=True)
+    try:
+        service = AppService(settings)
+    except IndexNotBuiltError as exc:
+        print(f"rag: {exc}", file=sys.stderr)
+        return 2
+    service.warm_up()
+    app = create_app(service, host, port)
+    docs = service.documents()
+    print(
+        f"Ready: {len(docs)} documents, generation {service.generation()}, mode {service._assistant.mode}, "
+        f"admin tab {'on' if settings.admin_password else 'off'}.",
+        flush=True,
+    )
+    print(f"Open http://{'127.0.0.1' if host in ('0.0.0.0', '') else host}:{port}/", flush=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=5)
+    return 0

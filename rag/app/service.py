@@ -1,0 +1,461 @@
+"""What the app does, without Gradio: answer (streaming), show sources, take feedback, manage documents.
+
+One :class:`AppService` per process holds the :class:`~rag.pipeline.Assistant`
+(the model and the index are loaded once, at start). Every change to the
+index — an upload, a delete, a re-index, or another process publishing a new
+generation — builds a fresh Assistant on the new generation and swaps it in
+with one assignment, so questions already being answered finish on the old
+one and nobody waits.
+
+Streaming: :meth:`AppService.stream` yields :class:`StreamEvent` s. With an
+LLM configured whose answerer has ``stream(question, retrieval, k)`` (see
+:mod:`rag.llm`: ``("delta", text)`` items, then ``("final", Answer)``), the
+model's text is shown as it arrives and then replaced by the checked final
+answer. Otherwise the extractive answer is computed and revealed sentence by
+sentence.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import shutil
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterator
+
+from rag.feedback import FeedbackLog, make_record, new_feedback_id
+from rag.index import DocumentInfo, Index, IndexBusyError
+from rag.loaders import DocumentError, doc_id_for, file_sha256, upload_destination
+from rag.pipeline import Assistant, QuestionError, Result, clean_question
+from rag.settings import Settings
+
+log = logging.getLogger("rag.app")
+
+UPLOAD_SUFFIXES = (".pdf", ".txt", ".md", ".docx")
+REFRESH_EVERY = 10.0  # seconds between checks for a generation published by another process
+STREAM_PAUSE = 0.06  # seconds between revealed sentences of an extractive answer
+WRITE_LOCK_TIMEOUT = 15.0  # seconds an admin action waits for another writer
+
+
+@dataclass
+class StreamEvent:
+    """One step of answering: ``searching`` (what is searched), ``delta`` (text so far), ``done``."""
+
+    kind: str
+    searched: str | None = None
+    text: str = ""
+    result: dict | None = None
+
+
+@dataclass
+class Outcome:
+    """The result of an admin action, as a message key and its parameters (translated by the UI)."""
+
+    ok: bool
+    key: str
+    params: dict = field(default_factory=dict)
+    detail: str = ""  # the library's own message, shown in small print
+    doc_id: str | None = None
+    extra: list[tuple[str, str, str]] = field(default_factory=list)  # (file, message key, message) per re-index error
+
+
+def classify_document_error(message: str) -> str:
+    """The message key for a :class:`DocumentError` text (from :mod:`rag.loaders` / :mod:`rag.index`)."""
+    m = message.lower()
+    rules = (
+        ("unsupported file type", "err_unsupported"),
+        ("no text layer", "err_scanned"),
+        ("file is empty", "err_empty"),
+        ("encrypted", "err_encrypted"),
+        ("damaged", "err_damaged"),
+        ("binary file", "err_binary"),
+        ("encoding", "err_encoding"),
+        ("the limit is", "err_too_big"),
+        ("already indexed as", "err_duplicate"),
+        ("no text left", "err_no_text"),
+        ("no passages", "err_no_text"),
+        ("not a usable file name", "err_name"),
+    )
+    for needle, key in rules:
+        if needle in m:
+            return key
+    return "err_other"
+
+
+class AppService:
+    """The app's back end; see the module doc."""
+
+    def __init__(self, settings: Settings, assistant: Assistant | None = None, embedder=None) -> None:
+        self.settings = settings
+        self._assistant = assistant or Assistant(settings, embedder=embedder)
+        self._embedder = self._assistant.index.embedder
+        self._write_lock = threading.Lock()
+        self._reload_lock = threading.Lock()
+        self._checked = time.monotonic()
+        self._doc_cache: dict[tuple[str, str], object] = {}
+        self.feedback = FeedbackLog(settings.feedback_path)
+        self.started_at = time.time()
+
+    # ------------------------------------------------------------ the assistant
+    @property
+    def assistant(self) -> Assistant:
+        """The current Assistant (reloaded when another process published a new index)."""
+        now = time.monotonic()
+        if now - self._checked > REFRESH_EVERY:
+            self._checked = now
+            try:
+                current = self._assistant.index.is_current()
+            except Exception:  # noqa: BLE001 - a failed check must not fail a question
+                log.warning("could not check the index generation", exc_info=True)
+                current = True
+            if not current:
+                self.reload()
+        return self._assistant
+
+    def reload(self) -> None:
+        """Load the published generation into a fresh Assistant and swap it in."""
+        with self._reload_lock:
+            fresh = Assistant(self.settings, index=Index(self.settings, embedder=self._embedder))
+            self._assistant = fresh
+            self._doc_cache.clear()
+            log.info("index reloaded", extra={"event": "reload", "generation": self.generation()})
+
+    def warm_up(self) -> None:
+        """Answer one question so the first user does not pay for lazy loading (jieba, BM25…)."""
+        try:
+            a = self._assistant
+            a.ask("湖南国际友城", history=["湖南国际友城有多少对？"])
+            a.ask("How many sister cities?")
+        except Exception:  # noqa: BLE001
+            log.warning("warm-up failed", exc_info=True)
+
+    def documents(self) -> list[DocumentInfo]:
+        return self.assistant.index.documents()
+
+    def generation(self) -> str | None:
+        m = self._assistant.index.manifest
+        return m.generation if m else None
+
+    def health(self) -> dict:
+        """What ``/health`` reports."""
+        a = self._assistant
+        docs = a.index.documents()
+        return {
+            "status": "ok",
+            "generation": self.generation(),
+            "documents": len(docs),
+            "passages": len(a.index.passages),
+            "mode": a.mode,
+            "uptime_s": round(time.time() - self.started_at, 1),
+        }
+
+    def known_doc_ids(self, doc_ids: list[str] | None) -> tuple[list[str] | None, bool]:
+        """The filter restricted to indexed documents; True when some selection was dropped entirely."""
+        if not doc_ids:
+            return None, False
+        known = self.assistant.index.manifest.documents if self.assistant.index.manifest else {}
+        kept = [d for d in doc_ids if d in known]
+        return (kept or None), not kept
+
+    # ------------------------------------------------------------ answering
+    def ask(self, question: str, history: list[str] | None = None, doc_ids: list[str] | None = None) -> dict:
+        """One answer as ``Result.to_dict()`` — the same dict as ``rag ask --json``."""
+        kept, dropped = self.known_doc_ids(doc_ids)
+        result = self.assistant.ask(question, history=_clean_history(history), doc_ids=kept)
+        d = result.to_dict()
+        if dropped:
+            d["notices"] = d["notices"] + ["所选文件已不在索引中，已检索全部文件。 / The selected documents are not indexed; all were searched."]
+        return d
+
+    def stream(
+        self, question: str, history: list[str] | None = None, doc_ids: list[str] | None = None
+    ) -> Iterator[StreamEvent]:
+        """Answer ``question`` step by step (see the module doc). Raises :class:`QuestionError` first."""
+        assistant = self.assistant
+        history = _clean_history(history)
+        text, _ = clean_question(question)  # raises QuestionError before anything is shown
+        kept, dropped = self.known_doc_ids(doc_ids)
+        llm = getattr(assistant, "llm", None)
+        if llm is not None and callable(getattr(llm, "stream", None)):
+            yield from self._stream_llm(assistant, question, history, kept, dropped)
+            return
+        searched = assistant.rewrite(text, history) if history else text
+        yield StreamEvent("searching", searched=searched if searched != text else None)
+        result = assistant.ask(question, history=history, doc_ids=kept).to_dict()
+        if dropped:
+            result["notices"] = result["notices"] + ["所选文件已不在索引中，已检索全部文件。 / The selected documents are not indexed; all were searched."]
+        if not result["abstained"]:
+            from rag.app.render import sentence_prefixes
+
+            prefixes = sentence_prefixes(result["answer"])
+            for prefix in prefixes[:-1]:
+                yield StreamEvent("delta", searched=result.get("searched"), text=prefix, result=None)
+                time.sleep(STREAM_PAUSE)
+        yield StreamEvent("done", searched=result.get("searched"), text=result["answer"], result=result)
+
+    def _stream_llm(self, assistant, question, history, doc_ids, dropped) -> Iterator[StreamEvent]:
+        from rag.keyword import has_cjk
+
+        started = time.perf_counter()
+        text, notices = clean_question(question)
+        searched = assistant.rewrite(text, history)
+        yield StreamEvent("searching", searched=searched if searched != text else None)
+        k = self.settings.top_k
+        retrieval = assistant.retriever.retrieve(searched, k=k, doc_ids=doc_ids or None)
+        t = time.perf_counter()
+        final = None
+        shown = ""
+        try:
+            for item in assistant.llm.stream(searched, retrieval, k):
+                kind, payload = _unpack_stream_item(item)
+                if kind == "delta" and payload:
+                    shown += payload
+                    yield StreamEvent("delta", searched=searched, text=shown)
+                elif kind == "final":
+                    final = payload
+        except Exception as exc:  # noqa: BLE001 - a broken stream falls back to the extractive answer
+            log.warning("LLM stream failed; extractive fallback", exc_info=True)
+            final = assistant.extractive.answer(searched, retrieval, k)
+            final.notices = [f"语言模型未能回答，以下为摘录式回答。 / The language model failed ({exc.__class__.__name__}); showing the extractive answer."]
+        if final is None:
+            final = assistant.extractive.answer(searched, retrieval, k)
+        timings = dict(retrieval.timings)
+        timings["answer"] = (time.perf_counter() - t) * 1000
+        result = Result(
+            id=None,
+            question=text,
+            answer=final,
+            retrieved=retrieval.hits[:k],
+            latency_ms=(time.perf_counter() - started) * 1000,
+            timings=timings,
+            searched=searched if searched != text else None,
+            lang="zh" if has_cjk(text) else "en",
+            notices=notices,
+        ).to_dict()
+        if dropped:
+            result["notices"] = result["notices"] + ["所选文件已不在索引中，已检索全部文件。 / The selected documents are not indexed; all were searched."]
+        yield StreamEvent("done", searched=result.get("searched"), text=result["answer"], result=result)
+
+    # ------------------------------------------------------------ sources
+    def document(self, doc_id: str):
+        """The clean text of an indexed document (cached per generation), or None."""
+        assistant = self.assistant
+        key = (self.generation() or "", doc_id)
+        if key not in self._doc_cache:
+            if len(self._doc_cache) > 16:
+                self._doc_cache.clear()
+            self._doc_cache[key] = assistant.index.document_text(doc_id)
+        return self._doc_cache[key]
+
+    # ------------------------------------------------------------ feedback
+    def record_feedback(
+        self,
+        result: dict,
+        rating: str,
+        comment: str | None = None,
+        feedback_id: str | None = None,
+        doc_filter: list[str] | None = None,
+        ui_lang: str | None = None,
+    ) -> str:
+        """Append one feedback record; returns its id (pass it again to add a comment)."""
+        feedback_id = feedback_id or new_feedback_id()
+        record = make_record(
+            feedback_id, rating, result, comment=comment, doc_filter=doc_filter,
+            generation=self.generation(), ui_lang=ui_lang,
+        )
+        self.feedback.append(record)
+        return feedback_id
+
+    # ------------------------------------------------------------ corpus management
+    def _writer(self) -> Index:
+        writer = Index(self.settings, embedder=self._embedder)
+        writer.lock_timeout = WRITE_LOCK_TIMEOUT
+        return writer
+
+    def upload(self, path: str | Path, name: str | None = None, on_progress: Callable | None = None) -> Outcome:
+        """Add (or replace) one uploaded file; a bad file changes nothing."""
+        progress = on_progress or (lambda frac, key: None)
+        src = Path(path)
+        name = name or src.name
+        suffix = Path(name).suffix.lower()
+        if suffix not in UPLOAD_SUFFIXES:
+            return Outcome(False, "err_unsupported", {"suffix": suffix or "(none)"})
+        try:
+            dest = upload_destination(self.settings.corpus_dir, name)
+        except DocumentError as exc:
+            return Outcome(False, classify_document_error(str(exc)), {"suffix": suffix}, str(exc))
+        if not src.is_file() or src.stat().st_size == 0:
+            return Outcome(False, "err_empty", {}, "")
+        doc_id = doc_id_for(dest)
+        staging = self.settings.index_dir / "uploads" / uuid.uuid4().hex[:12]
+        staging.mkdir(parents=True, exist_ok=True)
+        try:
+            staged = staging / dest.name
+            shutil.copyfile(src, staged)
+            progress(0.05, "progress_reading")
+            from rag.cleaning import clean_document
+            from rag.loaders import load_document
+
+            try:
+                clean = clean_document(load_document(staged))
+            except DocumentError as exc:
+                return Outcome(False, classify_document_error(str(exc)), {"suffix": suffix}, _detail(exc, dest.name))
+            if not clean.text.strip():
+                return Outcome(False, "err_no_text", {}, "")
+            manifest = self.assistant.index.manifest
+            docs = manifest.documents if manifest else {}
+            content_sha = hashlib.sha256(clean.text.encode("utf-8")).hexdigest()
+            for info in docs.values():
+                if info.content_sha256 == content_sha and info.doc_id != doc_id:
+                    return Outcome(False, "err_duplicate", {"title": info.title, "doc": info.doc_id})
+            prev = docs.get(doc_id)
+            if prev is not None and prev.file_sha256 == file_sha256(staged):
+                return Outcome(True, "admin_unchanged", {"title": prev.title, "doc": doc_id}, doc_id=doc_id)
+
+            progress(0.15, "progress_indexing")
+            with self._write_lock:
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                backup = staging / "previous"
+                if dest.exists():
+                    shutil.copy2(dest, backup)
+                shutil.copyfile(staged, dest)
+                try:
+                    report = self._writer().upsert(
+                        [dest],
+                        on_progress=lambda frac, msg: progress(
+                            0.15 + 0.75 * frac, "progress_embedded" if frac < 0.9 else "progress_sentences"
+                        ),
+                    )
+                except BaseException as exc:
+                    _restore(dest, backup)
+                    if isinstance(exc, IndexBusyError):
+                        return Outcome(False, "admin_busy", {}, str(exc))
+                    if isinstance(exc, Exception):
+                        log.exception("upload failed")
+                        return Outcome(False, "admin_failed", {"error": exc.__class__.__name__}, str(exc))
+                    raise
+                if dest.name in report.errors or not (report.added or report.updated):
+                    _restore(dest, backup)
+                    message = report.errors.get(dest.name, "")
+                    key = classify_document_error(message) if message else "err_other"
+                    params = {"suffix": suffix}
+                    if key == "err_duplicate":
+                        twin = message.rsplit("'", 2)[-2] if message.count("'") >= 2 else ""
+                        params = {"doc": twin, "title": docs[twin].title if twin in docs else twin}
+                    return Outcome(False, key, params, message)
+                progress(0.92, "progress_loading")
+                self.reload()
+            info = self._assistant.index.manifest.documents[doc_id]
+            key = "admin_replaced" if report.updated else "admin_uploaded"
+            return Outcome(
+                True, key, {"title": info.title, "doc": doc_id, "p": info.passages, "s": report.seconds}, doc_id=doc_id
+            )
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+
+    def delete(self, doc_id: str) -> Outcome:
+        """Remove a document from the index; its source file moves to ``<index>/deleted/``."""
+        manifest = self.assistant.index.manifest
+        info = manifest.documents.get(doc_id) if manifest else None
+        if info is None:
+            return Outcome(False, "admin_unknown_doc", {"doc": doc_id})
+        with self._write_lock:
+            moved: list[tuple[Path, Path]] = []
+            corpus = Path(self.settings.corpus_dir)
+            if corpus.is_dir():
+                trash = self.settings.index_dir / "deleted"
+                for f in sorted(corpus.rglob("*")):
+                    if f.is_file() and doc_id_for(f) == doc_id and f.suffix.lower() in UPLOAD_SUFFIXES + (".html", ".htm"):
+                        trash.mkdir(parents=True, exist_ok=True)
+                        target = trash / f"{time.strftime('%Y%m%d-%H%M%S')}-{f.name}"
+                        shutil.move(str(f), target)
+                        moved.append((f, target))
+            try:
+                self._writer().delete([doc_id])
+            except Exception as exc:  # noqa: BLE001
+                for original, target in moved:
+                    shutil.move(str(target), original)
+                if isinstance(exc, IndexBusyError):
+                    return Outcome(False, "admin_busy", {}, str(exc))
+                log.exception("delete failed")
+                return Outcome(False, "admin_failed", {"error": exc.__class__.__name__}, str(exc))
+            self.reload()
+        return Outcome(True, "admin_deleted", {"title": info.title, "doc": doc_id}, doc_id=doc_id)
+
+    def reindex(self, on_progress: Callable | None = None) -> Outcome:
+        """Sync the index with the corpus folder (new, changed and removed files)."""
+        progress = on_progress or (lambda frac, key: None)
+        folder = Path(self.settings.corpus_dir)
+        if not folder.is_dir():
+            return Outcome(False, "admin_failed", {"error": f"{folder} not found"})
+        progress(0.05, "progress_indexing")
+        with self._write_lock:
+            try:
+                report = self._writer().ingest(
+                    folder,
+                    on_progress=lambda frac, msg: progress(
+                        0.05 + 0.85 * frac, "progress_embedded" if frac < 0.9 else "progress_sentences"
+                    ),
+                )
+            except IndexBusyError as exc:
+                return Outcome(False, "admin_busy", {}, str(exc))
+            except Exception as exc:  # noqa: BLE001
+                log.exception("re-index failed")
+                return Outcome(False, "admin_failed", {"error": exc.__class__.__name__}, str(exc))
+            progress(0.92, "progress_loading")
+            self.reload()
+        outcome = Outcome(
+            True,
+            "admin_reindexed",
+            {"a": len(report.added), "u": len(report.updated), "d": len(report.deleted), "n": len(report.unchanged), "s": report.seconds},
+        )
+        outcome.extra = [(name, classify_document_error(msg), msg) for name, msg in report.errors.items()]
+        return outcome
+
+
+def _clean_history(history) -> list[str]:
+    if not history:
+        return []
+    if isinstance(history, str):
+        history = [history]
+    out = []
+    for item in history:
+        if isinstance(item, dict):  # {"role": "user", "content": "..."} messages are accepted too
+            if item.get("role", "user") != "user":
+                continue
+            item = item.get("content", "")
+        text = str(item or "").strip()
+        if text:
+            out.append(text[:2000])
+    return out[-10:]
+
+
+def _unpack_stream_item(item) -> tuple[str, object]:
+    """Accept ``("delta", str)`` / ``("final", Answer)`` (rag.llm), a bare str, or a bare Answer."""
+    if isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str):
+        return item[0], item[1]
+    if isinstance(item, str):
+        return "delta", item
+    if hasattr(item, "citations") and hasattr(item, "abstained"):
+        return "final", item
+    return "unknown", item
+
+
+def _detail(exc: Exception, name: str) -> str:
+    text = str(exc)
+    return text.split(": ", 1)[-1] if text.startswith(name) else text
+
+
+def _restore(dest: Path, backup: Path) -> None:
+    """Put back the file an upload replaced (or remove the new one)."""
+    try:
+        if backup.exists():
+            shutil.copy2(backup, dest)
+        else:
+            dest.unlink(missing_ok=True)
+    except OSError:
+        log.exception("could not restore %s", dest)

@@ -1,0 +1,77 @@
+"""Shared fixtures: the real model, a real Chroma index built from the bundled corpus.
+
+The index is built once per test session in a temporary folder, so tests never
+touch the developer's own ``index/``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "corpus"
+FIXTURES = ROOT / "tests" / "fixtures"
+PDF_FIXTURE = FIXTURES / "hunan-foreign-affairs-plan-2021-2025.pdf"
+PLAN_ID = "hunan-foreign-affairs-plan-2021-2025"
+REVIEW_ID = "hunan-foreign-affairs-review-2025-part3"
+ARTIFACTS = ROOT / "tests" / "artifacts"
+
+
+def make_settings(index_dir: Path, corpus_dir: Path = CORPUS, **overrides):
+    """Settings for a test: its own index folder, no LLM, no Chroma server."""
+    from rag.settings import Settings
+
+    base = dict(index_dir=index_dir, corpus_dir=corpus_dir, llm_base_url=None, llm_model=None, chroma_host=None)
+    base.update(overrides)
+    return Settings(**base)
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    """The prepared multilingual-e5-small, loaded once."""
+    from rag.embedding import get_embedder, prepare_model
+    from rag.settings import DEFAULT_MODEL_DIR
+
+    prepare_model(DEFAULT_MODEL_DIR, progress=False)
+    return get_embedder(str(DEFAULT_MODEL_DIR), "query: ", "passage: ")
+
+
+@pytest.fixture(scope="session")
+def built_index_dir(tmp_path_factory, embedder) -> Path:
+    """An index of the bundled corpus, built once per session (treat as read-only)."""
+    from rag.index import Index
+
+    folder = tmp_path_factory.mktemp("index")
+    Index(make_settings(folder), embedder=embedder).ingest(CORPUS)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def assistant(built_index_dir, embedder):
+    """An :class:`Assistant` over the session's index (read-only use)."""
+    from rag.pipeline import Assistant
+
+    return Assistant(make_settings(built_index_dir), embedder=embedder)
+
+
+@pytest.fixture
+def scratch_index(tmp_path, built_index_dir, embedder):
+    """A private, writable copy of the session index (for tests that ingest or delete)."""
+    folder = tmp_path / "index"
+    shutil.copytree(built_index_dir, folder, ignore=shutil.ignore_patterns("ingest.lock", "ingest.owner"))
+    return make_settings(folder, corpus_dir=tmp_path / "corpus")
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    """Where tests save screenshots and other files for a person to look at."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS
