@@ -93,8 +93,16 @@ _HAS = {
     "count": re.compile(r"\d|[一二两三四五六七八九十百千万亿]+[个项批次对家名人位场届条张国所种大]|若干|多家"),
 }
 # Measure words a count question names ("多少家", "几个工作日"); the evidence must count the same thing.
-_MEASURE_RE = re.compile(r"(?:多少|几)(个工作日|工作日|公顷|亿元|万元|美元|家|对|批次|批|人次|名|位|项|场|届|所|条|张|种|天|年|吨)")
+_MEASURE_RE = re.compile(r"(?:多少|几)(个工作日|工作日|公顷|亿元|万元|美元|家|对|批次|批|人次|名|位|项|场|届|所|条|张|种|天|年|吨|个)")
+_WHOLE_UNITS = ("工作日", "个工作日", "公顷", "亿元", "万元", "美元", "批次", "人次")
+# "实际已经…多少" asks for an achieved figure; a plan's target does not answer it.
+_ASKS_ACTUAL_RE = re.compile(r"实际|已经|截至|截止|目前|现在|如今|到现在")
+_TARGET_RE = re.compile(r"力争|争取|目标|五年内|到20\d\d年|计划")
+_ACHIEVED_RE = re.compile(r"已[经有]|累计|共计|全年|新增|达到了|实现了|取得|成功|签署|帮助|吸引|\d{1,2}月\d{1,2}日")
+# Procedural details an enterprise may ask for; the evidence must speak of the same thing.
+_PROCEDURE_RE = re.compile(r"材料|流程|手续|步骤|处室|表格|时限|办理时间|工作日")
 _YEAR_RE = re.compile(r"(?<!\d)(19\d{2}|20\d{2})\s*年")
+_EN_YEAR_RE = re.compile(r"(?<![\d-])(19\d{2}|20\d{2})(?![\d-])")
 _ORDINAL_RE = re.compile(r"第[一二三四五六七八九十百\d]+[届次条项批期]")
 _BOX_REF_RE = re.compile(r"专栏\s*(\d+)")
 # Titles a "who is the …" question may ask about; the evidence must name the same one.
@@ -116,6 +124,17 @@ def asked_types(question: str) -> set[str]:
     if "amount" in found:
         found.discard("fee")
     return found
+
+
+def has_measure(text: str, measure: str) -> bool:
+    """True when ``text`` counts the thing ``measure`` names ("家" → "27家", "10周年" for "年")."""
+    unit = measure if measure in _WHOLE_UNITS else measure[-1]
+    return bool(re.search(rf"[\d一二两三四五六七八九十百千万亿余多][^\d\s，。,]?{unit}", text))
+
+
+def question_measures(question: str) -> list[str]:
+    """The measure words a count question names ("多少家" → ["家"])."""
+    return _MEASURE_RE.findall(re.sub(r"\s+", "", question))
 
 
 def asks_about_box(question: str) -> bool:
@@ -180,11 +199,11 @@ class EvidenceGate:
         if retrieval.best_dense < floor:
             return GateDecision(False, f"best similarity {retrieval.best_dense:.2f} below the floor {floor:.2f}")
         q = re.sub(r"\s+", "", question)
-        for year in _YEAR_RE.findall(q):
+        for year in _YEAR_RE.findall(q) + ([] if has_cjk(question) else _EN_YEAR_RE.findall(question)):
             if year not in self._years:
                 return GateDecision(False, f"the documents never mention the year {year}")
         for ordinal in _ORDINAL_RE.findall(q):
-            if ordinal not in self._corpus:
+            if ordinal not in self._corpus and ordinal.replace("第一", "首") not in self._corpus:
                 return GateDecision(False, f"the documents never mention {ordinal}")
         for box in _BOX_REF_RE.findall(q):
             if not re.search(rf"专栏{box}(?!\d)", self._corpus):
@@ -207,9 +226,12 @@ class EvidenceGate:
                 return GateDecision(False, f"the question asks for a {kind} the evidence does not contain")
         if "count" in types:
             for measure in _MEASURE_RE.findall(q):
-                unit = measure[-1] if measure not in ("工作日", "个工作日", "公顷", "亿元", "万元", "美元", "批次", "人次") else measure
-                if not re.search(rf"[\d一二两三四五六七八九十百千万亿余多]\s*{unit}", evidence):
+                if not has_measure(evidence, measure):
                     return GateDecision(False, f"the evidence counts no {measure}")
+            if _ASKS_ACTUAL_RE.search(q) and _TARGET_RE.search(evidence) and not _ACHIEVED_RE.search(evidence):
+                return GateDecision(False, "the documents give a target, not an achieved figure")
+        if _PROCEDURE_RE.search(q) and not _PROCEDURE_RE.search(evidence):
+            return GateDecision(False, "the evidence does not describe the procedure asked about")
         if "who" in types:
             titles = set(_TITLE_RE.findall(q))
             if titles and not any(t in evidence for t in titles):
@@ -220,6 +242,20 @@ class EvidenceGate:
 # ---------------------------------------------------------------- composing
 _ITEM_PREFIX_RE = re.compile(r"^\s*(\d{1,2}[\.．、]|——)\s*")
 _ITEM_START_RE = re.compile(r"^\s*(\d{1,2}[\.．、]|——|[（(][一二三四五六七八九十\d]+[)）])")
+
+
+def question_terms(question: str) -> list[str]:
+    """The terms whose presence in a sentence says it is on topic.
+
+    Chinese questions: their jieba tokens. English questions: the Chinese terms
+    the glossary finds in them, and their numbers — English words never occur
+    in the Chinese sentences.
+    """
+    if has_cjk(question):
+        return list(dict.fromkeys(tokenize(question)))
+    from rag.glossary import chinese_terms
+
+    return list(dict.fromkeys(chinese_terms(question) + re.findall(r"\d+(?:\.\d+)?", question)))
 
 
 def _coverage(terms: list[str], text: str) -> float:
@@ -272,9 +308,10 @@ class ExtractiveAnswerer:
             return []
         cos = sv.vectors @ np.asarray(retrieval.query_vector, dtype=np.float32)
         part_cos = [sv.vectors @ np.asarray(v, dtype=np.float32) for _, v in retrieval.parts]
-        terms = list(dict.fromkeys(tokenize(question)))
-        part_terms = [list(dict.fromkeys(tokenize(p))) for p, _ in retrieval.parts]
+        terms = question_terms(question)
+        part_terms = [question_terms(p) for p, _ in retrieval.parts]
         types = asked_types(question)
+        measures = question_measures(question)
         rank_of = {pid: r for r, pid in enumerate(ids)}
         position: dict[str, int] = {}
         cands: list[_Candidate] = []
@@ -285,6 +322,8 @@ class ExtractiveAnswerer:
             bonus = -self.RANK_PENALTY * r
             if "count" in types or "amount" in types:
                 bonus += 0.03 if re.search(r"\d", sentence) else 0.0
+                if measures and any(has_measure(sentence, m) for m in measures):
+                    bonus += 0.03  # counts the very thing asked about
             if len(sentence) < 12 and not ("box" in types and sentence.startswith("专栏")):
                 bonus -= 0.05  # item titles and fragments say little on their own
             score = float(cos[i]) + self.COVERAGE_WEIGHT * _coverage(terms, sentence) + bonus

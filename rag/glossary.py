@@ -100,7 +100,9 @@ def _find(table: dict[str, tuple[str, ...]], text: str, whole_words: bool) -> li
     found = []
     for english, chinese in table.items():
         key = english.strip()
-        pattern = r"(?<![a-z])" + re.escape(key) + (r"(?![a-z])" if whole_words else "")
+        # Whole words, allowing adjective and plural endings (Brazil → Brazilian, Kenya → Kenyans).
+        ending = r"(?:n|ns|an|ans|ian|ians|ese|ish|i|s)?(?![a-z])" if whole_words else ""
+        pattern = r"(?<![a-z])" + re.escape(key) + ending
         if re.search(pattern, low):
             found.append((key, chinese))
     return found
