@@ -21,6 +21,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from rag.headings import classify_heading
 from rag.keyword import has_cjk, tokenize
 from rag.passages import Passage
 from rag.retrieval import Hit, Retrieval
@@ -324,7 +325,11 @@ class ExtractiveAnswerer:
                 bonus += 0.03 if re.search(r"\d", sentence) else 0.0
                 if measures and any(has_measure(sentence, m) for m in measures):
                     bonus += 0.03  # counts the very thing asked about
-            if len(sentence) < 12 and not ("box" in types and sentence.startswith("专栏")):
+            if classify_heading(sentence) is not None:
+                # A heading line names a topic but states nothing; it answers only "which 专栏/节".
+                if not (asks_about_box(question) and sentence.startswith("专栏")):
+                    bonus -= 0.08
+            elif len(sentence) < 12:
                 bonus -= 0.05  # item titles and fragments say little on their own
             score = float(cos[i]) + self.COVERAGE_WEIGHT * _coverage(terms, sentence) + bonus
             parts = [float(pc[i]) + self.COVERAGE_WEIGHT * _coverage(pt, sentence) + bonus for pc, pt in zip(part_cos, part_terms)]

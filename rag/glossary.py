@@ -90,6 +90,10 @@ TERMS: dict[str, tuple[str, ...]] = {
     "data": ("数据",), "database": ("数据库",), "online": ("网上", "云上"), "service": ("服务",),
     "party": ("党",), "cadre": ("干部",), "loyalty": ("忠诚",), "evaluation": ("评估",), "monitor": ("监测",),
     "rural revitali": ("乡村振兴",), "poverty": ("减贫", "扶贫"), "ecolog": ("生态",), "environment": ("环境",),
+    "dairy": ("奶制品",), "tariff": ("关税",), "market access": ("市场准入",), "customs": ("海关",),
+    "logistics": ("物流",), "supply chain": ("产业链", "供应链"), "industrial park": ("产业园", "园区"),
+    "sister state": ("友好省州",), "prefecture": ("县",), "anniversar": ("周年",), "clerk": ("专员",),
+    "expat": ("外籍人士", "外国友人", "国际社区"), "foreigner": ("外国人", "外籍"), "one-stop": ("一站式",),
     "medic": ("医疗", "医药"), "education": ("教育",), "agricultur": ("农业",), "vocational": ("职业教育",),
 }
 
