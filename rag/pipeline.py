@@ -97,7 +97,10 @@ class Assistant:
         self._build()
 
     def _build(self) -> None:
-        corpus_text = "\n".join(p.text for p in self.index.passages.values())
+        from rag.keyword import tokenize
+
+        tokenize("预热")  # load jieba's dictionary now, not on the first user's question
+        corpus_text = "\n".join(p.embedding_text() for p in self.index.passages.values())
         self.gate = EvidenceGate(self.settings, corpus_text)
         self.retriever = Retriever(self.index, self.settings)
         self.extractive = ExtractiveAnswerer(self.index, self.settings, self.gate)
