@@ -36,8 +36,9 @@ $(STAMPS)/model: $(STAMPS)/deps
 index: $(STAMPS)/model
 	$(RAG) ingest
 
+# MALLOC_ARENA_MAX=2 keeps the app's memory flat under concurrent load (see bench/RESULTS.md).
 run: setup
-	$(PY) app.py
+	MALLOC_ARENA_MAX=2 $(PY) app.py
 
 # Browser tests need Debian's chromium (no browser download); installed when missing.
 browser:

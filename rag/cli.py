@@ -159,6 +159,9 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on bad usage, which is our bad-input code too
         return int(exc.code or 0)
+    from rag.logs import configure_logging
+
+    configure_logging()
     from rag.embedding import ModelNotPreparedError
     from rag.index import IndexBusyError, IndexNotBuiltError
     from rag.loaders import DocumentError

@@ -148,6 +148,16 @@ def check_index(settings: Settings, client) -> list[Check]:
                 "run `rag ingest --rebuild` (vectors of two models cannot be mixed)",
             )
         )
+    import rag.index as rag_index
+
+    current_format = getattr(rag_index, "passage_format", None)
+    if current_format is not None and getattr(manifest, "passage_format", None) != current_format(settings):
+        checks.append(
+            Check(
+                "index", WARN, "passages were cut by another version of the code or other size settings",
+                "run `rag ingest` (it re-cuts and re-embeds every document)",
+            )
+        )
     kdir = index._keyword_dir(manifest.generation)
     if (kdir / "ids.json").is_file():
         try:

@@ -92,6 +92,15 @@ def _model_id(model: str) -> str:
         return model
 
 
+# Bump when cleaning or passage building changes what passages an unchanged file gives.
+PASSAGE_FORMAT_VERSION = "3"
+
+
+def passage_format(settings: Settings) -> str:
+    """What decides how a file is cut into passages: the code's version and the size bounds."""
+    return f"v{PASSAGE_FORMAT_VERSION}:{settings.passage_min_chars}-{settings.passage_max_chars}"
+
+
 @dataclass
 class DocumentInfo:
     """What the manifest records of one indexed document."""
@@ -119,6 +128,8 @@ class Manifest:
     documents: dict[str, DocumentInfo] = field(default_factory=dict)
     model_id: str = ""
     previous: str = ""  # the generation this one replaced (readers may still be on it)
+    passage_format: str = ""  # how passages were cut (see passage_format()); a change re-embeds
+
 
     def to_json(self) -> str:
         return json.dumps(
@@ -127,6 +138,7 @@ class Manifest:
                 "model": self.model,
                 "model_id": self.model_id,
                 "previous": self.previous,
+                "passage_format": self.passage_format,
                 "created_at": self.created_at,
                 "documents": {k: v.to_dict() for k, v in self.documents.items()},
             },
@@ -138,7 +150,8 @@ class Manifest:
         d = json.loads(text)
         docs = {k: DocumentInfo(**v) for k, v in d.get("documents", {}).items()}
         return cls(
-            d["generation"], d.get("model", ""), d.get("created_at", 0.0), docs, d.get("model_id", ""), d.get("previous", "")
+            d["generation"], d.get("model", ""), d.get("created_at", 0.0), docs, d.get("model_id", ""),
+            d.get("previous", ""), d.get("passage_format", ""),
         )
 
     def same_model(self, model: str) -> bool:
@@ -193,9 +206,9 @@ def make_chroma_client(settings: Settings):
     """The Chroma client the settings ask for: a server over HTTP, or embedded on disk.
 
     With ``RAG_CHROMA_HOST`` set this is ``chromadb.HttpClient``; ``RAG_CHROMA_TOKEN``
-    is sent as ``Authorization: Bearer <token>``. The single-node ``chroma run``
-    of chromadb 1.x does not check tokens itself: put a reverse proxy that does in
-    front of it (see docs/operations.md). An unreachable server raises
+    is sent as ``Authorization: Bearer <token>`` and ``RAG_CHROMA_SSL=1`` speaks https.
+    The single-node ``chroma run`` of chromadb 1.x does not check tokens itself: put
+    a reverse proxy that does in front of it (see docs/operations.md). An unreachable server raises
     :class:`IndexUnavailableError` with the address in the message.
     """
     import chromadb
@@ -204,9 +217,10 @@ def make_chroma_client(settings: Settings):
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
     if settings.chroma_host:
         headers = {"Authorization": f"Bearer {settings.chroma_token}"} if settings.chroma_token else None
+        ssl = os.environ.get("RAG_CHROMA_SSL", "").strip().lower() in ("1", "true", "yes")  # TLS at a proxy
         try:
             return chromadb.HttpClient(
-                host=settings.chroma_host, port=settings.chroma_port, headers=headers, settings=chroma_settings
+                host=settings.chroma_host, port=settings.chroma_port, ssl=ssl, headers=headers, settings=chroma_settings
             )
         except Exception as exc:  # chromadb raises ValueError/ConnectError/HTTP errors here
             raise IndexUnavailableError(
@@ -335,8 +349,10 @@ class _ServerWriterLock:
             record = self._record()
             if record is not None and record.get("token") == self._token:
                 break
-            if record is None:
-                continue  # released between our add and our read
+            if record is None:  # released between our add and our read: try again
+                if time.monotonic() >= deadline:
+                    raise IndexBusyError("Could not take the index writer lease; try again.")
+                continue
             if float(record.get("expires", 0)) < time.time():
                 log.warning("breaking a stale index writer lease held by %s", record.get("holder"))
                 self._collection().delete(ids=[LOCK_ID], where={"token": record.get("token", "")})
@@ -686,6 +702,8 @@ class Index:
             old = self.read_manifest()
             if old is not None and not old.same_model(self.settings.model):
                 force = True  # vectors of another model cannot be mixed in
+            if old is not None and old.passage_format != passage_format(self.settings):
+                force = True  # passages cut another way: every document is re-cut and re-embedded
             old_docs = dict(old.documents) if old else {}
             keep: dict[str, DocumentInfo] = {}  # carried over unchanged
             fresh: dict[str, tuple[CleanDocument, list[Passage], DocumentInfo]] = {}
@@ -856,7 +874,7 @@ class Index:
         documents.update({doc_id: info for doc_id, (_, _, info) in fresh.items()})
         manifest = Manifest(
             generation, self.settings.model, time.time(), documents, _model_id(self.settings.model),
-            old.generation if old else "",
+            old.generation if old else "", passage_format(self.settings),
         )
         if lock is not None:
             lock.check()  # a writer whose lease lapsed must not publish over its successor
@@ -948,6 +966,7 @@ class Index:
                     dict(src_manifest.documents),
                     src_manifest.model_id or _model_id(src_manifest.model),
                     old.generation if old else "",
+                    src_manifest.passage_format,
                 )
                 lock.check()
                 self._publish(meta, manifest)

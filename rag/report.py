@@ -38,6 +38,10 @@ def _fmt(v) -> str:
     return str(v)
 
 
+def _fmt_ms(v) -> str:
+    return "–" if v is None else f"{v:.1f}"
+
+
 def _fmt_ci(v, ci) -> str:
     if v is None:
         return "–"
@@ -354,9 +358,9 @@ def write_report(
             cells = []
             for stage in STAGES:
                 xs = [float(r["timings_ms"][stage]) for r in rs if stage in r.get("timings_ms", {})]
-                cells.append(f"{_fmt(_percentile(xs, 0.5))} / {_fmt(_percentile(xs, 0.95))}" if xs else "–")
+                cells.append(f"{_fmt_ms(_percentile(xs, 0.5))} / {_fmt_ms(_percentile(xs, 0.95))}" if xs else "–")
             tot = [float(r.get("latency_ms", 0.0)) for r in rs]
-            cells.append(f"{_fmt(_percentile(tot, 0.5))} / {_fmt(_percentile(tot, 0.95))}")
+            cells.append(f"{_fmt_ms(_percentile(tot, 0.5))} / {_fmt_ms(_percentile(tot, 0.95))}")
             lines.append(f"| {n} | " + " | ".join(cells) + " |")
 
     # Per tag, all systems.

@@ -90,6 +90,35 @@ def test_question_prompt_injection(assistant):
     assert assistant.ask(GOAL_QUESTION).answer.text == baseline
 
 
+def test_question_log_line_is_one_json_object_without_private_fields(assistant):
+    """Whatever the question holds (newlines, NUL, quotes, HTML), its log line stays one JSON object."""
+    import io
+    import json
+    import logging
+
+    from rag.logs import configure_logging
+
+    buf = io.StringIO()
+    rag_logger = logging.getLogger("rag")
+    saved = (list(rag_logger.handlers), rag_logger.level, rag_logger.propagate)
+    handler = configure_logging(level="INFO", fmt="json", stream=buf)
+    try:
+        assistant.ask('国际友好城市\n{"level": "ERROR"}\x00<b>建设</b>"目标"？')
+        logging.getLogger("rag.pipeline").info("x", extra={"ip": "10.1.2.3", "session_hash": "abc", "history": ["secret"]})
+    finally:
+        rag_logger.removeHandler(handler)
+        rag_logger.handlers[:], rag_logger.level, rag_logger.propagate = saved[0], saved[1], saved[2]
+    lines = [l for l in buf.getvalue().splitlines() if l.strip()]
+    asked = [json.loads(l) for l in lines if '"event": "ask"' in l]
+    assert len(asked) == 1
+    record = asked[0]
+    assert record["level"] == "INFO" and record["mode"] == "extractive" and isinstance(record["abstained"], bool)
+    assert set(record["timings_ms"]) and record["latency_ms"] > 0
+    assert "\x00" not in record["question"] and "\n" not in record["question"]
+    private = json.loads(lines[-1])
+    assert not {"ip", "session_hash", "history"} & set(private)
+
+
 def _assert_quotes_only_documents(assistant, result) -> None:
     """In extractive mode every cited passage is a real passage of the index."""
     assert result.answer.mode == "extractive"

@@ -224,16 +224,11 @@ def test_unknown_system_is_refused():
 def test_eval_compares_all_systems(tmp_path, assistant):
     from rag.evaluation import run_eval
 
-    lines = DATASET.read_text(encoding="utf-8").splitlines()
-    picked = []
-    for ln in lines:
-        d = json.loads(ln)
-        if len(picked) < 6 and d["answerable"] and d["lang"] == "zh":
-            picked.append(ln)
-        elif len([p for p in picked if '"lang": "en"' in p]) < 2 and d["lang"] == "en" and d["answerable"]:
-            picked.append(ln)
-        elif len([p for p in picked if '"answerable": false' in p]) < 2 and not d["answerable"]:
-            picked.append(ln)
+    rows = [json.loads(x) for x in DATASET.read_text(encoding="utf-8").splitlines() if x.strip()]
+    zh = [d for d in rows if d["answerable"] and d["lang"] == "zh"][:6]
+    en = [d for d in rows if d["answerable"] and d["lang"] == "en"][:2]
+    unanswerable = [d for d in rows if not d["answerable"]][:2]
+    picked = [json.dumps(d, ensure_ascii=False) for d in zh + en + unanswerable]
     subset = tmp_path / "subset.jsonl"
     subset.write_text("\n".join(picked) + "\n", encoding="utf-8")
     out = tmp_path / "run"

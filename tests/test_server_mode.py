@@ -327,6 +327,15 @@ def test_doctor_in_server_mode(server_settings, tmp_path):
     assert "FAIL  llm" in out.getvalue() and "/models" in out.getvalue()
 
 
+def test_doctor_in_embedded_mode(built_index_dir):
+    from rag.doctor import run_doctor
+
+    out = io.StringIO()
+    assert run_doctor(make_settings(built_index_dir), out=out) == 0, out.getvalue()
+    assert "embedded at" in out.getvalue() and "2 documents" in out.getvalue()
+    assert "no ingest running" in out.getvalue()
+
+
 def test_same_model_under_another_path_is_not_a_different_model(tmp_path):
     """Hosts may install the model folder at different paths; that must not force a re-embed."""
     from rag.index import Manifest, _model_id

@@ -212,6 +212,8 @@ element.addEventListener('click', (ev) => {
   const el = ev.target.closest('[data-action="example"]');
   if (!el || !element.contains(el)) return;
   trigger('click', { q: el.dataset.q || el.textContent });
+  const chat = document.querySelector('#rag-chat');
+  if (chat && chat.getBoundingClientRect().top < 0) chat.scrollIntoView({ behavior: 'smooth', block: 'start' });
 });
 """
 

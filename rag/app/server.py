@@ -80,9 +80,18 @@ def main(argv: list[str] | None = None) -> int:
     from rag.index import IndexNotBuiltError
     from rag.settings import get_settings
 
-    logging.basicConfig(level=os.environ.get("RAG_LOG_LEVEL", "INFO"), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for noisy in ("httpx", "chromadb", "jieba", "urllib3"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    try:
+        from rag.logs import configure_logging  # structured (JSON) logs of the rag.* loggers
+    except ImportError:  # pragma: no cover - older trees without rag.logs
+        logging.basicConfig(level=os.environ.get("RAG_LOG_LEVEL", "INFO"))
+    else:
+        configure_logging()
+    try:
+        import jieba
+
+        jieba.setLogLevel(logging.WARNING)
+    except ImportError:  # pragma: no cover
+        pass
     settings = get_settings()
     host, port = host_and_port()
     from rag.app.service import AppService

@@ -30,7 +30,7 @@ from typing import Callable, Iterator
 from rag.feedback import FeedbackLog, make_record, new_feedback_id
 from rag.index import DocumentInfo, Index, IndexBusyError
 from rag.loaders import DocumentError, doc_id_for, file_sha256, upload_destination
-from rag.pipeline import Assistant, QuestionError, Result, clean_question
+from rag.pipeline import Assistant, Result, clean_question
 from rag.settings import Settings
 
 log = logging.getLogger("rag.app")
