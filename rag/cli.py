@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -161,7 +162,8 @@ def main(argv: list[str] | None = None) -> int:
         return int(exc.code or 0)
     from rag.logs import configure_logging
 
-    configure_logging()
+    # One JSON line per question is for servers; at the terminal only warnings, unless asked.
+    configure_logging(level=os.environ.get("RAG_LOG_LEVEL", "WARNING"))
     from rag.embedding import ModelNotPreparedError
     from rag.index import IndexBusyError, IndexNotBuiltError
     from rag.loaders import DocumentError
