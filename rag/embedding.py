@@ -431,11 +431,9 @@ def _build_tokenizer(f: _E5File):
 
 
 def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+    from rag.loaders import file_sha256
+
+    return file_sha256(path)
 
 
 _REQUIRED_FILES = ("config.json", "model.safetensors", "tokenizer.json", "modules.json", MARKER_FILE)
