@@ -19,7 +19,6 @@ two-slot position offset, which is why the encoder is declared as a BERT model).
 
 from __future__ import annotations
 
-import hashlib
 import importlib.metadata
 import importlib.util
 import json
