@@ -727,7 +727,7 @@ def table(results: dict) -> str:
         name = "bundled only" if r["size"] == 0 else f"{r['size'] // 1000}k"
         emb = {"real": "–", "full": "real model (all)", "realcache": "real model (all), from cache",
                "trunc64": "real model, 64 tokens", "derived": "derived"}.get(r["mode"], r["mode"])
-        if r["mode"] in ("full", "real"):
+        if i.get("vectors_embedded"):
             rate = f"{i['passages_per_s']:.1f} (with embedding)"
         else:
             rate = f"{i['passages_per_s_without_embedding']:.0f} (no embedding)"

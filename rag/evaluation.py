@@ -452,6 +452,12 @@ def load_thresholds(path: Path | None = None) -> dict:
     return json.loads(Path(path or DEFAULT_THRESHOLDS).read_text(encoding="utf-8"))
 
 
+def target_misses(summary: dict, thresholds: dict) -> list[str]:
+    """The issue targets (``thresholds["targets"]``, when the file keeps them beside the gate) the summary misses."""
+    targets = thresholds.get("targets")
+    return gate_failures(summary, {"metrics": targets}) if targets else []
+
+
 def gate_failures(summary: dict, thresholds: dict) -> list[str]:
     """Every threshold the summary's overall figures miss, as readable lines (empty: the gate passes).
 
@@ -603,5 +609,8 @@ def run_eval(
     if limits is not None and "ours" in summaries and k == limits.get("k", k):
         failures = gate_failures(summaries["ours"], limits)
         lines.append("gate: pass" if not failures else "gate: FAIL — " + "; ".join(failures))
+        if limits.get("targets"):
+            misses = target_misses(summaries["ours"], limits)
+            lines.append("issue targets: all met" if not misses else f"issue targets: {len(misses)} missed — " + "; ".join(misses))
     lines.append(f"report: {out_dir / 'report.md'}")
     return "\n".join(lines)

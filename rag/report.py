@@ -297,17 +297,33 @@ def write_report(
 
     # Gate.
     if thresholds and "ours" in summaries and thresholds.get("k", k) == k:
+        from rag.evaluation import target_misses
+
         o = summaries["ours"]["overall"]
         failures = gate_failures(summaries["ours"], thresholds)
-        lines += ["", "## Quality gate (`eval/thresholds.json`)", "",
-                  "**PASS**" if not failures else f"**FAIL** — {len(failures)} of {len(thresholds['metrics'])} thresholds missed.",
-                  "", "| metric | threshold | ours | 95% CI | |", "|---|---|---|---|---|"]
+        targets = thresholds.get("targets") or {}
+        misses = target_misses(summaries["ours"], thresholds)
+
+        def ok(v, rule) -> bool:
+            return v is not None and v >= rule.get("min", float("-inf")) and v <= rule.get("max", float("inf"))
+
+        def limit(rule) -> str:
+            return f"≥ {rule['min']}" if "min" in rule else f"≤ {rule['max']}"
+
+        verdict = "**PASS**" if not failures else f"**FAIL** — {len(failures)} of {len(thresholds['metrics'])} thresholds missed."
+        if targets:
+            verdict += (" Issue targets: all met." if not misses else f" Issue targets: {len(misses)} of {len(targets)} not met yet.")
+        lines += ["", "## Quality gate (`eval/thresholds.json`)", "", verdict, "",
+                  "| metric | gate floor | ours | 95% CI | meets gate | " + ("issue target | meets target |" if targets else ""),
+                  "|---|---|---|---|---|" + ("---|---|" if targets else "")]
         for m, rule in thresholds["metrics"].items():
             v = o.get(m)
             ci = (o.get("ci") or {}).get(m)
-            ok = v is not None and v >= rule.get("min", float("-inf")) and v <= rule.get("max", float("inf"))
-            limit = f"≥ {rule['min']}" if "min" in rule else f"≤ {rule['max']}"
-            lines.append(f"| {_label(m)} | {limit} | {_fmt(v)} | {_fmt(ci[0]) + '–' + _fmt(ci[1]) if ci else '–'} | {'✅' if ok else '❌'} |")
+            row = (f"| {_label(m)} | {limit(rule)} | {_fmt(v)} | {_fmt(ci[0]) + '–' + _fmt(ci[1]) if ci else '–'} | "
+                   f"{'✅' if ok(v, rule) else '❌'} |")
+            if targets and m in targets:
+                row += f" {limit(targets[m])} | {'✅' if ok(v, targets[m]) else '❌'} |"
+            lines.append(row)
 
     # Headline.
     lines += ["", "## Headline (value [95% CI])", "", "| system | " + " | ".join(_label(x) for x in keys) + " |",

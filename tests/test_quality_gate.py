@@ -1,8 +1,9 @@
 """The quality gate of ``make test``: the bundled set through the product, against ``eval/thresholds.json``.
 
 The first test fails when a headline figure of ``ours`` falls below its
-threshold, naming every figure that misses (with its 95% interval) in one
-message. The second shows the gate has teeth: with retrieval replaced by a
+threshold (``metrics`` of the file), naming every figure that misses (with its
+95% interval) in one message; issue targets kept beside the gate (``targets``)
+that are not met yet are reported as a warning. The second shows the gate has teeth: with retrieval replaced by a
 random ranking, the same gate reports failure.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 import copy
 import json
 import random
+import warnings
 from pathlib import Path
 
 import pytest
@@ -22,6 +24,7 @@ from rag.evaluation import (
     ours_answer_fn,
     run_system,
     summarise,
+    target_misses,
     write_results,
 )
 
@@ -72,6 +75,9 @@ def test_quality_gate(assistant, artifacts):
     thresholds = load_thresholds()
     summary = _evaluate(assistant, thresholds["k"], out=artifacts / "quality-gate")
     failures = gate_failures(summary, thresholds)
+    misses = target_misses(summary, thresholds)
+    if misses:  # the gate's floors may sit below the issue's targets: say which are not met yet
+        warnings.warn("issue targets not met yet: " + "; ".join(misses), stacklevel=1)
     assert not failures, (
         f"quality gate failed on {DATASET.name} ({summary['overall']['n']} questions), "
         f"{len(failures)} of {len(thresholds['metrics'])} thresholds missed:\n  - " + "\n  - ".join(failures)
