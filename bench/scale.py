@@ -24,20 +24,19 @@ relevant. Sentences come from a pool (:data:`SENTENCE_POOL`) that paragraphs
 draw from with replacement: at 100k passages a filler sentence recurs ~15–20 times,
 like boilerplate does in real collections. Titles say "合成文本".
 
-**The vectors.** The real model embeds ~10 passages/s on this 2-core machine, so
-the product's full ingest of 100k passages (and their ~600k answer sentences)
-would take hours. Hence: (1) at 1k passages the *whole* product ingest runs with
-the real model on every text — the real end-to-end ingest throughput; (2) for
-every size, the filler's unique sentences (the pool and the heading lines,
-~39k texts) are embedded once by the real model at full length and cached in
-``bench/.cache`` (git-ignored); a filler *passage* vector is derived from its
-sentences' vectors — their length-weighted mean, normalised, which is how e5
-pools tokens, less the attention across sentences (:func:`proxy_vector`; its
-agreement with the real model is measured by :func:`measure_fidelity`). Ingest
-then takes filler vectors from the cache (the real documents are always embedded
-by the real model), so its throughput is the product's ingest *without*
-embedding, reported beside the measured embedding rate. The 1k size is run both
-ways, which shows what the derived vectors change in quality.
+**The vectors** (modes of ``--plan``). The real model embeds ~6–10 passages/s
+on this 2-core machine, so the product's full ingest of 100k passages (and their
+~600k answer sentences) takes hours. ``full``: the product's ``Index.ingest``
+with the real model on every text (the real ingest throughput; run at 1k).
+``realcache``: the same vectors again from the cache (re-measures queries with
+newer code). ``trunc64``: filler passages without a real vector are embedded
+once by the real model cut to 64 tokens (:func:`embed_truncated`, cached,
+resumable). ``derived``: a filler passage vector is the length-weighted mean of
+its sentences' vectors (:func:`proxy_vector`) — cheap, but measured to be far too
+strong a distractor (:func:`measure_fidelity`; bench/RESULTS.md), so not a
+quality figure. Filler *sentences* always come from one cache of the real model
+at full length. With vectors from a cache, ingest throughput is the product's
+ingest without embedding, reported beside the measured embedding rate.
 """
 
 from __future__ import annotations
@@ -765,7 +764,8 @@ def cmd_report(args) -> None:
     by_size: dict[int, dict] = {}
     for r in runs:  # one run per size: prefer the largest-vector-fidelity one, fall back to derived
         cur = by_size.get(r["size"])
-        if cur is None or MODE_ORDER[r["mode"]] < MODE_ORDER[cur["mode"]]:
+        prefer = {"realcache": 0, "trunc64": 1, "full": 2, "real": 3, "derived": 4}
+        if cur is None or prefer.get(r["mode"], 9) < prefer.get(cur["mode"], 9):
             by_size[r["size"]] = r
     pts = [by_size[k] for k in sorted(by_size)]
     n = [r["query"]["passages"] for r in pts]
