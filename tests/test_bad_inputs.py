@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CORPUS, PDF_FIXTURE, PLAN_ID, REVIEW_ID, make_settings
+from conftest import CORPUS, PDF_FIXTURE, PLAN_ID, REVIEW_ID, SMALL_DOC, make_settings
 from rag.loaders import (
     MAX_FILE_BYTES,
     DocumentError,
@@ -327,14 +327,6 @@ def test_bad_files_leave_the_index_answering_as_before(bad_files, scratch_index,
     assert got.answer.text == want.answer.text
 
 
-SMALL_DOC = """湖南省外事翻译人才培养试点方案（测试用虚构文件）
-
-一、目标。到2027年，全省培养高级外事翻译人才300名，建立小语种翻译人才库，覆盖斯瓦希里语、豪萨语等非洲语言。
-
-二、措施。依托湖南师范大学设立外事翻译实训基地，每年举办两期集中培训，由省外办负责组织实施。
-
-三、保障。省财政每年安排专项经费500万元，用于培训、考核与人才库建设。
-"""
 
 
 def test_same_document_twice_under_two_names_is_indexed_once(tmp_path, scratch_index, embedder):

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PLAN_ID, REVIEW_ID, ROOT, make_settings
+from conftest import PLAN_ID, REVIEW_ID, ROOT, SMALL_DOC, make_settings
 
 pytestmark = pytest.mark.slow
 
@@ -36,14 +36,6 @@ QUESTIONS = [
     "What are Hunan's goals for foreign affairs during the 14th Five-Year Plan?",
 ]
 
-SMALL_DOC = """湖南省外事翻译人才培养试点方案（测试用虚构文件）
-
-一、目标。到2027年，全省培养高级外事翻译人才300名，建立小语种翻译人才库，覆盖斯瓦希里语、豪萨语等非洲语言。
-
-二、措施。依托湖南师范大学设立外事翻译实训基地，每年举办两期集中培训，由省外办负责组织实施。
-
-三、保障。省财政每年安排专项经费500万元，用于培训、考核与人才库建设。
-"""
 
 
 def _free_port() -> int:
