@@ -90,12 +90,16 @@ def sub_questions(question: str) -> list[str]:
     return asking[:3]
 
 
-def rrf(rankings: list[list[str]], k: int = 60) -> dict[str, float]:
-    """Reciprocal rank fusion: Σ 1/(k + rank) over the rankings an id appears in."""
+def rrf(rankings: list[list[str]] | list[tuple[list[str], float]], k: int = 60) -> dict[str, float]:
+    """Weighted reciprocal rank fusion: Σ w/(k + rank) over the rankings an id appears in.
+
+    ``rankings`` holds plain rankings (weight 1) or (ranking, weight) pairs.
+    """
     scores: dict[str, float] = {}
-    for ranking in rankings:
+    for entry in rankings:
+        ranking, weight = entry if isinstance(entry, tuple) else (entry, 1.0)
         for rank, pid in enumerate(ranking, start=1):
-            scores[pid] = scores.get(pid, 0.0) + 1.0 / (k + rank)
+            scores[pid] = scores.get(pid, 0.0) + weight / (k + rank)
     return scores
 
 
@@ -122,9 +126,9 @@ class Retriever:
         vectors = self.index.embedder.encode_queries(queries)
         timings["embed"] = (time.perf_counter() - t) * 1000
 
-        # The whole question's rankings count twice; each part's once, so a part
-        # can bring in the passage that answers it (e.g. the other document).
-        rankings: list[list[str]] = []
+        # Each part of a multi-part question adds its own rankings at a lower weight,
+        # so a part can bring in the passage that answers it (e.g. the other document).
+        rankings: list[tuple[list[str], float]] = []
         dense_of: dict[str, float] = {}
         kw_of: dict[str, float] = {}
         timings["vector"] = timings["keyword"] = 0.0
@@ -141,10 +145,14 @@ class Retriever:
             use_kw = self.use_keyword and bool(keyword_query.strip())
             keyword = self.index.keyword_search(keyword_query, depth, doc_ids) if use_kw else []
             timings["keyword"] += (time.perf_counter() - t) * 1000
-            weight = 2 if i == 0 else 1
-            for ranking in ([pid for pid, _ in dense], [pid for pid, _ in sentence], [pid for pid, _ in keyword]):
-                if ranking:
-                    rankings.extend([ranking] * weight)
+            weight = 1.0 if i == 0 else self.settings.part_weight
+            for ranking, w in (
+                ([pid for pid, _ in dense], 1.0),
+                ([pid for pid, _ in sentence], 1.0),
+                ([pid for pid, _ in keyword], self.settings.keyword_weight),
+            ):
+                if ranking and weight * w > 0:
+                    rankings.append((ranking, weight * w))
             if i == 0:
                 dense_of, kw_of = dict(dense), dict(keyword)
             else:
