@@ -291,7 +291,7 @@ class ExtractiveAnswerer:
 
     SAME_PASSAGE_MARGIN = 0.04
     OTHER_PASSAGE_MARGIN = 0.012
-    RANK_PENALTY = 0.01  # per rank of the sentence's passage: retrieval's judgement counts too
+    RANK_PENALTY = 0.03  # per rank of the sentence's passage: retrieval's judgement counts too
     COVERAGE_WEIGHT = 0.15
 
     def __init__(self, index, settings: Settings, gate: EvidenceGate) -> None:
@@ -363,10 +363,18 @@ class ExtractiveAnswerer:
         if "list" in types:
             for c in self._list_items(best, in_best):
                 chosen.setdefault(c.key, c)
-        # Other passages only when they score as well as the best.
+        # Another passage only when its sentence scores nearly as well as the best
+        # and brings a term of the question that the chosen sentences lack: a
+        # second passage saying the same thing adds a citation, not an answer.
         others = 0
+        terms = [t for t in question_terms(question) if len(t) >= 2]
         for c in by_score[1:]:
-            if c.passage.id != best.passage.id and c.score >= best.score - self.OTHER_PASSAGE_MARGIN and others < 1:
+            if others >= 1 or c.passage.id == best.passage.id:
+                continue
+            if c.score < best.score - self.OTHER_PASSAGE_MARGIN:
+                break
+            said = "".join(x.text for x in chosen.values())
+            if any(t in c.text and t not in said for t in terms):
                 chosen[c.key] = c
                 others += 1
         # Each part of a multi-part question gets its own best sentence.
