@@ -259,6 +259,11 @@ def question_terms(question: str) -> list[str]:
     return list(dict.fromkeys(chinese_terms(question) + re.findall(r"\d+(?:\.\d+)?", question)))
 
 
+def _enumerates(text: str) -> bool:
+    """True when a sentence lists three or more items ("A、B、C")."""
+    return text.count("、") >= 2
+
+
 def _coverage(terms: list[str], text: str) -> float:
     if not terms:
         return 0.0
@@ -292,6 +297,7 @@ class ExtractiveAnswerer:
     SAME_PASSAGE_MARGIN = 0.04
     OTHER_PASSAGE_MARGIN = 0.012
     RANK_PENALTY = 0.03  # per rank of the sentence's passage: retrieval's judgement counts too
+    LIST_MARGIN = 0.04
     COVERAGE_WEIGHT = 0.15
 
     def __init__(self, index, settings: Settings, gate: EvidenceGate) -> None:
@@ -377,6 +383,15 @@ class ExtractiveAnswerer:
             if any(t in c.text and t not in said for t in terms):
                 chosen[c.key] = c
                 others += 1
+        # A list question whose chosen sentences enumerate nothing takes the
+        # best-scoring enumeration nearby ("建设游泳池、咖啡馆、酒吧…").
+        if "list" in types and not any(_enumerates(c.text) for c in chosen.values()):
+            for c in by_score[1:]:
+                if c.score < best.score - self.LIST_MARGIN:
+                    break
+                if _enumerates(c.text):
+                    chosen.setdefault(c.key, c)
+                    break
         # Each part of a multi-part question gets its own best sentence.
         for j in range(len(retrieval.parts)):
             top = max(cands, key=lambda c: c.part_scores[j])
