@@ -360,11 +360,6 @@ class ExtractiveAnswerer:
                 break
             if c.passage.id == best.passage.id and c.score >= best.score - self.SAME_PASSAGE_MARGIN:
                 chosen[c.key] = c
-        # A list intro ("…主要目标:") or a bare item title needs what follows it.
-        if best.text.rstrip().endswith((":", "：")) or len(best.text) < 16:
-            follow = [c for c in in_best if c.position > best.position][:1]
-            for c in follow:
-                chosen[c.key] = c
         # A list question gets the items of the best passage's list.
         if "list" in types:
             for c in self._list_items(best, in_best):
@@ -396,6 +391,15 @@ class ExtractiveAnswerer:
         for j in range(len(retrieval.parts)):
             top = max(cands, key=lambda c: c.part_scores[j])
             chosen.setdefault(top.key, top)
+
+        # A list intro ("…主要目标:") or a bare item title ("2035年远景目标。")
+        # says nothing by itself: the sentence after it, in the same passage, does.
+        by_key = {c.key: c for c in cands}
+        for c in list(chosen.values()):
+            if c.text.rstrip().endswith((":", "：")) or len(c.text) < 16:
+                nxt = by_key.get((c.passage.id, c.position + 1))
+                if nxt is not None:
+                    chosen.setdefault(nxt.key, nxt)
 
         result = sorted(chosen.values(), key=lambda c: (c.passage_rank, c.position))
         return result

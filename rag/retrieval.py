@@ -73,20 +73,66 @@ def _content_words(text: str) -> list[str]:
     return [w for w in re.findall(r"[a-z0-9'-]+", text.lower()) if w not in _EN_STOP]
 
 
+# "A和B各/分别…", "既有A又有B": one clause asking about two things at once.
+_EACH_RE = re.compile(r"各|分别|两[个项份者]|二者|既")
+_CONJUNCTIONS = frozenset("和 与 及 以及 跟 同".split())
+# Words that end a conjunct: particles, localisers, quantifiers and the "each" words themselves.
+_CONJUNCT_STOP = frozenset("的 里 在 上 中 内 对 把 将 为 以 是 有 各 各有 各自 分别 两个 两项 两份 二者 要 都 ， , 、 “ ” 《 》 年".split())
+_BOTH_RE = re.compile(r"既(?:有|是|要)?(.{1,10}?)又(?:有|是|要)?(.{1,10}?)(?=[，,。？?；]|$)")
+
+
+def coordinated_parts(clause: str) -> list[str]:
+    """"杂交水稻和中医药两个专项行动各有什么量化目标" → one question per conjunct.
+
+    A clause that asks the same thing of two subjects ("各", "分别", "既…又…")
+    is answered in two places; each part keeps the clause's frame with one of
+    the subjects, so each can find its own passage. Returns [] otherwise.
+    """
+    if not _EACH_RE.search(clause):
+        return []
+    both = _BOTH_RE.search(clause)
+    if both:
+        head, tail = clause[: both.start()], clause[both.end():]
+        return [f"{head}{both.group(1)}{tail}", f"{head}{both.group(2)}{tail}"]
+    import jieba
+
+    tokens = jieba.lcut(clause)
+    for i, tok in enumerate(tokens):
+        if tok not in _CONJUNCTIONS or i == 0 or i + 1 >= len(tokens):
+            continue
+        lo = i
+        while lo > 0 and i - lo < 2 and tokens[lo - 1] not in _CONJUNCT_STOP:
+            lo -= 1
+        hi = i + 1
+        while hi < len(tokens) and hi - i <= 2 and tokens[hi] not in _CONJUNCT_STOP:
+            hi += 1
+        if lo == i or hi == i + 1:
+            continue
+        head, tail = "".join(tokens[:lo]), "".join(tokens[hi:])
+        left, right = "".join(tokens[lo:i]), "".join(tokens[i + 1 : hi])
+        return [f"{head}{left}{tail}", f"{head}{right}{tail}"]
+    return []
+
+
 def sub_questions(question: str) -> list[str]:
-    """The parts of a multi-part question, each a clause that asks something itself.
+    """The parts of a multi-part question, each asking something itself.
 
     "十三五期间友城总数到了多少对？又接待了几批次外国元首来湘？" has two parts;
     "规划要推动湘港澳高层交往，2025年省长去香港和谁座谈了？" has one asking
-    clause besides the whole. Returns [] for a single question.
+    clause besides the whole; "杂交水稻和中医药两个专项行动各有什么量化目标？"
+    asks one thing of two subjects (see :func:`coordinated_parts`). Returns []
+    for a single question.
     """
     clauses = [c.strip() for c in re.split(r"[？?；;！!]|，|,(?=\s*(?:and|what|which|how|who|when|where)\b)", question) if c.strip()]
-    if len(clauses) < 2:
-        return []
     # A part must carry a topic of its own ("有什么支持" alone does not).
     asking = [c for c in clauses if _QUESTION_WORD_RE.search(c) and len(_content_words(c)) >= 2]
-    if not asking or (len(asking) == 1 and asking[0] == question.strip("？?")):
-        return []
+    if len(clauses) < 2 or not asking or (len(asking) == 1 and asking[0] == question.strip("？?")):
+        asking = []
+    if has_cjk(question):
+        expanded: list[str] = []
+        for clause in asking or [question]:
+            expanded.extend(coordinated_parts(clause) or ([clause] if asking else []))
+        asking = expanded
     return asking[:3]
 
 
