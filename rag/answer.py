@@ -264,6 +264,18 @@ def _enumerates(text: str) -> bool:
     return text.count("、") >= 2
 
 
+def _novelty(terms: list[str], sentence: str) -> float:
+    """Share of a sentence's characters (letters, digits, CJK) not spelled by question terms."""
+    covered = [False] * len(sentence)
+    for t in terms:
+        for m in re.finditer(re.escape(t), sentence):
+            covered[m.start() : m.end()] = [True] * (m.end() - m.start())
+    content = [i for i, ch in enumerate(sentence) if ch.isalnum()]
+    if not content:
+        return 0.0
+    return sum(1 for i in content if not covered[i]) / len(content)
+
+
 def _coverage(terms: list[str], text: str) -> float:
     if not terms:
         return 0.0
@@ -298,6 +310,9 @@ class ExtractiveAnswerer:
     OTHER_PASSAGE_MARGIN = 0.012
     RANK_PENALTY = 0.03  # per rank of the sentence's passage: retrieval's judgement counts too
     LIST_MARGIN = 0.04
+    LIST_BONUS = 0.03  # a list question's answer enumerates
+    ECHO_NOVELTY = 0.3
+    ECHO_PENALTY = 0.05
     COVERAGE_WEIGHT = 0.15
 
     def __init__(self, index, settings: Settings, gate: EvidenceGate) -> None:
@@ -337,6 +352,10 @@ class ExtractiveAnswerer:
                     bonus -= 0.08
             elif len(sentence) < 12:
                 bonus -= 0.05  # item titles and fragments say little on their own
+            elif _novelty(terms, sentence) < self.ECHO_NOVELTY:
+                bonus -= self.ECHO_PENALTY  # restates the question's own words, adds nothing
+            if "list" in types and _enumerates(sentence):
+                bonus += self.LIST_BONUS
             score = float(cos[i]) + self.COVERAGE_WEIGHT * _coverage(terms, sentence) + bonus
             parts = [float(pc[i]) + self.COVERAGE_WEIGHT * _coverage(pt, sentence) + bonus for pc, pt in zip(part_cos, part_terms)]
             cands.append(_Candidate(r, self.index.passages[pid], pos, sentence, score, parts))

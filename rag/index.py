@@ -853,16 +853,19 @@ class Index:
             if on_progress:
                 on_progress(0.9, "sentences embedded")
 
-        # Clean text of each new document, for the source viewer.
+        # Clean text of each new document, for the source viewer. Written in a few large
+        # upserts, not one per document: each write to the meta collection costs time that
+        # grows with the document text written to it, so one upsert per document made
+        # ingest quadratic in the number of documents (0.8 s per document at 10k passages).
         meta = self._meta()
+        records: dict[str, tuple[str, dict]] = {}
         for clean, _, info in fresh.values():
             payload = {"title": clean.title, "paragraphs": [[p.text, p.page] for p in clean.paragraphs]}
-            meta.upsert(
-                ids=[f"doc:{info.content_sha256}"],
-                documents=[json.dumps(payload, ensure_ascii=False)],
-                embeddings=[_META_VECTOR],
-                metadatas=[{"kind": "document", "doc_id": info.doc_id}],
+            records[f"doc:{info.content_sha256}"] = (
+                json.dumps(payload, ensure_ascii=False),
+                {"kind": "document", "doc_id": info.doc_id},
             )
+        _upsert_records(meta, records, batch)
 
         ordered = sorted(all_passages, key=lambda p: (p.doc_id, p.order))
         _save_keyword(
@@ -1034,6 +1037,34 @@ def _save_keyword(keyword: KeywordIndex, folder: Path) -> None:
         pass  # a read-only or full disk: the index still works, rebuilt from Chroma next time
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _upsert_records(meta, records: dict[str, tuple[str, dict]], batch: int = 2000, max_bytes: int = 32 * 2**20) -> None:
+    """Upsert meta records (id → (document, metadata)) in as few calls as Chroma allows.
+
+    A call holds at most ``batch`` records and about ``max_bytes`` of documents.
+    """
+    chunk: list[tuple[str, str, dict]] = []
+    size = 0
+
+    def flush() -> None:
+        if chunk:
+            meta.upsert(
+                ids=[r[0] for r in chunk],
+                documents=[r[1] for r in chunk],
+                embeddings=[_META_VECTOR] * len(chunk),
+                metadatas=[r[2] for r in chunk],
+            )
+            chunk.clear()
+
+    for rid, (document, metadata) in records.items():
+        n = len(document.encode("utf-8"))
+        if chunk and (len(chunk) >= batch or size + n > max_bytes):
+            flush()
+            size = 0
+        chunk.append((rid, document, metadata))
+        size += n
+    flush()
 
 
 def _add_rows(collection, ids, embeddings, documents, metadatas, batch: int = 2000) -> None:
