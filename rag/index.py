@@ -43,6 +43,7 @@ from typing import Callable, Iterable
 import numpy as np
 
 from rag.cleaning import CleanDocument, clean_document
+from rag.keyword import TOKENIZER as KEYWORD_TOKENIZER
 from rag.keyword import KeywordIndex
 from rag.loaders import SUPPORTED_SUFFIXES, DocumentError, doc_id_for, file_sha256, load_document
 from rag.passages import Passage, build_passages, split_sentences
@@ -532,7 +533,7 @@ class Index:
                     ) from exc
                 time.sleep(0.2)
         passage_store = self._store(p_name)
-        got = passage_store.get(include=["documents", "metadatas"])
+        got = _get_all(passage_store._collection, include=["documents", "metadatas"])
         passages = {
             pid: Passage.from_metadata(pid, doc.split("\n", 1)[-1], meta)
             for pid, doc, meta in zip(got["ids"], got["documents"], got["metadatas"])
@@ -543,7 +544,9 @@ class Index:
             keyword = KeywordIndex.load(kdir)
             if keyword.ids != [p.id for p in ordered]:
                 raise ValueError("keyword index out of step")
-        except Exception:  # missing, partial or stale: rebuild it, Chroma is the source of truth
+            if keyword.tokenizer != KEYWORD_TOKENIZER:
+                raise ValueError("keyword index cut by an older tokenizer")
+        except Exception:  # missing, partial, stale or old: rebuild it, Chroma is the source of truth
             # Server mode (another host published), or a folder lost.
             keyword = KeywordIndex.build([p.id for p in ordered], [p.embedding_text() for p in ordered])
             _save_keyword(keyword, kdir)
@@ -822,7 +825,7 @@ class Index:
             p_old_name, s_old_name = self._names(old.generation)
             for old_name, new_store in ((p_old_name, p_new), (s_old_name, s_new)):
                 col = self.client.get_collection(old_name)
-                got = col.get(where=_doc_filter(list(keep)), include=["documents", "metadatas", "embeddings"])
+                got = _get_all(col, include=["documents", "metadatas", "embeddings"], where=_doc_filter(list(keep)))
                 _add_rows(new_store._collection, got["ids"], got["embeddings"], got["documents"], got["metadatas"], batch)
                 if new_store is p_new:
                     all_passages += [
@@ -1037,6 +1040,32 @@ def _save_keyword(keyword: KeywordIndex, folder: Path) -> None:
         pass  # a read-only or full disk: the index still works, rebuilt from Chroma next time
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+# Rows per get(): embedded Chroma (1.5) fails with "too many SQL variables" when one get
+# returns the metadata of more than ~32k rows, so whole collections are read in pages.
+_GET_PAGE = 10_000
+
+
+def _get_all(collection, include: list[str], where: dict | None = None, page: int = _GET_PAGE) -> dict:
+    """Every row of ``collection`` (matching ``where``), read ``page`` rows at a time."""
+    out: dict = {"ids": [], "documents": [], "metadatas": [], "embeddings": []}
+    offset = 0
+    while True:
+        got = collection.get(where=where, include=include, limit=page, offset=offset)
+        n = len(got["ids"])
+        out["ids"] += list(got["ids"])
+        for key in ("documents", "metadatas"):
+            if key in include:
+                out[key] += list(got[key])
+        if "embeddings" in include and n:
+            out["embeddings"].append(np.asarray(got["embeddings"], dtype=np.float32))
+        if n < page:
+            break
+        offset += n
+    if "embeddings" in include:
+        out["embeddings"] = np.concatenate(out["embeddings"]) if out["embeddings"] else np.zeros((0, 0), np.float32)
+    return out
 
 
 def _upsert_records(meta, records: dict[str, tuple[str, dict]], batch: int = 2000, max_bytes: int = 32 * 2**20) -> None:

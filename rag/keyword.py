@@ -1,4 +1,4 @@
-"""The keyword half of retrieval: BM25 over jieba tokens (bm25s).
+"""The keyword half of retrieval: BM25 over jieba words and character bigrams (bm25s).
 
 Dense retrieval misses exact terms (专栏 numbers, names, figures); BM25 finds
 them. It is built from the same passages as the vector store and saved beside
@@ -53,12 +53,37 @@ def tokenize(text: str) -> list[str]:
     return tokens
 
 
+def bigrams(text: str) -> list[str]:
+    """Overlapping character pairs of each run of Chinese characters ("友好城市" → 友好 好城 城市)."""
+    out = []
+    for run in re.findall(r"[\u3400-\u9fff\uf900-\ufaff]+", text):
+        out.extend(run[i : i + 2] for i in range(len(run) - 1))
+    return [b for b in out if b not in STOPWORDS]
+
+
+def index_tokens(text: str) -> list[str]:
+    """What BM25 indexes and searches: jieba's words plus character bigrams.
+
+    jieba sometimes cuts a term so that the question's cut never meets the
+    passage's ("友城" vs "友好城市", "外事办" vs "外事办公室"); the bigrams still
+    meet, and a term that both cut the same way counts twice.
+    """
+    return tokenize(text) + bigrams(text)
+
+
+# How a saved keyword index was tokenised; a query must be cut the same way.
+TOKENIZERS = {"jieba": tokenize, "jieba+bigram": index_tokens}
+TOKENIZER = "jieba+bigram"
+
+
 class KeywordIndex:
     """BM25 over a fixed list of passage ids; ``search`` returns (id, score) pairs."""
 
-    def __init__(self, ids: list[str], retriever) -> None:
+    def __init__(self, ids: list[str], retriever, tokenizer: str = TOKENIZER) -> None:
         self.ids = ids
         self._bm25 = retriever
+        self.tokenizer = tokenizer
+        self._tokens = TOKENIZERS[tokenizer]
 
     @classmethod
     def build(cls, ids: list[str], texts: list[str]) -> "KeywordIndex":
@@ -66,7 +91,7 @@ class KeywordIndex:
         import bm25s
 
         retriever = bm25s.BM25()
-        corpus = [tokenize(t) or ["\u2205"] for t in texts]
+        corpus = [index_tokens(t) or ["\u2205"] for t in texts]
         if ids:
             retriever.index(corpus, show_progress=False)
         return cls(list(ids), retriever)
@@ -77,6 +102,7 @@ class KeywordIndex:
         if self.ids:
             self._bm25.save(str(folder / "bm25"))
         (folder / "ids.json").write_text(json.dumps(self.ids), encoding="utf-8")
+        (folder / "tokenizer.txt").write_text(self.tokenizer, encoding="utf-8")
 
     @classmethod
     def load(cls, folder: Path) -> "KeywordIndex":
@@ -85,11 +111,14 @@ class KeywordIndex:
 
         ids = json.loads((folder / "ids.json").read_text(encoding="utf-8"))
         retriever = bm25s.BM25.load(str(folder / "bm25")) if ids else bm25s.BM25()
-        return cls(ids, retriever)
+        marker = folder / "tokenizer.txt"
+        # Indexes saved before the marker existed were cut by jieba alone.
+        tokenizer = marker.read_text(encoding="utf-8").strip() if marker.exists() else "jieba"
+        return cls(ids, retriever, tokenizer if tokenizer in TOKENIZERS else "jieba")
 
     def search(self, query: str, k: int, allowed: set[str] | None = None) -> list[tuple[str, float]]:
         """Top-``k`` passages for ``query``; ``allowed`` restricts to a set of ids."""
-        tokens = tokenize(query)
+        tokens = self._tokens(query)
         if not tokens or not self.ids:
             return []
         vocab = self._bm25.vocab_dict
