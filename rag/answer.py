@@ -310,6 +310,7 @@ class ExtractiveAnswerer:
     OTHER_PASSAGE_MARGIN = 0.012
     RANK_PENALTY = 0.03  # per rank of the sentence's passage: retrieval's judgement counts too
     LIST_MARGIN = 0.04
+    PART_GAIN = 0.02  # how much better a part's own best sentence must answer it
     LIST_BONUS = 0.03  # a list question's answer enumerates
     ECHO_NOVELTY = 0.3
     ECHO_PENALTY = 0.05
@@ -406,10 +407,13 @@ class ExtractiveAnswerer:
                 if _enumerates(c.text):
                     chosen.setdefault(c.key, c)
                     break
-        # Each part of a multi-part question gets its own best sentence.
+        # Each part of a multi-part question gets its own best sentence, unless
+        # the sentences already chosen answer that part about as well.
         for j in range(len(retrieval.parts)):
             top = max(cands, key=lambda c: c.part_scores[j])
-            chosen.setdefault(top.key, top)
+            covered = max(c.part_scores[j] for c in chosen.values())
+            if top.part_scores[j] - covered >= self.PART_GAIN:
+                chosen.setdefault(top.key, top)
 
         # A list intro ("…主要目标:") or a bare item title ("2035年远景目标。")
         # says nothing by itself: the sentence after it, in the same passage, does.
