@@ -664,6 +664,20 @@ def measure_fidelity(n: int = 160) -> dict:
     }
 
 
+def code_version() -> str:
+    """The commit whose code ran (``SCALE_CODE`` when run from an exported copy without .git)."""
+    if os.environ.get("SCALE_CODE"):
+        return os.environ["SCALE_CODE"]
+    try:
+        head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
+                              text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no", "--", "rag"],
+                               capture_output=True, text=True).stdout.strip()
+        return head + ("+uncommitted rag/ changes" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
 def cmd_run(args) -> None:
     results = json.loads(RESULTS.read_text()) if RESULTS.is_file() and not args.fresh else {"runs": []}
     results["machine"] = machine()
@@ -686,7 +700,7 @@ def cmd_run(args) -> None:
         results["runs"] = [r for r in results["runs"] if not (r["size"] == size and r["mode"] == mode)]
         results["runs"].append({"size": size, "mode": mode, "ingest": ing, "query": qry,
                                 "load_average": [round(load_before, 2), round(os.getloadavg()[0], 2)],
-                                "at": time.strftime("%Y-%m-%d %H:%M")})
+                                "at": time.strftime("%Y-%m-%d %H:%M"), "code": code_version()})
         RESULTS.write_text(json.dumps(results, ensure_ascii=False, indent=1))
         if not args.keep_index and size >= 10_000:
             shutil.rmtree(CACHE / f"index-{size}-{mode}", ignore_errors=True)

@@ -24,7 +24,7 @@ import numpy as np
 from rag.headings import classify_heading
 from rag.keyword import has_cjk, tokenize
 from rag.passages import Passage
-from rag.retrieval import Hit, Retrieval
+from rag.retrieval import Hit, Retrieval, heading_matches, structure_refs
 from rag.settings import Settings
 
 NOT_FOUND_ZH = "文件中未找到这个问题的答案。"
@@ -310,6 +310,7 @@ class ExtractiveAnswerer:
     OTHER_PASSAGE_MARGIN = 0.012
     RANK_PENALTY = 0.03  # per rank of the sentence's passage: retrieval's judgement counts too
     LIST_MARGIN = 0.04
+    STRUCTURE_BONUS = 0.05  # the question names this passage's box/chapter/section
     PART_GAIN = 0.02  # how much better a part's own best sentence must answer it
     LIST_BONUS = 0.03  # a list question's answer enumerates
     ECHO_NOVELTY = 0.3
@@ -336,6 +337,8 @@ class ExtractiveAnswerer:
         types = asked_types(question)
         measures = question_measures(question)
         rank_of = {pid: r for r, pid in enumerate(ids)}
+        refs = structure_refs(question)
+        part_refs = [structure_refs(p) for p, _ in retrieval.parts]
         position: dict[str, int] = {}
         cands: list[_Candidate] = []
         for i, (pid, sentence) in enumerate(zip(sv.passage_ids, sv.sentences)):
@@ -357,10 +360,25 @@ class ExtractiveAnswerer:
                 bonus -= self.ECHO_PENALTY  # restates the question's own words, adds nothing
             if "list" in types and _enumerates(sentence):
                 bonus += self.LIST_BONUS
+            passage = self.index.passages[pid]
             score = float(cos[i]) + self.COVERAGE_WEIGHT * _coverage(terms, sentence) + bonus
-            parts = [float(pc[i]) + self.COVERAGE_WEIGHT * _coverage(pt, sentence) + bonus for pc, pt in zip(part_cos, part_terms)]
-            cands.append(_Candidate(r, self.index.passages[pid], pos, sentence, score, parts))
+            score += self._structure_bonus(passage, refs)
+            parts = [
+                float(pc[i]) + self.COVERAGE_WEIGHT * _coverage(pt, sentence) + bonus + self._structure_bonus(passage, pr)
+                for pc, pt, pr in zip(part_cos, part_terms, part_refs)
+            ]
+            cands.append(_Candidate(r, passage, pos, sentence, score, parts))
         return cands
+
+    def _structure_bonus(self, passage: Passage, refs: list[str]) -> float:
+        """Named box/chapter/section: its own passages gain, another numbered box loses."""
+        if not refs:
+            return 0.0
+        if any(heading_matches(passage.headings, r) for r in refs):
+            return self.STRUCTURE_BONUS
+        if passage.box and any(r.startswith("专栏") for r in refs):
+            return -self.STRUCTURE_BONUS
+        return 0.0
 
     def select(self, question: str, retrieval: Retrieval, k: int) -> list[_Candidate]:
         """Choose the sentences that answer the question (see the class doc)."""

@@ -136,6 +136,45 @@ def sub_questions(question: str) -> list[str]:
     return asking[:3]
 
 
+_CN_DIGITS = "零一二三四五六七八九"
+_BOX_REF_RE = re.compile(r"专栏\s*(\d+)(?:\s*[—-]\s*(\d+))?")
+_PART_REF_RE = re.compile(r"第\s*([一二三四五六七八九十\d]+)\s*([章节])")
+
+
+def _cn_number(n: int) -> str:
+    """3 → 三, 12 → 十二 (chapters and sections are numbered in Chinese)."""
+    if n < 10:
+        return _CN_DIGITS[n]
+    tens, ones = divmod(n, 10)
+    return (_CN_DIGITS[tens] if tens > 1 else "") + "十" + (_CN_DIGITS[ones] if ones else "")
+
+
+def structure_refs(question: str) -> list[str]:
+    """Boxes, chapters and sections a question names: "专栏1和第三章" → ["专栏1", "第三章"].
+
+    Users cite the plan by its structure; the locator of every passage knows
+    it, so such a reference is matched exactly rather than by similarity
+    ("专栏1" and "专栏6" embed almost alike).
+    """
+    refs = []
+    for m in _BOX_REF_RE.finditer(question):
+        refs.append(f"专栏{m.group(1)}" + (f"—{m.group(2)}" if m.group(2) else ""))
+    for m in _PART_REF_RE.finditer(question):
+        num = m.group(1)
+        refs.append(f"第{_cn_number(int(num)) if num.isdigit() else num}{m.group(2)}")
+    return refs
+
+
+def heading_matches(headings: tuple[str, ...], ref: str) -> bool:
+    """True when a heading path contains the box/chapter/section ``ref`` ("专栏8" matches 专栏8—1)."""
+    for h in headings:
+        h = h.replace(" ", "")
+        # "专栏1" must not match 专栏10.
+        if h.startswith(ref) and not h[len(ref) : len(ref) + 1].isdigit():
+            return True
+    return False
+
+
 def rrf(rankings: list[list[str]] | list[tuple[list[str], float]], k: int = 60) -> dict[str, float]:
     """Weighted reciprocal rank fusion: Σ w/(k + rank) over the rankings an id appears in.
 
@@ -158,6 +197,21 @@ class Retriever:
         self.use_dense = use_dense
         self.use_keyword = use_keyword
         self.use_sentences = True  # the best-sentence ranking (part of the dense half)
+
+    def _structure_ranking(self, query: str, *rankings, doc_ids=None) -> list[str]:
+        """Passages under the boxes/chapters/sections the query names, best-ranked first."""
+        refs = structure_refs(query)
+        if not refs:
+            return []
+        order = {pid: i for ranking in rankings for i, (pid, _) in enumerate(ranking)}
+        allowed = set(doc_ids) if doc_ids else None
+        hits = [
+            p
+            for p in self.index.passages.values()
+            if (allowed is None or p.doc_id in allowed) and any(heading_matches(p.headings, r) for r in refs)
+        ]
+        hits.sort(key=lambda p: (order.get(p.id, len(order)), p.doc_id, p.order))
+        return [p.id for p in hits]
 
     def retrieve(self, question: str, k: int | None = None, doc_ids: list[str] | None = None) -> Retrieval:
         """Rank passages for ``question``; ``doc_ids`` restricts to some documents."""
@@ -196,6 +250,7 @@ class Retriever:
                 ([pid for pid, _ in dense], 1.0),
                 ([pid for pid, _ in sentence], 1.0),
                 ([pid for pid, _ in keyword], self.settings.keyword_weight),
+                (self._structure_ranking(query, keyword, dense, doc_ids=doc_ids), self.settings.keyword_weight),
             ):
                 if ranking and weight * w > 0:
                     rankings.append((ranking, weight * w))
