@@ -54,6 +54,16 @@ COUNTRIES: dict[str, tuple[str, ...]] = {
     "yemen": ("也门",), "zambia": ("赞比亚",), "zimbabwe": ("津巴布韦",),
 }
 
+# Adjectives and demonyms whose stem is not the country's name ("German" ≠ "Germany" + ending).
+COUNTRIES.update({
+    "german": ("德国",), "french": ("法国",), "dutch": ("荷兰",), "british": ("英国",), "italian": ("意大利",),
+    "spanish": ("西班牙",), "swiss": ("瑞士",), "thai": ("泰国",), "filipino": ("菲律宾",), "polish": ("波兰",),
+    "greek": ("希腊",), "turkish": ("土耳其",), "norwegian": ("挪威",), "swedish": ("瑞典",), "danish": ("丹麦",),
+    "finnish": ("芬兰",), "irish": ("爱尔兰",), "portuguese": ("葡萄牙",), "malagasy": ("马达加斯加",),
+    "lao": ("老挝",), "laotian": ("老挝",), "timorese": ("东帝汶",), "vietnamese": ("越南",), "emirati": ("阿联酋",),
+    "saudi": ("沙特",), "czech republic": ("捷克",), "belgian": ("比利时",), "peruvian": ("秘鲁",),
+})
+
 # Topic terms that English questions use for this kind of document.
 TERMS: dict[str, tuple[str, ...]] = {
     "sister cit": ("友城", "友好城市"), "sister provinc": ("友城", "友好省州"), "friendship cit": ("友城", "友好城市"),
@@ -95,15 +105,23 @@ TERMS: dict[str, tuple[str, ...]] = {
     "sister state": ("友好省州",), "prefecture": ("县",), "anniversar": ("周年",), "clerk": ("专员",),
     "expat": ("外籍人士", "外国友人", "国际社区"), "foreigner": ("外国人", "外籍"), "one-stop": ("一站式",),
     "medic": ("医疗", "医药"), "education": ("教育",), "agricultur": ("农业",), "vocational": ("职业教育",),
+    "sister region": ("友城", "友好省州"), "economic partner": ("经贸伙伴",), "trade partner": ("经贸伙伴",),
+    "state": ("州",), "province": ("省",), "prime minister": ("总理",), "president": ("总统", "主席"),
+    "mayor": ("市长",),
 }
+
+# "the 13th Five-Year Plan" names a period the documents call 十三五.
+_PLAN_PERIOD_RE = re.compile(r"\b(13th|thirteenth|14th|fourteenth|15th|fifteenth)\s+five[- ]year", re.I)
+_PERIODS = {"13th": "十三五", "thirteenth": "十三五", "14th": "十四五", "fourteenth": "十四五", "15th": "十五五", "fifteenth": "十五五"}
 
 
 def _find(table: dict[str, tuple[str, ...]], text: str, whole_words: bool) -> list[tuple[str, tuple[str, ...]]]:
     """Entries of ``table`` named in ``text``; topic keys may be word stems ("sister cit")."""
-    low = " " + re.sub(r"[^a-z0-9' -]+", " ", text.lower()) + " "
+    # Hyphens and spaces are one thing ("sister-city" = "sister city").
+    low = " " + re.sub(r"[^a-z0-9' ]+", " ", text.lower().replace("-", " ")) + " "
     found = []
     for english, chinese in table.items():
-        key = english.strip()
+        key = english.strip().replace("-", " ")
         # Whole words, allowing adjective and plural endings (Brazil → Brazilian, Kenya → Kenyans).
         ending = r"(?:n|ns|an|ans|ian|ians|ese|ish|i|s)?(?![a-z])" if whole_words else ""
         pattern = r"(?<![a-z])" + re.escape(key) + ending
@@ -122,7 +140,9 @@ def english_entities(question: str) -> list[tuple[str, tuple[str, ...]]]:
 
 def chinese_terms(question: str) -> list[str]:
     """Chinese terms for the countries and topics an English question names (for BM25)."""
-    out: list[str] = []
+    out: list[str] = [_PERIODS[m.group(1).lower()] for m in _PLAN_PERIOD_RE.finditer(question)]
+    if not out and re.search(r"five[- ]year", question, re.I):
+        out.append("十四五")  # "the Five-Year Plan" unqualified: the current one
     for _, chinese in _find(COUNTRIES, question, True) + _find(TERMS, question, False):
         out.extend(chinese)
     return list(dict.fromkeys(out))

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from rag.glossary import chinese_terms
+from rag.glossary import chinese_terms, english_entities
 from rag.index import Index
 from rag.keyword import has_cjk, tokenize
 from rag.passages import Passage
@@ -175,6 +175,17 @@ def heading_matches(headings: tuple[str, ...], ref: str) -> bool:
     return False
 
 
+def english_keyword_query(question: str) -> str:
+    """The Chinese terms BM25 searches for an English question; the countries it names count twice.
+
+    A country is the most specific thing an English question names ("Lao
+    localities … sister-city layout"); topic words like 友城 occur in dozens of
+    passages and would otherwise outvote it.
+    """
+    countries = [c for _, names in english_entities(question) for c in names]
+    return " ".join(chinese_terms(question) + countries)
+
+
 def rrf(rankings: list[list[str]] | list[tuple[list[str], float]], k: int = 60) -> dict[str, float]:
     """Weighted reciprocal rank fusion: Σ w/(k + rank) over the rankings an id appears in.
 
@@ -241,7 +252,7 @@ class Retriever:
             t = time.perf_counter()
             # BM25 over English words against Chinese text is noise; for an English
             # question it searches the Chinese terms the glossary finds in it, if any.
-            keyword_query = query if has_cjk(query) else " ".join(chinese_terms(query))
+            keyword_query = query if has_cjk(query) else english_keyword_query(query)
             use_kw = self.use_keyword and bool(keyword_query.strip())
             keyword = self.index.keyword_search(keyword_query, depth, doc_ids) if use_kw else []
             timings["keyword"] += (time.perf_counter() - t) * 1000
