@@ -264,6 +264,11 @@ def _enumerates(text: str) -> bool:
     return text.count("、") >= 2
 
 
+def _years_named(question: str) -> list[str]:
+    """Years a question names ("2025年…", "in 2025")."""
+    return list(dict.fromkeys(re.findall(r"(?<!\d)((?:19|20)\d{2})(?!\d)", question)))
+
+
 def _novelty(terms: list[str], sentence: str) -> float:
     """Share of a sentence's characters (letters, digits, CJK) not spelled by question terms."""
     covered = [False] * len(sentence)
@@ -310,6 +315,7 @@ class ExtractiveAnswerer:
     OTHER_PASSAGE_MARGIN = 0.012
     RANK_PENALTY = 0.03  # per rank of the sentence's passage: retrieval's judgement counts too
     LIST_MARGIN = 0.04
+    YEAR_BONUS = 0.04  # the evidence is dated the year the question names
     STRUCTURE_BONUS = 0.05  # the question names this passage's box/chapter/section
     PART_GAIN = 0.02  # how much better a part's own best sentence must answer it
     LIST_BONUS = 0.03  # a list question's answer enumerates
@@ -339,6 +345,8 @@ class ExtractiveAnswerer:
         rank_of = {pid: r for r, pid in enumerate(ids)}
         refs = structure_refs(question)
         part_refs = [structure_refs(p) for p, _ in retrieval.parts]
+        years = _years_named(question)
+        part_years = [_years_named(p) for p, _ in retrieval.parts]
         position: dict[str, int] = {}
         cands: list[_Candidate] = []
         for i, (pid, sentence) in enumerate(zip(sv.passage_ids, sv.sentences)):
@@ -362,13 +370,28 @@ class ExtractiveAnswerer:
                 bonus += self.LIST_BONUS
             passage = self.index.passages[pid]
             score = float(cos[i]) + self.COVERAGE_WEIGHT * _coverage(terms, sentence) + bonus
-            score += self._structure_bonus(passage, refs)
+            score += self._structure_bonus(passage, refs) + self._year_bonus(passage, sentence, years)
             parts = [
-                float(pc[i]) + self.COVERAGE_WEIGHT * _coverage(pt, sentence) + bonus + self._structure_bonus(passage, pr)
-                for pc, pt, pr in zip(part_cos, part_terms, part_refs)
+                float(pc[i])
+                + self.COVERAGE_WEIGHT * _coverage(pt, sentence)
+                + bonus
+                + self._structure_bonus(passage, pr)
+                + self._year_bonus(passage, sentence, py)
+                for pc, pt, pr, py in zip(part_cos, part_terms, part_refs, part_years)
             ]
             cands.append(_Candidate(r, passage, pos, sentence, score, parts))
         return cands
+
+    def _year_bonus(self, passage: Passage, sentence: str, years: list[str]) -> float:
+        """The question names a year: evidence dated that year, in the sentence or its locator, gains.
+
+        "2025年省长去德国见了哪家企业" is answered by the 2025 review, not by the
+        plan's intention to visit Germany; cosine similarity barely tells them apart.
+        """
+        if not years:
+            return 0.0
+        where = sentence + " ".join(passage.headings) + passage.doc_title
+        return self.YEAR_BONUS if any(y in where for y in years) else 0.0
 
     def _structure_bonus(self, passage: Passage, refs: list[str]) -> float:
         """Named box/chapter/section: its own passages gain, another numbered box loses."""
