@@ -314,7 +314,6 @@ class ExtractiveAnswerer:
     SAME_PASSAGE_MARGIN = 0.04
     OTHER_PASSAGE_MARGIN = 0.012
     RANK_PENALTY = 0.03  # per rank of the sentence's passage: retrieval's judgement counts too
-    LIST_MARGIN = 0.04
     YEAR_BONUS = 0.04  # the evidence is dated the year the question names
     STRUCTURE_BONUS = 0.05  # the question names this passage's box/chapter/section
     PART_GAIN = 0.02  # how much better a part's own best sentence must answer it
@@ -439,15 +438,6 @@ class ExtractiveAnswerer:
             if any(t in c.text and t not in said for t in terms):
                 chosen[c.key] = c
                 others += 1
-        # A list question whose chosen sentences enumerate nothing takes the
-        # best-scoring enumeration nearby ("建设游泳池、咖啡馆、酒吧…").
-        if "list" in types and not any(_enumerates(c.text) for c in chosen.values()):
-            for c in by_score[1:]:
-                if c.score < best.score - self.LIST_MARGIN:
-                    break
-                if _enumerates(c.text):
-                    chosen.setdefault(c.key, c)
-                    break
         # Each part of a multi-part question gets its own best sentence, unless
         # the sentences already chosen answer that part about as well.
         for j in range(len(retrieval.parts)):

@@ -17,7 +17,7 @@ import numpy as np
 from rag.glossary import chinese_terms, english_entities
 from rag.index import Index
 from rag.keyword import has_cjk, tokenize
-from rag.passages import Passage
+from rag.passages import METADATA_HEADING, Passage
 from rag.settings import Settings
 
 
@@ -136,6 +136,12 @@ def sub_questions(question: str) -> list[str]:
     return asking[:3]
 
 
+# A question about a document itself rather than what it says.
+_ABOUT_DOCUMENT_RE = re.compile(
+    r"这篇|本文|这份|该文|此文|这一?期|本期|哪家媒体|哪个媒体|来源|出处|发布|发文|挂网|索引号|编辑是|作者|标题|题目|什么时候发|哪天发"
+    r"|\b(published|publication date|source of (the|this) (article|document)|title of)\b",
+    re.I,
+)
 _CN_DIGITS = "零一二三四五六七八九"
 _BOX_REF_RE = re.compile(r"专栏\s*(\d+)(?:\s*[—-]\s*(\d+))?")
 _PART_REF_RE = re.compile(r"第\s*([一二三四五六七八九十\d]+)\s*([章节])")
@@ -224,6 +230,29 @@ class Retriever:
         hits.sort(key=lambda p: (order.get(p.id, len(order)), p.doc_id, p.order))
         return [p.id for p in hits]
 
+    def _document_ranking(self, query: str, *rankings, doc_ids=None) -> list[str]:
+        """For a question about a document itself (its source, date, title): each document's opening.
+
+        The title, date, source and index number live in a document's metadata
+        passage and its first passage, which no question about content resembles.
+        """
+        if not _ABOUT_DOCUMENT_RE.search(query):
+            return []
+        order = {pid: i for ranking in rankings for i, (pid, _) in enumerate(ranking)}
+        allowed = set(doc_ids) if doc_ids else None
+        first: dict[str, Passage] = {}
+        meta = []
+        for p in self.index.passages.values():
+            if allowed is not None and p.doc_id not in allowed:
+                continue
+            if METADATA_HEADING in p.headings:
+                meta.append(p)
+            elif p.doc_id not in first or p.order < first[p.doc_id].order:
+                first[p.doc_id] = p
+        hits = meta + list(first.values())
+        hits.sort(key=lambda p: order.get(p.id, len(order)))
+        return [p.id for p in hits]
+
     def retrieve(self, question: str, k: int | None = None, doc_ids: list[str] | None = None) -> Retrieval:
         """Rank passages for ``question``; ``doc_ids`` restricts to some documents."""
         k = k or self.settings.top_k
@@ -262,6 +291,7 @@ class Retriever:
                 ([pid for pid, _ in sentence], 1.0),
                 ([pid for pid, _ in keyword], self.settings.keyword_weight),
                 (self._structure_ranking(query, keyword, dense, doc_ids=doc_ids), self.settings.keyword_weight),
+                (self._document_ranking(query, keyword, dense, doc_ids=doc_ids), self.settings.keyword_weight),
             ):
                 if ranking and weight * w > 0:
                     rankings.append((ranking, weight * w))
