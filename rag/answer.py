@@ -167,6 +167,10 @@ def places_named(question: str) -> list[str]:
     return found
 
 
+# Question words jieba keeps whole, which name no topic.
+_QUESTION_WORDS = frozenset("怎么样 什么样 怎么办 为何 多久 多长 哪儿 哪家 哪位 哪年 哪天 几年 几个 什么 有没 没有 是不是 能不能 可不可以".split())
+
+
 @dataclass
 class GateDecision:
     """The evidence gate's verdict."""
@@ -186,10 +190,37 @@ class EvidenceGate:
     evidence holds no number of the thing counted.
     """
 
-    def __init__(self, settings: Settings, corpus_text: str) -> None:
+    # A term found in more than this share of passages says nothing about topic ("湖南", "外事", "合作").
+    GENERIC_SHARE = 0.2
+
+    def __init__(self, settings: Settings, corpus_text: str, passage_texts: list[str] | None = None) -> None:
         self.settings = settings
         self._corpus = re.sub(r"\s+", "", corpus_text)
         self._years = set(_YEAR_RE.findall(self._corpus))
+        self._passage_texts = passage_texts or []
+        self._generic: dict[str, bool] = {}
+
+    def _is_generic(self, term: str) -> bool:
+        if not self._passage_texts:
+            return False
+        if term not in self._generic:
+            share = sum(1 for t in self._passage_texts if term in t) / len(self._passage_texts)
+            self._generic[term] = share > self.GENERIC_SHARE
+        return self._generic[term]
+
+    def topic_terms(self, question: str) -> list[str]:
+        """The question's words that could tie it to a passage: not stop words, not everywhere.
+
+        Chinese: jieba words of two or more characters that occur in at most a
+        fifth of the passages. English: the Chinese terms the glossary finds.
+        """
+        if has_cjk(question):
+            words = [t for t in tokenize(question) if len(t) >= 2 and t not in _QUESTION_WORDS]
+        else:
+            from rag.glossary import chinese_terms
+
+            words = chinese_terms(question)
+        return [t for t in dict.fromkeys(words) if not self._is_generic(t)]
 
     def decide(self, question: str, retrieval: Retrieval, evidence_text: str) -> GateDecision:
         """Return whether ``evidence_text`` (the chosen sentences) can answer ``question``."""
@@ -199,6 +230,14 @@ class EvidenceGate:
         floor = self.settings.abstain_threshold - (0.0 if has_cjk(question) else 0.06)
         if retrieval.best_dense < floor:
             return GateDecision(False, f"best similarity {retrieval.best_dense:.2f} below the floor {floor:.2f}")
+        # Off the documents' subject altogether ("怎么做红烧肉？", "Tell me a joke"): not one
+        # of the question's own terms appears in the passages retrieved for it.
+        topic = self.topic_terms(question)
+        retrieved = " ".join(h.passage.embedding_text() for h in retrieval.hits[: self.settings.top_k])
+        if not has_cjk(question) and not topic:
+            return GateDecision(False, "the question names nothing the documents speak of")
+        if topic and not any(t in retrieved for t in topic):
+            return GateDecision(False, f"none of {'、'.join(topic[:5])} appears in the documents' nearest passages")
         q = re.sub(r"\s+", "", question)
         for year in _YEAR_RE.findall(q) + ([] if has_cjk(question) else _EN_YEAR_RE.findall(question)):
             if year not in self._years:

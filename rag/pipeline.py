@@ -100,8 +100,8 @@ class Assistant:
         from rag.keyword import tokenize
 
         tokenize("预热")  # load jieba's dictionary now, not on the first user's question
-        corpus_text = "\n".join(p.embedding_text() for p in self.index.passages.values())
-        self.gate = EvidenceGate(self.settings, corpus_text)
+        texts = [p.embedding_text() for p in self.index.passages.values()]
+        self.gate = EvidenceGate(self.settings, "\n".join(texts), texts)
         self.retriever = Retriever(self.index, self.settings)
         self.extractive = ExtractiveAnswerer(self.index, self.settings, self.gate)
         self.llm = None
