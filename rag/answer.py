@@ -483,6 +483,12 @@ class ExtractiveAnswerer:
             if any(t in c.text and t not in said for t in terms):
                 chosen[c.key] = c
                 others += 1
+        # A list question whose chosen sentences list nothing at all: the list often runs
+        # on in the next passage of the same section or box ("…生活配套设施。" → "建设游泳池、咖啡馆…").
+        if "list" in types and not any("、" in c.text for c in chosen.values()):
+            follow = self._continued_list(question, retrieval, best, cands)
+            if follow is not None:
+                chosen.setdefault(follow.key, follow)
         # Each part of a multi-part question gets its own best sentence, unless
         # the sentences already chosen answer that part about as well.
         for j in range(len(retrieval.parts)):
@@ -502,6 +508,33 @@ class ExtractiveAnswerer:
 
         result = sorted(chosen.values(), key=lambda c: (c.passage_rank, c.position))
         return result
+
+    def _continued_list(
+        self, question: str, retrieval: Retrieval, best: _Candidate, cands: list[_Candidate]
+    ) -> _Candidate | None:
+        """The best enumerating sentence of the passages next to the best one, in its section."""
+        neighbours = [p for p in self.index.neighbours(best.passage) if p is not None and p.headings == best.passage.headings]
+        if not neighbours:
+            return None
+        ids = {p.id for p in neighbours}
+        found = [c for c in cands if c.passage.id in ids and _enumerates(c.text)]
+        missing = [p.id for p in neighbours if not any(c.passage.id == p.id for c in cands)]
+        if missing:  # a neighbour outside the top k: score its sentences the same way
+            sv = self.index.sentence_vectors(missing)
+            if not sv.sentences:
+                return max(found, key=lambda c: c.score, default=None)
+            cos = sv.vectors @ np.asarray(retrieval.query_vector, dtype=np.float32)
+            part_cos = [sv.vectors @ np.asarray(v, dtype=np.float32) for _, v in retrieval.parts]
+            terms = question_terms(question)
+            part_terms = [question_terms(p) for p, _ in retrieval.parts]
+            position: dict[str, int] = {}
+            for i, (pid, sentence) in enumerate(zip(sv.passage_ids, sv.sentences)):
+                pos = position[pid] = position.get(pid, -1) + 1
+                if _enumerates(sentence):
+                    score = float(cos[i]) + self.COVERAGE_WEIGHT * _coverage(terms, sentence)
+                    parts = [float(pc[i]) + self.COVERAGE_WEIGHT * _coverage(pt, sentence) for pc, pt in zip(part_cos, part_terms)]
+                    found.append(_Candidate(len(retrieval.hits), self.index.passages[pid], pos, sentence, score, parts))
+        return max(found, key=lambda c: c.score, default=None)
 
     @staticmethod
     def _list_items(best: _Candidate, in_best: list[_Candidate]) -> list[_Candidate]:

@@ -1,0 +1,168 @@
+"""Retrieval and answering mechanisms on the bundled index: what a user sees for kinds of question.
+
+Each test asks the real assistant (real model, real Chroma, the bundled corpus)
+a question of one kind — off the documents' subject, naming a 专栏, asking the
+same thing of two subjects, dated, in English — and checks the mechanism that
+kind of question depends on.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from conftest import PLAN_ID, REVIEW_ID
+from rag.glossary import chinese_terms, english_entities
+from rag.retrieval import coordinated_parts, heading_matches, structure_refs, sub_questions
+
+
+def _cited_boxes(result) -> set[str]:
+    return {c.passage.box.split()[0] for c in result.answer.citations if c.passage.box}
+
+
+# ------------------------------------------------------------------ off-topic questions
+@pytest.mark.parametrize(
+    "question",
+    [
+        "怎么做红烧肉？",
+        "今天天气怎么样？",
+        "明天股市会涨吗？",
+        "怎么申请信用卡？",
+        "How do I bake sourdough bread?",
+        "Tell me a joke",
+        "What is the stock price of Tesla?",
+    ],
+)
+def test_question_off_the_documents_subject_is_not_answered(assistant, question):
+    result = assistant.ask(question)
+    assert result.answer.abstained, result.answer.text
+    assert result.answer.citations == []
+    assert "[1]" not in result.answer.text
+
+
+@pytest.mark.parametrize(
+    "question, must_contain",
+    [
+        ("湖南外事工作怎么样？", None),  # vague but on topic: answered, not refused
+        ("APEC商务旅行卡怎么办理？", "APEC"),
+        ("What are the main goals of the plan?", None),
+    ],
+)
+def test_on_topic_questions_with_few_specific_words_are_still_answered(assistant, question, must_contain):
+    result = assistant.ask(question)
+    assert not result.answer.abstained, result.answer.reason
+    if must_contain:
+        assert must_contain in result.answer.text
+
+
+def test_topic_terms_leave_out_question_words_and_words_found_everywhere(assistant):
+    terms = assistant.gate.topic_terms("湖南外事工作的国际友城有哪几个？")
+    assert "哪几个" not in terms and "哪几" not in terms
+    assert "湖南" not in terms and "外事" not in terms  # in more than a fifth of the passages
+    assert "友城" in terms
+
+
+# ------------------------------------------------------------------ structure references
+def test_structure_refs_read_boxes_chapters_and_sections():
+    assert structure_refs("专栏1和专栏2分别是什么专项行动？") == ["专栏1", "专栏2"]
+    assert structure_refs("第3章第六节讲什么") == ["第三章", "第六节"]
+    assert structure_refs("专栏8-1说了什么") == ["专栏8—1"]
+    assert structure_refs("到2025年友城要达到多少对？") == []
+
+
+def test_heading_matches_does_not_confuse_box_1_with_box_10():
+    assert heading_matches(("第二章 在服务国家总体外交中实现新作为", "专栏1 先进制造业国际合作专项行动"), "专栏1")
+    assert not heading_matches(("专栏10 国际友城“破零”行动",), "专栏1")
+    assert heading_matches(("专栏8—1 重点国家深耕工程之高质量“引进来”重点国家",), "专栏8")
+
+
+def test_two_boxes_named_are_both_cited(assistant):
+    result = assistant.ask("专栏1和专栏2分别是什么专项行动？")
+    assert {"专栏1", "专栏2"} <= _cited_boxes(result), result.answer.text
+    assert "先进制造业国际合作专项行动" in result.answer.text
+    assert "科技创新国际合作专项行动" in result.answer.text
+
+
+def test_a_named_box_outranks_look_alike_boxes(assistant):
+    result = assistant.ask("专栏6讲的是什么专项行动？")
+    top = result.retrieved[0].passage
+    assert top.box and top.box.startswith("专栏6"), top.locator
+
+
+# ------------------------------------------------------------------ coordinated questions
+def test_coordinated_question_is_split_per_subject():
+    parts = coordinated_parts("对非合作里杂交水稻和中医药两个专项行动各有什么量化目标？")
+    assert len(parts) == 2
+    assert "杂交水稻" in parts[0] and "中医药" not in parts[0]
+    assert "中医药" in parts[1] and "杂交水稻" not in parts[1]
+    both = coordinated_parts("友城工作十四五既有数量目标又有结构目标，具体是什么？")
+    assert [("数量目标" in p, "结构目标" in p) for p in both] == [(True, False), (False, True)]
+
+
+def test_single_questions_have_no_parts():
+    assert sub_questions("到2025年全省国际友好城市要达到多少对？") == []
+    assert coordinated_parts("规划对日韩合作怎么安排的？") == []
+
+
+def test_each_part_of_a_two_part_question_is_answered(assistant):
+    result = assistant.ask("十三五期间友城总数到了多少对？又接待了几批次外国元首来湘？")
+    text = result.answer.text
+    assert "100对" in text and "5批次" in text, text
+
+
+# ------------------------------------------------------------------ dated questions
+def test_a_question_about_2025_is_answered_from_the_2025_review(assistant):
+    result = assistant.ask("德国是规划里“引进来”的重点国家，2025年省长去德国见了哪家企业？")
+    docs = {c.passage.doc_id for c in result.answer.citations}
+    assert REVIEW_ID in docs, result.answer.text
+    assert "博世" in result.answer.text
+
+
+def test_a_plan_target_question_is_answered_from_the_plan(assistant):
+    result = assistant.ask("到2025年全省国际友好城市要达到多少对？")
+    assert "120对" in result.answer.text
+    assert result.answer.citations[0].passage.doc_id == PLAN_ID
+
+
+# ------------------------------------------------------------------ English questions
+def test_glossary_reads_hyphens_demonyms_and_plan_periods():
+    assert "友城" in chinese_terms("How many sister-city pairs does Hunan aim to have?")
+    assert "德国" in chinese_terms("Which German states does Hunan cooperate with?")
+    assert "十三五" in chinese_terms("during the 13th Five-Year Plan period")
+    assert "十四五" not in chinese_terms("during the 13th Five-Year Plan period")
+    assert ("timor leste", ("东帝汶",)) in english_entities("the Prime Minister of Timor-Leste")
+
+
+def test_english_question_naming_a_country_finds_its_passage(assistant):
+    result = assistant.ask("Which Lao localities form Hunan's sister-city layout in Laos?")
+    assert not result.answer.abstained, result.answer.reason
+    assert "万象市" in result.answer.text
+    assert result.answer.text.startswith("According to the documents")
+
+
+# ------------------------------------------------------------------ answers' form
+@pytest.mark.parametrize(
+    "question",
+    [
+        "国际社区里要建哪些生活配套？",
+        "对非优势产能合作聚焦哪些国家？",
+        "先进制造业国际合作专项行动重点服务哪三大产业集群？",
+    ],
+)
+def test_list_answers_carry_the_enumeration(assistant, question):
+    result = assistant.ask(question)
+    assert not result.answer.abstained
+    assert result.answer.text.count("、") >= 2, result.answer.text
+
+
+def test_every_answer_sentence_cites_a_passage_that_contains_it(assistant):
+    for question in ("到2025年全省国际友好城市要达到多少对？", "规划的远景目标和十四五目标分别是什么？", "APEC商务旅行卡怎么办理？"):
+        result = assistant.ask(question)
+        by_n = {c.n: c for c in result.answer.citations}
+        pieces = re.findall(r"(.+?)\[(\d+)\]", result.answer.text.replace("\n", ""))
+        assert pieces, result.answer.text
+        for sentence, n in pieces:
+            cited = by_n[int(n)]
+            core = re.sub(r"^（专栏[^）]*）", "", sentence).strip()[-12:]
+            assert core in cited.passage.text.replace("\n", ""), (sentence, cited.passage.locator)
