@@ -372,11 +372,11 @@ class ExtractiveAnswerer:
         self.settings = settings
         self.gate = gate
 
-    def _candidates(self, question: str, retrieval: Retrieval, k: int) -> list[_Candidate]:
-        hits = retrieval.hits[:k]
-        if not hits:
+    def _candidates(self, question: str, retrieval: Retrieval, ids: list[str], first_rank: int = 0) -> list[_Candidate]:
+        """Every sentence of the passages ``ids`` (ranked ``first_rank``, ``first_rank`` + 1, …), scored
+        against the question and its parts."""
+        if not ids:
             return []
-        ids = [h.passage.id for h in hits]
         sv = self.index.sentence_vectors(ids)
         if not sv.sentences:
             return []
@@ -386,7 +386,7 @@ class ExtractiveAnswerer:
         part_terms = [question_terms(p) for p, _ in retrieval.parts]
         types = asked_types(question)
         measures = question_measures(question)
-        rank_of = {pid: r for r, pid in enumerate(ids)}
+        rank_of = {pid: first_rank + r for r, pid in enumerate(ids)}
         refs = structure_refs(question)
         part_refs = [structure_refs(p) for p, _ in retrieval.parts]
         years = _years_named(question)
@@ -449,7 +449,7 @@ class ExtractiveAnswerer:
 
     def select(self, question: str, retrieval: Retrieval, k: int) -> list[_Candidate]:
         """Choose the sentences that answer the question (see the class doc)."""
-        cands = self._candidates(question, retrieval, k)
+        cands = self._candidates(question, retrieval, [h.passage.id for h in retrieval.hits[:k]])
         if not cands:
             return []
         types = asked_types(question)
@@ -519,21 +519,9 @@ class ExtractiveAnswerer:
         ids = {p.id for p in neighbours}
         found = [c for c in cands if c.passage.id in ids and _enumerates(c.text)]
         missing = [p.id for p in neighbours if not any(c.passage.id == p.id for c in cands)]
-        if missing:  # a neighbour outside the top k: score its sentences the same way
-            sv = self.index.sentence_vectors(missing)
-            if not sv.sentences:
-                return max(found, key=lambda c: c.score, default=None)
-            cos = sv.vectors @ np.asarray(retrieval.query_vector, dtype=np.float32)
-            part_cos = [sv.vectors @ np.asarray(v, dtype=np.float32) for _, v in retrieval.parts]
-            terms = question_terms(question)
-            part_terms = [question_terms(p) for p, _ in retrieval.parts]
-            position: dict[str, int] = {}
-            for i, (pid, sentence) in enumerate(zip(sv.passage_ids, sv.sentences)):
-                pos = position[pid] = position.get(pid, -1) + 1
-                if _enumerates(sentence):
-                    score = float(cos[i]) + self.COVERAGE_WEIGHT * _coverage(terms, sentence)
-                    parts = [float(pc[i]) + self.COVERAGE_WEIGHT * _coverage(pt, sentence) for pc, pt in zip(part_cos, part_terms)]
-                    found.append(_Candidate(len(retrieval.hits), self.index.passages[pid], pos, sentence, score, parts))
+        if missing:  # a neighbour outside the top k: its sentences are scored the same way
+            extra = self._candidates(question, retrieval, missing, first_rank=len(retrieval.hits))
+            found += [c for c in extra if _enumerates(c.text)]
         return max(found, key=lambda c: c.score, default=None)
 
     @staticmethod
