@@ -194,12 +194,17 @@ class EvidenceGate:
 
     # A term found in more than this share of passages says nothing about topic ("湖南", "外事", "合作").
     GENERIC_SHARE = 0.2
+    GENERIC_MIN_PASSAGES = 50
 
     def __init__(self, settings: Settings, corpus_text: str, passage_texts: list[str] | None = None) -> None:
         self.settings = settings
         self._corpus = re.sub(r"\s+", "", corpus_text)
         self._years = set(_YEAR_RE.findall(self._corpus))
         texts = [t.lower() for t in passage_texts or []]
+        # "Found everywhere" means something only in a corpus of some size: in an index of a
+        # few passages every word of its subject is in a large share of them.
+        if len(texts) < self.GENERIC_MIN_PASSAGES:
+            texts = []
         # A term's share of passages is estimated on at most 5,000 of them: exact enough, and cheap at scale.
         self._passage_texts = texts[:: max(1, len(texts) // 5000)]
         self._generic: dict[str, bool] = {}

@@ -250,13 +250,6 @@ def test_failure_while_reembedding_an_update_leaves_the_previous_generation_serv
     assert "950名" in reader.ask(question).answer.text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="product bug (rag/answer.py EvidenceGate, commit 07a8951): topic_terms drops as 'generic' every term "
-    "found in more than a fifth of the passages; in an index of a few passages the question's own subject "
-    "(涉外志愿服务站, in 1 of 2 passages) is 'generic', only 要建 is left, no passage contains it, and an "
-    "answerable question gets 文件中未找到",
-)
 def test_question_worded_differently_from_a_small_index_is_answered(settings, embedder):
     from rag.pipeline import Assistant
 
