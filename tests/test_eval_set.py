@@ -1,4 +1,5 @@
-"""Validates the hand-written evaluation set eval/questions.jsonl.
+"""Validates the hand-written evaluation sets: eval/questions.jsonl (the bundled set) and
+eval/holdout.jsonl (a second set written apart from the development of the answerer).
 
 Format: /work/shared/eval-format.md (JSON Lines; id, question, lang, answerable,
 answer_facts, gold[{doc, quote}], tags). Stdlib only.
@@ -17,6 +18,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SET_PATH = ROOT / "eval" / "questions.jsonl"
+HOLDOUT_PATH = ROOT / "eval" / "holdout.jsonl"
 CORPUS = ROOT / "corpus"
 PLAN = "hunan-foreign-affairs-plan-2021-2025"
 
@@ -63,6 +65,17 @@ def items():
     return list(load_set())
 
 
+@lru_cache(maxsize=None)
+def _all() -> tuple[dict, ...]:
+    extra = [json.loads(ln) for ln in HOLDOUT_PATH.read_text(encoding="utf-8").splitlines() if ln.strip()]
+    return tuple(load_set()) + tuple(extra)
+
+
+def all_items():
+    """Both sets, for the checks every question must pass."""
+    return list(_all())
+
+
 def ids(items_):
     return [it.get("id", f"line{i}") for i, it in enumerate(items_)]
 
@@ -80,7 +93,7 @@ def test_file_exists_and_lines_are_json_objects():
 
 
 def test_ids_unique():
-    dup = [k for k, v in Counter(it["id"] for it in items()).items() if v > 1]
+    dup = [k for k, v in Counter(it["id"] for it in all_items()).items() if v > 1]
     assert not dup, f"duplicate ids: {dup}"
 
 
@@ -104,7 +117,7 @@ def test_both_personas_and_both_documents_present():
 
 # ---------------------------------------------------------------- per-question checks
 
-@pytest.mark.parametrize("it", items(), ids=ids(items()))
+@pytest.mark.parametrize("it", all_items(), ids=ids(all_items()))
 def test_fields_and_types(it):
     for field, typ in REQUIRED.items():
         assert field in it, f"missing {field}"
@@ -118,7 +131,7 @@ def test_fields_and_types(it):
         assert isinstance(g["doc"], str) and isinstance(g["quote"], str)
 
 
-@pytest.mark.parametrize("it", items(), ids=ids(items()))
+@pytest.mark.parametrize("it", all_items(), ids=ids(all_items()))
 def test_answerable_consistency(it):
     if it["answerable"]:
         assert it["answer_facts"], "answerable question without answer_facts"
@@ -129,7 +142,7 @@ def test_answerable_consistency(it):
         assert "unanswerable" in it["tags"]
 
 
-@pytest.mark.parametrize("it", items(), ids=ids(items()))
+@pytest.mark.parametrize("it", all_items(), ids=ids(all_items()))
 def test_gold_quotes_are_verbatim(it):
     for g in it["gold"]:
         quote = g["quote"]
@@ -141,8 +154,8 @@ def test_gold_quotes_are_verbatim(it):
         assert norm(quote) in doc_norm(g["doc"]), f"quote not in {g['doc']}: {quote}"
 
 
-@pytest.mark.parametrize("it", [x for x in items() if x["answerable"]],
-                         ids=ids([x for x in items() if x["answerable"]]))
+@pytest.mark.parametrize("it", [x for x in all_items() if x["answerable"]],
+                         ids=ids([x for x in all_items() if x["answerable"]]))
 def test_answer_facts_found_in_gold_documents(it):
     texts = [doc_norm(d).lower() for d in {g["doc"] for g in it["gold"]}]
     for fact in it["answer_facts"]:
@@ -151,14 +164,14 @@ def test_answer_facts_found_in_gold_documents(it):
             assert any(norm(alt).lower() in t for t in texts), f"fact not in gold docs: {alt}"
 
 
-@pytest.mark.parametrize("it", [x for x in items() if "cross-doc" in x["tags"]],
-                         ids=ids([x for x in items() if "cross-doc" in x["tags"]]))
+@pytest.mark.parametrize("it", [x for x in all_items() if "cross-doc" in x["tags"]],
+                         ids=ids([x for x in all_items() if "cross-doc" in x["tags"]]))
 def test_cross_doc_questions_cite_both_documents(it):
     assert len({g["doc"] for g in it["gold"]}) >= 2
 
 
-@pytest.mark.parametrize("it", [x for x in items() if x["lang"] == "en"],
-                         ids=ids([x for x in items() if x["lang"] == "en"]))
+@pytest.mark.parametrize("it", [x for x in all_items() if x["lang"] == "en"],
+                         ids=ids([x for x in all_items() if x["lang"] == "en"]))
 def test_english_questions_are_tagged(it):
     assert "english" in it["tags"]
 
