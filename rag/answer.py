@@ -77,7 +77,7 @@ _ASKS = {
     "date": re.compile(r"什么时候|何时|哪一天|哪天|几月几[日号]|截止日期|\bwhen\b|what date|deadline", re.I),
     "amount": re.compile(r"[金总]额|交易额|贸易额|成交额|销售额|产值|多少钱|多少资金|投资额|\bvalue of\b|how much money|\brevenue", re.I),
     "count": re.compile(
-        r"多少|(?<!第)几[个项批次对家名人位场届条张国年所天种]|数量|数目|how many|how much|number of|what percentage",
+        r"多少|(?<![第那这好])几[个项批次对家名人位场届条张国年所天种]|数量|数目|how many|how much|number of|what percentage",
         re.I,
     ),
     "list": re.compile(r"哪些|有哪|哪几|列举|包括什么|包括哪|都有什么|分别是|\bwhich\b.*\bare\b|what are|\blist\b", re.I),
@@ -94,14 +94,15 @@ _HAS = {
     "count": re.compile(r"\d|[一二两三四五六七八九十百千万亿]+[个项批次对家名人位场届条张国所种大]|若干|多家"),
 }
 # Measure words a count question names ("多少家", "几个工作日"); the evidence must count the same thing.
-_MEASURE_RE = re.compile(r"(?:多少|几)(个工作日|工作日|公顷|亿元|万元|美元|家|对|批次|批|人次|名|位|项|场|届|所|条|张|种|天|年|吨|个)")
+_MEASURE_RE = re.compile(r"(?:多少|(?<![第那这好])几)(个工作日|工作日|公顷|亿元|万元|美元|家|对|批次|批|人次|名|位|项|场|届|所|条|张|种|天|年|吨|个)")
 _WHOLE_UNITS = ("工作日", "个工作日", "公顷", "亿元", "万元", "美元", "批次", "人次")
 # "实际已经…多少" asks for an achieved figure; a plan's target does not answer it.
 _ASKS_ACTUAL_RE = re.compile(r"实际|已经|截至|截止|目前|现在|如今|到现在")
 _TARGET_RE = re.compile(r"力争|争取|目标|五年内|到20\d\d年|计划")
 _ACHIEVED_RE = re.compile(r"已[经有]|累计|共计|全年|新增|达到了|实现了|取得|成功|签署|帮助|吸引|\d{1,2}月\d{1,2}日")
 # Procedural details an enterprise may ask for; the evidence must speak of the same thing.
-_PROCEDURE_RE = re.compile(r"材料|流程|手续|步骤|处室|表格|时限|办理时间|工作日")
+# "两份材料里" speaks of the documents themselves, not of papers to hand in.
+_PROCEDURE_RE = re.compile(r"(?<![份篇])材料(?![里中上])|流程|手续|步骤|处室|表格|时限|办理时间|工作日")
 _YEAR_RE = re.compile(r"(?<!\d)(19\d{2}|20\d{2})\s*年")
 _EN_YEAR_RE = re.compile(r"(?<![\d-])(19\d{2}|20\d{2})(?![\d-])")
 _ORDINAL_RE = re.compile(r"第[一二三四五六七八九十百\d]+[届次条项批期]")
