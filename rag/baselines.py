@@ -331,14 +331,6 @@ def half_system(assistant, use_dense: bool, use_keyword: bool, k: int) -> Callab
         except QuestionError as exc:
             return {"answer": str(exc), "abstained": True, "citations": [], "retrieved": [], "latency_ms": 0.0}
         retrieval = retriever.retrieve(text, k=k)
-        if not use_dense and retrieval.hits:
-            # The evidence gate's similarity floor needs each hit's cosine; BM25 hits
-            # have none. Look them up (the ranking stays BM25's).
-            t = time.perf_counter()
-            sims = dict(assistant.index.vector_search(retrieval.query_vector, len(assistant.index.passages)))
-            for h in retrieval.hits:
-                h.dense = sims.get(h.passage.id)
-            retrieval.timings["gate_cosines"] = (time.perf_counter() - t) * 1000
         t = time.perf_counter()
         ans = answerer.answer(text, retrieval, k)
         timings = dict(retrieval.timings)

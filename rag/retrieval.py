@@ -304,6 +304,12 @@ class Retriever:
         t = time.perf_counter()
         fused = rrf(rankings, self.settings.rrf_k)
         ordered = sorted(fused, key=lambda pid: (-fused[pid], -dense_of.get(pid, 0.0)))
+        # A passage ranked by BM25 alone has no similarity yet; the gate needs one for every
+        # hit (in a large index the dense top 30 can miss every passage that answers).
+        unscored = [pid for pid in ordered[: max(k, 10)] if pid not in dense_of and pid in self.index.passages]
+        if unscored:
+            for pid, vec in self.index.passage_vectors(unscored).items():
+                dense_of[pid] = float(vec @ np.asarray(vectors[0], dtype=np.float32))
         hits = [
             Hit(self.index.passages[pid], fused[pid], dense_of.get(pid), kw_of.get(pid))
             for pid in ordered[: max(k, 10)]
