@@ -103,6 +103,10 @@ class Assistant:
         texts = [p.embedding_text() for p in self.index.passages.values()]
         self.gate = EvidenceGate(self.settings, "\n".join(texts), texts)
         self.retriever = Retriever(self.index, self.settings)
+        if self.index.passages:
+            # Chroma opens a collection's vector index on its first query (about 2 s at
+            # 600k sentence rows): do it now, not on a user's question.
+            self.retriever.retrieve("湖南", k=1)
         self.extractive = ExtractiveAnswerer(self.index, self.settings, self.gate)
         self.llm = None
         if self.settings.llm_enabled:
