@@ -479,7 +479,7 @@ class ExtractiveAnswerer:
         # and brings a term of the question that the chosen sentences lack: a
         # second passage saying the same thing adds a citation, not an answer.
         others = 0
-        terms = [t for t in question_terms(question) if len(t) >= 2]
+        terms = [t for t in self.gate.topic_terms(question) if len(t) >= 2]
         for c in by_score[1:]:
             if others >= 1 or c.passage.id == best.passage.id:
                 continue
