@@ -61,7 +61,7 @@ class Settings(BaseSettings):
         "systems; with three rankings of 30 a small constant lets a first place count.",
     )
     keyword_weight: float = Field(
-        3.0,
+        5.0,
         ge=0.0,
         description="Weight of the BM25 ranking in the fusion (each dense ranking weighs 1). "
         "Policy text names its subjects in distinctive terms that BM25 matches exactly; "
