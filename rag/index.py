@@ -547,9 +547,9 @@ class Index:
             if keyword.tokenizer != KEYWORD_TOKENIZER:
                 raise ValueError("keyword index cut by an older tokenizer")
         except Exception:  # missing, partial, stale or old: rebuild it, Chroma is the source of truth
-            # Server mode (another host published), or a folder lost.
+            # Server mode (another host published), or a folder lost, or cut by an older tokenizer.
             keyword = KeywordIndex.build([p.id for p in ordered], [p.embedding_text() for p in ordered])
-            _save_keyword(keyword, kdir)
+            _save_keyword(keyword, kdir, replace=kdir.exists())
         self.manifest = manifest
         self.passages = passages
         self._doc_passages = {}
@@ -1037,23 +1037,29 @@ def _doc_filter(doc_ids: Iterable[str] | None) -> dict | None:
     return {"doc_id": ids[0]} if len(ids) == 1 else {"doc_id": {"$in": ids}}
 
 
-def _save_keyword(keyword: KeywordIndex, folder: Path) -> None:
+def _save_keyword(keyword: KeywordIndex, folder: Path, replace: bool = False) -> None:
     """Write a keyword index so that no reader ever sees it half-written.
 
     It is written to a temporary sibling and renamed into place; when another
     process got there first (same generation, same content), ours is dropped.
+    ``replace`` swaps out a folder that exists but is unusable (partial, or cut
+    by an older tokenizer), so the rebuild is not repeated by every process.
     """
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = folder.parent / f".{folder.name}.{os.getpid()}.{uuid.uuid4().hex[:6]}"
+    old = folder.parent / f".{folder.name}.old.{uuid.uuid4().hex[:6]}"
     try:
         keyword.save(tmp)
         if folder.exists():
-            return
+            if not replace:
+                return
+            os.rename(folder, old)  # readers already hold what they loaded
         os.rename(tmp, folder)
     except OSError:
-        pass  # a read-only or full disk: the index still works, rebuilt from Chroma next time
+        pass  # a read-only or full disk, or another process swapped first: rebuilt from Chroma next time
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(old, ignore_errors=True)
 
 
 # Rows per get(): embedded Chroma (1.5) fails with "too many SQL variables" when one get

@@ -256,3 +256,18 @@ def test_question_worded_differently_from_a_small_index_is_answered(settings, em
     result = Assistant(settings, embedder=embedder).ask("涉外志愿服务站要建多少个？")
     assert not result.answer.abstained, result.answer.reason
     assert "12个" in result.answer.text
+
+
+def test_keyword_index_cut_by_an_older_tokenizer_is_rebuilt_once_and_replaced(scratch_index, embedder):
+    """An index written before BM25 indexed character bigrams loads with the current tokenizer, and stays fixed."""
+    from rag.index import Index
+    from rag.keyword import TOKENIZER
+
+    first = Index(scratch_index, embedder=embedder).load()
+    kdir = first._keyword_dir(first.manifest.generation)
+    (kdir / "tokenizer.txt").unlink()  # what an index from before the marker looks like
+    reopened = Index(scratch_index, embedder=embedder).load()
+    assert reopened.keyword.tokenizer == TOKENIZER
+    assert (kdir / "tokenizer.txt").read_text(encoding="utf-8") == TOKENIZER  # replaced on disk, not only in memory
+    hits = reopened.keyword_search("友城", 3)
+    assert hits and all(pid in reopened.passages for pid, _ in hits)
