@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -171,6 +172,10 @@ def structure_refs(question: str) -> list[str]:
     return refs
 
 
+# The label a heading starts with: "专栏8—1 …" (group 1: "专栏8"), "第三章 …", "第六节 …".
+_HEADING_LABEL_RE = re.compile(r"(专栏\d+)(?:—\d+)?(?!\d)|第[一二三四五六七八九十]+[章节]")
+
+
 def heading_matches(headings: tuple[str, ...], ref: str) -> bool:
     """True when a heading path contains the box/chapter/section ``ref`` ("专栏8" matches 专栏8—1)."""
     for h in headings:
@@ -215,20 +220,45 @@ class Retriever:
         self.use_keyword = use_keyword
         self.use_sentences = True  # the best-sentence ranking (part of the dense half)
 
+    @cached_property
+    def _structure_map(self) -> dict[str, list[Passage]]:
+        """Passages under each box/chapter/section label ("专栏8—1", "专栏8", "第三章"), built once."""
+        out: dict[str, list[Passage]] = {}
+        for p in self.index.passages.values():
+            for h in p.headings:
+                m = _HEADING_LABEL_RE.match(h.replace(" ", ""))
+                if m:
+                    for label in {m.group(0), m.group(1) or m.group(0)}:
+                        out.setdefault(label, []).append(p)
+        return out
+
+    @cached_property
+    def _document_openings(self) -> list[Passage]:
+        """Each document's metadata passage and first passage, built once."""
+        first: dict[str, Passage] = {}
+        meta = []
+        for p in self.index.passages.values():
+            if METADATA_HEADING in p.headings:
+                meta.append(p)
+            elif p.doc_id not in first or p.order < first[p.doc_id].order:
+                first[p.doc_id] = p
+        return meta + list(first.values())
+
+    @staticmethod
+    def _in_order(passages, rankings, doc_ids) -> list[str]:
+        """Ids of ``passages`` (in ``doc_ids`` if given), best-ranked by ``rankings`` first."""
+        order = {pid: i for ranking in rankings for i, (pid, _) in enumerate(ranking)}
+        allowed = set(doc_ids) if doc_ids else None
+        kept = {p.id: p for p in passages if allowed is None or p.doc_id in allowed}
+        return sorted(kept, key=lambda pid: (order.get(pid, len(order)), kept[pid].doc_id, kept[pid].order))
+
     def _structure_ranking(self, query: str, *rankings, doc_ids=None) -> list[str]:
         """Passages under the boxes/chapters/sections the query names, best-ranked first."""
         refs = structure_refs(query)
         if not refs:
             return []
-        order = {pid: i for ranking in rankings for i, (pid, _) in enumerate(ranking)}
-        allowed = set(doc_ids) if doc_ids else None
-        hits = [
-            p
-            for p in self.index.passages.values()
-            if (allowed is None or p.doc_id in allowed) and any(heading_matches(p.headings, r) for r in refs)
-        ]
-        hits.sort(key=lambda p: (order.get(p.id, len(order)), p.doc_id, p.order))
-        return [p.id for p in hits]
+        found = [p for r in refs for p in self._structure_map.get(r, [])]
+        return self._in_order(found, rankings, doc_ids)
 
     def _document_ranking(self, query: str, *rankings, doc_ids=None) -> list[str]:
         """For a question about a document itself (its source, date, title): each document's opening.
@@ -238,20 +268,7 @@ class Retriever:
         """
         if not _ABOUT_DOCUMENT_RE.search(query):
             return []
-        order = {pid: i for ranking in rankings for i, (pid, _) in enumerate(ranking)}
-        allowed = set(doc_ids) if doc_ids else None
-        first: dict[str, Passage] = {}
-        meta = []
-        for p in self.index.passages.values():
-            if allowed is not None and p.doc_id not in allowed:
-                continue
-            if METADATA_HEADING in p.headings:
-                meta.append(p)
-            elif p.doc_id not in first or p.order < first[p.doc_id].order:
-                first[p.doc_id] = p
-        hits = meta + list(first.values())
-        hits.sort(key=lambda p: order.get(p.id, len(order)))
-        return [p.id for p in hits]
+        return self._in_order(self._document_openings, rankings, doc_ids)
 
     def retrieve(self, question: str, k: int | None = None, doc_ids: list[str] | None = None) -> Retrieval:
         """Rank passages for ``question``; ``doc_ids`` restricts to some documents."""
