@@ -187,7 +187,9 @@ class EvidenceGate:
 
     Dense similarity alone does not separate answerable from unanswerable
     questions (e5 scores bunch at 0.8–0.9), so the gate combines a similarity
-    floor with rules about the *kind* of answer wanted: a year, ordinal, box,
+    floor, a check that the question's own topic words occur in the passages
+    retrieved for it (a question off the documents' subject has none there), and
+    rules about the *kind* of answer wanted: a year, ordinal, box,
     country or title the corpus never mentions; a fee, phone number, address,
     amount of money or contact the evidence does not contain; a count whose
     evidence holds no number of the thing counted.
@@ -369,7 +371,7 @@ class ExtractiveAnswerer:
     STRUCTURE_BONUS = 0.05  # the question names this passage's box/chapter/section
     PART_GAIN = 0.02  # how much better a part's own best sentence must answer it
     LIST_BONUS = 0.03  # a list question's answer enumerates
-    ECHO_NOVELTY = 0.3
+    ECHO_NOVELTY = 0.3  # below this share of its own words, a sentence only restates the question
     ECHO_PENALTY = 0.05
     COVERAGE_WEIGHT = 0.15
 
