@@ -24,7 +24,7 @@ import numpy as np
 from rag.headings import classify_heading
 from rag.keyword import has_cjk, tokenize
 from rag.passages import Passage
-from rag.retrieval import Hit, Retrieval, heading_matches, structure_refs
+from rag.retrieval import Hit, Retrieval, heading_matches
 from rag.settings import Settings
 
 NOT_FOUND_ZH = "文件中未找到这个问题的答案。"
@@ -368,7 +368,7 @@ class ExtractiveAnswerer:
     OTHER_PASSAGE_MARGIN = 0.012
     RANK_PENALTY = 0.03  # per rank of the sentence's passage: retrieval's judgement counts too
     YEAR_BONUS = 0.04  # the evidence is dated the year the question names
-    STRUCTURE_BONUS = 0.05  # the question names this passage's box/chapter/section
+    STRUCTURE_BONUS = 0.08  # the question names this passage's box/chapter/section
     PART_GAIN = 0.02  # how much better a part's own best sentence must answer it
     LIST_BONUS = 0.03  # a list question's answer enumerates
     ECHO_NOVELTY = 0.3  # below this share of its own words, a sentence only restates the question
@@ -395,8 +395,8 @@ class ExtractiveAnswerer:
         types = asked_types(question)
         measures = question_measures(question)
         rank_of = {pid: first_rank + r for r, pid in enumerate(ids)}
-        refs = structure_refs(question)
-        part_refs = [structure_refs(p) for p, _ in retrieval.parts]
+        refs = retrieval.refs
+        part_refs = retrieval.part_refs or [[] for _ in retrieval.parts]
         years = _years_named(question)
         part_years = [_years_named(p) for p, _ in retrieval.parts]
         position: dict[str, int] = {}

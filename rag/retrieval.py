@@ -52,6 +52,10 @@ class Retrieval:
     timings: dict[str, float] = field(default_factory=dict)  # stage → milliseconds
     # Sub-questions of a multi-part question ("…多少对？又接待了几批次…？") and their vectors.
     parts: list[tuple[str, np.ndarray]] = field(default_factory=list)
+    # The boxes/chapters/sections the question names, by number or by title (see Retriever.named_structures),
+    # and those each part names.
+    refs: list[str] = field(default_factory=list)
+    part_refs: list[list[str]] = field(default_factory=list)
 
     @property
     def best_dense(self) -> float:
@@ -186,6 +190,17 @@ def heading_matches(headings: tuple[str, ...], ref: str) -> bool:
     return False
 
 
+def _longest_common(a: str, b: str) -> int:
+    """Length of the longest common substring of ``a`` and ``b``."""
+    best = 0
+    for i in range(len(a)):
+        j = i + best + 1
+        while j <= len(a) and a[i:j] in b:
+            best = j - i
+            j += 1
+    return best
+
+
 def english_keyword_query(question: str) -> str:
     """The Chinese terms BM25 searches for an English question; the countries it names count twice.
 
@@ -226,11 +241,51 @@ class Retriever:
         out: dict[str, list[Passage]] = {}
         for p in self.index.passages.values():
             for h in p.headings:
-                m = _HEADING_LABEL_RE.match(h.replace(" ", ""))
+                h = h.replace(" ", "")
+                m = _HEADING_LABEL_RE.match(h)
                 if m:
-                    for label in {m.group(0), m.group(1) or m.group(0)}:
+                    for label in {m.group(0), m.group(1) or m.group(0), h}:
                         out.setdefault(label, []).append(p)
         return out
+
+    # A question names a heading by title when it spells most of the title: "县域开放发展试点是怎么选县的？"
+    # names 专栏9 县域开放发展试点行动. Shorter common runs are shared words ("国际合作").
+    TITLE_MIN_CHARS = 5
+    TITLE_MIN_SHARE = 0.6
+
+    @cached_property
+    def _titles(self) -> tuple[dict[str, str], dict[str, set[str]]]:
+        """Box/chapter/section headings by title, and the titles holding each 5-character run; built once."""
+        by_title: dict[str, str] = {}
+        for heading in self._structure_map:
+            m = _HEADING_LABEL_RE.match(heading)
+            title = heading[m.end():] if m else ""
+            if len(title) >= self.TITLE_MIN_CHARS:
+                by_title[title] = heading
+        n = self.TITLE_MIN_CHARS
+        runs: dict[str, set[str]] = {}
+        for title in by_title:
+            for i in range(len(title) - n + 1):
+                runs.setdefault(title[i : i + n], set()).add(title)
+        return by_title, runs
+
+    def named_structures(self, question: str) -> list[str]:
+        """The boxes, chapters and sections a question names, by number ("专栏9") or by title.
+
+        A title counts when the question spells at least 60% of it; of several, the
+        best-spelled wins ("科技创新国际合作专项行动" names 专栏2, not 专栏1
+        先进制造业国际合作专项行动, which shares "国际合作专项行动").
+        """
+        refs = structure_refs(question)
+        by_title, runs = self._titles
+        text = re.sub(r"\s+", "", question)
+        n = self.TITLE_MIN_CHARS
+        near = {t for i in range(len(text) - n + 1) for t in runs.get(text[i : i + n], ())}
+        share = {t: _longest_common(t, text) / len(t) for t in near}
+        best = max(share.values(), default=0.0)
+        if best >= self.TITLE_MIN_SHARE:
+            refs += [by_title[t] for t in sorted(near) if share[t] == best and by_title[t] not in refs]
+        return refs
 
     @cached_property
     def _document_openings(self) -> list[Passage]:
@@ -252,9 +307,8 @@ class Retriever:
         kept = {p.id: p for p in passages if allowed is None or p.doc_id in allowed}
         return sorted(kept, key=lambda pid: (order.get(pid, len(order)), kept[pid].doc_id, kept[pid].order))
 
-    def _structure_ranking(self, query: str, *rankings, doc_ids=None) -> list[str]:
-        """Passages under the boxes/chapters/sections the query names, best-ranked first."""
-        refs = structure_refs(query)
+    def _structure_ranking(self, refs: list[str], *rankings, doc_ids=None) -> list[str]:
+        """Passages under the boxes/chapters/sections ``refs``, best-ranked first."""
         if not refs:
             return []
         found = [p for r in refs for p in self._structure_map.get(r, [])]
@@ -279,6 +333,7 @@ class Retriever:
 
         parts = sub_questions(question)
         queries = [question, *parts]
+        refs = [self.named_structures(q) for q in queries]
         t = time.perf_counter()
         vectors = self.index.embedder.encode_queries(queries)
         timings["embed"] = (time.perf_counter() - t) * 1000
@@ -307,7 +362,7 @@ class Retriever:
                 ([pid for pid, _ in dense], 1.0),
                 ([pid for pid, _ in sentence], 1.0),
                 ([pid for pid, _ in keyword], self.settings.keyword_weight),
-                (self._structure_ranking(query, keyword, dense, doc_ids=doc_ids), self.settings.keyword_weight),
+                (self._structure_ranking(refs[i], keyword, dense, doc_ids=doc_ids), self.settings.keyword_weight),
                 (self._document_ranking(query, keyword, dense, doc_ids=doc_ids), self.settings.keyword_weight),
             ):
                 if ranking and weight * w > 0:
@@ -333,4 +388,6 @@ class Retriever:
             if pid in self.index.passages
         ]
         timings["fusion"] = (time.perf_counter() - t) * 1000
-        return Retrieval(question, vectors[0], hits, lang, timings, parts=list(zip(parts, vectors[1:])))
+        return Retrieval(
+            question, vectors[0], hits, lang, timings, parts=list(zip(parts, vectors[1:])), refs=refs[0], part_refs=refs[1:]
+        )

@@ -90,6 +90,16 @@ def test_a_named_box_outranks_look_alike_boxes(assistant):
     assert top.box and top.box.startswith("专栏6"), top.locator
 
 
+def test_a_box_named_by_title_is_recognised_and_answers(assistant):
+    refs = assistant.retriever.named_structures("科技创新国际合作专项行动有哪些内容？")
+    # 专栏1 先进制造业国际合作专项行动 shares "国际合作专项行动" but is spelled less fully.
+    assert refs == ["专栏2科技创新国际合作专项行动"]
+    assert assistant.retriever.named_structures("到2025年友城要达到多少对？") == []
+    result = assistant.ask("中医药海外传播专项行动要建几家海外中医药中心？")
+    assert _cited_boxes(result) == {"专栏6"}, result.answer.text
+    assert "3-5家" in result.answer.text
+
+
 # ------------------------------------------------------------------ coordinated questions
 def test_coordinated_question_is_split_per_subject():
     parts = coordinated_parts("对非合作里杂交水稻和中医药两个专项行动各有什么量化目标？")
