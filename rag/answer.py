@@ -22,7 +22,7 @@ from functools import lru_cache
 import numpy as np
 
 from rag.headings import classify_heading
-from rag.keyword import has_cjk, tokenize
+from rag.keyword import FILLER_WORDS, has_cjk, tokenize
 from rag.passages import Passage
 from rag.retrieval import Hit, Retrieval, heading_matches
 from rag.settings import Settings
@@ -227,7 +227,7 @@ class EvidenceGate:
         fifth of the passages. English: the Chinese terms the glossary finds.
         """
         if has_cjk(question):
-            words = [t for t in tokenize(question) if len(t) >= 2 and t not in _QUESTION_WORDS]
+            words = [t for t in tokenize(question) if len(t) >= 2 and t not in _QUESTION_WORDS and t not in FILLER_WORDS]
         else:
             from rag.glossary import chinese_terms
 

@@ -17,7 +17,7 @@ import numpy as np
 
 from rag.glossary import chinese_terms, english_entities
 from rag.index import Index
-from rag.keyword import has_cjk, tokenize
+from rag.keyword import FILLER_WORDS, has_cjk, tokenize
 from rag.passages import METADATA_HEADING, Passage
 from rag.settings import Settings
 
@@ -74,7 +74,7 @@ _EN_STOP = frozenset("what which how who when where why does do did is are was w
 
 def _content_words(text: str) -> list[str]:
     if has_cjk(text):
-        return tokenize(text)
+        return [t for t in tokenize(text) if t not in FILLER_WORDS]
     return [w for w in re.findall(r"[a-z0-9'-]+", text.lower()) if w not in _EN_STOP]
 
 

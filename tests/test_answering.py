@@ -112,6 +112,9 @@ def test_coordinated_question_is_split_per_subject():
 
 def test_single_questions_have_no_parts():
     assert sub_questions("到2025年全省国际友好城市要达到多少对？") == []
+    # A clause of conversation ("对这块有支持的说法吗", "两份材料怎么说的") asks nothing by itself.
+    assert sub_questions("我们做农产品的，想借着中非博览会卖到非洲，规划里对这块有支持的说法吗？") == []
+    assert sub_questions("中非经贸博览会是临时办还是长期落户？两份材料怎么说的？") == []
     assert coordinated_parts("规划对日韩合作怎么安排的？") == []
 
 
