@@ -99,6 +99,8 @@ _WHOLE_UNITS = ("工作日", "个工作日", "公顷", "亿元", "万元", "美�
 # "实际已经…多少" asks for an achieved figure; a plan's target does not answer it.
 _ASKS_ACTUAL_RE = re.compile(r"实际|已经|截至|截止|目前|现在|如今|到现在")
 _TARGET_RE = re.compile(r"力争|争取|目标|五年内|到20\d\d年|计划")
+# A question about what happened, not what is planned: "2025年帮了多少家", "How many … did … in 2025".
+_ASKS_PAST_RE = re.compile(r"实际|已经|取得了|[办来去做帮建签]了|\b(did|were|was|had|has been|have been)\b", re.I)
 _ACHIEVED_RE = re.compile(r"已[经有]|累计|共计|全年|新增|达到了|实现了|取得|成功|签署|帮助|吸引|\d{1,2}月\d{1,2}日")
 # Procedural details an enterprise may ask for; the evidence must speak of the same thing.
 # "两份材料里" speaks of the documents themselves, not of papers to hand in.
@@ -399,6 +401,7 @@ class ExtractiveAnswerer:
         part_refs = retrieval.part_refs or [[] for _ in retrieval.parts]
         years = _years_named(question)
         part_years = [_years_named(p) for p, _ in retrieval.parts]
+        past = bool(_ASKS_PAST_RE.search(question))
         position: dict[str, int] = {}
         cands: list[_Candidate] = []
         for i, (pid, sentence) in enumerate(zip(sv.passage_ids, sv.sentences)):
@@ -422,28 +425,34 @@ class ExtractiveAnswerer:
                 bonus += self.LIST_BONUS
             passage = self.index.passages[pid]
             score = float(cos[i]) + self.COVERAGE_WEIGHT * _coverage(terms, sentence) + bonus
-            score += self._structure_bonus(passage, refs) + self._year_bonus(passage, sentence, years)
+            score += self._structure_bonus(passage, refs) + self._year_bonus(passage, sentence, years, past)
             parts = [
                 float(pc[i])
                 + self.COVERAGE_WEIGHT * _coverage(pt, sentence)
                 + bonus
                 + self._structure_bonus(passage, pr)
-                + self._year_bonus(passage, sentence, py)
+                + self._year_bonus(passage, sentence, py, past)
                 for pc, pt, pr, py in zip(part_cos, part_terms, part_refs, part_years)
             ]
             cands.append(_Candidate(r, passage, pos, sentence, score, parts))
         return cands
 
-    def _year_bonus(self, passage: Passage, sentence: str, years: list[str]) -> float:
+    def _year_bonus(self, passage: Passage, sentence: str, years: list[str], past: bool = False) -> float:
         """The question names a year: evidence dated that year, in the sentence or its locator, gains.
 
         "2025年省长去德国见了哪家企业" is answered by the 2025 review, not by the
         plan's intention to visit Germany; cosine similarity barely tells them apart.
+        A question about what happened ("did … in 2025", "实际", "办了") weighs a
+        dated result double; a target set for that year ("到2025年力争…") counts once.
         """
         if not years:
             return 0.0
         where = sentence + " ".join(passage.headings) + passage.doc_title
-        return self.YEAR_BONUS if any(y in where for y in years) else 0.0
+        if not any(y in where for y in years):
+            return 0.0
+        if past and not (_TARGET_RE.search(sentence) and not _ACHIEVED_RE.search(sentence)):
+            return 2 * self.YEAR_BONUS  # asked what happened in 2025, and this is no target ("到2025年力争…")
+        return self.YEAR_BONUS
 
     def _structure_bonus(self, passage: Passage, refs: list[str]) -> float:
         """Named box/chapter/section: its own passages gain, another numbered box loses."""

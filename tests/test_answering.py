@@ -125,6 +125,19 @@ def test_each_part_of_a_two_part_question_is_answered(assistant):
 
 
 # ------------------------------------------------------------------ dated questions
+def test_a_result_dated_the_year_asked_about_outweighs_a_target_for_that_year(assistant):
+    # "did … in 2025" asks what happened: a 2025 result counts double, "到2025年力争…" once.
+    passages = assistant.index.passages.values()
+    result = next(p for p in passages if "全年省领导率团出访14批次" in p.text)
+    target = next(p for p in passages if "到2025年,全省友好城市力争达到120对" in p.text)
+    answerer = assistant.extractive
+    bonus = answerer.YEAR_BONUS
+    assert answerer._year_bonus(result, "全年省领导率团出访14批次。", ["2025"], past=True) == 2 * bonus
+    assert answerer._year_bonus(target, "到2025年,全省友好城市力争达到120对。", ["2025"], past=True) == bonus
+    assert answerer._year_bonus(result, "全年省领导率团出访14批次。", ["2025"], past=False) == bonus
+    assert answerer._year_bonus(result, "全年省领导率团出访14批次。", ["2019"], past=True) == 0.0
+
+
 def test_a_question_about_2025_is_answered_from_the_2025_review(assistant):
     result = assistant.ask("德国是规划里“引进来”的重点国家，2025年省长去德国见了哪家企业？")
     docs = {c.passage.doc_id for c in result.answer.citations}
