@@ -422,6 +422,7 @@ class Index:
         self._passage_store = None
         self._sentence_store = None
         self._doc_passages: dict[str, list[str]] = {}
+        self._exact: dict[str, _ExactVectors | None] = {}
 
     # ------------------------------------------------------------------ plumbing
     @property
@@ -558,6 +559,7 @@ class Index:
         self.keyword = keyword
         self._passage_store = passage_store
         self._sentence_store = self._store(s_name)
+        self._exact = {}
         return self
 
     def is_current(self) -> bool:
@@ -602,10 +604,25 @@ class Index:
         return CleanDocument(doc_id, d["title"], paragraphs, info.file_sha256, info.source_name, info.pages)
 
     # ------------------------------------------------------------------ searching
+    def _exact_vectors(self, kind: str) -> "_ExactVectors | None":
+        """The ``passages`` or ``sentences`` collection in memory, when it is small enough to search exactly."""
+        if kind not in self._exact:
+            store = self._passage_store if kind == "passages" else self._sentence_store
+            col = store._collection
+            exact = None
+            if col.count() <= self.settings.exact_search_max_rows:
+                got = _get_all(col, include=["embeddings", "metadatas"])
+                exact = _ExactVectors.build(got["ids"], got["metadatas"], got["embeddings"])
+            self._exact[kind] = exact
+        return self._exact[kind]
+
     def vector_search(
         self, query_vector: np.ndarray, k: int, doc_ids: Iterable[str] | None = None
     ) -> list[tuple[str, float]]:
         """Top-``k`` passages by cosine similarity: (id, similarity) pairs."""
+        exact = self._exact_vectors("passages")
+        if exact is not None:
+            return [(exact.ids[i], sim) for i, sim in exact.search(query_vector, doc_ids)[:k]]
         flt = _doc_filter(doc_ids)
         hits = self._passage_store._collection.query(
             query_embeddings=[np.asarray(query_vector, dtype=np.float32).tolist()],
@@ -623,18 +640,24 @@ class Index:
         A precise question often matches one sentence far better than the
         passage as a whole; this ranking finds such passages.
         """
-        hits = self._sentence_store._collection.query(
-            query_embeddings=[np.asarray(query_vector, dtype=np.float32).tolist()],
-            n_results=max(1, k * 3),
-            where=_doc_filter(doc_ids),
-            include=["distances", "metadatas"],
-        )
+        exact = self._exact_vectors("sentences")
+        if exact is not None:
+            found = ((exact.passage_ids[i], sim) for i, sim in exact.search(query_vector, doc_ids))
+        else:
+            hits = self._sentence_store._collection.query(
+                query_embeddings=[np.asarray(query_vector, dtype=np.float32).tolist()],
+                n_results=max(1, k * 3),
+                where=_doc_filter(doc_ids),
+                include=["distances", "metadatas"],
+            )
+            found = ((m["passage_id"], 1.0 - float(d)) for m, d in zip(hits["metadatas"][0], hits["distances"][0]))
         best: dict[str, float] = {}
-        for meta, d in zip(hits["metadatas"][0], hits["distances"][0]):
-            pid = meta["passage_id"]
+        for pid, sim in found:
             if pid in self.passages and pid not in best:
-                best[pid] = 1.0 - float(d)
-        return list(best.items())[:k]
+                best[pid] = sim
+                if len(best) >= k:
+                    break
+        return list(best.items())
 
     def keyword_search(self, query: str, k: int, doc_ids: Iterable[str] | None = None) -> list[tuple[str, float]]:
         """Top-``k`` passages by BM25: (id, score) pairs."""
@@ -1028,6 +1051,47 @@ def _answer_sentences(text: str) -> list[str]:
     for line in text.split("\n"):
         out.extend(split_sentences(line))
     return out
+
+
+@dataclass
+class _ExactVectors:
+    """A collection's vectors in memory, searched exactly (a matrix product).
+
+    Chroma keeps a collection under its sync threshold (1,000 rows) as an HNSW
+    graph that every process rebuilds when it opens it, on several threads, so
+    the approximate top 30 of the bundled sentence store (476 rows) differed
+    between two processes for 31 of the 328 evaluation questions, and answers
+    with them. Up to ``Settings.exact_search_max_rows`` rows an exact search is
+    as fast and gives the same ranking every time; ties go to the smaller id.
+    """
+
+    ids: list[str]
+    passage_ids: list[str]  # each row's passage (the row itself for passages)
+    doc_ids: np.ndarray
+    matrix: np.ndarray
+
+    @classmethod
+    def build(cls, ids: list[str], metadatas: list[dict], embeddings: np.ndarray) -> "_ExactVectors":
+        order = sorted(range(len(ids)), key=lambda i: ids[i])
+        metas = [metadatas[i] or {} for i in order]
+        return cls(
+            [ids[i] for i in order],
+            [m.get("passage_id", ids[i]) for m, i in zip(metas, order)],
+            np.asarray([m.get("doc_id", "") for m in metas], dtype=object),
+            np.asarray(embeddings, dtype=np.float32).reshape(len(ids), -1)[order] if ids else np.zeros((0, 1), np.float32),
+        )
+
+    def search(self, query_vector: np.ndarray, doc_ids: Iterable[str] | None = None) -> list[tuple[int, float]]:
+        """Every row (restricted to ``doc_ids``), most similar first: (row, cosine) pairs."""
+        if not self.ids:
+            return []
+        sims = self.matrix @ np.asarray(query_vector, dtype=np.float32)
+        rows = np.arange(len(self.ids))
+        wanted = list(doc_ids or [])
+        if wanted:
+            rows = rows[np.isin(self.doc_ids, wanted)]
+        ranked = rows[np.argsort(-sims[rows], kind="stable")]
+        return [(int(i), float(sims[i])) for i in ranked]
 
 
 def _doc_filter(doc_ids: Iterable[str] | None) -> dict | None:

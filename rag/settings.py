@@ -54,6 +54,12 @@ class Settings(BaseSettings):
     # --- retrieval ---------------------------------------------------------
     top_k: int = Field(5, ge=1, le=50, description="Passages handed to the answerer.")
     candidate_k: int = Field(30, ge=5, description="Depth of each ranking before fusion.")
+    exact_search_max_rows: int = Field(
+        50_000,
+        ge=0,
+        description="A vector collection of up to this many rows is searched exactly in memory "
+        "(deterministic; ~77 MB at the limit); larger ones use Chroma's approximate HNSW index.",
+    )
     rrf_k: int = Field(
         10,
         ge=1,
