@@ -101,6 +101,10 @@ _ASKS_ACTUAL_RE = re.compile(r"实际|已经|截至|截止|目前|现在|如今|
 _TARGET_RE = re.compile(r"力争|争取|目标|五年内|到20\d\d年|计划")
 # A question about what happened, not what is planned: "2025年帮了多少家", "How many … did … in 2025".
 _ASKS_PAST_RE = re.compile(r"实际|已经|取得了|[办来去做帮建签]了|\b(did|were|was|had|has been|have been)\b", re.I)
+# Asks how a planned step turned out ("中期评估做完了吗？结论是什么？").
+_ASKS_OUTCOME_RE = re.compile(r"做完了|完成了吗|完成没|结论|结果(?:如何|怎么样|是什么)|怎么样了")
+# Asks to name the members of a set the question has counted ("那27家企业都是哪几家？").
+_NAMES_COUNTED_RE = re.compile(r"\d+\s*(?:家|个|位|名|项|所)[^？?]{0,12}?(?:都是|分别是|是哪|哪几|哪些|名单)")
 _ACHIEVED_RE = re.compile(r"已[经有]|累计|共计|全年|新增|达到了|实现了|取得|成功|签署|帮助|吸引|\d{1,2}月\d{1,2}日")
 # Procedural details an enterprise may ask for; the evidence must speak of the same thing.
 # "两份材料里" speaks of the documents themselves, not of papers to hand in.
@@ -194,7 +198,8 @@ class EvidenceGate:
     rules about the *kind* of answer wanted: a year, ordinal, box,
     country or title the corpus never mentions; a fee, phone number, address,
     amount of money or contact the evidence does not contain; a count whose
-    evidence holds no number of the thing counted.
+    evidence holds no number of the thing counted; the outcome of a step the
+    evidence only plans; the names of a set the evidence only counts.
     """
 
     # A term found in more than this share of passages says nothing about topic ("湖南", "外事", "合作").
@@ -286,6 +291,12 @@ class EvidenceGate:
                     return GateDecision(False, f"the evidence counts no {measure}")
             if _ASKS_ACTUAL_RE.search(q) and _TARGET_RE.search(evidence) and not _ACHIEVED_RE.search(evidence):
                 return GateDecision(False, "the documents give a target, not an achieved figure")
+        if _ASKS_OUTCOME_RE.search(q) and not _ACHIEVED_RE.search(evidence) and not re.search(r"\d", evidence):
+            # A reported outcome states what was done or gives figures ("参展国家达53个"); a plan
+            # only says the step will be taken ("开展…中期评估").
+            return GateDecision(False, "the documents plan this step; they report no outcome")
+        if _NAMES_COUNTED_RE.search(q) and "、" not in evidence:
+            return GateDecision(False, "the evidence counts them but names none")
         if _PROCEDURE_RE.search(q) and not _PROCEDURE_RE.search(evidence):
             return GateDecision(False, "the evidence does not describe the procedure asked about")
         if "who" in types:

@@ -151,6 +151,25 @@ def test_a_plan_target_question_is_answered_from_the_plan(assistant):
     assert result.answer.citations[0].passage.doc_id == PLAN_ID
 
 
+# ------------------------------------------------------------------ what the documents only plan or only count
+@pytest.mark.parametrize(
+    "question",
+    [
+        "规划的中期评估结果怎么样了？",  # the plan says an evaluation will be made, not how it came out
+        "接待埃及工商团时对接的27家企业是哪几家？",  # the review counts them, names none
+    ],
+)
+def test_a_planned_step_or_a_counted_set_is_not_passed_off_as_an_answer(assistant, question):
+    result = assistant.ask(question)
+    assert result.answer.abstained, result.answer.text
+
+
+def test_an_outcome_the_documents_report_is_answered(assistant):
+    result = assistant.ask("2025年中非经贸博览会办得结果怎么样？")
+    assert not result.answer.abstained, result.answer.reason
+    assert "53个" in result.answer.text or "113.9亿美元" in result.answer.text, result.answer.text
+
+
 # ------------------------------------------------------------------ English questions
 def test_glossary_reads_hyphens_demonyms_and_plan_periods():
     assert "友城" in chinese_terms("How many sister-city pairs does Hunan aim to have?")
