@@ -108,6 +108,18 @@ TERMS: dict[str, tuple[str, ...]] = {
     "sister region": ("友城", "友好省州"), "economic partner": ("经贸伙伴",), "trade partner": ("经贸伙伴",),
     "state": ("州",), "province": ("省",), "prime minister": ("总理",), "president": ("总统", "主席"),
     "mayor": ("市长",),
+    # Hunan's cities and prefectures, and China's cities an English question may name.
+    "changsha": ("长沙",), "zhuzhou": ("株洲",), "xiangtan": ("湘潭",), "hengyang": ("衡阳",), "yueyang": ("岳阳",),
+    "changde": ("常德",), "zhangjiajie": ("张家界",), "yiyang": ("益阳",), "chenzhou": ("郴州",), "yongzhou": ("永州",),
+    "huaihua": ("怀化",), "loudi": ("娄底",), "shaoyang": ("邵阳",), "xiangxi": ("湘西",), "liuyang": ("浏阳",),
+    "beijing": ("北京",), "shanghai": ("上海",), "guangzhou": ("广州",), "shenzhen": ("深圳",),
+    "guangdong": ("广东",), "hainan": ("海南",),
+    # Words of travel, trade and public services.
+    "airport": ("机场",), "visa free": ("免签",), "transit": ("过境",), "border": ("边境", "口岸"), "hectare": ("公顷",), "universit": ("高校", "大学"), "college": ("高校", "学院"),
+    "exhibition": ("展会", "展"), "exhibitor": ("展商", "参展"), "booth": ("展位",),
+    "phone": ("电话",), "hotline": ("热线",), "opening hours": ("开放时间",),
+    "museum": ("纪念馆", "博物馆"), "memorial": ("纪念馆",), "film": ("电影",), "movie": ("电影",),
+    "media": ("媒体",), "volunteer": ("志愿",), "training": ("培训",),
 }
 
 # "the 13th Five-Year Plan" names a period the documents call 十三五.

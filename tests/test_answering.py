@@ -177,6 +177,9 @@ def test_glossary_reads_hyphens_demonyms_and_plan_periods():
     assert "十三五" in chinese_terms("during the 13th Five-Year Plan period")
     assert "十四五" not in chinese_terms("during the 13th Five-Year Plan period")
     assert ("timor leste", ("东帝汶",)) in english_entities("the Prime Minister of Timor-Leste")
+    terms = chinese_terms("Can visitors transiting through Changsha airport enter visa-free?")
+    assert {"长沙", "机场", "过境", "免签"} <= set(terms), terms
+    assert "口岸" not in chinese_terms("Which Portuguese-speaking countries does the plan support?")
 
 
 def test_english_question_naming_a_country_finds_its_passage(assistant):
