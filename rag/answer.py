@@ -347,6 +347,11 @@ def _novelty(terms: list[str], sentence: str) -> float:
     return sum(1 for i in content if not covered[i]) / len(content)
 
 
+def _adds_term(terms: list[str], sentence: str, said: str) -> bool:
+    """True when ``sentence`` holds one of ``terms`` that ``said`` (the sentences chosen so far) lacks."""
+    return any(t in sentence and t not in said for t in terms)
+
+
 def _coverage(terms: list[str], text: str) -> float:
     if not terms:
         return 0.0
@@ -507,8 +512,7 @@ class ExtractiveAnswerer:
                 continue
             if c.score < best.score - self.OTHER_PASSAGE_MARGIN:
                 break
-            said = "".join(x.text for x in chosen.values())
-            if any(t in c.text and t not in said for t in terms):
+            if _adds_term(terms, c.text, "".join(x.text for x in chosen.values())):
                 chosen[c.key] = c
                 others += 1
         # A list question whose chosen sentences list nothing at all: the list often runs
@@ -519,10 +523,19 @@ class ExtractiveAnswerer:
                 chosen.setdefault(follow.key, follow)
         # Each part of a multi-part question gets its own best sentence, unless
         # the sentences already chosen answer that part about as well.
-        for j in range(len(retrieval.parts)):
+        for j, (part, _) in enumerate(retrieval.parts):
             top = max(cands, key=lambda c: c.part_scores[j])
             covered = max(c.part_scores[j] for c in chosen.values())
-            if top.part_scores[j] - covered >= self.PART_GAIN:
+            said = "".join(x.text for x in chosen.values())
+            # Like another passage, a part's sentence must bring something of the part's own: a
+            # topic word or year the chosen sentences lack, or the 专栏/章/节 the part names.
+            part_terms = [t for t in self.gate.topic_terms(part) if len(t) >= 2] + _years_named(part)
+            brings = (
+                not part_terms
+                or bool(retrieval.part_refs and retrieval.part_refs[j])
+                or _adds_term(part_terms, top.text, said)
+            )
+            if top.part_scores[j] - covered >= self.PART_GAIN and brings:
                 chosen.setdefault(top.key, top)
 
         # A list intro ("…主要目标:") or a bare item title ("2035年远景目标。")

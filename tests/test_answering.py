@@ -118,6 +118,16 @@ def test_single_questions_have_no_parts():
     assert coordinated_parts("规划对日韩合作怎么安排的？") == []
 
 
+def test_a_second_passage_or_a_part_must_add_a_term_the_answer_lacks():
+    from rag.answer import _adds_term
+
+    chosen = "将中国与中东欧国家合作框架同共建“一带一路”…更好地融合对接。"
+    nordic = "加强与北欧在环境保护、生态养殖、水产贸易等方面的合作。"
+    assert _adds_term(["北欧", "合作"], nordic, chosen)  # 北欧 is new
+    assert not _adds_term(["合作", "国家"], nordic, chosen)  # nothing the answer lacks
+    assert not _adds_term(["北欧"], nordic, chosen + nordic)
+
+
 def test_each_part_of_a_two_part_question_is_answered(assistant):
     result = assistant.ask("十三五期间友城总数到了多少对？又接待了几批次外国元首来湘？")
     text = result.answer.text
