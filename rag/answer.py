@@ -528,13 +528,10 @@ class ExtractiveAnswerer:
             covered = max(c.part_scores[j] for c in chosen.values())
             said = "".join(x.text for x in chosen.values())
             # Like another passage, a part's sentence must bring something of the part's own: a
-            # topic word or year the chosen sentences lack, or the 专栏/章/节 the part names.
+            # topic word or year the chosen sentences lack, or the 专栏/章/节 the part names. A part
+            # naming nothing ("and how many countries did they cover") brings nothing.
             part_terms = [t for t in self.gate.topic_terms(part) if len(t) >= 2] + _years_named(part)
-            brings = (
-                not part_terms
-                or bool(retrieval.part_refs and retrieval.part_refs[j])
-                or _adds_term(part_terms, top.text, said)
-            )
+            brings = bool(retrieval.part_refs and retrieval.part_refs[j]) or _adds_term(part_terms, top.text, said)
             if top.part_scores[j] - covered >= self.PART_GAIN and brings:
                 chosen.setdefault(top.key, top)
 
