@@ -512,7 +512,7 @@ class ExtractiveAnswerer:
                 continue
             if c.score < best.score - self.OTHER_PASSAGE_MARGIN:
                 break
-            if _adds_term(terms, c.text, "".join(x.text for x in chosen.values())):
+            if _adds_term(terms, c.text, self._said(chosen.values())):
                 chosen[c.key] = c
                 others += 1
         # A list question whose chosen sentences list nothing at all: the list often runs
@@ -526,7 +526,7 @@ class ExtractiveAnswerer:
         for j, (part, _) in enumerate(retrieval.parts):
             top = max(cands, key=lambda c: c.part_scores[j])
             covered = max(c.part_scores[j] for c in chosen.values())
-            said = "".join(x.text for x in chosen.values())
+            said = self._said(chosen.values())
             # Like another passage, a part's sentence must bring something of the part's own: a
             # topic word or year the chosen sentences lack, or the 专栏/章/节 the part names. A part
             # naming nothing ("and how many countries did they cover") brings nothing.
@@ -546,6 +546,15 @@ class ExtractiveAnswerer:
 
         result = sorted(chosen.values(), key=lambda c: (c.passage_rank, c.position))
         return result
+
+    @staticmethod
+    def _said(chosen) -> str:
+        """What the chosen sentences say, with the places they are cited from (headings, document title).
+
+        A citation shows its locator, so "2025" in the review's title is said by any
+        sentence quoted from it.
+        """
+        return "".join(c.text + " ".join(c.passage.headings) + c.passage.doc_title for c in chosen)
 
     def _continued_list(
         self, question: str, retrieval: Retrieval, best: _Candidate, cands: list[_Candidate]

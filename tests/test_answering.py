@@ -128,6 +128,16 @@ def test_a_second_passage_or_a_part_must_add_a_term_the_answer_lacks():
     assert not _adds_term(["北欧"], nordic, chosen + nordic)
 
 
+def test_what_an_answer_says_includes_where_it_is_cited_from(assistant):
+    from rag.answer import ExtractiveAnswerer, _adds_term, _Candidate
+
+    # The review's title carries its year: a sentence quoted from it already says "2025".
+    review = next(p for p in assistant.index.passages.values() if "全年省领导率团出访14批次" in p.text)
+    said = ExtractiveAnswerer._said([_Candidate(0, review, 0, "全年省领导率团出访14批次。", 1.0)])
+    assert "2025" in review.doc_title and "2025" in said
+    assert not _adds_term(["2025"], "2025年,省领导密集开展出访及赴港澳考察活动。", said)
+
+
 def test_each_part_of_a_two_part_question_is_answered(assistant):
     result = assistant.ask("十三五期间友城总数到了多少对？又接待了几批次外国元首来湘？")
     text = result.answer.text
