@@ -500,7 +500,8 @@ class ExtractiveAnswerer:
                 chosen[c.key] = c
         # A list question gets the items of the best passage's list.
         if "list" in types:
-            for c in self._list_items(best, in_best):
+            items = self._list_items(best, in_best)
+            for c in items + self._items_continued(question, retrieval, best, items, cands):
                 chosen.setdefault(c.key, c)
         # Another passage only when its sentence scores nearly as well as the best
         # and brings a term of the question that the chosen sentences lack: a
@@ -570,6 +571,33 @@ class ExtractiveAnswerer:
             extra = self._candidates(question, retrieval, missing, first_rank=len(retrieval.hits))
             found += [c for c in extra if _enumerates(c.text)]
         return max(found, key=lambda c: c.score, default=None)
+
+    MAX_LIST_ITEMS = 8
+
+    def _items_continued(
+        self, question: str, retrieval: Retrieval, best: _Candidate, items: list[_Candidate], cands: list[_Candidate]
+    ) -> list[_Candidate]:
+        """The items of a list that runs on into the next passage of the same section.
+
+        "2. 基本原则:——坚持党管外事。…——坚持以人民为中心。…" ends one passage and
+        "——坚持服务大局。…" opens the next: the question asks for the whole list.
+        """
+        if not items or len(items) >= self.MAX_LIST_ITEMS:
+            return []
+        marker = _ITEM_START_RE.match(items[-1].text).group(1)
+        dash = marker.startswith("——")
+        after = self.index.neighbours(best.passage)[1]
+        if after is None or after.headings != best.passage.headings:
+            return []
+        theirs = [c for c in cands if c.passage.id == after.id]
+        if not theirs:
+            theirs = self._candidates(question, retrieval, [after.id], first_rank=len(retrieval.hits))
+        theirs.sort(key=lambda c: c.position)
+        # The next passage must open with an item of the same kind ("——…" after "——…", "3." after "2.").
+        if not theirs or not (m := _ITEM_START_RE.match(theirs[0].text)) or m.group(1).startswith("——") != dash:
+            return []
+        more = [c for c in theirs if (m := _ITEM_START_RE.match(c.text)) and m.group(1).startswith("——") == dash]
+        return more[: self.MAX_LIST_ITEMS - len(items)]
 
     @staticmethod
     def _list_items(best: _Candidate, in_best: list[_Candidate]) -> list[_Candidate]:

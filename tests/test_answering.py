@@ -224,6 +224,13 @@ def test_list_answers_carry_the_enumeration(assistant, question):
     assert result.answer.text.count("、") >= 2, result.answer.text
 
 
+def test_a_list_that_runs_on_into_the_next_passage_is_answered_whole(assistant):
+    # The plan's five 基本原则 are "——" items; the passage holding the first two ends mid-list.
+    result = assistant.ask("规划的基本原则有哪几条？")
+    for item in ("坚持党管外事", "坚持以人民为中心", "坚持服务大局", "坚持创新引领", "坚持系统观念"):
+        assert item in result.answer.text, (item, result.answer.text)
+
+
 def test_every_answer_sentence_cites_a_passage_that_contains_it(assistant):
     for question in ("到2025年全省国际友好城市要达到多少对？", "规划的远景目标和十四五目标分别是什么？", "APEC商务旅行卡怎么办理？"):
         result = assistant.ask(question)
