@@ -536,11 +536,11 @@ class ExtractiveAnswerer:
             if top.part_scores[j] - covered >= self.PART_GAIN and brings:
                 chosen.setdefault(top.key, top)
 
-        # A list intro ("…主要目标:") or a bare item title ("2035年远景目标。")
-        # says nothing by itself: the sentence after it, in the same passage, does.
+        # A list intro ("…主要目标:"), a bare item title ("2035年远景目标。") or a heading
+        # ("专栏8—2 …重点国家") says nothing by itself: the sentence after it, in the same passage, does.
         by_key = {c.key: c for c in cands}
         for c in list(chosen.values()):
-            if c.text.rstrip().endswith((":", "：")) or len(c.text) < 16:
+            if c.text.rstrip().endswith((":", "：")) or len(c.text) < 16 or classify_heading(c.text) is not None:
                 nxt = by_key.get((c.passage.id, c.position + 1))
                 if nxt is not None:
                     chosen.setdefault(nxt.key, nxt)

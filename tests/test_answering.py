@@ -84,6 +84,11 @@ def test_two_boxes_named_are_both_cited(assistant):
     assert "科技创新国际合作专项行动" in result.answer.text
 
 
+def test_a_heading_chosen_as_an_answer_brings_the_sentence_after_it(assistant):
+    result = assistant.ask("专栏8—2以哪个国家为重点？")
+    assert "老挝" in result.answer.text, result.answer.text
+
+
 def test_a_named_box_outranks_look_alike_boxes(assistant):
     result = assistant.ask("专栏6讲的是什么专项行动？")
     top = result.retrieved[0].passage
