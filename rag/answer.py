@@ -562,15 +562,19 @@ class ExtractiveAnswerer:
     ) -> _Candidate | None:
         """The best enumerating sentence of the passages next to the best one, in its section."""
         neighbours = [p for p in self.index.neighbours(best.passage) if p is not None and p.headings == best.passage.headings]
-        if not neighbours:
-            return None
-        ids = {p.id for p in neighbours}
-        found = [c for c in cands if c.passage.id in ids and _enumerates(c.text)]
-        missing = [p.id for p in neighbours if not any(c.passage.id == p.id for c in cands)]
-        if missing:  # a neighbour outside the top k: its sentences are scored the same way
-            extra = self._candidates(question, retrieval, missing, first_rank=len(retrieval.hits))
-            found += [c for c in extra if _enumerates(c.text)]
+        found = [c for c in self._sentences_of(question, retrieval, neighbours, cands) if _enumerates(c.text)]
         return max(found, key=lambda c: c.score, default=None)
+
+    def _sentences_of(
+        self, question: str, retrieval: Retrieval, passages: list[Passage], cands: list[_Candidate]
+    ) -> list[_Candidate]:
+        """The scored sentences of ``passages``, in reading order; a passage outside the top k is scored the same way."""
+        ids = {p.id for p in passages}
+        found = [c for c in cands if c.passage.id in ids]
+        missing = [p.id for p in passages if not any(c.passage.id == p.id for c in found)]
+        if missing:
+            found += self._candidates(question, retrieval, missing, first_rank=len(retrieval.hits))
+        return sorted(found, key=lambda c: (c.passage.order, c.position))
 
     MAX_LIST_ITEMS = 8
 
@@ -589,10 +593,7 @@ class ExtractiveAnswerer:
         after = self.index.neighbours(best.passage)[1]
         if after is None or after.headings != best.passage.headings:
             return []
-        theirs = [c for c in cands if c.passage.id == after.id]
-        if not theirs:
-            theirs = self._candidates(question, retrieval, [after.id], first_rank=len(retrieval.hits))
-        theirs.sort(key=lambda c: c.position)
+        theirs = self._sentences_of(question, retrieval, [after], cands)
         # The next passage must open with an item of the same kind ("——…" after "——…", "3." after "2.").
         if not theirs or not (m := _ITEM_START_RE.match(theirs[0].text)) or m.group(1).startswith("——") != dash:
             return []
