@@ -39,6 +39,7 @@ from typing import Callable, Iterable
 
 import numpy as np
 
+from rag.keyword import longest_common_substring
 from rag.settings import PROJECT_ROOT
 
 DEFAULT_THRESHOLDS = PROJECT_ROOT / "eval" / "thresholds.json"
@@ -103,23 +104,6 @@ def norm(text: str) -> str:
     return "".join(unicodedata.normalize("NFKC", text or "").split()).lower()
 
 
-def _lcs_len(a: str, b: str) -> int:
-    """Length of the longest common substring (dynamic programming, O(len a × len b))."""
-    if not a or not b:
-        return 0
-    best = 0
-    prev = [0] * (len(b) + 1)
-    for ca in a:
-        cur = [0] * (len(b) + 1)
-        for j, cb in enumerate(b, start=1):
-            if ca == cb:
-                cur[j] = prev[j - 1] + 1
-                if cur[j] > best:
-                    best = cur[j]
-        prev = cur
-    return best
-
-
 def is_relevant(passage: dict, gold: list[dict]) -> bool:
     """A passage is relevant when it contains a gold quote (or half of one across a boundary)."""
     text = norm(passage.get("text", ""))
@@ -129,7 +113,7 @@ def is_relevant(passage: dict, gold: list[dict]) -> bool:
         quote = norm(g.get("quote", ""))
         if not quote:
             continue
-        if quote in text or _lcs_len(text, quote) * 2 >= len(quote):
+        if quote in text or longest_common_substring(text, quote) * 2 >= len(quote):
             return True
     return False
 

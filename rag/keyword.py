@@ -37,6 +37,23 @@ FILLER_WORDS = frozenset(
 )
 
 
+def longest_common_substring(a: str, b: str) -> int:
+    """Length of the longest common substring (dynamic programming, O(len a × len b))."""
+    if not a or not b:
+        return 0
+    best = 0
+    prev = [0] * (len(b) + 1)
+    for ca in a:
+        cur = [0] * (len(b) + 1)
+        for j, cb in enumerate(b, start=1):
+            if ca == cb:
+                cur[j] = prev[j - 1] + 1
+                if cur[j] > best:
+                    best = cur[j]
+        prev = cur
+    return best
+
+
 def has_cjk(text: str) -> bool:
     """True when the text contains Chinese characters."""
     return bool(_CJK_RE.search(text))

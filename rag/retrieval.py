@@ -17,7 +17,7 @@ import numpy as np
 
 from rag.glossary import chinese_terms, english_entities
 from rag.index import Index
-from rag.keyword import FILLER_WORDS, has_cjk, tokenize
+from rag.keyword import FILLER_WORDS, has_cjk, longest_common_substring, tokenize
 from rag.passages import METADATA_HEADING, Passage
 from rag.settings import Settings
 
@@ -190,17 +190,6 @@ def heading_matches(headings: tuple[str, ...], ref: str) -> bool:
     return False
 
 
-def _longest_common(a: str, b: str) -> int:
-    """Length of the longest common substring of ``a`` and ``b``."""
-    best = 0
-    for i in range(len(a)):
-        j = i + best + 1
-        while j <= len(a) and a[i:j] in b:
-            best = j - i
-            j += 1
-    return best
-
-
 def english_keyword_query(question: str) -> str:
     """The Chinese terms BM25 searches for an English question; the countries it names count twice.
 
@@ -281,7 +270,7 @@ class Retriever:
         text = re.sub(r"\s+", "", question)
         n = self.TITLE_MIN_CHARS
         near = {t for i in range(len(text) - n + 1) for t in runs.get(text[i : i + n], ())}
-        share = {t: _longest_common(t, text) / len(t) for t in near}
+        share = {t: longest_common_substring(t, text) / len(t) for t in near}
         best = max(share.values(), default=0.0)
         if best >= self.TITLE_MIN_SHARE:
             refs += [by_title[t] for t in sorted(near) if share[t] == best and by_title[t] not in refs]
