@@ -16,9 +16,13 @@ chapters (第X章), sections (第X节) and boxes (专栏N) whose headings are sp
 from the real headings' verbs and objects, paragraphs of sentences that each join
 2–4 *clauses* drawn at random from different sentences of the real corpus, with
 every number redrawn (same number of digits; years 2016–2035) and every place
-name the corpus mentions swapped for a random province, city or country. A
-sentence that shares 12 or more consecutive characters with any gold quote of
-the evaluation set is thrown away, so filler never repeats an answer; filler
+name the corpus mentions (jieba's ``ns`` tag, less the common words it mislabels,
+:data:`NOT_PLACES`) swapped for a random province, city or country. A
+sentence or heading that shares 12 or more consecutive characters with any gold
+quote of the evaluation set, once every place name and number on both sides is
+masked, is thrown away, so filler never repeats an answer with only its place or
+figure changed ("打造成河北面向加纳乃至济南的历史之窗" is a second answer to a
+question about the 蒙达尔纪 memorial's "windows", not a distractor); filler
 documents also have their own ids, so a filler passage can never count as
 relevant. Sentences come from a pool (:data:`SENTENCE_POOL`) that paragraphs
 draw from with replacement: at 100k passages a filler sentence recurs ~15–20 times,
@@ -76,6 +80,10 @@ MAX_SIZE = 100_000
 SIZES = [1_000, 10_000, 100_000]
 DEFAULT_PLAN = "0:real,1000:full,1000:derived,10000:trunc64,10000:derived,100000:derived"
 TRUNC_TOKENS = 64
+# A filler sentence or heading sharing this many consecutive characters with a gold quote — after every
+# place name and number on both sides is masked — repeats an answer and is not used.
+GOLD_COPY_CHARS = 12
+GOLD_FILTER = "places-and-numbers-masked, not-places kept"
 STAGES = ["embed", "keyword", "vector", "fusion", "answer"]
 
 # Places a filler sentence may name instead of the corpus's own.
@@ -85,6 +93,11 @@ EXTRA_PLACES = """江西 湖北 广东 广西 贵州 四川 云南 浙江 福建
 孟加拉国 尼泊尔 土耳其 伊朗 沙特阿拉伯 阿联酋 埃及 埃塞俄比亚 肯尼亚 坦桑尼亚 南非 尼日利亚 加纳 塞内加尔 摩洛哥 阿尔及利亚 安哥拉
 赞比亚 津巴布韦 莫桑比克 马达加斯加 巴西 阿根廷 智利 秘鲁 墨西哥 古巴 美国 加拿大 英国 法国 德国 意大利 西班牙 葡萄牙 荷兰 比利时
 瑞士 奥地利 波兰 捷克 匈牙利 塞尔维亚 希腊 芬兰 瑞典 挪威 丹麦 爱尔兰 澳大利亚 新西兰 斐济""".split()
+# Words jieba tags as place names (ns) in the corpus that are not places: kept as they are in the filler
+# (a filler that swapped 友城, 城市 or 海关 for a country would not read like the corpus).
+NOT_PLACES = set("""三中 四中 三国 五国 上市 入口 入口关 兴湘 共和国 加大力度 十强县 百强县 友城 城市 外国 多角度 大国 大洲
+四大洲 五大洲 大湾 广大干部 归国 惠港 惠澳 新区 智联 治港 海关 深度 港澳同胞 四海 山水 重卡 马克思列宁主义 东道国
+内陆地区 两州 北道 越国 哈马 德岛""".split())
 DOC_KINDS = ["外事工作“十四五”发展规划", "对外开放工作要点", "国际交流合作年度报告", "外事港澳工作回顾", "友好城市建设实施方案",
              "涉外服务工作指引", "对外合作专项行动计划"]
 VERBS = ["推进", "深化", "拓展", "加强", "构建", "打造", "提升", "完善", "健全", "服务", "促进", "优化", "扩大", "积极参与"]
@@ -148,7 +161,7 @@ class FillerMaker:
                 else:
                     texts.append(p.text)
         corpus = "\n".join(texts)
-        places = {w for w, flag in pseg.cut(corpus) if flag == "ns" and len(w) >= 2}
+        places = {w for w, flag in pseg.cut(corpus) if flag == "ns" and len(w) >= 2} - NOT_PLACES
         self.places = sorted(places | set(EXTRA_PLACES))
         self._place_re = re.compile("|".join(sorted(map(re.escape, places), key=len, reverse=True))) if places else None
         clauses = []
@@ -160,49 +173,62 @@ class FillerMaker:
                         clauses.append(c)
         self.clauses = clauses
         self.headings = sorted(set(headings))
+        # Every place name either side may use is masked with the numbers, so "建设湖南与友好省州北卡罗来纳州的…"
+        # and its filler twin "建设肯尼亚与友好省州丹麦的…" compare equal.
+        names = sorted(set(places) | set(EXTRA_PLACES), key=len, reverse=True)
+        self._any_place_re = re.compile("|".join(map(re.escape, names)))
         grams: set[str] = set()
         for q in load_dataset(DATASET):
             for g in q.gold:
-                quote = norm(g.get("quote", ""))
-                grams.update(quote[i : i + 12] for i in range(0, max(0, len(quote) - 11)))
+                quote = self._masked(g.get("quote", ""))
+                grams.update(quote[i : i + GOLD_COPY_CHARS] for i in range(0, max(0, len(quote) - GOLD_COPY_CHARS + 1)))
         self.gold_grams = grams
         self.rejected = 0
+        self.rejected_headings = 0
         self.pool = self._sentence_pool(SENTENCE_POOL)
         self.heading_pool = sorted({self._new_heading() for _ in range(HEADING_POOL)})
 
-    def _numbers(self, text: str) -> str:
+    def _numbers(self, text: str, rng: random.Random) -> str:
         def redraw(m: re.Match) -> str:
             s, unit = m.group(1), m.group(2)
             if unit == "月":
-                return str(self.rng.randint(1, 12)) + unit
+                return str(rng.randint(1, 12)) + unit
             if unit == "日":
-                return str(self.rng.randint(1, 28)) + unit
+                return str(rng.randint(1, 28)) + unit
             unit = unit or ""
             if len(s) == 4 and s[:2] in ("19", "20"):
-                return str(self.rng.randint(2016, 2035)) + unit
+                return str(rng.randint(2016, 2035)) + unit
             if len(s) == 1:
-                return str(self.rng.randint(1, 9)) + unit
-            return str(self.rng.randint(10 ** (len(s) - 1), 10 ** len(s) - 1)) + unit
+                return str(rng.randint(1, 9)) + unit
+            return str(rng.randint(10 ** (len(s) - 1), 10 ** len(s) - 1)) + unit
 
         return re.sub(r"(\d+)(月|日)?", redraw, text)
 
-    def _swap(self, text: str) -> str:
-        text = self._numbers(text)
+    def _swap(self, text: str, rng: random.Random) -> str:
+        text = self._numbers(text, rng)
         if self._place_re is not None:
-            text = self._place_re.sub(lambda m: self.rng.choice(EXTRA_PLACES), text)
+            text = self._place_re.sub(lambda m: rng.choice(EXTRA_PLACES), text)
         return text
 
-    def _copies_gold(self, sentence: str) -> bool:
+    def _masked(self, text: str) -> str:
         from rag.evaluation import norm
 
-        s = norm(sentence)
-        return any(s[i : i + 12] in self.gold_grams for i in range(0, max(0, len(s) - 11)))
+        return re.sub(r"\d+", "#", self._any_place_re.sub("@", norm(text)))
+
+    def _copies_gold(self, sentence: str) -> bool:
+        """Whether ``sentence`` repeats GOLD_COPY_CHARS characters of a gold quote, places and numbers aside."""
+        s = self._masked(sentence)
+        n = GOLD_COPY_CHARS
+        return any(s[i : i + n] in self.gold_grams for i in range(0, max(0, len(s) - n + 1)))
+
+    def _new_sentence(self, rng: random.Random) -> str:
+        k = rng.choice([2, 3, 3, 4])
+        return ",".join(self._swap(rng.choice(self.clauses), rng) for _ in range(k)) + "。"
 
     def _sentence_pool(self, n: int) -> list[str]:
         pool, seen = [], set()
         while len(pool) < n:
-            k = self.rng.choice([2, 3, 3, 4])
-            s = ",".join(self._swap(self.rng.choice(self.clauses)) for _ in range(k)) + "。"
+            s = self._new_sentence(self.rng)  # drawn in full before the check: a rejection costs no draws
             if s in seen:
                 continue
             if self._copies_gold(s):
@@ -216,10 +242,14 @@ class FillerMaker:
         return self.rng.choice(self.heading_pool)
 
     def _new_heading(self) -> str:
-        a = self.rng.choice(self.headings)
-        b = self.rng.choice(self.headings)
-        verb = self.rng.choice(VERBS) if self.rng.random() < 0.6 else a[:2]
-        return self._swap(verb + b[2:])[:24]
+        while True:
+            a = self.rng.choice(self.headings)
+            b = self.rng.choice(self.headings)
+            verb = self.rng.choice(VERBS) if self.rng.random() < 0.6 else a[:2]
+            h = self._swap(verb + b[2:], self.rng)[:24]
+            if not self._copies_gold(h):  # e.g. a 板块 title of the review with another verb
+                return h
+            self.rejected_headings += 1
 
     def paragraph(self) -> str:
         return "".join(self.rng.choice(self.pool) for _ in range(self.rng.randint(1, 4)))
@@ -262,7 +292,7 @@ def make_filler(target_passages: int = MAX_SIZE) -> dict:
     if manifest_path.is_file():
         m = json.loads(manifest_path.read_text())
         if m.get("target") >= target_passages and m.get("seed") == SEED and m.get("pool") == SENTENCE_POOL \
-                and m.get("heading_pool") == HEADING_POOL:
+                and m.get("heading_pool") == HEADING_POOL and m.get("gold_filter") == GOLD_FILTER:
             return m
     shutil.rmtree(FILLER_DIR, ignore_errors=True)
     (FILLER_DIR / "docs").mkdir(parents=True)
@@ -279,11 +309,13 @@ def make_filler(target_passages: int = MAX_SIZE) -> dict:
         docs.append({"file": path.name, "passages": n, "cumulative": total})
         if i % 500 == 0:
             log(f"  {i} filler documents, {total} passages")
-    m = {"seed": SEED, "pool": SENTENCE_POOL, "heading_pool": HEADING_POOL, "target": target_passages, "real_passages": real, "documents": docs,
+    m = {"seed": SEED, "pool": SENTENCE_POOL, "heading_pool": HEADING_POOL, "gold_filter": GOLD_FILTER,
+         "target": target_passages, "real_passages": real, "documents": docs,
          "clauses": len(maker.clauses), "headings": len(maker.headings), "places": len(maker.places),
-         "rejected_sentences": maker.rejected}
+         "rejected_sentences": maker.rejected, "rejected_headings": maker.rejected_headings}
     manifest_path.write_text(json.dumps(m, ensure_ascii=False, indent=1))
-    log(f"filler: {len(docs)} documents, {total - real} passages; {maker.rejected} pool sentences rejected as near-copies of gold quotes")
+    log(f"filler: {len(docs)} documents, {total - real} passages; {maker.rejected} pool sentences and "
+        f"{maker.rejected_headings} headings rejected as copies of gold quotes")
     return m
 
 
