@@ -358,6 +358,18 @@ def _coverage(terms: list[str], text: str) -> float:
     return sum(1 for t in terms if t in text) / len(terms)
 
 
+_CITED_TITLE_RE = re.compile(r"《[^《》]{0,80}》")
+
+
+def _own_words(sentence: str, question: str) -> str:
+    """A sentence less the titles of other documents it cites, unless the question names a title too.
+
+    "根据…《湖南省国民经济和社会发展第十四个五年规划和二〇三五年远景目标纲要》,制定本规划" spells
+    "十四五" and "远景目标" only as the name of another document; it states neither.
+    """
+    return sentence if "《" in question else _CITED_TITLE_RE.sub("《》", sentence)
+
+
 @dataclass
 class _Candidate:
     passage_rank: int
@@ -440,11 +452,12 @@ class ExtractiveAnswerer:
             if "list" in types and _enumerates(sentence):
                 bonus += self.LIST_BONUS
             passage = self.index.passages[pid]
-            score = float(cos[i]) + self.COVERAGE_WEIGHT * _coverage(terms, sentence) + bonus
+            own = _own_words(sentence, question)
+            score = float(cos[i]) + self.COVERAGE_WEIGHT * _coverage(terms, own) + bonus
             score += self._structure_bonus(passage, refs) + self._year_bonus(passage, sentence, years, past)
             parts = [
                 float(pc[i])
-                + self.COVERAGE_WEIGHT * _coverage(pt, sentence)
+                + self.COVERAGE_WEIGHT * _coverage(pt, own)
                 + bonus
                 + self._structure_bonus(passage, pr)
                 + self._year_bonus(passage, sentence, py, past)

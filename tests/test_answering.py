@@ -143,6 +143,17 @@ def test_what_an_answer_says_includes_where_it_is_cited_from(assistant):
     assert not _adds_term(["2025"], "2025年,省领导密集开展出访及赴港澳考察活动。", said)
 
 
+def test_words_of_a_cited_document_title_do_not_make_a_sentence_on_topic(assistant):
+    from rag.answer import _own_words
+
+    preamble = "根据《湖南省国民经济和社会发展第十四个五年规划和二〇三五年远景目标纲要》编制。"
+    assert "远景目标" not in _own_words(preamble, "远景目标是什么？")
+    assert "远景目标" in _own_words(preamble, "《二〇三五年远景目标纲要》是哪年发布的？")
+    # The preamble that cites the provincial outline no longer answers for the plan's own 2035 target.
+    text = assistant.ask("远景目标是什么，十四五目标又是什么？").answer.text
+    assert "国家对非合作重要省份" in text, text
+
+
 def test_each_part_of_a_two_part_question_is_answered(assistant):
     result = assistant.ask("十三五期间友城总数到了多少对？又接待了几批次外国元首来湘？")
     text = result.answer.text
