@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from rag.answer import Answer, EvidenceGate, ExtractiveAnswerer
 from rag.index import Index
 from rag.keyword import has_cjk
+from rag.outline import Outlines
 from rag.retrieval import Hit, Retrieval, Retriever
 from rag.settings import Settings, get_settings
 
@@ -108,6 +109,7 @@ class Assistant:
             # 600k sentence rows): do it now, not on a user's question.
             self.retriever.retrieve("湖南", k=1)
         self.extractive = ExtractiveAnswerer(self.index, self.settings, self.gate)
+        self.outlines = Outlines(self.index.passages)
         self.llm = None
         if self.settings.llm_enabled:
             from rag.llm import LLMAnswerer
@@ -147,7 +149,11 @@ class Assistant:
         k = k or self.settings.top_k
         retrieval = self.retriever.retrieve(searched, k=k, doc_ids=doc_ids or None)
         t = time.perf_counter()
-        if self.llm is not None:
+        # A question about a document's structure is answered from its headings, in either mode.
+        answer = self.outlines.answer(searched, retrieval, doc_ids or None)
+        if answer is not None:
+            pass
+        elif self.llm is not None:
             answer = self.llm.answer(searched, retrieval, k)
         else:
             answer = self.extractive.answer(searched, retrieval, k)

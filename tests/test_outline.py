@@ -1,0 +1,71 @@
+"""Questions about a document's structure are answered from its headings (rag.outline)."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import PLAN_ID, REVIEW_ID
+from rag.support import sentence_support
+
+PLAN_CHAPTERS = ["第一章 开启建设现代化新湖南对外开放新征程", "第二章 在服务国家总体外交中实现新作为",
+                 "第三章 着力打造内陆地区对外开放高地", "第四章 推进外事管理服务体系现代化",
+                 "第五章 强化现代化新湖南对外开放的实施保障"]
+
+
+def _lines(result) -> list[str]:
+    return [ln.split("[")[0] for ln in result.answer.text.splitlines()[1:]]
+
+
+def _every_heading_is_quoted_from_its_citation(result) -> None:
+    by_n = {c.n: c.passage.text for c in result.answer.citations}
+    for line in result.answer.text.splitlines()[1:]:
+        n = int(line.rsplit("[", 1)[1].rstrip("]"))
+        assert sentence_support(line, by_n[n]) == 1.0, line
+
+
+def test_the_plans_chapters_are_listed_in_order_each_cited(assistant):
+    result = assistant.ask("规划一共有几章？")
+    assert result.answer.text.startswith("《湖南省外事港澳工作“十四五”发展规划》共5章")
+    assert _lines(result) == PLAN_CHAPTERS
+    assert {c.passage.doc_id for c in result.answer.citations} == {PLAN_ID}
+    _every_heading_is_quoted_from_its_citation(result)
+
+
+def test_a_named_chapters_sections_are_listed(assistant):
+    result = assistant.ask("第三章下面有哪几节？")
+    assert "第三章 着力打造内陆地区对外开放高地，共7节" in result.answer.text
+    assert _lines(result)[0] == "第一节 主动服务湖南对接“一带一路”"
+    assert _lines(result)[-1] == "第七节 塑造开放湖南新形象"
+    _every_heading_is_quoted_from_its_citation(result)
+    # "what is in chapter 2" is its sections too; "chapter 2, section 4" is a text question.
+    assert "第四节 深化拓展对非交往" in assistant.ask("第二章主要讲了哪些内容？").answer.text
+    assert not assistant.ask("第二章第四节讲了什么？").answer.text.startswith("《")
+
+
+def test_the_review_is_found_by_its_title_words_and_its_parts_listed(assistant):
+    result = assistant.ask("这篇回顾包括哪几部分内容？")
+    assert {c.passage.doc_id for c in result.answer.citations} == {REVIEW_ID}
+    parts = _lines(result)
+    assert "高层交往引领:激发高质量发展新动能" in parts and parts[-1] == "结语"
+    # The UI's document choice decides which document "it" is.
+    chosen = assistant.ask("一共分几个部分？", doc_ids=[REVIEW_ID])
+    assert _lines(chosen) == parts
+
+
+def test_english_outline_question(assistant):
+    result = assistant.ask("How many chapters does the plan have?")
+    assert "has 5 chapters" in result.answer.text
+    assert _lines(result) == PLAN_CHAPTERS
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "十四五外事港澳工作的主要目标分成哪几个方面？",  # the targets' list, not the document's parts
+        "规划里港澳合作分哪几部分来写？",  # a topic: retrieval answers
+        "对非合作有几节？",
+    ],
+)
+def test_questions_about_a_topic_are_not_answered_with_the_outline(assistant, question):
+    text = assistant.ask(question).answer.text
+    assert not any(ch in text for ch in PLAN_CHAPTERS[1:]), text
