@@ -308,6 +308,8 @@ class EvidenceGate:
 
 # ---------------------------------------------------------------- composing
 _ITEM_PREFIX_RE = re.compile(r"^\s*(\d{1,2}[\.．、]|——)\s*")
+# A numbered item's title standing alone as a sentence: "1. 进一步完善友城布局。"
+_NUMBERED_TITLE_RE = re.compile(r"^\s*\d{1,2}[\.．、]\s*[^，,；;：:]{2,22}[。；;]?$")
 _ITEM_START_RE = re.compile(r"^\s*(\d{1,2}[\.．、]|——|[（(][一二三四五六七八九十\d]+[)）])")
 
 
@@ -401,6 +403,7 @@ class ExtractiveAnswerer:
     STRUCTURE_BONUS = 0.08  # the question names this passage's box/chapter/section
     PART_GAIN = 0.02  # how much better a part's own best sentence must answer it
     LIST_BONUS = 0.03  # a list question's answer enumerates
+    ITEM_TITLE_PENALTY = 0.05
     ECHO_NOVELTY = 0.3  # below this share of its own words, a sentence only restates the question
     ECHO_PENALTY = 0.05
     COVERAGE_WEIGHT = 0.15
@@ -447,6 +450,8 @@ class ExtractiveAnswerer:
                     bonus -= 0.08
             elif len(sentence) < 12:
                 bonus -= 0.05  # item titles and fragments say little on their own
+            elif "list" not in types and _NUMBERED_TITLE_RE.match(sentence):
+                bonus -= self.ITEM_TITLE_PENALTY  # "2. “十四五”发展目标。" names what the item's text states
             elif _novelty(terms, sentence) < self.ECHO_NOVELTY:
                 bonus -= self.ECHO_PENALTY  # restates the question's own words, adds nothing
             if "list" in types and _enumerates(sentence):

@@ -149,9 +149,20 @@ def test_words_of_a_cited_document_title_do_not_make_a_sentence_on_topic(assista
     preamble = "根据《湖南省国民经济和社会发展第十四个五年规划和二〇三五年远景目标纲要》编制。"
     assert "远景目标" not in _own_words(preamble, "远景目标是什么？")
     assert "远景目标" in _own_words(preamble, "《二〇三五年远景目标纲要》是哪年发布的？")
-    # The preamble that cites the provincial outline no longer answers for the plan's own 2035 target.
-    text = assistant.ask("远景目标是什么，十四五目标又是什么？").answer.text
-    assert "国家对非合作重要省份" in text, text
+    # The preamble that cites the provincial outline no longer answers for the plan's own targets.
+    answer = assistant.ask("规划的远景目标和十四五目标分别是什么？").answer
+    assert all(c.passage.headings for c in answer.citations), answer.text  # the preamble has none
+    assert "国家对非合作重要省份" in answer.text, answer.text
+
+
+def test_a_numbered_items_title_alone_does_not_answer_a_question(assistant):
+    from rag.answer import _NUMBERED_TITLE_RE
+
+    assert _NUMBERED_TITLE_RE.match("2. “十四五”发展目标。")
+    assert _NUMBERED_TITLE_RE.match("1. 进一步完善友城布局。")
+    assert not _NUMBERED_TITLE_RE.match("1. 全方位开放格局基本形成,对外交往的广度和深度不断拓展。")
+    text = assistant.ask("规划怎样定位“十四五”这五年？").answer.text
+    assert text.startswith("“十四五”时期是全面建成小康社会"), text
 
 
 def test_each_part_of_a_two_part_question_is_answered(assistant):
