@@ -322,7 +322,6 @@ def half_system(assistant, use_dense: bool, use_keyword: bool, k: int) -> Callab
     from rag.keyword import has_cjk
 
     retriever = Retriever(assistant.index, assistant.settings, use_dense=use_dense, use_keyword=use_keyword)
-    answerer = assistant.extractive
 
     def answer(q) -> dict:
         started = time.perf_counter()
@@ -332,7 +331,7 @@ def half_system(assistant, use_dense: bool, use_keyword: bool, k: int) -> Callab
             return {"answer": str(exc), "abstained": True, "citations": [], "retrieved": [], "latency_ms": 0.0}
         retrieval = retriever.retrieve(text, k=k)
         t = time.perf_counter()
-        ans = answerer.answer(text, retrieval, k)
+        ans = assistant.answer(text, retrieval, k)  # the same answering step as ours
         timings = dict(retrieval.timings)
         timings["answer"] = (time.perf_counter() - t) * 1000
         result = Result(

@@ -126,6 +126,16 @@ class Assistant:
         """``llm`` when an LLM endpoint is configured, else ``extractive``."""
         return "llm" if self.llm is not None else "extractive"
 
+    def answer(self, question: str, retrieval: Retrieval, k: int, doc_ids: list[str] | None = None) -> Answer:
+        """The answer to ``question`` from ``retrieval``'s evidence (or an abstention)."""
+        # A question about a document's structure is answered from its headings, in either mode.
+        outline = self.outlines.answer(question, retrieval, doc_ids or None)
+        if outline is not None:
+            return outline
+        if self.llm is not None:
+            return self.llm.answer(question, retrieval, k)
+        return self.extractive.answer(question, retrieval, k)
+
     def rewrite(self, question: str, history: list[str] | None) -> str:
         """The question to search for, given the user's earlier questions in this conversation."""
         if not history:
@@ -149,14 +159,7 @@ class Assistant:
         k = k or self.settings.top_k
         retrieval = self.retriever.retrieve(searched, k=k, doc_ids=doc_ids or None)
         t = time.perf_counter()
-        # A question about a document's structure is answered from its headings, in either mode.
-        answer = self.outlines.answer(searched, retrieval, doc_ids or None)
-        if answer is not None:
-            pass
-        elif self.llm is not None:
-            answer = self.llm.answer(searched, retrieval, k)
-        else:
-            answer = self.extractive.answer(searched, retrieval, k)
+        answer = self.answer(searched, retrieval, k, doc_ids)
         timings = dict(retrieval.timings)
         timings["answer"] = (time.perf_counter() - t) * 1000
         latency = (time.perf_counter() - started) * 1000
