@@ -68,14 +68,14 @@ def _jieba():
     return jieba
 
 
+def words(text: str) -> list[str]:
+    """Search-mode jieba tokens, lower-cased, without punctuation (stop words kept)."""
+    return [t for tok in _jieba().lcut_for_search(text) if (t := tok.strip().lower()) and _TOKEN_KEEP_RE.search(t)]
+
+
 def tokenize(text: str) -> list[str]:
     """Search-mode jieba tokens, lower-cased, without punctuation or stop words."""
-    tokens = []
-    for tok in _jieba().lcut_for_search(text):
-        tok = tok.strip().lower()
-        if tok and _TOKEN_KEEP_RE.search(tok) and tok not in STOPWORDS:
-            tokens.append(tok)
-    return tokens
+    return [tok for tok in words(text) if tok not in STOPWORDS]
 
 
 def bigrams(text: str) -> list[str]:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from rag.answer import Answer, EvidenceGate, ExtractiveAnswerer
 from rag.index import Index
 from rag.keyword import has_cjk
-from rag.outline import Outlines
+from rag.about import AboutDocuments
 from rag.retrieval import Hit, Retrieval, Retriever
 from rag.settings import Settings, get_settings
 
@@ -109,7 +109,7 @@ class Assistant:
             # 600k sentence rows): do it now, not on a user's question.
             self.retriever.retrieve("湖南", k=1)
         self.extractive = ExtractiveAnswerer(self.index, self.settings, self.gate)
-        self.outlines = Outlines(self.index.passages)
+        self.about = AboutDocuments(self.index.passages)
         self.llm = None
         if self.settings.llm_enabled:
             from rag.llm import LLMAnswerer
@@ -128,10 +128,11 @@ class Assistant:
 
     def answer(self, question: str, retrieval: Retrieval, k: int, doc_ids: list[str] | None = None) -> Answer:
         """The answer to ``question`` from ``retrieval``'s evidence (or an abstention)."""
-        # A question about a document's structure is answered from its headings, in either mode.
-        outline = self.outlines.answer(question, retrieval, doc_ids or None)
-        if outline is not None:
-            return outline
+        # A question about a document itself (its structure, its publication) is answered from the
+        # index's records of it, in either mode.
+        about = self.about.answer(question, retrieval, doc_ids or None)
+        if about is not None:
+            return about
         if self.llm is not None:
             return self.llm.answer(question, retrieval, k)
         return self.extractive.answer(question, retrieval, k)

@@ -1,4 +1,4 @@
-"""Questions about a document's structure are answered from its headings (rag.outline)."""
+"""Questions about a document itself — its structure, its publication — are answered from its records (rag.about)."""
 
 from __future__ import annotations
 
@@ -69,3 +69,28 @@ def test_english_outline_question(assistant):
 def test_questions_about_a_topic_are_not_answered_with_the_outline(assistant, question):
     text = assistant.ask(question).answer.text
     assert not any(ch in text for ch in PLAN_CHAPTERS[1:]), text
+
+
+# ------------------------------------------------------------------ publication facts
+def test_when_and_where_a_document_was_published_is_quoted_from_its_record(assistant):
+    result = assistant.ask("这篇回顾是什么时候发的？来源是哪家媒体？")
+    assert "2026-03-04" in result.answer.text and "华声在线" in result.answer.text
+    [citation] = result.answer.citations
+    assert citation.passage.doc_id == REVIEW_ID and "文件信息" in citation.passage.headings
+    # Only the fields asked for: the plan's date, not its index number or title.
+    text = assistant.ask("规划是哪天印发的？").answer.text
+    assert "2023-11-02" in text and "索引号" not in text, text
+    assert "430S00/2023-112035" in assistant.ask("规划的索引号是多少？").answer.text
+    english = assistant.ask("When was the plan published?").answer
+    assert "2023-11-02" in english.text and english.citations[0].passage.doc_id == PLAN_ID
+
+
+def test_a_fact_the_documents_record_does_not_hold_is_not_answered(assistant):
+    # The plan records no author; the review's editor must not be passed off as one.
+    result = assistant.ask("规划的作者是谁？")
+    assert result.answer.abstained, result.answer.text
+
+
+def test_a_topic_question_about_dates_goes_to_retrieval(assistant):
+    result = assistant.ask("2025年中非经贸博览会是什么时候发布成交金额的？")
+    assert not any("文件信息" in c.passage.headings for c in result.answer.citations), result.answer.text
