@@ -201,6 +201,20 @@ def english_keyword_query(question: str) -> str:
     return " ".join(chinese_terms(question) + countries)
 
 
+def dense_query(question: str) -> str:
+    """An English question with the Chinese terms it names appended ("dairy" → 奶制品).
+
+    e5-small matches English questions to Chinese passages loosely; averaged with
+    the question's own vector, this one puts the passages' own words into the query.
+    Measured: mean of both +2 English questions on the bundled set, none lost; the
+    expanded vector alone +2 and −2.
+    """
+    if has_cjk(question):
+        return question
+    terms = chinese_terms(question)
+    return f"{question} ({' '.join(terms)})" if terms else question
+
+
 def rrf(rankings: list[list[str]] | list[tuple[list[str], float]], k: int = 60) -> dict[str, float]:
     """Weighted reciprocal rank fusion: Σ w/(k + rank) over the rankings an id appears in.
 
@@ -324,7 +338,13 @@ class Retriever:
         queries = [question, *parts]
         refs = [self.named_structures(q) for q in queries]
         t = time.perf_counter()
-        vectors = self.index.embedder.encode_queries(queries)
+        # An English question's vector is the mean of its own and its glossary-expanded text's (one batch).
+        expanded = [i for i, q in enumerate(queries) if dense_query(q) != q]
+        encoded = self.index.embedder.encode_queries(queries + [dense_query(queries[i]) for i in expanded])
+        vectors = [np.asarray(v, dtype=np.float32) for v in encoded[: len(queries)]]
+        for i, v in zip(expanded, encoded[len(queries) :]):
+            mixed = vectors[i] + np.asarray(v, dtype=np.float32)
+            vectors[i] = mixed / (np.linalg.norm(mixed) or 1.0)
         timings["embed"] = (time.perf_counter() - t) * 1000
 
         # Each part of a multi-part question adds its own rankings at a lower weight,

@@ -229,6 +229,17 @@ def test_glossary_reads_hyphens_demonyms_and_plan_periods():
     assert "口岸" not in chinese_terms("Which Portuguese-speaking countries does the plan support?")
 
 
+def test_an_english_questions_vector_carries_the_chinese_terms_it_names(assistant):
+    from rag.retrieval import Retriever, dense_query
+
+    assert dense_query("Any support for dairy industry chains?") == "Any support for dairy industry chains? (奶制品)"
+    assert dense_query("奶制品有支持吗？") == "奶制品有支持吗？"
+    # The dense half alone: with the question's own vector the 奶制品 passage is not in the top 10.
+    dense = Retriever(assistant.index, assistant.settings, use_dense=True, use_keyword=False)
+    hits = dense.retrieve("Our dairy firm is based in the Netherlands. Any support for dairy industry chains?", k=10).hits
+    assert any("奶制品" in h.passage.text for h in hits)
+
+
 def test_english_question_naming_a_country_finds_its_passage(assistant):
     result = assistant.ask("Which Lao localities form Hunan's sister-city layout in Laos?")
     assert not result.answer.abstained, result.answer.reason
