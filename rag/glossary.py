@@ -64,6 +64,12 @@ COUNTRIES.update({
     "saudi": ("沙特",), "czech republic": ("捷克",), "belgian": ("比利时",), "peruvian": ("秘鲁",),
 })
 
+# World regions and groupings, as the documents name them (a follow-up may swap one in: "那非洲呢？").
+REGIONS_ZH = (
+    "东南亚 南亚 中亚 西亚 东北亚 东亚 北亚 亚洲 非洲 欧洲 中东欧 北欧 西欧 东欧 南欧 中欧 中东 北美 南美 "
+    "中南美洲 拉美 拉丁美洲 美洲 加勒比 大洋洲 东盟 欧盟 港澳 香港 澳门 台湾 日韩 粤港澳大湾区 一带一路"
+).split()
+
 # Topic terms that English questions use for this kind of document.
 TERMS: dict[str, tuple[str, ...]] = {
     "sister cit": ("友城", "友好城市"), "sister provinc": ("友城", "友好省州"), "friendship cit": ("友城", "友好城市"),

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from rag.answer import Answer, EvidenceGate, ExtractiveAnswerer
 from rag.index import Index
+from rag.glossary import REGIONS_ZH
 from rag.keyword import has_cjk
 from rag.about import AboutDocuments
 from rag.retrieval import Hit, Retrieval, Retriever
@@ -198,11 +199,6 @@ _ANAPHORA_RE = re.compile(
 _LEAD_RE = re.compile(r"^(那么|那|还有|另外|其中|and then|and|what about|how about|what of)[\s,，]*", re.I)
 _TAIL_RE = re.compile(r"(的情况|方面|的)?\s*呢?\s*[？?。.!！]*$")
 
-# World regions a follow-up may swap in for the previous question's ("那非洲呢？").
-_REGIONS_ZH = (
-    "东南亚 南亚 中亚 西亚 东北亚 东亚 北亚 亚洲 非洲 欧洲 中东欧 北欧 西欧 东欧 南欧 中欧 中东 北美 南美 "
-    "中南美洲 拉美 拉丁美洲 美洲 加勒比 大洋洲 东盟 欧盟 港澳 香港 澳门 台湾 日韩 粤港澳大湾区 一带一路"
-).split()
 # The province the documents speak for: never the subject a follow-up replaces.
 _HOME_ZH = {"湖南", "湖南省", "我省", "全省", "本省", "长沙", "长沙市", "省", "国内", "中国", "我国", "全国"}
 _REGIONS_EN = (
@@ -227,7 +223,7 @@ def _place_words_zh() -> set[str]:
     if "zh" not in _PLACES:
         from rag.glossary import COUNTRIES
 
-        words = set(_REGIONS_ZH)
+        words = set(REGIONS_ZH)
         for names in COUNTRIES.values():
             words.update(n for n in names if not n.startswith(("中", "对")) and n not in ("葡语",))
         _PLACES["zh"] = words
