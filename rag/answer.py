@@ -516,11 +516,20 @@ class ExtractiveAnswerer:
                 break
             if c.passage.id == best.passage.id and c.score >= best.score - self.SAME_PASSAGE_MARGIN:
                 chosen[c.key] = c
+        by_key = {c.key: c for c in cands}
         # A list question gets the items of the best passage's list.
         if "list" in types:
             items = self._list_items(best, in_best)
             for c in items + self._items_continued(question, retrieval, best, items, cands):
                 chosen.setdefault(c.key, c)
+            # "必须坚持…；必须立足…；必须坚持外事为民…。" is one enumeration cut at its semicolons.
+            c = best
+            for _ in range(self.MAX_LIST_ITEMS):
+                nxt = by_key.get((c.passage.id, c.position + 1))
+                if nxt is None or not c.text.rstrip().endswith(("；", ";")):
+                    break
+                chosen.setdefault(nxt.key, nxt)
+                c = nxt
         # Another passage only when its sentence scores nearly as well as the best
         # and brings a term of the question that the chosen sentences lack: a
         # second passage saying the same thing adds a citation, not an answer.
@@ -556,7 +565,6 @@ class ExtractiveAnswerer:
 
         # A list intro ("…主要目标:"), a bare item title ("2035年远景目标。") or a heading
         # ("专栏8—2 …重点国家") says nothing by itself: the sentence after it, in the same passage, does.
-        by_key = {c.key: c for c in cands}
         for c in list(chosen.values()):
             if c.text.rstrip().endswith((":", "：")) or len(c.text) < 16 or classify_heading(c.text) is not None:
                 nxt = by_key.get((c.passage.id, c.position + 1))

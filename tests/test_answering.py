@@ -262,6 +262,12 @@ def test_list_answers_carry_the_enumeration(assistant, question):
     assert result.answer.text.count("、") >= 2, result.answer.text
 
 
+def test_a_list_cut_at_semicolons_is_answered_whole(assistant):
+    # "必须坚持…；必须立足…；必须着眼…外事为民…。": three items of one enumeration.
+    text = assistant.ask("十三五的实践表明，做好湖南外事港澳工作必须坚持哪些？").answer.text
+    assert "集中统一领导" in text and "立足本地特色资源" in text and "外事为民" in text, text
+
+
 def test_a_list_that_runs_on_into_the_next_passage_is_answered_whole(assistant):
     # The plan's five 基本原则 are "——" items; the passage holding the first two ends mid-list.
     result = assistant.ask("规划的基本原则有哪几条？")
