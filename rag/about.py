@@ -63,11 +63,14 @@ _FACTS = {
         re.compile(r"来源|发布机构|发文机关|发文单位"),
     ),
     "index": (re.compile(r"索引号|文号|index (number|no)", re.I), re.compile(r"索引号|文号")),
-    "editor": (re.compile(r"编辑|作者|谁写的|\beditor\b|\bauthor\b", re.I), re.compile(r"编辑|作者")),
+    "editor": (re.compile(r"编辑|作者|谁写的|责编|[一二三终]审|审稿|\bedit(or|ed)\b|\bauthor|\bwho wrote|\breviewer", re.I),
+               re.compile(r"编辑|作者|责编|审")),
 }
+# Credits a question may name exactly ("二审和三审分别是谁"): then only those fields answer.
+_CREDITS = ("责编", "责任编辑", "一审", "二审", "三审", "终审", "作者")
 _FACT_WORDS = set(
     "什么时候 什么 时候 哪天 哪一天 何时 几号 哪年 日期 时间 发布 发文 印发 公布 挂网 刊发 发表 刊登 发 发的 出的 来源 出处 媒体 哪家 "
-    "网站 谁 哪里 机构 机关 索引号 索引 文号 编辑 作者 写 是从 从 上 在 网上".split()
+    "网站 谁 哪里 机构 机关 索引号 索引 文号 编辑 作者 写 是从 从 上 在 网上 责编 一审 二审 三审 终审 审稿 分别".split()
 )
 # English names of kinds of document, for choosing which document an English question means.
 _KINDS_EN = {"plan": "规划", "review": "回顾", "report": "报告", "article": "回顾", "notice": "通知", "programme": "方案"}
@@ -137,6 +140,9 @@ class AboutDocuments:
             return None
         meta = self.metadata[doc]
         fields = [f for f in split_sentences(meta.text) if any(_FACTS[k][1].search(f) for k in asked)]
+        named = tuple(c for c in _CREDITS if c in question)
+        if named and any(f.startswith(named) for f in fields):
+            fields = [f for f in fields if f.startswith(named) or not _FACTS["editor"][1].search(f)]
         if not fields:
             # The document's record has no such field: say so rather than let a look-alike answer.
             return abstention(question, [h for h in retrieval.hits if h.passage.doc_id == doc] or retrieval.hits,

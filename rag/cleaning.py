@@ -63,7 +63,8 @@ def normalise_chars(text: str) -> str:
 # Publication facts printed around a document on its web page: not body text, but
 # people ask for them ("什么时候发布的？"), so they are kept as the document's metadata.
 _METADATA_RES = [
-    re.compile(r"^[•·●]?\s*(索引号|题裁分类|题材分类|发布机构|发文机关|发文日期|成文日期|发布日期|主题分类|主题词|名称|文号|发文字号|有效性)\s*[:：]\s*(.*)$"),
+    re.compile(r"^[•·●]?\s*(索引号|题裁分类|题材分类|发布机构|发文机关|发文日期|成文日期|发布日期|主题分类|主题词|名称|文号|发文字号|有效性"
+               r"|责编|责任编辑|编辑|一审|二审|三审|终审|来源|作者|稿源)\s*[:：]\s*(.*)$"),
     re.compile(r"^\d{4}-\d{1,2}-\d{1,2}(\s+\d{1,2}:\d{2}(:\d{2})?)?\s*[\[【]?(来源|编辑|作者)"),
 ]
 

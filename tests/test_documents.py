@@ -120,6 +120,8 @@ def test_publication_facts_are_kept_as_metadata_not_body(clean):
     # Bullets with no value ("题裁分类:") say nothing and are not kept.
     assert not any(re.fullmatch(r"[^:：]+[:：]\s*", m) for m in plan.metadata)
     assert any("2026-03-04" in m and "华声在线" in m for m in review.metadata)
+    # A news page's credits are publication facts too ("二审是谁？").
+    assert {"责编:伍镆", "二审:印奕帆", "三审:谭登"} <= set(review.metadata)
     assert not any("索引号" in p.text or "华声在线" in p.text for d in (plan, review) for p in d.paragraphs)
 
 
