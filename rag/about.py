@@ -37,10 +37,11 @@ _ASKS_CONTENTS_RE = re.compile(r"(哪些|什么)(内容|方面)|讲(了|的)?(�
 # Words that name a text, its parts or the asking itself, not a topic: an outline question has no others.
 _STRUCTURE_WORDS = set(
     "部分 大部分 板块 篇章 目录 结构 框架 标题 题目 名称 名字 主题 内容 分别 分成 分为 分 包括 包含 组成 一共 总共 "
-    "内容 方面 讲 讲了 主要 最后 最后一章 第一 这篇 这份 那篇 那份 整个 全文 文章 文件 材料 下面 里面 其中 每 讲 讲的 各 都 是 有 什么 哪些 "
-    "哪几 几个 哪几个 几部分 哪几部分 哪个 多少 一下 请问 介绍 说说 列出 了 的 呢 吗 和 与 个".split()
+    "方面 讲 讲了 讲的 主要 最后 最后一章 第一 这篇 这份 那篇 那份 整个 全文 文章 文件 材料 下面 里面 其中 每 各 都 是 有 "
+    "什么 哪些 哪几 几个 哪几个 几部分 哪几部分 哪个 多少 一下 请问 介绍 说说 列出 了 的 呢 吗 和 与 个".split()
 )
 _NOT_TOPIC_RE = re.compile(r"^(第?[一二三四五六七八九十\d]+[章节]?|几[章节]|[\W_]+)$")
+
 
 @dataclass(frozen=True)
 class OutlineEntry:

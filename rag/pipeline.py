@@ -15,11 +15,11 @@ import time
 import unicodedata
 from dataclasses import dataclass, field
 
-from rag.answer import Answer, EvidenceGate, ExtractiveAnswerer
-from rag.index import Index
-from rag.glossary import REGIONS_ZH
-from rag.keyword import has_cjk
 from rag.about import AboutDocuments
+from rag.answer import Answer, EvidenceGate, ExtractiveAnswerer
+from rag.glossary import REGIONS_ZH
+from rag.index import Index
+from rag.keyword import has_cjk
 from rag.retrieval import Hit, Retrieval, Retriever
 from rag.settings import Settings, get_settings
 
