@@ -93,6 +93,7 @@ class AboutDocuments:
                 siblings = self._children.setdefault((p.doc_id, p.headings[:depth]), [])
                 if all(e.heading != heading for e in siblings):
                     siblings.append(OutlineEntry(heading, p))
+        self._docs = list(self.titles)
 
     def children(self, doc_id: str, path: tuple[str, ...] = ()) -> list[OutlineEntry]:
         """The headings directly under ``path`` (the document's top level when empty)."""
@@ -107,7 +108,12 @@ class AboutDocuments:
 
     def answer(self, question: str, retrieval: Retrieval, doc_ids: list[str] | None = None) -> Answer | None:
         """The answer from the document's own records, or None when ``question`` is not about a document itself."""
-        docs = [d for d in self.titles if not doc_ids or d in doc_ids]
+        # Built once, not per question: at 100k passages there are thousands of documents.
+        if doc_ids:
+            wanted = set(doc_ids)
+            docs = [d for d in self._docs if d in wanted]
+        else:
+            docs = self._docs
         return self.outline(question, retrieval, docs) or self.publication(question, retrieval, docs)
 
     def outline(self, question: str, retrieval: Retrieval, docs: list[str]) -> Answer | None:
