@@ -241,6 +241,20 @@ class EvidenceGate:
             words = chinese_terms(question)
         return [t.lower() for t in dict.fromkeys(words) if not self._is_generic(t)]
 
+    def topic_groups(self, question: str) -> list[tuple[str, ...]]:
+        """:meth:`topic_terms` of two or more characters, with the spellings of one thing grouped.
+
+        An English question's glossary term can have several Chinese spellings
+        ("supply chain" → 产业链, 供应链); a Chinese question's words stand alone.
+        """
+        terms = self.topic_terms(question)
+        if has_cjk(question):
+            return [(t,) for t in terms if len(t) >= 2]
+        from rag.glossary import term_groups
+
+        groups = [tuple(t.lower() for t in g if t.lower() in terms and len(t) >= 2) for g in term_groups(question)]
+        return [g for g in dict.fromkeys(groups) if g]
+
     def decide(self, question: str, retrieval: Retrieval, evidence_text: str) -> GateDecision:
         """Return whether ``evidence_text`` (the chosen sentences) can answer ``question``."""
         if not retrieval.hits:
@@ -349,9 +363,12 @@ def _novelty(terms: list[str], sentence: str) -> float:
     return sum(1 for i in content if not covered[i]) / len(content)
 
 
-def _adds_term(terms: list[str], sentence: str, said: str) -> bool:
-    """True when ``sentence`` holds one of ``terms`` that ``said`` (the sentences chosen so far) lacks."""
-    return any(t in sentence and t not in said for t in terms)
+def _adds_term(groups: list[tuple[str, ...]], sentence: str, said: str) -> bool:
+    """True when ``sentence`` names a term of ``groups`` that ``said`` (the sentences chosen so far) lacks.
+
+    A group holds the spellings of one thing (产业链, 供应链): a sentence spelling it another way adds nothing.
+    """
+    return any(any(t in sentence for t in g) and not any(t in said for t in g) for g in groups)
 
 
 def _coverage(terms: list[str], text: str) -> float:
@@ -534,13 +551,13 @@ class ExtractiveAnswerer:
         # and brings a term of the question that the chosen sentences lack: a
         # second passage saying the same thing adds a citation, not an answer.
         others = 0
-        terms = [t for t in self.gate.topic_terms(question) if len(t) >= 2]
+        groups = self.gate.topic_groups(question)
         for c in by_score[1:]:
             if others >= 1 or c.passage.id == best.passage.id:
                 continue
             if c.score < best.score - self.OTHER_PASSAGE_MARGIN:
                 break
-            if _adds_term(terms, c.text, self._said(chosen.values())):
+            if _adds_term(groups, c.text, self._said(chosen.values())):
                 chosen[c.key] = c
                 others += 1
         # A list question whose chosen sentences list nothing at all: the list often runs
@@ -558,8 +575,8 @@ class ExtractiveAnswerer:
             # Like another passage, a part's sentence must bring something of the part's own: a
             # topic word or year the chosen sentences lack, or the 专栏/章/节 the part names. A part
             # naming nothing ("and how many countries did they cover") brings nothing.
-            part_terms = [t for t in self.gate.topic_terms(part) if len(t) >= 2] + _years_named(part)
-            brings = bool(retrieval.part_refs and retrieval.part_refs[j]) or _adds_term(part_terms, top.text, said)
+            part_groups = self.gate.topic_groups(part) + [(y,) for y in _years_named(part)]
+            brings = bool(retrieval.part_refs and retrieval.part_refs[j]) or _adds_term(part_groups, top.text, said)
             if top.part_scores[j] - covered >= self.PART_GAIN and brings:
                 chosen.setdefault(top.key, top)
 

@@ -156,11 +156,19 @@ def english_entities(question: str) -> list[tuple[str, tuple[str, ...]]]:
     return [(e, c) for e, c in hits if not any(e != o and e in o for o in names)]
 
 
+def term_groups(question: str) -> list[tuple[str, ...]]:
+    """The Chinese terms an English question names, one tuple per thing named.
+
+    "supply chain" → (产业链, 供应链): two spellings of one thing, so a passage
+    saying 供应链 adds nothing to an answer that already says 产业链.
+    """
+    groups: list[tuple[str, ...]] = [(_PERIODS[m.group(1).lower()],) for m in _PLAN_PERIOD_RE.finditer(question)]
+    if not groups and re.search(r"five[- ]year", question, re.I):
+        groups.append(("十四五",))  # "the Five-Year Plan" unqualified: the current one
+    groups += [chinese for _, chinese in _find(COUNTRIES, question, True) + _find(TERMS, question, False)]
+    return list(dict.fromkeys(groups))
+
+
 def chinese_terms(question: str) -> list[str]:
     """Chinese terms for the countries and topics an English question names (for BM25)."""
-    out: list[str] = [_PERIODS[m.group(1).lower()] for m in _PLAN_PERIOD_RE.finditer(question)]
-    if not out and re.search(r"five[- ]year", question, re.I):
-        out.append("十四五")  # "the Five-Year Plan" unqualified: the current one
-    for _, chinese in _find(COUNTRIES, question, True) + _find(TERMS, question, False):
-        out.extend(chinese)
-    return list(dict.fromkeys(out))
+    return list(dict.fromkeys(t for group in term_groups(question) for t in group))

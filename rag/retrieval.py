@@ -119,6 +119,21 @@ def coordinated_parts(clause: str) -> list[str]:
     return []
 
 
+# A clause framing the question rather than stating a topic: "从十三五的实践里，…".
+_FRAME_RE = re.compile(r"^(?:从|在|对于|关于|就|按照|根据|围绕|针对|结合|通过)|^(?:from|in|on|for|regarding|according to|as for)\b", re.I)
+
+
+def _stands_alone(clause: str, context: list[str]) -> bool:
+    """Whether the one asking clause of a question can be searched for without the rest.
+
+    "规划要推动湘港澳高层交往，2025年省长去香港和谁座谈了？" asks something the
+    first clause does not; in "从十三五的实践里，规划总结出要把握哪几条？" the
+    first clause frames the question, and the asking clause alone drifts to
+    another passage (the 基本原则 that also say 把握).
+    """
+    return not any(_FRAME_RE.search(c) for c in context)
+
+
 def sub_questions(question: str) -> list[str]:
     """The parts of a multi-part question, each asking something itself.
 
@@ -132,6 +147,8 @@ def sub_questions(question: str) -> list[str]:
     # A part must carry a topic of its own ("有什么支持" alone does not).
     asking = [c for c in clauses if _QUESTION_WORD_RE.search(c) and len(_content_words(c)) >= 2]
     if len(clauses) < 2 or not asking or (len(asking) == 1 and asking[0] == question.strip("？?")):
+        asking = []
+    elif len(asking) == 1 and not _stands_alone(asking[0], [c for c in clauses if c != asking[0]]):
         asking = []
     if has_cjk(question):
         expanded: list[str] = []

@@ -123,14 +123,43 @@ def test_single_questions_have_no_parts():
     assert coordinated_parts("规划对日韩合作怎么安排的？") == []
 
 
+def test_a_clause_framing_the_question_is_not_split_off():
+    # "从…里" frames the asking clause: alone, "规划总结出…要把握哪几条" drifts to the 基本原则.
+    assert sub_questions("从十三五的实践里，规划总结出做好外事港澳工作要把握哪几条？") == []
+    # A first clause stating a topic of its own leaves the asking clause a part.
+    assert sub_questions("规划要推动湘港澳高层交往，2025年省长去香港和谁座谈了？") == ["2025年省长去香港和谁座谈了"]
+
+
+def test_a_framed_list_question_cites_only_the_list(assistant):
+    result = assistant.ask("从十三五的实践里，规划总结出做好外事港澳工作要把握哪几条？")
+    assert {c.passage.id for c in result.answer.citations} == {
+        p.id for p in assistant.index.passages.values() if "“十三五”时期的实践表明" in p.text
+    }, result.answer.text
+    assert "外事为民" in result.answer.text
+
+
 def test_a_second_passage_or_a_part_must_add_a_term_the_answer_lacks():
     from rag.answer import _adds_term
 
     chosen = "将中国与中东欧国家合作框架同共建“一带一路”…更好地融合对接。"
     nordic = "加强与北欧在环境保护、生态养殖、水产贸易等方面的合作。"
-    assert _adds_term(["北欧", "合作"], nordic, chosen)  # 北欧 is new
-    assert not _adds_term(["合作", "国家"], nordic, chosen)  # nothing the answer lacks
-    assert not _adds_term(["北欧"], nordic, chosen + nordic)
+    assert _adds_term([("北欧",), ("合作",)], nordic, chosen)  # 北欧 is new
+    assert not _adds_term([("合作",), ("国家",)], nordic, chosen)  # nothing the answer lacks
+    assert not _adds_term([("北欧",)], nordic, chosen + nordic)
+
+
+def test_two_spellings_of_one_english_term_are_one_term(assistant):
+    from rag.answer import _adds_term
+
+    question = "We are a European dairy company. Does the plan say anything about supporting cross-border supply chains in dairy?"
+    groups = assistant.extractive.gate.topic_groups(question)
+    assert ("产业链", "供应链") in groups and ("奶制品",) in groups
+    dairy = "推动卓伯根中国总部、荷兰夸特纳斯长沙集采集配中心建设,支持欧洲国家在奶制品领域的跨国产业链建设。"
+    africa = "建设非资源性产品全产业链,打通采购、仓储、物流、加工、展示销售、售后服务、供应链金融等全产业链。"
+    assert not _adds_term(groups, africa, dairy)  # 供应链 is the 产业链 the answer already names
+    result = assistant.ask(question)
+    assert "奶制品" in result.answer.text
+    assert all("奶制品" in c.passage.text for c in result.answer.citations), result.answer.text
 
 
 def test_what_an_answer_says_includes_where_it_is_cited_from(assistant):
@@ -140,7 +169,7 @@ def test_what_an_answer_says_includes_where_it_is_cited_from(assistant):
     review = next(p for p in assistant.index.passages.values() if "全年省领导率团出访14批次" in p.text)
     said = ExtractiveAnswerer._said([_Candidate(0, review, 0, "全年省领导率团出访14批次。", 1.0)])
     assert "2025" in review.doc_title and "2025" in said
-    assert not _adds_term(["2025"], "2025年,省领导密集开展出访及赴港澳考察活动。", said)
+    assert not _adds_term([("2025",)], "2025年,省领导密集开展出访及赴港澳考察活动。", said)
 
 
 def test_words_of_a_cited_document_title_do_not_make_a_sentence_on_topic(assistant):
