@@ -119,8 +119,13 @@ def coordinated_parts(clause: str) -> list[str]:
     return []
 
 
-# A clause framing the question rather than stating a topic: "从十三五的实践里，…".
-_FRAME_RE = re.compile(r"^(?:从|在|对于|关于|就|按照|根据|围绕|针对|结合|通过)|^(?:from|in|on|for|regarding|according to|as for)\b", re.I)
+# A clause framing the question rather than stating a topic of its own: "从十三五的实践里",
+# "对外文化交流", "港澳工作方面", "截至2025年底", "总体上看".
+_FRAME_RE = re.compile(
+    r"^(?:从|在|对|对于|关于|就|按照|根据|围绕|针对|结合|通过|截至|截止|到)|(?:里|中|方面|上看|来看|期间|时候?|那阵子)$"
+    r"|^(?:from|in|on|for|regarding|according to|as for)\b",
+    re.I,
+)
 
 
 def _stands_alone(clause: str, context: list[str]) -> bool:
