@@ -174,6 +174,54 @@ def places_named(question: str) -> list[str]:
     return found
 
 
+@lru_cache(maxsize=1)
+def _place_kinds() -> tuple[tuple[str, ...], ...]:
+    """Place names by kind: world regions (非洲, 北欧, 港澳 …), countries, Chinese provinces and cities."""
+    from rag.glossary import COUNTRIES, REGIONS_ZH
+
+    regions = set(REGIONS_ZH)
+    countries = {n for names in COUNTRIES.values() for n in names if len(n) >= 2 and n not in regions}
+    countries = {n for n in countries if not n.startswith(("中", "对", "日韩"))}
+    china = set(_place_names()) - countries - regions
+    return tuple(tuple(sorted(k, key=len, reverse=True)) for k in (regions, countries, china))
+
+
+def _find_places(text: str, names: tuple[str, ...]) -> set[str]:
+    found, rest = set(), text
+    for name in names:
+        if name in rest:
+            found.add(name)
+            rest = rest.replace(name, " ")
+    return found
+
+
+def _places_by_kind(question: str) -> list[tuple[set[str], tuple[str, ...]]]:
+    """The places a question names, per kind (with the parts of a region it names), and that kind's names."""
+    from rag.glossary import REGION_PARTS
+
+    out = []
+    for names in _place_kinds():
+        found = _find_places(question, names)
+        if found:
+            out.append((found | {p for f in found for p in REGION_PARTS.get(f, ())}, names))
+    return out
+
+
+def _names_other_place(text: str, asked: list[tuple[set[str], tuple[str, ...]]]) -> bool:
+    """True when ``text`` names a place of a kind the question asks about, but not the place asked.
+
+    "同北欧国家合作主要在哪些方面？" is not answered by a sentence on 中东欧, nor
+    "我们想去非洲开拓市场" by one on 香港 and 澳门; a sentence naming 德国 still
+    answers a question on 欧洲 (a country is another kind than a region), and
+    one naming 香港 a question on 港澳 (a part of it).
+    """
+    for places, names in asked:
+        named = _find_places(text, names)
+        if named and not named & places:
+            return True
+    return False
+
+
 # Question words jieba keeps whole, which name no topic.
 _QUESTION_WORDS = frozenset(
     "怎么样 什么样 怎么办 为何 多久 多长 哪儿 哪家 哪位 哪年 哪天 哪几 哪几个 哪几种 哪些方面 几年 几个 什么 有没 没有 是不是 能不能 可不可以".split()
@@ -424,6 +472,7 @@ class ExtractiveAnswerer:
     ECHO_NOVELTY = 0.3  # below this share of its own words, a sentence only restates the question
     ECHO_PENALTY = 0.05
     COVERAGE_WEIGHT = 0.15
+    OTHER_PLACE_PENALTY = 0.08  # asked about 北欧, the sentence speaks of 中东欧 (_names_other_place); 0.05 half as good, 0.12 the same
 
     def __init__(self, index, settings: Settings, gate: EvidenceGate) -> None:
         self.index = index
@@ -450,6 +499,7 @@ class ExtractiveAnswerer:
         years = _years_named(question)
         part_years = [_years_named(p) for p, _ in retrieval.parts]
         past = bool(_ASKS_PAST_RE.search(question))
+        asked_places = _places_by_kind(question)
         position: dict[str, int] = {}
         cands: list[_Candidate] = []
         for i, (pid, sentence) in enumerate(zip(sv.passage_ids, sv.sentences)):
@@ -474,6 +524,8 @@ class ExtractiveAnswerer:
             if "list" in types and _enumerates(sentence):
                 bonus += self.LIST_BONUS
             passage = self.index.passages[pid]
+            if asked_places and _names_other_place(sentence + " ".join(passage.headings), asked_places):
+                bonus -= self.OTHER_PLACE_PENALTY
             own = _own_words(sentence, question)
             score = float(cos[i]) + self.COVERAGE_WEIGHT * _coverage(terms, own) + bonus
             score += self._structure_bonus(passage, refs) + self._year_bonus(passage, sentence, years, past)

@@ -316,3 +316,28 @@ def test_every_answer_sentence_cites_a_passage_that_contains_it(assistant):
             cited = by_n[int(n)]
             core = re.sub(r"^（专栏[^）]*）", "", sentence).strip()[-12:]
             assert core in cited.passage.text.replace("\n", ""), (sentence, cited.passage.locator)
+
+
+# ------------------------------------------------------------------ places
+def test_a_sentence_about_another_place_of_the_kind_asked_is_not_the_answer():
+    from rag.answer import _names_other_place, _places_by_kind
+
+    nordic = _places_by_kind("同北欧国家合作主要在哪些方面？")
+    assert _names_other_place("拓展湖南与中东欧在数字经济等领域的合作", nordic)
+    assert not _names_other_place("加强与北欧在环境保护、生态养殖、水产贸易等方面的合作", nordic)
+    assert not _names_other_place("加强人才培养", nordic)  # names no place: no judgement
+    # A country is another kind than a region; 香港 is a part of 港澳.
+    assert not _names_other_place("深化湖南与英国中部引擎地区、德国黑森州等地区合作", _places_by_kind("在欧洲要深化与哪些地区合作？"))
+    assert not _names_other_place("在湘开展香港特别行政区基本法学习宣传", _places_by_kind("港澳工作方面要宣传哪些法律？"))
+
+
+@pytest.mark.parametrize(
+    "question, must_contain, must_not_contain",
+    [
+        ("我们想去非洲开拓市场，省里有什么支持？", "非洲", "香港"),
+        ("同北欧国家合作主要在哪些方面？", "水产贸易", "中东欧"),
+    ],
+)
+def test_the_place_asked_about_is_the_place_answered(assistant, question, must_contain, must_not_contain):
+    text = assistant.ask(question).answer.text
+    assert must_contain in text and must_not_contain not in text, text
