@@ -196,12 +196,16 @@ def _find_places(text: str, names: tuple[str, ...]) -> set[str]:
 
 
 def _places_by_kind(question: str) -> list[tuple[set[str], tuple[str, ...]]]:
-    """The places a question names, per kind (with the parts of a region it names), and that kind's names."""
-    from rag.glossary import REGION_PARTS
+    """The places a question names, per kind (with the parts of a region it names), and that kind's names.
 
+    An English question names them through the glossary ("Nordic" → 北欧).
+    """
+    from rag.glossary import REGION_PARTS, chinese_terms
+
+    text = question if has_cjk(question) else " ".join(chinese_terms(question))
     out = []
     for names in _place_kinds():
-        found = _find_places(question, names)
+        found = _find_places(text, names)
         if found:
             out.append((found | {p for f in found for p in REGION_PARTS.get(f, ())}, names))
     return out

@@ -326,6 +326,8 @@ def test_a_sentence_about_another_place_of_the_kind_asked_is_not_the_answer():
     assert _names_other_place("拓展湖南与中东欧在数字经济等领域的合作", nordic)
     assert not _names_other_place("加强与北欧在环境保护、生态养殖、水产贸易等方面的合作", nordic)
     assert not _names_other_place("加强人才培养", nordic)  # names no place: no judgement
+    english = _places_by_kind("In which areas will Hunan cooperate with the Nordic countries?")
+    assert _names_other_place("拓展湖南与中东欧在数字经济等领域的合作", english)
     # A country is another kind than a region; 香港 is a part of 港澳.
     assert not _names_other_place("深化湖南与英国中部引擎地区、德国黑森州等地区合作", _places_by_kind("在欧洲要深化与哪些地区合作？"))
     assert not _names_other_place("在湘开展香港特别行政区基本法学习宣传", _places_by_kind("港澳工作方面要宣传哪些法律？"))
