@@ -403,6 +403,27 @@ def _years_named(question: str) -> list[str]:
     return list(dict.fromkeys(re.findall(r"(?<!\d)((?:19|20)\d{2})(?!\d)", question)))
 
 
+_PERIODS = {"十二五": range(2011, 2016), "十三五": range(2016, 2021), "十四五": range(2021, 2026), "十五五": range(2026, 2031)}
+
+
+def _period_years(question: str) -> set[int]:
+    """The years of the five-year plan periods a question names ("十三五" → 2016–2020)."""
+    return {y for name, span in _PERIODS.items() if name in question for y in span}
+
+
+def _dated(text: str, years: list[str], period: set[int]) -> bool:
+    """Whether evidence ``text`` (a sentence and its locator) can speak of the time a question names.
+
+    A year named must appear; for a period, evidence that names years must name one inside it.
+    """
+    if years:
+        return any(y in text for y in years)
+    if period:
+        found = {int(y) for y in re.findall(r"(?<!\d)((?:19|20)\d{2})(?!\d)", text)}
+        return not found or bool(found & period)
+    return True
+
+
 def _novelty(terms: list[str], sentence: str) -> float:
     """Share of a sentence's characters (letters, digits, CJK) not spelled by question terms."""
     covered = [False] * len(sentence)
@@ -512,7 +533,7 @@ class ExtractiveAnswerer:
             position[pid] = pos + 1
             bonus = -self.RANK_PENALTY * r
             if "count" in types or "amount" in types:
-                bonus += 0.03 if re.search(r"\d", sentence) else 0.0
+                bonus += 0.03 if re.search(r"\d", _YEAR_RE.sub("", sentence)) else 0.0  # a year counts nothing
                 if measures and any(has_measure(sentence, m) for m in measures):
                     bonus += 0.03  # counts the very thing asked about
             if classify_heading(sentence) is not None:
@@ -625,14 +646,21 @@ class ExtractiveAnswerer:
         # Each part of a multi-part question gets its own best sentence, unless
         # the sentences already chosen answer that part about as well.
         for j, (part, _) in enumerate(retrieval.parts):
-            top = max(cands, key=lambda c: c.part_scores[j])
-            covered = max(c.part_scores[j] for c in chosen.values())
+            # A part naming a year ("2025年一年又去了多少国家") is answered only by evidence of that
+            # year, in the sentence or where it is cited from: a sentence on the 十三五 does not
+            # cover it, however alike it reads. A part naming a plan period ("十三五期间…") is not
+            # answered by evidence dated only in other years (the 2025 review).
+            years = _years_named(part)
+            dated = [c for c in cands if _dated(self._said([c]), years, _period_years(part))]
+            dated_keys = {c.key for c in dated}
+            top = max(dated or cands, key=lambda c: c.part_scores[j])
+            covered = max((c.part_scores[j] for c in chosen.values() if c.key in dated_keys), default=float("-inf"))
             said = self._said(chosen.values())
             # Like another passage, a part's sentence must bring something of the part's own: a
             # topic word or year the chosen sentences lack, or the 专栏/章/节 the part names. A part
             # naming nothing ("and how many countries did they cover") brings nothing.
-            part_groups = self.gate.topic_groups(part) + [(y,) for y in _years_named(part)]
-            brings = bool(retrieval.part_refs and retrieval.part_refs[j]) or _adds_term(part_groups, top.text, said)
+            part_groups = self.gate.topic_groups(part) + [(y,) for y in years]
+            brings = bool(retrieval.part_refs and retrieval.part_refs[j]) or _adds_term(part_groups, self._said([top]), said)
             if top.part_scores[j] - covered >= self.PART_GAIN and brings:
                 chosen.setdefault(top.key, top)
 

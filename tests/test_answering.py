@@ -343,3 +343,27 @@ def test_a_sentence_about_another_place_of_the_kind_asked_is_not_the_answer():
 def test_the_place_asked_about_is_the_place_answered(assistant, question, must_contain, must_not_contain):
     text = assistant.ask(question).answer.text
     assert must_contain in text and must_not_contain not in text, text
+
+
+# ------------------------------------------------------------------ time named by a part
+def test_evidence_must_be_of_the_time_a_part_names():
+    from rag.answer import _dated, _period_years
+
+    review = "全年省领导率团出访14批次 外事赋能促发展——2025湖南外事港澳工作回顾之三"
+    plan = "5年来,67批次省级领导出访五大洲74个国家 第一节 历史跨越 湖南省外事港澳工作“十四五”发展规划"
+    assert _dated(review, ["2025"], set()) and not _dated(plan, ["2025"], set())
+    assert _period_years("十三五期间省级领导出访了多少国家") == set(range(2016, 2021))
+    assert not _dated(review, [], _period_years("十三五期间"))  # dated 2025 only
+    assert _dated(plan, [], _period_years("十三五期间"))  # not dated: may speak of it
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "十三五这五年省级领导出访了多少国家？2025年一年又去了多少国家？",
+        "十三五期间省级领导出访了多少国家？那2025年全年呢，去了多少国家？",
+    ],
+)
+def test_a_five_year_figure_and_a_2025_figure_are_both_answered(assistant, question):
+    text = assistant.ask(question).answer.text
+    assert "74个国家" in text and "21个国家" in text, text
