@@ -150,11 +150,20 @@ def sub_questions(question: str) -> list[str]:
     """
     clauses = [c.strip() for c in re.split(r"[？?；;！!]|，|,(?=\s*(?:and|what|which|how|who|when|where)\b)", question) if c.strip()]
     # A part must carry a topic of its own ("有什么支持" alone does not).
-    asking = [c for c in clauses if _QUESTION_WORD_RE.search(c) and len(_content_words(c)) >= 2]
+    asks = lambda c: bool(_QUESTION_WORD_RE.search(c)) and len(_content_words(c)) >= 2  # noqa: E731
+    asking = [c for c in clauses if asks(c)]
     if len(clauses) < 2 or not asking or (len(asking) == 1 and asking[0] == question.strip("？?")):
         asking = []
     elif len(asking) == 1 and not _stands_alone(asking[0], [c for c in clauses if c != asking[0]]):
         asking = []
+    elif len(asking) > 1:
+        # A frame belongs to the part it opens: "…？到2025年，回顾说…聚焦在哪方面？" asks about 2025.
+        merged: list[str] = []
+        for prev, clause in zip([""] + clauses, clauses):
+            if asks(clause) and prev and not asks(prev) and _FRAME_RE.search(prev):
+                clause = prev + clause
+            merged.append(clause)
+        asking = [c for c in merged if asks(c)]
     if has_cjk(question):
         expanded: list[str] = []
         for clause in asking or [question]:

@@ -128,6 +128,11 @@ def test_a_clause_framing_the_question_is_not_split_off():
     assert sub_questions("从十三五的实践里，规划总结出做好外事港澳工作要把握哪几条？") == []
     assert sub_questions("对外文化交流，规划列了哪些品牌活动？") == []  # a bare topic
     assert sub_questions("港澳工作方面，规划要求加强哪些法律在湖南的学习宣传？") == []
+    # In a two-part question a frame opens the part after it.
+    assert sub_questions("规划要求因公出国团组聚焦什么样的产业和项目？到2025年，回顾说省领导出访又聚焦在哪方面？") == [
+        "规划要求因公出国团组聚焦什么样的产业和项目",
+        "到2025年回顾说省领导出访又聚焦在哪方面",
+    ]
     # A first clause stating a topic of its own leaves the asking clause a part.
     assert sub_questions("规划要推动湘港澳高层交往，2025年省长去香港和谁座谈了？") == ["2025年省长去香港和谁座谈了"]
 
