@@ -307,8 +307,13 @@ class EvidenceGate:
         groups = [tuple(t.lower() for t in g if t.lower() in terms and len(t) >= 2) for g in term_groups(question)]
         return [g for g in dict.fromkeys(groups) if g]
 
-    def decide(self, question: str, retrieval: Retrieval, evidence_text: str) -> GateDecision:
-        """Return whether ``evidence_text`` (the chosen sentences) can answer ``question``."""
+    def decide(self, question: str, retrieval: Retrieval, evidence_text: str, cited_from: str = "") -> GateDecision:
+        """Return whether ``evidence_text`` (the chosen sentences) can answer ``question``.
+
+        ``cited_from`` is the passages the sentences are quoted from, with their headings and
+        document titles: a sentence of the 2025 review speaks of 2025 without saying so, and one
+        under "1. 2035年远景目标。" of 2035.
+        """
         if not retrieval.hits:
             return GateDecision(False, "nothing retrieved")
         # Cross-lingual similarities run lower than Chinese–Chinese ones (answerable English
@@ -346,6 +351,24 @@ class EvidenceGate:
                 if not any(c in self._corpus for c in chinese):
                     return GateDecision(False, f"the documents never mention {english}")
         evidence = re.sub(r"\s+", "", evidence_text)
+        # The year asked about must be the evidence's passages': "到2030年友城要达到多少对" is not
+        # answered by the 2025 target, even where another document of the collection mentions 2030.
+        dated = evidence + re.sub(r"\s+", "", cited_from)
+        for year in _YEAR_RE.findall(q) + ([] if has_cjk(question) else _EN_YEAR_RE.findall(question)):
+            if year not in dated:
+                return GateDecision(False, f"the evidence is not of {year}")
+        # So must the country asked about (by any of its names): "湖南和巴西有哪些合作项目？" is not answered by
+        # a passage on 北卡罗来纳州 because a passage elsewhere mentions 巴西.
+        from rag.glossary import COUNTRIES, english_entities
+
+        if has_cjk(question):
+            found = set(_find_places(q, _place_kinds()[1]))
+            asked = [(name, names) for names in COUNTRIES.values() for name in names if name in found]
+        else:
+            asked = english_entities(question)
+        for name, chinese in asked:
+            if not any(c in dated for c in chinese):
+                return GateDecision(False, f"the evidence does not speak of {name}")
         types = asked_types(question)
         for kind in types:
             rx = _HAS.get(kind)
@@ -741,7 +764,8 @@ class ExtractiveAnswerer:
         k = k or self.settings.top_k
         chosen = self.select(question, retrieval, k)
         evidence = " ".join(c.text for c in chosen)
-        decision = self.gate.decide(question, retrieval, evidence)
+        cited_from = " ".join(dict.fromkeys(c.passage.embedding_text() + " " + c.passage.doc_title for c in chosen))
+        decision = self.gate.decide(question, retrieval, evidence, cited_from)
         if not decision.answerable or not chosen:
             return abstention(question, retrieval.hits[:k], decision.reason or "no evidence sentences")
         return compose(question, [(c.passage, c.text) for c in chosen])

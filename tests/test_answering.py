@@ -372,3 +372,32 @@ def test_evidence_must_be_of_the_time_a_part_names():
 def test_a_five_year_figure_and_a_2025_figure_are_both_answered(assistant, question):
     text = assistant.ask(question).answer.text
     assert "74个国家" in text and "21个国家" in text, text
+
+
+# ------------------------------------------------------------------ the evidence's own year and country
+def test_the_year_and_country_asked_about_must_be_the_evidences(assistant):
+    from rag.answer import EvidenceGate
+
+    # A larger collection: another document mentions 2030 and 巴西, so the corpus-wide checks pass.
+    texts = [p.embedding_text() for p in assistant.index.passages.values()]
+    texts.append("另一省规划:到2030年,与巴西等国的友好城市力争达到200对。")
+    gate = EvidenceGate(assistant.settings, "\n".join(texts), texts)
+
+    def decide(question, evidence, passage_text):
+        return gate.decide(question, assistant.retriever.retrieve(question, k=5), evidence, passage_text)
+
+    target = "到2025年,全省友好城市力争达到120对。"
+    plan = next(p for p in assistant.index.passages.values() if "力争达到120对" in p.text)
+    # The whole collection may mention 2030 (a larger one will); the evidence's passage does not.
+    decision = decide("到2030年全省国际友城要达到多少对？", target, plan.embedding_text() + plan.doc_title)
+    assert not decision.answerable and decision.reason == "the evidence is not of 2030"
+    assert decide("到2025年全省国际友城要达到多少对？", target, plan.embedding_text()).answerable
+    # A sentence under "1. 2035年远景目标。" is of 2035 though it does not say so.
+    vision = next(p for p in assistant.index.passages.values() if "2035年远景目标。" in p.text)
+    sentence = "在经济、文化、卫生、农业、科技、环保等领域具有较强对外合作综合实力。"
+    assert decide("到2035年规划希望湖南在哪些领域具备较强的对外合作综合实力？", sentence, vision.embedding_text()).answerable
+    # A country asked about must be the evidence's, by any of its names (日本: 日韩, 中日).
+    brazil = decide("湖南和巴西有哪些合作项目？", "建设湖南与友好省州北卡罗来纳州的国际创新平台。", "第二节 积极服务大国外交")
+    assert brazil.reason == "the evidence does not speak of 巴西"
+    japan = decide("湖南和日本的企业合作有什么平台？", "推动与日韩企业的产业链合作,建设中日韩产业园。", "第二节 积极服务大国外交")
+    assert japan.answerable, japan.reason
