@@ -357,6 +357,14 @@ class EvidenceGate:
         for year in _YEAR_RE.findall(q) + ([] if has_cjk(question) else _EN_YEAR_RE.findall(question)):
             if year not in dated:
                 return GateDecision(False, f"the evidence is not of {year}")
+        # A plan period asked about ("十三五期间…", no year besides) is not answered by evidence dated
+        # only in other years ("到2025年…力争达到120对" is a 十四五 target), unless it names the period.
+        period = _period_years(question)
+        if period and not _years_named(question) and not _dated(dated, [], period):
+            from rag.glossary import plan_periods
+
+            if not any(name in dated for name in plan_periods(question)):
+                return GateDecision(False, "the evidence is of another period")
         # So must the country asked about (by any of its names): "湖南和巴西有哪些合作项目？" is not answered by
         # a passage on 北卡罗来纳州 because a passage elsewhere mentions 巴西.
         from rag.glossary import COUNTRIES, english_entities
@@ -430,8 +438,10 @@ _PERIODS = {"十二五": range(2011, 2016), "十三五": range(2016, 2021), "十
 
 
 def _period_years(question: str) -> set[int]:
-    """The years of the five-year plan periods a question names ("十三五" → 2016–2020)."""
-    return {y for name, span in _PERIODS.items() if name in question for y in span}
+    """The years of the five-year plan periods a question names ("十三五", "13th Five-Year Plan" → 2016–2020)."""
+    from rag.glossary import plan_periods
+
+    return {y for name in plan_periods(question) for y in _PERIODS.get(name, ())}
 
 
 def _dated(text: str, years: list[str], period: set[int]) -> bool:

@@ -173,6 +173,12 @@ def english_entities(question: str) -> list[tuple[str, tuple[str, ...]]]:
     return [(e, c) for e, c in hits if not any(e != o and e in o for o in names)]
 
 
+def plan_periods(question: str) -> list[str]:
+    """The five-year plan periods a question names, in Chinese ("13th Five-Year Plan" → 十三五)."""
+    named = re.findall(r"十[一二三四五六]五", question) + [_PERIODS[m.group(1).lower()] for m in _PLAN_PERIOD_RE.finditer(question)]
+    return list(dict.fromkeys(named))
+
+
 def term_groups(question: str) -> list[tuple[str, ...]]:
     """The Chinese terms an English question names, one tuple per thing named.
 

@@ -401,3 +401,14 @@ def test_the_year_and_country_asked_about_must_be_the_evidences(assistant):
     assert brazil.reason == "the evidence does not speak of 巴西"
     japan = decide("湖南和日本的企业合作有什么平台？", "推动与日韩企业的产业链合作,建设中日韩产业园。", "第二节 积极服务大国外交")
     assert japan.answerable, japan.reason
+
+
+def test_a_target_of_another_plan_period_is_not_passed_off_as_the_answer(assistant):
+    from rag.glossary import plan_periods
+
+    assert plan_periods("How many pairs were added during the 13th Five-Year Plan period?") == ["十三五"]
+    assert plan_periods("十三五期间和十四五期间") == ["十三五", "十四五"]
+    # The 十三五's figures are 31 new pairs, 100 in all; "到2025年…力争达到120对" is the 十四五's target.
+    result = assistant.ask("How many new sister-city pairs did Hunan add during the 13th Five-Year Plan period?")
+    assert "120对" not in result.answer.text, result.answer.text
+    assert result.answer.abstained or "31对" in result.answer.text, result.answer.text
