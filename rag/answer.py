@@ -187,6 +187,7 @@ def _place_kinds() -> tuple[tuple[str, ...], ...]:
 
 
 def _find_places(text: str, names: tuple[str, ...]) -> set[str]:
+    """The ``names`` (longest first) that ``text`` holds; a name inside a longer one found is not counted."""
     found, rest = set(), text
     for name in names:
         if name in rest:
@@ -365,8 +366,8 @@ class EvidenceGate:
 
             if not any(name in dated for name in plan_periods(question)):
                 return GateDecision(False, "the evidence is of another period")
-        # So must the country asked about (by any of its names): "湖南和巴西有哪些合作项目？" is not answered by
-        # a passage on 北卡罗来纳州 because a passage elsewhere mentions 巴西.
+        # The country asked about must be the evidence's too, by any of its names: "湖南和巴西有哪些合作
+        # 项目？" is not answered by a passage on 北卡罗来纳州 because a passage elsewhere mentions 巴西.
         from rag.glossary import COUNTRIES, english_entities
 
         if has_cjk(question):
@@ -434,18 +435,18 @@ def _years_named(question: str) -> list[str]:
     return list(dict.fromkeys(re.findall(r"(?<!\d)((?:19|20)\d{2})(?!\d)", question)))
 
 
-_PERIODS = {"十二五": range(2011, 2016), "十三五": range(2016, 2021), "十四五": range(2021, 2026), "十五五": range(2026, 2031)}
+_PERIOD_YEARS = {"十二五": range(2011, 2016), "十三五": range(2016, 2021), "十四五": range(2021, 2026), "十五五": range(2026, 2031)}
 
 
 def _period_years(question: str) -> set[int]:
     """The years of the five-year plan periods a question names ("十三五", "13th Five-Year Plan" → 2016–2020)."""
     from rag.glossary import plan_periods
 
-    return {y for name in plan_periods(question) for y in _PERIODS.get(name, ())}
+    return {y for name in plan_periods(question) for y in _PERIOD_YEARS.get(name, ())}
 
 
 def _dated(text: str, years: list[str], period: set[int]) -> bool:
-    """Whether evidence ``text`` (a sentence and its locator) can speak of the time a question names.
+    """Whether evidence ``text`` (sentences with where they are cited from) can speak of the time asked about.
 
     A year named must appear; for a period, evidence that names years must name one inside it.
     """

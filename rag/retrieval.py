@@ -149,8 +149,11 @@ def sub_questions(question: str) -> list[str]:
     for a single question.
     """
     clauses = [c.strip() for c in re.split(r"[？?；;！!]|，|,(?=\s*(?:and|what|which|how|who|when|where)\b)", question) if c.strip()]
-    # A part must carry a topic of its own ("有什么支持" alone does not).
-    asks = lambda c: bool(_QUESTION_WORD_RE.search(c)) and len(_content_words(c)) >= 2  # noqa: E731
+
+    def asks(clause: str) -> bool:
+        # A part must carry a topic of its own ("有什么支持" alone does not).
+        return bool(_QUESTION_WORD_RE.search(clause)) and len(_content_words(clause)) >= 2
+
     asking = [c for c in clauses if asks(c)]
     if len(clauses) < 2 or not asking or (len(asking) == 1 and asking[0] == question.strip("？?")):
         asking = []
