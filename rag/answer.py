@@ -165,13 +165,7 @@ def _place_names() -> tuple[str, ...]:
 
 def places_named(question: str) -> list[str]:
     """Countries and Chinese provinces/cities a Chinese question names."""
-    found = []
-    rest = question
-    for name in _place_names():
-        if name in rest:
-            found.append(name)
-            rest = rest.replace(name, " ")
-    return found
+    return _find_places(question, _place_names())
 
 
 @lru_cache(maxsize=1)
@@ -186,12 +180,12 @@ def _place_kinds() -> tuple[tuple[str, ...], ...]:
     return tuple(tuple(sorted(k, key=len, reverse=True)) for k in (regions, countries, china))
 
 
-def _find_places(text: str, names: tuple[str, ...]) -> set[str]:
+def _find_places(text: str, names: tuple[str, ...]) -> list[str]:
     """The ``names`` (longest first) that ``text`` holds; a name inside a longer one found is not counted."""
-    found, rest = set(), text
+    found, rest = [], text
     for name in names:
         if name in rest:
-            found.add(name)
+            found.append(name)
             rest = rest.replace(name, " ")
     return found
 
@@ -206,7 +200,7 @@ def _places_by_kind(question: str) -> list[tuple[set[str], tuple[str, ...]]]:
     text = question if has_cjk(question) else " ".join(chinese_terms(question))
     out = []
     for names in _place_kinds():
-        found = _find_places(text, names)
+        found = set(_find_places(text, names))
         if found:
             out.append((found | {p for f in found for p in REGION_PARTS.get(f, ())}, names))
     return out
@@ -222,7 +216,7 @@ def _names_other_place(text: str, asked: list[tuple[set[str], tuple[str, ...]]])
     """
     for places, names in asked:
         named = _find_places(text, names)
-        if named and not named & places:
+        if named and not places.intersection(named):
             return True
     return False
 
