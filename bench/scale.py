@@ -28,6 +28,17 @@ relevant. Sentences come from a pool (:data:`SENTENCE_POOL`) that paragraphs
 draw from with replacement: at 100k passages a filler sentence recurs ~15–20 times,
 like boilerplate does in real collections. Titles say "合成文本".
 
+**Two fillers** (``--filler``). ``lookalike`` (above, the default) is what other
+provinces' foreign-affairs plans would be: the corpus's own topics and phrasing,
+other places and numbers. ``subjects`` (:class:`SubjectFillerMaker`) is what the
+province's *other* plans would be: the same clause salads and headings with their
+subject matter — nouns, names, abbreviations and the corpus's foreign-affairs
+verbs — swapped for one of twelve other departments' terms (agriculture, schools,
+health, transport, …; :data:`SUBJECTS`), one subject per document, Chinese places
+only. The register (坚持…, 推进…高质量发展, 健全…机制, 第X章, 专栏N) stays. A
+deployment that indexes one province's policy documents meets the second; one that
+mixes many provinces' plans on the same subject meets the first.
+
 **The vectors** (modes of ``--plan``). The real model embeds ~6–10 passages/s
 on this 2-core machine, so the product's full ingest of 100k passages (and their
 ~600k answer sentences) takes hours. ``full``: the product's ``Index.ingest``
@@ -67,7 +78,13 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 BENCH = ROOT / "bench"
 CACHE = BENCH / ".cache"
-FILLER_DIR = CACHE / "filler"
+# Which filler (``--filler``; workers read it from the environment): ``lookalike`` — the corpus's own
+# clauses with other places and numbers, like other provinces' foreign-affairs plans; ``subjects`` — the
+# same sentences with their subject matter swapped for another department's (a province's other plans).
+FILLER_KIND = os.environ.get("SCALE_FILLER", "lookalike")
+FILLER_KINDS = ("lookalike", "subjects")
+SUFFIX = "" if FILLER_KIND == "lookalike" else f"-{FILLER_KIND}"
+FILLER_DIR = CACHE / f"filler{SUFFIX}"
 RESULTS = BENCH / "scale_results.json"
 PLOT = BENCH / "scale.png"
 DATASET = ROOT / "eval" / "questions.jsonl"
@@ -271,6 +288,126 @@ class FillerMaker:
         return "\n".join(lines)
 
 
+# The subjects of a province's other plans, for the ``subjects`` filler: each a plan title and the terms
+# its sentences talk about. None of them is foreign affairs, Hong Kong/Macau or trade with other countries.
+SUBJECTS = {
+    "农业农村现代化“十四五”规划": """粮食生产 高标准农田 种业 农产品 农田水利 农机装备 农村集体经济 家庭农场 农民合作社 耕地保护 畜牧业 渔业
+        农村人居环境 休闲农业 油茶 生猪 稻谷 农业社会化服务 农村宅基地 农药化肥 秸秆 农村电商 农产品加工 农业保险 蔬菜基地
+        高素质农民 乡村产业 农村厕所 农技推广 动物防疫 农村改革 水稻 茶叶 柑橘 农业园区 农村土地 农资""",
+    "教育事业发展“十四五”规划": """义务教育 学前教育 职业教育 高等教育 教师队伍 课程改革 学位供给 校舍 校园安全 学生资助 产教融合 招生
+        中小学 幼儿园 特殊教育 县域高中 教研 教材 作业管理 课后服务 师范生 乡村教师 寄宿制学校 学科 实训基地 教育督导
+        体育课 心理健康教育 劳动教育 校长 班主任 毕业生 学分 专业设置 双师型教师 终身学习""",
+    "卫生健康事业发展“十四五”规划": """公立医院 基层医疗卫生机构 医保 家庭医生 疾病预防控制 中医药 妇幼保健 健康档案 分级诊疗 卫生应急
+        传染病 慢性病 医联体 县级医院 乡镇卫生院 村卫生室 护士 全科医生 住院医师 药品供应 急救 血液 精神卫生 职业病
+        健康教育 医疗服务 检验检查 远程医疗 床位 老年医学 儿科 重点专科 爱国卫生 健康县城""",
+    "综合交通运输“十四五”发展规划": """高速公路 国省干线 农村公路 铁路 城市轨道交通 港口 航道 机场 综合客运枢纽 货运 物流园区 城市公交
+        桥梁 隧道 收费站 养护 路网 客运班线 出租汽车 网约车 交通执法 超限超载 通航 码头 集装箱 多式联运 停车场
+        充电桩 站场 运输车辆 驾驶员 公路安全 客流 班车 通用机场""",
+    "生态环境保护“十四五”规划": """大气污染防治 水环境 土壤污染 河长制 生态保护红线 碳排放 污水处理 固体废物 环境监测 湿地
+        饮用水水源 黑臭水体 重金属 危险废物 排污许可 环境执法 生物多样性 水土流失 噪声 臭氧 细颗粒物 扬尘 入河排污口
+        垃圾分类 尾矿库 环境影响评价 自然保护地 绿色低碳 清洁能源 环保督察 生态补偿 排放标准""",
+    "住房和城乡建设“十四五”规划": """保障性住房 老旧小区改造 城市更新 海绵城市 燃气管网 物业管理 建筑业 装配式建筑 供水 棚户区
+        公租房 住房公积金 房地产市场 建筑工地 工程质量 城市排水 园林绿化 市政道路 地下管廊 历史街区 农村危房 建材
+        施工许可 建筑节能 勘察设计 城市管理 背街小巷 电梯加装 人行道 公园 路灯 环卫""",
+    "科技创新“十四五”规划": """重点实验室 研发投入 高新技术企业 科技成果转化 创新平台 知识产权 孵化器 技术创新中心 基础研究
+        关键核心技术 科研项目 科技型中小企业 新型研发机构 科技金融 技术合同 众创空间 科学普及 科研经费 大科学装置
+        工程技术研究中心 专利 院士工作站 科技特派员 揭榜挂帅 创新型县市 科研诚信 实验室 数据中心 算力 人工智能""",
+    "应急管理体系建设“十四五”规划": """安全生产 防汛抗旱 森林防火 地质灾害 应急救援队伍 危险化学品 隐患排查 应急物资储备 灾害预警
+        消防救援 矿山安全 烟花爆竹 避难场所 应急预案 救灾 山洪 旱情 堤坝 巡查 风险普查 值班值守 应急演练 事故调查
+        灾后重建 气象预报 水位 转移安置 救援装备 冰冻灾害 应急广播""",
+    "民政事业发展“十四五”规划": """养老服务 社会救助 最低生活保障 儿童福利 残疾人 社区治理 殡葬 婚姻登记 社会组织 养老机构
+        特困人员 留守儿童 慈善 志愿服务 区划地名 社区工作者 居家养老 老年食堂 流浪乞讨人员 福利彩票 孤儿 困难群众
+        村民委员会 居民委员会 护理员 适老化改造 临时救助 低收入人口 社区服务站 敬老院""",
+    "就业和社会保障“十四五”规划": """就业 社会保险 职业技能培训 劳动关系 工资 失业保险 创业担保贷款 人力资源市场 养老保险 工伤保险
+        农民工 高校毕业生 零工市场 劳动仲裁 欠薪 技能人才 技工院校 职称评审 公共就业服务 就业见习 灵活就业 社保卡
+        人事考试 事业单位 工资指导线 劳务品牌 返乡创业 就业困难人员 技能等级 劳动保障监察""",
+    "市场监管“十四五”规划": """食品安全 药品监管 特种设备 计量 标准化 质量认证 价格监督 反垄断 市场主体登记 消费者权益
+        网络交易 广告监管 产品质量 抽检 检验检测 商标 农贸市场 校园食堂 医疗器械 化妆品 电梯 气瓶 冷链食品 投诉举报
+        信用监管 个体工商户 营业执照 双随机 经营者 计量器具""",
+    "水利发展“十四五”规划": """水库 堤防 灌区 水土保持 河湖治理 水资源 山洪灾害 农村供水 水文 泵站 蓄滞洪区 河道采砂 水利工程
+        节水 取水许可 地下水 水闸 渠道 病险水库 水源工程 河湖长 岸线 水利设施 防洪能力 小型水库 水生态 用水总量
+        水价 灌溉 饮水安全""",
+}
+# Words that any plan uses, whatever its subject: kept when the subject's terms replace the corpus's.
+GENERIC = set("""工作 建设 发展 服务 管理 机制 体系 平台 能力 水平 作用 重点 领域 部门 全省 我省 项目 资源 目标 任务 政府 方面
+中心 品牌 工程 行动 培训 研究 宣传 活动 综合 评估 考核 保障 政策 制度 环境 质量 效益 优势 特色 基础 标准 规划 示范 队伍
+企业 市场 产业 经济 信息 人才 人员 单位 地方 总体 全面 时代 高质量 现代化 创新 改革 安全 风险 问题 措施 方式 渠道 形式
+作风 纪律 党建 党委 省委 政治 思想 理论 习近平 中央 省级 市州 县市区 基层 群众 社会 领导 干部 主体 责任 制度化 规范化
+覆盖 成效 成果 经验 格局 局面 态势 短板 瓶颈 要求 原则 意见 方案 计划 措施 办法 数字化 信息化 智能化 一体化 专栏 章 节""".split())
+SUBJECT_TAGS = {"n", "nz", "nt", "nr", "nrt", "nrfg", "ns", "j", "eng", "vn", "l", "s", "nw", "nl"}
+# The corpus's own activities, whatever jieba tags them, are the subject matter too.
+SUBJECT_VERBS = set("""涉外 出访 交往 出国 访问 出去 出海 走出去 引进来 融入 推介 接待 会见 会谈 签约 缔结 结好 互访 来访 来湘
+领事 外事 外宣 侨务 港澳 对外 海外 境外 国外 国际 外交 外国 外籍 外资 外贸 外商 入境 出境 签证 护照 通关 口岸""".split())
+CHINESE_PLACES = EXTRA_PLACES[: EXTRA_PLACES.index("越南")]
+# What is left of foreign affairs once words are swapped: one-character country names after 中/对/赴/驻
+# (中俄, 对非, 赴美), and words jieba cuts in ways the tags miss.
+FOREIGN_LEFTOVERS = re.compile(r"[中对赴驻访][俄美老日韩非欧德法英澳港意埃巴印越泰缅柬朝蒙加]|驻华|日韩|来湘|在湘|涉外|港澳|澳门|香港|一带一路|外宣|外事|友城|建交")
+
+
+class SubjectFillerMaker(FillerMaker):
+    """The ``subjects`` filler: the same clause salads and headings, about another department's subject.
+
+    Each clause's subject matter — its nouns, names, abbreviations and the corpus's foreign-affairs
+    verbs (jieba's tags; :data:`GENERIC` words such as 机制 or 平台 stay) — is swapped for terms of
+    one subject of :data:`SUBJECTS`; a document keeps one subject throughout, and places are Chinese
+    provinces and cities. What stays is the register: 坚持…, 推进…高质量发展, 健全…机制, 专栏N.
+    """
+
+    def __init__(self, seed: int = SEED) -> None:
+        import jieba.posseg as pseg
+
+        self._pseg = pseg
+        self._cut: dict[str, list[tuple[str, bool]]] = {}
+        self.subjects = list(SUBJECTS)
+        self.terms = {k: v.split() for k, v in SUBJECTS.items()}
+        self._subject = self.subjects[0]
+        super().__init__(seed)
+        self.heading_pools = {}
+        for subject in self.subjects:
+            self._subject = subject
+            self.heading_pools[subject] = sorted({self._new_heading() for _ in range(HEADING_POOL // len(self.subjects))})
+
+    def _tokens(self, clause: str) -> list[tuple[str, bool]]:
+        """``clause`` as (word, is subject matter) pairs, cached (jieba is the slow part)."""
+        got = self._cut.get(clause)
+        if got is None:
+            got = [(w, (f in SUBJECT_TAGS and len(w) >= 2 and w not in GENERIC and not w.isdigit()) or w in SUBJECT_VERBS)
+                   for w, f in self._pseg.cut(clause)]
+            self._cut[clause] = got
+        return got
+
+    def _swap(self, text: str, rng: random.Random) -> str:
+        terms = self.terms[self._subject]
+        text = "".join(rng.choice(terms) if topical else w for w, topical in self._tokens(text))
+        text = FOREIGN_LEFTOVERS.sub(lambda m: rng.choice(terms), text)
+        text = self._numbers(text, rng)
+        if self._place_re is not None:
+            text = self._place_re.sub(lambda m: rng.choice(CHINESE_PLACES), text)
+        return text
+
+    def _sentence_pool(self, n: int) -> list[str]:
+        pools = []
+        for subject in self.subjects:
+            self._subject = subject
+            pools.append(super()._sentence_pool(n // len(self.subjects)))
+        self.pools = dict(zip(self.subjects, pools))
+        return [s for p in pools for s in p]
+
+    def heading(self) -> str:
+        return self.rng.choice(self.heading_pools[self._subject])
+
+    def paragraph(self) -> str:
+        pool = self.pools[self._subject]
+        return "".join(self.rng.choice(pool) for _ in range(self.rng.randint(1, 4)))
+
+    def document(self, i: int) -> str:
+        self._subject = self.rng.choice(self.subjects)
+        text = super().document(i)
+        # The title names the document's subject, not a foreign-affairs plan.
+        first, rest = text.split("\n", 1)
+        return f"{self.rng.choice(CHINESE_PLACES)}{self._subject}（合成文本{i:05d}）\n{rest}"
+
+
 def real_documents() -> list[Path]:
     return sorted(p for p in CORPUS.iterdir() if p.is_file())
 
@@ -292,13 +429,14 @@ def make_filler(target_passages: int = MAX_SIZE) -> dict:
     if manifest_path.is_file():
         m = json.loads(manifest_path.read_text())
         if m.get("target") >= target_passages and m.get("seed") == SEED and m.get("pool") == SENTENCE_POOL \
-                and m.get("heading_pool") == HEADING_POOL and m.get("gold_filter") == GOLD_FILTER:
+                and m.get("heading_pool") == HEADING_POOL and m.get("gold_filter") == GOLD_FILTER \
+                and m.get("kind", "lookalike") == FILLER_KIND:
             return m
     shutil.rmtree(FILLER_DIR, ignore_errors=True)
     (FILLER_DIR / "docs").mkdir(parents=True)
     real = sum(len(passages_of(p)) for p in real_documents())
     log(f"real corpus: {real} passages; making filler up to {target_passages}")
-    maker = FillerMaker()
+    maker = SubjectFillerMaker() if FILLER_KIND == "subjects" else FillerMaker()
     docs, total, i = [], real, 0
     while total < target_passages:
         i += 1
@@ -309,7 +447,7 @@ def make_filler(target_passages: int = MAX_SIZE) -> dict:
         docs.append({"file": path.name, "passages": n, "cumulative": total})
         if i % 500 == 0:
             log(f"  {i} filler documents, {total} passages")
-    m = {"seed": SEED, "pool": SENTENCE_POOL, "heading_pool": HEADING_POOL, "gold_filter": GOLD_FILTER,
+    m = {"kind": FILLER_KIND, "seed": SEED, "pool": SENTENCE_POOL, "heading_pool": HEADING_POOL, "gold_filter": GOLD_FILTER,
          "target": target_passages, "real_passages": real, "documents": docs,
          "clauses": len(maker.clauses), "headings": len(maker.headings), "places": len(maker.places),
          "rejected_sentences": maker.rejected, "rejected_headings": maker.rejected_headings}
@@ -321,7 +459,7 @@ def make_filler(target_passages: int = MAX_SIZE) -> dict:
 
 def corpus_for(size: int, manifest: dict) -> Path:
     """A folder with the real documents and the filler prefix that makes ``size`` passages (hard links)."""
-    folder = CACHE / f"corpus-{size}"
+    folder = CACHE / f"corpus-{size}{SUFFIX}"
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     for p in real_documents():
@@ -385,7 +523,7 @@ def proxy_vector(sentences: list[str], vectors: list[np.ndarray]) -> np.ndarray:
     return v / (np.linalg.norm(v) or 1.0)
 
 
-def embed_filler(manifest: dict, batch: int = 512) -> dict:
+def embed_filler(manifest: dict, batch: int = 512, derive: bool = True) -> dict:
     """Embed the filler's unique sentences with the real model; derive its passage vectors from them."""
     from rag.embedding import get_embedder
     from rag.index import _answer_sentences
@@ -409,6 +547,9 @@ def embed_filler(manifest: dict, batch: int = 512) -> dict:
             done = i + len(part)
             rate = done / (time.perf_counter() - started)
             log(f"  embedded {done}/{len(todo)} sentences ({rate:.0f}/s, ~{(len(todo) - done) / rate / 60:.0f} min left)")
+    if not derive:
+        return {"filler_passages": len(passages), "unique_sentences": len(unique),
+                "sentence_embedding_rate_per_s": None if rate is None else round(rate, 1)}
     proxy_dir = CACHE / "vectors-passages"
     proxy = VectorCache(proxy_dir)
     missing = [p for p in passages if sha(p.embedding_text()) not in proxy]
@@ -481,10 +622,10 @@ def harvest_full(size: int = 1000) -> int:
     """Keep the real model's vectors of the ``full`` run (passages and sentences) in the ``vectors-real`` cache."""
     from rag.index import Index
 
-    index_dir = CACHE / f"index-{size}-full"
+    index_dir = CACHE / f"index-{size}-full{SUFFIX}"
     if not index_dir.is_dir():
         return 0
-    idx = Index(settings_for(index_dir, CACHE / f"corpus-{size}"))
+    idx = Index(settings_for(index_dir, CACHE / f"corpus-{size}{SUFFIX}"))
     manifest = idx.read_manifest()
     cache = VectorCache(CACHE / "vectors-real")
     added = 0
@@ -545,7 +686,7 @@ def worker_ingest(size: int, mode: str) -> dict:
 
     manifest = json.loads((FILLER_DIR / "manifest.json").read_text())
     corpus = corpus_for(size, manifest)
-    index_dir = CACHE / f"index-{size}-{mode}"
+    index_dir = CACHE / f"index-{size}-{mode}{SUFFIX}"
     shutil.rmtree(index_dir, ignore_errors=True)
     real = get_embedder()
     rss_model = rss_mb()
@@ -583,11 +724,11 @@ def worker_query(size: int, mode: str) -> dict:
     from rag.evaluation import load_dataset, ours_answer_fn, run_system, summarise
     from rag.pipeline import Assistant
 
-    index_dir = CACHE / f"index-{size}-{mode}"
+    index_dir = CACHE / f"index-{size}-{mode}{SUFFIX}"
     embedder = get_embedder()
     rss_model = rss_mb()
     started = time.perf_counter()
-    assistant = Assistant(settings_for(index_dir, CACHE / f"corpus-{size}"), embedder=embedder)
+    assistant = Assistant(settings_for(index_dir, CACHE / f"corpus-{size}{SUFFIX}"), embedder=embedder)
     open_s = time.perf_counter() - started
     rss_open = rss_mb()
     questions = load_dataset(DATASET)
@@ -641,11 +782,12 @@ def machine() -> dict:
 
 def cmd_prepare(args) -> None:
     manifest = make_filler(MAX_SIZE)
-    info = embed_filler(manifest)
-    fidelity = measure_fidelity()
+    lookalike = FILLER_KIND == "lookalike"
+    info = embed_filler(manifest, derive=lookalike)
+    fidelity = measure_fidelity() if lookalike else None  # the derived vectors, made for the lookalike filler only
     meta = {"manifest": {k: v for k, v in manifest.items() if k != "documents"}, "filler_documents": len(manifest["documents"]),
             **info, "fidelity": fidelity}
-    (CACHE / "prepare.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1))
+    (CACHE / f"prepare{SUFFIX}.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1))
     log(f"prepared: {json.dumps(meta, ensure_ascii=False)}")
 
 
@@ -713,9 +855,9 @@ def code_version() -> str:
 def cmd_run(args) -> None:
     results = json.loads(RESULTS.read_text()) if RESULTS.is_file() and not args.fresh else {"runs": []}
     results["machine"] = machine()
-    prep = CACHE / "prepare.json"
+    prep = CACHE / f"prepare{SUFFIX}.json"
     if prep.is_file():
-        results["prepare"] = json.loads(prep.read_text())
+        results[f"prepare{SUFFIX}"] = json.loads(prep.read_text())
     plan = [(int(x.split(":")[0]), x.split(":")[1]) for x in args.plan.split(",")]
     for size, mode in plan:
         if mode in ("trunc64", "realcache"):
@@ -729,14 +871,15 @@ def cmd_run(args) -> None:
         log(f"size {size} ({mode}): queries")
         qry = spawn("query", size, mode)
         log(f"  {json.dumps(qry, ensure_ascii=False)}")
-        results["runs"] = [r for r in results["runs"] if not (r["size"] == size and r["mode"] == mode)]
-        results["runs"].append({"size": size, "mode": mode, "ingest": ing, "query": qry,
+        results["runs"] = [r for r in results["runs"] if not (r["size"] == size and r["mode"] == mode
+                                                              and r.get("filler", "lookalike") == FILLER_KIND)]
+        results["runs"].append({"size": size, "mode": mode, "filler": FILLER_KIND, "ingest": ing, "query": qry,
                                 "load_average": [round(load_before, 2), round(os.getloadavg()[0], 2)],
                                 "at": time.strftime("%Y-%m-%d %H:%M"), "code": code_version()})
         RESULTS.write_text(json.dumps(results, ensure_ascii=False, indent=1))
         if not args.keep_index and size >= 10_000:
-            shutil.rmtree(CACHE / f"index-{size}-{mode}", ignore_errors=True)
-            shutil.rmtree(CACHE / f"corpus-{size}", ignore_errors=True)
+            shutil.rmtree(CACHE / f"index-{size}-{mode}{SUFFIX}", ignore_errors=True)
+            shutil.rmtree(CACHE / f"corpus-{size}{SUFFIX}", ignore_errors=True)
     cmd_report(args)
 
 
@@ -750,8 +893,9 @@ MODE_TEXT = {
 
 
 def table(results: dict) -> str:
-    rows = sorted(results["runs"], key=lambda r: (r["size"], MODE_ORDER.get(r["mode"], 9)))
-    head = ("| corpus | passages | filler vectors | ingest passages/s | ingest s | index MB | query p50 / p95 ms "
+    rows = sorted(results["runs"], key=lambda r: (FILLER_KINDS.index(r.get("filler", "lookalike")) if r["size"] else -1,
+                                                  r["size"], MODE_ORDER.get(r["mode"], 9)))
+    head = ("| corpus | filler | passages | filler vectors | ingest passages/s | ingest s | index MB | query p50 / p95 ms "
             "| embed | keyword | vector | fusion | answer (p50 / p95 ms) | Recall@5 | MRR@10 | fact recall | "
             "abstention acc. | filler in top 5 | peak RSS ingest / serve MB |")
     lines = [head, "|" + "---|" * (head.count("|") - 1)]
@@ -768,7 +912,7 @@ def table(results: dict) -> str:
         else:
             rate = f"{i['passages_per_s_without_embedding']:.0f} (no embedding)"
         lines.append(
-            f"| {name} | {q['passages']} | {emb} | {rate} | {i['ingest_s']:.0f} | {i['index_mb']:.0f} | "
+            f"| {name} | {r.get('filler', 'lookalike') if r['size'] else '–'} | {q['passages']} | {emb} | {rate} | {i['ingest_s']:.0f} | {i['index_mb']:.0f} | "
             f"{m['latency_p50_ms']:.0f} / {m['latency_p95_ms']:.0f} | "
             + " | ".join(f"{st[s]['p50']:.1f} / {st[s]['p95']:.1f}" for s in STAGES)
             + f" | {m['recall@5']:.3f} | {m['mrr@10']:.3f} | {m['fact_recall']:.3f} | {m['abstention_accuracy']:.3f} | "
@@ -786,10 +930,12 @@ def cmd_report(args) -> None:
     results = json.loads(RESULTS.read_text())
     allruns = sorted(results["runs"], key=lambda r: r["size"])
     base = next((r for r in allruns if r["size"] == 0), None)
+    lookalike = [r for r in allruns if r.get("filler", "lookalike") == "lookalike"]
     series = {
-        "derived filler vectors": [r for r in allruns if r["mode"] == "derived"],
-        "real-model filler vectors": [r for r in allruns if r["mode"] in ("realcache", "trunc64")
-                                      or (r["mode"] == "full" and not any(x["mode"] == "realcache" and x["size"] == r["size"] for x in allruns))],
+        "lookalike filler, derived vectors": [r for r in lookalike if r["mode"] == "derived"],
+        "lookalike filler": [r for r in lookalike if r["mode"] in ("realcache", "trunc64")
+                             or (r["mode"] == "full" and not any(x["mode"] == "realcache" and x["size"] == r["size"] for x in lookalike))],
+        "subjects filler": [r for r in allruns if r.get("filler") == "subjects" and r["mode"] in ("trunc64", "full", "realcache")],
     }
     if not any(series.values()):
         print("no runs yet")
@@ -797,7 +943,7 @@ def cmd_report(args) -> None:
     fig, axes = plt.subplots(1, 3, figsize=(17, 5))
     # 1. Latency by stage (one point per index built; the vectors' origin barely matters here).
     ax = axes[0]
-    runs = [r for r in allruns if r["size"] > 0]
+    runs = [r for r in lookalike if r["size"] > 0]
     by_size: dict[int, dict] = {}
     for r in runs:  # one run per size: prefer the largest-vector-fidelity one, fall back to derived
         cur = by_size.get(r["size"])
@@ -810,6 +956,10 @@ def cmd_report(args) -> None:
     ax.loglog(n, [r["query"]["metrics"]["latency_p50_ms"] for r in pts], "o--", color="black", label="total p50")
     for s in STAGES:
         ax.loglog(n, [max(0.01, r["query"]["stages_ms"][s]["p95"]) for r in pts], ".-", label=f"{s} p95")
+    subj = series["subjects filler"]
+    if subj:
+        ax.loglog([r["query"]["passages"] for r in subj], [r["query"]["metrics"]["latency_p95_ms"] for r in subj], "D:",
+                  color="grey", label="total p95, subjects filler")
     ax.axhline(300, color="red", lw=0.8, ls=":", label="300 ms target (p95)")
     ax.set_xlabel("passages in the index (log)")
     ax.set_ylabel("ms per question (log)")
@@ -836,11 +986,11 @@ def cmd_report(args) -> None:
     for label, rs in series.items():
         if not rs:
             continue
-        style = "o-" if label.startswith("real") else "s--"
+        style = {"lookalike filler": "o-", "subjects filler": "D-"}.get(label, "s--")
         for key in ("recall@5", "mrr@10"):
             ax.semilogx([r["query"]["passages"] for r in rs], [r["query"]["metrics"][key] for r in rs], style,
                         color=colours[key], mfc="white" if style.startswith("s") else colours[key],
-                        label=f"{key}, {label}")
+                        alpha=0.55 if style.startswith("D") else 1.0, label=f"{key}, {label}")
     if base:
         for key in ("recall@5", "mrr@10"):
             ax.axhline(base["query"]["metrics"][key], lw=0.8, ls=":", color=colours[key])
@@ -882,9 +1032,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("command", choices=["prepare", "run", "report", "all"])
     parser.add_argument("--plan", default=DEFAULT_PLAN,
                         help="comma-separated size:mode runs; modes: real (size 0), full, trunc64, derived")
+    parser.add_argument("--filler", choices=FILLER_KINDS, default=FILLER_KIND,
+                        help="lookalike: the corpus's own clauses, other places and numbers (other provinces' plans); "
+                             "subjects: the same register about other departments' subjects (a province's other plans)")
     parser.add_argument("--fresh", action="store_true", help="forget earlier runs in scale_results.json")
     parser.add_argument("--keep-index", action="store_true", help="keep the 10k/100k indexes in bench/.cache")
     args = parser.parse_args(argv)
+    if args.filler != FILLER_KIND:  # paths are fixed at import and workers read the environment: start again with it
+        os.environ["SCALE_FILLER"] = args.filler
+        os.execv(sys.executable, [sys.executable, str(Path(__file__).resolve()), *argv])
     if args.command in ("prepare", "all"):
         cmd_prepare(args)
     if args.command in ("run", "all"):

@@ -17,12 +17,22 @@ from conftest import ROOT
 
 
 @pytest.fixture(scope="module")
-def maker():
+def scale():
     sys.path.insert(0, str(ROOT / "bench"))  # the script imports its neighbour bench_pipeline
     spec = importlib.util.spec_from_file_location("scale", ROOT / "bench" / "scale.py")
-    scale = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(scale)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def maker(scale):
     return scale.FillerMaker()
+
+
+@pytest.fixture(scope="module")
+def subjects(scale):
+    return scale.SubjectFillerMaker()
 
 
 def test_a_gold_quote_with_its_places_and_figures_changed_counts_as_a_copy(maker):
@@ -50,3 +60,38 @@ def test_filler_keeps_the_corpus_register_with_other_places(maker):
     assert sum(any(p in s for p in ("越南", "老挝", "肯尼亚", "广东", "四川")) for s in sentences) > 50
     # The plan's own subject is always swapped out: filler is about other places.
     assert not [s for s in sentences if "湖南" in s]
+
+
+# The ``subjects`` filler: the province's other plans — same register, other departments' subjects.
+
+FOREIGN_AFFAIRS = ("外事", "友城", "港澳", "香港", "涉外", "出访", "领事", "外宣", "护照", "签证", "APEC", "一带一路",
+                   "中非", "非洲", "东盟", "国际", "外国", "海外", "境外", "建交")
+
+
+def test_subjects_filler_is_about_other_subjects(subjects, scale):
+    assert len(subjects.pool) == 30_000
+    # Nothing of the corpus's own subject is left in a sentence ...
+    assert not [s for s in subjects.pool if any(w in s for w in FOREIGN_AFFAIRS)]
+    # ... and every sentence is about one of the other departments' subjects.
+    terms = {t for ts in subjects.terms.values() for t in ts}
+    assert sum(any(t in s for t in terms) for s in subjects.pool) > 0.95 * len(subjects.pool)
+    # The register stays: the plan's verbs and generic words survive the swap.
+    assert sum(any(w in s for w in ("推进", "加强", "推动", "机制", "平台", "建设")) for s in subjects.pool) > 0.4 * len(subjects.pool)
+
+
+def test_subjects_filler_document_keeps_one_subject(subjects, scale):
+    doc = subjects.document(7)
+    title = doc.splitlines()[0]
+    subject = next(k for k in scale.SUBJECTS if k in title)
+    assert "合成文本00007" in title and re.search(r"^第一章 ", doc, re.M)
+    others = {t for k, ts in subjects.terms.items() if k != subject for t in ts} - set(subjects.terms[subject])
+    body = "\n".join(doc.splitlines()[1:])
+    own = sum(body.count(t) for t in subjects.terms[subject])
+    assert own > 20 and own > 5 * sum(body.count(t) for t in others)
+
+
+def test_subjects_filler_never_repeats_a_gold_quote(subjects):
+    assert not [s for s in subjects.pool if subjects._copies_gold(s)]
+    headings = [h for hs in subjects.heading_pools.values() for h in hs]
+    assert len(headings) > 500
+    assert not [h for h in headings if subjects._copies_gold(h)]
