@@ -1,9 +1,11 @@
 """Scale benchmark: the product over 1k, 10k and 100k passages (real documents + synthetic filler).
 
     python bench/scale.py prepare            # make the filler documents and cache their vectors (resumable)
-    python bench/scale.py run [--sizes …]    # ingest + query each size, in fresh processes
+    python bench/scale.py run [--plan …]     # ingest + query each size:mode, in fresh processes
+    python bench/scale.py requery --plan …   # ask again against indexes kept by run --keep-index (newer code)
     python bench/scale.py report             # bench/scale.png and the markdown table
-    python bench/scale.py all                # the three in order
+    python bench/scale.py all                # prepare, run, report
+    (prepare, run and requery take --filler lookalike|subjects; see "Two fillers" below)
 
 What is measured, per size: ingest throughput (passages/s) through the product's
 own ``Index.ingest``, index size on disk, query latency p50/p95 by stage over the
@@ -883,6 +885,24 @@ def cmd_run(args) -> None:
     cmd_report(args)
 
 
+def cmd_requery(args) -> None:
+    """Ask the bundled questions again against indexes kept by ``run --keep-index``, with the current code."""
+    results = json.loads(RESULTS.read_text())
+    for size, mode in [(int(x.split(":")[0]), x.split(":")[1]) for x in args.plan.split(",")]:
+        run = next((r for r in results["runs"] if r["size"] == size and r["mode"] == mode
+                    and r.get("filler", "lookalike") == FILLER_KIND), None)
+        if run is None or not (CACHE / f"index-{size}-{mode}{SUFFIX}").is_dir():
+            log(f"size {size} ({mode}, {FILLER_KIND} filler): no kept index or no run on record; skipped")
+            continue
+        load_before = os.getloadavg()[0]
+        run["query"] = spawn("query", size, mode)
+        run.update({"query_code": code_version(), "query_at": time.strftime("%Y-%m-%d %H:%M"),
+                    "query_load_average": [round(load_before, 2), round(os.getloadavg()[0], 2)]})
+        log(f"size {size} ({mode}): {json.dumps(run['query']['metrics'])}")
+        RESULTS.write_text(json.dumps(results, ensure_ascii=False, indent=1))
+    cmd_report(args)
+
+
 MODE_ORDER = {"real": 0, "full": 1, "realcache": 2, "trunc64": 3, "derived": 4}
 MODE_TEXT = {
     "real": "real model (bundled documents only)",
@@ -1029,7 +1049,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(out, ensure_ascii=False))
         return 0
     parser = argparse.ArgumentParser(description="Scale benchmark (see the module doc).")
-    parser.add_argument("command", choices=["prepare", "run", "report", "all"])
+    parser.add_argument("command", choices=["prepare", "run", "requery", "report", "all"])
     parser.add_argument("--plan", default=DEFAULT_PLAN,
                         help="comma-separated size:mode runs; modes: real (size 0), full, trunc64, derived")
     parser.add_argument("--filler", choices=FILLER_KINDS, default=FILLER_KIND,
@@ -1045,6 +1065,8 @@ def main(argv: list[str] | None = None) -> int:
         cmd_prepare(args)
     if args.command in ("run", "all"):
         cmd_run(args)
+    if args.command == "requery":
+        cmd_requery(args)
     if args.command == "report":
         cmd_report(args)
     return 0

@@ -99,3 +99,29 @@ def test_a_fact_the_documents_record_does_not_hold_is_not_answered(assistant):
 def test_a_topic_question_about_dates_goes_to_retrieval(assistant):
     result = assistant.ask("2025年中非经贸博览会是什么时候发布成交金额的？")
     assert not any("文件信息" in c.passage.headings for c in result.answer.citations), result.answer.text
+
+
+def test_a_document_named_by_its_title_words_is_the_only_one_whose_opening_is_ranked(scratch_index, embedder):
+    # Among many documents, "这篇回顾…" must look for the publication record in the review only: the
+    # openings of other documents that the question's other words resemble do not count.
+    from rag.index import Index
+    from rag.retrieval import Retriever
+
+    corpus = scratch_index.corpus_dir
+    corpus.mkdir(parents=True, exist_ok=True)
+    for i, subject in enumerate(["农业农村", "交通运输", "卫生健康"]):
+        (corpus / f"other-{i}.txt").write_text(
+            f"某省{subject}工作要点\n\n第一节 工作回顾\n\n今日我们回顾{subject}工作,由省融媒体中心发布,时间是2025年。\n",
+            encoding="utf-8")
+    Index(scratch_index, embedder=embedder).upsert([corpus / f"other-{i}.txt" for i in range(3)])
+    index = Index(scratch_index, embedder=embedder).load()
+    retriever = Retriever(index, scratch_index)
+    openings = {p.id: p.doc_id for p in retriever._document_openings}
+    assert len(set(openings.values())) == 5
+    named = retriever._document_ranking("这篇回顾是哪家媒体、什么时候发的？", [])
+    assert named and {openings[pid] for pid in named} == {REVIEW_ID}
+    # A question that names no document by its title keeps every document's opening.
+    unnamed = retriever._document_ranking("这份文件是哪天发布的？", [])
+    assert {openings[pid] for pid in unnamed} == set(openings.values())
+    hits = retriever.retrieve("这篇回顾是哪家媒体、什么时候发的？", k=5).hits
+    assert any("文件信息" in h.passage.headings and h.passage.doc_id == REVIEW_ID for h in hits)
