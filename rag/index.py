@@ -644,13 +644,16 @@ class Index:
         if exact is not None:
             found = ((exact.passage_ids[i], sim) for i, sim in exact.search(query_vector, doc_ids))
         else:
-            hits = self._sentence_store._collection.query(
-                query_embeddings=[np.asarray(query_vector, dtype=np.float32).tolist()],
-                n_results=max(1, k * 3),
-                where=_doc_filter(doc_ids),
-                include=["distances", "metadatas"],
-            )
-            found = ((m["passage_id"], 1.0 - float(d)) for m, d in zip(hits["metadatas"][0], hits["distances"][0]))
+            query = dict(query_embeddings=[np.asarray(query_vector, dtype=np.float32).tolist()],
+                         n_results=max(1, k * 3), where=_doc_filter(doc_ids))
+            # A row's id names its passage ("<passage id>:<n>"), so only distances are read: the
+            # metadata of ~90 rows is that many reads of SQLite, slow while a large index is cold.
+            hits = self._sentence_store._collection.query(**query, include=["distances"])
+            pids = [row.rsplit(":", 1)[0] for row in hits["ids"][0]]
+            if pids and not any(pid in self.passages for pid in pids):  # rows named by other code
+                hits = self._sentence_store._collection.query(**query, include=["distances", "metadatas"])
+                pids = [m["passage_id"] for m in hits["metadatas"][0]]
+            found = ((pid, 1.0 - float(d)) for pid, d in zip(pids, hits["distances"][0]))
         best: dict[str, float] = {}
         for pid, sim in found:
             if pid in self.passages and pid not in best:

@@ -84,3 +84,7 @@ def test_a_collection_above_the_limit_is_searched_through_chroma(built_index_dir
     # HNSW is approximate, but on an easy question its best passage is the exact one.
     assert approximate.vector_search(v, 5)[0][0] == exact.vector_search(v, 5)[0][0]
     assert approximate.sentence_search(v, 5)[0][0] == exact.sentence_search(v, 5)[0][0]
+    # Sentence rows are read without their metadata: each row's passage comes from its id.
+    ranked = approximate.sentence_search(v, 10)
+    assert len(ranked) == 10 and all(pid in approximate.passages for pid, _ in ranked)
+    assert len({pid for pid, _ in ranked}) == 10
