@@ -365,8 +365,7 @@ class Retriever:
         # first the opening of whichever document the question's other words resemble.
         named = self._documents_named(query)
         if named:
-            doc_of = {p.id: p.doc_id for p in self._document_openings}
-            ranked = [pid for pid in ranked if doc_of[pid] in named]
+            ranked = [pid for pid in ranked if self.index.passages[pid].doc_id in named]
         return ranked
 
     def _documents_named(self, query: str) -> set[str]:
