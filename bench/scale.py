@@ -335,7 +335,7 @@ GENERIC = set("""工作 建设 发展 服务 管理 机制 体系 平台 能力 
 中心 品牌 工程 行动 培训 研究 宣传 活动 综合 评估 考核 保障 政策 制度 环境 质量 效益 优势 特色 基础 标准 规划 示范 队伍
 企业 市场 产业 经济 信息 人才 人员 单位 地方 总体 全面 时代 高质量 现代化 创新 改革 安全 风险 问题 措施 方式 渠道 形式
 作风 纪律 党建 党委 省委 政治 思想 理论 习近平 中央 省级 市州 县市区 基层 群众 社会 领导 干部 主体 责任 制度化 规范化
-覆盖 成效 成果 经验 格局 局面 态势 短板 瓶颈 要求 原则 意见 方案 计划 措施 办法 数字化 信息化 智能化 一体化 专栏 章 节""".split())
+覆盖 成效 成果 经验 格局 局面 态势 短板 瓶颈 要求 原则 意见 方案 计划 办法 数字化 信息化 智能化 一体化 专栏 章 节""".split())
 SUBJECT_TAGS = {"n", "nz", "nt", "nr", "nrt", "nrfg", "ns", "j", "eng", "vn", "l", "s", "nw", "nl"}
 # The corpus's own activities, whatever jieba tags them, are the subject matter too.
 SUBJECT_VERBS = set("""涉外 出访 交往 出国 访问 出去 出海 走出去 引进来 融入 推介 接待 会见 会谈 签约 缔结 结好 互访 来访 来湘
@@ -406,7 +406,7 @@ class SubjectFillerMaker(FillerMaker):
         self._subject = self.rng.choice(self.subjects)
         text = super().document(i)
         # The title names the document's subject, not a foreign-affairs plan.
-        first, rest = text.split("\n", 1)
+        _, rest = text.split("\n", 1)
         return f"{self.rng.choice(CHINESE_PLACES)}{self._subject}（合成文本{i:05d}）\n{rest}"
 
 
