@@ -85,13 +85,16 @@ def cmd_ask(args) -> int:
 
 
 def cmd_eval(args) -> int:
-    from rag.evaluation import run_eval
+    from rag.evaluation import DatasetError, run_eval
 
     dataset = Path(args.dataset)
     if not dataset.is_file():
         return _fail(f"dataset not found: {dataset}")
     systems = [s.strip() for s in args.systems.split(",") if s.strip()]
-    summary = run_eval(dataset, Path(args.out), k=args.k, systems=systems, settings=_settings(args))
+    try:
+        summary = run_eval(dataset, Path(args.out), k=args.k, systems=systems, settings=_settings(args))
+    except DatasetError as exc:
+        return _fail(str(exc))
     print(summary)
     return 0
 

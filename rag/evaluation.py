@@ -96,6 +96,60 @@ def load_dataset(path: Path) -> list[EvalQuestion]:
     return questions
 
 
+# --------------------------------------------------------------------- the set's corpus
+
+SETS_INDEX_ROOT = PROJECT_ROOT / "index" / "sets"
+
+
+class CorpusMissingError(FileNotFoundError):
+    """A set names a corpus folder that is not there; the message says which."""
+
+
+def dataset_meta(dataset: Path) -> dict:
+    """The set's sidecar ``<set>.meta.json`` (e.g. ``eval/multidoc.meta.json``), or ``{}``.
+
+    A set that is asked over a corpus other than the deployment's names it there:
+    ``{"corpus": "corpora/multidoc"}``, a folder relative to the set's own folder.
+    """
+    meta = Path(dataset).with_suffix(".meta.json")
+    if not meta.is_file():
+        return {}
+    try:
+        data = json.loads(meta.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise DatasetError(f"{meta}: not valid JSON ({exc})") from exc
+    if not isinstance(data, dict):
+        raise DatasetError(f"{meta}: expected a JSON object")
+    return data
+
+
+def dataset_corpus(dataset: Path) -> Path | None:
+    """The corpus folder the set names (see :func:`dataset_meta`), or None for the deployment's own."""
+    corpus = dataset_meta(dataset).get("corpus")
+    if not corpus:
+        return None
+    folder = (Path(dataset).parent / corpus).resolve()
+    if not folder.is_dir():
+        raise CorpusMissingError(f"the corpus folder of {dataset} is missing: {folder}")
+    return folder
+
+
+def settings_for_corpus(settings, corpus: Path):
+    """``settings`` pointed at ``corpus`` and at that corpus's own index under ``index/sets/``.
+
+    Each named corpus gets one index folder, built on first use and reused (an
+    incremental ingest afterwards re-embeds nothing unless a file changed).
+    """
+    return settings.model_copy(update={"corpus_dir": corpus, "index_dir": SETS_INDEX_ROOT / corpus.name})
+
+
+def prepare_corpus_index(settings, progress: bool = True):
+    """Build or update the index of ``settings.corpus_dir``; returns the ingest report."""
+    from rag.index import Index
+
+    return Index(settings).ingest(settings.corpus_dir, progress=progress)
+
+
 # --------------------------------------------------------------------- matching
 
 
@@ -549,6 +603,10 @@ def run_eval(
 
     settings = settings or (assistant.settings if assistant is not None else get_settings())
     questions = load_dataset(dataset)
+    corpus = dataset_corpus(dataset)
+    if corpus is not None and assistant is None:
+        settings = settings_for_corpus(settings, corpus)
+        prepare_corpus_index(settings, progress=progress)
     systems = list(dict.fromkeys(systems or ["ours"]))
     if assistant is None:
         assistant = Assistant(settings)
