@@ -1,0 +1,90 @@
+"""Validates eval/multidoc.jsonl, the set asked over the 93 documents of eval/corpora/multidoc/ in one index.
+
+Every gold quote must occur verbatim (NFKC, whitespace removed) in its document, and every
+answer fact in one of its gold documents; the set must keep the composition it was written
+with. The documents are read here with the standard library only (an HTML parser and the
+.docx's XML), so the check does not depend on the product's own loaders.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import unicodedata
+import zipfile
+from collections import Counter
+from functools import lru_cache
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SET_PATH = ROOT / "eval" / "multidoc.jsonl"
+CORPUS = ROOT / "eval" / "corpora" / "multidoc"
+
+
+def norm(text: str) -> str:
+    return re.sub(r"[\s\u200b\u200c\u200d\ufeff]+", "", unicodedata.normalize("NFKC", text))
+
+
+class _Text(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.out: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.out.append("\n")
+
+    def handle_data(self, data):
+        self.out.append(data)
+
+
+@lru_cache(maxsize=None)
+def doc_norm(doc: str) -> str:
+    path = next(CORPUS.rglob(f"{doc}.*"))
+    if path.suffix == ".txt":
+        text = path.read_text(encoding="utf-8")
+    elif path.suffix == ".html":
+        parser = _Text()
+        parser.feed(path.read_text(encoding="utf-8"))
+        text = "".join(parser.out)
+    else:
+        xml = zipfile.ZipFile(path).read("word/document.xml").decode("utf-8")
+        text = html.unescape(re.sub(r"<[^>]+>", "", xml.replace("</w:p>", "\n")))
+    return norm(text)
+
+
+@lru_cache(maxsize=1)
+def questions() -> tuple[dict, ...]:
+    return tuple(json.loads(ln) for ln in SET_PATH.read_text(encoding="utf-8").splitlines() if ln.strip())
+
+
+def test_composition():
+    qs = questions()
+    tags = Counter(t for q in qs for t in q["tags"])
+    assert len(qs) >= 200
+    assert len({q["id"] for q in qs}) == len(qs)
+    assert sum(not q["answerable"] for q in qs) >= 40
+    assert sum(q["lang"] == "en" for q in qs) >= 30
+    assert tags["list"] >= 30 and tags["scoping"] >= 20 and tags["enterprise"] >= 20
+    assert sum(1 for q in qs if {"identity", "clause", "scoping", "multi-answer"} & set(q["tags"])) >= 40
+    docs = {g["doc"] for q in qs for g in q["gold"]}
+    assert len(docs) >= 30
+    folders = {next(CORPUS.rglob(f"{d}.*")).parent.name for d in docs}
+    assert folders == {"gwr-national", "gwr-provinces-2025", "gov-cn-2019"}
+
+
+@pytest.mark.parametrize("q", questions(), ids=[q["id"] for q in questions()])
+def test_question(q):
+    assert q["lang"] in ("zh", "en")
+    if not q["answerable"]:
+        assert q["answer_facts"] == [] and q["gold"] == []
+        return
+    assert q["gold"] and q["answer_facts"]
+    for g in q["gold"]:
+        assert norm(g["quote"]) in doc_norm(g["doc"]), f"quote not in {g['doc']}: {g['quote']}"
+    gold_text = "".join(doc_norm(g["doc"]) for g in q["gold"]).lower()
+    for fact in q["answer_facts"]:
+        assert any(norm(alt).lower() in gold_text for alt in fact.split("|")), f"fact not in the gold documents: {fact}"
