@@ -527,10 +527,20 @@ class ExtractiveAnswerer:
     COVERAGE_WEIGHT = 0.15
     OTHER_PLACE_PENALTY = 0.08  # asked about 北欧, the sentence speaks of 中东欧 (_names_other_place); 0.05 half as good, 0.12 the same
 
+    def _time_of(self, passage: Passage) -> str:
+        """The years ``passage`` speaks of beyond its words (its document's year; see rag.documents.passage_time)."""
+        from rag.documents import passage_time
+
+        record = self.records.get(passage.doc_id)
+        if record is None:
+            return passage.doc_title  # no record (an older index): the title's year, as before
+        return passage_time(passage.headings, passage.text, record) + " " + _title_period(passage.doc_title)
+
     def __init__(self, index, settings: Settings, gate: EvidenceGate) -> None:
         self.index = index
         self.settings = settings
         self.gate = gate
+        self.records = index.records() if hasattr(index, "records") else {}
 
     def _candidates(self, question: str, retrieval: Retrieval, ids: list[str], first_rank: int = 0) -> list[_Candidate]:
         """Every sentence of the passages ``ids`` (ranked ``first_rank``, ``first_rank`` + 1, …), scored
@@ -603,7 +613,7 @@ class ExtractiveAnswerer:
         """
         if not years:
             return 0.0
-        where = sentence + " ".join(passage.headings) + passage.doc_title
+        where = sentence + " ".join(passage.headings) + self._time_of(passage)
         if not any(y in where for y in years):
             return 0.0
         if past and not (_TARGET_RE.search(sentence) and not _ACHIEVED_RE.search(sentence)):
@@ -769,11 +779,17 @@ class ExtractiveAnswerer:
         k = k or self.settings.top_k
         chosen = self.select(question, retrieval, k)
         evidence = " ".join(c.text for c in chosen)
-        cited_from = " ".join(dict.fromkeys(c.passage.embedding_text() + " " + c.passage.doc_title for c in chosen))
+        cited_from = " ".join(dict.fromkeys(c.passage.embedding_text() + " " + self._time_of(c.passage) for c in chosen))
         decision = self.gate.decide(question, retrieval, evidence, cited_from)
         if not decision.answerable or not chosen:
             return abstention(question, retrieval.hits[:k], decision.reason or "no evidence sentences")
         return compose(question, [(c.passage, c.text) for c in chosen])
+
+
+def _title_period(title: str) -> str:
+    """A plan period the title names ("“十四五”发展规划" → 十四五), which the period checks read."""
+    m = re.search(r"十[一二三四五六]五", title)
+    return m.group(0) if m else ""
 
 
 def compose(question: str, quoted: list[tuple[Passage, str]]) -> Answer:
@@ -808,3 +824,13 @@ def abstention(question: str, hits: list[Hit], reason: str) -> Answer:
         for p in related:
             text += f"\n· {p.locator}"
     return Answer(text, [], abstained=True, reason=reason, related=related)
+
+
+def not_held(question: str, hits: list[Hit], scope) -> Answer:
+    """The answer when the question names documents the deployment does not hold ("未收录…的文件。")."""
+    answer = abstention(question, hits, scope.code)
+    if has_cjk(question):
+        answer.text = scope.missing + answer.text
+    else:
+        answer.text = f"The documents held do not include the one asked about ({scope.missing}). " + answer.text
+    return answer

@@ -37,6 +37,8 @@ class CleanDocument:
     source_name: str
     page_count: int | None = None
     metadata: list[str] = field(default_factory=list)  # publication facts: 索引号, 发文日期, 来源…
+    fields: dict = field(default_factory=dict)  # the information table's label → value (标题, 发文字号…)
+    title_from: str = ""  # where the title came from: table | file | first line | file name
 
     @property
     def text(self) -> str:
@@ -81,6 +83,61 @@ _DEBRIS_RES = [
 _PAGE_NUMBER_RE = re.compile(r"^[—\-–－\s]*(\d{1,4})[—\-–－\s]*$|^第\s*\d+\s*页(\s*/?\s*共\s*\d+\s*页)?$|^\d+\s*/\s*\d+$|^Page \d+( of \d+)?$", re.I)
 _TOC_RE = re.compile(r"^目\s*录$")
 _STRAY_NUMBER_RE = re.compile(r"^\d{5,}$")
+
+
+# The labels of a government page's information table (索 引 号 / 标　　题 …: any spacing inside),
+# standing alone on their line with the value on the next one, or followed by the value.
+TABLE_LABELS = (
+    "索引号", "主题分类", "发文机关", "成文日期", "标题", "发文字号", "发布日期", "主题词", "文号", "发布机构",
+    "施行日期", "实施日期", "生效日期", "有效性", "体裁分类", "题材分类", "题裁分类", "名称", "发文日期", "发布时间",
+)
+_LABEL_RE = re.compile(r"^[•·●]?\s*((?:[\u4e00-\u9fff]\s*){2,5})[:：]\s*(.*)$")
+
+
+_ANY_LABEL_RE = re.compile(r"((?:[\u4e00-\u9fff]\s*){2,5})[:：]")
+
+
+def table_fields(line: str) -> list[tuple[str, str]]:
+    """The ``(label, value)`` pairs of an information-table line, or [] for any other line.
+
+    A row may hold several ("索 引 号：000014349/2019-00003  主题分类：财政、金融、审计"); labels are
+    matched with any spacing inside ("标　　题" is 标题). The line must begin with a label.
+    """
+    found = []
+    for m in _ANY_LABEL_RE.finditer(line):
+        label = re.sub(r"\s+", "", m.group(1))
+        for known in TABLE_LABELS:  # "号 主题分类" → 主题分类: the label ends the run of characters
+            if label.endswith(known):
+                found.append((known, m.start(1) + len(m.group(1).rstrip()) - _spaced_len(m.group(1), known), m.end()))
+                break
+    if not found or line[: found[0][1]].strip(" •·●"):
+        return []
+    out = []
+    for i, (label, _, end) in enumerate(found):
+        stop = found[i + 1][1] if i + 1 < len(found) else len(line)
+        out.append((label, line[end:stop].strip()))
+    return out
+
+
+def _spaced_len(run: str, label: str) -> int:
+    """How many characters of ``run`` (which may hold spaces) the trailing ``label`` takes."""
+    n, taken = 0, 0
+    for ch in reversed(run.rstrip()):
+        n += 1
+        if not ch.isspace():
+            taken += 1
+            if taken == len(label):
+                break
+    return n
+
+
+def table_label(line: str) -> tuple[str, str] | None:
+    """``(label, value)`` when ``line`` is a single information-table label ("标　　题：…" → ("标题", "…"))."""
+    m = _LABEL_RE.match(line)
+    if not m:
+        return None
+    label = re.sub(r"\s+", "", m.group(1))
+    return (label, m.group(2).strip()) if label in TABLE_LABELS else None
 
 
 def is_debris(line: str) -> bool:
@@ -144,10 +201,27 @@ def clean_document(raw: RawDocument) -> CleanDocument:
     # (text, page, indented) after character clean-up and debris removal.
     items: list[tuple[str, int | None, bool]] = []
     metadata: list[str] = []
+    fields: dict[str, str] = {}
+    pending: str | None = None  # a table label whose value is on the next line
     for line in lines:
         text = normalise_chars(line.text)
         indented = bool(re.match(r"^\s", text))
         text = re.sub(r" {2,}", " ", text).strip()
+        if pending is not None:
+            label, pending = pending, None
+            if text and not table_fields(text) and not any(r.match(text) for r in _METADATA_RES):
+                fields.setdefault(label, text)
+                metadata.append(f"{label}：{text}")
+                continue
+        row = table_fields(text) if len(text) < 400 else []
+        if row and (len(row) > 1 or row[0][0] not in ("名称", "文号") or row[0][1]):
+            for label, value in row:
+                if value and label not in fields:
+                    fields[label] = value
+                    metadata.append(f"{label}：{value}")
+            if len(row) == 1 and not row[0][1]:
+                pending = row[0][0]  # "标　　题：" alone: its value is the next line
+            continue
         meta = next((m for m in (r.match(text) for r in _METADATA_RES) if m), None)
         if meta is not None:
             # Keep a fact only when it has a value ("主题词:" alone says nothing).
@@ -168,12 +242,20 @@ def clean_document(raw: RawDocument) -> CleanDocument:
 
     # The title: the file's own, or the first short line.
     first = next((t for t, _, _ in items if t), "")
-    title = (raw.title or "").strip()
+    title = fields.get("标题") or fields.get("名称") or ""
+    title_from = "table" if title else ""
+    if not title and (raw.title or "").strip():
+        title, title_from = raw.title.strip(), "file"
     if not title and first and len(first) <= 80 and first[-1] not in SENTENCE_PUNCT:
-        title = first
-    title = normalise_chars(title).strip() or raw.doc_id
-    # The title line (and its repetition at the end of web pages) is not body text.
-    items = [it for it in items if it[0].replace(" ", "") != title.replace(" ", "")]
+        title, title_from = first, "first line"
+    title = normalise_chars(title).strip()
+    if not title:
+        title, title_from = raw.doc_id, "file name"
+    # The title line (and its repetition at the end of web pages) is not body text, nor is
+    # the title printed over several lines at the head of the body ("国务院办公厅转发…" / "关于…" / "…的通知").
+    squashed_title = title.replace(" ", "")
+    items = [it for it in items if it[0].replace(" ", "") != squashed_title]
+    items = _drop_split_title(items, squashed_title)
 
     paragraphs = _assemble(items, wrapped=is_pdf)
     return CleanDocument(
@@ -184,7 +266,27 @@ def clean_document(raw: RawDocument) -> CleanDocument:
         source_name=raw.path.name,
         page_count=raw.page_count,
         metadata=metadata,
+        fields=fields,
+        title_from=title_from,
     )
+
+
+def _drop_split_title(items: list[tuple[str, int | None, bool]], title: str) -> list[tuple[str, int | None, bool]]:
+    """Drop the first lines of the body when together they spell the title (printed over several lines)."""
+    if len(title) < 8:
+        return items
+    heads = [i for i, it in enumerate(items) if it[0]][:8]
+    start = next((i for i in heads if title.startswith(items[i][0].replace(" ", ""))), None)
+    if start is None:
+        return items
+    joined, end = "", start
+    while end < len(items) and len(joined) < len(title):
+        piece = items[end][0].replace(" ", "")
+        if piece and not title.startswith(joined + piece):
+            break
+        joined += piece
+        end += 1
+    return items[:start] + items[end:] if joined == title else items
 
 
 def _assemble(items: list[tuple[str, int | None, bool]], wrapped: bool) -> list[Paragraph]:

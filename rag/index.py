@@ -45,6 +45,7 @@ import numpy as np
 from rag.cleaning import CleanDocument, clean_document
 from rag.keyword import TOKENIZER as KEYWORD_TOKENIZER
 from rag.keyword import KeywordIndex
+from rag.documents import DocumentRecord, build_record
 from rag.loaders import SUPPORTED_SUFFIXES, DocumentError, doc_id_for, file_sha256, load_document
 from rag.passages import Passage, build_passages, split_sentences
 from rag.settings import Settings
@@ -94,7 +95,7 @@ def _model_id(model: str) -> str:
 
 
 # Bump when cleaning or passage building changes what passages an unchanged file gives.
-PASSAGE_FORMAT_VERSION = "4"
+PASSAGE_FORMAT_VERSION = "5"
 
 
 def passage_format(settings: Settings) -> str:
@@ -114,9 +115,16 @@ class DocumentInfo:
     passages: int
     indexed_at: float
     pages: int | None = None
+    record: dict = field(default_factory=dict)  # the document's record (rag.documents.DocumentRecord.to_dict())
 
     def to_dict(self) -> dict:
         return dict(self.__dict__)
+
+    def document_record(self) -> DocumentRecord:
+        """The :class:`DocumentRecord` kept at ingest (a bare one, from the title, for an older manifest)."""
+        if self.record:
+            return DocumentRecord.from_dict(self.record)
+        return DocumentRecord(doc_id=self.doc_id, title=self.title, source_name=self.source_name)
 
 
 @dataclass
@@ -577,6 +585,10 @@ class Index:
         """The indexed documents, in id order."""
         return [self.manifest.documents[k] for k in sorted(self.manifest.documents)] if self.manifest else []
 
+    def records(self) -> dict[str, DocumentRecord]:
+        """Each indexed document's :class:`DocumentRecord`, by id."""
+        return {info.doc_id: info.document_record() for info in self.documents()}
+
     def doc_passages(self, doc_id: str) -> list[Passage]:
         """A document's passages in reading order."""
         return [self.passages[i] for i in self._doc_passages.get(doc_id, [])]
@@ -791,6 +803,7 @@ class Index:
                         passages=len(passages),
                         indexed_at=time.time(),
                         pages=clean.page_count,
+                        record=build_record(clean).to_dict(),
                     )
                     fresh[doc_id] = (clean, passages, info)
                     seen_content[content_sha] = doc_id

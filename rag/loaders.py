@@ -188,6 +188,12 @@ def _load_html(path: Path, data: bytes) -> RawDocument:
     for tag in soup(["script", "style", "nav", "header", "footer", "noscript"]):
         tag.decompose()
     title = soup.title.get_text(strip=True) if soup.title else None
+    # A table row is one line, its cells side by side (an information table's "标　　题：" and its
+    # value stay together); only rows of plain cells, so a layout table holding the body's paragraphs is not flattened.
+    for row in soup.find_all("tr"):
+        if row.find(["tr", "p", "div", "br", "li", "table"]) is None:
+            cells = [c.get_text(" ", strip=True) for c in row.find_all(["td", "th"])]
+            row.replace_with(soup.new_string("\n" + "  ".join(c for c in cells if c) + "\n"))
     text = soup.get_text("\n")
     return RawDocument(doc_id_for(path), path, [RawLine(t) for t in text.splitlines()], title=title)
 

@@ -16,11 +16,13 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from rag.about import AboutDocuments
-from rag.answer import Answer, EvidenceGate, ExtractiveAnswerer
+from rag.answer import Answer, EvidenceGate, ExtractiveAnswerer, not_held
 from rag.glossary import REGIONS_ZH
 from rag.index import Index
 from rag.keyword import has_cjk
+from rag.query import analyse
 from rag.retrieval import Hit, Retrieval, Retriever
+from rag.scope import scope_for
 from rag.settings import Settings, get_settings
 
 log = logging.getLogger("rag.pipeline")
@@ -105,10 +107,12 @@ class Assistant:
         texts = [p.embedding_text() for p in self.index.passages.values()]
         self.gate = EvidenceGate(self.settings, "\n".join(texts), texts)
         self.retriever = Retriever(self.index, self.settings)
+        self.records = self.index.records()
         if self.index.passages:
             # Chroma opens a collection's vector index on its first query (about 2 s at
-            # 600k sentence rows): do it now, not on a user's question.
-            self.retriever.retrieve("湖南", k=1)
+            # 600k sentence rows): do it now, not on a user's question. Any word of the documents will do.
+            first = next(iter(self.index.passages.values()))
+            self.retriever.retrieve(first.doc_title or first.text[:20], k=1)
         self.extractive = ExtractiveAnswerer(self.index, self.settings, self.gate)
         self.about = AboutDocuments(self.index.passages)
         self.llm = None
@@ -143,8 +147,18 @@ class Assistant:
         if not history:
             return question
         if self.llm is not None:
-            return self.llm.condense(question, history) or rewrite_follow_up(question, history)
-        return rewrite_follow_up(question, history)
+            return self.llm.condense(question, history) or rewrite_follow_up(question, history, self.home_places)
+        return rewrite_follow_up(question, history, self.home_places)
+
+    @property
+    def home_places(self) -> frozenset[str]:
+        """The places the indexed documents speak for (their regions and cities, short and full names)."""
+        from rag.places import china
+
+        regions = {r.region for r in self.records.values() if r.region} | {r.city for r in self.records.values() if r.city}
+        names = set(regions)
+        names |= {p.full_name for p in china() if p.name in regions}
+        return frozenset(names)
 
     def ask(
         self,
@@ -159,9 +173,14 @@ class Assistant:
         text, notices = clean_question(question)
         searched = self.rewrite(text, history)
         k = k or self.settings.top_k
-        retrieval = self.retriever.retrieve(searched, k=k, doc_ids=doc_ids or None)
+        query = analyse(searched)
+        scope = scope_for(query, self.records, doc_ids or None)
+        retrieval = self.retriever.retrieve(searched, k=k, doc_ids=scope.doc_ids or None)
         t = time.perf_counter()
-        answer = self.answer(searched, retrieval, k, doc_ids)
+        if scope.missing:
+            answer = not_held(searched, retrieval.hits[:k], scope)
+        else:
+            answer = self.answer(searched, retrieval, k, scope.doc_ids or None)
         timings = dict(retrieval.timings)
         timings["answer"] = (time.perf_counter() - t) * 1000
         latency = (time.perf_counter() - started) * 1000
@@ -199,8 +218,9 @@ _ANAPHORA_RE = re.compile(
 _LEAD_RE = re.compile(r"^(那么|那|还有|另外|其中|and then|and|what about|how about|what of)[\s,，]*", re.I)
 _TAIL_RE = re.compile(r"(的情况|方面|的)?\s*呢?\s*[？?。.!！]*$")
 
-# The province the documents speak for: never the subject a follow-up replaces.
-_HOME_ZH = {"湖南", "湖南省", "我省", "全省", "本省", "长沙", "长沙市", "省", "国内", "中国", "我国", "全国"}
+# Words for the place the documents speak for: never the subject a follow-up replaces. The
+# documents' own regions (their issuers') are added per deployment (see Assistant.home_places).
+_HOME_ZH = frozenset({"我省", "全省", "本省", "本市", "全市", "我市", "省", "市", "国内", "中国", "我国", "全国"})
 _REGIONS_EN = (
     "southeast asia", "south asia", "central asia", "west asia", "northeast asia", "east asia", "asia", "africa",
     "europe", "central and eastern europe", "eastern europe", "western europe", "northern europe", "middle east",
@@ -238,23 +258,30 @@ def _place_words_en() -> list[str]:
     return _PLACES["en"]  # type: ignore[return-value]
 
 
-def _is_place_zh(word: str, flag: str, places: set[str]) -> bool:
-    if word in _HOME_ZH:
+def _is_place_zh(word: str, flag: str, places: set[str], home: frozenset[str] = frozenset()) -> bool:
+    if word in _HOME_ZH or word in home:
         return False
     return word in places or (flag == "ns" and word not in {"友城", "友好城市"})
 
 
-def _substitute_zh(previous: str, core: str) -> str | None:
+def _substitute_zh(previous: str, core: str, home: frozenset[str] = frozenset()) -> str | None:
     """``previous`` with its (first) foreign place replaced by ``core``, when ``core`` is a place."""
     places = _place_words_zh()
     core_tokens = [(w, f) for w, f in _posseg().lcut(core) if w.strip()]
     if not core_tokens or len(core) > 12:
         return None
     core_is_place = core in places or all(
-        _is_place_zh(w, f, places) or f in ("j", "nz", "nt") or w in _CONNECTORS for w, f in core_tokens
+        _is_place_zh(w, f, places, home) or f in ("j", "nz", "nt") or w in _CONNECTORS for w, f in core_tokens
     )
     if not core_is_place:
         return None
+    # A follow-up swaps a place of its own kind: "那日本呢？" after "湖南与德国…" swaps 德国, not 湖南.
+    from rag.places import find_places
+
+    core_levels = {p.level for p in find_places(core)}
+    if core_levels and not core_levels & {"province", "city"}:
+        home = home | {name for name, _ in _posseg().lcut(previous) if any(
+            p.level in ("province", "city", "national") for p in find_places(name))}
     tokens = _posseg().lcut(previous)
     spans: list[tuple[int, int]] = []  # character spans of runs of places ("日本、韩国")
     pos = 0
@@ -262,7 +289,7 @@ def _substitute_zh(previous: str, core: str) -> str | None:
     pending = 0  # a connector seen after a place, not yet confirmed by another place
     for word, flag in tokens:
         end = pos + len(word)
-        if _is_place_zh(word, flag, places):
+        if _is_place_zh(word, flag, places, home):
             run = (run[0], end) if run is not None else (pos, end)
             pending = 0
         elif run is not None and word in _CONNECTORS and not pending:
@@ -292,7 +319,7 @@ def _substitute_en(previous: str, core: str) -> str | None:
     return None
 
 
-def _rewrite_one(question: str, previous: str) -> str:
+def _rewrite_one(question: str, previous: str, home: frozenset[str] = frozenset()) -> str:
     question = question.strip()
     if not previous:
         return question
@@ -303,13 +330,13 @@ def _rewrite_one(question: str, previous: str) -> str:
     core = _TAIL_RE.sub("", _LEAD_RE.sub("", question)).strip()
     if not core:
         return previous
-    swapped = _substitute_zh(previous, core) if zh else _substitute_en(previous, core)
+    swapped = _substitute_zh(previous, core, home) if zh else _substitute_en(previous, core)
     if swapped and swapped != previous:
         return swapped
     return f"{previous} {core}"
 
 
-def rewrite_follow_up(question: str, history: list[str]) -> str:
+def rewrite_follow_up(question: str, history: list[str], home: frozenset[str] = frozenset()) -> str:
     """Rewrite a short or anaphoric follow-up with the conversation's subject, no LLM.
 
     ``history`` holds the user's earlier questions, oldest first, as typed; each
@@ -320,14 +347,15 @@ def rewrite_follow_up(question: str, history: list[str]) -> str:
     (and "What about Africa?" swaps the English place name). Otherwise the
     follow-up's words are appended to the previous question ("第二个呢？" →
     "<previous question> 第二个"). A question that stands on its own is returned
-    unchanged.
+    unchanged. ``home`` names the places the documents speak for (their issuers' regions),
+    which a follow-up never replaces.
     """
     if not history:
         return question
     previous = ""
     for earlier in history:
         if earlier and earlier.strip():
-            previous = _rewrite_one(earlier, previous) if previous else earlier.strip()
+            previous = _rewrite_one(earlier, previous, home) if previous else earlier.strip()
     if not previous:
         return question
-    return _rewrite_one(question, previous)
+    return _rewrite_one(question, previous, home)

@@ -1,0 +1,298 @@
+"""Each document's record: what it is, who issued it, for where, when, and which year it speaks of.
+
+Built once at ingest from the cleaned document (:class:`rag.cleaning.CleanDocument`):
+the information table of a government web page (索引号, 发文机关, 成文日期, 标题,
+发文字号, 发布日期 — read by :mod:`rag.cleaning` whatever the spacing in its labels),
+a Word file's properties and first lines, a PDF's metadata and first page, a text
+file's title line. Nothing here knows any particular document: the kinds are the
+kinds of Chinese official documents, the regions come from the gazetteer
+(:mod:`rag.places`), the dates from the document's own words.
+
+Retrieval uses the record to scope a question to the documents it names (a 文号,
+a province, a year, a kind); answers show it with every citation (title · issuer ·
+date); "今年" in a 2024 report is 2024 and its "过去一年" 2023.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+
+from rag.places import NATIONAL, find_places
+
+# Kinds of document, by the word their title ends with (the last one found wins:
+# "国务院关于印发…实施方案的通知" is a 通知 that carries a 方案).
+KINDS = (
+    "政府工作报告", "条例", "规定", "办法", "细则", "决定", "意见", "通知", "通报", "批复", "答复", "函", "规划", "纲要",
+    "方案", "计划", "报告", "公告", "通告", "决议", "指南", "规则", "回顾", "预案",
+)
+NEWS = "新闻"
+_DOC_NUMBER_RE = re.compile(r"([\u4e00-\u9fff]{1,12})\s*[〔\[［【(（]\s*((?:19|20)\d{2})\s*[〕\]］】)）]\s*(\d{1,4})\s*号")
+_DATE_RE = re.compile(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+_CN_DIGITS = {"〇": 0, "零": 0, "○": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_DATE_RE = re.compile(r"([〇零○一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日")
+_EFFECTIVE_RE = re.compile(r"自\s*((?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)\s*起\s*(?:施行|实施|执行|生效)")
+_PERIOD_RE = re.compile(r"[“\"]?(十[一二三四五六]五)[”\"]?")
+_PERIODS = {"十一五": (2006, 2010), "十二五": (2011, 2015), "十三五": (2016, 2020), "十四五": (2021, 2025), "十五五": (2026, 2030)}
+_ISSUER_BEFORE_RE = re.compile(r"^(.{2,40}?)(?:关于|对|转发|印发)")
+_NATIONAL_ISSUERS = ("国务院", "中共中央", "全国人民代表大会", "全国人大", "中央军委", "国家", "中华人民共和国")
+
+
+def doc_number(text: str) -> str:
+    """The first 文号 in ``text``, normalised ("国发[2019]3号" → "国发〔2019〕3号"), or ''."""
+    m = _DOC_NUMBER_RE.search(text)
+    if not m:
+        return ""
+    agency = re.split(r"[的和及与、见按据依照了在第]", m.group(1))[-1][-6:]  # "印发的国发" → "国发"
+    return f"{agency}〔{m.group(2)}〕{m.group(3)}号"
+
+
+_ORDER_NUMBER_RE = re.compile(r"([\u4e00-\u9fff]{1,10}令)\s*[（(]?\s*第\s*(\d{1,4})\s*号")
+
+
+def order_number(text: str) -> str:
+    """The number of an order (令) in ``text``, normalised ("中华人民共和国国务院令 第706号" → "国务院令第706号"), or ''."""
+    m = _ORDER_NUMBER_RE.search(text)
+    if not m:
+        return ""
+    issuer = re.split(r"[的和及与、见按据依照了在第号]", m.group(1))[-1].removeprefix("中华人民共和国")
+    return f"{issuer}第{m.group(2)}号"
+
+
+def doc_numbers(text: str) -> list[str]:
+    """Every 文号 (and 令 number) that ``text`` names, normalised (see :func:`doc_number`)."""
+    found = [doc_number(m.group(0)) for m in _DOC_NUMBER_RE.finditer(text)]
+    found += [order_number(m.group(0)) for m in _ORDER_NUMBER_RE.finditer(text)]
+    return found
+
+
+def _cn_number(text: str) -> int:
+    if text == "十":
+        return 10
+    if text.startswith("十"):
+        return 10 + _CN_DIGITS[text[1]]
+    if text.endswith("十"):
+        return _CN_DIGITS[text[0]] * 10
+    if "十" in text:
+        return _CN_DIGITS[text[0]] * 10 + _CN_DIGITS[text[-1]]
+    return _CN_DIGITS[text]
+
+
+def parse_date(text: str) -> str:
+    """The first date in ``text`` as YYYY-MM-DD ("2019年01月24日", "二〇〇四年六月二十六日"), or ''."""
+    m = _DATE_RE.search(text)
+    if m:
+        return f"{int(m.group(1)):04d}-{int(m.group(2)):02d}-{int(m.group(3)):02d}"
+    m = _CN_DATE_RE.search(text)
+    if m:
+        year = int("".join(str(_CN_DIGITS[c]) for c in m.group(1)))
+        return f"{year:04d}-{_cn_number(m.group(2)):02d}-{_cn_number(m.group(3)):02d}"
+    return ""
+
+
+@dataclass
+class DocumentRecord:
+    """What is known of one document (see the module doc). Empty strings mean "not stated"."""
+
+    doc_id: str
+    title: str
+    title_from: str = "file"  # table | file | first line | file name
+    kind: str = ""
+    issuer: str = ""
+    region: str = ""  # 全国, a province's short name (湖南), or ''
+    city: str = ""  # a prefecture-level city's short name, when the document is a city's
+    doc_number: str = ""  # 文号
+    written: str = ""  # 成文日期, YYYY-MM-DD
+    published: str = ""  # 发布日期 (or the day a report was delivered)
+    effective: str = ""  # 施行日期
+    year: int | None = None  # the year the document speaks of (a report's 今年)
+    period: tuple[int, int] | None = None  # a plan's years (十四五 → 2021–2025)
+    source_name: str = ""
+    fields: dict = field(default_factory=dict)  # the information table as found
+
+    def to_dict(self) -> dict:
+        """A JSON-ready dict (the manifest keeps it)."""
+        d = asdict(self)
+        d["period"] = list(self.period) if self.period else None
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "DocumentRecord":
+        """Rebuild a record from :meth:`to_dict`'s output (unknown keys are ignored)."""
+        known = {k: v for k, v in d.items() if k in cls.__dataclass_fields__}
+        if known.get("period"):
+            known["period"] = tuple(known["period"])
+        return cls(**known)
+
+    @property
+    def date(self) -> str:
+        """The date to show: published, else written, else effective."""
+        return self.published or self.written or self.effective
+
+    @property
+    def years(self) -> set[int]:
+        """The years the document speaks of as its own (its year, or its plan's period)."""
+        if self.period:
+            return set(range(self.period[0], self.period[1] + 1))
+        return {self.year} if self.year else set()
+
+    def label(self) -> str:
+        """"title · issuer · date" for citations."""
+        parts = [self.title]
+        if self.issuer and self.issuer not in self.title:
+            parts.append(self.issuer)
+        if self.date:
+            parts.append(self.date)
+        return " · ".join(parts)
+
+    def resolve_relative_year(self, word: str) -> int | None:
+        """The calendar year a relative word means in this document (今年 → its year, 去年 → the one before)."""
+        if not self.year:
+            return None
+        offsets = {"今年": 0, "本年": 0, "本年度": 0, "当年": 0, "去年": -1, "上一年": -1, "上年": -1, "过去一年": -1,
+                   "前年": -2, "明年": 1, "下一年": 1}
+        return self.year + offsets[word] if word in offsets else None
+
+
+def _kind(title: str, fields: dict, metadata: list[str]) -> str:
+    clean = re.sub(r"[《》“”\"]", "", title)
+    best, at = "", -1
+    for kind in KINDS:
+        pos = clean.rfind(kind)
+        if pos >= 0 and pos + len(kind) > at:
+            best, at = kind, pos + len(kind)
+    if best == "报告" and "政府工作报告" in clean:
+        best = "政府工作报告"
+    if best and at >= len(clean) - 2:
+        return best
+    news = any(m.startswith(("来源", "责编", "编辑", "作者", "稿源")) for m in metadata)
+    if news and not fields.get("发文字号"):
+        return NEWS
+    return best
+
+
+def _issuer(title: str, fields: dict, kind: str, region_full: str) -> str:
+    if fields.get("发文机关"):
+        return fields["发文机关"]
+    if fields.get("发布机构"):
+        return fields["发布机构"]
+    if kind == "政府工作报告":
+        if "国务院" in title or "中华人民共和国" in title:
+            return "国务院"
+        return f"{region_full}人民政府" if region_full else ""
+    m = _ISSUER_BEFORE_RE.match(re.sub(r"^(?:19|20)\d{2}年?", "", title))
+    if m and re.search(r"(国务院|办公厅|委员会|人民政府|部|局|署|院|会|厅|委|政府|中央)$", m.group(1)):
+        return m.group(1)
+    return ""
+
+
+def _region(issuer: str, title: str) -> tuple[str, str, str]:
+    """(region, city, the region's full name) from the issuer, else the title."""
+    for text in (issuer, title):
+        if not text:
+            continue
+        if text.startswith(_NATIONAL_ISSUERS) or "中华人民共和国" in text[:12]:
+            return NATIONAL, "", "全国"
+        for place in find_places(text):
+            if place.level == "province":
+                return place.name, "", place.full_name
+            if place.level == "city":
+                return place.province, place.name, place.full_name
+            if place.level == "national":
+                return NATIONAL, "", "全国"
+    return "", "", ""
+
+
+def build_record(doc, fields: dict | None = None) -> DocumentRecord:
+    """The :class:`DocumentRecord` of a cleaned document (``doc``: a :class:`rag.cleaning.CleanDocument`)."""
+    fields = dict(fields if fields is not None else getattr(doc, "fields", {}) or {})
+    title = doc.title
+    title_from = getattr(doc, "title_from", "") or ("table" if fields.get("标题") else "file")
+    head = "\n".join([title] + [p.text for p in doc.paragraphs[:8]])
+    kind = _kind(title, fields, doc.metadata)
+    region, city, region_full = _region(fields.get("发文机关", ""), title)
+    issuer = _issuer(title, fields, kind, region_full)
+    if not region and issuer:
+        region, city, region_full = _region(issuer, "")
+    stated = fields.get("发文字号", "") or fields.get("文号", "")
+    number = doc_number(stated) or order_number(stated) or doc_number(head) or order_number(head)
+    written = parse_date(fields.get("成文日期", ""))
+    published = parse_date(fields.get("发布日期", "") or fields.get("发文日期", ""))
+    if not published:
+        # A report's first lines say when it was delivered ("2025年1月20日在四川省第十四届人民代表大会…").
+        for meta in doc.metadata:
+            if re.match(r"^(发布|发文|发表)?(日期|时间)[:：]", meta) or re.match(r"^\d{4}-\d{1,2}-\d{1,2}", meta):
+                published = parse_date(meta) or _iso(meta)
+                break
+    if not published:
+        for p in doc.paragraphs[:4]:
+            if re.search(r"(在.{2,30}(大会|会议)上|发布|印发)", p.text) and len(p.text) < 120:
+                published = parse_date(p.text)
+                if published:
+                    break
+    effective = ""
+    m = _EFFECTIVE_RE.search(doc.text)
+    if m:
+        effective = parse_date(m.group(1))
+    period = None
+    pm = _PERIOD_RE.search(title)
+    if pm:
+        period = _PERIODS.get(pm.group(1))
+    m = re.search(r"(?<!\d)((?:19|20)\d{2})\s*[—\-–~至到]\s*((?:19|20)\d{2})", title)
+    if m:
+        period = (int(m.group(1)), int(m.group(2)))
+    year = None
+    ty = re.search(r"(?<!\d)((?:19|20)\d{2})(?!\d)(?!\s*[—\-–~至到]\s*(?:19|20)\d{2})", title)
+    if period is None and ty:
+        year = int(ty.group(1))
+    elif period is None:
+        for date in (written, published):
+            if date:
+                year = int(date[:4])
+                break
+    return DocumentRecord(
+        doc_id=doc.doc_id,
+        title=title,
+        title_from=title_from,
+        kind=kind,
+        issuer=issuer,
+        region=region,
+        city=city,
+        doc_number=number,
+        written=written,
+        published=published,
+        effective=effective,
+        year=year,
+        period=period,
+        source_name=doc.source_name,
+        fields=fields,
+    )
+
+
+def _iso(text: str) -> str:
+    m = re.search(r"(\d{4})-(\d{1,2})-(\d{1,2})", text)
+    return f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d}" if m else ""
+
+
+_HEADING_YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年")
+_PAST_RE = re.compile(r"过去一年|去年|上一年|上年|回顾")
+
+
+def passage_time(headings: tuple[str, ...], text: str, record: DocumentRecord | None) -> str:
+    """The years a passage speaks of that its own words do not spell, as text ("2024年") for the year checks.
+
+    A heading that names a year dates what is under it ("一、2023年工作回顾"); otherwise a
+    passage of a dated document speaks of the document's year (a 2024 report's 今年 is
+    2024), and one under a review heading or saying 过去一年 / 去年 of the year before. A
+    title's year is not the passage's: "2025年…政府工作报告"'s review section is of 2024.
+    """
+    if any(_HEADING_YEAR_RE.search(h) for h in headings):
+        return ""
+    if record is None or not record.year:
+        return ""
+    years = set()
+    if any(_PAST_RE.search(h) for h in headings) or re.search(r"过去一年|去年", text):
+        years.add(record.year - 1)
+    if not any(_PAST_RE.search(h) for h in headings):
+        years.add(record.year)
+    return " ".join(f"{y}年" for y in sorted(years))

@@ -1,0 +1,216 @@
+"""A general gazetteer: China's provinces and prefecture-level cities, and the world's countries.
+
+Nothing here is read from the indexed documents or fitted to them:
+
+* China's administrative divisions come from the table of area codes that the
+  ``cpca`` package ships (``cpca/resources/adcodes.csv``; read as data, the
+  package itself is not imported): 34 province-level units and about 340
+  prefecture-level ones, each with its short name (湖南省 → 湖南,
+  广西壮族自治区 → 广西, 湘西土家族苗族自治州 → 湘西) and, for a city, its province.
+* Countries come from ISO 3166 through ``pycountry``, with their Chinese names
+  (``zh_CN``) and the project's English → Chinese country table.
+* English names of China's places are their pinyin (``pypinyin``), with the few
+  conventional spellings that differ (Shaanxi, Inner Mongolia, Tibet, Hong Kong, Macau).
+
+:func:`find_places` reads a text (a question, a title) into :class:`Place` records,
+longest names first, so "海南省" is one place and "南京" inside "河南京剧" is not read
+where a longer name covers it.
+"""
+
+from __future__ import annotations
+
+import csv
+import gettext
+import importlib.util
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+NATIONAL = "全国"
+
+
+@dataclass(frozen=True)
+class Place:
+    """A named place: ``level`` is ``province``, ``city``, ``country`` or ``national`` (China as a whole)."""
+
+    name: str  # the canonical short name: 湖南, 长沙, 日本, 全国
+    level: str
+    full_name: str = ""  # 湖南省, 长沙市
+    province: str = ""  # for a city: its province's short name
+
+    @property
+    def region(self) -> str:
+        """The province-level region this place belongs to (itself for a province), or ''."""
+        return self.name if self.level == "province" else self.province
+
+
+_SUFFIXES = ("特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "省", "市")
+_PREFECTURE_SUFFIXES = ("市", "地区", "盟")
+# Conventional English names that are not the plain pinyin of the short name.
+_EN_CONVENTIONAL = {
+    "陕西": ("shaanxi",), "内蒙古": ("inner mongolia", "nei mongol"), "西藏": ("tibet", "xizang"),
+    "香港": ("hong kong",), "澳门": ("macau", "macao"), "台湾": ("taiwan",), "新疆": ("xinjiang",),
+}
+# Words of the national level: a question or a document speaking of the country as a whole.
+NATIONAL_WORDS = ("全国", "我国", "中华人民共和国", "国务院", "中央", "国家")
+
+
+def _adcodes_path() -> Path:
+    spec = importlib.util.find_spec("cpca")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the cpca package (the gazetteer's data) is not installed")
+    return Path(list(spec.submodule_search_locations)[0]) / "resources" / "adcodes.csv"
+
+
+def _short_province(full: str) -> str:
+    for suffix in _SUFFIXES:
+        if full.endswith(suffix) and len(full) > len(suffix) + 1:
+            return full[: -len(suffix)]
+    return full
+
+
+def _short_city(full: str) -> str:
+    if "自治州" in full:
+        return full[:2]
+    for suffix in _PREFECTURE_SUFFIXES:
+        if full.endswith(suffix) and len(full) > len(suffix) + 1:
+            return full[: -len(suffix)]
+    return full
+
+
+@lru_cache(maxsize=1)
+def china() -> tuple[Place, ...]:
+    """China's province-level and prefecture-level places (see the module doc)."""
+    rows = list(csv.DictReader(_adcodes_path().open(encoding="utf-8")))
+    provinces: dict[str, Place] = {}
+    for row in rows:
+        code = row["adcode"]
+        if code.endswith("0000000000"):
+            full = row["name"]
+            provinces[code[:2]] = Place(_short_province(full), "province", full)
+    places = list(provinces.values())
+    for row in rows:
+        code, full = row["adcode"], row["name"]
+        if code.endswith("00000000") and not code.endswith("0000000000") and code[:2] in provinces:
+            if full in ("市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"):
+                continue
+            places.append(Place(_short_city(full), "city", full, provinces[code[:2]].name))
+    return tuple(places)
+
+
+@lru_cache(maxsize=1)
+def countries() -> tuple[Place, ...]:
+    """The world's countries with their Chinese names (ISO 3166 via pycountry, plus the glossary's)."""
+    from rag.glossary import COUNTRIES
+
+    names: set[str] = set()
+    try:
+        import pycountry
+
+        zh = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["zh_CN"])
+        for c in pycountry.countries:
+            name = zh.gettext(c.name)
+            if re.fullmatch(r"[\u4e00-\u9fff]{2,10}", name) and not name.startswith("中国"):
+                names.add(name)
+    except (ImportError, OSError):  # pragma: no cover - pycountry is a declared dependency
+        pass
+    for chinese in COUNTRIES.values():
+        names.update(n for n in chinese if not n.startswith(("中", "对")) and n not in ("日韩", "葡语"))
+    chinese_places = {p.name for p in china()} | {"香港", "澳门", "台湾"}
+    return tuple(Place(n, "country", n) for n in sorted(names - chinese_places))
+
+
+@lru_cache(maxsize=1)
+def _index() -> tuple[tuple[str, Place], ...]:
+    """Every name (full and short) → its place, longest names first."""
+    pairs: dict[str, Place] = {}
+    for place in countries():
+        pairs.setdefault(place.name, place)
+    for place in china():
+        # A province's name wins over a city's of the same short name (吉林省 / 吉林市).
+        for name in (place.full_name, place.name):
+            if len(name) >= 2 and (name not in pairs or pairs[name].level != "province"):
+                pairs[name] = place
+    for word in ("全国", "我国", "中华人民共和国"):
+        pairs[word] = Place(NATIONAL, "national", word)
+    return tuple(sorted(pairs.items(), key=lambda kv: len(kv[0]), reverse=True))
+
+
+# Short city names that are also everyday words; they count only with their suffix (东方市, 白山市).
+@lru_cache(maxsize=1)
+def _ambiguous_short_names() -> frozenset[str]:
+    import jieba.posseg
+
+    out = set()
+    for place in china():
+        if place.level == "city" and place.name != place.full_name and len(place.name) == 2:
+            tags = {flag for _, flag in jieba.posseg.lcut(place.name)}
+            if "ns" not in tags:
+                out.add(place.name)
+    return frozenset(out)
+
+
+def find_places(text: str) -> list[Place]:
+    """The places ``text`` names, in order of appearance, each once (longest names first)."""
+    found: list[tuple[int, Place]] = []
+    rest = text
+    ambiguous = _ambiguous_short_names()
+    for name, place in _index():
+        if name not in rest:
+            continue
+        if name in ambiguous and name == place.name:
+            continue
+        start = rest.find(name)
+        found.append((start, place))
+        rest = rest.replace(name, "\0" * len(name))
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for _, place in sorted(found, key=lambda x: x[0]):
+        key = (place.name, place.level)
+        if key not in seen:
+            seen.add(key)
+            out.append(place)
+    return out
+
+
+@lru_cache(maxsize=1)
+def english_names() -> tuple[tuple[str, Place], ...]:
+    """English names of China's provinces and cities (pinyin, or the conventional spelling), longest first."""
+    from pypinyin import lazy_pinyin
+
+    pairs: dict[str, Place] = {}
+    for place in china():
+        if place.level == "city" and place.name in _ambiguous_short_names():
+            continue
+        names = _EN_CONVENTIONAL.get(place.name) or ("".join(lazy_pinyin(place.name)),)
+        for name in names:
+            if place.level == "province" or name not in pairs:
+                pairs[name] = place
+    pairs["china"] = Place(NATIONAL, "national", "中国")
+    pairs["national"] = Place(NATIONAL, "national", "全国")
+    pairs["nationwide"] = Place(NATIONAL, "national", "全国")
+    pairs["state council"] = Place(NATIONAL, "national", "国务院")
+    return tuple(sorted(pairs.items(), key=lambda kv: len(kv[0]), reverse=True))
+
+
+def find_places_en(text: str) -> list[Place]:
+    """The Chinese places an English text names ("Sichuan", "Inner Mongolia", "Shaanxi")."""
+    low = " " + re.sub(r"[^a-z ]+", " ", text.lower()) + " "
+    out: list[Place] = []
+    for name, place in english_names():
+        if re.search(rf"(?<![a-z]){re.escape(name)}(?:'s)?(?![a-z])", low):
+            if place not in out:
+                out.append(place)
+            low = low.replace(name, " ")
+    return out
+
+
+def province_of(name: str) -> str:
+    """The province-level region a place name belongs to ('' when it is not a Chinese place)."""
+    for place in find_places(name):
+        if place.level in ("province", "city"):
+            return place.region
+        if place.level == "national":
+            return NATIONAL
+    return ""

@@ -1,0 +1,122 @@
+"""Which documents a question is about: scoping by 文号, title, region, kind and year.
+
+Each rule reads the :class:`rag.query.Query` and the indexed documents' records
+(:class:`rag.documents.DocumentRecord`) and either narrows the documents searched or,
+when the question names documents the deployment does not hold, says so with a
+reason code ("未收录文号为国发〔2019〕3号的文件。") instead of letting retrieval quote
+another document. The rules run in order, each on what the one before left:
+
+``scope.doc_number``   a 文号 the question names: that document, or "not held".
+``scope.title``        a 《title》 it names: the documents whose title holds it.
+``scope.region``       provinces, cities or 全国 it names, in a collection of several regions'
+                       documents: those regions' documents, or "not held" when none is.
+``scope.kind_year``    a kind and a year ("2023年政府工作报告"): the documents of that kind and year,
+                       or "not held" when the collection has that kind but not that year.
+``scope.year``         a year alone, in a collection of documents of several years: the
+                       documents of that year and of the next (a report of Y+1 reviews Y).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rag.documents import DocumentRecord
+from rag.places import NATIONAL
+from rag.query import Query
+
+NOT_HELD = "scope.not_held"
+
+
+@dataclass
+class Scope:
+    """The documents to search (None: all) and, when nothing held matches, why."""
+
+    doc_ids: list[str] | None = None
+    rules: list[str] = field(default_factory=list)  # the rules that narrowed, in order
+    missing: str = ""  # the answer when the question names documents that are not held
+    code: str = ""  # the reason code of ``missing``
+
+    @property
+    def narrowed(self) -> bool:
+        """True when some rule narrowed the documents searched."""
+        return bool(self.rules)
+
+
+def _norm_title(text: str) -> str:
+    return "".join(ch for ch in text if ch not in "《》〈〉“”\"' 　")
+
+
+def _kind_matches(record: DocumentRecord, kind: str) -> bool:
+    return record.kind == kind or (kind == "报告" and "报告" in record.kind)
+
+
+def _region_name(region: str) -> str:
+    return "全国" if region == NATIONAL else region
+
+
+def scope_for(query: Query, records: dict[str, DocumentRecord], doc_ids: list[str] | None = None) -> Scope:
+    """Apply the scoping rules (see the module doc) to ``records`` (or the ``doc_ids`` among them)."""
+    pool = {d: r for d, r in records.items() if doc_ids is None or d in doc_ids}
+    scope = Scope(doc_ids=list(doc_ids) if doc_ids else None)
+    if not pool:
+        return scope
+
+    def narrow(kept: dict[str, DocumentRecord], rule: str) -> None:
+        nonlocal pool
+        if kept and len(kept) < len(pool):
+            pool = kept
+            scope.doc_ids = sorted(kept)
+            scope.rules.append(rule)
+
+    # 文号: exact lookup.
+    if query.doc_numbers:
+        kept = {d: r for d, r in pool.items() if r.doc_number and r.doc_number in query.doc_numbers}
+        if not kept:
+            scope.missing = f"未收录文号为{'、'.join(query.doc_numbers)}的文件。"
+            scope.code = f"{NOT_HELD}.doc_number"
+            return scope
+        narrow(kept, "scope.doc_number")
+
+    # 《title》: the documents whose title holds the name (a title may be cited inside another document).
+    for name in query.titles:
+        n = _norm_title(name)
+        kept = {d: r for d, r in pool.items() if len(n) >= 4 and (n in _norm_title(r.title))}
+        narrow(kept, "scope.title")
+
+    # Region: only in a collection of several regions' documents (one province's own documents
+    # speak of other places without being about them).
+    held = {r.region for r in pool.values() if r.region}
+    if len(held) >= 2 and query.regions:
+        named = set(query.regions)
+        kept = {d: r for d, r in pool.items() if r.region in named}
+        if query.cities:
+            city_docs = {d: r for d, r in kept.items() if r.city and r.city in query.cities}
+            provincial = {d: r for d, r in kept.items() if not r.city}
+            kept = {**provincial, **city_docs} if (city_docs or provincial) else kept
+        if not kept:
+            scope.missing = f"未收录{'、'.join(_region_name(r) for r in query.regions)}的文件。"
+            scope.code = f"{NOT_HELD}.region"
+            return scope
+        narrow(kept, "scope.region")
+
+    # Kind and year, named together ("2023年政府工作报告…", "2019年部分节假日安排的通知").
+    dated = [(y, k) for y, k in query.dated_kinds if any(_kind_matches(r, k) for r in pool.values())]
+    if dated:
+        kept = {d: r for d, r in pool.items() if any(_kind_matches(r, k) and y in r.years for y, k in dated)}
+        if not kept:
+            y, kind = dated[0]
+            scope.missing = f"未收录{y}年的{kind}。"
+            scope.code = f"{NOT_HELD}.kind_year"
+            return scope
+        narrow(kept, "scope.kind_year")
+    elif "政府工作报告" in query.kinds:
+        narrow({d: r for d, r in pool.items() if _kind_matches(r, "政府工作报告")}, "scope.kind")
+
+    # A year alone: the documents of that year, and of the next (a report of Y+1 reviews Y).
+    if query.years and "scope.kind_year" not in scope.rules:
+        years = {r.year for r in pool.values() if r.year}
+        if len(years) >= 2:
+            wanted = set(query.years) | {y + 1 for y in query.years}
+            kept = {d: r for d, r in pool.items() if (r.years & wanted)}
+            narrow(kept, "scope.year")
+    return scope

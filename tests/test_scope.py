@@ -1,0 +1,84 @@
+"""Scoping a question to the documents it names (rag.query + rag.scope), on the records of real files."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import pytest
+
+from rag.cleaning import clean_document
+from rag.documents import build_record
+from rag.loaders import load_document
+from rag.query import analyse
+from rag.scope import scope_for
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "documents"
+CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+
+
+@lru_cache(maxsize=1)
+def records():
+    out = {}
+    for path in sorted(FIXTURES.iterdir()):
+        r = build_record(clean_document(load_document(path)))
+        out[r.doc_id] = r
+    return out
+
+
+@lru_cache(maxsize=1)
+def bundled():
+    out = {}
+    for path in sorted(CORPUS.iterdir()):
+        r = build_record(clean_document(load_document(path)))
+        out[r.doc_id] = r
+    return out
+
+
+def scope(question, recs=None):
+    return scope_for(analyse(question), recs or records())
+
+
+def test_a_province_named_scopes_to_its_reports():
+    s = scope("四川2025年城镇新增就业目标是多少？")
+    assert s.doc_ids == ["gwr-2025-sichuan"] and not s.missing
+    assert scope("What is Yunnan's GDP growth target for 2025?").doc_ids == ["gwr-2025-yunnan"]
+
+
+def test_a_province_not_held_is_said_plainly():
+    s = scope("广东2025年外贸目标是多少？")
+    assert s.missing == "未收录广东的文件。" and s.code == "scope.not_held.region"
+
+
+def test_national_questions_go_to_national_documents():
+    s = scope("2024年全国城镇新增就业目标是多少？")
+    assert s.doc_ids == ["gwr-national-2024"]  # national, then the 2024 report (a report of 2025 would review 2024)
+    s = scope("2023年政府工作报告提出的国内生产总值增长预期目标是多少？")
+    assert s.doc_ids == ["gwr-national-2023"] and "scope.kind_year" in s.rules
+
+
+def test_a_report_year_not_held_is_said_plainly():
+    s = scope("2020年政府工作报告提出的赤字率是多少？")
+    assert s.missing == "未收录2020年的政府工作报告。"
+
+
+def test_document_numbers_are_looked_up_exactly():
+    assert scope("国发〔2019〕4号是什么文件？").doc_ids == ["gov-cn-5365341"]
+    s = scope("国发〔2019〕3号是什么文件？")
+    assert s.missing == "未收录文号为国发〔2019〕3号的文件。" and s.code == "scope.not_held.doc_number"
+
+
+def test_a_title_in_book_marks_scopes_to_that_document():
+    s = scope("《个人所得税法实施条例》第六条是怎么规定的？")
+    assert s.doc_ids == ["gov-cn-5351177"]
+
+
+def test_unscoped_questions_search_everything():
+    assert scope("城镇新增就业目标是多少？").doc_ids is None
+
+
+@pytest.mark.parametrize("question", ["湖南和广东有哪些合作？", "到2025年全省国际友好城市要达到多少对？", "香港有哪些合作平台？"])
+def test_one_provinces_own_documents_are_not_scoped_by_the_places_they_speak_of(question):
+    # The bundled corpus is one province's: a place it speaks of is no reason to refuse.
+    s = scope(question, bundled())
+    assert not s.missing
