@@ -218,7 +218,9 @@ def clean_document(raw: RawDocument) -> CleanDocument:
             for label, value in row:
                 if value and label not in fields:
                     fields[label] = value
-                    metadata.append(f"{label}：{value}")
+                    # A fact on a line of its own is kept as written; a row of several, one by one.
+                    own = re.sub(r"^[•·●]\s*", "", text) if len(row) == 1 else f"{label}：{value}"
+                    metadata.append(own)
             if len(row) == 1 and not row[0][1]:
                 pending = row[0][0]  # "标　　题：" alone: its value is the next line
             continue
