@@ -152,14 +152,11 @@ def asks_about_box(question: str) -> bool:
 
 @lru_cache(maxsize=1)
 def _place_names() -> tuple[str, ...]:
-    """Chinese names of countries (from the glossary) and of China's provinces."""
-    from rag.glossary import COUNTRIES
+    """Chinese names of countries and of China's provinces and prefecture-level cities (the gazetteer)."""
+    from rag.places import ambiguous_short_names, china, countries
 
-    names = {n for names in COUNTRIES.values() for n in names if len(n) >= 2 and not n.startswith(("中", "对", "日韩"))}
-    names |= set(
-        "北京 天津 上海 重庆 河北 山西 辽宁 吉林 黑龙江 江苏 浙江 安徽 福建 江西 山东 河南 湖北 广东 海南 四川 贵州 云南 陕西 甘肃 "
-        "青海 台湾 内蒙古 广西 西藏 宁夏 新疆 株洲 湘潭 衡阳 邵阳 岳阳 常德 张家界 益阳 郴州 永州 怀化 娄底 湘西 长沙".split()
-    )
+    names = {p.name for p in countries()} | {p.name for p in china()}
+    names = {n for n in names if len(n) >= 2 and n not in ambiguous_short_names()}
     return tuple(sorted(names, key=len, reverse=True))
 
 

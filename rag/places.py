@@ -70,9 +70,28 @@ def _short_province(full: str) -> str:
     return full
 
 
+# China's 56 ethnic groups, as autonomous prefectures' names carry them ("湘西土家族苗族自治州" → 湘西).
+_ETHNIC = sorted((
+    "汉 蒙古 回 藏 维吾尔 苗 彝 壮 布依 朝鲜 满 侗 瑶 白 土家 哈尼 哈萨克 傣 黎 傈僳 佤 畲 高山 拉祜 水 东乡 纳西 景颇 "
+    "柯尔克孜 土 达斡尔 仫佬 羌 布朗 撒拉 毛南 仡佬 锡伯 阿昌 普米 塔吉克 怒 乌孜别克 俄罗斯 鄂温克 德昂 保安 裕固 京 "
+    "塔塔尔 独龙 鄂伦春 赫哲 门巴 珞巴 基诺"
+).split(), key=len, reverse=True)
+
+
 def _short_city(full: str) -> str:
-    if "自治州" in full:
-        return full[:2]
+    if full.endswith("自治州"):
+        name = full[: -len("自治州")]
+        changed = True
+        while changed:
+            changed = False
+            for group in _ETHNIC:
+                for tail in (group + "族", group):
+                    if name.endswith(tail) and len(name) - len(tail) >= 2:
+                        name, changed = name[: -len(tail)], True
+                        break
+                if changed:
+                    break
+        return name
     for suffix in _PREFECTURE_SUFFIXES:
         if full.endswith(suffix) and len(full) > len(suffix) + 1:
             return full[: -len(suffix)]
@@ -137,25 +156,22 @@ def _index() -> tuple[tuple[str, Place], ...]:
     return tuple(sorted(pairs.items(), key=lambda kv: len(kv[0]), reverse=True))
 
 
-# Short city names that are also everyday words; they count only with their suffix (东方市, 白山市).
-@lru_cache(maxsize=1)
-def _ambiguous_short_names() -> frozenset[str]:
-    import jieba.posseg
+# Short names of prefecture-level cities that are also everyday words ("大同小异", "长治久安",
+# "日照时间"): they count only with their suffix (大同市). A property of the language, not of any corpus.
+_EVERYDAY_WORDS = frozenset("大同 来宾 日照 安康 白银 长治 阿里 玉树 通化 文山 东方 吉安 永州 平凉 中山 三沙 黄山 海东 海西 海南".split())
 
-    out = set()
-    for place in china():
-        if place.level == "city" and place.name != place.full_name and len(place.name) == 2:
-            tags = {flag for _, flag in jieba.posseg.lcut(place.name)}
-            if "ns" not in tags:
-                out.add(place.name)
-    return frozenset(out)
+
+@lru_cache(maxsize=1)
+def ambiguous_short_names() -> frozenset[str]:
+    """Short city names that are also everyday words (they count only with their suffix)."""
+    return frozenset(p.name for p in china() if p.level == "city" and p.name in _EVERYDAY_WORDS and p.name != p.full_name)
 
 
 def find_places(text: str) -> list[Place]:
     """The places ``text`` names, in order of appearance, each once (longest names first)."""
     found: list[tuple[int, Place]] = []
     rest = text
-    ambiguous = _ambiguous_short_names()
+    ambiguous = ambiguous_short_names()
     for name, place in _index():
         if name not in rest:
             continue
@@ -181,7 +197,7 @@ def english_names() -> tuple[tuple[str, Place], ...]:
 
     pairs: dict[str, Place] = {}
     for place in china():
-        if place.level == "city" and place.name in _ambiguous_short_names():
+        if place.level == "city" and place.name in ambiguous_short_names():
             continue
         names = _EN_CONVENTIONAL.get(place.name) or ("".join(lazy_pinyin(place.name)),)
         for name in names:
