@@ -26,6 +26,29 @@ from rag.keyword import FILLER_WORDS, has_cjk, tokenize
 from rag.passages import Passage
 from rag.retrieval import Hit, Retrieval, heading_matches
 from rag.settings import Settings
+from rag.gate import EvidenceGate, GateDecision  # noqa: F401  (the gate runs before any answer is composed)
+from rag.query import (  # noqa: F401  (what the question asks, read by rag.query)
+    _ACHIEVED_RE,
+    _ASKS_ACTUAL_RE,
+    _ASKS_OUTCOME_RE,
+    _ASKS_PAST_RE,
+    _HAS,
+    _MEASURE_RE,
+    _TARGET_RE,
+    _YEAR_RE,
+    _dated,
+    _find_places,
+    _names_other_place,
+    _period_years,
+    _place_kinds,
+    _places_by_kind,
+    _years_named,
+    asked_types,
+    asks_about_box,
+    has_measure,
+    places_named,
+    question_measures,
+)
 
 NOT_FOUND_ZH = "文件中未找到这个问题的答案。"
 NOT_FOUND_EN = "The documents do not contain the answer to this question."
@@ -67,334 +90,6 @@ class Answer:
     notices: list[str] = field(default_factory=list)
 
 
-# ---------------------------------------------------------------- answer types
-_ASKS = {
-    "fee": re.compile(r"费用|收费|手续费|要交.{0,4}钱|交多少|花多少钱|\bfees?\b|\bcosts?\b|\bprice|\bcharge", re.I),
-    "phone": re.compile(r"电话|联系方式|热线|手机号|邮箱|传真|\bphone|hotline|e-?mail|contact (number|details|info)", re.I),
-    "contact": re.compile(r"联系人|对接人|找谁|contact person|who (should|do|can) (i|we) contact", re.I),
-    "address": re.compile(r"地址|在哪里办公|办公地点|办事大厅|窗口在哪|\baddress|where is the office", re.I),
-    "website": re.compile(r"网址|网站|链接|\bwebsite|\burl\b", re.I),
-    "date": re.compile(r"什么时候|何时|哪一天|哪天|几月几[日号]|截止日期|\bwhen\b|what date|deadline", re.I),
-    "amount": re.compile(r"[金总]额|交易额|贸易额|成交额|销售额|产值|多少钱|多少资金|投资额|\bvalue of\b|how much money|\brevenue", re.I),
-    "count": re.compile(
-        r"多少|(?<![第那这好])几[个项批次对家名人位场届条张国年所天种]|数量|数目|how many|how much|number of|what percentage",
-        re.I,
-    ),
-    "list": re.compile(r"哪些|有哪|哪几|列举|包括什么|包括哪|都有什么|分别是|\bwhich\b.*\bare\b|what are|\blist\b", re.I),
-    "who": re.compile(r"是谁|叫什么名字|哪位|\bwho is\b|\bwho was\b", re.I),
-}
-_HAS = {
-    "fee": re.compile(r"\d[\d,.]*\s*(元|美元|万元|亿元|块)|收费|免费|费用"),
-    "phone": re.compile(r"\d{3,4}-?\d{7,8}|1[3-9]\d{9}|@[\w.-]+\.\w+"),
-    "contact": re.compile(r"联系人|联系电话|负责人[:：]"),
-    "address": re.compile(r"地址[:：]|[路街道巷]\d+号|\d+号[楼室]"),
-    "website": re.compile(r"https?://|www\.|\.gov\.cn|\.com"),
-    "date": re.compile(r"\d{4}年|\d{1,2}月|\d{1,2}日|今年|明年|年底|年内|期间|以前|之前|\d{4}-\d{2}"),
-    "amount": re.compile(r"\d[\d,.]*\s*(亿|万)?\s*(元|美元|欧元|人民币)"),
-    "count": re.compile(r"\d|[一二两三四五六七八九十百千万亿]+[个项批次对家名人位场届条张国所种大]|若干|多家"),
-}
-# Measure words a count question names ("多少家", "几个工作日"); the evidence must count the same thing.
-_MEASURE_RE = re.compile(r"(?:多少|(?<![第那这好])几)(个工作日|工作日|公顷|亿元|万元|美元|家|对|批次|批|人次|名|位|项|场|届|所|条|张|种|天|年|吨|个)")
-_WHOLE_UNITS = ("工作日", "个工作日", "公顷", "亿元", "万元", "美元", "批次", "人次")
-# "实际已经…多少" asks for an achieved figure; a plan's target does not answer it.
-_ASKS_ACTUAL_RE = re.compile(r"实际|已经|截至|截止|目前|现在|如今|到现在")
-_TARGET_RE = re.compile(r"力争|争取|目标|五年内|到20\d\d年|计划")
-# A question about what happened, not what is planned: "2025年帮了多少家", "How many … did … in 2025".
-_ASKS_PAST_RE = re.compile(r"实际|已经|取得了|[办来去做帮建签]了|\b(did|were|was|had|has been|have been)\b", re.I)
-# Asks how a planned step turned out ("中期评估做完了吗？结论是什么？").
-_ASKS_OUTCOME_RE = re.compile(r"做完了|完成了吗|完成没|结论|结果(?:如何|怎么样|是什么)|怎么样了")
-# Asks to name the members of a set the question has counted ("那27家企业都是哪几家？").
-_NAMES_COUNTED_RE = re.compile(r"\d+\s*(?:家|个|位|名|项|所)[^？?]{0,12}?(?:都是|分别是|是哪|哪几|哪些|名单)")
-_ACHIEVED_RE = re.compile(r"已[经有]|累计|共计|全年|新增|达到了|实现了|取得|成功|签署|帮助|吸引|\d{1,2}月\d{1,2}日")
-# Procedural details an enterprise may ask for; the evidence must speak of the same thing.
-# "两份材料里" speaks of the documents themselves, not of papers to hand in.
-_PROCEDURE_RE = re.compile(r"(?<![份篇])材料(?![里中上])|流程|手续|步骤|处室|表格|时限|办理时间|工作日")
-_YEAR_RE = re.compile(r"(?<!\d)(19\d{2}|20\d{2})\s*年")
-_EN_YEAR_RE = re.compile(r"(?<![\d-])(19\d{2}|20\d{2})(?![\d-])")
-_ORDINAL_RE = re.compile(r"第[一二三四五六七八九十百\d]+[届次条项批期]")
-_BOX_REF_RE = re.compile(r"专栏\s*(\d+)")
-# Titles a "who is the …" question may ask about; the evidence must name the same one.
-_TITLES = "主任|副主任|书记|副书记|省长|副省长|市长|部长|厅长|局长|处长|总理|主席|总统|副总统|大使|总领事|董事长|总裁|首席执行官|负责人|联系人|院长|校长|会长"
-_TITLE_RE = re.compile(_TITLES)
-
-
-def asked_types(question: str) -> set[str]:
-    """What kinds of answer a question asks for (fee, phone, count, list, …)."""
-    found = {kind for kind, rx in _ASKS.items() if rx.search(question)}
-    if "list" in found:
-        found.discard("count")  # "有哪几个" asks for a list, not a number
-    if re.search(r"几[个项条]?(方面|措施|举措|重点|任务|名片|板块|原则|瓶颈)|哪几|有几个方面", question):
-        found.discard("count")
-        found.add("list")
-    if re.search(r"第几|哪个专栏|which box|what box", question, re.I):
-        found.discard("count")
-        found.add("box")
-    if "amount" in found:
-        found.discard("fee")
-    return found
-
-
-def has_measure(text: str, measure: str) -> bool:
-    """True when ``text`` counts the thing ``measure`` names ("家" → "27家", "10周年" for "年")."""
-    unit = measure if measure in _WHOLE_UNITS else measure[-1]
-    return bool(re.search(rf"[\d一二两三四五六七八九十百千万亿余多][^\d\s，。,]?{unit}", text))
-
-
-def question_measures(question: str) -> list[str]:
-    """The measure words a count question names ("多少家" → ["家"])."""
-    return _MEASURE_RE.findall(re.sub(r"\s+", "", question))
-
-
-def asks_about_box(question: str) -> bool:
-    """True when the question asks which 专栏 (box) something is in."""
-    return bool(re.search(r"专栏|\bbox\b|\bcolumn\b|\bpanel\b", question, re.I))
-
-
-@lru_cache(maxsize=1)
-def _place_names() -> tuple[str, ...]:
-    """Chinese names of countries and of China's provinces and prefecture-level cities (the gazetteer)."""
-    from rag.places import ambiguous_short_names, china, countries
-
-    names = {p.name for p in countries()} | {p.name for p in china()}
-    names = {n for n in names if len(n) >= 2 and n not in ambiguous_short_names()}
-    return tuple(sorted(names, key=len, reverse=True))
-
-
-def places_named(question: str) -> list[str]:
-    """Countries and Chinese provinces/cities a Chinese question names."""
-    return _find_places(question, _place_names())
-
-
-@lru_cache(maxsize=1)
-def _place_kinds() -> tuple[tuple[str, ...], ...]:
-    """Place names by kind: world regions (非洲, 北欧, 港澳 …), countries, Chinese provinces and cities."""
-    from rag.glossary import COUNTRIES, REGIONS_ZH
-
-    regions = set(REGIONS_ZH)
-    countries = {n for names in COUNTRIES.values() for n in names if len(n) >= 2 and n not in regions}
-    countries = {n for n in countries if not n.startswith(("中", "对", "日韩"))}
-    china = set(_place_names()) - countries - regions
-    return tuple(tuple(sorted(k, key=len, reverse=True)) for k in (regions, countries, china))
-
-
-def _find_places(text: str, names: tuple[str, ...]) -> list[str]:
-    """The ``names`` (longest first) that ``text`` holds; a name inside a longer one found is not counted."""
-    found, rest = [], text
-    for name in names:
-        if name in rest:
-            found.append(name)
-            rest = rest.replace(name, " ")
-    return found
-
-
-def _places_by_kind(question: str) -> list[tuple[set[str], tuple[str, ...]]]:
-    """The places a question names, per kind (with the parts of a region it names), and that kind's names.
-
-    An English question names them through the glossary ("Nordic" → 北欧).
-    """
-    from rag.glossary import REGION_PARTS, chinese_terms
-
-    text = question if has_cjk(question) else " ".join(chinese_terms(question))
-    out = []
-    for names in _place_kinds():
-        found = set(_find_places(text, names))
-        if found:
-            out.append((found | {p for f in found for p in REGION_PARTS.get(f, ())}, names))
-    return out
-
-
-def _names_other_place(text: str, asked: list[tuple[set[str], tuple[str, ...]]]) -> bool:
-    """True when ``text`` names a place of a kind the question asks about, but not the place asked.
-
-    "同北欧国家合作主要在哪些方面？" is not answered by a sentence on 中东欧, nor
-    "我们想去非洲开拓市场" by one on 香港 and 澳门; a sentence naming 德国 still
-    answers a question on 欧洲 (a country is another kind than a region), and
-    one naming 香港 a question on 港澳 (a part of it).
-    """
-    for places, names in asked:
-        named = _find_places(text, names)
-        if named and not places.intersection(named):
-            return True
-    return False
-
-
-# Question words jieba keeps whole, which name no topic.
-_QUESTION_WORDS = frozenset(
-    "怎么样 什么样 怎么办 为何 多久 多长 哪儿 哪家 哪位 哪年 哪天 哪几 哪几个 哪几种 哪些方面 几年 几个 什么 有没 没有 是不是 能不能 可不可以".split()
-)
-
-
-@dataclass
-class GateDecision:
-    """The evidence gate's verdict."""
-
-    answerable: bool
-    reason: str = ""
-
-
-class EvidenceGate:
-    """Decides, before any answer is written, whether the evidence can answer.
-
-    Dense similarity alone does not separate answerable from unanswerable
-    questions (e5 scores bunch at 0.8–0.9), so the gate combines a similarity
-    floor, a check that the question's own topic words occur in the passages
-    retrieved for it (a question off the documents' subject has none there), and
-    rules about the *kind* of answer wanted: a year, ordinal, box,
-    country or title the corpus never mentions; a fee, phone number, address,
-    amount of money or contact the evidence does not contain; a count whose
-    evidence holds no number of the thing counted; the outcome of a step the
-    evidence only plans; the names of a set the evidence only counts.
-    """
-
-    # A term found in more than this share of passages says nothing about topic ("湖南", "外事", "合作").
-    GENERIC_SHARE = 0.2
-    GENERIC_MIN_PASSAGES = 50
-
-    def __init__(self, settings: Settings, corpus_text: str, passage_texts: list[str] | None = None) -> None:
-        self.settings = settings
-        self._corpus = re.sub(r"\s+", "", corpus_text)
-        self._years = set(_YEAR_RE.findall(self._corpus))
-        texts = [t.lower() for t in passage_texts or []]
-        # "Found everywhere" means something only in a corpus of some size: in an index of a
-        # few passages every word of its subject is in a large share of them.
-        if len(texts) < self.GENERIC_MIN_PASSAGES:
-            texts = []
-        # A term's share of passages is estimated on at most 5,000 of them: exact enough, and cheap at scale.
-        self._passage_texts = texts[:: max(1, len(texts) // 5000)]
-        self._generic: dict[str, bool] = {}
-
-    def _is_generic(self, term: str) -> bool:
-        if not self._passage_texts:
-            return False
-        if term not in self._generic:
-            share = sum(1 for t in self._passage_texts if term in t) / len(self._passage_texts)
-            self._generic[term] = share > self.GENERIC_SHARE
-        return self._generic[term]
-
-    def topic_terms(self, question: str) -> list[str]:
-        """The question's words that could tie it to a passage: not stop words, not everywhere.
-
-        Chinese: jieba words of two or more characters that occur in at most a
-        fifth of the passages. English: the Chinese terms the glossary finds.
-        """
-        if has_cjk(question):
-            words = [t for t in tokenize(question) if len(t) >= 2 and t not in _QUESTION_WORDS and t not in FILLER_WORDS]
-        else:
-            from rag.glossary import chinese_terms
-
-            words = chinese_terms(question)
-        return [t.lower() for t in dict.fromkeys(words) if not self._is_generic(t)]
-
-    def topic_groups(self, question: str) -> list[tuple[str, ...]]:
-        """:meth:`topic_terms` of two or more characters, with the spellings of one thing grouped.
-
-        An English question's glossary term can have several Chinese spellings
-        ("supply chain" → 产业链, 供应链); a Chinese question's words stand alone.
-        """
-        terms = self.topic_terms(question)
-        if has_cjk(question):
-            return [(t,) for t in terms if len(t) >= 2]
-        from rag.glossary import term_groups
-
-        groups = [tuple(t.lower() for t in g if t.lower() in terms and len(t) >= 2) for g in term_groups(question)]
-        return [g for g in dict.fromkeys(groups) if g]
-
-    def decide(self, question: str, retrieval: Retrieval, evidence_text: str, cited_from: str = "") -> GateDecision:
-        """Return whether ``evidence_text`` (the chosen sentences) can answer ``question``.
-
-        ``cited_from`` is the passages the sentences are quoted from, with their headings and
-        document titles: a sentence of the 2025 review speaks of 2025 without saying so, and one
-        under "1. 2035年远景目标。" of 2035.
-        """
-        if not retrieval.hits:
-            return GateDecision(False, "nothing retrieved")
-        # Cross-lingual similarities run lower than Chinese–Chinese ones (answerable English
-        # questions measured 0.73–0.80 here), so the English floor only stops the far-off;
-        # the topic-term rule below does the real work for English.
-        floor = self.settings.abstain_threshold - (0.0 if has_cjk(question) else 0.10)
-        if retrieval.best_dense < floor:
-            return GateDecision(False, f"best similarity {retrieval.best_dense:.2f} below the floor {floor:.2f}")
-        # Off the documents' subject altogether ("怎么做红烧肉？", "Tell me a joke"): not one
-        # of the question's own terms appears in the passages retrieved for it.
-        topic = self.topic_terms(question)
-        retrieved = " ".join(h.passage.embedding_text() for h in retrieval.hits[: self.settings.top_k]).lower()
-        if not has_cjk(question) and not topic:
-            return GateDecision(False, "the question names nothing the documents speak of")
-        if topic and not any(t in retrieved for t in topic):
-            return GateDecision(False, f"none of {'、'.join(topic[:5])} appears in the documents' nearest passages")
-        q = re.sub(r"\s+", "", question)
-        for year in _YEAR_RE.findall(q) + ([] if has_cjk(question) else _EN_YEAR_RE.findall(question)):
-            if year not in self._years:
-                return GateDecision(False, f"the documents never mention the year {year}")
-        for ordinal in _ORDINAL_RE.findall(q):
-            if ordinal not in self._corpus and ordinal.replace("第一", "首") not in self._corpus:
-                return GateDecision(False, f"the documents never mention {ordinal}")
-        for box in _BOX_REF_RE.findall(q):
-            if not re.search(rf"专栏{box}(?!\d)", self._corpus):
-                return GateDecision(False, f"there is no 专栏{box}")
-        if has_cjk(question):
-            for name in places_named(q):
-                if name not in self._corpus:
-                    return GateDecision(False, f"the documents never mention {name}")
-        else:
-            from rag.glossary import english_entities
-
-            for english, chinese in english_entities(question):
-                if not any(c in self._corpus for c in chinese):
-                    return GateDecision(False, f"the documents never mention {english}")
-        evidence = re.sub(r"\s+", "", evidence_text)
-        # The year asked about must be the evidence's passages': "到2030年友城要达到多少对" is not
-        # answered by the 2025 target, even where another document of the collection mentions 2030.
-        dated = evidence + re.sub(r"\s+", "", cited_from)
-        for year in _YEAR_RE.findall(q) + ([] if has_cjk(question) else _EN_YEAR_RE.findall(question)):
-            if year not in dated:
-                return GateDecision(False, f"the evidence is not of {year}")
-        # A plan period asked about ("十三五期间…", no year besides) is not answered by evidence dated
-        # only in other years ("到2025年…力争达到120对" is a 十四五 target), unless it names the period.
-        period = _period_years(question)
-        if period and not _years_named(question) and not _dated(dated, [], period):
-            from rag.glossary import plan_periods
-
-            if not any(name in dated for name in plan_periods(question)):
-                return GateDecision(False, "the evidence is of another period")
-        # The country asked about must be the evidence's too, by any of its names: "湖南和巴西有哪些合作
-        # 项目？" is not answered by a passage on 北卡罗来纳州 because a passage elsewhere mentions 巴西.
-        from rag.glossary import COUNTRIES, english_entities
-
-        if has_cjk(question):
-            found = set(_find_places(q, _place_kinds()[1]))
-            asked = [(name, names) for names in COUNTRIES.values() for name in names if name in found]
-        else:
-            asked = english_entities(question)
-        for name, chinese in asked:
-            if not any(c in dated for c in chinese):
-                return GateDecision(False, f"the evidence does not speak of {name}")
-        types = asked_types(question)
-        for kind in types:
-            rx = _HAS.get(kind)
-            if rx is not None and not rx.search(evidence):
-                return GateDecision(False, f"the question asks for a {kind} the evidence does not contain")
-        if "count" in types:
-            for measure in _MEASURE_RE.findall(q):
-                if not has_measure(evidence, measure):
-                    return GateDecision(False, f"the evidence counts no {measure}")
-            if _ASKS_ACTUAL_RE.search(q) and _TARGET_RE.search(evidence) and not _ACHIEVED_RE.search(evidence):
-                return GateDecision(False, "the documents give a target, not an achieved figure")
-        if _ASKS_OUTCOME_RE.search(q) and not _ACHIEVED_RE.search(evidence) and not re.search(r"\d", evidence):
-            # A reported outcome states what was done or gives figures ("参展国家达53个"); a plan
-            # only says the step will be taken ("开展…中期评估").
-            return GateDecision(False, "the documents plan this step; they report no outcome")
-        if _NAMES_COUNTED_RE.search(q) and "、" not in evidence:
-            return GateDecision(False, "the evidence counts them but names none")
-        if _PROCEDURE_RE.search(q) and not _PROCEDURE_RE.search(evidence):
-            return GateDecision(False, "the evidence does not describe the procedure asked about")
-        if "who" in types:
-            titles = set(_TITLE_RE.findall(q))
-            if titles and not any(t in evidence for t in titles):
-                return GateDecision(False, f"the evidence names no {'/'.join(sorted(titles))}")
-        return GateDecision(True)
-
-
 # ---------------------------------------------------------------- composing
 _ITEM_PREFIX_RE = re.compile(r"^\s*(\d{1,2}[\.．、]|——)\s*")
 # A numbered item's title standing alone as a sentence: "1. 进一步完善友城布局。"
@@ -419,34 +114,6 @@ def question_terms(question: str) -> list[str]:
 def _enumerates(text: str) -> bool:
     """True when a sentence lists three or more items ("A、B、C")."""
     return text.count("、") >= 2
-
-
-def _years_named(question: str) -> list[str]:
-    """Years a question names ("2025年…", "in 2025")."""
-    return list(dict.fromkeys(re.findall(r"(?<!\d)((?:19|20)\d{2})(?!\d)", question)))
-
-
-_PERIOD_YEARS = {"十二五": range(2011, 2016), "十三五": range(2016, 2021), "十四五": range(2021, 2026), "十五五": range(2026, 2031)}
-
-
-def _period_years(question: str) -> set[int]:
-    """The years of the five-year plan periods a question names ("十三五", "13th Five-Year Plan" → 2016–2020)."""
-    from rag.glossary import plan_periods
-
-    return {y for name in plan_periods(question) for y in _PERIOD_YEARS.get(name, ())}
-
-
-def _dated(text: str, years: list[str], period: set[int]) -> bool:
-    """Whether evidence ``text`` (sentences with where they are cited from) can speak of the time asked about.
-
-    A year named must appear; for a period, evidence that names years must name one inside it.
-    """
-    if years:
-        return any(y in text for y in years)
-    if period:
-        found = {int(y) for y in re.findall(r"(?<!\d)((?:19|20)\d{2})(?!\d)", text)}
-        return not found or bool(found & period)
-    return True
 
 
 def _novelty(terms: list[str], sentence: str) -> float:

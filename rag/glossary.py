@@ -108,8 +108,7 @@ TERMS: dict[str, tuple[str, ...]] = {
     "translator": ("翻译",), "translation": ("翻译",), "talent": ("人才",), "lawyer": ("涉外法律",),
     "legal": ("涉外法律", "法治"), "arbitrat": ("仲裁",), "consular protection": ("领事保护",),
     "pandemic": ("疫情",), "covid": ("疫情", "新冠"), "epidemic": ("疫情",), "youth": ("青少年", "青年"),
-    "student": ("青少年", "学生"), "peace": ("和平",), "flying tigers": ("飞虎队",), "zhijiang": ("芷江",),
-    "shaoshan": ("韶山",), "red tourism": ("红色",), "tourism": ("旅游",), "culture": ("文化",),
+    "student": ("青少年", "学生"), "peace": ("和平",), "red tourism": ("红色",), "tourism": ("旅游",), "culture": ("文化",),
     "business card": ("名片",), "calling card": ("名片",), "name card": ("名片",), "brand": ("名片", "品牌"),
     "manufactur": ("制造",), "construction machinery": ("工程机械",), "rail": ("轨道交通",),
     "technology": ("科技",), "innovation": ("创新",), "smart": ("智慧",), "digital": ("数字",),
@@ -131,12 +130,6 @@ TERMS: dict[str, tuple[str, ...]] = {
     "sister region": ("友城", "友好省州"), "economic partner": ("经贸伙伴",), "trade partner": ("经贸伙伴",),
     "state": ("州",), "province": ("省",), "prime minister": ("总理",), "president": ("总统", "主席"),
     "mayor": ("市长",),
-    # Hunan's cities and prefectures, and China's cities an English question may name.
-    "changsha": ("长沙",), "zhuzhou": ("株洲",), "xiangtan": ("湘潭",), "hengyang": ("衡阳",), "yueyang": ("岳阳",),
-    "changde": ("常德",), "zhangjiajie": ("张家界",), "yiyang": ("益阳",), "chenzhou": ("郴州",), "yongzhou": ("永州",),
-    "huaihua": ("怀化",), "loudi": ("娄底",), "shaoyang": ("邵阳",), "xiangxi": ("湘西",), "liuyang": ("浏阳",),
-    "beijing": ("北京",), "shanghai": ("上海",), "guangzhou": ("广州",), "shenzhen": ("深圳",),
-    "guangdong": ("广东",), "hainan": ("海南",),
     # Words of travel, trade and public services.
     "airport": ("机场",), "visa free": ("免签",), "transit": ("过境",), "border": ("边境", "口岸"), "hectare": ("公顷",), "universit": ("高校", "大学"), "college": ("高校", "学院"),
     "exhibition": ("展会", "展"), "exhibitor": ("展商", "参展"), "booth": ("展位",),
@@ -144,6 +137,48 @@ TERMS: dict[str, tuple[str, ...]] = {
     "museum": ("纪念馆", "博物馆"), "memorial": ("纪念馆",), "film": ("电影",), "movie": ("电影",),
     "media": ("媒体",), "volunteer": ("志愿",), "training": ("培训",),
 }
+
+# Terms of government and economic text in general: targets, figures and instruments that any
+# government work report, plan or notice uses. Not drawn from any indexed document.
+TERMS.update({
+    "gdp": ("国内生产总值", "地区生产总值", "生产总值"), "gross domestic product": ("国内生产总值", "生产总值"),
+    "economic growth": ("经济增长", "生产总值"), "grow": ("增长",), "growth": ("增长",), "economy": ("经济",),
+    "consumer price": ("居民消费价格",), "cpi": ("居民消费价格",), "inflation": ("居民消费价格",),
+    "deficit": ("赤字", "赤字率"), "r d": ("研发", "研究与试验发展"), "intensity": ("强度",), "research and development": ("研发", "研究与试验发展"),
+    "employment": ("就业",), "jobs": ("就业", "城镇新增就业"), "job": ("就业",), "unemploy": ("失业率", "调查失业率"),
+    "foreign trade": ("外贸", "进出口"), "trade": ("贸易", "进出口", "外贸"), "import": ("进口", "进出口"),
+    "fixed asset": ("固定资产投资",), "fixed-asset": ("固定资产投资",), "foreign invest": ("外资", "利用外资"),
+    "fdi": ("外资", "利用外资"), "retail": ("社会消费品零售总额", "零售"), "consumption": ("消费",),
+    "fiscal revenue": ("一般公共预算收入", "财政收入"), "revenue": ("收入",), "budget": ("预算",), "fiscal": ("财政",),
+    "tax cut": ("减税", "减税降费"), "tax": ("税",), "fee": ("费",), "special bond": ("专项债券",),
+    "special-purpose bond": ("专项债券",), "treasury bond": ("国债",), "bond": ("债券",), "debt": ("债务",),
+    "bonded zone": ("综合保税区", "保税区"), "bonded": ("保税",), "free trade": ("自由贸易试验区", "自贸试验区", "自贸区"),
+    "ports": ("港口", "口岸"), "seaport": ("港口",), "port of": ("港口", "口岸"), "container port": ("港口", "集装箱"), "air route": ("航线",), "route": ("航线", "线路"), "flight": ("航班", "航线"),
+    "grain": ("粮食",), "harvest": ("粮食", "产量"), "output": ("产量", "产值"), "energy consumption": ("能耗",),
+    "energy intensity": ("能耗",), "carbon": ("碳",), "emission": ("排放",), "pollution": ("污染",),
+    "pension": ("养老金", "养老"), "elderly": ("老年", "养老", "赡养老人"), "medical insurance": ("医保", "医疗保险"),
+    "health": ("健康", "卫生", "医疗"), "hospital": ("医院",), "housing": ("住房",), "income": ("收入",),
+    "disposable income": ("可支配收入",), "per capita": ("人均",), "new energy vehicle": ("新能源汽车",),
+    "electric vehicle": ("新能源汽车",), "private": ("民营",), "private sector": ("民营经济",),
+    "small and micro": ("小微企业",), "sme": ("中小企业",), "financing": ("融资",), "loan": ("贷款",),
+    "interest rate": ("利率",), "money supply": ("广义货币", "M2"), "m2": ("M2", "广义货币"),
+    "article": ("条",), "regulation": ("条例",), "notice": ("通知",), "circular": ("通知",), "opinion": ("意见",),
+    "issued": ("印发", "发布", "成文"), "take effect": ("施行",), "effective": ("施行",), "in force": ("施行",),
+    "document number": ("文号",), "state council": ("国务院",), "general office": ("办公厅",),
+    "expected": ("预期",), "urban": ("城镇",), "rural": ("农村", "乡村"), "farmer": ("农民",), "village": ("村",),
+    "patent": ("专利",), "agency": ("机构",), "individual income tax": ("个人所得税",), "income tax": ("所得税",),
+    "deduction": ("扣除",), "children's education": ("子女教育",), "holiday": ("节假日", "放假"),
+    "spring festival": ("春节",), "national day": ("国庆节",), "earthquake": ("地震",), "urbaniz": ("城镇化",),
+    "urbanis": ("城镇化",), "highway": ("高速公路",), "expressway": ("高速公路",), "railway": ("铁路",),
+    "high-speed rail": ("高铁", "高速铁路"), "computing power": ("算力",), "digital economy": ("数字经济",),
+    "artificial intelligence": ("人工智能",), "rural revitaliz": ("乡村振兴",),
+    "farmland": ("耕地", "农田"), "forest": ("森林",), "air quality": ("空气质量", "优良天数"), "water quality": ("水质",),
+    "population": ("人口",), "graduate": ("毕业生",), "poverty alleviation": ("脱贫", "扶贫"), "military": ("军",),
+    "defense": ("国防",), "defence": ("国防",), "procurement": ("采购",), "drug": ("药品",), "medicine": ("药",),
+    "school": ("学校",), "teacher": ("教师",), "science": ("科学", "科技"), "enterprises": ("企业",),
+    "manufacturing": ("制造业",), "industry": ("产业", "工业"), "industrial": ("工业",), "agriculture": ("农业",),
+    "service sector": ("服务业",), "services": ("服务业", "服务"), "export": ("出口", "进出口"),
+})
 
 # "the 13th Five-Year Plan" names a period the documents call 十三五.
 _PLAN_PERIOD_RE = re.compile(r"\b(13th|thirteenth|14th|fourteenth|15th|fifteenth)\s+five[- ]year", re.I)
@@ -189,6 +224,10 @@ def term_groups(question: str) -> list[tuple[str, ...]]:
     if not groups and re.search(r"five[- ]year", question, re.I):
         groups.append(("十四五",))  # "the Five-Year Plan" unqualified: the current one
     groups += [chinese for _, chinese in _find(COUNTRIES, question, True) + _find(TERMS, question, False)]
+    # China's provinces and cities by their English names (the gazetteer's pinyin).
+    from rag.places import find_places_en
+
+    groups += [(p.name,) for p in find_places_en(question) if p.level in ("province", "city")]
     return list(dict.fromkeys(groups))
 
 

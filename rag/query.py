@@ -13,15 +13,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from rag.documents import KINDS, doc_numbers
 from rag.keyword import has_cjk
 from rag.places import NATIONAL, Place, find_places, find_places_en
 
-_YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年(?!代)")
-_EN_YEAR_RE = re.compile(r"(?<![\d-])((?:19|20)\d{2})(?![\d-])")
+_NAMED_YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年(?!代)")
 _RELATIVE_RE = re.compile(r"今年|本年度|去年|上一年|过去一年|明年|前年")
-_TITLE_RE = re.compile(r"《([^《》]{2,80})》")
+_BOOK_TITLE_RE = re.compile(r"《([^《》]{2,80})》")
 _ARTICLE_RE = re.compile(r"第\s*([一二三四五六七八九十百零〇两\d]+)\s*条")
 _LATEST_RE = re.compile(r"最新|现行|最近一次|最近的|latest|most recent|current", re.I)
 # English names of document kinds.
@@ -73,13 +73,11 @@ class Query:
 
 def analyse(question: str) -> Query:
     """Read ``question`` into a :class:`Query`."""
-    from rag.answer import asked_types
-
     text = re.sub(r"\s+", " ", question).strip()
     zh = has_cjk(text)
     squashed = re.sub(r"\s+", "", text)
     if zh:
-        years = [int(y) for y in _YEAR_RE.findall(squashed)]
+        years = [int(y) for y in _NAMED_YEAR_RE.findall(squashed)]
         places = [p for p in find_places(squashed) if p.level != "national"]
         national = bool(_NATIONAL_RE.search(squashed))
         kinds = [k for k in KINDS if k in squashed and not (k == "报告" and "政府工作报告" in squashed)]
@@ -106,10 +104,192 @@ def analyse(question: str) -> Query:
         places=tuple(places),
         national=national,
         doc_numbers=tuple(dict.fromkeys(doc_numbers(squashed))),
-        titles=tuple(dict.fromkeys(_TITLE_RE.findall(squashed))),
+        titles=tuple(dict.fromkeys(_BOOK_TITLE_RE.findall(squashed))),
         kinds=tuple(dict.fromkeys(kinds)),
         dated_kinds=tuple(dict.fromkeys((y, "政府工作报告" if k == "工作报告" else k) for y, k in dated)),
         articles=tuple(dict.fromkeys(_ARTICLE_RE.findall(squashed))),
         latest=bool(_LATEST_RE.search(text)),
         answer_types=frozenset(asked_types(text)),
     )
+
+
+# ---------------------------------------------------------------- what kind of answer is asked for
+_ASKS = {
+    "fee": re.compile(r"费用|收费|手续费|要交.{0,4}钱|交多少|花多少钱|\bfees?\b|\bcosts?\b|\bprice|\bcharge", re.I),
+    "phone": re.compile(r"电话|联系方式|热线|手机号|邮箱|传真|\bphone|hotline|e-?mail|contact (number|details|info)", re.I),
+    "contact": re.compile(r"联系人|对接人|找谁|contact person|who (should|do|can) (i|we) contact", re.I),
+    "address": re.compile(r"地址|在哪里办公|办公地点|办事大厅|窗口在哪|\baddress|where is the office", re.I),
+    "website": re.compile(r"网址|网站|链接|\bwebsite|\burl\b", re.I),
+    "date": re.compile(r"什么时候|何时|哪一天|哪天|几月几[日号]|截止日期|\bwhen\b|what date|deadline", re.I),
+    "amount": re.compile(r"[金总]额|交易额|贸易额|成交额|销售额|产值|多少钱|多少资金|投资额|\bvalue of\b|how much money|\brevenue", re.I),
+    "count": re.compile(
+        r"多少|(?<![第那这好])几[个项批次对家名人位场届条张国年所天种]|数量|数目|how many|how much|number of|what percentage",
+        re.I,
+    ),
+    "list": re.compile(r"哪些|有哪|哪几|列举|包括什么|包括哪|都有什么|分别是|\bwhich\b.*\bare\b|what are|\blist\b", re.I),
+    "who": re.compile(r"是谁|叫什么名字|哪位|\bwho is\b|\bwho was\b", re.I),
+}
+_HAS = {
+    "fee": re.compile(r"\d[\d,.]*\s*(元|美元|万元|亿元|块)|收费|免费|费用"),
+    "phone": re.compile(r"\d{3,4}-?\d{7,8}|1[3-9]\d{9}|@[\w.-]+\.\w+"),
+    "contact": re.compile(r"联系人|联系电话|负责人[:：]"),
+    "address": re.compile(r"地址[:：]|[路街道巷]\d+号|\d+号[楼室]"),
+    "website": re.compile(r"https?://|www\.|\.gov\.cn|\.com"),
+    "date": re.compile(r"\d{4}年|\d{1,2}月|\d{1,2}日|今年|明年|年底|年内|期间|以前|之前|\d{4}-\d{2}"),
+    "amount": re.compile(r"\d[\d,.]*\s*(亿|万)?\s*(元|美元|欧元|人民币)"),
+    "count": re.compile(r"\d|[一二两三四五六七八九十百千万亿]+[个项批次对家名人位场届条张国所种大]|若干|多家"),
+}
+# Measure words a count question names ("多少家", "几个工作日"); the evidence must count the same thing.
+_MEASURE_RE = re.compile(r"(?:多少|(?<![第那这好])几)(个工作日|工作日|公顷|亿元|万元|美元|家|对|批次|批|人次|名|位|项|场|届|所|条|张|种|天|年|吨|个)")
+_WHOLE_UNITS = ("工作日", "个工作日", "公顷", "亿元", "万元", "美元", "批次", "人次")
+# "实际已经…多少" asks for an achieved figure; a plan's target does not answer it.
+_ASKS_ACTUAL_RE = re.compile(r"实际|已经|截至|截止|目前|现在|如今|到现在")
+_TARGET_RE = re.compile(r"力争|争取|目标|五年内|到20\d\d年|计划")
+# A question about what happened, not what is planned: "2025年帮了多少家", "How many … did … in 2025".
+_ASKS_PAST_RE = re.compile(r"实际|已经|取得了|[办来去做帮建签]了|\b(did|were|was|had|has been|have been)\b", re.I)
+# Asks how a planned step turned out ("中期评估做完了吗？结论是什么？").
+_ASKS_OUTCOME_RE = re.compile(r"做完了|完成了吗|完成没|结论|结果(?:如何|怎么样|是什么)|怎么样了")
+# Asks to name the members of a set the question has counted ("那27家企业都是哪几家？").
+_NAMES_COUNTED_RE = re.compile(r"\d+\s*(?:家|个|位|名|项|所)[^？?]{0,12}?(?:都是|分别是|是哪|哪几|哪些|名单)")
+_ACHIEVED_RE = re.compile(r"已[经有]|累计|共计|全年|新增|达到了|实现了|取得|成功|签署|帮助|吸引|\d{1,2}月\d{1,2}日")
+# Procedural details an enterprise may ask for; the evidence must speak of the same thing.
+# "两份材料里" speaks of the documents themselves, not of papers to hand in.
+_PROCEDURE_RE = re.compile(r"(?<![份篇])材料(?![里中上])|流程|手续|步骤|处室|表格|时限|办理时间|工作日")
+_YEAR_RE = re.compile(r"(?<!\d)(19\d{2}|20\d{2})\s*年")
+_EN_YEAR_RE = re.compile(r"(?<![\d-])(19\d{2}|20\d{2})(?![\d-])")
+_ORDINAL_RE = re.compile(r"第[一二三四五六七八九十百\d]+[届次条项批期]")
+_BOX_REF_RE = re.compile(r"专栏\s*(\d+)")
+# Titles a "who is the …" question may ask about; the evidence must name the same one.
+_TITLES = "主任|副主任|书记|副书记|省长|副省长|市长|部长|厅长|局长|处长|总理|主席|总统|副总统|大使|总领事|董事长|总裁|首席执行官|负责人|联系人|院长|校长|会长"
+_TITLE_RE = re.compile(_TITLES)
+
+
+def asked_types(question: str) -> set[str]:
+    """What kinds of answer a question asks for (fee, phone, count, list, …)."""
+    found = {kind for kind, rx in _ASKS.items() if rx.search(question)}
+    if "list" in found:
+        found.discard("count")  # "有哪几个" asks for a list, not a number
+    if re.search(r"几[个项条]?(方面|措施|举措|重点|任务|名片|板块|原则|瓶颈)|哪几|有几个方面", question):
+        found.discard("count")
+        found.add("list")
+    if re.search(r"第几|哪个专栏|which box|what box", question, re.I):
+        found.discard("count")
+        found.add("box")
+    if "amount" in found:
+        found.discard("fee")
+    return found
+
+
+def has_measure(text: str, measure: str) -> bool:
+    """True when ``text`` counts the thing ``measure`` names ("家" → "27家", "10周年" for "年")."""
+    unit = measure if measure in _WHOLE_UNITS else measure[-1]
+    return bool(re.search(rf"[\d一二两三四五六七八九十百千万亿余多][^\d\s，。,]?{unit}", text))
+
+
+def question_measures(question: str) -> list[str]:
+    """The measure words a count question names ("多少家" → ["家"])."""
+    return _MEASURE_RE.findall(re.sub(r"\s+", "", question))
+
+
+def asks_about_box(question: str) -> bool:
+    """True when the question asks which 专栏 (box) something is in."""
+    return bool(re.search(r"专栏|\bbox\b|\bcolumn\b|\bpanel\b", question, re.I))
+
+
+@lru_cache(maxsize=1)
+def _place_names() -> tuple[str, ...]:
+    """Chinese names of countries and of China's provinces and prefecture-level cities (the gazetteer)."""
+    from rag.places import ambiguous_short_names, china, countries
+
+    names = {p.name for p in countries()} | {p.name for p in china()}
+    names = {n for n in names if len(n) >= 2 and n not in ambiguous_short_names()}
+    return tuple(sorted(names, key=len, reverse=True))
+
+
+def places_named(question: str) -> list[str]:
+    """Countries and Chinese provinces/cities a Chinese question names."""
+    return _find_places(question, _place_names())
+
+
+@lru_cache(maxsize=1)
+def _place_kinds() -> tuple[tuple[str, ...], ...]:
+    """Place names by kind: world regions (非洲, 北欧, 港澳 …), countries, Chinese provinces and cities."""
+    from rag.glossary import COUNTRIES, REGIONS_ZH
+
+    regions = set(REGIONS_ZH)
+    countries = {n for names in COUNTRIES.values() for n in names if len(n) >= 2 and n not in regions}
+    countries = {n for n in countries if not n.startswith(("中", "对", "日韩"))}
+    china = set(_place_names()) - countries - regions
+    return tuple(tuple(sorted(k, key=len, reverse=True)) for k in (regions, countries, china))
+
+
+def _find_places(text: str, names: tuple[str, ...]) -> list[str]:
+    """The ``names`` (longest first) that ``text`` holds; a name inside a longer one found is not counted."""
+    found, rest = [], text
+    for name in names:
+        if name in rest:
+            found.append(name)
+            rest = rest.replace(name, " ")
+    return found
+
+
+def _places_by_kind(question: str) -> list[tuple[set[str], tuple[str, ...]]]:
+    """The places a question names, per kind (with the parts of a region it names), and that kind's names.
+
+    An English question names them through the glossary ("Nordic" → 北欧).
+    """
+    from rag.glossary import REGION_PARTS, chinese_terms
+
+    text = question if has_cjk(question) else " ".join(chinese_terms(question))
+    out = []
+    for names in _place_kinds():
+        found = set(_find_places(text, names))
+        if found:
+            out.append((found | {p for f in found for p in REGION_PARTS.get(f, ())}, names))
+    return out
+
+
+def _names_other_place(text: str, asked: list[tuple[set[str], tuple[str, ...]]]) -> bool:
+    """True when ``text`` names a place of a kind the question asks about, but not the place asked.
+
+    "同北欧国家合作主要在哪些方面？" is not answered by a sentence on 中东欧, nor
+    "我们想去非洲开拓市场" by one on 香港 and 澳门; a sentence naming 德国 still
+    answers a question on 欧洲 (a country is another kind than a region), and
+    one naming 香港 a question on 港澳 (a part of it).
+    """
+    for places, names in asked:
+        named = _find_places(text, names)
+        if named and not places.intersection(named):
+            return True
+    return False
+
+
+
+def _years_named(question: str) -> list[str]:
+    """Years a question names ("2025年…", "in 2025")."""
+    return list(dict.fromkeys(re.findall(r"(?<!\d)((?:19|20)\d{2})(?!\d)", question)))
+
+
+_PERIOD_YEARS = {"十二五": range(2011, 2016), "十三五": range(2016, 2021), "十四五": range(2021, 2026), "十五五": range(2026, 2031)}
+
+
+def _period_years(question: str) -> set[int]:
+    """The years of the five-year plan periods a question names ("十三五", "13th Five-Year Plan" → 2016–2020)."""
+    from rag.glossary import plan_periods
+
+    return {y for name in plan_periods(question) for y in _PERIOD_YEARS.get(name, ())}
+
+
+def _dated(text: str, years: list[str], period: set[int]) -> bool:
+    """Whether evidence ``text`` (sentences with where they are cited from) can speak of the time asked about.
+
+    A year named must appear; for a period, evidence that names years must name one inside it.
+    """
+    if years:
+        return any(y in text for y in years)
+    if period:
+        found = {int(y) for y in re.findall(r"(?<!\d)((?:19|20)\d{2})(?!\d)", text)}
+        return not found or bool(found & period)
+    return True
+
+

@@ -1,0 +1,377 @@
+"""The evidence gate: named rules that decide, before any answer is written, whether the evidence can answer.
+
+Dense similarity alone does not separate answerable from unanswerable questions
+(e5 scores bunch at 0.8–0.9), so the gate runs a list of small rules, each with a
+name, a reason code (carried by ``results.jsonl``'s ``abstain_reason``) and a
+docstring saying what it refuses and why. Every rule reads the question as
+analysed (:class:`rag.query.Query`, plus the question text for the helpers of
+:mod:`rag.query`), the retrieval, and the evidence: the sentences chosen to answer
+(``evidence``) and, for time and place checks, those sentences with the passages
+they are quoted from, their headings and their time (``dated``; see
+:func:`rag.documents.passage_time`). A rule returns the reason it refuses, or
+``None``. The first refusal decides.
+
+Rules in order (code — what it refuses):
+
+``gate.nothing_retrieved``   nothing was retrieved.
+``gate.similarity_floor``    the best passage is far from the question.
+``gate.off_topic``           none of the question's own topic words is in the passages retrieved.
+``gate.unknown_year``        a year no indexed document mentions.
+``gate.unknown_ordinal``     an ordinal (第五届, 第三十条) no document mentions.
+``gate.unknown_box``         a 专栏 number no document has.
+``gate.unknown_place``       a place (gazetteer) or country no document mentions.
+``gate.year_not_in_evidence``     the year asked is not the evidence's.
+``gate.period_not_in_evidence``   a plan period (十三五) answered only by evidence of other years.
+``gate.country_not_in_evidence``  the country asked about is not the evidence's.
+``gate.answer_kind_missing``  a fee, phone, address, website, date, amount, count … the evidence lacks.
+``gate.unit_mismatch``       a count or amount in another unit (几班 needs 班; 亿美元 is not 亿元; 小时 is not 个).
+``gate.target_not_result``   an achieved figure asked, only a target given.
+``gate.outcome_missing``     the outcome of a step asked, the evidence only plans it.
+``gate.names_missing``       the names of a counted set asked, none given.
+``gate.procedure_missing``   a procedure asked, none described.
+``gate.title_missing``       "who is the 主任" with no 主任 named.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+from rag.keyword import FILLER_WORDS, has_cjk, tokenize
+from rag.query import (
+    _ACHIEVED_RE,
+    _ASKS_ACTUAL_RE,
+    _ASKS_OUTCOME_RE,
+    _BOX_REF_RE,
+    _EN_YEAR_RE,
+    _HAS,
+    _MEASURE_RE,
+    _NAMES_COUNTED_RE,
+    _ORDINAL_RE,
+    _PROCEDURE_RE,
+    _TARGET_RE,
+    _TITLE_RE,
+    _YEAR_RE,
+    _dated,
+    _find_places,
+    _period_years,
+    _place_kinds,
+    _years_named,
+    asked_types,
+    has_measure,
+    places_named,
+)
+from rag.retrieval import Retrieval
+from rag.settings import Settings
+
+# Question words jieba keeps whole, which name no topic.
+_QUESTION_WORDS = frozenset(
+    "怎么样 什么样 怎么办 为何 多久 多长 哪儿 哪家 哪位 哪年 哪天 哪几 哪几个 哪几种 哪些方面 几年 几个 什么 有没 没有 是不是 能不能 可不可以".split()
+)
+
+
+@dataclass
+class GateDecision:
+    """The evidence gate's verdict: ``code`` names the rule that refused (``reason`` says why, for a person)."""
+
+    answerable: bool
+    reason: str = ""
+    code: str = ""
+
+
+@dataclass
+class Evidence:
+    """What the rules read: the question (text and squashed), the retrieval, and the evidence."""
+
+    question: str
+    q: str  # the question without whitespace
+    zh: bool
+    retrieval: Retrieval
+    evidence: str  # the chosen sentences, without whitespace
+    dated: str  # the sentences with their passages, headings and time, without whitespace
+    types: set[str]
+
+    def years(self) -> list[str]:
+        """The calendar years the question names."""
+        return _YEAR_RE.findall(self.q) + ([] if self.zh else _EN_YEAR_RE.findall(self.question))
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule of the gate: its reason code and the check (``None`` when it lets the evidence through)."""
+
+    code: str
+    check: Callable[["EvidenceGate", Evidence], str | None]
+
+    @property
+    def doc(self) -> str:
+        """What the rule refuses and why (its check's docstring)."""
+        return (self.check.__doc__ or "").strip()
+
+
+# ---------------------------------------------------------------- the rules
+
+
+def nothing_retrieved(gate: "EvidenceGate", e: Evidence) -> str | None:
+    """Nothing was retrieved: there is nothing to answer from."""
+    return None if e.retrieval.hits else "nothing retrieved"
+
+
+def similarity_floor(gate: "EvidenceGate", e: Evidence) -> str | None:
+    """The best passage's cosine is below the floor (English 0.10 lower: cross-lingual scores run lower)."""
+    floor = gate.settings.abstain_threshold - (0.0 if e.zh else 0.10)
+    if e.retrieval.best_dense < floor:
+        return f"best similarity {e.retrieval.best_dense:.2f} below the floor {floor:.2f}"
+    return None
+
+
+def off_topic(gate: "EvidenceGate", e: Evidence) -> str | None:
+    """None of the question's own topic words (not found in every fifth passage) is in the passages retrieved:
+    "怎么做红烧肉？", "Tell me a joke" are off the documents' subject."""
+    topic = gate.topic_terms(e.question)
+    if not e.zh and not topic:
+        return "the question names nothing the documents speak of"
+    retrieved = " ".join(h.passage.embedding_text() for h in e.retrieval.hits[: gate.settings.top_k]).lower()
+    if topic and not any(t in retrieved for t in topic):
+        return f"none of {'、'.join(topic[:5])} appears in the documents' nearest passages"
+    return None
+
+
+def unknown_year(gate: "EvidenceGate", e: Evidence) -> str | None:
+    """A year that no indexed document mentions cannot be answered from them."""
+    for year in e.years():
+        if year not in gate.corpus_years:
+            return f"the documents never mention the year {year}"
+    return None
+
+
+def unknown_ordinal(gate: "EvidenceGate", e: Evidence) -> str | None:
+    """An ordinal (第五届, 第三十条, 第二批) that no document mentions."""
+    for ordinal in _ORDINAL_RE.findall(e.q):
+        if ordinal not in gate.corpus and ordinal.replace("第一", "首") not in gate.corpus:
+            return f"the documents never mention {ordinal}"
+    return None
+
+
+def unknown_box(gate: "EvidenceGate", e: Evidence) -> str | None:
+    """A 专栏 number that no document has."""
+    for box in _BOX_REF_RE.findall(e.q):
+        if not re.search(rf"专栏{box}(?!\d)", gate.corpus):
+            return f"there is no 专栏{box}"
+    return None
+
+
+def unknown_place(gate: "EvidenceGate", e: Evidence) -> str | None:
+    """A place the question names (China's provinces and cities, the world's countries: the gazetteer)
+    that no indexed document mentions."""
+    if e.zh:
+        for name in places_named(e.q):
+            if name not in gate.corpus:
+                return f"the documents never mention {name}"
+        return None
+    from rag.glossary import english_entities
+
+    for english, chinese in english_entities(e.question):
+        if not any(c in gate.corpus for c in chinese):
+            return f"the documents never mention {english}"
+    return None
+
+
+def year_not_in_evidence(gate: "EvidenceGate", e: Evidence) -> str | None:
+    """The year asked must be the evidence's: in its sentences, their headings, or the time of the passages
+    they come from (a 2024 report's 今年), not merely in the title of a document that speaks of several years."""
+    for year in e.years():
+        if year not in e.dated:
+            return f"the evidence is not of {year}"
+    return None
+
+
+def period_not_in_evidence(gate: "EvidenceGate", e: Evidence) -> str | None:
+    """A plan period asked about ("十三五期间…", no year besides) is not answered by evidence dated only in other
+    years ("到2025年…力争达到120对" is a 十四五 target), unless the evidence names the period."""
+    period = _period_years(e.question)
+    if period and not _years_named(e.question) and not _dated(e.dated, [], period):
+        from rag.glossary import plan_periods
+
+        if not any(name in e.dated for name in plan_periods(e.question)):
+            return "the evidence is of another period"
+    return None
+
+
+def country_not_in_evidence(gate: "EvidenceGate", e: Evidence) -> str | None:
+    """The country asked about must be the evidence's, by any of its names: "湖南和巴西有哪些合作项目？" is not
+    answered by a passage on 北卡罗来纳州 because another passage mentions 巴西."""
+    from rag.glossary import COUNTRIES, english_entities
+
+    if e.zh:
+        found = set(_find_places(e.q, _place_kinds()[1]))
+        asked = [(name, names) for names in COUNTRIES.values() for name in names if name in found]
+    else:
+        asked = english_entities(e.question)
+    for name, chinese in asked:
+        if not any(c in e.dated for c in chinese):
+            return f"the evidence does not speak of {name}"
+    return None
+
+
+def answer_kind_missing(gate: "EvidenceGate", e: Evidence) -> str | None:
+    """The question asks for a fee, phone number, address, website, date, amount or count that the evidence
+    does not contain."""
+    for kind in e.types:
+        rx = _HAS.get(kind)
+        if rx is not None and not rx.search(e.evidence):
+            return f"the question asks for a {kind} the evidence does not contain"
+    return None
+
+
+# Units that are not interchangeable: asked (left) and the evidence's figure must agree.
+_CURRENCY_RE = re.compile(r"(亿美元|万美元|美元|亿欧元|欧元|亿元|万元|元)")
+_TIME_UNITS = {"小时": "小时", "分钟": "分钟", "天": "天", "周": "周", "个月": "个月", "年": "年"}
+
+
+def unit_mismatch(gate: "EvidenceGate", e: Evidence) -> str | None:
+    """A count must count the thing asked (多少家 needs "…家"; 几班 needs 班; 多少个小时 needs 小时, not 个), and
+    an amount asked in one currency is not answered in another (亿美元 is not 亿元)."""
+    if "count" in e.types:
+        for measure in _MEASURE_RE.findall(e.q):
+            if not has_measure(e.evidence, measure):
+                return f"the evidence counts no {measure}"
+        for unit in re.findall(r"(?:多少|几)个?(小时|分钟|个月|周|班)", e.q):
+            if not re.search(rf"[\d一二两三四五六七八九十百千万]+\s*个?{unit}", e.evidence):
+                return f"the evidence counts no {unit}"
+    asked = _CURRENCY_RE.findall(e.q)
+    if asked and ("amount" in e.types or "count" in e.types):
+        given = set(_CURRENCY_RE.findall(e.evidence))
+        if given and not any(a in given for a in asked):
+            return f"the evidence gives {'/'.join(sorted(given))}, not {asked[0]}"
+    return None
+
+
+def target_not_result(gate: "EvidenceGate", e: Evidence) -> str | None:
+    """An achieved figure is asked ("实际已经…多少"), the evidence only sets a target."""
+    if "count" in e.types and _ASKS_ACTUAL_RE.search(e.q) and _TARGET_RE.search(e.evidence) and not _ACHIEVED_RE.search(e.evidence):
+        return "the documents give a target, not an achieved figure"
+    return None
+
+
+def outcome_missing(gate: "EvidenceGate", e: Evidence) -> str | None:
+    """How a planned step turned out is asked ("中期评估做完了吗？结论是什么？"); a reported outcome states what was
+    done or gives figures, a plan only says the step will be taken."""
+    if _ASKS_OUTCOME_RE.search(e.q) and not _ACHIEVED_RE.search(e.evidence) and not re.search(r"\d", e.evidence):
+        return "the documents plan this step; they report no outcome"
+    return None
+
+
+def names_missing(gate: "EvidenceGate", e: Evidence) -> str | None:
+    """The members of a counted set are asked ("那27家企业都是哪几家？"); the evidence counts them but names none."""
+    if _NAMES_COUNTED_RE.search(e.q) and "、" not in e.evidence:
+        return "the evidence counts them but names none"
+    return None
+
+
+def procedure_missing(gate: "EvidenceGate", e: Evidence) -> str | None:
+    """A procedure (材料, 流程, 手续, 时限 …) is asked; the evidence describes none."""
+    if _PROCEDURE_RE.search(e.q) and not _PROCEDURE_RE.search(e.evidence):
+        return "the evidence does not describe the procedure asked about"
+    return None
+
+
+def title_missing(gate: "EvidenceGate", e: Evidence) -> str | None:
+    """"Who is the 主任" is asked; the evidence names no one with that title."""
+    if "who" in e.types:
+        titles = set(_TITLE_RE.findall(e.q))
+        if titles and not any(t in e.evidence for t in titles):
+            return f"the evidence names no {'/'.join(sorted(titles))}"
+    return None
+
+
+RULES: tuple[Rule, ...] = tuple(
+    Rule(f"gate.{fn.__name__}", fn)
+    for fn in (
+        nothing_retrieved, similarity_floor, off_topic, unknown_year, unknown_ordinal, unknown_box, unknown_place,
+        year_not_in_evidence, period_not_in_evidence, country_not_in_evidence, answer_kind_missing, unit_mismatch,
+        target_not_result, outcome_missing, names_missing, procedure_missing, title_missing,
+    )
+)
+
+
+class EvidenceGate:
+    """Runs :data:`RULES` over a question and its evidence (see the module doc)."""
+
+    # A term found in more than this share of passages says nothing about topic ("湖南", "外事", "合作").
+    GENERIC_SHARE = 0.2
+    GENERIC_MIN_PASSAGES = 50
+
+    def __init__(self, settings: Settings, corpus_text: str, passage_texts: list[str] | None = None) -> None:
+        self.settings = settings
+        self.corpus = re.sub(r"\s+", "", corpus_text)
+        self.corpus_years = set(_YEAR_RE.findall(self.corpus))
+        texts = [t.lower() for t in passage_texts or []]
+        # "Found everywhere" means something only in a corpus of some size: in an index of a
+        # few passages every word of its subject is in a large share of them.
+        if len(texts) < self.GENERIC_MIN_PASSAGES:
+            texts = []
+        # A term's share of passages is estimated on at most 5,000 of them: exact enough, and cheap at scale.
+        self._passage_texts = texts[:: max(1, len(texts) // 5000)]
+        self._generic: dict[str, bool] = {}
+        self.rules = RULES
+
+    def _is_generic(self, term: str) -> bool:
+        if not self._passage_texts:
+            return False
+        if term not in self._generic:
+            share = sum(1 for t in self._passage_texts if term in t) / len(self._passage_texts)
+            self._generic[term] = share > self.GENERIC_SHARE
+        return self._generic[term]
+
+    def topic_terms(self, question: str) -> list[str]:
+        """The question's words that could tie it to a passage: not stop words, not everywhere.
+
+        Chinese: jieba words of two or more characters that occur in at most a
+        fifth of the passages. English: the Chinese terms the glossary finds.
+        """
+        if has_cjk(question):
+            words = [t for t in tokenize(question) if len(t) >= 2 and t not in _QUESTION_WORDS and t not in FILLER_WORDS]
+        else:
+            from rag.glossary import chinese_terms
+
+            words = chinese_terms(question)
+        return [t.lower() for t in dict.fromkeys(words) if not self._is_generic(t)]
+
+    def topic_groups(self, question: str) -> list[tuple[str, ...]]:
+        """:meth:`topic_terms` of two or more characters, with the spellings of one thing grouped.
+
+        An English question's glossary term can have several Chinese spellings
+        ("supply chain" → 产业链, 供应链); a Chinese question's words stand alone.
+        """
+        terms = self.topic_terms(question)
+        if has_cjk(question):
+            return [(t,) for t in terms if len(t) >= 2]
+        from rag.glossary import term_groups
+
+        groups = [tuple(t.lower() for t in g if t.lower() in terms and len(t) >= 2) for g in term_groups(question)]
+        return [g for g in dict.fromkeys(groups) if g]
+
+    def decide(self, question: str, retrieval: Retrieval, evidence_text: str, cited_from: str = "") -> GateDecision:
+        """Return whether ``evidence_text`` (the chosen sentences) can answer ``question``.
+
+        ``cited_from`` is the passages the sentences are quoted from, with their headings and
+        their time: a sentence of the 2025 review speaks of 2025 without saying so, and one
+        under "1. 2035年远景目标。" of 2035.
+        """
+        evidence = re.sub(r"\s+", "", evidence_text)
+        e = Evidence(
+            question=question,
+            q=re.sub(r"\s+", "", question),
+            zh=has_cjk(question),
+            retrieval=retrieval,
+            evidence=evidence,
+            dated=evidence + re.sub(r"\s+", "", cited_from),
+            types=asked_types(question),
+        )
+        for rule in self.rules:
+            reason = rule.check(self, e)
+            if reason:
+                return GateDecision(False, reason, rule.code)
+        return GateDecision(True)
