@@ -446,7 +446,8 @@ class ExtractiveAnswerer:
         cited_from = " ".join(dict.fromkeys(c.passage.embedding_text() + " " + self._time_of(c.passage) for c in chosen))
         decision = self.gate.decide(question, retrieval, evidence, cited_from)
         if not decision.answerable or not chosen:
-            return abstention(question, retrieval.hits[:k], decision.reason or "no evidence sentences")
+            reason = f"{decision.code}: {decision.reason}" if decision.code else "answer.no_evidence: no evidence sentences"
+            return abstention(question, retrieval.hits[:k], reason)
         return compose(question, [(c.passage, c.text) for c in chosen])
 
 
@@ -492,7 +493,7 @@ def abstention(question: str, hits: list[Hit], reason: str) -> Answer:
 
 def not_held(question: str, hits: list[Hit], scope) -> Answer:
     """The answer when the question names documents the deployment does not hold ("未收录…的文件。")."""
-    answer = abstention(question, hits, scope.code)
+    answer = abstention(question, hits, f"{scope.code}: {scope.missing}")
     if has_cjk(question):
         answer.text = scope.missing + answer.text
     else:

@@ -237,9 +237,9 @@ def unit_mismatch(gate: "EvidenceGate", e: Evidence) -> str | None:
         for measure in _MEASURE_RE.findall(e.q):
             if not has_measure(e.evidence, measure):
                 return f"the evidence counts no {measure}"
-        for unit in re.findall(r"(?:多少|几)个?(小时|分钟|个月|周|班)", e.q):
-            if not re.search(rf"[\d一二两三四五六七八九十百千万]+\s*个?{unit}", e.evidence):
-                return f"the evidence counts no {unit}"
+    for unit in re.findall(r"(?:多少|几)个?(小时|分钟|个月|周|班)", e.q):
+        if not re.search(rf"[\d一二两三四五六七八九十百千万]+\s*个?{unit}", e.evidence):
+            return f"the evidence counts no {unit}"
     asked = _CURRENCY_RE.findall(e.q)
     if asked and ("amount" in e.types or "count" in e.types):
         given = set(_CURRENCY_RE.findall(e.evidence))

@@ -178,7 +178,7 @@ class Assistant:
         retrieval = self.retriever.retrieve(searched, k=k, doc_ids=scope.doc_ids or None)
         t = time.perf_counter()
         if scope.missing:
-            answer = not_held(searched, retrieval.hits[:k], scope)
+            answer = not_held(searched, retrieval.hits[:k], scope)  # reason: scope.not_held.*
         else:
             answer = self.answer(searched, retrieval, k, scope.doc_ids or None)
         timings = dict(retrieval.timings)
