@@ -17,22 +17,21 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures" / "documents"
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 
 
-@lru_cache(maxsize=1)
+@lru_cache(maxsize=None)
+def records_of(folder: Path) -> dict:
+    out = {}
+    for path in sorted(folder.iterdir()):
+        r = build_record(clean_document(load_document(path)))
+        out[r.doc_id] = r
+    return out
+
+
 def records():
-    out = {}
-    for path in sorted(FIXTURES.iterdir()):
-        r = build_record(clean_document(load_document(path)))
-        out[r.doc_id] = r
-    return out
+    return records_of(FIXTURES)
 
 
-@lru_cache(maxsize=1)
 def bundled():
-    out = {}
-    for path in sorted(CORPUS.iterdir()):
-        r = build_record(clean_document(load_document(path)))
-        out[r.doc_id] = r
-    return out
+    return records_of(CORPUS)
 
 
 def scope(question, recs=None):
