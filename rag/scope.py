@@ -103,6 +103,10 @@ def scope_for(query: Query, records: dict[str, DocumentRecord], doc_ids: list[st
     dated = [(y, k) for y, k in query.dated_kinds if any(_kind_matches(r, k) for r in pool.values())]
     if dated:
         kept = {d: r for d, r in pool.items() if any(_kind_matches(r, k) and y in r.years for y, k in dated)}
+        # Other kinds it names without a year count too: "规划…十三五时怎么定位它，2025年的回顾又…" asks both.
+        others = [k for k in query.kinds if k not in {k2 for _, k2 in dated} and any(_kind_matches(r, k) for r in pool.values())]
+        if others:
+            kept.update({d: r for d, r in pool.items() if any(_kind_matches(r, k) for k in others)})
         if not kept:
             y, kind = dated[0]
             scope.missing = f"未收录{y}年的{kind}。"
