@@ -224,8 +224,12 @@ def term_groups(question: str) -> list[tuple[str, ...]]:
     if not groups and re.search(r"five[- ]year", question, re.I):
         groups.append(("十四五",))  # "the Five-Year Plan" unqualified: the current one
     groups += [chinese for _, chinese in _find(COUNTRIES, question, True) + _find(TERMS, question, False)]
-    # China's provinces and cities an English question names are not search terms: the question's
-    # Query scopes it to their documents (rag.scope), and within one province's documents its name is everywhere.
+    # China's cities an English question names are search terms ("Changsha airport" → 长沙); its provinces
+    # are not: the question's Query scopes it to their documents (rag.scope), and within one province's
+    # documents the province's name is everywhere.
+    from rag.places import find_places_en
+
+    groups += [(p.name,) for p in find_places_en(question) if p.level == "city"]
     return list(dict.fromkeys(groups))
 
 
