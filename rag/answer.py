@@ -26,6 +26,7 @@ from rag.keyword import FILLER_WORDS, has_cjk, tokenize
 from rag.passages import Passage
 from rag.retrieval import Hit, Retrieval, heading_matches
 from rag.settings import Settings
+from rag.documents import passage_time
 from rag.gate import EvidenceGate, GateDecision  # noqa: F401  (the gate runs before any answer is composed)
 from rag.query import (  # noqa: F401  (what the question asks, read by rag.query)
     _ACHIEVED_RE,
@@ -193,18 +194,16 @@ class ExtractiveAnswerer:
 
     def _time_of(self, passage: Passage) -> str:
         """The years ``passage`` speaks of beyond its words (its document's year; see rag.documents.passage_time)."""
-        from rag.documents import passage_time
-
         record = self.records.get(passage.doc_id)
         if record is None:
             return passage.doc_title  # no record (an older index): the title's year, as before
         return passage_time(passage.headings, passage.text, record) + " " + _title_period(passage.doc_title)
 
-    def __init__(self, index, settings: Settings, gate: EvidenceGate) -> None:
+    def __init__(self, index, settings: Settings, gate: EvidenceGate, records: dict | None = None) -> None:
         self.index = index
         self.settings = settings
         self.gate = gate
-        self.records = index.records() if hasattr(index, "records") else {}
+        self.records = records if records is not None else index.records()
 
     def _candidates(self, question: str, retrieval: Retrieval, ids: list[str], first_rank: int = 0) -> list[_Candidate]:
         """Every sentence of the passages ``ids`` (ranked ``first_rank``, ``first_rank`` + 1, …), scored

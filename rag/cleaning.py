@@ -86,12 +86,11 @@ _STRAY_NUMBER_RE = re.compile(r"^\d{5,}$")
 
 
 # The labels of a government page's information table (索 引 号 / 标　　题 …: any spacing inside),
-# standing alone on their line with the value on the next one, or followed by the value.
+# standing alone on their line with the value on the next one, or followed by the value (see table_fields).
 TABLE_LABELS = (
     "索引号", "主题分类", "发文机关", "成文日期", "标题", "发文字号", "发布日期", "主题词", "文号", "发布机构",
     "施行日期", "实施日期", "生效日期", "有效性", "体裁分类", "题材分类", "题裁分类", "名称", "发文日期", "发布时间",
 )
-_LABEL_RE = re.compile(r"^[•·●]?\s*((?:[\u4e00-\u9fff]\s*){2,5})[:：]\s*(.*)$")
 
 
 _ANY_LABEL_RE = re.compile(r"((?:[\u4e00-\u9fff]\s*){2,5})[:：]")
@@ -129,15 +128,6 @@ def _spaced_len(run: str, label: str) -> int:
             if taken == len(label):
                 break
     return n
-
-
-def table_label(line: str) -> tuple[str, str] | None:
-    """``(label, value)`` when ``line`` is a single information-table label ("标　　题：…" → ("标题", "…"))."""
-    m = _LABEL_RE.match(line)
-    if not m:
-        return None
-    label = re.sub(r"\s+", "", m.group(1))
-    return (label, m.group(2).strip()) if label in TABLE_LABELS else None
 
 
 def is_debris(line: str) -> bool:

@@ -136,15 +136,6 @@ class DocumentRecord:
             return set(range(self.period[0], self.period[1] + 1))
         return {self.year} if self.year else set()
 
-    def label(self) -> str:
-        """"title · issuer · date" for citations."""
-        parts = [self.title]
-        if self.issuer and self.issuer not in self.title:
-            parts.append(self.issuer)
-        if self.date:
-            parts.append(self.date)
-        return " · ".join(parts)
-
     def resolve_relative_year(self, word: str) -> int | None:
         """The calendar year a relative word means in this document (今年 → its year, 去年 → the one before)."""
         if not self.year:
@@ -291,8 +282,9 @@ def passage_time(headings: tuple[str, ...], text: str, record: DocumentRecord | 
     if record is None or not record.year:
         return ""
     years = set()
-    if any(_PAST_RE.search(h) for h in headings) or re.search(r"过去一年|去年", text):
-        years.add(record.year - 1)
-    if not any(_PAST_RE.search(h) for h in headings):
-        years.add(record.year)
+    under_review = any(_PAST_RE.search(h) for h in headings)
+    if under_review or re.search(r"过去一年|去年", text):
+        years.add(record.resolve_relative_year("过去一年"))
+    if not under_review:
+        years.add(record.resolve_relative_year("今年"))
     return " ".join(f"{y}年" for y in sorted(years))

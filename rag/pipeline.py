@@ -113,7 +113,8 @@ class Assistant:
             # 600k sentence rows): do it now, not on a user's question. Any word of the documents will do.
             first = next(iter(self.index.passages.values()))
             self.retriever.retrieve(first.doc_title or first.text[:20], k=1)
-        self.extractive = ExtractiveAnswerer(self.index, self.settings, self.gate)
+        self.extractive = ExtractiveAnswerer(self.index, self.settings, self.gate, self.records)
+        self.home_places = _home_places(self.records)
         self.about = AboutDocuments(self.index.passages)
         self.llm = None
         if self.settings.llm_enabled:
@@ -149,16 +150,6 @@ class Assistant:
         if self.llm is not None:
             return self.llm.condense(question, history) or rewrite_follow_up(question, history, self.home_places)
         return rewrite_follow_up(question, history, self.home_places)
-
-    @property
-    def home_places(self) -> frozenset[str]:
-        """The places the indexed documents speak for (their regions and cities, short and full names)."""
-        from rag.places import china
-
-        regions = {r.region for r in self.records.values() if r.region} | {r.city for r in self.records.values() if r.city}
-        names = set(regions)
-        names |= {p.full_name for p in china() if p.name in regions}
-        return frozenset(names)
 
     def ask(
         self,
@@ -207,6 +198,14 @@ class Assistant:
             },
         )
         return result
+
+
+def _home_places(records: dict) -> frozenset[str]:
+    """The places the indexed documents speak for (their regions and cities, short and full names)."""
+    from rag.places import china
+
+    regions = {r.region for r in records.values() if r.region} | {r.city for r in records.values() if r.city}
+    return frozenset(regions | {p.full_name for p in china() if p.name in regions})
 
 
 # ---------------------------------------------------------------- follow-ups

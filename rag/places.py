@@ -52,9 +52,6 @@ _EN_CONVENTIONAL = {
     "陕西": ("shaanxi",), "内蒙古": ("inner mongolia", "nei mongol"), "西藏": ("tibet", "xizang"),
     "香港": ("hong kong",), "澳门": ("macau", "macao"), "台湾": ("taiwan",), "新疆": ("xinjiang",),
 }
-# Words of the national level: a question or a document speaking of the country as a whole.
-NATIONAL_WORDS = ("全国", "我国", "中华人民共和国", "国务院", "中央", "国家")
-
 
 def _adcodes_path() -> Path:
     spec = importlib.util.find_spec("cpca")
@@ -220,13 +217,3 @@ def find_places_en(text: str) -> list[Place]:
                 out.append(place)
             low = low.replace(name, " ")
     return out
-
-
-def province_of(name: str) -> str:
-    """The province-level region a place name belongs to ('' when it is not a Chinese place)."""
-    for place in find_places(name):
-        if place.level in ("province", "city"):
-            return place.region
-        if place.level == "national":
-            return NATIONAL
-    return ""

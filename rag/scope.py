@@ -36,11 +36,6 @@ class Scope:
     missing: str = ""  # the answer when the question names documents that are not held
     code: str = ""  # the reason code of ``missing``
 
-    @property
-    def narrowed(self) -> bool:
-        """True when some rule narrowed the documents searched."""
-        return bool(self.rules)
-
 
 def _norm_title(text: str) -> str:
     return "".join(ch for ch in text if ch not in "《》〈〉“”\"' 　")
