@@ -227,7 +227,6 @@ def answer_kind_missing(gate: "EvidenceGate", e: Evidence) -> str | None:
 
 # Units that are not interchangeable: asked (left) and the evidence's figure must agree.
 _CURRENCY_RE = re.compile(r"(亿美元|万美元|美元|亿欧元|欧元|亿元|万元|元)")
-_TIME_UNITS = {"小时": "小时", "分钟": "分钟", "天": "天", "周": "周", "个月": "个月", "年": "年"}
 
 
 def unit_mismatch(gate: "EvidenceGate", e: Evidence) -> str | None:
