@@ -10,6 +10,7 @@ not about this corpus.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 COUNTRIES: dict[str, tuple[str, ...]] = {
     "afghanistan": ("阿富汗",), "albania": ("阿尔巴尼亚",), "algeria": ("阿尔及利亚",), "angola": ("安哥拉",),
@@ -185,19 +186,28 @@ _PLAN_PERIOD_RE = re.compile(r"\b(13th|thirteenth|14th|fourteenth|15th|fifteenth
 _PERIODS = {"13th": "十三五", "thirteenth": "十三五", "14th": "十四五", "fourteenth": "十四五", "15th": "十五五", "fifteenth": "十五五"}
 
 
+_COMPILED: dict[tuple[int, bool], list[tuple[re.Pattern, str, tuple[str, ...]]]] = {}
+
+
+def _patterns(table: dict[str, tuple[str, ...]], whole_words: bool) -> list[tuple[re.Pattern, str, tuple[str, ...]]]:
+    """Each entry of ``table`` as a compiled pattern, once per table (hundreds of patterns would
+    overflow ``re``'s cache and be compiled again on every question)."""
+    key = (id(table), whole_words)
+    if key not in _COMPILED:
+        # Whole words, allowing adjective and plural endings (Brazil → Brazilian, Kenya → Kenyans).
+        ending = r"(?:n|ns|an|ans|ian|ians|ese|ish|i|s)?(?![a-z])" if whole_words else ""
+        _COMPILED[key] = [
+            (re.compile(r"(?<![a-z])" + re.escape(english.strip().replace("-", " ")) + ending), english.strip().replace("-", " "), chinese)
+            for english, chinese in table.items()
+        ]
+    return _COMPILED[key]
+
+
 def _find(table: dict[str, tuple[str, ...]], text: str, whole_words: bool) -> list[tuple[str, tuple[str, ...]]]:
     """Entries of ``table`` named in ``text``; topic keys may be word stems ("sister cit")."""
     # Hyphens and spaces are one thing ("sister-city" = "sister city").
     low = " " + re.sub(r"[^a-z0-9' ]+", " ", text.lower().replace("-", " ")) + " "
-    found = []
-    for english, chinese in table.items():
-        key = english.strip().replace("-", " ")
-        # Whole words, allowing adjective and plural endings (Brazil → Brazilian, Kenya → Kenyans).
-        ending = r"(?:n|ns|an|ans|ian|ians|ese|ish|i|s)?(?![a-z])" if whole_words else ""
-        pattern = r"(?<![a-z])" + re.escape(key) + ending
-        if re.search(pattern, low):
-            found.append((key, chinese))
-    return found
+    return [(key, chinese) for pattern, key, chinese in _patterns(table, whole_words) if pattern.search(low)]
 
 
 def english_entities(question: str) -> list[tuple[str, tuple[str, ...]]]:
@@ -215,6 +225,12 @@ def plan_periods(question: str) -> list[str]:
 
 
 def term_groups(question: str) -> list[tuple[str, ...]]:
+    """The Chinese terms an English question names, one tuple per thing named (see :func:`_term_groups`)."""
+    return list(_term_groups(question))
+
+
+@lru_cache(maxsize=2048)
+def _term_groups(question: str) -> tuple[tuple[str, ...], ...]:
     """The Chinese terms an English question names, one tuple per thing named.
 
     "supply chain" → (产业链, 供应链): two spellings of one thing, so a passage
@@ -230,7 +246,7 @@ def term_groups(question: str) -> list[tuple[str, ...]]:
     from rag.places import find_places_en
 
     groups += [(p.name,) for p in find_places_en(question) if p.level == "city"]
-    return list(dict.fromkeys(groups))
+    return tuple(dict.fromkeys(groups))
 
 
 def chinese_terms(question: str) -> list[str]:

@@ -207,13 +207,21 @@ def english_names() -> tuple[tuple[str, Place], ...]:
     return tuple(sorted(pairs.items(), key=lambda kv: len(kv[0]), reverse=True))
 
 
+@lru_cache(maxsize=1)
+def _english_pattern() -> tuple[re.Pattern, dict[str, Place]]:
+    """One pattern for all English place names (longest first), and name → place."""
+    pairs = english_names()
+    alternation = "|".join(re.escape(name) for name, _ in pairs)
+    return re.compile(rf"(?<![a-z])({alternation})(?:'s)?(?![a-z])"), dict(pairs)
+
+
 def find_places_en(text: str) -> list[Place]:
     """The Chinese places an English text names ("Sichuan", "Inner Mongolia", "Shaanxi")."""
     low = " " + re.sub(r"[^a-z ]+", " ", text.lower()) + " "
+    pattern, places = _english_pattern()
     out: list[Place] = []
-    for name, place in english_names():
-        if re.search(rf"(?<![a-z]){re.escape(name)}(?:'s)?(?![a-z])", low):
-            if place not in out:
-                out.append(place)
-            low = low.replace(name, " ")
+    for m in pattern.finditer(low):
+        place = places[m.group(1)]
+        if place not in out:
+            out.append(place)
     return out
