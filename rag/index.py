@@ -740,7 +740,7 @@ class Index:
         """Re-embed every document from scratch (e.g. after changing the model)."""
         folder = Path(corpus_dir or self.settings.corpus_dir)
         files = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES)
-        return self._update(files, remove_missing=True, progress=progress, force=True)
+        return self._update(files, remove_missing=True, progress=progress, force=True, reembed=True)
 
     def _update(
         self,
@@ -750,6 +750,7 @@ class Index:
         delete: set[str] | None = None,
         force: bool = False,
         on_progress: Callable[[float, str], None] | None = None,
+        reembed: bool = False,
     ) -> IngestReport:
         started = time.time()
         report = IngestReport()
@@ -834,7 +835,7 @@ class Index:
                 self._collect_garbage({old.generation, old.previous or old.generation}, old)
                 report.seconds = time.time() - started
                 return report
-            self._write_generation(old, keep, fresh, report, progress, on_progress, lock)
+            self._write_generation(old, keep, fresh, report, progress, on_progress, lock, reembed)
         report.seconds = time.time() - started
         log.info(
             "index published",
@@ -852,10 +853,10 @@ class Index:
         )
         return report
 
-    def _write_generation(self, old, keep, fresh, report, progress, on_progress, lock=None) -> None:
+    def _write_generation(self, old, keep, fresh, report, progress, on_progress, lock=None, reembed=False) -> None:
         generation = time.strftime("%Y%m%d%H%M%S") + "-" + uuid.uuid4().hex[:6]
         try:
-            self._fill_generation(generation, old, keep, fresh, report, progress, on_progress, lock)
+            self._fill_generation(generation, old, keep, fresh, report, progress, on_progress, lock, reembed)
         except BaseException:
             # Nothing was published: the previous generation still answers. Remove what
             # was half-written (best effort; the next ingest's clean-up catches the rest).
@@ -867,7 +868,7 @@ class Index:
         if progress:
             print(message, file=sys.stderr, flush=True)
 
-    def _fill_generation(self, generation, old, keep, fresh, report, progress, on_progress, lock) -> None:
+    def _fill_generation(self, generation, old, keep, fresh, report, progress, on_progress, lock, reembed=False) -> None:
         p_name, s_name = self._names(generation)
         p_new, s_new = self._store(p_name), self._store(s_name)
         all_passages: list[Passage] = []
@@ -891,8 +892,12 @@ class Index:
         todo = [p for _, passages, _ in fresh.values() for p in passages]
         if todo:
             texts = [p.embedding_text() for p in todo]
+            # Passage and sentence ids are content hashes: a row the previous generation holds with the
+            # same text keeps its vector (re-cutting documents re-embeds only what changed).
+            reuse = not reembed and old is not None and old.same_model(self.settings.model)
+            p_old, s_old = (self.client.get_collection(n) for n in self._names(old.generation)) if reuse else (None, None)
             self._say(progress, f"embedding {len(todo)} passages of {len(fresh)} new or changed documents")
-            vectors = self.embedder.encode_passages(texts, show_progress=progress)
+            vectors = self._encode_new(p_old, [p.id for p in todo], texts, progress)
             _add_rows(p_new._collection, [p.id for p in todo], vectors, texts, [p.to_metadata() for p in todo], batch)
             if on_progress:
                 on_progress(0.5, "passages embedded")
@@ -903,7 +908,7 @@ class Index:
                     s_texts.append(sentence)
                     s_meta.append({"passage_id": p.id, "doc_id": p.doc_id, "idx": i})
             self._say(progress, f"passages stored; embedding {len(s_texts)} sentences")
-            s_vectors = self.embedder.encode_passages(s_texts, show_progress=progress)
+            s_vectors = self._encode_new(s_old, s_ids, s_texts, progress)
             _add_rows(s_new._collection, s_ids, s_vectors, s_texts, s_meta, batch)
             all_passages += todo
             if on_progress:
@@ -942,6 +947,34 @@ class Index:
         report.passages = len(all_passages)
         self._say(progress, f"published generation {generation}")
         self._collect_garbage(keep_generations={generation, old.generation if old else generation}, manifest=manifest)
+
+    def _encode_new(self, previous, ids: list[str], texts: list[str], progress: bool) -> np.ndarray:
+        """Vectors for ``texts``: taken from ``previous`` (a collection of the last generation) where it
+        holds the same id with the same text, embedded otherwise."""
+        known: dict[str, np.ndarray] = {}
+        if previous is not None:
+            step = self._batch_size()
+            for i in range(0, len(ids), step):
+                got = previous.get(ids=ids[i : i + step], include=["documents", "embeddings"])
+                for rid, doc, vec in zip(got["ids"], got["documents"], got["embeddings"]):
+                    known[rid] = (doc, vec)
+        hit = [ids[i] in known and known[ids[i]][0] == texts[i] for i in range(len(ids))]
+        missing = [i for i, h in enumerate(hit) if not h]
+        if previous is not None:
+            self._say(progress, f"{len(ids) - len(missing)} vectors unchanged, {len(missing)} to embed")
+        fresh = self.embedder.encode_passages([texts[i] for i in missing], show_progress=progress) if missing else None
+        out: np.ndarray | None = None
+        for j, i in enumerate(missing):
+            if out is None:
+                out = np.zeros((len(ids), fresh.shape[1]), dtype=np.float32)
+            out[i] = fresh[j]
+        for i, h in enumerate(hit):
+            if h:
+                vec = np.asarray(known[ids[i]][1], dtype=np.float32)
+                if out is None:
+                    out = np.zeros((len(ids), vec.shape[0]), dtype=np.float32)
+                out[i] = vec
+        return out if out is not None else np.zeros((0, 0), dtype=np.float32)
 
     @staticmethod
     def _publish(meta, manifest: Manifest) -> None:

@@ -271,3 +271,29 @@ def test_keyword_index_cut_by_an_older_tokenizer_is_rebuilt_once_and_replaced(sc
     assert (kdir / "tokenizer.txt").read_text(encoding="utf-8") == TOKENIZER  # replaced on disk, not only in memory
     hits = reopened.keyword_search("友城", 3)
     assert hits and all(pid in reopened.passages for pid, _ in hits)
+
+
+def test_new_passage_format_reembeds_only_changed_text(settings, small_corpus, first, embedder, encoded, monkeypatch):
+    """A new way of cutting passages re-cuts every document, but rows whose text is unchanged keep their
+    vectors: here only the changed document's new text is embedded, and answers stay the same."""
+    import rag.index as index_mod
+
+    before = _index(settings, embedder).load()
+    kept = sorted(p for p in before.passages if before.passages[p].doc_id == "translators")
+    vectors_before = before.passage_vectors(kept)
+    monkeypatch.setattr(index_mod, "PASSAGE_FORMAT_VERSION", index_mod.PASSAGE_FORMAT_VERSION + "-test")
+    (small_corpus / "volunteers.txt").write_text(VOLUNTEER_CHANGED, encoding="utf-8")
+    encoded.clear()
+    report = _index(settings, embedder).ingest(small_corpus)
+    assert sorted(report.updated) == ["translators", "volunteers"] and report.generation != first
+    assert encoded, "the changed document's new text must be embedded"
+    assert not any("翻译" in t for t in encoded)  # the unchanged document: nothing re-embedded
+    assert any("950名" in t for t in encoded)
+    after = _index(settings, embedder).load()
+    assert sorted(p for p in after.passages if after.passages[p].doc_id == "translators") == kept
+    vectors_after = after.passage_vectors(kept)
+    assert all(np.allclose(vectors_after[p], vectors_before[p]) for p in kept)
+    from rag.pipeline import Assistant
+
+    got = Assistant(settings, embedder=embedder).ask("涉外志愿服务站要招募多少名外语志愿者？")
+    assert "950名" in got.answer.text
