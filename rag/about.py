@@ -52,26 +52,49 @@ class OutlineEntry:
 
 
 # Publication facts a question may ask for, and how the metadata field that holds each is recognised.
+_DATE_ASK = r"(什么时候|哪天|哪一天|何时|(?<!第)几号|哪年|日期|时间)"
 _FACTS = {
+    "written": (
+        re.compile(rf"成文|{_DATE_ASK}.{{0,6}}(签署|写成|定稿)|\bwritten\b|\bdated\b", re.I),
+        re.compile(r"成文日期"),
+    ),
     "date": (
-        re.compile(r"(什么时候|哪天|哪一天|何时|几号|哪年|日期|时间).{0,8}(发|出|印|公布|挂网|刊|登)|(发布|发文|印发|挂网|刊发|发表)"
-                   r"(日期|时间)|\b(when|what date)\b.{0,40}\b(publish|issu|releas|post)|publication date", re.I),
-        re.compile(r"\d{4}[-年]\d{1,2}[-月]\d{1,2}|发文日期|发布日期|成文日期"),
+        re.compile(rf"{_DATE_ASK}.{{0,8}}(发|出|印|公布|挂网|刊|登)|(发布|发文|印发|挂网|刊发|发表|公布)"
+                   r"(日期|时间)|(哪天|哪一天|什么时候|何时)(发布|公布|印发|发的)|\b(when|what date)\b.{0,40}\b(publish|issu|releas|post)|"
+                   r"publication date", re.I),
+        re.compile(r"^(?!成文)\S{0,6}?(\d{4}[-年]\d{1,2}[-月]\d{1,2}|发文日期|发布日期)"),
     ),
     "source": (
-        re.compile(r"来源|出处|哪家媒体|哪个媒体|什么媒体|哪家网站|哪个网站|谁发的|哪里发的|发布机构|发文机关|\bsource\b|"
-                   r"\bwho (published|issued)|which (media|outlet|newspaper|website)", re.I),
+        re.compile(r"来源|出处|哪家媒体|哪个媒体|什么媒体|哪家网站|哪个网站|谁发的|哪里发的|发布机构|发文机关|哪个机关|哪些机关|"
+                   r"哪个部门发|联合(下发|印发|发布)|\bsource\b|\bwho (published|issued)|issued by|which (media|outlet|newspaper|website|body|bodies|agenc)",
+                   re.I),
         re.compile(r"来源|发布机构|发文机关|发文单位"),
     ),
-    "index": (re.compile(r"索引号|文号|index (number|no)", re.I), re.compile(r"索引号|文号")),
+    "number": (
+        re.compile(r"(?<!索引)文号|发文字号|第几号|几号令|令号|\bdocument (number|no)|order (number|no)", re.I),
+        re.compile(r"发文字号|(?<!索引)文号"),
+    ),
+    "index": (re.compile(r"索引号|index (number|no)", re.I), re.compile(r"索引号")),
+    "title": (
+        re.compile(r"是(一份)?(什么|哪份|哪个)(文件|通知|决定|批复|意见|函|规定)|标题|题目|全称|名称是什么|叫什么|是(一份)?关于什么|"
+                   r"关于什么(内容|事项|方面)?的|对什么事项|什么事项的|\btitle\b|which document|what document", re.I),
+        re.compile(r"^标题"),
+    ),
+    "effective": (
+        re.compile(r"施行|生效|起实施|实施日期|\btakes? effect|\beffective\b|come into force", re.I),
+        re.compile(r"施行日期|生效日期|实施日期"),
+    ),
     "editor": (re.compile(r"编辑|作者|谁写的|责编|[一二三终]审|审稿|\bedit(or|ed)\b|\bauthor|\bwho wrote|\breviewer", re.I),
                re.compile(r"编辑|作者|责编|审")),
 }
+# The sentence that puts a regulation in force: "自2019年3月1日起施行", "本办法自发布之日起实施".
+_IN_FORCE_RE = re.compile(r"自.{0,24}(起|之日起)(施行|实施|生效)")
 # Credits a question may name exactly ("二审和三审分别是谁"): then only those fields answer.
 _CREDITS = ("责编", "责任编辑", "一审", "二审", "三审", "终审", "作者")
 _FACT_WORDS = set(
     "什么时候 什么 时候 哪天 哪一天 何时 几号 哪年 日期 时间 发布 发文 印发 公布 挂网 刊发 发表 刊登 发 发的 出的 来源 出处 媒体 哪家 "
-    "网站 谁 哪里 机构 机关 索引号 索引 文号 编辑 作者 写 是从 从 上 在 网上 责编 一审 二审 三审 终审 审稿 分别".split()
+    "网站 谁 哪里 机构 机关 索引号 索引 文号 编辑 作者 写 是从 从 上 在 网上 责编 一审 二审 三审 终审 审稿 分别 成文 字号 发文字号 "
+    "标题 题目 全称 文件 哪份 哪个 部门 联合 下发 开始 正式 起 生效 施行 实施 执行".split()
 )
 # English names of kinds of document, for choosing which document an English question means.
 _KINDS_EN = {"plan": "规划", "review": "回顾", "report": "报告", "article": "回顾", "notice": "通知", "programme": "方案"}
@@ -84,8 +107,10 @@ class AboutDocuments:
         self._children: dict[tuple[str, tuple[str, ...]], list[OutlineEntry]] = {}
         self.titles: dict[str, str] = {}
         self.metadata: dict[str, Passage] = {}
+        self._by_doc: dict[str, list[Passage]] = {}
         for p in sorted(passages.values(), key=lambda p: (p.doc_id, p.order)):
             self.titles.setdefault(p.doc_id, p.doc_title)
+            self._by_doc.setdefault(p.doc_id, []).append(p)
             if METADATA_HEADING in p.headings:
                 self.metadata[p.doc_id] = p
                 continue
@@ -106,15 +131,20 @@ class AboutDocuments:
                 return (e.heading,)
         return None
 
-    def answer(self, question: str, retrieval: Retrieval, doc_ids: list[str] | None = None) -> Answer | None:
-        """The answer from the document's own records, or None when ``question`` is not about a document itself."""
+    def answer(
+        self, question: str, retrieval: Retrieval, doc_ids: list[str] | None = None, named: bool = False
+    ) -> Answer | None:
+        """The answer from the document's own records, or None when ``question`` is not about a document itself.
+
+        ``named``: the question names its document (by 文号 or title) and ``doc_ids`` are that document.
+        """
         # Built once, not per question: at 100k passages there are thousands of documents.
         if doc_ids:
             wanted = set(doc_ids)
             docs = [d for d in self._docs if d in wanted]
         else:
             docs = self._docs
-        return self.outline(question, retrieval, docs) or self.publication(question, retrieval, docs)
+        return self.outline(question, retrieval, docs) or self.publication(question, retrieval, docs, named)
 
     def outline(self, question: str, retrieval: Retrieval, docs: list[str]) -> Answer | None:
         """The outline that answers a structure question."""
@@ -137,29 +167,53 @@ class AboutDocuments:
             return None
         return compose_outline(question, self.titles[doc], path, entries)
 
-    def publication(self, question: str, retrieval: Retrieval, docs: list[str]) -> Answer | None:
-        """The metadata fields that answer "when / where / under which number was this published"."""
-        asked = [kind for kind, (ask, _) in _FACTS.items() if ask.search(question)]
-        if not asked or self.topic_words(question, docs, extra=_FACT_WORDS):
+    def publication(self, question: str, retrieval: Retrieval, docs: list[str], named: bool = False) -> Answer | None:
+        """The metadata fields that answer "when / where / under which number was this published".
+
+        A question that names its document (``named``) may describe it in any words ("国发〔2018〕43号是一份
+        关于什么内容的决定？"); otherwise every word must name the document or the fact asked.
+        """
+        bare = re.sub(r"《[^《》]*》", "", question)  # a title's own words ask nothing ("《政府网站…方案》")
+        asked = [kind for kind, (ask, _) in _FACTS.items() if ask.search(bare)]
+        if "written" in asked and "date" in asked and not re.search(r"发布|公布|印发|挂网|publish|releas", bare, re.I):
+            asked.remove("date")  # "哪天成文" asks the written date alone
+        if not asked:
+            return None
+        if not (named and len(docs) == 1) and self.topic_words(question, docs, extra=_FACT_WORDS):
             return None
         doc = self._document(question, retrieval, [d for d in docs if d in self.metadata])
         if doc is None:
             return None
         meta = self.metadata[doc]
-        fields = [f for f in split_sentences(meta.text) if any(_FACTS[k][1].search(f) for k in asked)]
-        named = tuple(c for c in _CREDITS if c in question)
-        if named and any(f.startswith(named) for f in fields):
-            fields = [f for f in fields if f.startswith(named) or not _FACTS["editor"][1].search(f)]
-        if not fields:
+        # Labels may be spaced out ("标 题："): fields are recognised without their spaces, quoted as printed.
+        fields = [f for f in split_sentences(meta.text) if any(_FACTS[k][1].search(re.sub(r"\s", "", f)) for k in asked)]
+        credits = tuple(c for c in _CREDITS if c in question)
+        if credits and any(f.startswith(credits) for f in fields):
+            fields = [f for f in fields if f.startswith(credits) or not _FACTS["editor"][1].search(f)]
+        citations = [Citation(1, meta, fields)] if fields else []
+        if "effective" in asked and not any(_FACTS["effective"][1].search(f) for f in fields):
+            # No table states it; the text does: "自2019年3月1日起施行".
+            found = self._sentence(doc, _IN_FORCE_RE)
+            if found is not None:
+                citations.append(Citation(len(citations) + 1, found[0], [found[1]]))
+        if not citations:
             # The document's record has no such field: say so rather than let a look-alike answer.
             return abstention(question, [h for h in retrieval.hits if h.passage.doc_id == doc] or retrieval.hits,
                               f"the document records no {'/'.join(asked)}")
-        quoted = "".join(f"{f}[1]" for f in fields)
+        quoted = "".join(f"{f}[{c.n}]" for c in citations for f in c.sentences)
         if has_cjk(question):
             text = f"《{self.titles[doc]}》：\n{quoted}"
         else:
             text = f"“{self.titles[doc]}”:\n" + quoted
-        return Answer(text, [Citation(1, meta, fields)], abstained=False)
+        return Answer(text, citations, abstained=False)
+
+    def _sentence(self, doc: str, regex: re.Pattern) -> tuple[Passage, str] | None:
+        """The first sentence of a document that ``regex`` finds, and its passage."""
+        for p in self._by_doc.get(doc, []):
+            for sentence in (x for line in p.text.split("\n") for x in split_sentences(line)):
+                if regex.search(sentence):
+                    return p, sentence.strip()
+        return None
 
     def topic_words(self, question: str, docs: list[str], extra: set[str] = frozenset()) -> list[str]:
         """The words of ``question`` that name neither a document (by its title) nor a structure or fact."""

@@ -23,6 +23,15 @@ CN_PAREN_RE = re.compile(rf"^[（(][{_CN_NUM}]+[)）]\s*(\S.*)$")
 # Numbered items: "1. 全方位开放格局基本形成。..."
 ITEM_RE = re.compile(r"^(\d{1,2})\s*[\.．、]\s*(?!\d)")
 
+# Lines that sign or number a document rather than head a part of it: a date, an order or document number.
+_SIGNATURE_RE = re.compile(
+    rf"^(\d{{4}}年\d{{1,2}}月\d{{1,2}}日|[{_CN_NUM}〇○]{{4}}年[{_CN_NUM}]{{1,3}}月[{_CN_NUM}]{{1,3}}日|第\d+号|"
+    r"\S{1,12}[〔\[［(（]\d{4}[〕\]］)）]\d+号)$"
+)
+# Articles of regulations: "第十二条" alone on its line, or opening its text ("第一条为了规范…", "第五条 国务院…").
+# What follows the number must not continue a reference ("第二十三条、第二十四条所列政策", "第六条规定的").
+ARTICLE_RE = re.compile(rf"^(第[{_CN_NUM}\d]+条)(?=$|[\s\u3000]|(?![、，,的所规中第至和及与或（(之款项]))")
+
 SENTENCE_PUNCT = "。！？；!?;"
 _INNER_PUNCT_RE = re.compile(r"[。！？；，,;!?、]")
 
@@ -36,7 +45,7 @@ class Heading:
     ``label_text`` is what a locator shows, e.g. "第六节 推进国际友好城市建设".
     """
 
-    kind: str
+    kind: str  # chapter, section, box, part, label or article
     label_text: str
     number: str | None = None
 
@@ -51,6 +60,8 @@ def classify_heading(line: str) -> Heading | None:
     if not text or len(text) > 60:
         return None
     if text[-1] in SENTENCE_PUNCT + "，,、":
+        return None
+    if _SIGNATURE_RE.match(text):
         return None
     for kind, regex in (("chapter", CHAPTER_RE), ("section", SECTION_RE)):
         m = regex.match(text)
@@ -69,6 +80,9 @@ def classify_heading(line: str) -> Heading | None:
         return Heading("section", text)
     if ITEM_RE.match(text):
         return None
+    article = ARTICLE_RE.match(text)
+    if article:  # an article's number alone is its heading; an article's text is body text
+        return Heading("article", text) if article.end() == len(text) else None
     if text[-1] in ":：" and len(text) <= 12:
         return Heading("label", text.rstrip(":：").strip())
     if text[-1] in ":：":
@@ -80,7 +94,54 @@ def classify_heading(line: str) -> Heading | None:
     return None
 
 
+def article_label(text: str) -> str | None:
+    """The article a paragraph opens ("第五条国务院专利行政部门负责…" → "第五条"), or None."""
+    m = ARTICLE_RE.match(text.strip())
+    return m.group(1) if m else None
+
+
 def item_number(text: str) -> int | None:
     """The number of a numbered item ("3. 密切对美沟通…" → 3), or None."""
     m = ITEM_RE.match(text.strip())
     return int(m.group(1)) if m else None
+
+
+_CN_DIGIT_VALUES = {"零": 0, "〇": 0, "○": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+def cn_to_int(text: str) -> int | None:
+    """A structure number as written ("三十七", "一百零二", "37", "３７") → int, or None."""
+    text = text.strip()
+    if not text:
+        return None
+    if text.isdigit():
+        return int(text)
+    total, current = 0, 0
+    for ch in text:
+        if ch in _CN_DIGIT_VALUES:
+            current = _CN_DIGIT_VALUES[ch]
+        elif ch == "十":
+            total += (current or 1) * 10
+            current = 0
+        elif ch == "百":
+            total += (current or 1) * 100
+            current = 0
+        else:
+            return None
+    return total + current
+
+
+def int_to_cn(n: int) -> str:
+    """3 → 三, 12 → 十二, 37 → 三十七, 102 → 一百零二 (how articles and chapters are numbered)."""
+    digits = "零一二三四五六七八九"
+    if n < 10:
+        return digits[n]
+    if n < 20:
+        return "十" + (digits[n - 10] if n % 10 else "")
+    if n < 100:
+        tens, ones = divmod(n, 10)
+        return digits[tens] + "十" + (digits[ones] if ones else "")
+    hundreds, rest = divmod(n, 100)
+    if rest == 0:
+        return digits[hundreds] + "百"
+    return digits[hundreds] + "百" + ("零" + digits[rest] if rest < 10 else ("一" if rest < 20 else "") + int_to_cn(rest))

@@ -17,7 +17,7 @@ import re
 from dataclasses import asdict, dataclass, field
 
 from rag.cleaning import CleanDocument
-from rag.headings import SENTENCE_PUNCT, Heading, classify_heading, item_number
+from rag.headings import SENTENCE_PUNCT, Heading, article_label, classify_heading, item_number
 
 # Sentence ends inside a passage: Chinese and Latin terminators, plus closing quotes after them.
 _SENTENCE_RE = re.compile(r"[^。！？；!?;]*(?:[。！？；!?;]+[”’」』）)]*|$)")
@@ -49,7 +49,8 @@ class Passage:
         """Human-readable place: document title, heading path, paragraph number(s), page."""
         parts = [self.doc_title, *self.headings] if self.doc_title else list(self.headings)
         a, b = self.paragraphs
-        parts.append(f"第{a}段" if a == b else f"第{a}–{b}段")
+        if not (self.headings and is_article(self.headings[-1])):  # an article is its own locator
+            parts.append(f"第{a}段" if a == b else f"第{a}–{b}段")
         if self.page is not None:
             parts.append(f"第{self.page}页")
         return " › ".join(parts)
@@ -118,7 +119,12 @@ class _Block:
 
 METADATA_HEADING = "文件信息"
 
-_LEVELS = {"chapter": 1, "section": 2, "box": 3, "part": 3, "label": 4}
+_LEVELS = {"chapter": 1, "section": 2, "box": 3, "part": 3, "label": 4, "article": 5}
+
+
+def is_article(heading: str) -> bool:
+    """True for an article heading ("第十二条")."""
+    return article_label(heading) == heading
 
 
 def _blocks(doc: CleanDocument) -> list[_Block]:
@@ -141,18 +147,30 @@ def _blocks(doc: CleanDocument) -> list[_Block]:
     para_no = 0
     blocks: list[_Block] = []
 
-    def current_block() -> _Block:
+    def current_block(opening: str) -> _Block:
         headings = tuple(h.label_text for _, h in path)
         box_text = box.label_text if box else None
         if not blocks or blocks[-1].headings != headings or blocks[-1].box != box_text:
             title = path[-1][1].label_text if path else None
             if title and any(b.title_line == title and b.headings == headings for b in blocks):
                 title = None  # a section resuming after a box does not repeat its heading
+            if title and opening.startswith(title):
+                title = None  # "第五条国务院…" carries its own heading
             blocks.append(_Block(headings, box_text, title_line=title))
         return blocks[-1]
 
     for p in doc.paragraphs:
         heading = classify_heading(p.text)
+        in_article = bool(path) and path[-1][1].kind == "article"
+        if heading is not None and in_article and heading.kind not in ("chapter", "section", "article"):
+            heading = None  # a short line inside an article is the article's text
+        if heading is not None and in_article and heading.kind == "section" and not heading.label_text.startswith("第"):
+            heading = None  # "（一）…" items inside an article are its text
+        label = article_label(p.text) if heading is None else None
+        if label is not None:  # "第五条国务院…": the paragraph opens a new article
+            path = [(lv, h) for lv, h in path if lv < _LEVELS["article"]]
+            path.append((_LEVELS["article"], Heading("article", label)))
+            box = None
         if heading is not None:
             level = levels[heading.kind]
             path = [(lv, h) for lv, h in path if lv < level]
@@ -173,7 +191,7 @@ def _blocks(doc: CleanDocument) -> list[_Block]:
         elif n is not None:
             main_item = n
         para_no += 1
-        current_block().paras.append((para_no, p.text, p.page))
+        current_block(p.text).paras.append((para_no, p.text, p.page))
     return blocks
 
 

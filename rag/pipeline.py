@@ -16,13 +16,14 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from rag.about import AboutDocuments
+from rag.articles import Articles
 from rag.answer import Answer, EvidenceGate, ExtractiveAnswerer, not_held
 from rag.glossary import REGIONS_ZH
 from rag.index import Index
 from rag.keyword import has_cjk
-from rag.query import analyse
+from rag.query import Query, analyse
 from rag.retrieval import Hit, Retrieval, Retriever
-from rag.scope import scope_for
+from rag.scope import Scope, scope_for
 from rag.settings import Settings, get_settings
 
 log = logging.getLogger("rag.pipeline")
@@ -116,6 +117,7 @@ class Assistant:
         self.extractive = ExtractiveAnswerer(self.index, self.settings, self.gate, self.records)
         self.home_places = _home_places(self.records)
         self.about = AboutDocuments(self.index.passages)
+        self.articles = Articles(self.index.passages, self.about.titles)
         self.llm = None
         if self.settings.llm_enabled:
             from rag.llm import LLMAnswerer
@@ -132,16 +134,34 @@ class Assistant:
         """``llm`` when an LLM endpoint is configured, else ``extractive``."""
         return "llm" if self.llm is not None else "extractive"
 
-    def answer(self, question: str, retrieval: Retrieval, k: int, doc_ids: list[str] | None = None) -> Answer:
-        """The answer to ``question`` from ``retrieval``'s evidence (or an abstention)."""
-        # A question about a document itself (its structure, its publication) is answered from the
-        # index's records of it, in either mode.
-        about = self.about.answer(question, retrieval, doc_ids or None)
+    def answer(
+        self,
+        question: str,
+        retrieval: Retrieval,
+        k: int,
+        doc_ids: list[str] | None = None,
+        scope: Scope | None = None,
+        query: Query | None = None,
+    ) -> Answer:
+        """The answer to ``question`` from ``retrieval``'s evidence (or an abstention).
+
+        ``query`` is the question analysed (:func:`rag.query.analyse`), ``scope`` what
+        :func:`rag.scope.scope_for` made of it; both are worked out here when not given.
+        """
+        query = query or analyse(question)
+        named = bool(scope and {"scope.doc_number", "scope.title"} & set(scope.rules))
+        # Questions about a document itself (its structure, its articles, its publication) are answered
+        # from the index's records of it, in either mode.
+        about = self.articles.answer(query, retrieval, doc_ids or None, named) or self.about.answer(
+            question, retrieval, doc_ids or None, named
+        )
         if about is not None:
             return about
         if self.llm is not None:
-            return self.llm.answer(question, retrieval, k)
-        return self.extractive.answer(question, retrieval, k)
+            answer = self.llm.answer(question, retrieval, k)
+        else:
+            answer = self.extractive.answer(question, retrieval, k)
+        return self.articles.label_answer(query, answer)
 
     def rewrite(self, question: str, history: list[str] | None) -> str:
         """The question to search for, given the user's earlier questions in this conversation."""
@@ -171,7 +191,7 @@ class Assistant:
         if scope.missing:
             answer = not_held(searched, retrieval.hits[:k], scope)  # reason: scope.not_held.*
         else:
-            answer = self.answer(searched, retrieval, k, scope.doc_ids or None)
+            answer = self.answer(searched, retrieval, k, scope.doc_ids or None, scope, query)
         timings = dict(retrieval.timings)
         timings["answer"] = (time.perf_counter() - t) * 1000
         latency = (time.perf_counter() - started) * 1000

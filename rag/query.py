@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from rag.documents import KINDS, doc_numbers
+from rag.headings import cn_to_int
 from rag.keyword import has_cjk
 from rag.places import NATIONAL, Place, find_places, find_places_en
 
@@ -23,6 +24,7 @@ _NAMED_YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年(?!代)")
 _RELATIVE_RE = re.compile(r"今年|本年度|去年|上一年|过去一年|明年|前年")
 _BOOK_TITLE_RE = re.compile(r"《([^《》]{2,80})》")
 _ARTICLE_RE = re.compile(r"第\s*([一二三四五六七八九十百零〇两\d]+)\s*条")
+_ARTICLE_EN_RE = re.compile(r"\barticles?\s+(\d{1,3})\b", re.I)
 _LATEST_RE = re.compile(r"最新|现行|最近一次|最近的|latest|most recent|current", re.I)
 # English names of document kinds.
 _KINDS_EN = {
@@ -48,7 +50,7 @@ class Query:
     titles: tuple[str, ...] = ()
     kinds: tuple[str, ...] = ()
     dated_kinds: tuple[tuple[int, str], ...] = ()  # "2023年政府工作报告", "2019年…的通知": (year, kind)
-    articles: tuple[str, ...] = ()
+    articles: tuple[int, ...] = ()  # the articles it names: "第三十七条", "Article 40" → 37, 40
     latest: bool = False
     answer_types: frozenset[str] = field(default_factory=frozenset)
 
@@ -107,10 +109,15 @@ def analyse(question: str) -> Query:
         titles=tuple(dict.fromkeys(_BOOK_TITLE_RE.findall(squashed))),
         kinds=tuple(dict.fromkeys(kinds)),
         dated_kinds=tuple(dict.fromkeys((y, "政府工作报告" if k == "工作报告" else k) for y, k in dated)),
-        articles=tuple(dict.fromkeys(_ARTICLE_RE.findall(squashed))),
+        articles=_articles(squashed) + tuple(int(n) for n in _ARTICLE_EN_RE.findall(text) if int(n)),
         latest=bool(_LATEST_RE.search(text)),
         answer_types=frozenset(asked_types(text)),
     )
+
+
+def _articles(text: str) -> tuple[int, ...]:
+    found = [cn_to_int(n) for n in _ARTICLE_RE.findall(text)]
+    return tuple(dict.fromkeys(n for n in found if n))
 
 
 # ---------------------------------------------------------------- what kind of answer is asked for
@@ -165,7 +172,11 @@ _TITLE_RE = re.compile(_TITLES)
 
 
 def asked_types(question: str) -> set[str]:
-    """What kinds of answer a question asks for (fee, phone, count, list, …)."""
+    """What kinds of answer a question asks for (fee, phone, count, list, …).
+
+    A 《title》 only names a document: "《政府网站集约化试点工作方案》…哪天成文" asks no website.
+    """
+    question = re.sub(r"《[^《》]*》", "《》", question)
     found = {kind for kind, rx in _ASKS.items() if rx.search(question)}
     if "list" in found:
         found.discard("count")  # "有哪几个" asks for a list, not a number
