@@ -85,3 +85,19 @@ def artifacts() -> Path:
     """Where tests save screenshots and other files for a person to look at."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
+
+
+DOCUMENTS = FIXTURES / "documents"
+
+
+@pytest.fixture(scope="session")
+def documents_assistant(tmp_path_factory, embedder):
+    """An :class:`Assistant` over real documents of other collections (``tests/fixtures/documents``:
+    two gov.cn regulations and a notice, two provincial and two national reports), indexed once per session."""
+    from rag.index import Index
+    from rag.pipeline import Assistant
+
+    folder = tmp_path_factory.mktemp("documents-index")
+    settings = make_settings(folder, corpus_dir=DOCUMENTS)
+    Index(settings, embedder=embedder).ingest(DOCUMENTS)
+    return Assistant(settings, embedder=embedder)

@@ -1,0 +1,96 @@
+"""Articles of real regulations (第X条) and the publication facts of real gov.cn pages, end to end.
+
+The index holds ``tests/fixtures/documents``: 专利代理条例 (国令第706号, 32 articles under
+5 chapters), 个人所得税法实施条例 (国令第707号, 36 articles, no chapters), a State Council
+notice, two 2025 provincial reports and the 2023 and 2024 national reports.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.cleaning import clean_document
+from rag.headings import article_label, classify_heading, cn_to_int, int_to_cn
+from rag.loaders import load_document
+from rag.passages import build_passages
+
+from conftest import DOCUMENTS
+
+PATENT = "gov-cn-5341736"
+TAX = "gov-cn-5351177"
+
+
+def ask(assistant, question):
+    return assistant.ask(question)
+
+
+@pytest.mark.parametrize("n", [1, 9, 10, 11, 20, 32, 37, 99, 100, 102, 110, 154])
+def test_chinese_numbers_round_trip(n):
+    assert cn_to_int(int_to_cn(n)) == n
+
+
+def test_article_lines_and_references_are_told_apart():
+    assert article_label("第五条国务院专利行政部门负责全国的专利代理管理工作。") == "第五条"
+    assert article_label("第三十二条 本条例自2019年3月1日起施行。") == "第三十二条"
+    assert article_label("第二十三条、第二十四条所列政策外") is None  # a reference, not an article
+    assert article_label("第六条规定的所得") is None
+    assert classify_heading("第十一条").kind == "article"
+    assert classify_heading("2018年12月18日") is None and classify_heading("国发〔2004〕18号") is None
+
+
+@pytest.mark.parametrize("name,count", [(f"{PATENT}.html", 32), (f"{TAX}.html", 36)])
+def test_every_article_is_its_own_passage_and_locator(name, count):
+    passages = build_passages(clean_document(load_document(DOCUMENTS / name)))
+    labels = {p.headings[-1] for p in passages if p.headings and p.headings[-1].endswith("条")}
+    assert labels == {f"第{int_to_cn(n)}条" for n in range(1, count + 1)}
+    seventh = next(p for p in passages if p.headings and p.headings[-1] == "第七条")
+    assert seventh.locator.endswith("› 第七条") and "第八条" not in seventh.text
+
+
+def test_how_many_articles(documents_assistant):
+    r = ask(documents_assistant, "《专利代理条例》一共有多少条？")
+    assert not r.answer.abstained and "共三十二条" in r.answer.text and "分为五章" in r.answer.text
+    assert r.answer.citations[0].passage.headings[-1] == "第三十二条"
+
+
+def test_an_article_is_quoted_whole(documents_assistant):
+    r = ask(documents_assistant, "《个人所得税法实施条例》第四条是怎么规定的？")
+    assert not r.answer.abstained
+    assert "183天" in r.answer.text and "连续不满六年" in r.answer.text
+    assert {c.passage.headings[-1] for c in r.answer.citations} == {"第四条"}
+    r = ask(documents_assistant, "专利代理条例第七条规定了什么？")
+    assert "合伙企业、有限责任公司" in r.answer.text and r.answer.citations[0].passage.doc_id == PATENT
+
+
+def test_an_article_the_regulation_does_not_have_is_refused(documents_assistant):
+    r = ask(documents_assistant, "《专利代理条例》第三十五条是怎么规定的？")
+    assert r.answer.abstained and r.answer.reason.startswith("articles.absent")
+    assert r.answer.text.startswith("《专利代理条例》共三十二条，没有第三十五条。")
+    r = ask(documents_assistant, "What does Article 40 of the Implementing Regulations of the Individual Income Tax Law provide?")
+    assert r.answer.abstained and "no Article 40" in r.answer.text
+
+
+def test_an_article_of_a_document_not_held_is_refused(documents_assistant):
+    r = ask(documents_assistant, "《中华人民共和国药品管理法实施条例》第三十六条是怎么规定的？")
+    assert r.answer.abstained and r.answer.reason.startswith("articles.document_not_held")
+    assert "未收录《中华人民共和国药品管理法实施条例》" in r.answer.text
+
+
+def test_which_article_names_the_article(documents_assistant):
+    r = ask(documents_assistant, "个人所得税法实施条例里，哪一条规定了需要办理综合所得汇算清缴的情形？")
+    assert not r.answer.abstained and "第二十五条：" in r.answer.text
+
+
+def test_identity_from_the_information_table(documents_assistant):
+    r = ask(documents_assistant, "修订后的《专利代理条例》是以第几号国务院令公布的？")
+    assert "国令第706号" in r.answer.text and "发布日期" not in r.answer.text
+    r = ask(documents_assistant, "个人所得税法实施条例是哪天公布的？")
+    assert "2018年12月22日" in r.answer.text and "成文日期" not in r.answer.text
+    r = ask(documents_assistant, "《个人所得税法实施条例》是哪天成文的？")
+    assert "2018年12月18日" in r.answer.text and "发布日期" not in r.answer.text
+
+
+def test_in_force_date_is_quoted_from_the_text(documents_assistant):
+    r = ask(documents_assistant, "专利代理条例什么时候开始施行？")
+    assert not r.answer.abstained and "自2019年3月1日起施行" in r.answer.text
+    assert all("起施行" in s for c in r.answer.citations for s in c.sentences)
