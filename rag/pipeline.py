@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from rag.about import AboutDocuments
 from rag.articles import Articles
+from rag.per_document import PerDocument
 from rag.answer import Answer, EvidenceGate, ExtractiveAnswerer, not_held
 from rag.glossary import REGIONS_ZH
 from rag.index import Index
@@ -118,6 +119,7 @@ class Assistant:
         self.home_places = _home_places(self.records)
         self.about = AboutDocuments(self.index.passages)
         self.articles = Articles(self.index.passages, self.about.titles)
+        self.per_document = PerDocument(self.extractive, self.records)
         self.llm = None
         if self.settings.llm_enabled:
             from rag.llm import LLMAnswerer
@@ -160,7 +162,8 @@ class Assistant:
         if self.llm is not None:
             answer = self.llm.answer(question, retrieval, k)
         else:
-            answer = self.extractive.answer(question, retrieval, k)
+            # Several documents of one kind, each with its own figure: one line per document.
+            answer = self.per_document.answer(query, retrieval, k, doc_ids) or self.extractive.answer(question, retrieval, k)
         return self.articles.label_answer(query, answer)
 
     def rewrite(self, question: str, history: list[str] | None) -> str:

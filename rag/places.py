@@ -164,9 +164,32 @@ def ambiguous_short_names() -> frozenset[str]:
     return frozenset(p.name for p in china() if p.level == "city" and p.name in _EVERYDAY_WORDS and p.name != p.full_name)
 
 
+# The one-character abbreviations (简称) of China's province-level regions. Alone a character is
+# ambiguous (苏 in 苏州, 新 in 新增), so one counts only where it heads a dated phrase: "黔2025年…",
+# "苏今年…" at the start of a question or after a pause.
+_ABBREVIATIONS = {
+    "京": "北京", "津": "天津", "冀": "河北", "晋": "山西", "蒙": "内蒙古", "辽": "辽宁", "吉": "吉林", "黑": "黑龙江",
+    "沪": "上海", "苏": "江苏", "浙": "浙江", "皖": "安徽", "闽": "福建", "赣": "江西", "鲁": "山东", "豫": "河南",
+    "鄂": "湖北", "湘": "湖南", "粤": "广东", "桂": "广西", "琼": "海南", "渝": "重庆", "川": "四川", "蜀": "四川",
+    "黔": "贵州", "贵": "贵州", "滇": "云南", "云": "云南", "藏": "西藏", "陕": "陕西", "秦": "陕西", "甘": "甘肃",
+    "陇": "甘肃", "青": "青海", "宁": "宁夏", "新": "新疆", "港": "香港", "澳": "澳门", "台": "台湾",
+}
+_ABBREVIATION_RE = re.compile(
+    rf"(?:^|(?<=[，,。？?；;：:\s]))([{''.join(_ABBREVIATIONS)}])(?=(?:19|20)\d{{2}}\s*年|今年|去年|明年)"
+)
+
+
 def find_places(text: str) -> list[Place]:
-    """The places ``text`` names, in order of appearance, each once (longest names first)."""
+    """The places ``text`` names, in order of appearance, each once (longest names first).
+
+    A province's one-character abbreviation counts where it heads a dated phrase ("黔2025年").
+    """
     found: list[tuple[int, Place]] = []
+    provinces = {p.name: p for p in china() if p.level == "province"}
+    for m in _ABBREVIATION_RE.finditer(text):
+        place = provinces.get(_ABBREVIATIONS[m.group(1)])
+        if place is not None:
+            found.append((m.start(), place))
     rest = text
     ambiguous = ambiguous_short_names()
     for name, place in _index():

@@ -41,6 +41,16 @@ def _norm_title(text: str) -> str:
     return "".join(ch for ch in text if ch not in "《》〈〉“”\"' 　")
 
 
+def title_cores(title: str) -> set[str]:
+    """The ways a question spells a title without 《》: whole, without "中华人民共和国", or from its "关于"
+    ("国务院办公厅关于开展…的通知" → "关于开展…的通知"); only long enough to name one document."""
+    t = _norm_title(title)
+    out = {t, t.removeprefix("中华人民共和国")}
+    if "关于" in t:
+        out.add(t[t.index("关于") :])
+    return {c for c in out if len(c) >= 6 and not c.endswith("政府工作报告")}
+
+
 def _kind_matches(record: DocumentRecord, kind: str) -> bool:
     return record.kind == kind or (kind == "报告" and "报告" in record.kind)
 
@@ -77,6 +87,12 @@ def scope_for(query: Query, records: dict[str, DocumentRecord], doc_ids: list[st
         n = _norm_title(name)
         kept = {d: r for d, r in pool.items() if len(n) >= 4 and (n in _norm_title(r.title))}
         narrow(kept, "scope.title")
+    # A title spelled without 《》: "专利代理条例第七条…", "关于加强…工作的通知，是哪些机关…".
+    if "scope.title" not in scope.rules:
+        text = _norm_title(query.text)
+        kept = {d: r for d, r in pool.items() if any(c in text for c in title_cores(r.title))}
+        if len(kept) == 1:
+            narrow(kept, "scope.title")
 
     # Region: only in a collection of several regions' documents (one province's own documents
     # speak of other places without being about them).

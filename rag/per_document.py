@@ -1,0 +1,152 @@
+"""One answer per document, when several documents of the same kind each answer a question.
+
+"2025年经济增长预期目标是多少？" over the national report and several provinces' reports
+has as many answers as documents. Quoting the best-ranked sentence would give one
+document's figure as the answer for all; instead each document that answers gets its
+own line, labelled with the document and cited:
+
+    以下2份文件各有说法（另有2份文件也有相关内容）：
+    2025年四川省政府工作报告：
+    地区生产总值增长5.5%左右……[1]
+    2025年云南省政府工作报告：
+    ……[2]
+
+It applies when the question is not scoped to one document, asks for a figure or a
+list, and the best-ranked passages come from two or more documents of the same kind
+from different issuers or years. Each document's evidence passes the gate on its own;
+at most :data:`MAX_DOCUMENTS` are shown.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from rag.answer import LEAD_EN, Answer, Citation, ExtractiveAnswerer, compose
+from rag.documents import DocumentRecord
+from rag.query import Query
+from rag.retrieval import Retrieval
+
+MAX_DOCUMENTS = 5
+SENTENCES_PER_DOCUMENT = 2
+CLOSE = 0.05  # a second sentence of a document is shown when it scores this close to its best
+# How deep in the ranking a document may first appear and still be asked.
+DEPTH = 10
+_EACH_RE = re.compile(r"分别|各自|各[省市地]|哪些(省|市|地方|城市|地区|年)|哪几(个|年)|\beach\b|\brespectively\b|which (provinces|regions|years)", re.I)
+
+
+def wants_several(query: Query) -> bool:
+    """True when the question asks for a figure or a list (which several documents may each give)."""
+    return bool(query.answer_types & {"count", "amount", "list"}) or bool(_EACH_RE.search(query.text))
+
+
+def _label(record: DocumentRecord | None, title: str) -> str:
+    return (record.title if record and record.title else title) or "?"
+
+
+class PerDocument:
+    """Compose the per-document answer (see the module doc)."""
+
+    def __init__(self, extractive: ExtractiveAnswerer, records: dict[str, DocumentRecord]) -> None:
+        self.extractive = extractive
+        self.records = records
+
+    def candidates(self, retrieval: Retrieval, k: int) -> list[str]:
+        """The documents of the best-ranked passages, in rank order, when they are several of one kind."""
+        docs = list(dict.fromkeys(h.passage.doc_id for h in retrieval.hits[:DEPTH]))
+        top = list(dict.fromkeys(h.passage.doc_id for h in retrieval.hits[:k]))
+        if len(top) < 2:
+            return []
+        first = self.records.get(top[0])
+        if first is None or not first.kind:
+            return []
+        same = [d for d in docs if (r := self.records.get(d)) is not None and r.kind == first.kind]
+        distinct = {(self.records[d].region, self.records[d].city, self.records[d].year) for d in same}
+        if len(same) < 2 or len(distinct) < 2 or same[1] not in top:
+            return []
+        return same
+
+    def answer(self, query: Query, retrieval: Retrieval, k: int, doc_ids: list[str] | None) -> Answer | None:
+        """The per-document answer, or None when one answer serves (one document, or one that answers)."""
+        if (doc_ids and len(doc_ids) == 1) or query.articles or not wants_several(query):
+            return None
+        docs = self.candidates(retrieval, k)
+        if not docs:
+            return None
+        question = query.text
+        numeric = bool(query.answer_types & {"count", "amount"}) or bool(re.search(r"多少|几|how (many|much)", question, re.I))
+        answered: list[tuple[str, list]] = []
+        for doc in docs:
+            hits = [h for h in retrieval.hits if h.passage.doc_id == doc]
+            sub = replace(retrieval, hits=hits)
+            chosen = self.extractive.select(question, sub, k)
+            if not chosen:
+                continue
+            # The document's best sentence, and the next best only when nearly as good; in document order.
+            best = sorted(chosen, key=lambda c: -c.score)
+            keep = {id(c) for c in best[:SENTENCES_PER_DOCUMENT] if c.score >= best[0].score - CLOSE}
+            chosen = [c for c in chosen if id(c) in keep]
+            if numeric and not any(re.search(r"\d|[一二两三四五六七八九十百千万]+[万亿]?[个项家人元%]", c.text) for c in chosen):
+                continue  # a figure is asked; this document's best sentences state none
+            evidence = " ".join(c.text for c in chosen)
+            cited_from = " ".join(
+                dict.fromkeys(c.passage.embedding_text() + " " + self.extractive._time_of(c.passage) for c in chosen)
+            )
+            if not self.extractive.gate.decide(question, sub, evidence, cited_from).answerable:
+                continue
+            answered.append((doc, chosen))
+        if len(answered) < 2:
+            return None
+        answered = _same_stage(question, answered)
+        if len(answered) == 1:  # one document answers at the stage asked: it alone is quoted
+            return compose(question, [(c.passage, c.text) for c in answered[0][1]])
+        shown, more = answered[:MAX_DOCUMENTS], len(answered) - MAX_DOCUMENTS
+        return compose_per_document(question, shown, more, self.records)
+
+
+# What the question asks: a result (what happened) or a target (what was planned).
+_ASKS_RESULT_RE = re.compile(r"实际|完成了|全年|增长了|达到了|实现了|去年|过去一年|\b(did|was|were|actual|achieved|grew)\b", re.I)
+_ASKS_TARGET_RE = re.compile(r"目标|预期|计划|力争|定在|定了|安排|要求|\b(target|goal|plan|aim)", re.I)
+_REVIEW_HEADING_RE = re.compile(r"回顾|过去一年|去年|上一年|上年")
+_TARGET_WORDS_RE = re.compile(r"预期目标|目标|力争|计划|左右|以上|以内")
+
+
+def _is_review(chosen: list) -> bool:
+    """The evidence reports what happened: it stands under a review heading."""
+    return any(_REVIEW_HEADING_RE.search(h) for c in chosen for h in c.passage.headings)
+
+
+def _same_stage(question: str, answered: list[tuple[str, list]]) -> list[tuple[str, list]]:
+    """Keep the documents whose evidence is of the stage asked: a result question ("2023年实际完成了
+    多少") keeps the reviews when some document reviews it, a target question the plans when some plans it.
+    A report of 2023 states the 2023 target; the report of 2024 reviews the 2023 result."""
+    asks_result, asks_target = bool(_ASKS_RESULT_RE.search(question)), bool(_ASKS_TARGET_RE.search(question))
+    if asks_result == asks_target:
+        return answered
+    reviews = [a for a in answered if _is_review(a[1])]
+    plans = [a for a in answered if not _is_review(a[1]) and any(_TARGET_WORDS_RE.search(c.text) for c in a[1])]
+    if asks_result and reviews:
+        return [a for a in answered if a not in plans]
+    if asks_target and plans:
+        return [a for a in answered if a not in reviews]
+    return answered
+
+
+def compose_per_document(question: str, answered: list[tuple[str, list]], more: int, records: dict) -> Answer:
+    """Each document's label as a lead-in line, then its sentences with their markers."""
+    zh = bool(re.search(r"[\u4e00-\u9fff]", question))
+    citations: dict[str, Citation] = {}
+    if zh:
+        lines = [f"以下{len(answered)}份文件各有说法" + (f"（另有{more}份文件也有相关内容）" if more > 0 else "") + "："]
+    else:
+        lines = [f"{LEAD_EN[:-1]}, {len(answered)} documents each say" + (f" ({more} more also speak of it)" if more > 0 else "") + ":"]
+    for doc, chosen in answered:
+        title = chosen[0].passage.doc_title
+        lines.append(f"{_label(records.get(doc), title)}：")
+        parts = []
+        for c in chosen:
+            cit = citations.get(c.passage.id) or citations.setdefault(c.passage.id, Citation(len(citations) + 1, c.passage))
+            cit.sentences.append(c.text)
+            parts.append(f"{c.text.strip()}[{cit.n}]")
+        lines.append(("" if zh else "\n").join(parts))
+    return Answer("\n".join(lines), list(citations.values()), abstained=False)
