@@ -1,0 +1,43 @@
+"""Several documents of one kind, one question: one labelled, cited line per document (real reports).
+
+The index holds the 2023 and 2024 national reports and the 2025 reports of 四川 and 云南
+(``tests/fixtures/documents``), indexed once per session.
+"""
+
+from __future__ import annotations
+
+
+def test_an_unscoped_figure_is_answered_per_document(documents_assistant):
+    r = documents_assistant.ask("城镇新增就业的预期目标是多少？")
+    a = r.answer
+    assert not a.abstained
+    lines = a.text.split("\n")
+    assert lines[0].startswith("以下") and lines[0].endswith("：")
+    labels = [ln for ln in lines[1:] if ln.endswith("：")]
+    assert len(labels) >= 2 and len(set(labels)) == len(labels)
+    cited_docs = {c.passage.doc_id for c in a.citations}
+    assert len(cited_docs) >= 2
+    # every document's line cites that document only
+    by_n = {c.n: c.passage.doc_id for c in a.citations}
+    current = None
+    for ln in lines[1:]:
+        if ln.endswith("："):
+            current = ln[:-1]
+            continue
+        docs = {by_n[int(n)] for n in __import__("re").findall(r"\[(\d+)\]", ln)}
+        assert len(docs) == 1, ln
+        title = next(c.passage.doc_title for c in a.citations if c.passage.doc_id in docs)
+        assert current and (current in title or title in current)
+
+
+def test_a_scoped_question_gets_its_document_only(documents_assistant):
+    a = documents_assistant.ask("四川2025年城镇新增就业目标是多少？").answer
+    assert not a.abstained and not a.text.startswith("以下")
+    assert {c.passage.doc_id for c in a.citations} == {"gwr-2025-sichuan"}
+
+
+def test_a_result_question_keeps_the_review_not_the_plan(documents_assistant):
+    # The 2023 report states the 2023 target; the 2024 report reviews the 2023 result.
+    a = documents_assistant.ask("2023年全国城镇新增就业实际完成了多少？").answer
+    assert not a.abstained and "1244万人" in a.text
+    assert {c.passage.doc_id for c in a.citations} == {"gwr-national-2024"}
