@@ -437,13 +437,13 @@ class ExtractiveAnswerer:
         # Item sentences usually open with their title ("——开放型经济蓬勃发展。"); keep those.
         return items[:8]
 
-    def answer(self, question: str, retrieval: Retrieval, k: int | None = None) -> Answer:
-        """Answer from the evidence, or abstain."""
+    def answer(self, question: str, retrieval: Retrieval, k: int | None = None, query=None) -> Answer:
+        """Answer from the evidence, or abstain. ``query``: the question analysed, when the caller has it."""
         k = k or self.settings.top_k
         chosen = self.select(question, retrieval, k)
         evidence = " ".join(c.text for c in chosen)
         cited_from = " ".join(dict.fromkeys(c.passage.embedding_text() + " " + self._time_of(c.passage) for c in chosen))
-        decision = self.gate.decide(question, retrieval, evidence, cited_from)
+        decision = self.gate.decide(question, retrieval, evidence, cited_from, query)
         if not decision.answerable or not chosen:
             reason = f"{decision.code}: {decision.reason}" if decision.code else "answer.no_evidence: no evidence sentences"
             return abstention(question, retrieval.hits[:k], reason)

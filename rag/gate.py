@@ -24,6 +24,8 @@ Rules in order (code — what it refuses):
 ``gate.period_not_in_evidence``   a plan period (十三五) answered only by evidence of other years.
 ``gate.country_not_in_evidence``  the country asked about is not the evidence's.
 ``gate.answer_kind_missing``  a fee, phone, address, website, date, amount, count … the evidence lacks.
+``gate.subject_missing``     a figure asked, but the evidence does not name what it measures.
+``gate.figure_not_of_subject``  a figure asked; the evidence names its subject but gives it no figure.
 ``gate.unit_mismatch``       a count or amount in another unit (几班 needs 班; 亿美元 is not 亿元; 小时 is not 个).
 ``gate.target_not_result``   an achieved figure asked, only a target given.
 ``gate.outcome_missing``     the outcome of a step asked, the evidence only plans it.
@@ -38,7 +40,8 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
-from rag.keyword import FILLER_WORDS, has_cjk, tokenize
+from rag.keyword import FILLER_WORDS, has_cjk, noun_words, tokenize
+from rag.places import find_places
 from rag.query import (
     _ACHIEVED_RE,
     _ASKS_ACTUAL_RE,
@@ -54,10 +57,10 @@ from rag.query import (
     _TITLE_RE,
     _YEAR_RE,
     _dated,
-    _find_places,
     _period_years,
-    _place_kinds,
     _years_named,
+    Query,
+    analyse,
     asked_types,
     has_measure,
     places_named,
@@ -91,6 +94,7 @@ class Evidence:
     evidence: str  # the chosen sentences, without whitespace
     dated: str  # the sentences with their passages, headings and time, without whitespace
     types: set[str]
+    query: Query  # the question analysed
 
     def years(self) -> list[str]:
         """The calendar years the question names."""
@@ -181,8 +185,9 @@ def unknown_place(gate: "EvidenceGate", e: Evidence) -> str | None:
 def year_not_in_evidence(gate: "EvidenceGate", e: Evidence) -> str | None:
     """The year asked must be the evidence's: in its sentences, their headings, or the time of the passages
     they come from (a 2024 report's 今年), not merely in the title of a document that speaks of several years."""
+    of_documents = {str(y) for y, _ in e.query.dated_kinds}  # "2024年政府工作报告里说的…" names the report
     for year in e.years():
-        if year not in e.dated:
+        if year not in e.dated and year not in of_documents:
             return f"the evidence is not of {year}"
     return None
 
@@ -205,7 +210,8 @@ def country_not_in_evidence(gate: "EvidenceGate", e: Evidence) -> str | None:
     from rag.glossary import COUNTRIES, english_entities
 
     if e.zh:
-        found = set(_find_places(e.q, _place_kinds()[1]))
+        # The gazetteer matches longest names first: 内蒙古 is a province, not 蒙古.
+        found = {p.name for p in e.query.places if p.level == "country"}
         asked = [(name, names) for names in COUNTRIES.values() for name in names if name in found]
     else:
         asked = english_entities(e.question)
@@ -223,6 +229,81 @@ def answer_kind_missing(gate: "EvidenceGate", e: Evidence) -> str | None:
         if rx is not None and not rx.search(e.evidence):
             return f"the question asks for a {kind} the evidence does not contain"
     return None
+
+
+# Words that frame a figure question rather than name the figure's subject: the document, its
+# issuer's scope, the stage (目标/实际) and the asking. Properties of the language of such questions.
+_FRAMING_WORDS = frozenset(
+    "政府工作报告 工作报告 报告 政府 文件 规划 通知 条例 提出 安排 要求 设定 定的 定了 规定 全省 全市 全区 全国 本省 本市 今年 去年 "
+    "明年 当年 目标 预期 预期目标 具体 数字 实际 完成 达到 增长 增速 增幅 提高 降低 下降 上升 多少 百分之几 百分比 比例 控制 "
+    "确保 力争 要求 实现 规模 总量 人数 数量 一共 总共 分别 各自 其中 以上 左右 以内 亿元 万元 万人 亿斤 个百分点 "
+    "指标 主要指标 经济指标 主要经济指标 预计 时期 期间 年均 当年 全年 总额 金额 数额 比重 增长率 幅度".split()
+)
+_FIGURE_RE = re.compile(r"多少|百分之几|几成|几个百分点|how (much|many)|what (percentage|share|rate)", re.I)
+
+
+SPECIFIC_SHARE = 0.02  # a subject word in at most this share of passages names one particular thing
+SPECIFIC_MIN_PASSAGES = 10  # …or in at most this many
+COMMON_SHARE = 0.1  # one in more than this share is said of everything
+_FIGURE_IN_RE = re.compile(r"\d|[一二两三四五六七八九十百千万]+(?:[个项家人元倍成%％所批次对]|万|亿)")
+
+
+def _figure_subject(gate: "EvidenceGate", e: Evidence) -> list[str]:
+    """The nouns of the clause that asks for a figure, less places and framing words (see subject_missing)."""
+    if not e.zh:
+        return []
+    clause = next((c for c in re.split(r"[，,。？?！!；;]", e.q) if _FIGURE_RE.search(c)), "")
+    clause = re.sub(r"政府工作报告|工作报告", "", clause)
+    if not clause:
+        return []
+    named = find_places(clause)
+    places = {p.name for p in named} | {p.full_name for p in named}
+    return list(dict.fromkeys(
+        w.lower() for w, _ in noun_words(clause)
+        if len(w) >= 2 and w not in _FRAMING_WORDS and not re.search(r"\d", w) and not any(w in p or p in w for p in places if p)
+    ))
+
+
+def subject_missing(gate: "EvidenceGate", e: Evidence) -> str | None:
+    """A figure is asked ("北京市2025年固定资产投资增长预期目标是多少？"): the particular thing it measures must be
+    named in the evidence. Otherwise the evidence's figure is another thing's (a report's other targets, its cover line).
+
+    The subject is read from the clause that asks for the figure (not the clause that says who asks:
+    "我们厂想算算用工成本，…缴费比例能降到多少"): its nouns, less places and the words that frame any figure
+    question (目标, 预期, 增长 …). Only a noun the documents use rarely (固定资产, 失业率, 预算内) must be there:
+    common ones (经济, 企业) are said in many ways ("经济增长" is "国内生产总值增长").
+    """
+    # In a small collection every word is in a larger share of passages: a few passages still count as rare.
+    limit = max(SPECIFIC_SHARE, SPECIFIC_MIN_PASSAGES / max(1, gate.passage_count))
+    specific = [t for t in _figure_subject(gate, e) if 0 < gate.share(t) <= limit]
+    missing = [t for t in specific if t not in e.dated.lower()]  # the sentences, their passages and headings
+    if missing:
+        return f"the evidence does not name {'/'.join(missing[:3])}"
+    return None
+
+
+def figure_not_of_subject(gate: "EvidenceGate", e: Evidence) -> str | None:
+    """A figure is asked and the evidence names its subject, but no clause that names it gives a figure:
+    "进出口总额的增长目标是百分之多少？" is not answered by "…社会消费品零售总额增长6%左右，进出口稳中提质…"
+    (the figures are others')."""
+    evidence = e.evidence.lower()
+    present = [t for t in _figure_subject(gate, e) if t in evidence]
+    # Words said everywhere (经济, 企业) alone name no particular figure: they do not call the rule.
+    if not any(gate.share(t) <= COMMON_SHARE for t in present):
+        return None
+    for sentence in re.split(r"[。；;！!？?]", evidence):
+        clauses = re.split(r"[，,]", sentence)
+        for i, clause in enumerate(clauses):
+            if not any(t in clause for t in present):
+                continue
+            if _FIGURE_IN_RE.search(clause):
+                return None
+            # "下调…单位缴费比例，各地可降至16%": the next clause carries the figure without naming a new subject.
+            nxt = clauses[i + 1] if i + 1 < len(clauses) else ""
+            m = _FIGURE_IN_RE.search(nxt)
+            if m and m.start() <= 8 and not any(len(w) >= 2 for w, _ in noun_words(nxt[: m.start()])):
+                return None
+    return f"the evidence gives no figure for {'/'.join(present[:3])}"
 
 
 # Units that are not interchangeable: asked (left) and the evidence's figure must agree.
@@ -289,7 +370,8 @@ RULES: tuple[Rule, ...] = tuple(
     Rule(f"gate.{fn.__name__}", fn)
     for fn in (
         nothing_retrieved, similarity_floor, off_topic, unknown_year, unknown_ordinal, unknown_box, unknown_place,
-        year_not_in_evidence, period_not_in_evidence, country_not_in_evidence, answer_kind_missing, unit_mismatch,
+        year_not_in_evidence, period_not_in_evidence, country_not_in_evidence, answer_kind_missing, subject_missing,
+        figure_not_of_subject, unit_mismatch,
         target_not_result, outcome_missing, names_missing, procedure_missing, title_missing,
     )
 )
@@ -313,8 +395,18 @@ class EvidenceGate:
             texts = []
         # A term's share of passages is estimated on at most 5,000 of them: exact enough, and cheap at scale.
         self._passage_texts = texts[:: max(1, len(texts) // 5000)]
+        self.passage_count = len(texts)
         self._generic: dict[str, bool] = {}
+        self._shares: dict[str, float] = {}
         self.rules = RULES
+
+    def share(self, term: str) -> float:
+        """The share of passages that hold ``term`` (0 in a small index, where shares say little)."""
+        if not self._passage_texts:
+            return 0.0
+        if term not in self._shares:
+            self._shares[term] = sum(1 for t in self._passage_texts if term in t) / len(self._passage_texts)
+        return self._shares[term]
 
     def _is_generic(self, term: str) -> bool:
         if not self._passage_texts:
@@ -352,7 +444,9 @@ class EvidenceGate:
         groups = [tuple(t.lower() for t in g if t.lower() in terms and len(t) >= 2) for g in term_groups(question)]
         return [g for g in dict.fromkeys(groups) if g]
 
-    def decide(self, question: str, retrieval: Retrieval, evidence_text: str, cited_from: str = "") -> GateDecision:
+    def decide(
+        self, question: str, retrieval: Retrieval, evidence_text: str, cited_from: str = "", query: Query | None = None
+    ) -> GateDecision:
         """Return whether ``evidence_text`` (the chosen sentences) can answer ``question``.
 
         ``cited_from`` is the passages the sentences are quoted from, with their headings and
@@ -367,7 +461,8 @@ class EvidenceGate:
             retrieval=retrieval,
             evidence=evidence,
             dated=evidence + re.sub(r"\s+", "", cited_from),
-            types=asked_types(question),
+            types=set(query.answer_types) if query is not None and query.text == question else asked_types(question),
+            query=query if query is not None and query.text == question else analyse(question),
         )
         for rule in self.rules:
             reason = rule.check(self, e)

@@ -68,6 +68,14 @@ def _jieba():
     return jieba
 
 
+def noun_words(text: str) -> list[tuple[str, str]]:
+    """The nouns of ``text`` (jieba part-of-speech tags n*, vn, and Latin words), as (word, tag)."""
+    _jieba()
+    import jieba.posseg
+
+    return [(w.word, w.flag) for w in jieba.posseg.lcut(text) if w.flag.startswith("n") or w.flag in ("vn", "eng")]
+
+
 def words(text: str) -> list[str]:
     """Search-mode jieba tokens, lower-cased, without punctuation (stop words kept)."""
     return [t for tok in _jieba().lcut_for_search(text) if (t := tok.strip().lower()) and _TOKEN_KEEP_RE.search(t)]

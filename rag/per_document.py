@@ -92,7 +92,7 @@ class PerDocument:
             cited_from = " ".join(
                 dict.fromkeys(c.passage.embedding_text() + " " + self.extractive._time_of(c.passage) for c in chosen)
             )
-            if not self.extractive.gate.decide(question, sub, evidence, cited_from).answerable:
+            if not self.extractive.gate.decide(question, sub, evidence, cited_from, query).answerable:
                 continue
             answered.append((doc, chosen))
         if len(answered) < 2:

@@ -163,7 +163,7 @@ class Assistant:
             answer = self.llm.answer(question, retrieval, k)
         else:
             # Several documents of one kind, each with its own figure: one line per document.
-            answer = self.per_document.answer(query, retrieval, k, doc_ids) or self.extractive.answer(question, retrieval, k)
+            answer = self.per_document.answer(query, retrieval, k, doc_ids) or self.extractive.answer(question, retrieval, k, query)
         return self.articles.label_answer(query, answer)
 
     def rewrite(self, question: str, history: list[str] | None) -> str:

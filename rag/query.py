@@ -25,6 +25,8 @@ _RELATIVE_RE = re.compile(r"今年|本年度|去年|上一年|过去一年|明�
 _BOOK_TITLE_RE = re.compile(r"《([^《》]{2,80})》")
 _ARTICLE_RE = re.compile(r"第\s*([一二三四五六七八九十百零〇两\d]+)\s*条")
 _ARTICLE_EN_RE = re.compile(r"\barticles?\s+(\d{1,3})\b", re.I)
+# What follows a document's name in a question ("…报告里", "…通知说", "…规划提出").
+_AFTER_NAME = r"[的里中上说提要定安指明写讲列规对给把是有将分都各”》（(]"
 _LATEST_RE = re.compile(r"最新|现行|最近一次|最近的|latest|most recent|current", re.I)
 # English names of document kinds.
 _KINDS_EN = {
@@ -87,7 +89,8 @@ def analyse(question: str) -> Query:
         dated = []
         for m in re.finditer(r"((?:19|20)\d{2})年(?:度)?", squashed):
             window = re.split(r"[，,。？?；;！!、]", squashed[m.end() : m.end() + 16])[0]
-            kind = next((k for k in ("政府工作报告", "工作报告", *KINDS) if k in window), None)
+            # The kind must stand as a name, not a verb: "2025年计划投入多少" names no 计划.
+            kind = next((k for k in ("政府工作报告", "工作报告", *KINDS) if re.search(rf"{k}(?:$|{_AFTER_NAME})", window)), None)
             if kind:
                 dated.append((int(m.group(1)), kind))
     else:
@@ -188,6 +191,8 @@ def asked_types(question: str) -> set[str]:
         found.add("box")
     if "amount" in found:
         found.discard("fee")
+    if re.search(r"(增长|增速|增幅|提高|下降|降低|减少)[^，,。？?]{0,8}(多少|百分之几|几个百分点)", question):
+        found.discard("amount")  # "零售总额计划增长多少" asks a rate, not a sum of money
     return found
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rag.gate import RULES, Evidence, unit_mismatch, year_not_in_evidence
-from rag.query import asked_types
+from rag.query import analyse, asked_types
 
 
 @dataclass
@@ -17,7 +17,7 @@ class _Retrieval:
 
 def evidence(question: str, text: str, dated: str = "") -> Evidence:
     q = question.replace(" ", "")
-    return Evidence(question, q, True, _Retrieval([]), text, text + dated, asked_types(question))
+    return Evidence(question, q, True, _Retrieval([]), text, text + dated, asked_types(question), analyse(question))
 
 
 def test_every_rule_has_a_code_and_a_docstring():
@@ -45,4 +45,34 @@ def test_year_rule_reads_the_passages_time_not_the_title():
     e = evidence("2024年全国城镇新增就业目标是多少？", "城镇新增就业1200万人以上。", dated="三、今年政府工作任务 2024年")
     assert year_not_in_evidence(None, e) is None
     e = evidence("2025年城镇新增就业目标是多少？", "城镇新增就业1200万人以上。", dated="三、今年政府工作任务 2024年")
+    assert year_not_in_evidence(None, e) == "the evidence is not of 2025"
+
+
+def test_a_figure_of_another_subject_does_not_answer(documents_assistant):
+    """Two provincial reports and two national ones (none bundled): the figure asked must be the subject's."""
+    from rag.gate import figure_not_of_subject, subject_missing
+
+    gate = documents_assistant.gate
+    targets = "主要预期目标是：地区生产总值增长5.5%左右，社会消费品零售总额增长6%左右，进出口稳中提质，城镇新增就业50万人以上。"
+    e = evidence("四川2025年进出口总额的增长目标是百分之多少？", targets)
+    assert "进出口" in figure_not_of_subject(gate, e)
+    assert figure_not_of_subject(gate, evidence("四川2025年城镇新增就业目标是多少？", targets)) is None
+    # the figure in the next clause, with no new subject before it
+    e = evidence("企业养老保险单位缴费比例能降到多少？", "下调城镇职工基本养老保险单位缴费比例，各地可降至16%。")
+    assert figure_not_of_subject(gate, e) is None
+    # a report's cover line names nothing the question measures
+    cover = "2025年1月19日在四川省第十四届人民代表大会第三次会议上省长作政府工作报告。"
+    assert subject_missing(gate, evidence("四川2025年城镇调查失业率要控制在多少？", cover))
+    # the subject is read from the clause that asks, not from who asks
+    e = evidence("我们厂想算算用工成本，2019年那份报告说企业养老保险单位缴费比例能降到多少？",
+                 "下调城镇职工基本养老保险单位缴费比例，各地可降至16%。")
+    assert subject_missing(gate, e) is None
+
+
+def test_a_year_that_names_a_report_is_not_the_evidence_year():
+    # "2024年政府工作报告里说的…" names the report; what it says may be of 2023.
+    e = evidence("2024年国务院政府工作报告里说的出口“新三样”指的是哪三样？", "电动汽车、锂电池、光伏产品“新三样”出口增长近30%。",
+                 "2023年工作回顾")
+    assert year_not_in_evidence(None, e) is None
+    e = evidence("安徽2025年民生实事总共计划投入多少亿元？", "投入567亿元办好民生实事。", "2024年工作回顾")
     assert year_not_in_evidence(None, e) == "the evidence is not of 2025"
