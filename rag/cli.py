@@ -67,9 +67,21 @@ def cmd_ask(args) -> int:
         return _fail(str(exc))
     settings = _settings(args)
     assistant = Assistant(settings)
-    if args.doc and args.doc not in assistant.index.manifest.documents:
-        return _fail(f"no document with id '{args.doc}'; known: {', '.join(sorted(assistant.index.manifest.documents))}")
-    result = assistant.ask(question, k=args.k, doc_ids=[args.doc] if args.doc else None)
+    known = assistant.index.manifest.documents
+    unknown = [d for d in args.doc or [] if d not in known]
+    if unknown:
+        return _fail(f"no document with id '{unknown[0]}'; known: {', '.join(sorted(known))}")
+    years = []
+    for y in args.year or []:
+        if not y.isdigit():
+            return _fail(f"--year takes a year such as 2024, not '{y}'")
+        years.append(int(y))
+    doc_ids = None
+    if args.doc or args.issuer or args.year or args.kind:
+        doc_ids = assistant.select(args.kind, args.issuer, years, args.doc)
+        if not doc_ids:
+            return _fail("no indexed document matches the filter (--doc/--kind/--issuer/--year)")
+    result = assistant.ask(question, k=args.k, doc_ids=doc_ids)
     if args.json:
         print(json.dumps(result.to_dict(), ensure_ascii=False))
         return 0
@@ -77,7 +89,11 @@ def cmd_ask(args) -> int:
     if result.answer.citations:
         print()
         for c in result.answer.citations:
-            print(f"[{c.n}] {c.passage.locator}")
+            facts = result.documents.get(c.passage.doc_id, {})
+            label = facts.get("label") or c.passage.doc_title
+            mark = "（非最新）" if facts.get("superseded") else ""
+            print(f"[{c.n}] {label}{mark}")
+            print(f"    {c.passage.locator}")
             print(f"    {c.passage.text[:200]}{'…' if len(c.passage.text) > 200 else ''}")
     for notice in result.notices + result.answer.notices:
         print(f"注意: {notice}")
@@ -135,7 +151,10 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("question", nargs="*", help="the question")
     ask.add_argument("--json", action="store_true", help="print one results.jsonl object")
     ask.add_argument("--k", type=int, default=None, help="passages handed to the answerer")
-    ask.add_argument("--doc", help="only search this document id")
+    ask.add_argument("--doc", action="append", help="only search this document id (repeatable)")
+    ask.add_argument("--kind", action="append", help="only documents of this kind, e.g. 政府工作报告, 条例 (repeatable)")
+    ask.add_argument("--issuer", action="append", help="only documents of this issuer or region, e.g. 国务院, 四川 (repeatable)")
+    ask.add_argument("--year", action="append", help="only documents of this year (repeatable)")
     ask.add_argument("--index", help="index folder")
     ask.set_defaults(func=cmd_ask)
 

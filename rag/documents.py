@@ -130,6 +130,22 @@ class DocumentRecord:
         return self.published or self.written or self.effective
 
     @property
+    def series(self) -> tuple[str, str, str, str, str]:
+        """What documents that follow one another share: kind, issuer, region, city and title less its years
+        and numbers (the 政府工作报告 of 四川 each year; a regulation and its revision)."""
+        name = re.sub(r"[\d〇零○一二三四五六七八九十]+年(度)?|[（(][^）)]*\d{4}[^）)]*[）)]|\d+", "", self.title)
+        return (self.kind, self.issuer, self.region, self.city, name)
+
+    @property
+    def order_key(self) -> tuple:
+        """Which of a series is later: its year, then its date."""
+        return (self.year or 0, self.date)
+
+    def citation_label(self) -> str:
+        """"title · issuer · date", shown with every citation of the document."""
+        return " · ".join(x for x in (self.title, self.issuer, self.date) if x)
+
+    @property
     def years(self) -> set[int]:
         """The years the document speaks of as its own (its year, or its plan's period)."""
         if self.period:
@@ -267,6 +283,44 @@ def _iso(text: str) -> str:
 
 _HEADING_YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年")
 _PAST_RE = re.compile(r"过去一年|去年|上一年|上年|回顾")
+
+
+def superseded(records: dict[str, "DocumentRecord"]) -> set[str]:
+    """The documents a later one of the same series follows (kind, issuer and region known and equal)."""
+    latest: dict[tuple, tuple] = {}
+    for r in records.values():
+        if r.kind and (r.issuer or r.region) and r.year:
+            latest[r.series] = max(latest.get(r.series, ()), r.order_key)
+    return {
+        d for d, r in records.items()
+        if r.kind and (r.issuer or r.region) and r.year and r.order_key < latest[r.series]
+    }
+
+
+def select_documents(
+    records: dict[str, "DocumentRecord"],
+    kinds: list[str] | None = None,
+    issuers: list[str] | None = None,
+    years: list[int] | None = None,
+    doc_ids: list[str] | None = None,
+) -> list[str]:
+    """The documents matching every filter given (each a list of accepted values; empty or None: any).
+
+    An issuer matches by its region too ("四川" selects the 四川省人民政府's documents); a year
+    matches the years a document speaks of (a plan's period counts).
+    """
+    out = []
+    for d, r in sorted(records.items()):
+        if doc_ids and d not in doc_ids:
+            continue
+        if kinds and r.kind not in kinds:
+            continue
+        if issuers and not any(i and (i in r.issuer or i == r.region or i == r.city) for i in issuers):
+            continue
+        if years and not (r.years & set(years)):
+            continue
+        out.append(d)
+    return out
 
 
 def passage_time(headings: tuple[str, ...], text: str, record: DocumentRecord | None) -> str:

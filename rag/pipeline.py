@@ -22,6 +22,7 @@ from rag.answer import Answer, EvidenceGate, ExtractiveAnswerer, not_held
 from rag.glossary import REGIONS_ZH
 from rag.index import Index
 from rag.keyword import has_cjk
+from rag.documents import select_documents, superseded
 from rag.query import Query, analyse
 from rag.retrieval import Hit, Retrieval, Retriever
 from rag.scope import Scope, scope_for
@@ -69,6 +70,8 @@ class Result:
     searched: str | None = None  # the question as rewritten for search, when it differs
     lang: str = "zh"
     notices: list[str] = field(default_factory=list)
+    # What is known of each cited document: title, issuer, date, kind, 文号, and whether a later one follows.
+    documents: dict[str, dict] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         """One line of ``results.jsonl`` (the evaluation contract), plus diagnostic fields."""
@@ -77,7 +80,9 @@ class Result:
             "question": self.question,
             "answer": self.answer.text,
             "abstained": self.answer.abstained,
-            "citations": [c.to_dict() for c in self.answer.citations],
+            "citations": [
+                {**c.to_dict(), "document": self.documents.get(c.passage.doc_id, {})} for c in self.answer.citations
+            ],
             "retrieved": [h.to_dict() for h in self.retrieved],
             "latency_ms": round(self.latency_ms, 2),
             "mode": self.answer.mode,
@@ -110,6 +115,7 @@ class Assistant:
         self.gate = EvidenceGate(self.settings, "\n".join(texts), texts)
         self.retriever = Retriever(self.index, self.settings)
         self.records = self.index.records()
+        self.superseded = superseded(self.records)
         if self.index.passages:
             # Chroma opens a collection's vector index on its first query (about 2 s at
             # 600k sentence rows): do it now, not on a user's question. Any word of the documents will do.
@@ -166,6 +172,25 @@ class Assistant:
             answer = self.per_document.answer(query, retrieval, k, doc_ids) or self.extractive.answer(question, retrieval, k, query)
         return self.articles.label_answer(query, answer)
 
+    def select(self, kinds=None, issuers=None, years=None, doc_ids=None) -> list[str]:
+        """The indexed documents matching a filter by kind, issuer (or region) and year (see
+        :func:`rag.documents.select_documents`); what ``ask(doc_ids=…)`` takes."""
+        return select_documents(self.records, kinds, issuers, years, doc_ids)
+
+    def document_facts(self, doc_ids) -> dict[str, dict]:
+        """What a citation shows of its document: "title · issuer · date", kind, 文号, and "非最新" when a later
+        document of the same series (kind, issuer, region) is indexed."""
+        out = {}
+        for d in sorted(doc_ids):
+            r = self.records.get(d)
+            if r is None:
+                continue
+            out[d] = {
+                "title": r.title, "issuer": r.issuer, "date": r.date, "kind": r.kind, "doc_number": r.doc_number,
+                "label": r.citation_label(), "superseded": d in self.superseded,
+            }
+        return out
+
     def rewrite(self, question: str, history: list[str] | None) -> str:
         """The question to search for, given the user's earlier questions in this conversation."""
         if not history:
@@ -208,6 +233,7 @@ class Assistant:
             searched=searched if searched != text else None,
             lang="zh" if has_cjk(text) else "en",
             notices=notices,
+            documents=self.document_facts({c.passage.doc_id for c in answer.citations}),
         )
         log.info(
             "question answered",

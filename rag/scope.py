@@ -12,6 +12,7 @@ another document. The rules run in order, each on what the one before left:
                        documents: those regions' documents, or "not held" when none is.
 ``scope.kind_year``    a kind and a year ("2023年政府工作报告"): the documents of that kind and year,
                        or "not held" when the collection has that kind but not that year.
+``scope.latest``       最新 / 现行 / 最近一次: the latest document of each series (kind, issuer, region).
 ``scope.year``         a year alone, in a collection of documents of several years: the
                        documents of that year and of the next (a report of Y+1 reviews Y).
 """
@@ -126,6 +127,14 @@ def scope_for(query: Query, records: dict[str, DocumentRecord], doc_ids: list[st
         narrow(kept, "scope.kind_year")
     elif "政府工作报告" in query.kinds:
         narrow({d: r for d, r in pool.items() if _kind_matches(r, "政府工作报告")}, "scope.kind")
+
+    # "最新/现行/最近一次": the latest document of each series still in the pool.
+    if query.latest:
+        latest: dict[tuple, DocumentRecord] = {}
+        for r in pool.values():
+            if r.series not in latest or r.order_key > latest[r.series].order_key:
+                latest[r.series] = r
+        narrow({r.doc_id: r for r in latest.values()}, "scope.latest")
 
     # A year alone: the documents of that year, and of the next (a report of Y+1 reviews Y).
     if query.years and "scope.kind_year" not in scope.rules:

@@ -40,7 +40,8 @@ def test_ask_returns_the_shared_result_shape(client, assistant):
     assert {k: v for k, v in got.items() if k not in VOLATILE} == {k: v for k, v in expected.items() if k not in VOLATILE}
     assert not got["abstained"] and got["citations"]
     c = got["citations"][0]
-    assert set(c) == {"n", "doc", "doc_title", "locator", "text", "quoted"} and c["quoted"]
+    assert set(c) == {"n", "doc", "doc_title", "locator", "text", "quoted", "document"} and c["quoted"]
+    assert c["document"]["title"] and "label" in c["document"] and c["document"]["superseded"] is False
     assert f"[{c['n']}]" in got["answer"]
 
 
