@@ -210,6 +210,7 @@ def test_answer_streams_in_with_clickable_markers_and_cards(chat):
     first = cards.first
     assert first.locator(".rag-card-title").inner_text().strip()
     assert first.locator(".rag-card-loc").inner_text().strip()
+    assert first.locator(".rag-card-doc").inner_text().strip()  # issuer · date of the cited document
     assert first.locator("mark.rag-quote").count() >= 1
     chat.shot("02-answer-with-citations")
 

@@ -77,8 +77,24 @@ def test_document_filter_and_unknown_ids(service):
     final = list(service.stream(SEA_Q, doc_ids=[REVIEW_ID]))[-1].result
     assert all(r["doc"] == REVIEW_ID for r in final["retrieved"])
     final = list(service.stream(SEA_Q, doc_ids=["no-such-doc"]))[-1].result
-    assert any("not indexed" in n for n in final["notices"])
+    assert any("No indexed document matches" in n for n in final["notices"])
     assert service.ask(SEA_Q, [], ["no-such-doc"])["notices"]
+
+
+def test_filter_by_kind_issuer_and_year(service):
+    """Facets of the filter: offered from the documents' records, and turned into the documents they select."""
+    choices = dict((v, label) for label, v in service.filter_choices())
+    records = service.assistant.records
+    kinds = {r.kind for r in records.values() if r.kind}
+    assert kinds and all(f"kind:{k}" in choices for k in kinds)
+    assert all(d in choices for d in records)
+    kind = sorted(kinds)[0]
+    got, dropped = service.known_doc_ids([f"kind:{kind}"])
+    assert not dropped and set(got) == {d for d, r in records.items() if r.kind == kind}
+    year = max(r.year for r in records.values() if r.year)
+    got, _ = service.known_doc_ids([f"kind:{kind}", f"year:{year}"])
+    assert set(got or []) == {d for d, r in records.items() if r.kind == kind and year in r.years}
+    assert service.known_doc_ids(["year:1900"]) == (None, True)
 
 
 def test_every_passage_is_found_in_its_document(service):

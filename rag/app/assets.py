@@ -63,6 +63,8 @@ CSS = r"""
   padding: 0 6px; cursor: pointer; }
 .rag-card-title { font-weight: 600; }
 .rag-card-loc { color: var(--body-text-color-subdued); font-size: 12px; margin: 1px 0 4px; }
+.rag-card-doc { color: var(--body-text-color-subdued); font-size: 12px; margin: 1px 0 0; }
+.rag-card-old { margin-left: 6px; padding: 0 5px; border-radius: 3px; font-size: 11px; background: #fff4e5; color: #8a4b00; border: 1px solid #f0c27b; }
 .rag-card-text { color: var(--body-text-color); }
 mark.rag-quote { background: var(--rag-quote); color: #1f2937; padding: 0 1px; border-radius: 2px; }
 .rag-link { border: none; background: none; color: var(--rag-accent); cursor: pointer; padding: 2px 0; font-size: 12.5px; }

@@ -156,12 +156,16 @@ def plain_text(turn: dict, lang: str) -> str:
 def _card(turn: int, c: dict, titles: dict[str, str], lang: str) -> str:
     title = c.get("doc_title") or titles.get(c.get("doc", ""), c.get("doc", ""))
     n = int(c["n"])
+    doc = c.get("document") or {}
+    facts = " · ".join(x for x in (doc.get("issuer"), doc.get("date"), doc.get("doc_number")) if x)
+    old = f'<span class="rag-card-old">{esc(tr(lang, "not_latest"))}</span>' if doc.get("superseded") else ""
     return (
         f'<div class="rag-card" id="rag-t{turn}-c{n}" data-turn="{turn}" data-n="{n}">'
         f'<div class="rag-card-head"><button type="button" class="rag-card-n" data-action="cite" '
         f'data-turn="{turn}" data-n="{n}">[{n}]</button>'
-        f'<span class="rag-card-title">{esc(title)}</span></div>'
-        f'<div class="rag-card-loc">{esc(short_locator(c.get("locator", ""), title))}</div>'
+        f'<span class="rag-card-title">{esc(title)}</span>{old}</div>'
+        + (f'<div class="rag-card-doc">{esc(facts)}</div>' if facts else "")
+        + f'<div class="rag-card-loc">{esc(short_locator(c.get("locator", ""), title))}</div>'
         f'<div class="rag-card-text">{mark_sentences(c.get("text", ""), c.get("quoted") or [])}</div>'
         f'<button type="button" class="rag-link" data-action="cite" data-turn="{turn}" data-n="{n}">'
         f'{esc(tr(lang, "open_source"))} →</button></div>'

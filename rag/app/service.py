@@ -86,6 +86,9 @@ def classify_document_error(message: str) -> str:
     return "err_other"
 
 
+FILTER_EMPTY = "所选范围内没有已收录的文件，已检索全部文件。 / No indexed document matches the filter; all were searched."
+
+
 class AppService:
     """The app's back end; see the module doc."""
 
@@ -154,12 +157,43 @@ class AppService:
         }
 
     def known_doc_ids(self, doc_ids: list[str] | None) -> tuple[list[str] | None, bool]:
-        """The filter restricted to indexed documents; True when some selection was dropped entirely."""
+        """The filter as document ids: True when it selected something that no indexed document matches.
+
+        Besides document ids the filter takes facets — ``kind:政府工作报告``, ``issuer:国务院``, ``year:2024``
+        (see :meth:`filter_choices`): facets of one sort are alternatives, of different sorts all apply,
+        and documents named by id are added to what the facets select.
+        """
         if not doc_ids:
             return None, False
         known = self.assistant.index.manifest.documents if self.assistant.index.manifest else {}
-        kept = [d for d in doc_ids if d in known]
+        facets: dict[str, list] = {"kind": [], "issuer": [], "year": []}
+        docs = []
+        for value in doc_ids:
+            sort, _, name = str(value).partition(":")
+            if sort in facets and name:
+                facets[sort].append(int(name) if sort == "year" and name.isdigit() else name)
+            elif value in known:
+                docs.append(value)
+        kept = list(docs)
+        if any(facets.values()):
+            chosen = self.assistant.select(facets["kind"] or None, facets["issuer"] or None, facets["year"] or None)
+            kept += [d for d in chosen if d not in kept]
         return (kept or None), not kept
+
+    def filter_choices(self) -> list[tuple[str, str]]:
+        """What the document filter offers: kinds, issuers and years of the indexed documents, then each document."""
+        records = self.assistant.records
+        kinds = sorted({r.kind for r in records.values() if r.kind})
+        issuers = sorted({r.issuer for r in records.values() if r.issuer})
+        years = sorted({r.year for r in records.values() if r.year}, reverse=True)
+        superseded = self.assistant.superseded
+        out = [(f"类别 · {k}", f"kind:{k}") for k in kinds]
+        out += [(f"发文机关 · {i}", f"issuer:{i}") for i in issuers]
+        out += [(f"年份 · {y}", f"year:{y}") for y in years]
+        for d in self.documents():
+            mark = "（非最新）" if d.doc_id in superseded else ""
+            out.append((f"{d.title}{mark}（{d.doc_id}）", d.doc_id))
+        return out
 
     # ------------------------------------------------------------ answering
     def ask(self, question: str, history: list[str] | None = None, doc_ids: list[str] | None = None) -> dict:
@@ -168,7 +202,7 @@ class AppService:
         result = self.assistant.ask(question, history=_clean_history(history), doc_ids=kept)
         d = result.to_dict()
         if dropped:
-            d["notices"] = d["notices"] + ["所选文件已不在索引中，已检索全部文件。 / The selected documents are not indexed; all were searched."]
+            d["notices"] = d["notices"] + [FILTER_EMPTY]
         return d
 
     def stream(
@@ -187,7 +221,7 @@ class AppService:
         yield StreamEvent("searching", searched=searched if searched != text else None)
         result = assistant.ask(question, history=history, doc_ids=kept).to_dict()
         if dropped:
-            result["notices"] = result["notices"] + ["所选文件已不在索引中，已检索全部文件。 / The selected documents are not indexed; all were searched."]
+            result["notices"] = result["notices"] + [FILTER_EMPTY]
         if not result["abstained"]:
             from rag.app.render import sentence_prefixes
 
@@ -237,7 +271,7 @@ class AppService:
             notices=notices,
         ).to_dict()
         if dropped:
-            result["notices"] = result["notices"] + ["所选文件已不在索引中，已检索全部文件。 / The selected documents are not indexed; all were searched."]
+            result["notices"] = result["notices"] + [FILTER_EMPTY]
         yield StreamEvent("done", searched=result.get("searched"), text=result["answer"], result=result)
 
     # ------------------------------------------------------------ sources

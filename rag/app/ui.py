@@ -58,7 +58,7 @@ def _header(lang: str) -> str:
 
 
 def _doc_choices(service: AppService) -> list[tuple[str, str]]:
-    return [(f"{d.title}（{d.doc_id}）", d.doc_id) for d in service.documents()]
+    return service.filter_choices()
 
 
 def _outcome_html(outcome: Outcome, lang: str, name: str | None = None) -> str:
