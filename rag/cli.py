@@ -54,7 +54,9 @@ def cmd_ingest(args) -> int:
     index = Index(settings)
     report = index.rebuild(corpus, progress=True) if args.rebuild else index.ingest(corpus, progress=True)
     print(report.summary())
-    return 0
+    for name, message in report.errors.items():  # the rest is indexed; each file refused gets its line
+        print(f"rag: skipped {name}: {message}", file=sys.stderr)
+    return EXIT_BAD_INPUT if report.errors else 0
 
 
 def cmd_ask(args) -> int:

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import logging
 import os
 import shutil
@@ -789,6 +790,10 @@ class Index:
                     content_sha = hashlib.sha256(clean.text.encode("utf-8")).hexdigest()
                     if not clean.text.strip():
                         raise DocumentError(f"{path.name}: no text left after cleaning.")
+                    if not re.search(r"[\u3400-\u9fff]", clean.text):
+                        raise DocumentError(
+                            f"{path.name}: no Chinese text; the assistant answers from Chinese documents."
+                        )
                     twin = seen_content.get(content_sha)
                     if twin and twin != doc_id:
                         raise DocumentError(f"{path.name}: the same text is already indexed as '{twin}'.")

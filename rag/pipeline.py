@@ -37,6 +37,53 @@ class QuestionError(ValueError):
     """A question that cannot be asked (empty, nothing but punctuation…); the message is for the user."""
 
 
+# Scripts of languages the assistant does not read: (range, Chinese name, English name).
+_OTHER_SCRIPTS = (
+    ("\u3040-\u30ff", "日语", "Japanese"),
+    ("\uac00-\ud7af\u1100-\u11ff", "韩语", "Korean"),
+    ("\u0400-\u04ff", "俄语等西里尔字母语言", "a language written in Cyrillic"),
+    ("\u0600-\u06ff", "阿拉伯语等", "Arabic or a language in its script"),
+    ("\u0e00-\u0e7f", "泰语", "Thai"),
+    ("\u0900-\u097f", "印地语等", "Hindi or a language in its script"),
+    ("\u0370-\u03ff", "希腊语", "Greek"),
+    ("\u0590-\u05ff", "希伯来语", "Hebrew"),
+)
+
+
+# Function words of languages in Latin script, for telling them from English (never place names or topics).
+_LATIN_FUNCTION_WORDS = (
+    ("法语", "French", frozenset("le la les des du est une dans pour avec combien quel quelle quels sont qui au aux".split())),
+    ("西班牙语", "Spanish", frozenset("el los las del es una para con cuántos cuántas cuál qué son por como tiene tienen hay".split())),
+    ("德语", "German", frozenset("der die das und ist nicht mit wie viele welche sind von für ein eine".split())),
+    ("葡萄牙语", "Portuguese", frozenset("os as não uma com quantos quantas qual são pelo pela para".split())),
+)
+_ENGLISH_FUNCTION_WORDS = frozenset(
+    "the of and is are was were what which how many much does do did in on for to with by an from".split()
+)
+
+
+def other_language(text: str) -> tuple[str, str] | None:
+    """(Chinese name, English name) of the language a question is in when it is neither Chinese nor English.
+
+    Told by script: kana make a question Japanese even among kanji; letters of another script must be
+    at least a third of the question's letters (a Russian name in a Chinese question is fine).
+    """
+    letters = [c for c in text if c.isalpha()]
+    if not letters:
+        return None
+    for chars, zh, en in _OTHER_SCRIPTS:
+        n = len(re.findall(f"[{chars}]", text))
+        if n and (zh == "日语" and n >= 2 or n * 3 >= len(letters)):
+            return zh, en
+    if not re.search(r"[\u3400-\u9fff]", text):
+        words = set(re.findall(r"[^\W\d_]+", text.lower()))
+        if not words & _ENGLISH_FUNCTION_WORDS:
+            for zh, en, function_words in _LATIN_FUNCTION_WORDS:
+                if len(words & function_words) >= 2:
+                    return zh, en
+    return None
+
+
 def clean_question(question: str | None) -> tuple[str, list[str]]:
     """Normalise a user's question; returns it and notices about what was changed.
 
@@ -51,6 +98,12 @@ def clean_question(question: str | None) -> tuple[str, list[str]]:
         raise QuestionError("请输入问题。 / Please type a question.")
     if not re.search(r"[\w\u3400-\u9fff]", text):
         raise QuestionError("问题里没有可检索的文字。 / The question has no words to search for.")
+    other = other_language(text)
+    if other:
+        raise QuestionError(
+            f"目前只能用中文或英文提问（这个问题像是{other[0]}）。 / Questions can be asked in Chinese or English only "
+            f"(this one looks like {other[1]})."
+        )
     if len(text) > MAX_QUESTION_CHARS:
         text = text[:MAX_QUESTION_CHARS]
         notices.append(f"问题过长，只使用了前 {MAX_QUESTION_CHARS} 个字符。 / The question was cut to {MAX_QUESTION_CHARS} characters.")

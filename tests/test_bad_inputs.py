@@ -161,6 +161,10 @@ def make_bad_files(folder: Path) -> dict[str, str]:
     Image.new("RGB", (64, 64), "red").save(png, "PNG")
     (folder / "image-named.txt").write_bytes(png.getvalue())
     expected["image-named.txt"] = "binary file, not text"
+    (folder / "english-only.txt").write_text(
+        "Annual Report 2024\n\nThe province received 120 delegations and signed 30 agreements.\n", encoding="utf-8"
+    )
+    expected["english-only.txt"] = "no Chinese text"
     (folder / "random.txt").write_bytes(random.Random(7).randbytes(20000))
     expected["random.txt"] = "binary file, not text"
 

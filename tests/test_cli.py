@@ -58,10 +58,14 @@ def test_the_console_script_is_installed():
         (["ask", ""], "请输入问题"),
         (["ask", "  ", "\t"], "请输入问题"),
         (["ask", "？？？"], "没有可检索的文字"),
+        (["ask", "湖南の友好都市はいくつありますか？"], "Japanese"),
+        (["ask", "Сколько городов-побратимов у провинции Хунань?"], "Chinese or English only"),
+        (["ask", "Combien de villes jumelées a la province du Hunan ?"], "French"),
         (["eval", "--dataset", "missing.jsonl", "--out", "X"], "dataset not found: missing.jsonl"),
         (["ingest", "--corpus", "/nonexistent"], "corpus folder not found: /nonexistent"),
     ],
-    ids=["ask-empty", "ask-blank", "ask-punctuation", "eval-missing-dataset", "ingest-missing-corpus"],
+    ids=["ask-empty", "ask-blank", "ask-punctuation", "ask-japanese", "ask-russian", "ask-french", "eval-missing-dataset",
+         "ingest-missing-corpus"],
 )
 def test_bad_input_exits_2_with_one_line(tmp_path, args, message):
     index_dir = tmp_path / "index"  # an index that does not exist: bad input is refused before it is needed
@@ -159,3 +163,20 @@ def test_eval_writes_results_summary_and_report(model_runs):
     report = (out / "report.md").read_text(encoding="utf-8")
     assert str(dataset) in report and "3 questions (2 answerable, 1 unanswerable)" in report
     assert "Recall@5" in report
+
+
+def test_ingest_refuses_a_document_without_chinese_and_keeps_the_rest(tmp_path):
+    from conftest import SMALL_DOC
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "translators.txt").write_text(SMALL_DOC, encoding="utf-8")
+    (corpus / "english.txt").write_text("Annual Report\n\nThe province signed 30 agreements in 2024.\n", encoding="utf-8")
+    index_dir = tmp_path / "index"
+    result = _run(["ingest", "--corpus", str(corpus), "--index", str(index_dir)], index_dir, cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    refused = [ln for ln in result.stderr.splitlines() if ln.startswith("rag: ")]
+    assert refused == ["rag: skipped english.txt: no Chinese text; the assistant answers from Chinese documents."]
+    assert "1 added" in result.stdout
+    answered = _run(["ask", "--json", "全省要培养多少名高级外事翻译人才？"], index_dir, cwd=tmp_path)
+    assert answered.returncode == 0 and "300名" in json.loads(answered.stdout)["answer"]
