@@ -23,7 +23,7 @@ import numpy as np
 
 from rag.headings import classify_heading
 from rag.keyword import FILLER_WORDS, has_cjk, tokenize
-from rag.passages import Passage
+from rag.passages import Passage, split_sentences
 from rag.retrieval import Hit, Retrieval, heading_matches
 from rag.settings import Settings
 from rag.documents import passage_time
@@ -186,6 +186,7 @@ class ExtractiveAnswerer:
     STRUCTURE_BONUS = 0.08  # the question names this passage's box/chapter/section
     PART_GAIN = 0.02  # how much better a part's own best sentence must answer it
     LIST_BONUS = 0.03  # a list question's answer enumerates
+    FORMULA_PENALTY = 0.2  # a sentence said word for word in several documents is a formula
     ITEM_TITLE_PENALTY = 0.05
     ECHO_NOVELTY = 0.3  # below this share of its own words, a sentence only restates the question
     ECHO_PENALTY = 0.05
@@ -204,6 +205,7 @@ class ExtractiveAnswerer:
         self.settings = settings
         self.gate = gate
         self.records = records if records is not None else index.records()
+        self.boilerplate = formula_sentences(index.passages.values())
 
     def _candidates(self, question: str, retrieval: Retrieval, ids: list[str], first_rank: int = 0) -> list[_Candidate]:
         """Every sentence of the passages ``ids`` (ranked ``first_rank``, ``first_rank`` + 1, …), scored
@@ -249,6 +251,8 @@ class ExtractiveAnswerer:
                 bonus -= self.ECHO_PENALTY  # restates the question's own words, adds nothing
             if "list" in types and _enumerates(sentence):
                 bonus += self.LIST_BONUS
+            if re.sub(r"\s+", "", sentence) in self.boilerplate:
+                bonus -= self.FORMULA_PENALTY  # "现在，我代表国务院，向大会报告政府工作…" answers nothing
             passage = self.index.passages[pid]
             if asked_places and _names_other_place(sentence + " ".join(passage.headings), asked_places):
                 bonus -= self.OTHER_PLACE_PENALTY
@@ -448,6 +452,29 @@ class ExtractiveAnswerer:
             reason = f"{decision.code}: {decision.reason}" if decision.code else "answer.no_evidence: no evidence sentences"
             return abstention(question, retrieval.hits[:k], reason)
         return compose(question, [(c.passage, c.text) for c in chosen])
+
+
+def formula_sentences(passages, min_documents: int = 2) -> frozenset[str]:
+    """The formulas that open or close documents of a series, said word for word in several of them ("现在，
+    我代表国务院，向大会报告政府工作，请予审议…"): they resemble many questions and answer none. Found in the
+    documents (a sentence without figures, in a document's first or last passages, repeated across documents),
+    not listed."""
+    passages = list(passages)
+    ends: dict[str, tuple[int, int]] = {}
+    for p in passages:
+        lo, hi = ends.get(p.doc_id, (p.order, p.order))
+        ends[p.doc_id] = (min(lo, p.order), max(hi, p.order))
+    seen: dict[str, set[str]] = {}
+    for p in passages:
+        lo, hi = ends[p.doc_id]
+        if not (p.order <= lo + 2 or p.order >= hi):
+            continue
+        for line in p.text.split("\n"):
+            for sentence in split_sentences(line):
+                key = re.sub(r"\s+", "", sentence)
+                if len(key) >= 12 and not re.search(r"\d|[:：]", key):
+                    seen.setdefault(key, set()).add(p.doc_id)
+    return frozenset(k for k, docs in seen.items() if len(docs) >= min_documents)
 
 
 def _title_period(title: str) -> str:
