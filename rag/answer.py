@@ -23,7 +23,7 @@ import numpy as np
 
 from rag.headings import classify_heading
 from rag.keyword import FILLER_WORDS, has_cjk, tokenize
-from rag.passages import Passage, split_sentences
+from rag.passages import METADATA_HEADING, Passage, split_sentences
 from rag.retrieval import Hit, Retrieval, heading_matches
 from rag.settings import Settings
 from rag.documents import passage_time
@@ -51,6 +51,12 @@ from rag.query import (  # noqa: F401  (what the question asks, read by rag.quer
     question_measures,
 )
 
+# Questions about a document's publication (who issued it, when, under which number) may quote its information table.
+_ASKS_PUBLICATION_RE = re.compile(
+    r"文号|字号|索引号|发文|成文|发布|公布|印发|机关|来源|日期|哪天|何时|什么时候|主题分类|标题|"
+    r"\b(issued|published|released|document number|when|date|title|who)\b",
+    re.I,
+)
 NOT_FOUND_ZH = "文件中未找到这个问题的答案。"
 NOT_FOUND_EN = "The documents do not contain the answer to this question."
 RELATED_ZH = "以下段落可能相关："
@@ -254,6 +260,8 @@ class ExtractiveAnswerer:
             if re.sub(r"\s+", "", sentence) in self.boilerplate:
                 bonus -= self.FORMULA_PENALTY  # "现在，我代表国务院，向大会报告政府工作…" answers nothing
             passage = self.index.passages[pid]
+            if METADATA_HEADING in passage.headings and not _ASKS_PUBLICATION_RE.search(question):
+                bonus -= self.FORMULA_PENALTY  # a page's information table answers who issued it and when, no more
             if asked_places and _names_other_place(sentence + " ".join(passage.headings), asked_places):
                 bonus -= self.OTHER_PLACE_PENALTY
             own = _own_words(sentence, question)

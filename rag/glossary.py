@@ -179,6 +179,12 @@ TERMS.update({
     "school": ("学校",), "teacher": ("教师",), "science": ("科学", "科技"), "enterprises": ("企业",),
     "manufacturing": ("制造业",), "industry": ("产业", "工业"), "industrial": ("工业",), "agriculture": ("农业",),
     "service sector": ("服务业",), "services": ("服务业", "服务"), "export": ("出口", "进出口"),
+    "vat": ("增值税",), "value added tax": ("增值税",), "tax rate": ("税率",), "pm2.5": ("PM2.5", "细颗粒物"),
+    "concentration": ("浓度",), "growth engine": ("增长引擎", "新增长引擎"), "guarantee": ("担保",),
+    "representative office": ("常驻代表机构", "代表机构"), "working day": ("上班",),
+    "pilot": ("试点",), "centralized procurement": ("集中采购",), "subsidy": ("补贴",), "subsidies": ("补贴",),
+    "minimum wage": ("最低工资",), "social security": ("社会保险", "社保"), "penalty": ("罚款", "处罚"),
+    "fine": ("罚款",), "license": ("许可证", "执业许可"), "approval": ("批准", "审批"),
 })
 
 # "the 13th Five-Year Plan" names a period the documents call 十三五.
