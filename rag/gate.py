@@ -40,7 +40,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
-from rag.keyword import FILLER_WORDS, has_cjk, noun_words, tokenize
+from rag.keyword import FILLER_WORDS, has_cjk, noun_words, tokenize, words
 from rag.places import find_places
 from rag.query import (
     _ACHIEVED_RE,
@@ -248,8 +248,9 @@ COMMON_SHARE = 0.1  # one in more than this share is said of everything
 _FIGURE_IN_RE = re.compile(r"\d|[一二两三四五六七八九十百千万]+(?:[个项家人元倍成%％所批次对]|万|亿)")
 
 
-def _figure_subject(gate: "EvidenceGate", e: Evidence) -> list[str]:
-    """The nouns of the clause that asks for a figure, less places and framing words (see subject_missing)."""
+def _figure_subject(gate: "EvidenceGate", e: Evidence, verbs: bool = False) -> list[str]:
+    """The nouns (and with ``verbs``, the verbs: jieba tags 预算/收入 as verbs) of the clause that asks for a
+    figure, less places and framing words (see subject_missing)."""
     if not e.zh:
         return []
     clause = next((c for c in re.split(r"[，,。？?！!；;]", e.q) if _FIGURE_RE.search(c)), "")
@@ -259,9 +260,17 @@ def _figure_subject(gate: "EvidenceGate", e: Evidence) -> list[str]:
     named = find_places(clause)
     places = {p.name for p in named} | {p.full_name for p in named}
     return list(dict.fromkeys(
-        w.lower() for w, _ in noun_words(clause)
+        w.lower() for w, tag in noun_words(clause, verbs)
         if len(w) >= 2 and w not in _FRAMING_WORDS and not re.search(r"\d", w) and not any(w in p or p in w for p in places if p)
     ))
+
+
+def _said(term: str, text: str) -> bool:
+    """``term`` is in ``text``, or a compound's parts all are ("粮食产量" in "粮食播种面积…、产量825亿斤")."""
+    if term in text:
+        return True
+    parts = [w for w in words(term) if w != term and len(w) >= 2]
+    return bool(parts) and all(w in text for w in parts)
 
 
 def subject_missing(gate: "EvidenceGate", e: Evidence) -> str | None:
@@ -275,10 +284,16 @@ def subject_missing(gate: "EvidenceGate", e: Evidence) -> str | None:
     """
     # In a small collection every word is in a larger share of passages: a few passages still count as rare.
     limit = max(SPECIFIC_SHARE, SPECIFIC_MIN_PASSAGES / max(1, gate.passage_count))
-    specific = [t for t in _figure_subject(gate, e) if 0 < gate.share(t) <= limit]
-    missing = [t for t in specific if t not in e.dated.lower()]  # the sentences, their passages and headings
+    subject = _figure_subject(gate, e)
+    dated = e.dated.lower()  # the sentences, their passages and headings
+    specific = [t for t in subject if 0 < gate.share(t) <= limit]
+    missing = [t for t in specific if not _said(t, dated)]
     if missing:
         return f"the evidence does not name {'/'.join(missing[:3])}"
+    # Nor may it name none of the subject's less common words ("固定资产投资…" answered by a report's cover line).
+    named = [t for t in _figure_subject(gate, e, verbs=True) if 0 < gate.share(t) <= COMMON_SHARE]
+    if named and not any(_said(t, dated) for t in named):
+        return f"the evidence does not name {'/'.join(named[:3])}"
     return None
 
 

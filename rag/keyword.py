@@ -68,12 +68,14 @@ def _jieba():
     return jieba
 
 
-def noun_words(text: str) -> list[tuple[str, str]]:
-    """The nouns of ``text`` (jieba part-of-speech tags n*, vn, and Latin words), as (word, tag)."""
+def noun_words(text: str, verbs: bool = False) -> list[tuple[str, str]]:
+    """The nouns of ``text`` (jieba part-of-speech tags n*, vn, l, b and Latin words), and with ``verbs`` its
+    verbs too, as (word, tag)."""
     _jieba()
     import jieba.posseg
 
-    return [(w.word, w.flag) for w in jieba.posseg.lcut(text) if w.flag.startswith("n") or w.flag in ("vn", "eng")]
+    keep = ("vn", "eng", "l", "b") + (("v",) if verbs else ())
+    return [(w.word, w.flag) for w in jieba.posseg.lcut(text) if w.flag.startswith("n") or w.flag in keep]
 
 
 def words(text: str) -> list[str]:

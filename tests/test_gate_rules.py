@@ -63,6 +63,10 @@ def test_a_figure_of_another_subject_does_not_answer(documents_assistant):
     # a report's cover line names nothing the question measures
     cover = "2025年1月19日在四川省第十四届人民代表大会第三次会议上省长作政府工作报告。"
     assert subject_missing(gate, evidence("四川2025年城镇调查失业率要控制在多少？", cover))
+    assert subject_missing(gate, evidence("四川2025年固定资产投资增长预期目标是多少？", cover))
+    # a compound is said when its parts are ("粮食产量" in "粮食播种面积…、产量…")
+    e = evidence("云南2025年粮食产量要达到多少万吨？", "全年粮食播种面积6400万亩以上、产量1955万吨以上。")
+    assert subject_missing(gate, e) is None
     # the subject is read from the clause that asks, not from who asks
     e = evidence("我们厂想算算用工成本，2019年那份报告说企业养老保险单位缴费比例能降到多少？",
                  "下调城镇职工基本养老保险单位缴费比例，各地可降至16%。")
