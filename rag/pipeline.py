@@ -206,24 +206,38 @@ class Assistant:
     ) -> Answer:
         """The answer to ``question`` from ``retrieval``'s evidence (or an abstention).
 
-        ``query`` is the question analysed (:func:`rag.query.analyse`), ``scope`` what
-        :func:`rag.scope.scope_for` made of it; both are worked out here when not given.
+        ``query`` is the question analysed (:func:`rag.query.analyse`; worked out here when not given),
+        ``scope`` what :func:`rag.scope.scope_for` made of it (None: the question was not scoped).
         """
         query = query or analyse(question)
-        named = bool(scope and {"scope.doc_number", "scope.title"} & set(scope.rules))
-        # Questions about a document itself (its structure, its articles, its publication) are answered
-        # from the index's records of it, in either mode.
-        about = self.articles.answer(query, retrieval, doc_ids or None, named) or self.about.answer(
-            question, retrieval, doc_ids or None, named
-        )
-        if about is not None:
-            return about
+        structured = self.from_records(question, retrieval, doc_ids, scope, query)
+        if structured is not None:
+            return structured
         if self.llm is not None:
             answer = self.llm.answer(question, retrieval, k)
         else:
             # Several documents of one kind, each with its own figure: one line per document.
             answer = self.per_document.answer(query, retrieval, k, doc_ids) or self.extractive.answer(question, retrieval, k, query)
         return self.articles.label_answer(query, answer)
+
+    def from_records(
+        self, question: str, retrieval: Retrieval, doc_ids: list[str] | None, scope: Scope | None, query: Query
+    ) -> Answer | None:
+        """The answer the index's own records give, in either mode, or None: "not held" when the question
+        names documents the deployment lacks; a document's articles, outline or publication facts."""
+        if scope is not None and scope.missing:
+            return not_held(question, retrieval.hits[: self.settings.top_k], scope)  # reason: scope.not_held.*
+        named = bool(scope and {"scope.doc_number", "scope.title"} & set(scope.rules))
+        return self.articles.answer(query, retrieval, doc_ids or None, named) or self.about.answer(
+            question, retrieval, doc_ids or None, named
+        )
+
+    def scoped_retrieval(self, searched: str, k: int, doc_ids: list[str] | None = None):
+        """The question analysed, scoped to the documents it names, and the passages retrieved from those:
+        (query, scope, retrieval). What :meth:`ask` and the app's streaming path both start from."""
+        query = analyse(searched)
+        scope = scope_for(query, self.records, doc_ids or None)
+        return query, scope, self.retriever.retrieve(searched, k=k, doc_ids=scope.doc_ids or None)
 
     def select(self, kinds=None, issuers=None, years=None, doc_ids=None) -> list[str]:
         """The indexed documents matching a filter by kind, issuer (or region) and year (see
@@ -265,14 +279,9 @@ class Assistant:
         text, notices = clean_question(question)
         searched = self.rewrite(text, history)
         k = k or self.settings.top_k
-        query = analyse(searched)
-        scope = scope_for(query, self.records, doc_ids or None)
-        retrieval = self.retriever.retrieve(searched, k=k, doc_ids=scope.doc_ids or None)
+        query, scope, retrieval = self.scoped_retrieval(searched, k, doc_ids)
         t = time.perf_counter()
-        if scope.missing:
-            answer = not_held(searched, retrieval.hits[:k], scope)  # reason: scope.not_held.*
-        else:
-            answer = self.answer(searched, retrieval, k, scope.doc_ids or None, scope, query)
+        answer = self.answer(searched, retrieval, k, scope.doc_ids or None, scope, query)
         timings = dict(retrieval.timings)
         timings["answer"] = (time.perf_counter() - t) * 1000
         latency = (time.perf_counter() - started) * 1000

@@ -384,3 +384,21 @@ def test_eval_in_llm_mode_records_mode(llm_settings, fake, tmp_path):
     assert [r["mode"] for r in results[:2]] == ["llm", "llm"]
     assert results[2]["abstained"] and results[2]["mode"] == "extractive"
     assert len(fake.chat_requests) == 2  # the unanswerable question never reached the server
+
+
+# ---------------------------------------------------------------- the app's streaming path in LLM mode
+def test_streaming_scopes_and_answers_from_records_before_the_model(llm_settings, llm_assistant, fake, tmp_path):
+    """The app streams LLM answers on its own path: a document not held, and a document's outline,
+    are answered from the records there too, without a call to the model."""
+    from rag.app.service import AppService
+
+    settings = make_settings(llm_settings.index_dir, llm_base_url=llm_settings.llm_base_url, llm_model="fake",
+                             feedback_path=tmp_path / "feedback.jsonl")
+    service = AppService(settings, assistant=llm_assistant)
+    final = list(service.stream("国发〔2019〕3号是什么文件？"))[-1].result
+    assert final["abstained"] and final["answer"].startswith("未收录文号为国发〔2019〕3号的文件")
+    assert final["abstain_reason"].startswith("scope.not_held.doc_number")
+    final = list(service.stream("规划一共分几章？"))[-1].result
+    assert not final["abstained"] and "共" in final["answer"] and "章" in final["answer"]
+    assert final["citations"] and final["citations"][0]["document"]["title"]
+    assert fake.chat_requests == []

@@ -239,12 +239,13 @@ class AppService:
         searched = assistant.rewrite(text, history)
         yield StreamEvent("searching", searched=searched if searched != text else None)
         k = self.settings.top_k
-        retrieval = assistant.retriever.retrieve(searched, k=k, doc_ids=doc_ids or None)
+        query, scope, retrieval = assistant.scoped_retrieval(searched, k, doc_ids)
         t = time.perf_counter()
-        final = None
+        # "Not held", articles, outlines and publication facts come from the records, as in ask().
+        final = assistant.from_records(searched, retrieval, scope.doc_ids or None, scope, query)
         shown = ""
         try:
-            for item in assistant.llm.stream(searched, retrieval, k):
+            for item in (assistant.llm.stream(searched, retrieval, k) if final is None else ()):
                 kind, payload = _unpack_stream_item(item)
                 if kind == "delta" and payload:
                     shown += payload
@@ -253,10 +254,10 @@ class AppService:
                     final = payload
         except Exception as exc:  # noqa: BLE001 - a broken stream falls back to the extractive answer
             log.warning("LLM stream failed; extractive fallback", exc_info=True)
-            final = assistant.extractive.answer(searched, retrieval, k)
+            final = assistant.extractive.answer(searched, retrieval, k, query)
             final.notices = [f"语言模型未能回答，以下为摘录式回答。 / The language model failed ({exc.__class__.__name__}); showing the extractive answer."]
         if final is None:
-            final = assistant.extractive.answer(searched, retrieval, k)
+            final = assistant.extractive.answer(searched, retrieval, k, query)
         timings = dict(retrieval.timings)
         timings["answer"] = (time.perf_counter() - t) * 1000
         result = Result(
@@ -269,6 +270,7 @@ class AppService:
             searched=searched if searched != text else None,
             lang="zh" if has_cjk(text) else "en",
             notices=notices,
+            documents=assistant.document_facts({c.passage.doc_id for c in final.citations}),
         ).to_dict()
         if dropped:
             result["notices"] = result["notices"] + [FILTER_EMPTY]
