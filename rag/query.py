@@ -26,7 +26,7 @@ _BOOK_TITLE_RE = re.compile(r"《([^《》]{2,80})》")
 _ARTICLE_RE = re.compile(r"第\s*([一二三四五六七八九十百零〇两\d]+)\s*条")
 _ARTICLE_EN_RE = re.compile(r"\barticles?\s+(\d{1,3})\b", re.I)
 # What follows a document's name in a question ("…报告里", "…通知说", "…规划提出").
-_AFTER_NAME = r"[的里中上说提要定安指明写讲列规对给把是有将分都各”》（(]"
+_AFTER_NAME = r"[的里中上说提要定安指明写讲列规对给把是有将分都各和与及、”》（(]"
 _LATEST_RE = re.compile(r"最新|现行|最近一次|最近的|latest|most recent|current", re.I)
 # English names of document kinds.
 _KINDS_EN = {

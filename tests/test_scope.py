@@ -81,3 +81,20 @@ def test_one_provinces_own_documents_are_not_scoped_by_the_places_they_speak_of(
     # The bundled corpus is one province's: a place it speaks of is no reason to refuse.
     s = scope(question, bundled())
     assert not s.missing
+
+
+def test_a_kind_and_year_named_together_keep_the_other_kinds_named():
+    # National reports and regulations (not bundled): "2024年的政府工作报告" names one report, "条例" the regulations.
+    s = scope("2024年的政府工作报告和条例里分别怎么说专利代理？")
+    assert s.doc_ids == ["gov-cn-5341736", "gov-cn-5351177", "gwr-national-2024"] and "scope.kind_year" in s.rules
+    assert scope("2024年的政府工作报告里怎么说专利代理？").doc_ids == ["gwr-national-2024"]
+
+
+def test_an_english_questions_province_scopes_it_and_is_no_search_term():
+    from rag.glossary import chinese_terms
+
+    question = "What is Sichuan's GDP growth target for 2025?"
+    assert scope(question).doc_ids == ["gwr-2025-sichuan"]
+    terms = chinese_terms(question)
+    assert "国内生产总值" in terms and not {"四川", "四川省"} & set(terms)
+    assert "成都" in chinese_terms("How many flights leave Chengdu airport each week?")  # a city stays a term
