@@ -37,6 +37,7 @@ Rules in order (code — what it refuses):
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass
 from typing import Callable
 
@@ -248,18 +249,23 @@ COMMON_SHARE = 0.1  # one in more than this share is said of everything
 _FIGURE_IN_RE = re.compile(r"\d|[一二两三四五六七八九十百千万]+(?:[个项家人元倍成%％所批次对]|万|亿)")
 
 
-def _figure_subject(gate: "EvidenceGate", e: Evidence, verbs: bool = False) -> list[str]:
+def _figure_subject(e: Evidence, verbs: bool = False) -> list[str]:
     """The nouns (and with ``verbs``, the verbs: jieba tags 预算/收入 as verbs) of the clause that asks for a
     figure, less places and framing words (see subject_missing)."""
-    if not e.zh:
-        return []
-    clause = next((c for c in re.split(r"[，,。？?！!；;]", e.q) if _FIGURE_RE.search(c)), "")
+    return list(_subject_words(e.q, verbs)) if e.zh else []
+
+
+@lru_cache(maxsize=512)
+def _subject_words(q: str, verbs: bool) -> tuple[str, ...]:
+    """:func:`_figure_subject` of one squashed question, worked out once: the rules ask it again for every
+    document's evidence (per-document answers run the gate once per document)."""
+    clause = next((c for c in re.split(r"[，,。？?！!；;]", q) if _FIGURE_RE.search(c)), "")
     clause = re.sub(r"政府工作报告|工作报告", "", clause)
     if not clause:
-        return []
+        return ()
     named = find_places(clause)
     places = {p.name for p in named} | {p.full_name for p in named}
-    return list(dict.fromkeys(
+    return tuple(dict.fromkeys(
         w.lower() for w, tag in noun_words(clause, verbs)
         if len(w) >= 2 and w not in _FRAMING_WORDS and not re.search(r"\d", w) and not any(w in p or p in w for p in places if p)
     ))
@@ -284,14 +290,14 @@ def subject_missing(gate: "EvidenceGate", e: Evidence) -> str | None:
     """
     # In a small collection every word is in a larger share of passages: a few passages still count as rare.
     limit = max(SPECIFIC_SHARE, SPECIFIC_MIN_PASSAGES / max(1, gate.passage_count))
-    subject = _figure_subject(gate, e)
+    subject = _figure_subject(e)
     dated = e.dated.lower()  # the sentences, their passages and headings
     specific = [t for t in subject if 0 < gate.share(t) <= limit]
     missing = [t for t in specific if not _said(t, dated)]
     if missing:
         return f"the evidence does not name {'/'.join(missing[:3])}"
     # Nor may it name none of the subject's less common words ("固定资产投资…" answered by a report's cover line).
-    named = [t for t in _figure_subject(gate, e, verbs=True) if 0 < gate.share(t) <= COMMON_SHARE]
+    named = [t for t in _figure_subject(e, verbs=True) if 0 < gate.share(t) <= COMMON_SHARE]
     if named and not any(_said(t, dated) for t in named):
         return f"the evidence does not name {'/'.join(named[:3])}"
     return None
@@ -302,7 +308,7 @@ def figure_not_of_subject(gate: "EvidenceGate", e: Evidence) -> str | None:
     "进出口总额的增长目标是百分之多少？" is not answered by "…社会消费品零售总额增长6%左右，进出口稳中提质…"
     (the figures are others')."""
     evidence = e.evidence.lower()
-    present = [t for t in _figure_subject(gate, e) if t in evidence]
+    present = [t for t in _figure_subject(e) if t in evidence]
     # Words said everywhere (经济, 企业) alone name no particular figure: they do not call the rule.
     if not any(gate.share(t) <= COMMON_SHARE for t in present):
         return None
