@@ -305,6 +305,11 @@ class ExtractiveAnswerer:
             return -self.STRUCTURE_BONUS
         return 0.0
 
+    def sentences(self, question: str, retrieval: Retrieval, k: int) -> list[_Candidate]:
+        """Every sentence of the ``k`` best-ranked passages, scored against the question (best first)."""
+        cands = self._candidates(question, retrieval, [h.passage.id for h in retrieval.hits[:k]])
+        return sorted(cands, key=lambda c: -c.score)
+
     def select(self, question: str, retrieval: Retrieval, k: int) -> list[_Candidate]:
         """Choose the sentences that answer the question (see the class doc)."""
         cands = self._candidates(question, retrieval, [h.passage.id for h in retrieval.hits[:k]])

@@ -20,6 +20,7 @@ Rules in order (code — what it refuses):
 ``gate.unknown_ordinal``     an ordinal (第五届, 第三十条) no document mentions.
 ``gate.unknown_box``         a 专栏 number no document has.
 ``gate.unknown_place``       a place (gazetteer) or country no document mentions.
+``gate.quoted_name_missing``  a name the question quotes (“六稳”, 《黑神话：悟空》) that the documents say, but not the evidence found.
 ``gate.year_not_in_evidence``     the year asked is not the evidence's.
 ``gate.period_not_in_evidence``   a plan period (十三五) answered only by evidence of other years.
 ``gate.country_not_in_evidence``  the country asked about is not the evidence's.
@@ -41,6 +42,7 @@ from functools import lru_cache
 from dataclasses import dataclass
 from typing import Callable
 
+from rag.documents import KINDS
 from rag.keyword import FILLER_WORDS, has_cjk, noun_words, tokenize, words
 from rag.places import find_places
 from rag.query import (
@@ -183,6 +185,41 @@ def unknown_place(gate: "EvidenceGate", e: Evidence) -> str | None:
     return None
 
 
+_QUOTED_RE = re.compile(r"“([^“”]{2,30})”|\"([^\"]{2,30})\"|《([^《》]{2,40})》")
+_DOCUMENT_NAME_RE = re.compile("(?:" + "|".join(KINDS) + r"|法|指标|标准|目录|清单)$")
+
+
+def _bare(text: str) -> str:
+    """``text`` without punctuation or spaces ("黑神话：悟空" and "黑神话:悟空" are one name)."""
+    return re.sub(r"[\W_]+", "", text)
+
+
+def quoted_name_missing(gate: "EvidenceGate", e: Evidence) -> str | None:
+    """A name the question quotes — “六稳”, 《黑神话：悟空》 — is what it asks about: when the documents say it,
+    the evidence or the passages retrieved with it must say it too (otherwise they speak of something else: a
+    report's cover line, another document's game). A quoted document title (《…条例》, 《…方案》) names where to
+    look, not what to find, and is left to scoping."""
+    if not e.zh:
+        return None
+    retrieved = None
+    # A question naming its document ("2016年政府工作报告…“三去一降一补”") asks what that document says of the
+    # name: when only other documents say it, its evidence may still answer (the five tasks, unnamed).
+    named = e.query.dated_kinds or e.query.doc_numbers or any(_DOCUMENT_NAME_RE.search(t) for t in e.query.titles)
+    scoped = {h.passage.doc_id for h in e.retrieval.hits} if named else None
+    for m in _QUOTED_RE.finditer(e.question):
+        name = next(g for g in m.groups() if g)
+        if m.group(3) and _DOCUMENT_NAME_RE.search(name):
+            continue
+        bare = _bare(name)
+        if len(bare) < 2 or bare in _bare(e.dated) or bare not in gate.bare_text(scoped):
+            continue
+        if retrieved is None:
+            retrieved = _bare("".join(h.passage.embedding_text() for h in e.retrieval.hits[: gate.settings.top_k]))
+        if bare not in retrieved:
+            return f"the evidence does not say {name}"
+    return None
+
+
 def year_not_in_evidence(gate: "EvidenceGate", e: Evidence) -> str | None:
     """The year asked must be the evidence's: in its sentences, their headings, or the time of the passages
     they come from (a 2024 report's 今年), not merely in the title of a document that speaks of several years."""
@@ -260,6 +297,12 @@ def _subject_words(q: str, verbs: bool) -> tuple[str, ...]:
     """:func:`_figure_subject` of one squashed question, worked out once: the rules ask it again for every
     document's evidence (per-document answers run the gate once per document)."""
     clause = next((c for c in re.split(r"[，,。？?！!；;]", q) if _FIGURE_RE.search(c)), "")
+    return subject_words(clause, verbs)
+
+
+def subject_words(clause: str, verbs: bool = True) -> tuple[str, ...]:
+    """The words of ``clause`` that say what a figure measures: its nouns (with ``verbs``, its verbs too),
+    less places, figures and the words that frame any figure question (目标, 预期, 增长 …)."""
     clause = re.sub(r"政府工作报告|工作报告", "", clause)
     if not clause:
         return ()
@@ -391,7 +434,7 @@ RULES: tuple[Rule, ...] = tuple(
     Rule(f"gate.{fn.__name__}", fn)
     for fn in (
         nothing_retrieved, similarity_floor, off_topic, unknown_year, unknown_ordinal, unknown_box, unknown_place,
-        year_not_in_evidence, period_not_in_evidence, country_not_in_evidence, answer_kind_missing, subject_missing,
+        quoted_name_missing, year_not_in_evidence, period_not_in_evidence, country_not_in_evidence, answer_kind_missing, subject_missing,
         figure_not_of_subject, unit_mismatch,
         target_not_result, outcome_missing, names_missing, procedure_missing, title_missing,
     )
@@ -405,10 +448,17 @@ class EvidenceGate:
     GENERIC_SHARE = 0.2
     GENERIC_MIN_PASSAGES = 50
 
-    def __init__(self, settings: Settings, corpus_text: str, passage_texts: list[str] | None = None) -> None:
+    def __init__(
+        self, settings: Settings, corpus_text: str, passage_texts: list[str] | None = None,
+        documents: dict[str, str] | None = None,
+    ) -> None:
+        """``corpus_text``: all passages' text; ``passage_texts``: each passage's; ``documents``: each document's
+        text by id (what a question naming its document is checked against)."""
         self.settings = settings
+        self._bare_documents = {d: _bare(t) for d, t in (documents or {}).items()}
         self.corpus = re.sub(r"\s+", "", corpus_text)
         self.corpus_years = set(_YEAR_RE.findall(self.corpus))
+        self.bare_corpus = _bare(self.corpus)
         texts = [t.lower() for t in passage_texts or []]
         # "Found everywhere" means something only in a corpus of some size: in an index of a
         # few passages every word of its subject is in a large share of them.
@@ -420,6 +470,12 @@ class EvidenceGate:
         self._generic: dict[str, bool] = {}
         self._shares: dict[str, float] = {}
         self.rules = RULES
+
+    def bare_text(self, doc_ids: set[str] | None = None) -> str:
+        """The text of the documents ``doc_ids`` (all when None) without punctuation or spaces."""
+        if doc_ids is None:
+            return self.bare_corpus
+        return "\n".join(self._bare_documents.get(d, "") for d in sorted(doc_ids))
 
     def share(self, term: str) -> float:
         """The share of passages that hold ``term`` (0 in a small index, where shares say little)."""

@@ -15,6 +15,11 @@ It applies when the question is not scoped to one document, asks for a figure or
 list, and the best-ranked passages come from two or more documents of the same kind
 from different issuers or years. Each document's evidence passes the gate on its own;
 at most :data:`MAX_DOCUMENTS` are shown.
+
+A "which" question that puts a condition on a figure ("哪些省份把城镇新增就业目标定在
+100万人以上？", :class:`rag.figures.Condition`) is searched deeper (:data:`WIDE` passages)
+and answered only by the documents whose sentence states a figure meeting it, for the
+thing asked about; asked for provinces, the national documents are left out.
 """
 
 from __future__ import annotations
@@ -24,6 +29,9 @@ from dataclasses import replace
 
 from rag.answer import LEAD_EN, Answer, Citation, ExtractiveAnswerer, compose
 from rag.documents import DocumentRecord
+from rag.figures import Condition
+from rag.gate import _said, subject_words
+from rag.places import NATIONAL
 from rag.query import Query
 from rag.retrieval import Retrieval
 
@@ -32,6 +40,11 @@ SENTENCES_PER_DOCUMENT = 2
 CLOSE = 0.05  # a second sentence of a document is shown when it scores this close to its best
 # How deep in the ranking a document may first appear and still be asked.
 DEPTH = 10
+# How many passages a question with a condition on a figure is searched for (each document's sentence is checked).
+WIDE = 60
+# Words of a "which" question that name the documents' issuers as a class, not what a figure measures.
+_CLASS_WORDS = frozenset("省份 省区 省市 地方 哪些地方 城市 哪几个 哪个 听说 超过 定在 达到 规模".split())
+_ASKS_PROVINCES_RE = re.compile(r"哪些?(?:个)?省|哪几个?省|哪些地方|哪些地区|which (provinces|regions)", re.I)
 _EACH_RE = re.compile(r"分别|各自|各[省市地]|哪些(省|市|地方|城市|地区|年)|哪几(个|年)|\beach\b|\brespectively\b|which (provinces|regions|years)", re.I)
 
 
@@ -47,13 +60,14 @@ def _label(record: DocumentRecord | None, title: str) -> str:
 class PerDocument:
     """Compose the per-document answer (see the module doc)."""
 
-    def __init__(self, extractive: ExtractiveAnswerer, records: dict[str, DocumentRecord]) -> None:
+    def __init__(self, extractive: ExtractiveAnswerer, records: dict[str, DocumentRecord], retriever=None) -> None:
         self.extractive = extractive
         self.records = records
+        self.retriever = retriever  # searches deeper for a question with a condition on a figure
 
-    def candidates(self, retrieval: Retrieval, k: int) -> list[str]:
+    def candidates(self, retrieval: Retrieval, k: int, depth: int = DEPTH) -> list[str]:
         """The documents of the best-ranked passages, in rank order, when they are several of one kind."""
-        docs = list(dict.fromkeys(h.passage.doc_id for h in retrieval.hits[:DEPTH]))
+        docs = list(dict.fromkeys(h.passage.doc_id for h in retrieval.hits[:depth]))
         top = list(dict.fromkeys(h.passage.doc_id for h in retrieval.hits[:k]))
         if len(top) < 2:
             return []
@@ -70,10 +84,16 @@ class PerDocument:
         """The per-document answer, or None when one answer serves (one document, or one that answers)."""
         if (doc_ids and len(doc_ids) == 1) or query.articles or not wants_several(query):
             return None
+        question = query.text
+        if query.condition is not None and self.retriever is not None:
+            met = self._meeting(query, self.retriever.retrieve(question, k=WIDE, doc_ids=doc_ids), k)
+            if met:
+                return compose_per_document(
+                    question, met[:MAX_DOCUMENTS], len(met) - MAX_DOCUMENTS, self.records, query.condition
+                )
         docs = self.candidates(retrieval, k)
         if not docs:
             return None
-        question = query.text
         numeric = bool(query.answer_types & {"count", "amount"}) or bool(re.search(r"多少|几|how (many|much)", question, re.I))
         answered: list[tuple[str, list]] = []
         for doc in docs:
@@ -104,6 +124,35 @@ class PerDocument:
         return compose_per_document(question, shown, more, self.records)
 
 
+    def _meeting(self, query: Query, retrieval: Retrieval, k: int) -> list[tuple[str, list]]:
+        """The documents whose best sentence meeting the question's condition passes the gate, with it."""
+        condition = query.condition
+        clause = query.text.replace(condition.text, " ")
+        subject = tuple(w for w in subject_words(clause) if w not in _CLASS_WORDS)
+        provinces = bool(_ASKS_PROVINCES_RE.search(query.text))
+
+        def names(clause: str) -> bool:
+            """The clause names what the figure measures: half of the subject's words at least (a compound by its parts)."""
+            return 2 * sum(_said(w, clause) for w in subject) >= len(subject)
+
+        out = []
+        for doc in self.candidates(retrieval, k, depth=WIDE):
+            record = self.records.get(doc)
+            if provinces and record is not None and record.region in ("", NATIONAL):
+                continue
+            hits = [h for h in retrieval.hits if h.passage.doc_id == doc]
+            sub = replace(retrieval, hits=hits)
+            sentences = self.extractive.sentences(query.text, sub, k)
+            meeting = [c for c in sentences if condition.met_in(c.text, names)]
+            if not meeting:
+                continue
+            chosen = meeting[:1]
+            cited_from = chosen[0].passage.embedding_text() + " " + self.extractive._time_of(chosen[0].passage)
+            if self.extractive.gate.decide(query.text, sub, chosen[0].text, cited_from, query).answerable:
+                out.append((doc, chosen))
+        return out
+
+
 # What the question asks: a result (what happened) or a target (what was planned).
 _ASKS_RESULT_RE = re.compile(r"实际|完成了|全年|增长了|达到了|实现了|去年|过去一年|\b(did|was|were|actual|achieved|grew)\b", re.I)
 _ASKS_TARGET_RE = re.compile(r"目标|预期|计划|力争|定在|定了|安排|要求|\b(target|goal|plan|aim)", re.I)
@@ -132,14 +181,20 @@ def _same_stage(question: str, answered: list[tuple[str, list]]) -> list[tuple[s
     return answered
 
 
-def compose_per_document(question: str, answered: list[tuple[str, list]], more: int, records: dict) -> Answer:
-    """Each document's label as a lead-in line, then its sentences with their markers."""
+def compose_per_document(
+    question: str, answered: list[tuple[str, list]], more: int, records: dict, condition: Condition | None = None
+) -> Answer:
+    """Each document's label as a lead-in line, then its sentences with their markers. With ``condition``,
+    the lead says the documents are those whose figure meets it."""
     zh = bool(re.search(r"[\u4e00-\u9fff]", question))
     citations: dict[str, Citation] = {}
+    n = len(answered)
     if zh:
-        lines = [f"以下{len(answered)}份文件各有说法" + (f"（另有{more}份文件也有相关内容）" if more > 0 else "") + "："]
+        said = f"的数字符合条件（{condition.describe('zh')}）" if condition else "各有说法"
+        lines = [f"以下{n}份文件{said}" + (f"（另有{more}份文件也符合）" if condition and more > 0 else f"（另有{more}份文件也有相关内容）" if more > 0 else "") + "："]
     else:
-        lines = [f"{LEAD_EN[:-1]}, {len(answered)} documents each say" + (f" ({more} more also speak of it)" if more > 0 else "") + ":"]
+        said = f"state a figure meeting the condition ({condition.describe('en')})" if condition else "each say"
+        lines = [f"{LEAD_EN[:-1]}, {n} document{'s' if n > 1 else ''} {said}" + (f" ({more} more also do)" if more > 0 else "") + ":"]
     for doc, chosen in answered:
         title = chosen[0].passage.doc_title
         lines.append(f"{_label(records.get(doc), title)}：")

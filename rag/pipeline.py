@@ -165,7 +165,10 @@ class Assistant:
 
         tokenize("预热")  # load jieba's dictionary now, not on the first user's question
         texts = [p.embedding_text() for p in self.index.passages.values()]
-        self.gate = EvidenceGate(self.settings, "\n".join(texts), texts)
+        documents: dict[str, list[str]] = {}
+        for p in self.index.passages.values():
+            documents.setdefault(p.doc_id, []).append(p.embedding_text())
+        self.gate = EvidenceGate(self.settings, "\n".join(texts), texts, {d: "\n".join(t) for d, t in documents.items()})
         self.retriever = Retriever(self.index, self.settings)
         self.records = self.index.records()
         self.superseded = superseded(self.records)
@@ -178,7 +181,7 @@ class Assistant:
         self.home_places = _home_places(self.records)
         self.about = AboutDocuments(self.index.passages)
         self.articles = Articles(self.index.passages, self.about.titles)
-        self.per_document = PerDocument(self.extractive, self.records)
+        self.per_document = PerDocument(self.extractive, self.records, self.retriever)
         self.llm = None
         if self.settings.llm_enabled:
             from rag.llm import LLMAnswerer

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from rag.documents import KINDS, doc_numbers
+from rag.figures import Condition, condition_of
 from rag.headings import cn_to_int
 from rag.keyword import has_cjk
 from rag.places import NATIONAL, Place, find_places, find_places_en
@@ -55,6 +56,8 @@ class Query:
     articles: tuple[int, ...] = ()  # the articles it names: "第三十七条", "Article 40" → 37, 40
     latest: bool = False
     answer_types: frozenset[str] = field(default_factory=frozenset)
+    # "哪些省份…在100万人以上": the condition a "which" question puts on a figure (rag.figures).
+    condition: Condition | None = None
 
     @property
     def regions(self) -> tuple[str, ...]:
@@ -115,6 +118,7 @@ def analyse(question: str) -> Query:
         articles=_articles(squashed) + tuple(int(n) for n in _ARTICLE_EN_RE.findall(text) if int(n)),
         latest=bool(_LATEST_RE.search(text)),
         answer_types=frozenset(asked_types(text)),
+        condition=condition_of(text),
     )
 
 

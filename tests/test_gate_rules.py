@@ -80,3 +80,21 @@ def test_a_year_that_names_a_report_is_not_the_evidence_year():
     assert year_not_in_evidence(None, e) is None
     e = evidence("安徽2025年民生实事总共计划投入多少亿元？", "投入567亿元办好民生实事。", "2024年工作回顾")
     assert year_not_in_evidence(None, e) == "the evidence is not of 2025"
+
+
+def test_a_quoted_name_the_documents_say_must_be_in_the_evidence():
+    from rag.gate import EvidenceGate, quoted_name_missing
+    from rag.settings import Settings
+
+    # 浙江's and 山西's 2025 reports (not bundled) name the game; 湖南's cover line does not.
+    zhejiang = "《黑神话：悟空》、越剧《新龙门客栈》成为现象级“爆款”产品。"
+    shanxi = "借助《黑神话:悟空》开发相关产品和业态，打造文创爆品。"
+    plan = "坚持“引进来”和“走出去”并重，到2025年,全省友好城市力争达到120对。"  # the bundled plan
+    gate = EvidenceGate(Settings(), "\n".join([zhejiang, shanxi, plan]), documents={"zj": zhejiang, "sx": shanxi, "plan": plan})
+    q = "游戏《黑神话：悟空》在哪些省的政府工作报告里被提到了？"
+    assert quoted_name_missing(gate, evidence(q, "现在，我代表省人民政府，向大会作政府工作报告。"))
+    assert quoted_name_missing(gate, evidence(q, shanxi)) is None  # "黑神话:悟空" is the same name
+    # A name no document says is left to the other rules; a quoted document title names where to look.
+    assert quoted_name_missing(gate, evidence("“六保”是哪六项？", "保居民就业。")) is None
+    assert quoted_name_missing(gate, evidence("《专利代理条例》第六条说了什么？", "第六条 …")) is None
+    assert quoted_name_missing(gate, evidence("规划里“引进来”的重点是什么？", plan)) is None

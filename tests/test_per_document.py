@@ -41,3 +41,22 @@ def test_a_result_question_keeps_the_review_not_the_plan(documents_assistant):
     a = documents_assistant.ask("2023年全国城镇新增就业实际完成了多少？").answer
     assert not a.abstained and "1244万人" in a.text
     assert {c.passage.doc_id for c in a.citations} == {"gwr-national-2024"}
+
+
+def test_a_condition_on_the_figure_keeps_the_documents_that_meet_it(documents_assistant):
+    # 云南's 2025 growth target is 5%左右, 四川's is not: only 云南 is quoted, under a lead naming the condition.
+    a = documents_assistant.ask("哪些省份把2025年地区生产总值增长目标定在5%左右？").answer
+    assert not a.abstained and "符合条件（5%左右）" in a.text.split("\n")[0]
+    assert {c.passage.doc_id for c in a.citations} == {"gwr-2025-yunnan"}
+    # 四川 plans 85万人 new urban jobs, 云南 50万人: "60万人以上" is 四川 alone.
+    a = documents_assistant.ask("2025年城镇新增就业目标在60万人以上的省份有哪些？").answer
+    assert not a.abstained and "85万人" in a.text
+    assert {c.passage.doc_id for c in a.citations} == {"gwr-2025-sichuan"}
+    # Asked for provinces, a national report's figure (1200万人) is not one of them.
+    assert all(c.passage.doc_id.startswith("gwr-2025") for c in a.citations)
+
+
+def test_a_condition_no_document_meets_is_not_answered_with_other_figures(documents_assistant):
+    # Neither province plans 1000亿斤 of grain: no province's figure is offered as meeting it.
+    a = documents_assistant.ask("2025年粮食产量目标在1000亿斤以上的省份有哪些？").answer
+    assert "符合条件" not in a.text
