@@ -44,6 +44,9 @@ from rag.query import (  # noqa: F401  (what the question asks, read by rag.quer
     _place_kinds,
     _places_by_kind,
     _years_named,
+    REVIEW_HEADING_RE,
+    TARGET_WORDS_RE,
+    analyse,
     asked_types,
     asks_about_box,
     has_measure,
@@ -197,6 +200,7 @@ class ExtractiveAnswerer:
     ECHO_NOVELTY = 0.3  # below this share of its own words, a sentence only restates the question
     ECHO_PENALTY = 0.05
     COVERAGE_WEIGHT = 0.15
+    STAGE_PENALTY = 0.04  # a target asked, the sentence reviews a result (or the other way round)
     OTHER_PLACE_PENALTY = 0.08  # asked about 北欧, the sentence speaks of 中东欧 (_names_other_place); 0.05 half as good, 0.12 the same
 
     def _time_of(self, passage: Passage) -> str:
@@ -230,7 +234,9 @@ class ExtractiveAnswerer:
         rank_of = {pid: first_rank + r for r, pid in enumerate(ids)}
         refs = retrieval.refs
         part_refs = retrieval.part_refs or [[] for _ in retrieval.parts]
-        years = _years_named(question)
+        query = analyse(question)
+        reports = {str(y) for y, _ in query.dated_kinds}  # "2025年政府工作报告…2024年增长了多少": 2025 names the report
+        years = [y for y in _years_named(question) if y not in reports]
         part_years = [_years_named(p) for p, _ in retrieval.parts]
         past = bool(_ASKS_PAST_RE.search(question))
         asked_places = _places_by_kind(question)
@@ -260,8 +266,12 @@ class ExtractiveAnswerer:
             if re.sub(r"\s+", "", sentence) in self.boilerplate:
                 bonus -= self.FORMULA_PENALTY  # "现在，我代表国务院，向大会报告政府工作…" answers nothing
             passage = self.index.passages[pid]
-            if METADATA_HEADING in passage.headings and not _ASKS_PUBLICATION_RE.search(question):
-                bonus -= self.FORMULA_PENALTY  # a page's information table answers who issued it and when, no more
+            if not _ASKS_PUBLICATION_RE.search(question) and (METADATA_HEADING in passage.headings or _BYLINE_RE.search(sentence)):
+                # A page's information table, a report's byline ("2025年1月13日在…大会…会议上…作政府工作报告"):
+                # they answer who issued it and when, no more.
+                bonus -= self.FORMULA_PENALTY
+            if query.stage and _other_stage(query.stage, sentence, passage.headings):
+                bonus -= self.STAGE_PENALTY
             if asked_places and _names_other_place(sentence + " ".join(passage.headings), asked_places):
                 bonus -= self.OTHER_PLACE_PENALTY
             own = _own_words(sentence, question)
@@ -465,6 +475,20 @@ class ExtractiveAnswerer:
             reason = f"{decision.code}: {decision.reason}" if decision.code else "answer.no_evidence: no evidence sentences"
             return abstention(question, retrieval.hits[:k], reason)
         return compose(question, [(c.passage, c.text) for c in chosen])
+
+
+# A report's or speech's byline: its date and the meeting it was delivered at.
+_BYLINE_RE = re.compile(r"^\s*(?:19|20)\d{2}年\d{1,2}月\d{1,2}日.{0,60}(?:会议|大会)上")
+
+
+def _other_stage(stage: str, sentence: str, headings) -> bool:
+    """The sentence is of the other stage than the one asked (:attr:`rag.query.Query.stage`): a target asked
+    and the sentence stands under a review heading ("一、2024年工作回顾"), or a result asked and the sentence
+    states a target ("预期目标是…", "力争…") outside any review."""
+    review = any(REVIEW_HEADING_RE.search(h) for h in headings)
+    if stage == "target":
+        return review
+    return not review and bool(TARGET_WORDS_RE.search(sentence)) and not _ACHIEVED_RE.search(sentence)
 
 
 def formula_sentences(passages, min_documents: int = 2) -> frozenset[str]:

@@ -227,6 +227,14 @@ def year_not_in_evidence(gate: "EvidenceGate", e: Evidence) -> str | None:
     for year in e.years():
         if year not in e.dated and year not in of_documents:
             return f"the evidence is not of {year}"
+    # A target for a year is not stated by sentences that each say they speak of an earlier year: a 2025
+    # report's "初步统计，2024年全省…收入增长0.6%" is a result of 2024, whatever the report's year.
+    if e.query.stage == "target" and e.years():
+        asked = min(int(y) for y in e.years())
+        sentences = [x for x in re.split(r"[。；;！!？?]", e.evidence) if x.strip()]
+        said = [[int(y) for y in _YEAR_RE.findall(x)] for x in sentences]
+        if sentences and all(ys and max(ys) < asked for ys in said):
+            return f"the evidence speaks of {max(max(ys) for ys in said)}, not {asked}"
     return None
 
 

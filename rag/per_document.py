@@ -32,7 +32,7 @@ from rag.documents import DocumentRecord
 from rag.figures import Condition
 from rag.gate import _said, subject_words
 from rag.places import NATIONAL
-from rag.query import Query
+from rag.query import REVIEW_HEADING_RE, TARGET_WORDS_RE, Query
 from rag.retrieval import Retrieval
 
 MAX_DOCUMENTS = 5
@@ -49,8 +49,12 @@ _EACH_RE = re.compile(r"分别|各自|各[省市地]|哪些(省|市|地方|城�
 
 
 def wants_several(query: Query) -> bool:
-    """True when the question asks for a figure or a list (which several documents may each give)."""
-    return bool(query.answer_types & {"count", "amount", "list"}) or bool(_EACH_RE.search(query.text))
+    """True when the question asks for a figure or a list (which several documents may each give), or which
+    documents' figure meets a condition ("哪个省份把失业率目标定在5.8%左右？")."""
+    return (
+        bool(query.answer_types & {"count", "amount", "list"}) or bool(_EACH_RE.search(query.text))
+        or query.condition is not None
+    )
 
 
 def _label(record: DocumentRecord | None, title: str) -> str:
@@ -117,7 +121,7 @@ class PerDocument:
             answered.append((doc, chosen))
         if len(answered) < 2:
             return None
-        answered = _same_stage(question, answered)
+        answered = _same_stage(query.stage, answered)
         if len(answered) == 1:  # one document answers at the stage asked: it alone is quoted
             return compose(question, [(c.passage, c.text) for c in answered[0][1]])
         shown, more = answered[:MAX_DOCUMENTS], len(answered) - MAX_DOCUMENTS
@@ -153,30 +157,22 @@ class PerDocument:
         return out
 
 
-# What the question asks: a result (what happened) or a target (what was planned).
-_ASKS_RESULT_RE = re.compile(r"实际|完成了|全年|增长了|达到了|实现了|去年|过去一年|\b(did|was|were|actual|achieved|grew)\b", re.I)
-_ASKS_TARGET_RE = re.compile(r"目标|预期|计划|力争|定在|定了|安排|要求|\b(target|goal|plan|aim)", re.I)
-_REVIEW_HEADING_RE = re.compile(r"回顾|过去一年|去年|上一年|上年")
-_TARGET_WORDS_RE = re.compile(r"预期目标|目标|力争|计划|左右|以上|以内")
-
-
 def _is_review(chosen: list) -> bool:
     """The evidence reports what happened: it stands under a review heading."""
-    return any(_REVIEW_HEADING_RE.search(h) for c in chosen for h in c.passage.headings)
+    return any(REVIEW_HEADING_RE.search(h) for c in chosen for h in c.passage.headings)
 
 
-def _same_stage(question: str, answered: list[tuple[str, list]]) -> list[tuple[str, list]]:
-    """Keep the documents whose evidence is of the stage asked: a result question ("2023年实际完成了
-    多少") keeps the reviews when some document reviews it, a target question the plans when some plans it.
-    A report of 2023 states the 2023 target; the report of 2024 reviews the 2023 result."""
-    asks_result, asks_target = bool(_ASKS_RESULT_RE.search(question)), bool(_ASKS_TARGET_RE.search(question))
-    if asks_result == asks_target:
+def _same_stage(stage: str, answered: list[tuple[str, list]]) -> list[tuple[str, list]]:
+    """Keep the documents whose evidence is of the stage asked (:attr:`Query.stage`): a result question
+    ("2023年实际完成了多少") keeps the reviews when some document reviews it, a target question the plans when
+    some plans it. A report of 2023 states the 2023 target; the report of 2024 reviews the 2023 result."""
+    if not stage:
         return answered
     reviews = [a for a in answered if _is_review(a[1])]
-    plans = [a for a in answered if not _is_review(a[1]) and any(_TARGET_WORDS_RE.search(c.text) for c in a[1])]
-    if asks_result and reviews:
+    plans = [a for a in answered if not _is_review(a[1]) and any(TARGET_WORDS_RE.search(c.text) for c in a[1])]
+    if stage == "result" and reviews:
         return [a for a in answered if a not in plans]
-    if asks_target and plans:
+    if stage == "target" and plans:
         return [a for a in answered if a not in reviews]
     return answered
 

@@ -58,6 +58,13 @@ class Query:
     answer_types: frozenset[str] = field(default_factory=frozenset)
     # "哪些省份…在100万人以上": the condition a "which" question puts on a figure (rag.figures).
     condition: Condition | None = None
+    stage: str = ""  # "result" (what happened: 实际, 完成了, 去年), "target" (目标, 预期, 计划) or "" (either, or both)
+
+    @property
+    def asked_years(self) -> tuple[str, ...]:
+        """The years the question asks about, less those that only name a report ("2025年政府工作报告…2024年…")."""
+        reports = {y for y, _ in self.dated_kinds}
+        return tuple(str(y) for y in self.years if y not in reports)
 
     @property
     def regions(self) -> tuple[str, ...]:
@@ -78,8 +85,9 @@ class Query:
         return tuple(p.name for p in self.places if p.level == "country")
 
 
+@lru_cache(maxsize=1024)
 def analyse(question: str) -> Query:
-    """Read ``question`` into a :class:`Query`."""
+    """Read ``question`` into a :class:`Query` (cached: every stage may ask for the same question's)."""
     text = re.sub(r"\s+", " ", question).strip()
     zh = has_cjk(text)
     squashed = re.sub(r"\s+", "", text)
@@ -119,7 +127,23 @@ def analyse(question: str) -> Query:
         latest=bool(_LATEST_RE.search(text)),
         answer_types=frozenset(asked_types(text)),
         condition=condition_of(text),
+        stage=_stage(text),
     )
+
+
+# What a figure question asks for: a result (what happened) or a target (what was planned).
+_ASKS_RESULT_RE = re.compile(r"实际|完成了|全年|增长了|达到了|实现了|去年|过去一年|\b(did|was|were|actual|achieved|grew)\b", re.I)
+_ASKS_TARGET_RE = re.compile(r"目标|预期|计划|力争|定在|定了|安排|要求|\b(target|goal|plan|aim)", re.I)
+# Headings of a review of what happened ("一、2024年工作回顾", "过去一年").
+REVIEW_HEADING_RE = re.compile(r"回顾|过去一年|去年|上一年|上年")
+# Words of a target ("预期目标是…增长5%左右", "力争…").
+TARGET_WORDS_RE = re.compile(r"预期目标|目标|力争|计划|左右|以上|以内")
+
+
+def _stage(text: str) -> str:
+    """"result", "target" or "" (see :attr:`Query.stage`)."""
+    result, target = bool(_ASKS_RESULT_RE.search(text)), bool(_ASKS_TARGET_RE.search(text))
+    return "" if result == target else "result" if result else "target"
 
 
 def _articles(text: str) -> tuple[int, ...]:

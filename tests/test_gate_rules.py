@@ -98,3 +98,14 @@ def test_a_quoted_name_the_documents_say_must_be_in_the_evidence():
     assert quoted_name_missing(gate, evidence("“六保”是哪六项？", "保居民就业。")) is None
     assert quoted_name_missing(gate, evidence("《专利代理条例》第六条说了什么？", "第六条 …")) is None
     assert quoted_name_missing(gate, evidence("规划里“引进来”的重点是什么？", plan)) is None
+
+
+def test_a_target_is_not_stated_by_an_earlier_years_result():
+    # 福建's 2025 report (not bundled): its "初步统计，2024年…" paragraph gives 2024's results.
+    q = "福建省2025年一般公共预算收入增长目标是多少？"
+    result = "初步统计，2024年全省地区生产总值57761亿元、增长5.5%，地方一般公共预算收入3614.6亿元、增长0.6%。"
+    e = evidence(q, result, dated="2025年福建省政府工作报告 2025")
+    assert year_not_in_evidence(None, e) == "the evidence speaks of 2024, not 2025"
+    # A target sentence (bundled plan) and a result asked: not this rule's.
+    assert year_not_in_evidence(None, evidence("到2025年全省友好城市力争达到多少对？", "到2025年,全省友好城市力争达到120对。")) is None
+    assert year_not_in_evidence(None, evidence("2024年福建省一般公共预算收入实际增长了多少？", result)) is None

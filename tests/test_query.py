@@ -1,0 +1,39 @@
+"""The question read once (rag/query.py): what it asks of time and stage, on questions about real reports."""
+
+from __future__ import annotations
+
+from rag.answer import _BYLINE_RE, _other_stage
+from rag.query import analyse
+
+
+def test_stage_is_target_result_or_either():
+    assert analyse("北京今年城镇新增就业目标是多少？").stage == "target"
+    assert analyse("2023年全国城镇新增就业实际完成了多少？").stage == "result"
+    assert analyse("What was Liaoning's GDP growth rate in 2024?").stage == "result"
+    assert analyse("2016年广义货币M2实际增长了多少？和当年的预期目标相比怎么样？").stage == ""  # both
+    assert analyse("到2025年友城要达到多少对？").stage == ""
+
+
+def test_a_year_that_names_a_report_is_not_a_year_asked_about():
+    q = analyse("What was Liaoning's GDP growth rate in 2024 according to its 2025 government work report?")
+    assert q.asked_years == ("2024",)
+    assert analyse("2025年河北省政府工作报告提出城镇新增就业多少？").asked_years == ()
+    assert analyse("河北省2025年城镇新增就业目标是多少？").asked_years == ("2025",)
+
+
+def test_a_sentence_of_the_other_stage():
+    # 北京's 2025 report (not bundled): the 2024 result stands under the review heading.
+    review = ("一、2024年工作回顾",)
+    result = "升级打造马驹桥零工市场等一批就业服务平台，城镇新增就业29.9万人。"
+    target = "城镇新增就业不少于26万人，城镇调查失业率5%以内。"
+    assert _other_stage("target", result, review)
+    assert not _other_stage("target", target, ("二、2025年主要任务",))
+    assert _other_stage("result", "主要预期目标是：地区生产总值增长5%左右", ("二、2025年工作安排",))
+    assert not _other_stage("result", result, review)
+
+
+def test_a_reports_byline_is_recognised():
+    # 河北's and 江苏's 2025 reports open with the day and the meeting they were delivered at.
+    assert _BYLINE_RE.search("2025年1月13日在河北省第十四届人民代表大会第三次会议上河北省人民政府省长王正谱作政府工作报告。")
+    assert _BYLINE_RE.search("2025年1月19日在江苏省第十四届人民代表大会第三次会议上省长许昆林作政府工作报告")
+    assert not _BYLINE_RE.search("2025年1月7日，日喀则定日县发生6.8级地震。")
