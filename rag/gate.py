@@ -66,6 +66,7 @@ from rag.query import (
     analyse,
     asked_types,
     has_measure,
+    question_measures,
     places_named,
 )
 from rag.retrieval import Retrieval
@@ -291,7 +292,7 @@ _FIGURE_RE = re.compile(r"多少|百分之几|几成|几个百分点|how (much|m
 SPECIFIC_SHARE = 0.02  # a subject word in at most this share of passages names one particular thing
 SPECIFIC_MIN_PASSAGES = 10  # …or in at most this many
 COMMON_SHARE = 0.1  # one in more than this share is said of everything
-_FIGURE_IN_RE = re.compile(r"\d|[一二两三四五六七八九十百千万]+(?:[个项家人元倍成%％所批次对]|万|亿)")
+_FIGURE_IN_RE = re.compile(r"(?<![a-z])\d+(?:\.\d+)?(?![a-z.\d])|[一二两三四五六七八九十百千万]+(?:[个项家人元倍成%％所批次对]|万|亿)")
 
 
 def _figure_subject(e: Evidence, verbs: bool = False) -> list[str]:
@@ -357,25 +358,41 @@ def subject_missing(gate: "EvidenceGate", e: Evidence) -> str | None:
 def figure_not_of_subject(gate: "EvidenceGate", e: Evidence) -> str | None:
     """A figure is asked and the evidence names its subject, but no clause that names it gives a figure:
     "进出口总额的增长目标是百分之多少？" is not answered by "…社会消费品零售总额增长6%左右，进出口稳中提质…"
-    (the figures are others')."""
+    (the figures are others'). Only the sentences saying the rarest of the subject's words count ("单位国内生产总值
+    能耗下降多少": 能耗's sentence, not 国内生产总值's, whose growth has a figure); a measure asked ("多少亿元") must be the
+    figure's (a 赤字率 of 3.2% is no 赤字规模 in 亿元). A letter's digit (M2, PM2.5) is no figure."""
     evidence = e.evidence.lower()
-    present = [t for t in _figure_subject(e) if t in evidence]
+    present = [t for t in _figure_subject(e) if _said(t, evidence)]
     # Words said everywhere (经济, 企业) alone name no particular figure: they do not call the rule.
-    if not any(gate.share(t) <= COMMON_SHARE for t in present):
+    specific = [t for t in present if gate.share(t) <= COMMON_SHARE]
+    if not specific:
         return None
+    rarest = min(specific, key=gate.share)
+    rare_keys = [rarest] if rarest in evidence else [w for w in words(rarest) if len(w) >= 2 and w in evidence]
+    keys = [t for t in present if t in evidence] + rare_keys
+    measures = question_measures(e.question)
+
+    def gives(text: str) -> re.Match | None:
+        m = _FIGURE_IN_RE.search(text)
+        if m and measures and not any(has_measure(text, u) for u in measures):
+            return None
+        return m
+
     for sentence in re.split(r"[。；;！!？?]", evidence):
+        if not any(t in sentence for t in rare_keys):
+            continue  # a sentence without the rarest word speaks of another figure
         clauses = re.split(r"[，,]", sentence)
         for i, clause in enumerate(clauses):
-            if not any(t in clause for t in present):
+            if not any(t in clause for t in keys):
                 continue
-            if _FIGURE_IN_RE.search(clause):
+            if gives(clause):
                 return None
             # "下调…单位缴费比例，各地可降至16%": the next clause carries the figure without naming a new subject.
             nxt = clauses[i + 1] if i + 1 < len(clauses) else ""
-            m = _FIGURE_IN_RE.search(nxt)
+            m = gives(nxt)
             if m and m.start() <= 8 and not any(len(w) >= 2 for w, _ in noun_words(nxt[: m.start()])):
                 return None
-    return f"the evidence gives no figure for {'/'.join(present[:3])}"
+    return f"the evidence gives no figure for {rarest}"
 
 
 # Units that are not interchangeable: asked (left) and the evidence's figure must agree.

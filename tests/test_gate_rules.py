@@ -109,3 +109,24 @@ def test_a_target_is_not_stated_by_an_earlier_years_result():
     # A target sentence (bundled plan) and a result asked: not this rule's.
     assert year_not_in_evidence(None, evidence("到2025年全省友好城市力争达到多少对？", "到2025年,全省友好城市力争达到120对。")) is None
     assert year_not_in_evidence(None, evidence("2024年福建省一般公共预算收入实际增长了多少？", result)) is None
+
+
+def test_the_rarest_subject_words_sentence_must_give_the_figure():
+    from rag.gate import EvidenceGate, figure_not_of_subject
+    from rag.settings import Settings
+
+    # The 2023 national report (tests/fixtures/documents): GDP growth has a figure, energy intensity none.
+    report = open("tests/fixtures/documents/gwr-national-2023.txt", encoding="utf-8").read()
+    passages = [p for p in report.split("\n") if p.strip()]
+    gate = EvidenceGate(Settings(), report, passages * 2)
+    q = "2023年政府工作报告要求当年单位国内生产总值能耗下降多少？"
+    text = "今年发展主要预期目标是：国内生产总值增长5%左右；单位国内生产总值能耗和主要污染物排放量继续下降，重点控制化石能源消费。"
+    assert figure_not_of_subject(gate, evidence(q, text)) == "the evidence gives no figure for 能耗"
+    text_2024 = "单位国内生产总值能耗降低2.5%左右，生态环境质量持续改善。"  # the 2024 report's target
+    assert figure_not_of_subject(gate, evidence("2024年单位国内生产总值能耗要降低多少？", text_2024)) is None
+    # M2 names a money aggregate: its digit is no figure.
+    q = "政府工作报告给广义货币M2增长定的具体数字目标是多少？"
+    assert figure_not_of_subject(gate, evidence(q, "广义货币M2和社会融资规模增速同名义经济增速基本匹配。"))
+    # The bundled review: the event's sentence carries its figures in later clauses.
+    review = "中非经贸博览会:作为永久落户湖南的国家级展会,2025年展会规模再创新高,参展国家达53个,成交金额113.9亿美元。"
+    assert figure_not_of_subject(gate, evidence("今年中非经贸博览会有多少个国家参展？", review)) is None
