@@ -401,6 +401,10 @@ class ExtractiveAnswerer:
                     chosen.setdefault(nxt.key, nxt)
 
         result = sorted(chosen.values(), key=lambda c: (c.passage_rank, c.position))
+        # A target asked: a review's sentences beside a plan's report last year's results, not the target.
+        if analyse(question).stage == "target":
+            planned = [c for c in result if not any(REVIEW_HEADING_RE.search(h) for h in c.passage.headings)]
+            result = planned or result
         return result
 
     @staticmethod
@@ -470,7 +474,8 @@ class ExtractiveAnswerer:
         chosen = self.select(question, retrieval, k)
         evidence = " ".join(c.text for c in chosen)
         cited_from = " ".join(dict.fromkeys(c.passage.embedding_text() + " " + self._time_of(c.passage) for c in chosen))
-        decision = self.gate.decide(question, retrieval, evidence, cited_from, query)
+        quoted = [(c.text, c.passage.headings) for c in chosen]
+        decision = self.gate.decide(question, retrieval, evidence, cited_from, query, quoted)
         if not decision.answerable or not chosen:
             reason = f"{decision.code}: {decision.reason}" if decision.code else "answer.no_evidence: no evidence sentences"
             return abstention(question, retrieval.hits[:k], reason)
@@ -478,7 +483,7 @@ class ExtractiveAnswerer:
 
 
 # A report's or speech's byline: its date and the meeting it was delivered at.
-_BYLINE_RE = re.compile(r"^\s*(?:19|20)\d{2}年\d{1,2}月\d{1,2}日.{0,60}(?:会议|大会)上")
+_BYLINE_RE = re.compile(r"^[\s—\-－:：]*(?:19|20)\d{2}年\d{1,2}月\d{1,2}日.{0,60}(?:会议|大会)上")
 
 
 def _other_stage(stage: str, sentence: str, headings) -> bool:

@@ -29,6 +29,7 @@ Rules in order (code — what it refuses):
 ``gate.figure_not_of_subject``  a figure asked; the evidence names its subject but gives it no figure.
 ``gate.unit_mismatch``       a count or amount in another unit (几班 needs 班; 亿美元 is not 亿元; 小时 is not 个).
 ``gate.target_not_result``   an achieved figure asked, only a target given.
+``gate.result_not_target``   a target asked, only results given (a review's sentences, an earlier year's figures).
 ``gate.outcome_missing``     the outcome of a step asked, the evidence only plans it.
 ``gate.names_missing``       the names of a counted set asked, none given.
 ``gate.procedure_missing``   a procedure asked, none described.
@@ -59,6 +60,7 @@ from rag.query import (
     _TARGET_RE,
     _TITLE_RE,
     _YEAR_RE,
+    REVIEW_HEADING_RE,
     _dated,
     _period_years,
     _years_named,
@@ -99,6 +101,7 @@ class Evidence:
     dated: str  # the sentences with their passages, headings and time, without whitespace
     types: set[str]
     query: Query  # the question analysed
+    quoted: tuple = ()  # each evidence sentence with the headings it stands under, when the caller has them
 
     def years(self) -> list[str]:
         """The calendar years the question names."""
@@ -228,14 +231,6 @@ def year_not_in_evidence(gate: "EvidenceGate", e: Evidence) -> str | None:
     for year in e.years():
         if year not in e.dated and year not in of_documents:
             return f"the evidence is not of {year}"
-    # A target for a year is not stated by sentences that each say they speak of an earlier year: a 2025
-    # report's "初步统计，2024年全省…收入增长0.6%" is a result of 2024, whatever the report's year.
-    if e.query.stage == "target" and e.years():
-        asked = min(int(y) for y in e.years())
-        sentences = [x for x in re.split(r"[。；;！!？?]", e.evidence) if x.strip()]
-        said = [[int(y) for y in _YEAR_RE.findall(x)] for x in sentences]
-        if sentences and all(ys and max(ys) < asked for ys in said):
-            return f"the evidence speaks of {max(max(ys) for ys in said)}, not {asked}"
     return None
 
 
@@ -424,6 +419,26 @@ def target_not_result(gate: "EvidenceGate", e: Evidence) -> str | None:
     return None
 
 
+def result_not_target(gate: "EvidenceGate", e: Evidence) -> str | None:
+    """A target is asked ("今年打算增长多少", "2025年…目标是多少") and every evidence sentence reports a result:
+    it stands under a review heading ("一、2024年工作回顾") or speaks only of years before the one asked
+    ("初步统计，2024年全省…收入增长0.6%" in a 2025 report). A result is never given as a target."""
+    if e.query.stage != "target":
+        return None
+    asked = min((int(y) for y in e.query.asked_years), default=None)
+    quoted = e.quoted or tuple((x, ()) for x in re.split(r"[。；;！!？?]", e.evidence) if x.strip())
+    if not quoted:
+        return None
+    for sentence, headings in quoted:
+        if any(REVIEW_HEADING_RE.search(h) for h in headings):
+            continue
+        years = [int(y) for y in _YEAR_RE.findall(sentence)] or [int(y) for h in headings for y in _YEAR_RE.findall(h)]
+        if asked and years and max(years) < asked:
+            continue
+        return None
+    return "the evidence reports results, not the target asked"
+
+
 def outcome_missing(gate: "EvidenceGate", e: Evidence) -> str | None:
     """How a planned step turned out is asked ("中期评估做完了吗？结论是什么？"); a reported outcome states what was
     done or gives figures, a plan only says the step will be taken."""
@@ -461,7 +476,7 @@ RULES: tuple[Rule, ...] = tuple(
         nothing_retrieved, similarity_floor, off_topic, unknown_year, unknown_ordinal, unknown_box, unknown_place,
         quoted_name_missing, year_not_in_evidence, period_not_in_evidence, country_not_in_evidence, answer_kind_missing, subject_missing,
         figure_not_of_subject, unit_mismatch,
-        target_not_result, outcome_missing, names_missing, procedure_missing, title_missing,
+        target_not_result, result_not_target, outcome_missing, names_missing, procedure_missing, title_missing,
     )
 )
 
@@ -547,7 +562,8 @@ class EvidenceGate:
         return [g for g in dict.fromkeys(groups) if g]
 
     def decide(
-        self, question: str, retrieval: Retrieval, evidence_text: str, cited_from: str = "", query: Query | None = None
+        self, question: str, retrieval: Retrieval, evidence_text: str, cited_from: str = "", query: Query | None = None,
+        quoted: tuple = (),
     ) -> GateDecision:
         """Return whether ``evidence_text`` (the chosen sentences) can answer ``question``.
 
@@ -565,6 +581,7 @@ class EvidenceGate:
             dated=evidence + re.sub(r"\s+", "", cited_from),
             types=set(query.answer_types) if query is not None and query.text == question else asked_types(question),
             query=query if query is not None and query.text == question else analyse(question),
+            quoted=tuple(quoted),
         )
         for rule in self.rules:
             reason = rule.check(self, e)

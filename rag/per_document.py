@@ -116,7 +116,8 @@ class PerDocument:
             cited_from = " ".join(
                 dict.fromkeys(c.passage.embedding_text() + " " + self.extractive._time_of(c.passage) for c in chosen)
             )
-            if not self.extractive.gate.decide(question, sub, evidence, cited_from, query).answerable:
+            quoted = [(c.text, c.passage.headings) for c in chosen]
+            if not self.extractive.gate.decide(question, sub, evidence, cited_from, query, quoted).answerable:
                 continue
             answered.append((doc, chosen))
         if len(answered) < 2:
@@ -152,7 +153,8 @@ class PerDocument:
                 continue
             chosen = meeting[:1]
             cited_from = chosen[0].passage.embedding_text() + " " + self.extractive._time_of(chosen[0].passage)
-            if self.extractive.gate.decide(query.text, sub, chosen[0].text, cited_from, query).answerable:
+            quoted = [(chosen[0].text, chosen[0].passage.headings)]
+            if self.extractive.gate.decide(query.text, sub, chosen[0].text, cited_from, query, quoted).answerable:
                 out.append((doc, chosen))
         return out
 

@@ -133,7 +133,7 @@ def analyse(question: str) -> Query:
 
 # What a figure question asks for: a result (what happened) or a target (what was planned).
 _ASKS_RESULT_RE = re.compile(r"实际|完成了|全年|增长了|达到了|实现了|去年|过去一年|\b(did|was|were|actual|achieved|grew)\b", re.I)
-_ASKS_TARGET_RE = re.compile(r"目标|预期|计划|力争|定在|定了|安排|要求|\b(target|goal|plan|aim)", re.I)
+_ASKS_TARGET_RE = re.compile(r"目标|预期|计划|力争|定在|定了|安排|要求|打算|准备|\b(target|goal|plan|aim)", re.I)
 # Headings of a review of what happened ("一、2024年工作回顾", "过去一年").
 REVIEW_HEADING_RE = re.compile(r"回顾|过去一年|去年|上一年|上年")
 # Words of a target ("预期目标是…增长5%左右", "力争…").

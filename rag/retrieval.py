@@ -19,6 +19,7 @@ from rag.glossary import chinese_terms, english_entities
 from rag.index import Index
 from rag.keyword import FILLER_WORDS, has_cjk, longest_common_substring, tokenize
 from rag.passages import METADATA_HEADING, Passage
+from rag.query import REVIEW_HEADING_RE, analyse
 from rag.settings import Settings
 
 
@@ -265,6 +266,8 @@ def rrf(rankings: list[list[str]] | list[tuple[list[str], float]], k: int = 60) 
 class Retriever:
     """Hybrid retrieval over an :class:`~rag.index.Index`."""
 
+    OTHER_STAGE_WEIGHT = 0.8  # a target asked: the fused score of a passage under a review heading
+
     def __init__(self, index: Index, settings: Settings, use_dense: bool = True, use_keyword: bool = True) -> None:
         self.index = index
         self.settings = settings
@@ -439,6 +442,12 @@ class Retriever:
 
         t = time.perf_counter()
         fused = rrf(rankings, self.settings.rrf_k)
+        # A target asked ("今年打算…", "目标是多少"): a report's review of last year is not where it stands.
+        if analyse(question).stage == "target":
+            for pid in fused:
+                p = self.index.passages.get(pid)
+                if p is not None and any(REVIEW_HEADING_RE.search(h) for h in p.headings):
+                    fused[pid] *= self.OTHER_STAGE_WEIGHT
         ordered = sorted(fused, key=lambda pid: (-fused[pid], -dense_of.get(pid, 0.0)))
         # A passage ranked by BM25 alone has no similarity yet; the gate needs one for every
         # hit (in a large index the dense top 30 can miss every passage that answers).

@@ -100,15 +100,20 @@ def test_a_quoted_name_the_documents_say_must_be_in_the_evidence():
     assert quoted_name_missing(gate, evidence("规划里“引进来”的重点是什么？", plan)) is None
 
 
-def test_a_target_is_not_stated_by_an_earlier_years_result():
+def test_a_target_is_not_stated_by_results():
+    from rag.gate import result_not_target
+
     # 福建's 2025 report (not bundled): its "初步统计，2024年…" paragraph gives 2024's results.
     q = "福建省2025年一般公共预算收入增长目标是多少？"
     result = "初步统计，2024年全省地区生产总值57761亿元、增长5.5%，地方一般公共预算收入3614.6亿元、增长0.6%。"
-    e = evidence(q, result, dated="2025年福建省政府工作报告 2025")
-    assert year_not_in_evidence(None, e) == "the evidence speaks of 2024, not 2025"
-    # A target sentence (bundled plan) and a result asked: not this rule's.
-    assert year_not_in_evidence(None, evidence("到2025年全省友好城市力争达到多少对？", "到2025年,全省友好城市力争达到120对。")) is None
-    assert year_not_in_evidence(None, evidence("2024年福建省一般公共预算收入实际增长了多少？", result)) is None
+    assert result_not_target(None, evidence(q, result, dated="2025年福建省政府工作报告 2025"))
+    # 天津's: a sentence under the review heading, however it is dated, reports a result.
+    e = evidence("天津市2025年外贸进出口总额预期增长多少？", "全年实际使用外资50亿美元，外贸出口增长7.8％。")
+    e.quoted = (("全年实际使用外资50亿美元，外贸出口增长7.8％。", ("一、2024年工作回顾",)),)
+    assert result_not_target(None, e) == "the evidence reports results, not the target asked"
+    # A plan's sentence (bundled plan), and a result asked: not this rule's.
+    assert result_not_target(None, evidence("到2025年全省友好城市目标是多少对？", "到2025年,全省友好城市力争达到120对。")) is None
+    assert result_not_target(None, evidence("2024年福建省一般公共预算收入实际增长了多少？", result)) is None
 
 
 def test_the_rarest_subject_words_sentence_must_give_the_figure():
