@@ -14,7 +14,9 @@ From that structure :class:`Articles` answers what similarity search cannot:
   (reason ``articles.absent``: "共三十六条，没有第四十条"), and an article of a
   《document》 the deployment does not hold is refused too (``articles.document_not_held``);
 * **which**  — "哪一条规定了汇算清缴？": the extractive answer, each cited article
-  named as the lead-in of its sentences (:meth:`Articles.label_answer`).
+  named as the lead-in of its sentences (:meth:`Articles.label_answer`);
+* **item**   — "130项典型经验做法中，第61项是什么？", "第21项指标是什么？": the line numbered
+  "61." (or "（61）") of the document's numbered lists, cited (:meth:`Articles.item_answer`).
 """
 
 from __future__ import annotations
@@ -106,6 +108,31 @@ def _numbered_items(passages: list[Passage]) -> dict[int, Article]:
     return best if len(best) >= 3 else {}
 
 
+_LIST_LINE_RE = re.compile(r"^\s*(?:(\d{1,3})[.．、](?!\d)|[（(](\d{1,3})[)）])\s*\S")
+
+
+def _numbered_lists(passages: list[Passage]) -> list[dict[int, tuple[Passage, str]]]:
+    """The document's lists numbered with digits ("1." … "130.", "（1）" …), in reading order: each a map
+    from number to (passage, line). A list runs while each numbered line follows the last; "1." starts one."""
+    runs: list[dict[int, tuple[Passage, str]]] = []
+    current: dict[int, tuple[Passage, str]] = {}
+    for p in passages:
+        for line in (ln.strip() for ln in p.text.split("\n") if ln.strip()):
+            m = _LIST_LINE_RE.match(line)
+            if not m:
+                continue
+            n = int(m.group(1) or m.group(2))
+            if n == len(current) + 1:
+                current[n] = (p, line)
+            elif n == 1:
+                if len(current) >= 3:
+                    runs.append(current)
+                current = {1: (p, line)}
+    if len(current) >= 3:
+        runs.append(current)
+    return runs
+
+
 class Articles:
     """Every document's articles, built once per index generation (see the module doc)."""
 
@@ -124,6 +151,7 @@ class Articles:
                 items = _numbered_items(ps)
                 if items:
                     self.items[doc] = items
+        self.lists = {doc: runs for doc, ps in by_doc.items() if (runs := _numbered_lists(ps))}
         self.chapters = {
             doc: len({p.headings[0] for p in ps if p.headings and re.match(r"^第[一二三四五六七八九十]+章", p.headings[0])})
             for doc, ps in by_doc.items()
@@ -164,6 +192,33 @@ class Articles:
             return _quote(question, title, [articles[n] for n in query.articles])
         if asks_count:
             return _count(question, title, articles, self.chapters.get(doc, 0))
+        return None
+
+    def item_answer(self, query: Query, retrieval: Retrieval, doc_ids: list[str] | None) -> Answer | None:
+        """The numbered item a question names ("第61项"), quoted from the best-ranked document whose numbered
+        lists (1. 2. 3. …, or （1）（2）…) reach it: the longest such list, when a document has several."""
+        if not query.items:
+            return None
+        allowed = set(doc_ids) if doc_ids else None
+        for doc in dict.fromkeys(h.passage.doc_id for h in retrieval.hits):
+            if allowed is not None and doc not in allowed:
+                continue
+            runs = [r for r in self.lists.get(doc, []) if all(n in r for n in query.items)]
+            if not runs:
+                continue
+            # Of several lists reaching it, one the passages found stand in, then the longest.
+            found = {h.passage.id for h in retrieval.hits}
+            run = min(runs, key=lambda r: (not any(p.id in found for p, _ in r.values()), -len(r)))
+            title = self.titles.get(doc, doc)
+            citations: dict[str, Citation] = {}
+            parts = []
+            for n in query.items:
+                passage, line = run[n]
+                cit = citations.get(passage.id) or citations.setdefault(passage.id, Citation(len(citations) + 1, passage))
+                cit.sentences += split_sentences(line) or [line]
+                lead = f"《{title}》所列第{n}项：" if _zh(query.text) else f"“{title}”, item {n} of its list:"
+                parts += [lead, f"{line}[{cit.n}]"]
+            return Answer("\n".join(parts), list(citations.values()), abstained=False)
         return None
 
     def label_answer(self, query: Query, answer: Answer) -> Answer:

@@ -231,8 +231,10 @@ class Assistant:
         if scope is not None and scope.missing:
             return not_held(question, retrieval.hits[: self.settings.top_k], scope)  # reason: scope.not_held.*
         named = bool(scope and {"scope.doc_number", "scope.title"} & set(scope.rules))
-        return self.articles.answer(query, retrieval, doc_ids or None, named) or self.about.answer(
-            question, retrieval, doc_ids or None, named
+        return (
+            self.articles.answer(query, retrieval, doc_ids or None, named)
+            or self.articles.item_answer(query, retrieval, doc_ids or None)
+            or self.about.answer(question, retrieval, doc_ids or None, named)
         )
 
     def scoped_retrieval(self, searched: str, k: int, doc_ids: list[str] | None = None):

@@ -25,6 +25,7 @@ _NAMED_YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年(?!代)")
 _RELATIVE_RE = re.compile(r"今年|本年度|去年|上一年|过去一年|明年|前年")
 _BOOK_TITLE_RE = re.compile(r"《([^《》]{2,80})》")
 _ARTICLE_RE = re.compile(r"第\s*([一二三四五六七八九十百零〇两\d]+)\s*条")
+_ITEM_RE = re.compile(r"第\s*([一二三四五六七八九十百零〇两\d]+)\s*项")
 _ARTICLE_EN_RE = re.compile(r"\barticles?\s+(\d{1,3})\b", re.I)
 # What follows a document's name in a question ("…报告里", "…通知说", "…规划提出").
 _AFTER_NAME = r"[的里中上说提要定安指明写讲列规对给把是有将分都各和与及、”》（(]"
@@ -54,6 +55,7 @@ class Query:
     kinds: tuple[str, ...] = ()
     dated_kinds: tuple[tuple[int, str], ...] = ()  # "2023年政府工作报告", "2019年…的通知": (year, kind)
     articles: tuple[int, ...] = ()  # the articles it names: "第三十七条", "Article 40" → 37, 40
+    items: tuple[int, ...] = ()  # the numbered items of a list it names: "130项经验做法中第61项" → 61
     latest: bool = False
     answer_types: frozenset[str] = field(default_factory=frozenset)
     # "哪些省份…在100万人以上": the condition a "which" question puts on a figure (rag.figures).
@@ -124,6 +126,7 @@ def analyse(question: str) -> Query:
         kinds=tuple(dict.fromkeys(kinds)),
         dated_kinds=tuple(dict.fromkeys((y, "政府工作报告" if k == "工作报告" else k) for y, k in dated)),
         articles=_articles(squashed) + tuple(int(n) for n in _ARTICLE_EN_RE.findall(text) if int(n)),
+        items=tuple(dict.fromkeys(n for n in (cn_to_int(x) for x in _ITEM_RE.findall(squashed)) if n)),
         latest=bool(_LATEST_RE.search(text)),
         answer_types=frozenset(asked_types(text)),
         condition=condition_of(text),

@@ -94,3 +94,22 @@ def test_in_force_date_is_quoted_from_the_text(documents_assistant):
     r = ask(documents_assistant, "专利代理条例什么时候开始施行？")
     assert not r.answer.abstained and "自2019年3月1日起施行" in r.answer.text
     assert all("起施行" in s for c in r.answer.citations for s in c.sentences)
+
+
+def test_a_numbered_item_of_a_list_is_quoted(documents_assistant):
+    # 个人所得税法实施条例 第六条 lists the kinds of 经营所得 as "1." … "4.".
+    a = ask(documents_assistant, "个人所得税法实施条例里经营所得包括的第3项是什么？").answer
+    assert not a.abstained and "第3项" in a.text.split("\n")[0]
+    assert "3.个人对企业、事业单位承包经营" in a.text
+    assert [c.passage.doc_id for c in a.citations] == [TAX]
+    # The list has four items: a ninth is not made up.
+    a = ask(documents_assistant, "个人所得税法实施条例里经营所得包括的第9项是什么？").answer
+    assert a.abstained
+
+
+def test_numbered_lists_are_read_in_order():
+    from rag.articles import _numbered_lists
+
+    doc = load_document(DOCUMENTS / f"{TAX}.html")
+    runs = _numbered_lists(build_passages(clean_document(doc)))
+    assert any(sorted(r) == [1, 2, 3, 4] and r[4][1].startswith("4.个人从事其他生产") for r in runs)
