@@ -23,10 +23,13 @@ CN_PAREN_RE = re.compile(rf"^[（(][{_CN_NUM}]+[)）]\s*(\S.*)$")
 # Numbered items: "1. 全方位开放格局基本形成。..."
 ITEM_RE = re.compile(r"^(\d{1,2})\s*[\.．、]\s*(?!\d)")
 
-# Lines that sign or number a document rather than head a part of it: a date, an order or document number.
+# Lines that sign or number a document rather than head a part of it: a date, an order ("中华人民共和国国务院令")
+# or document number, an office and the name of who signs ("总理 李克强", "省长 王正谱").
 _SIGNATURE_RE = re.compile(
     rf"^(\d{{4}}年\d{{1,2}}月\d{{1,2}}日|[{_CN_NUM}〇○]{{4}}年[{_CN_NUM}]{{1,3}}月[{_CN_NUM}]{{1,3}}日|第\d+号|"
-    r"\S{1,12}[〔\[［(（]\d{4}[〕\]］)）]\d+号)$"
+    r"\S{1,12}[〔\[［(（]\d{4}[〕\]］)）]\d+号|"
+    r"[\u4e00-\u9fff]{0,12}(?:国务院|主席|人民政府|部|委员会|总局|署)令|"
+    r"(?:国务院)?(?:副?总理|副?主席|副?省长|副?市长|副?部长|副?主任|局长|署长|院长|书记)[\s\u3000]+[\u4e00-\u9fff·]{2,4})$"
 )
 # Articles of regulations: "第十二条" alone on its line, or opening its text ("第一条为了规范…", "第五条 国务院…").
 # What follows the number must not continue a reference ("第二十三条、第二十四条所列政策", "第六条规定的").
