@@ -25,6 +25,8 @@ _NAMED_YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年(?!代)")
 _RELATIVE_RE = re.compile(r"今年|本年度|去年|上一年|过去一年|明年|前年")
 _BOOK_TITLE_RE = re.compile(r"《([^《》]{2,80})》")
 _ARTICLE_RE = re.compile(r"第\s*([一二三四五六七八九十百零〇两\d]+)\s*条")
+# A span of years: "2022年到2024年", "2016—2020年", "2019至2021年".
+_YEAR_SPAN_RE = re.compile(r"((?:19|20)\d{2})\s*年?\s*(?:到|至|—|–|－|-|～|~)\s*((?:19|20)\d{2})\s*年")
 _ITEM_RE = re.compile(r"第\s*([一二三四五六七八九十百零〇两\d]+)\s*项")
 _ARTICLE_EN_RE = re.compile(r"\barticles?\s+(\d{1,3})\b", re.I)
 # What follows a document's name in a question ("…报告里", "…通知说", "…规划提出").
@@ -95,6 +97,7 @@ def analyse(question: str) -> Query:
     squashed = re.sub(r"\s+", "", text)
     if zh:
         years = [int(y) for y in _NAMED_YEAR_RE.findall(squashed)]
+        spans = [(int(a), int(b)) for a, b in _YEAR_SPAN_RE.findall(squashed) if 0 < int(b) - int(a) <= 10]
         places = [p for p in find_places(squashed) if p.level != "national"]
         national = bool(_NATIONAL_RE.search(squashed))
         kinds = [k for k in KINDS if k in squashed and not (k == "报告" and "政府工作报告" in squashed)]
@@ -106,6 +109,11 @@ def analyse(question: str) -> Query:
             kind = next((k for k in ("政府工作报告", "工作报告", *KINDS) if re.search(rf"{k}(?:$|{_AFTER_NAME})", window)), None)
             if kind:
                 dated.append((int(m.group(1)), kind))
+        # "2022年到2024年的政府工作报告" names the years between too.
+        for a, b in spans:
+            years += [y for y in range(a, b + 1) if y not in years]
+            kinds_of = {k for y, k in dated if y in (a, b)}
+            dated += [(y, k) for y in range(a + 1, b) for k in sorted(kinds_of)]
     else:
         years = [int(y) for y in _EN_YEAR_RE.findall(text)]
         found = find_places_en(text)
@@ -162,7 +170,11 @@ _ASKS = {
     "address": re.compile(r"地址|在哪里办公|办公地点|办事大厅|窗口在哪|\baddress|where is the office", re.I),
     "website": re.compile(r"网址|网站|链接|\bwebsite|\burl\b", re.I),
     "date": re.compile(r"什么时候|何时|哪一天|哪天|几月几[日号]|截止日期|\bwhen\b|what date|deadline", re.I),
-    "amount": re.compile(r"[金总]额|交易额|贸易额|成交额|销售额|产值|多少钱|多少资金|投资额|\bvalue of\b|how much money|\brevenue", re.I),
+    "amount": re.compile(
+        r"[金总]额|交易额|贸易额|成交额|销售额|产值|多少钱|多少资金|投资额|(?:规模|总量|额度|力度)有?多大|多大(?:的)?规模"
+        r"|\bvalue of\b|how much money|\brevenue",
+        re.I,
+    ),
     "count": re.compile(
         r"多少|(?<![第那这好])几[个项批次对家名人位场届条张国年所天种]|数量|数目|how many|how much|number of|what percentage",
         re.I,

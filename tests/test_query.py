@@ -37,3 +37,23 @@ def test_a_reports_byline_is_recognised():
     assert _BYLINE_RE.search("2025年1月13日在河北省第十四届人民代表大会第三次会议上河北省人民政府省长王正谱作政府工作报告。")
     assert _BYLINE_RE.search("2025年1月19日在江苏省第十四届人民代表大会第三次会议上省长许昆林作政府工作报告")
     assert not _BYLINE_RE.search("2025年1月7日，日喀则定日县发生6.8级地震。")
+
+
+def test_a_span_of_years_names_the_years_between():
+    q = analyse("2022年到2024年的政府工作报告分别安排了多少地方政府专项债券？")
+    assert sorted(q.years) == [2022, 2023, 2024]
+    assert sorted(q.dated_kinds) == [(2022, "政府工作报告"), (2023, "政府工作报告"), (2024, "政府工作报告")]
+    # The bundled plan's period.
+    assert sorted(analyse("“十四五”规划（2021—2025年）提出了哪些目标？").years) == [2021, 2022, 2023, 2024, 2025]
+
+
+def test_how_large_a_scale_asks_an_amount():
+    assert "amount" in analyse("增值税留抵退税的规模有多大？").answer_types
+    assert "amount" not in analyse("这项改革的影响有多大？").answer_types
+
+
+def test_a_span_of_years_is_answered_report_by_report(documents_assistant):
+    # Both national reports (2023, 2024) of tests/fixtures/documents answer, each on its own line.
+    a = documents_assistant.ask("2023年到2024年的政府工作报告分别安排了多少地方政府专项债券？").answer
+    assert {c.passage.doc_id for c in a.citations} == {"gwr-national-2023", "gwr-national-2024"}
+    assert "3.8万亿元" in a.text and "3.9万亿元" in a.text
