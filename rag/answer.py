@@ -23,7 +23,7 @@ import numpy as np
 
 from rag.headings import classify_heading
 from rag.keyword import FILLER_WORDS, has_cjk, tokenize
-from rag.passages import METADATA_HEADING, Passage, split_sentences
+from rag.passages import METADATA_HEADING, Passage, is_article, split_sentences
 from rag.retrieval import Hit, Retrieval, heading_matches
 from rag.settings import Settings
 from rag.documents import passage_time
@@ -400,12 +400,61 @@ class ExtractiveAnswerer:
                 if nxt is not None:
                     chosen.setdefault(nxt.key, nxt)
 
+        # An item of an article ("（二）…接受有利益冲突的…委托；") says what is done, its lead-in what follows
+        # ("…有下列行为之一的，…可以处10万元以下的罚款…："): the lead-in is quoted with it.
+        leads: dict[tuple[str, int], list[_Candidate]] = {}
+        for c in list(chosen.values()):
+            lead = self._article_lead(question, retrieval, c, cands)
+            if lead:
+                leads[c.key] = [x for x in lead if x.key not in chosen]
+                chosen.update((x.key, x) for x in lead)
         result = sorted(chosen.values(), key=lambda c: (c.passage_rank, c.position))
+        if leads:  # each lead-in just before its item
+            placed = {x.key for xs in leads.values() for x in xs}
+            ordered = []
+            for c in result:
+                if c.key in placed:
+                    continue
+                ordered += leads.get(c.key, []) + [c]
+            result = ordered
         # A target asked: a review's sentences beside a plan's report last year's results, not the target.
         if analyse(question).stage == "target":
             planned = [c for c in result if not any(REVIEW_HEADING_RE.search(h) for h in c.passage.headings)]
             result = planned or result
         return result
+
+    def _article_lead(self, question: str, retrieval: Retrieval, item: _Candidate, cands: list[_Candidate]) -> list[_Candidate]:
+        """The lead-in ("…有下列行为之一的，…可以处10万元以下的罚款；情节严重的，…：") of the article whose numbered
+        item ``item`` is: its sentences from the article's start to the one ending in a colon; [] for any other."""
+        p = item.passage
+        if not _ARTICLE_ITEM_RE.match(item.text) or not p.headings or not is_article(p.headings[-1]):
+            return []
+        passages = [p]
+        before = self.index.neighbours(p)[0]
+        while before is not None and before.headings == p.headings and len(passages) < 4:
+            passages.insert(0, before)
+            before = self.index.neighbours(before)[0]
+        style = _item_style(item.text)
+        top: list[_Candidate] = []  # the article's own lead-in, up to its colon
+        sub: _Candidate | None = None  # an enclosing item of another numbering ending in a colon ("（五）经营所得：")
+        closed = False
+        for c in self._sentences_of(question, retrieval, passages, cands):
+            if (c.passage.order, c.position) >= (p.order, item.position):
+                break
+            text = c.text.strip()
+            if text == p.headings[-1]:
+                continue
+            marked = _ARTICLE_ITEM_RE.match(text)
+            if marked:
+                closed = True
+                if _item_style(text) != style:
+                    sub = c if text.endswith(("：", ":")) else None
+            elif not closed:
+                top.append(c)
+                closed = text.endswith(("：", ":"))
+        if not top or not top[-1].text.rstrip().endswith(("：", ":")):
+            return [sub] if sub else []
+        return top + ([sub] if sub else [])
 
     @staticmethod
     def _said(chosen) -> str:
@@ -480,6 +529,13 @@ class ExtractiveAnswerer:
             reason = f"{decision.code}: {decision.reason}" if decision.code else "answer.no_evidence: no evidence sentences"
             return abstention(question, retrieval.hits[:k], reason)
         return compose(question, [(c.passage, c.text) for c in chosen])
+
+
+# An article's numbered item: "（二）…", "2. …".
+_ARTICLE_ITEM_RE = re.compile(r"^\s*(?:[（(][一二三四五六七八九十\d]+[)）]|\d{1,2}[.．、](?!\d))")
+def _item_style(text: str) -> str:
+    """How an item is numbered: "paren" for "（二）", "digit" for "2."."""
+    return "paren" if re.match(r"^\s*[（(]", text) else "digit"
 
 
 # A report's or speech's byline: its date and the meeting it was delivered at.

@@ -113,3 +113,14 @@ def test_numbered_lists_are_read_in_order():
     doc = load_document(DOCUMENTS / f"{TAX}.html")
     runs = _numbered_lists(build_passages(clean_document(doc)))
     assert any(sorted(r) == [1, 2, 3, 4] and r[4][1].startswith("4.个人从事其他生产") for r in runs)
+
+
+def test_an_articles_item_is_quoted_with_its_lead_in(documents_assistant):
+    # 专利代理条例 第二十六条: the penalty stands in the lead-in, the act in item （五）.
+    a = ask(documents_assistant, "专利代理机构泄露委托人的发明创造内容会受到什么处罚？").answer
+    assert not a.abstained
+    lead, item = a.text.find("有下列行为之一的"), a.text.find("（五）泄露委托人的发明创造内容")
+    assert 0 <= lead < item and "罚款" in a.text[lead:item]
+    # 个人所得税法实施条例 第六条: item "2." of "（五）经营所得，是指：" comes with that enclosing item.
+    a = ask(documents_assistant, "个人所得税法实施条例里，个人从事办学、医疗、咨询等有偿服务取得的所得属于什么所得？").answer
+    assert "经营所得" in a.text and a.text.find("经营所得") < a.text.find("办学、医疗、咨询")
