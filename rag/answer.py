@@ -21,7 +21,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from rag.headings import classify_heading
+from rag.headings import classify_heading, is_signature
 from rag.keyword import FILLER_WORDS, has_cjk, tokenize
 from rag.passages import METADATA_HEADING, Passage, is_article, split_sentences
 from rag.retrieval import Hit, Retrieval, heading_matches
@@ -56,7 +56,7 @@ from rag.query import (  # noqa: F401  (what the question asks, read by rag.quer
 
 # Questions about a document's publication (who issued it, when, under which number) may quote its information table.
 _ASKS_PUBLICATION_RE = re.compile(
-    r"文号|字号|索引号|发文|成文|发布|公布|印发|机关|来源|日期|哪天|何时|什么时候|主题分类|标题|"
+    r"文号|字号|索引号|发文|成文|(?:发布|公布|印发)(?!的是|了)|机关|来源|日期|哪天|何时|什么时候|主题分类|标题|"
     r"\b(issued|published|released|document number|when|date|title|who)\b",
     re.I,
 )
@@ -251,7 +251,10 @@ class ExtractiveAnswerer:
                 bonus += 0.03 if re.search(r"\d", _YEAR_RE.sub("", sentence)) else 0.0  # a year counts nothing
                 if measures and any(has_measure(sentence, m) for m in measures):
                     bonus += 0.03  # counts the very thing asked about
-            if classify_heading(sentence) is not None:
+            if is_signature(sentence):
+                # "国办发〔2018〕124号", "2018年12月18日": a document's number or date line answers its publication only.
+                bonus -= 0.08 if _ASKS_PUBLICATION_RE.search(question) else self.FORMULA_PENALTY
+            elif classify_heading(sentence) is not None:
                 # A heading line names a topic but states nothing; it answers only "which 专栏/节".
                 if not (asks_about_box(question) and sentence.startswith("专栏")):
                     bonus -= 0.08
@@ -263,7 +266,7 @@ class ExtractiveAnswerer:
                 bonus -= self.ECHO_PENALTY  # restates the question's own words, adds nothing
             if "list" in types and _enumerates(sentence):
                 bonus += self.LIST_BONUS
-            if re.sub(r"\s+", "", sentence) in self.boilerplate:
+            if re.sub(r"\s+", "", sentence) in self.boilerplate or _ADDRESSEE_RE.match(sentence.strip()):
                 bonus -= self.FORMULA_PENALTY  # "现在，我代表国务院，向大会报告政府工作…" answers nothing
             passage = self.index.passages[pid]
             if not _ASKS_PUBLICATION_RE.search(question) and (METADATA_HEADING in passage.headings or _BYLINE_RE.search(sentence)):
@@ -531,6 +534,8 @@ class ExtractiveAnswerer:
         return compose(question, [(c.passage, c.text) for c in chosen])
 
 
+# A notice's addressees (主送机关): "各省、自治区、直辖市人民政府，国务院各部委、各直属机构：".
+_ADDRESSEE_RE = re.compile(r"^各[^。；;]{1,80}(?:人民政府|机构|部门|单位|厅|局|委员会|委)[^。；;]{0,40}[：:]$")
 # An article's numbered item: "（二）…", "2. …".
 _ARTICLE_ITEM_RE = re.compile(r"^\s*(?:[（(][一二三四五六七八九十\d]+[)）]|\d{1,2}[.．、](?!\d))")
 def _item_style(text: str) -> str:

@@ -97,6 +97,11 @@ def classify_heading(line: str) -> Heading | None:
     return None
 
 
+def is_signature(line: str) -> bool:
+    """True for a line that signs or numbers a document: a date, a 文号 or 令号, "总理 李克强"."""
+    return bool(_SIGNATURE_RE.match(_squash(line)))
+
+
 def article_label(text: str) -> str | None:
     """The article a paragraph opens ("第五条国务院专利行政部门负责…" → "第五条"), or None."""
     m = ARTICLE_RE.match(text.strip())

@@ -125,3 +125,11 @@ def test_a_document_named_by_its_title_words_is_the_only_one_whose_opening_is_ra
     assert {openings[pid] for pid in unnamed} == set(openings.values())
     hits = retriever.retrieve("这篇回顾是哪家媒体、什么时候发的？", k=5).hits
     assert any("文件信息" in h.passage.headings and h.passage.doc_id == REVIEW_ID for h in hits)
+
+
+def test_what_a_notice_issues_is_quoted_not_its_number_line(documents_assistant):
+    # 国发〔2019〕4号 (tests/fixtures/documents): "印发的是什么" asks what it issues, not when or under which number.
+    a = documents_assistant.ask("国发〔2019〕4号印发的是什么方案？").answer
+    assert not a.abstained and "《国家职业教育改革实施方案》印发给你们" in a.text
+    assert "各省、自治区、直辖市人民政府" not in a.text  # the addressees say nothing
+    assert not a.text.startswith("国发〔2019〕4号")
