@@ -258,3 +258,22 @@ def _term_groups(question: str) -> tuple[tuple[str, ...], ...]:
 def chinese_terms(question: str) -> list[str]:
     """Chinese terms for the countries and topics an English question names (for BM25)."""
     return list(dict.fromkeys(t for group in term_groups(question) for t in group))
+
+
+# Everyday words for what laws and notices say in their own register ("私自接活儿" is "擅自开展业务",
+# "会怎么罚" asks for a 处罚 or 罚款). General Chinese legal and administrative usage, for BM25 only.
+COLLOQUIAL_ZH: dict[str, tuple[str, ...]] = {
+    "私自": ("擅自",), "偷偷": ("擅自",), "自己偷偷": ("擅自",),
+    "怎么罚": ("处罚", "罚款"), "会被罚": ("处罚", "罚款"), "罚多少": ("罚款",), "受罚": ("处罚",), "挨罚": ("处罚",),
+    "没拿": ("未取得",), "没有拿到": ("未取得",), "没办": ("未办理",), "没有取得": ("未取得",),
+    "活儿": ("业务",), "生意": ("业务", "经营"),
+    "开公司": ("设立", "企业"), "办公司": ("设立", "企业"), "开厂": ("设立", "企业"),
+    "不交": ("未缴纳",), "少交": ("减免",), "交税": ("纳税",), "免税": ("免征",), "退税": ("退还", "退税"),
+    "坐牢": ("刑事责任",), "吊销执照": ("吊销", "许可证"), "赔多少": ("赔偿",), "退钱": ("退还",),
+    "找谁": ("负责", "主管部门"), "归谁管": ("主管部门", "负责"),
+}
+
+
+def formal_terms(question: str) -> list[str]:
+    """The formal terms for the everyday words of a Chinese question (see :data:`COLLOQUIAL_ZH`)."""
+    return list(dict.fromkeys(t for word, terms in COLLOQUIAL_ZH.items() if word in question for t in terms))

@@ -15,7 +15,7 @@ from functools import cached_property
 
 import numpy as np
 
-from rag.glossary import chinese_terms, english_entities
+from rag.glossary import chinese_terms, english_entities, formal_terms
 from rag.index import Index
 from rag.keyword import FILLER_WORDS, has_cjk, longest_common_substring, tokenize
 from rag.passages import METADATA_HEADING, Passage
@@ -420,7 +420,7 @@ class Retriever:
             t = time.perf_counter()
             # BM25 over English words against Chinese text is noise; for an English
             # question it searches the Chinese terms the glossary finds in it, if any.
-            keyword_query = query if has_cjk(query) else english_keyword_query(query)
+            keyword_query = f"{query} {' '.join(formal_terms(query))}" if has_cjk(query) else english_keyword_query(query)
             use_kw = self.use_keyword and bool(keyword_query.strip())
             keyword = self.index.keyword_search(keyword_query, depth, doc_ids) if use_kw else []
             timings["keyword"] += (time.perf_counter() - t) * 1000

@@ -124,3 +124,13 @@ def test_an_articles_item_is_quoted_with_its_lead_in(documents_assistant):
     # 个人所得税法实施条例 第六条: item "2." of "（五）经营所得，是指：" comes with that enclosing item.
     a = ask(documents_assistant, "个人所得税法实施条例里，个人从事办学、医疗、咨询等有偿服务取得的所得属于什么所得？").answer
     assert "经营所得" in a.text and a.text.find("经营所得") < a.text.find("办学、医疗、咨询")
+
+
+def test_everyday_words_find_the_articles_formal_ones(documents_assistant):
+    # "私自接…活儿…怎么罚" is 第二十七条's "擅自开展专利代理业务…罚款" (专利代理条例, tests/fixtures/documents).
+    from rag.glossary import formal_terms
+
+    q = "没拿执业许可就私自接专利代理的活儿，按专利代理条例会怎么罚？"
+    assert {"擅自", "处罚", "未取得", "业务"} <= set(formal_terms(q))
+    r = documents_assistant.retriever.retrieve(q, k=5)
+    assert "第二十七条" in [h.passage.headings[-1] for h in r.hits[:5]]
