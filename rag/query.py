@@ -171,7 +171,7 @@ _ASKS = {
     "website": re.compile(r"网址|网站|链接|\bwebsite|\burl\b", re.I),
     "date": re.compile(r"什么时候|何时|哪一天|哪天|几月几[日号]|截止日期|\bwhen\b|what date|deadline", re.I),
     "amount": re.compile(
-        r"[金总]额|交易额|贸易额|成交额|销售额|产值|多少钱|多少资金|投资额|(?:规模|总量|额度|力度)有?多大|多大(?:的)?规模"
+        r"[金总]额|交易额|贸易额|成交额|销售额|产值|多少钱|多少资金|投资额|(?:规模|总量|额度|力度|资本)[）)]?有?多大|多大(?:的)?规模"
         r"|\bvalue of\b|how much money|\brevenue",
         re.I,
     ),

@@ -49,6 +49,7 @@ def test_a_span_of_years_names_the_years_between():
 
 def test_how_large_a_scale_asks_an_amount():
     assert "amount" in analyse("增值税留抵退税的规模有多大？").answer_types
+    assert "amount" in analyse("这个基金的注册资本（规模）有多大？").answer_types
     assert "amount" not in analyse("这项改革的影响有多大？").answer_types
 
 
