@@ -108,6 +108,8 @@ def _numbered_items(passages: list[Passage]) -> dict[int, Article]:
     return best if len(best) >= 3 else {}
 
 
+# "一共多少项", "共有几项": a question that totals the items of a list.
+_ITEM_COUNT_RE = re.compile(r"(?:一共|总共|总计|合计|共)有?(?:多少|几)项")
 _LIST_LINE_RE = re.compile(r"^\s*(?:(\d{1,3})[.．、](?!\d)|[（(](\d{1,3})[)）])\s*\S")
 
 
@@ -152,6 +154,7 @@ class Articles:
                 if items:
                     self.items[doc] = items
         self.lists = {doc: runs for doc, ps in by_doc.items() if (runs := _numbered_lists(ps))}
+        self._by_doc = by_doc
         self.chapters = {
             doc: len({p.headings[0] for p in ps if p.headings and re.match(r"^第[一二三四五六七八九十]+章", p.headings[0])})
             for doc, ps in by_doc.items()
@@ -196,9 +199,10 @@ class Articles:
 
     def item_answer(self, query: Query, retrieval: Retrieval, doc_ids: list[str] | None) -> Answer | None:
         """The numbered item a question names ("第61项"), quoted from the best-ranked document whose numbered
-        lists (1. 2. 3. …, or （1）（2）…) reach it: the longest such list, when a document has several."""
+        lists (1. 2. 3. …, or （1）（2）…) reach it: the longest such list, when a document has several. Or the
+        number of items, for "…指标一共多少项？" (:meth:`item_count`)."""
         if not query.items:
-            return None
+            return self.item_count(query, retrieval, doc_ids)
         allowed = set(doc_ids) if doc_ids else None
         for doc in dict.fromkeys(h.passage.doc_id for h in retrieval.hits):
             if allowed is not None and doc not in allowed:
@@ -220,6 +224,51 @@ class Articles:
                 parts += [lead, f"{line}[{cit.n}]"]
             return Answer("\n".join(parts), list(citations.values()), abstained=False)
         return None
+
+    def item_count(self, query: Query, retrieval: Retrieval, doc_ids: list[str] | None) -> Answer | None:
+        """"三级公立医院绩效考核指标一共多少项？": the number of items of the best-ranked document's longest
+        numbered list, when the question totals items (一共/共/总共 … 多少项) and the document (its title or the
+        list's headings) names what the question counts; the first and last items quoted."""
+        if not _ITEM_COUNT_RE.search(query.text):
+            return None
+        from rag.gate import subject_words
+
+        clause = next((c for c in re.split(r"[，,。？?；;]", query.text) if _ITEM_COUNT_RE.search(c)), "")
+        subject = subject_words(clause)
+        allowed = set(doc_ids) if doc_ids else None
+        doc = next((h.passage.doc_id for h in retrieval.hits if allowed is None or h.passage.doc_id in allowed), None)
+        runs = self.lists.get(doc or "", [])
+        if not runs or not subject:
+            return None
+        run = max(runs, key=len)
+        # What the list counts: its headings name it, or it is the document's attachment ("附件") and the title does.
+        where = " ".join(h for p, _ in run.values() for h in p.headings)
+        if self._is_attachment(run[1][0]):
+            where += self.titles.get(doc, "")
+        if not any(w in where for w in subject):
+            return None
+        n = max(run)
+        title = self.titles.get(doc, doc)
+        citations: dict[str, Citation] = {}
+        lines = []
+        for k in (1, n):
+            passage, line = run[k]
+            cit = citations.get(passage.id) or citations.setdefault(passage.id, Citation(len(citations) + 1, passage))
+            cit.sentences += split_sentences(line) or [line]
+            lines.append(f"{line}[{cit.n}]")
+        if _zh(query.text):
+            lead = f"《{title}》所列共{n}项，第1项和第{n}项为："
+        else:
+            lead = f"“{title}” lists {n} items; the first and the last:"
+        return Answer("\n".join([lead, *lines]), list(citations.values()), abstained=False)
+
+    def _is_attachment(self, first: Passage) -> bool:
+        """The list opens a document's attachment: "附件" ends the passage before it or opens its own."""
+        lines = [ln.strip() for ln in first.text.split("\n") if ln.strip()]
+        if any(ln.startswith("附件") for ln in lines[:2]):
+            return True
+        before = [p for p in self._by_doc.get(first.doc_id, []) if p.order < first.order]
+        return bool(before) and before[-1].text.rstrip().endswith("附件")
 
     def label_answer(self, query: Query, answer: Answer) -> Answer:
         """For "哪一条…" questions: put each cited article's label before the sentences quoted from it."""

@@ -134,3 +134,31 @@ def test_everyday_words_find_the_articles_formal_ones(documents_assistant):
     assert {"擅自", "处罚", "未取得", "业务"} <= set(formal_terms(q))
     r = documents_assistant.retriever.retrieve(q, k=5)
     assert "第二十七条" in [h.passage.headings[-1] for h in r.hits[:5]]
+
+
+def test_a_lists_items_are_counted_when_the_question_totals_them():
+    # The State Council's notice praising 130 practices (eval/corpora/multidoc, a gov.cn page): its attachment
+    # is a list numbered 1.–130.
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    from rag.articles import Articles
+    from rag.query import analyse
+
+    path = Path(__file__).parent.parent / "eval" / "corpora" / "multidoc" / "gov-cn-2019" / "gov-cn-5343366.html"
+    passages = {p.id: p for p in build_passages(clean_document(load_document(path)))}
+    title = next(iter(passages.values())).doc_title
+    articles = Articles(passages, {p.doc_id: title for p in passages.values()})
+    hits = [SimpleNamespace(passage=p) for p in passages.values()]
+    retrieval = SimpleNamespace(hits=hits)
+    a = articles.item_answer(analyse("国务院第五次大督查通报表扬的典型经验做法一共有多少项？"), retrieval, None)
+    assert a is not None and "共130项" in a.text and "130.新疆生产建设兵团" in a.text
+    assert articles.item_answer(analyse("通报表扬的做法中第61项是什么？"), retrieval, None).text.count("61.江西省赣州市") == 1
+    # Not a total of items ("多少个省份"), or nothing the list counts: no count.
+    assert articles.item_answer(analyse("通报表扬了多少个省份的做法？"), retrieval, None) is None
+
+
+def test_a_reports_glossary_is_not_counted_as_its_tasks(documents_assistant):
+    # 四川's 2025 report (tests/fixtures/documents) ends with a numbered 名词解释: it counts no 重点工作.
+    a = ask(documents_assistant, "2025年四川省政府工作报告一共有多少项重点工作？").answer
+    assert "所列共" not in a.text
