@@ -257,3 +257,25 @@ def test_document_errors_map_to_clear_messages():
     assert c("a.txt: the file is empty.") == "err_empty"
     assert c("a.pdf: the same text is already indexed as 'plan'.") == "err_duplicate"
     assert c("something new") == "err_other"
+
+
+def test_admin_table_shows_dates_as_stated_and_a_title_taken_from_the_file_name():
+    from pathlib import Path
+
+    from rag.cleaning import clean_document
+    from rag.documents import build_record
+    from rag.index import DocumentInfo
+    from rag.loaders import load_document
+
+    fixtures = Path(__file__).parent / "fixtures" / "documents"
+    # 专利代理条例 (a gov.cn page): 成文 2018-11-06 and its 施行 date, from its table and its text.
+    patent = clean_document(load_document(fixtures / "gov-cn-5341736.html"))
+    record = build_record(patent).to_dict()
+    docs = [DocumentInfo(patent.doc_id, patent.title, "gov-cn-5341736.html", "a", "b", 40, 0.0, None, record)]
+    html = render.render_docs_table(docs, "zh")
+    assert "成文 2018-11-06" in html and "施行 2019-03-01" in html
+    assert "标题取自文件名" not in html
+    # A document with no title of its own (a bare text file) says its title is its file name.
+    bare = dict(record, title="notes-2025", title_from="file name", written="", published="", effective="")
+    html = render.render_docs_table([DocumentInfo("notes-2025", "notes-2025", "notes-2025.txt", "a", "b", 1, 0.0, None, bare)], "en")
+    assert "title taken from the file name" in html and "<td>—</td>" in html

@@ -466,14 +466,25 @@ def render_docs_table(docs: list, lang: str) -> str:
         return f'<div class="rag-note">{esc(tr(lang, "corpus_empty"))}</div>'
     head = "".join(
         f"<th>{esc(tr(lang, k))}</th>"
-        for k in ("col_title", "col_id", "col_source", "col_passages", "col_pages", "col_indexed")
+        for k in ("col_title", "col_id", "col_source", "col_dates", "col_passages", "col_pages", "col_indexed")
     )
     rows = []
     for d in docs:
         when = time.strftime("%Y-%m-%d %H:%M", time.localtime(d.indexed_at)) if d.indexed_at else ""
+        record = d.document_record()
+        title = esc(d.title)
+        if record.title_from == "file name":  # no title found in the document: say so
+            title += f' <span class="rag-tag">{esc(tr(lang, "title_from_file_name"))}</span>'
+        # Each date as the document states it (成文, 发布, 施行); none is guessed.
+        dates = "<br>".join(
+            f"{esc(tr(lang, key))} {esc(value)}"
+            for key, value in (("date_written", record.written), ("date_published", record.published),
+                               ("date_effective", record.effective))
+            if value
+        ) or "—"
         rows.append(
-            f'<tr data-doc="{esc(d.doc_id)}"><td>{esc(d.title)}</td><td><code>{esc(d.doc_id)}</code></td>'
-            f"<td>{esc(d.source_name)}</td><td class=\"rag-num\">{d.passages}</td>"
+            f'<tr data-doc="{esc(d.doc_id)}"><td>{title}</td><td><code>{esc(d.doc_id)}</code></td>'
+            f"<td>{esc(d.source_name)}</td><td>{dates}</td><td class=\"rag-num\">{d.passages}</td>"
             f"<td class=\"rag-num\">{esc(d.pages or '—')}</td><td>{esc(when)}</td></tr>"
         )
     return f'<table class="rag-docs"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
