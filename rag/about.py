@@ -186,7 +186,10 @@ class AboutDocuments:
             return None
         meta = self.metadata[doc]
         # Labels may be spaced out ("标 题："): fields are recognised without their spaces, quoted as printed.
-        fields = [f for f in split_sentences(meta.text) if any(_FACTS[k][1].search(re.sub(r"\s", "", f)) for k in asked)]
+        fields = [
+            f for line in meta.text.split("\n") for f in split_sentences(line)
+            if any(_FACTS[k][1].search(re.sub(r"\s", "", f)) for k in asked)
+        ]
         credits = tuple(c for c in _CREDITS if c in question)
         if credits and any(f.startswith(credits) for f in fields):
             fields = [f for f in fields if f.startswith(credits) or not _FACTS["editor"][1].search(f)]
@@ -200,7 +203,7 @@ class AboutDocuments:
             # The document's record has no such field: say so rather than let a look-alike answer.
             return abstention(question, [h for h in retrieval.hits if h.passage.doc_id == doc] or retrieval.hits,
                               f"the document records no {'/'.join(asked)}")
-        quoted = "".join(f"{f}[{c.n}]" for c in citations for f in c.sentences)
+        quoted = "\n".join(f"{f}[{c.n}]" for c in citations for f in c.sentences)
         if has_cjk(question):
             text = f"《{self.titles[doc]}》：\n{quoted}"
         else:

@@ -230,7 +230,8 @@ def build_passages(doc: CleanDocument, min_chars: int = 150, max_chars: int = 45
     blocks = _blocks(doc)
     if doc.metadata:
         # Publication facts (date, index number, source) as a passage of their own.
-        info = _Block((METADATA_HEADING,), None, [(1, "；".join(doc.metadata) + "。", None)])
+        # One field per line, as the page prints its table ("成文日期：2018年12月18日" / "标 题：…").
+        info = _Block((METADATA_HEADING,), None, [(1, "\n".join(doc.metadata), None)])
         blocks.insert(0, info)
     for block in blocks:
         # Units: (first_para, last_para, text, page) — long paragraphs split, short ones merged.

@@ -87,7 +87,7 @@ def test_when_and_where_a_document_was_published_is_quoted_from_its_record(assis
 
 def test_a_credit_named_exactly_is_answered_by_its_own_field(assistant):
     result = assistant.ask("这篇回顾的二审是谁？")
-    assert result.answer.citations[0].sentences == ["二审:印奕帆；"], result.answer.text
+    assert result.answer.citations[0].sentences == ["二审:印奕帆"], result.answer.text
 
 
 def test_a_fact_the_documents_record_does_not_hold_is_not_answered(assistant):
