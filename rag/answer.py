@@ -326,6 +326,10 @@ class ExtractiveAnswerer:
     def select(self, question: str, retrieval: Retrieval, k: int) -> list[_Candidate]:
         """Choose the sentences that answer the question (see the class doc)."""
         cands = self._candidates(question, retrieval, [h.passage.id for h in retrieval.hits[:k]])
+        if not _ASKS_PUBLICATION_RE.search(question):
+            # A 文号 or date line, a byline, a notice's addressees state nothing but the document's publication:
+            # never an answer, nor a companion of one.
+            cands = [c for c in cands if not _says_nothing(c.text)]
         if not cands:
             return []
         types = asked_types(question)
@@ -538,6 +542,12 @@ class ExtractiveAnswerer:
 _ADDRESSEE_RE = re.compile(r"^各[^。；;]{1,80}(?:人民政府|机构|部门|单位|厅|局|委员会|委)[^。；;]{0,40}[：:]$")
 # An article's numbered item: "（二）…", "2. …".
 _ARTICLE_ITEM_RE = re.compile(r"^\s*(?:[（(][一二三四五六七八九十\d]+[)）]|\d{1,2}[.．、](?!\d))")
+def _says_nothing(sentence: str) -> bool:
+    """A document's number or date line, its byline, or a notice's addressees."""
+    text = sentence.strip()
+    return is_signature(text) or bool(_BYLINE_RE.search(text) or _ADDRESSEE_RE.match(text))
+
+
 def _item_style(text: str) -> str:
     """How an item is numbered: "paren" for "（二）", "digit" for "2."."""
     return "paren" if re.match(r"^\s*[（(]", text) else "digit"

@@ -59,10 +59,23 @@ def order_number(text: str) -> str:
     return f"{issuer}第{m.group(2)}号"
 
 
+# 文号 as English texts write them, in pinyin: "Guofa [2019] No. 3", "Guobanfa (2018) No.124", "Guohan 2018 159".
+_PINYIN_ISSUERS = {"guofa": "国发", "guobanfa": "国办发", "guohan": "国函", "guobanhan": "国办函", "guobanmingdian": "国办明电"}
+_PINYIN_NUMBER_RE = re.compile(
+    r"\b(" + "|".join(sorted(_PINYIN_ISSUERS, key=len, reverse=True)) + r")\s*[\[〔(（]?\s*((?:19|20)\d{2})\s*[\]〕)）]?"
+    r"\s*(?:No\.?|Number|#)?\s*(\d{1,4})\b",
+    re.I,
+)
+
+
 def doc_numbers(text: str) -> list[str]:
-    """Every 文号 (and 令 number) that ``text`` names, normalised (see :func:`doc_number`)."""
+    """Every 文号 (and 令 number) that ``text`` names, normalised (see :func:`doc_number`); a 文号 written in
+    pinyin ("Guobanfa [2019] No. 2") counts as the Chinese one."""
     found = [doc_number(m.group(0)) for m in _DOC_NUMBER_RE.finditer(text)]
     found += [order_number(m.group(0)) for m in _ORDER_NUMBER_RE.finditer(text)]
+    found += [
+        f"{_PINYIN_ISSUERS[m.group(1).lower()]}〔{m.group(2)}〕{int(m.group(3))}号" for m in _PINYIN_NUMBER_RE.finditer(text)
+    ]
     return found
 
 

@@ -139,7 +139,10 @@ def similarity_floor(gate: "EvidenceGate", e: Evidence) -> str | None:
 
 def off_topic(gate: "EvidenceGate", e: Evidence) -> str | None:
     """None of the question's own topic words (not found in every fifth passage) is in the passages retrieved:
-    "怎么做红烧肉？", "Tell me a joke" are off the documents' subject."""
+    "怎么做红烧肉？", "Tell me a joke" are off the documents' subject. A question naming a document by its 文号
+    ("What plan does Guofa [2019] No. 4 issue?") is on that document's subject (scoping found it held)."""
+    if e.query.doc_numbers:
+        return None
     topic = gate.topic_terms(e.question)
     if not e.zh and not topic:
         return "the question names nothing the documents speak of"

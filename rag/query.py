@@ -129,7 +129,7 @@ def analyse(question: str) -> Query:
         relative_years=tuple(dict.fromkeys(_RELATIVE_RE.findall(squashed))),
         places=tuple(places),
         national=national,
-        doc_numbers=tuple(dict.fromkeys(doc_numbers(squashed))),
+        doc_numbers=tuple(dict.fromkeys(doc_numbers(squashed if zh else text))),
         titles=tuple(dict.fromkeys(_BOOK_TITLE_RE.findall(squashed))),
         kinds=tuple(dict.fromkeys(kinds)),
         dated_kinds=tuple(dict.fromkeys((y, "政府工作报告" if k == "工作报告" else k) for y, k in dated)),

@@ -58,3 +58,18 @@ def test_a_span_of_years_is_answered_report_by_report(documents_assistant):
     a = documents_assistant.ask("2023年到2024年的政府工作报告分别安排了多少地方政府专项债券？").answer
     assert {c.passage.doc_id for c in a.citations} == {"gwr-national-2023", "gwr-national-2024"}
     assert "3.8万亿元" in a.text and "3.9万亿元" in a.text
+
+
+def test_a_doc_number_in_pinyin_is_the_chinese_one():
+    # English texts write the State Council's 文号 in pinyin (国办发〔2019〕2号 of eval/corpora/multidoc).
+    q = analyse("Which 11 cities were selected for the national pilot of centralized drug procurement under Guobanfa [2019] No. 2?")
+    assert q.doc_numbers == ("国办发〔2019〕2号",)
+    assert analyse("What does Guofa (2019) No.4 issue?").doc_numbers == ("国发〔2019〕4号",)
+    assert analyse("What did the Guohan 2018 159 reply approve?").doc_numbers == ("国函〔2018〕159号",)
+    assert analyse("What happened in 2019 in Guangdong?").doc_numbers == ()
+
+
+def test_an_english_question_naming_a_doc_number_is_answered_from_it(documents_assistant):
+    # 国发〔2019〕4号 (tests/fixtures/documents) issues the national vocational education reform plan.
+    r = documents_assistant.ask("What plan does Guofa [2019] No. 4 issue?")
+    assert not r.answer.abstained and {c.passage.doc_id for c in r.answer.citations} == {"gov-cn-5365341"}
