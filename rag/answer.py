@@ -44,7 +44,6 @@ from rag.query import (  # noqa: F401  (what the question asks, read by rag.quer
     _place_kinds,
     _places_by_kind,
     _years_named,
-    REVIEW_HEADING_RE,
     TARGET_WORDS_RE,
     analyse,
     asked_types,
@@ -52,6 +51,7 @@ from rag.query import (  # noqa: F401  (what the question asks, read by rag.quer
     has_measure,
     places_named,
     question_measures,
+    under_review,
 )
 
 # Questions about a document's publication (who issued it, when, under which number) may quote its information table.
@@ -426,7 +426,7 @@ class ExtractiveAnswerer:
             result = ordered
         # A target asked: a review's sentences beside a plan's report last year's results, not the target.
         if analyse(question).stage == "target":
-            planned = [c for c in result if not any(REVIEW_HEADING_RE.search(h) for h in c.passage.headings)]
+            planned = [c for c in result if not under_review(c.passage.headings)]
             result = planned or result
         return result
 
@@ -524,14 +524,19 @@ class ExtractiveAnswerer:
         # Item sentences usually open with their title ("——开放型经济蓬勃发展。"); keep those.
         return items[:8]
 
+    def decide(self, question: str, retrieval: Retrieval, chosen: list[_Candidate], query=None) -> GateDecision:
+        """The gate's verdict on the sentences ``chosen``: read with the passages, headings and time they are
+        quoted from."""
+        evidence = " ".join(c.text for c in chosen)
+        cited_from = " ".join(dict.fromkeys(c.passage.embedding_text() + " " + self._time_of(c.passage) for c in chosen))
+        quoted = [(c.text, c.passage.headings) for c in chosen]
+        return self.gate.decide(question, retrieval, evidence, cited_from, query, quoted)
+
     def answer(self, question: str, retrieval: Retrieval, k: int | None = None, query=None) -> Answer:
         """Answer from the evidence, or abstain. ``query``: the question analysed, when the caller has it."""
         k = k or self.settings.top_k
         chosen = self.select(question, retrieval, k)
-        evidence = " ".join(c.text for c in chosen)
-        cited_from = " ".join(dict.fromkeys(c.passage.embedding_text() + " " + self._time_of(c.passage) for c in chosen))
-        quoted = [(c.text, c.passage.headings) for c in chosen]
-        decision = self.gate.decide(question, retrieval, evidence, cited_from, query, quoted)
+        decision = self.decide(question, retrieval, chosen, query)
         if not decision.answerable or not chosen:
             reason = f"{decision.code}: {decision.reason}" if decision.code else "answer.no_evidence: no evidence sentences"
             return abstention(question, retrieval.hits[:k], reason)
@@ -561,7 +566,7 @@ def _other_stage(stage: str, sentence: str, headings) -> bool:
     """The sentence is of the other stage than the one asked (:attr:`rag.query.Query.stage`): a target asked
     and the sentence stands under a review heading ("一、2024年工作回顾"), or a result asked and the sentence
     states a target ("预期目标是…", "力争…") outside any review."""
-    review = any(REVIEW_HEADING_RE.search(h) for h in headings)
+    review = under_review(headings)
     if stage == "target":
         return review
     return not review and bool(TARGET_WORDS_RE.search(sentence)) and not _ACHIEVED_RE.search(sentence)

@@ -60,7 +60,7 @@ from rag.query import (
     _TARGET_RE,
     _TITLE_RE,
     _YEAR_RE,
-    REVIEW_HEADING_RE,
+    under_review,
     _dated,
     _period_years,
     _years_named,
@@ -218,7 +218,7 @@ def quoted_name_missing(gate: "EvidenceGate", e: Evidence) -> str | None:
         if m.group(3) and _DOCUMENT_NAME_RE.search(name):
             continue
         bare = _bare(name)
-        if len(bare) < 2 or bare in _bare(e.dated) or bare not in gate.bare_text(scoped):
+        if len(bare) < 2 or bare in _bare(e.dated) or not gate.says(bare, scoped):
             continue
         if retrieved is None:
             retrieved = _bare("".join(h.passage.embedding_text() for h in e.retrieval.hits[: gate.settings.top_k]))
@@ -433,7 +433,7 @@ def result_not_target(gate: "EvidenceGate", e: Evidence) -> str | None:
     if not quoted:
         return None
     for sentence, headings in quoted:
-        if any(REVIEW_HEADING_RE.search(h) for h in headings):
+        if under_review(headings):
             continue
         years = [int(y) for y in _YEAR_RE.findall(sentence)] or [int(y) for h in headings for y in _YEAR_RE.findall(h)]
         if asked and years and max(years) < asked:
@@ -514,11 +514,11 @@ class EvidenceGate:
         self._shares: dict[str, float] = {}
         self.rules = RULES
 
-    def bare_text(self, doc_ids: set[str] | None = None) -> str:
-        """The text of the documents ``doc_ids`` (all when None) without punctuation or spaces."""
+    def says(self, bare: str, doc_ids: set[str] | None = None) -> bool:
+        """The documents ``doc_ids`` (all when None), without punctuation or spaces, hold ``bare``."""
         if doc_ids is None:
-            return self.bare_corpus
-        return "\n".join(self._bare_documents.get(d, "") for d in sorted(doc_ids))
+            return bare in self.bare_corpus
+        return any(bare in self._bare_documents.get(d, "") for d in doc_ids)
 
     def share(self, term: str) -> float:
         """The share of passages that hold ``term`` (0 in a small index, where shares say little)."""

@@ -32,7 +32,7 @@ from rag.documents import DocumentRecord
 from rag.figures import Condition
 from rag.gate import _said, subject_words
 from rag.places import NATIONAL
-from rag.query import REVIEW_HEADING_RE, TARGET_WORDS_RE, Query
+from rag.query import TARGET_WORDS_RE, Query, under_review
 from rag.retrieval import Retrieval
 
 MAX_DOCUMENTS = 5
@@ -112,12 +112,7 @@ class PerDocument:
             chosen = [c for c in chosen if id(c) in keep]
             if numeric and not any(re.search(r"\d|[一二两三四五六七八九十百千万]+[万亿]?[个项家人元%]", c.text) for c in chosen):
                 continue  # a figure is asked; this document's best sentences state none
-            evidence = " ".join(c.text for c in chosen)
-            cited_from = " ".join(
-                dict.fromkeys(c.passage.embedding_text() + " " + self.extractive._time_of(c.passage) for c in chosen)
-            )
-            quoted = [(c.text, c.passage.headings) for c in chosen]
-            if not self.extractive.gate.decide(question, sub, evidence, cited_from, query, quoted).answerable:
+            if not self.extractive.decide(question, sub, chosen, query).answerable:
                 continue
             answered.append((doc, chosen))
         if len(answered) < 2:
@@ -152,16 +147,14 @@ class PerDocument:
             if not meeting:
                 continue
             chosen = meeting[:1]
-            cited_from = chosen[0].passage.embedding_text() + " " + self.extractive._time_of(chosen[0].passage)
-            quoted = [(chosen[0].text, chosen[0].passage.headings)]
-            if self.extractive.gate.decide(query.text, sub, chosen[0].text, cited_from, query, quoted).answerable:
+            if self.extractive.decide(query.text, sub, chosen, query).answerable:
                 out.append((doc, chosen))
         return out
 
 
 def _is_review(chosen: list) -> bool:
     """The evidence reports what happened: it stands under a review heading."""
-    return any(REVIEW_HEADING_RE.search(h) for c in chosen for h in c.passage.headings)
+    return any(under_review(c.passage.headings) for c in chosen)
 
 
 def _same_stage(stage: str, answered: list[tuple[str, list]]) -> list[tuple[str, list]]:

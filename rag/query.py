@@ -147,6 +147,11 @@ _ASKS_RESULT_RE = re.compile(r"实际|完成了|全年|增长了|达到了|实�
 _ASKS_TARGET_RE = re.compile(r"目标|预期|计划|力争|定在|定了|安排|要求|打算|准备|\b(target|goal|plan|aim)", re.I)
 # Headings of a review of what happened ("一、2024年工作回顾", "过去一年").
 REVIEW_HEADING_RE = re.compile(r"回顾|过去一年|去年|上一年|上年")
+
+
+def under_review(headings) -> bool:
+    """A passage under these headings reports what happened: one of them is a review ("一、2024年工作回顾")."""
+    return any(REVIEW_HEADING_RE.search(h) for h in headings)
 # Words of a target ("预期目标是…增长5%左右", "力争…").
 TARGET_WORDS_RE = re.compile(r"预期目标|目标|力争|计划|左右|以上|以内")
 

@@ -19,7 +19,7 @@ from rag.glossary import chinese_terms, english_entities, formal_terms
 from rag.index import Index
 from rag.keyword import FILLER_WORDS, has_cjk, longest_common_substring, tokenize
 from rag.passages import METADATA_HEADING, Passage
-from rag.query import REVIEW_HEADING_RE, analyse
+from rag.query import analyse, under_review
 from rag.settings import Settings
 
 
@@ -446,7 +446,7 @@ class Retriever:
         if analyse(question).stage == "target":
             for pid in fused:
                 p = self.index.passages.get(pid)
-                if p is not None and any(REVIEW_HEADING_RE.search(h) for h in p.headings):
+                if p is not None and under_review(p.headings):
                     fused[pid] *= self.OTHER_STAGE_WEIGHT
         ordered = sorted(fused, key=lambda pid: (-fused[pid], -dense_of.get(pid, 0.0)))
         # A passage ranked by BM25 alone has no similarity yet; the gate needs one for every
