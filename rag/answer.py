@@ -21,6 +21,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from rag.boilerplate import BYLINE_RE, formula_sentences, is_formula, says_nothing
 from rag.headings import classify_heading, is_signature
 from rag.keyword import FILLER_WORDS, has_cjk, tokenize
 from rag.passages import METADATA_HEADING, Passage, is_article, split_sentences
@@ -54,12 +55,6 @@ from rag.query import (  # noqa: F401  (what the question asks, read by rag.quer
     under_review,
 )
 
-# Questions about a document's publication (who issued it, when, under which number) may quote its information table.
-_ASKS_PUBLICATION_RE = re.compile(
-    r"文号|字号|索引号|发文|成文|(?:发布|公布|印发)(?!的是|了)|机关|来源|日期|哪天|何时|什么时候|主题分类|标题|"
-    r"\b(issued|published|released|document number|when|date|title|who)\b",
-    re.I,
-)
 NOT_FOUND_ZH = "文件中未找到这个问题的答案。"
 NOT_FOUND_EN = "The documents do not contain the answer to this question."
 RELATED_ZH = "以下段落可能相关："
@@ -124,6 +119,11 @@ def question_terms(question: str) -> list[str]:
 def _enumerates(text: str) -> bool:
     """True when a sentence lists three or more items ("A、B、C")."""
     return text.count("、") >= 2
+
+
+def _items_in(sentence: str) -> int:
+    """How many items the longest "A、B、C" run of ``sentence`` lists."""
+    return max((part.count("、") + 1 for part in re.split(r"[，,；;：:。]", sentence)), default=0)
 
 
 def _novelty(terms: list[str], sentence: str) -> float:
@@ -210,12 +210,13 @@ class ExtractiveAnswerer:
             return passage.doc_title  # no record (an older index): the title's year, as before
         return passage_time(passage.headings, passage.text, record) + " " + _title_period(passage.doc_title)
 
-    def __init__(self, index, settings: Settings, gate: EvidenceGate, records: dict | None = None) -> None:
+    def __init__(self, index, settings: Settings, gate: EvidenceGate, records: dict | None = None,
+                 formulas: frozenset[str] | None = None) -> None:
         self.index = index
         self.settings = settings
         self.gate = gate
         self.records = records if records is not None else index.records()
-        self.boilerplate = formula_sentences(index.passages.values())
+        self.boilerplate = formula_sentences(index.passages.values()) if formulas is None else formulas
 
     def _candidates(self, question: str, retrieval: Retrieval, ids: list[str], first_rank: int = 0) -> list[_Candidate]:
         """Every sentence of the passages ``ids`` (ranked ``first_rank``, ``first_rank`` + 1, …), scored
@@ -253,7 +254,7 @@ class ExtractiveAnswerer:
                     bonus += 0.03  # counts the very thing asked about
             if is_signature(sentence):
                 # "国办发〔2018〕124号", "2018年12月18日": a document's number or date line answers its publication only.
-                bonus -= 0.08 if _ASKS_PUBLICATION_RE.search(question) else self.FORMULA_PENALTY
+                bonus -= 0.08 if query.asks_publication else self.FORMULA_PENALTY
             elif classify_heading(sentence) is not None:
                 # A heading line names a topic but states nothing; it answers only "which 专栏/节".
                 if not (asks_about_box(question) and sentence.startswith("专栏")):
@@ -266,10 +267,12 @@ class ExtractiveAnswerer:
                 bonus -= self.ECHO_PENALTY  # restates the question's own words, adds nothing
             if "list" in types and _enumerates(sentence):
                 bonus += self.LIST_BONUS
-            if re.sub(r"\s+", "", sentence) in self.boilerplate or _ADDRESSEE_RE.match(sentence.strip()):
+                if query.listed and _items_in(sentence) >= query.listed:
+                    bonus += self.LIST_BONUS  # "哪六项": it lists at least six
+            if is_formula(sentence, self.boilerplate):
                 bonus -= self.FORMULA_PENALTY  # "现在，我代表国务院，向大会报告政府工作…" answers nothing
             passage = self.index.passages[pid]
-            if not _ASKS_PUBLICATION_RE.search(question) and (METADATA_HEADING in passage.headings or _BYLINE_RE.search(sentence)):
+            if not query.asks_publication and (METADATA_HEADING in passage.headings or BYLINE_RE.search(sentence)):
                 # A page's information table, a report's byline ("2025年1月13日在…大会…会议上…作政府工作报告"):
                 # they answer who issued it and when, no more.
                 bonus -= self.FORMULA_PENALTY
@@ -326,10 +329,10 @@ class ExtractiveAnswerer:
     def select(self, question: str, retrieval: Retrieval, k: int) -> list[_Candidate]:
         """Choose the sentences that answer the question (see the class doc)."""
         cands = self._candidates(question, retrieval, [h.passage.id for h in retrieval.hits[:k]])
-        if not _ASKS_PUBLICATION_RE.search(question):
+        if not analyse(question).asks_publication:
             # A 文号 or date line, a byline, a notice's addressees state nothing but the document's publication:
             # never an answer, nor a companion of one.
-            cands = [c for c in cands if not _says_nothing(c.text)]
+            cands = [c for c in cands if not says_nothing(c.text)]
         if not cands:
             return []
         types = asked_types(question)
@@ -543,23 +546,14 @@ class ExtractiveAnswerer:
         return compose(question, [(c.passage, c.text) for c in chosen])
 
 
-# A notice's addressees (主送机关): "各省、自治区、直辖市人民政府，国务院各部委、各直属机构：".
-_ADDRESSEE_RE = re.compile(r"^各[^。；;]{1,80}(?:人民政府|机构|部门|单位|厅|局|委员会|委)[^。；;]{0,40}[：:]$")
 # An article's numbered item: "（二）…", "2. …".
 _ARTICLE_ITEM_RE = re.compile(r"^\s*(?:[（(][一二三四五六七八九十\d]+[)）]|\d{1,2}[.．、](?!\d))")
-def _says_nothing(sentence: str) -> bool:
-    """A document's number or date line, its byline, or a notice's addressees."""
-    text = sentence.strip()
-    return is_signature(text) or bool(_BYLINE_RE.search(text) or _ADDRESSEE_RE.match(text))
-
 
 def _item_style(text: str) -> str:
     """How an item is numbered: "paren" for "（二）", "digit" for "2."."""
     return "paren" if re.match(r"^\s*[（(]", text) else "digit"
 
 
-# A report's or speech's byline: its date and the meeting it was delivered at.
-_BYLINE_RE = re.compile(r"^[\s—\-－:：]*(?:19|20)\d{2}年\d{1,2}月\d{1,2}日.{0,60}(?:会议|大会)上")
 
 
 def _other_stage(stage: str, sentence: str, headings) -> bool:
@@ -571,28 +565,6 @@ def _other_stage(stage: str, sentence: str, headings) -> bool:
         return review
     return not review and bool(TARGET_WORDS_RE.search(sentence)) and not _ACHIEVED_RE.search(sentence)
 
-
-def formula_sentences(passages, min_documents: int = 2) -> frozenset[str]:
-    """The formulas that open or close documents of a series, said word for word in several of them ("现在，
-    我代表国务院，向大会报告政府工作，请予审议…"): they resemble many questions and answer none. Found in the
-    documents (a sentence without figures, in a document's first or last passages, repeated across documents),
-    not listed."""
-    passages = list(passages)
-    ends: dict[str, tuple[int, int]] = {}
-    for p in passages:
-        lo, hi = ends.get(p.doc_id, (p.order, p.order))
-        ends[p.doc_id] = (min(lo, p.order), max(hi, p.order))
-    seen: dict[str, set[str]] = {}
-    for p in passages:
-        lo, hi = ends[p.doc_id]
-        if not (p.order <= lo + 2 or p.order >= hi):
-            continue
-        for line in p.text.split("\n"):
-            for sentence in split_sentences(line):
-                key = re.sub(r"\s+", "", sentence)
-                if len(key) >= 12 and not re.search(r"\d|[:：]", key):
-                    seen.setdefault(key, set()).add(p.doc_id)
-    return frozenset(k for k, docs in seen.items() if len(docs) >= min_documents)
 
 
 def _title_period(title: str) -> str:

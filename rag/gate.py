@@ -43,7 +43,6 @@ from functools import lru_cache
 from dataclasses import dataclass
 from typing import Callable
 
-from rag.documents import KINDS
 from rag.keyword import FILLER_WORDS, has_cjk, noun_words, tokenize, words
 from rag.places import find_places
 from rag.query import (
@@ -60,6 +59,7 @@ from rag.query import (
     _TARGET_RE,
     _TITLE_RE,
     _YEAR_RE,
+    DOCUMENT_NAME_RE,
     under_review,
     _dated,
     _period_years,
@@ -192,8 +192,6 @@ def unknown_place(gate: "EvidenceGate", e: Evidence) -> str | None:
     return None
 
 
-_QUOTED_RE = re.compile(r"“([^“”]{2,30})”|\"([^\"]{2,30})\"|《([^《》]{2,40})》")
-_DOCUMENT_NAME_RE = re.compile("(?:" + "|".join(KINDS) + r"|法|指标|标准|目录|清单)$")
 
 
 def _bare(text: str) -> str:
@@ -211,12 +209,9 @@ def quoted_name_missing(gate: "EvidenceGate", e: Evidence) -> str | None:
     retrieved = None
     # A question naming its document ("2016年政府工作报告…“三去一降一补”") asks what that document says of the
     # name: when only other documents say it, its evidence may still answer (the five tasks, unnamed).
-    named = e.query.dated_kinds or e.query.doc_numbers or any(_DOCUMENT_NAME_RE.search(t) for t in e.query.titles)
+    named = e.query.dated_kinds or e.query.doc_numbers or any(DOCUMENT_NAME_RE.search(t) for t in e.query.titles)
     scoped = {h.passage.doc_id for h in e.retrieval.hits} if named else None
-    for m in _QUOTED_RE.finditer(e.question):
-        name = next(g for g in m.groups() if g)
-        if m.group(3) and _DOCUMENT_NAME_RE.search(name):
-            continue
+    for name in e.query.quoted:
         bare = _bare(name)
         if len(bare) < 2 or bare in _bare(e.dated) or not gate.says(bare, scoped):
             continue

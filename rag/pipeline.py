@@ -177,7 +177,7 @@ class Assistant:
             # 600k sentence rows): do it now, not on a user's question. Any word of the documents will do.
             first = next(iter(self.index.passages.values()))
             self.retriever.retrieve(first.doc_title or first.text[:20], k=1)
-        self.extractive = ExtractiveAnswerer(self.index, self.settings, self.gate, self.records)
+        self.extractive = ExtractiveAnswerer(self.index, self.settings, self.gate, self.records, self.retriever.formulas)
         self.home_places = _home_places(self.records)
         self.about = AboutDocuments(self.index.passages)
         self.articles = Articles(self.index.passages, self.about.titles)

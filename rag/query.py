@@ -30,7 +30,7 @@ _YEAR_SPAN_RE = re.compile(r"((?:19|20)\d{2})\s*年?\s*(?:到|至|—|–|－|-|
 _ITEM_RE = re.compile(r"第\s*([一二三四五六七八九十百零〇两\d]+)\s*项")
 _ARTICLE_EN_RE = re.compile(r"\barticles?\s+(\d{1,3})\b", re.I)
 # What follows a document's name in a question ("…报告里", "…通知说", "…规划提出").
-_AFTER_NAME = r"[的里中上说提要定安指明写讲列规对给把是有将分都各和与及、”》（(]"
+AFTER_NAME = r"[的里中上说提要定安指明写讲列规对给把是有将分都各和与及、”》（(]"
 _LATEST_RE = re.compile(r"最新|现行|最近一次|最近的|latest|most recent|current", re.I)
 # English names of document kinds.
 _KINDS_EN = {
@@ -38,6 +38,16 @@ _KINDS_EN = {
     "measures": "办法", "notice": "通知", "circular": "通知", "opinion": "意见", "guideline": "意见",
     "plan": "规划", "reply": "批复",
 }
+# A name the question quotes: “六稳”, "three-ones", 《黑神话：悟空》.
+_QUOTED_RE = re.compile(r"“([^“”]{2,30})”|\"([^\"]{2,30})\"|《([^《》]{2,40})》")
+# A quoted title that names a document (《…条例》, 《…方案》): where to look, not what to find.
+DOCUMENT_NAME_RE = re.compile("(?:" + "|".join(KINDS) + r"|法|指标|标准|目录|清单)$")
+# Questions about a document's publication: who issued it, when, under which number.
+_ASKS_PUBLICATION_RE = re.compile(
+    r"文号|字号|索引号|发文|成文|(?:发布|公布|印发)(?!的是|了)|机关|来源|日期|哪天|何时|什么时候|主题分类|标题|"
+    r"\b(issued|published|released|document number|when|date|title|who)\b",
+    re.I,
+)
 # Words that speak of the country as a whole in a question ("全国…目标", "国务院…").
 _NATIONAL_RE = re.compile(r"全国|我国|国务院|中央政府|国家层面|中华人民共和国")
 
@@ -62,6 +72,9 @@ class Query:
     answer_types: frozenset[str] = field(default_factory=frozenset)
     # "哪些省份…在100万人以上": the condition a "which" question puts on a figure (rag.figures).
     condition: Condition | None = None
+    listed: int = 0  # how many items a list question expects: "具体是哪六项" → 6
+    quoted: tuple[str, ...] = ()  # the names it quotes (“六保”, 《黑神话：悟空》), less the titles of documents
+    asks_publication: bool = False  # who issued a document, when, under which number (its information table answers)
     stage: str = ""  # "result" (what happened: 实际, 完成了, 去年), "target" (目标, 预期, 计划) or "" (either, or both)
 
     @property
@@ -106,7 +119,7 @@ def analyse(question: str) -> Query:
         for m in re.finditer(r"((?:19|20)\d{2})年(?:度)?", squashed):
             window = re.split(r"[，,。？?；;！!、]", squashed[m.end() : m.end() + 16])[0]
             # The kind must stand as a name, not a verb: "2025年计划投入多少" names no 计划.
-            kind = next((k for k in ("政府工作报告", "工作报告", *KINDS) if re.search(rf"{k}(?:$|{_AFTER_NAME})", window)), None)
+            kind = next((k for k in ("政府工作报告", "工作报告", *KINDS) if re.search(rf"{k}(?:$|{AFTER_NAME})", window)), None)
             if kind:
                 dated.append((int(m.group(1)), kind))
         # "2022年到2024年的政府工作报告" names the years between too.
@@ -138,8 +151,30 @@ def analyse(question: str) -> Query:
         latest=bool(_LATEST_RE.search(text)),
         answer_types=frozenset(asked_types(text)),
         condition=condition_of(text),
+        listed=_listed(squashed),
+        quoted=_quoted(text),
+        asks_publication=bool(_ASKS_PUBLICATION_RE.search(text)),
         stage=_stage(text),
     )
+
+
+_LISTED_RE = re.compile(r"(?:哪|这|那)([两二三四五六七八九十]|\d{1,2})\s*(?:个方面|方面|项|个(?!字)|条|类|种|件|大)")
+
+
+def _listed(text: str) -> int:
+    """How many items a list question expects ("具体是哪六项", "稳哪六个方面" → 6); 0 when it does not say."""
+    m = _LISTED_RE.search(text)
+    return (cn_to_int(m.group(1)) or 0) if m else 0
+
+
+def _quoted(text: str) -> tuple[str, ...]:
+    """The names ``text`` quotes, less the quoted titles of documents (:data:`DOCUMENT_NAME_RE`)."""
+    out = []
+    for m in _QUOTED_RE.finditer(text):
+        name = next(g for g in m.groups() if g)
+        if not (m.group(3) and DOCUMENT_NAME_RE.search(name)):
+            out.append(name)
+    return tuple(dict.fromkeys(out))
 
 
 # What a figure question asks for: a result (what happened) or a target (what was planned).
@@ -184,7 +219,7 @@ _ASKS = {
         r"多少|(?<![第那这好])几[个项批次对家名人位场届条张国年所天种]|数量|数目|how many|how much|number of|what percentage",
         re.I,
     ),
-    "list": re.compile(r"哪些|有哪|哪几|列举|包括什么|包括哪|都有什么|分别是|\bwhich\b.*\bare\b|what are|\blist\b", re.I),
+    "list": re.compile(r"哪些|有哪|哪几|哪[两二三四五六七八九十]+(?:个方面|方面|项|个(?!字)|条|类|种|件|大)|列举|包括什么|包括哪|都有什么|分别是|\bwhich\b.*\bare\b|what are|\blist\b", re.I),
     "who": re.compile(r"是谁|叫什么名字|哪位|\bwho is\b|\bwho was\b", re.I),
 }
 _HAS = {

@@ -15,11 +15,12 @@ from functools import cached_property
 
 import numpy as np
 
+from rag.boilerplate import empty_passage, formula_sentences
 from rag.glossary import chinese_terms, english_entities, formal_terms
 from rag.index import Index
 from rag.keyword import FILLER_WORDS, has_cjk, longest_common_substring, tokenize
 from rag.passages import METADATA_HEADING, Passage
-from rag.query import analyse, under_review
+from rag.query import AFTER_NAME, analyse, under_review
 from rag.settings import Settings
 
 
@@ -267,6 +268,7 @@ class Retriever:
     """Hybrid retrieval over an :class:`~rag.index.Index`."""
 
     OTHER_STAGE_WEIGHT = 0.8  # a target asked: the fused score of a passage under a review heading
+    EMPTY_WEIGHT = 0.5  # a passage that says nothing but who issued a document and when (rag.boilerplate)
 
     def __init__(self, index: Index, settings: Settings, use_dense: bool = True, use_keyword: bool = True) -> None:
         self.index = index
@@ -274,6 +276,16 @@ class Retriever:
         self.use_dense = use_dense
         self.use_keyword = use_keyword
         self.use_sentences = True  # the best-sentence ranking (part of the dense half)
+
+    @cached_property
+    def formulas(self) -> frozenset[str]:
+        """The opening and closing formulas the indexed documents repeat (:func:`rag.boilerplate.formula_sentences`)."""
+        return formula_sentences(self.index.passages.values())
+
+    @cached_property
+    def _empty(self) -> frozenset[str]:
+        """The passages that say nothing but a document's publication (:func:`rag.boilerplate.empty_passage`)."""
+        return frozenset(pid for pid, p in self.index.passages.items() if empty_passage(p, self.formulas))
 
     @cached_property
     def _structure_map(self) -> dict[str, list[Passage]]:
@@ -354,6 +366,26 @@ class Retriever:
         found = [p for r in refs for p in self._structure_map.get(r, [])]
         return self._in_order(found, rankings, doc_ids)
 
+    QUOTED_MAX = 30  # a quoted name said in more passages than this (or this share of them) is a common
+    QUOTED_SHARE = 0.03  # term, not a lead
+
+    def _quoted_ranking(self, query: str, *rankings, doc_ids=None) -> list[str]:
+        """The passages that say every Chinese name ``query`` quotes (“六保”), in ``rankings``' order then the
+        documents'; empty when there is none or when the names are common (more than :attr:`QUOTED_MAX` passages)."""
+        names = [re.sub(r"[\W_]+", "", n) for n in analyse(query).quoted if has_cjk(n)]
+        names = [n for n in names if len(n) >= 2]
+        if not names:
+            return []
+        heads = [n[:2] for n in names]  # a cheap first look; the bare text decides ("黑神话：悟空")
+        # Counted over all documents: a name every report of a series says ("十四五") leads nowhere in one of them.
+        found = [
+            p for p in self.index.passages.values()
+            if all(h in p.text for h in heads) and all(n in re.sub(r"[\W_]+", "", p.embedding_text()) for n in names)
+        ]
+        if len(found) > min(self.QUOTED_MAX, max(2, int(self.QUOTED_SHARE * len(self.index.passages)))):
+            return []
+        return self._in_order(found, rankings, doc_ids)
+
     def _document_ranking(self, query: str, *rankings, doc_ids=None) -> list[str]:
         """For a question about a document itself (its source, date, title): each document's opening.
 
@@ -420,7 +452,9 @@ class Retriever:
             t = time.perf_counter()
             # BM25 over English words against Chinese text is noise; for an English
             # question it searches the Chinese terms the glossary finds in it, if any.
-            keyword_query = f"{query} {' '.join(formal_terms(query))}" if has_cjk(query) else english_keyword_query(query)
+            keyword_query = (
+                f"{query} {' '.join(formal_terms(query))}" if has_cjk(query) else english_keyword_query(query)
+            )
             use_kw = self.use_keyword and bool(keyword_query.strip())
             keyword = self.index.keyword_search(keyword_query, depth, doc_ids) if use_kw else []
             timings["keyword"] += (time.perf_counter() - t) * 1000
@@ -431,6 +465,7 @@ class Retriever:
                 ([pid for pid, _ in keyword], self.settings.keyword_weight),
                 (self._structure_ranking(refs[i], keyword, dense, doc_ids=doc_ids), self.settings.keyword_weight),
                 (self._document_ranking(query, keyword, dense, doc_ids=doc_ids), self.settings.keyword_weight),
+                (self._quoted_ranking(query, keyword, dense, doc_ids=doc_ids), self.settings.keyword_weight),
             ):
                 if ranking and weight * w > 0:
                     rankings.append((ranking, weight * w))
@@ -442,9 +477,13 @@ class Retriever:
 
         t = time.perf_counter()
         fused = rrf(rankings, self.settings.rrf_k)
-        # A target asked ("今年打算…", "目标是多少"): a report's review of last year is not where it stands.
-        if analyse(question).stage == "target":
-            for pid in fused:
+        query = analyse(question)
+        for pid in fused:
+            # A byline or a notice's addressees answer only who issued a document and when.
+            if pid in self._empty and not query.asks_publication:
+                fused[pid] *= self.EMPTY_WEIGHT
+            # A target asked ("今年打算…", "目标是多少"): a report's review of last year is not where it stands.
+            if query.stage == "target":
                 p = self.index.passages.get(pid)
                 if p is not None and under_review(p.headings):
                     fused[pid] *= self.OTHER_STAGE_WEIGHT

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from rag.answer import _BYLINE_RE, _other_stage
+from rag.answer import _other_stage
+from rag.boilerplate import BYLINE_RE
 from rag.query import analyse
 
 
@@ -34,9 +35,9 @@ def test_a_sentence_of_the_other_stage():
 
 def test_a_reports_byline_is_recognised():
     # 河北's and 江苏's 2025 reports open with the day and the meeting they were delivered at.
-    assert _BYLINE_RE.search("2025年1月13日在河北省第十四届人民代表大会第三次会议上河北省人民政府省长王正谱作政府工作报告。")
-    assert _BYLINE_RE.search("2025年1月19日在江苏省第十四届人民代表大会第三次会议上省长许昆林作政府工作报告")
-    assert not _BYLINE_RE.search("2025年1月7日，日喀则定日县发生6.8级地震。")
+    assert BYLINE_RE.search("2025年1月13日在河北省第十四届人民代表大会第三次会议上河北省人民政府省长王正谱作政府工作报告。")
+    assert BYLINE_RE.search("2025年1月19日在江苏省第十四届人民代表大会第三次会议上省长许昆林作政府工作报告")
+    assert not BYLINE_RE.search("2025年1月7日，日喀则定日县发生6.8级地震。")
 
 
 def test_a_span_of_years_names_the_years_between():
