@@ -52,6 +52,7 @@ from rag.query import (  # noqa: F401  (what the question asks, read by rag.quer
     has_measure,
     places_named,
     question_measures,
+    other_stage,
     under_review,
 )
 
@@ -276,7 +277,7 @@ class ExtractiveAnswerer:
                 # A page's information table, a report's byline ("2025年1月13日在…大会…会议上…作政府工作报告"):
                 # they answer who issued it and when, no more.
                 bonus -= self.FORMULA_PENALTY
-            if query.stage and _other_stage(query.stage, sentence, passage.headings):
+            if query.stage and other_stage(query.stage, sentence, passage.headings):
                 bonus -= self.STAGE_PENALTY
             if asked_places and _names_other_place(sentence + " ".join(passage.headings), asked_places):
                 bonus -= self.OTHER_PLACE_PENALTY
@@ -555,15 +556,6 @@ def _item_style(text: str) -> str:
 
 
 
-
-def _other_stage(stage: str, sentence: str, headings) -> bool:
-    """The sentence is of the other stage than the one asked (:attr:`rag.query.Query.stage`): a target asked
-    and the sentence stands under a review heading ("一、2024年工作回顾"), or a result asked and the sentence
-    states a target ("预期目标是…", "力争…") outside any review."""
-    review = under_review(headings)
-    if stage == "target":
-        return review
-    return not review and bool(TARGET_WORDS_RE.search(sentence)) and not _ACHIEVED_RE.search(sentence)
 
 
 

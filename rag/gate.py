@@ -60,6 +60,7 @@ from rag.query import (
     _TITLE_RE,
     _YEAR_RE,
     DOCUMENT_NAME_RE,
+    other_stage,
     under_review,
     _dated,
     _period_years,
@@ -316,6 +317,25 @@ def subject_words(clause: str, verbs: bool = True) -> tuple[str, ...]:
     ))
 
 
+def _compounds(e: Evidence) -> list[tuple[str, ...]]:
+    """Runs of two or more adjacent subject words in the question's figure clause ("公共/预算/收入")."""
+    if not e.zh:
+        return []
+    subject = _figure_subject(e, verbs=True)
+    clause = next((c for c in re.split(r"[，,。？?！!；;]", e.q) if _FIGURE_RE.search(c)), "")
+    out, run = [], []
+    for w in words(clause):
+        if w.lower() in subject:
+            run.append(w)
+            continue
+        if len(run) >= 2:
+            out.append(tuple(w.lower() for w in run))
+        run = []
+    if len(run) >= 2:
+        out.append(tuple(w.lower() for w in run))
+    return out
+
+
 def _said(term: str, text: str) -> bool:
     """``term`` is in ``text``, or a compound's parts all are ("粮食产量" in "粮食播种面积…、产量825亿斤")."""
     if term in text:
@@ -341,6 +361,16 @@ def subject_missing(gate: "EvidenceGate", e: Evidence) -> str | None:
     missing = [t for t in specific if not _said(t, dated)]
     if missing:
         return f"the evidence does not name {'/'.join(missing[:3])}"
+    # A compound the documents use, as the question writes it ("一般公共预算收入"): its parts said apart
+    # ("居民收入") name another thing.
+    for parts in _compounds(e):
+        compound = "".join(parts)
+        if not 0 < gate.share(compound) <= limit:
+            continue
+        # Its less common parts, in order, a few characters apart at most ("网络流量平均资费", "贫困人口全部脱贫").
+        kept = [w for w in parts if gate.share(w) <= COMMON_SHARE]
+        if len(kept) >= 2 and not re.search(".{0,4}".join(map(re.escape, kept)), dated):
+            return f"the evidence does not name {compound}"
     # Nor may it name none of the subject's less common words ("固定资产投资…" answered by a report's cover line).
     named = [t for t in _figure_subject(e, verbs=True) if 0 < gate.share(t) <= COMMON_SHARE]
     if named and not any(_said(t, dated) for t in named):
@@ -411,9 +441,16 @@ def unit_mismatch(gate: "EvidenceGate", e: Evidence) -> str | None:
 
 
 def target_not_result(gate: "EvidenceGate", e: Evidence) -> str | None:
-    """An achieved figure is asked ("实际已经…多少"), the evidence only sets a target."""
+    """An achieved figure is asked ("实际已经…多少", "山西省2024年地区生产总值增长了多少？"), the evidence only sets
+    a target: every evidence sentence that gives a figure states a target outside any review ("今年发展主要预期目标
+    是：地区生产总值增长5%左右" in a 2025 report). A target is never given as a result."""
     if "count" in e.types and _ASKS_ACTUAL_RE.search(e.q) and _TARGET_RE.search(e.evidence) and not _ACHIEVED_RE.search(e.evidence):
         return "the documents give a target, not an achieved figure"
+    if e.query.stage == "result" and _FIGURE_RE.search(e.q):
+        quoted = e.quoted or tuple((x, ()) for x in re.split(r"[。；;！!？?]", e.evidence) if x.strip())
+        figured = [(s, h) for s, h in quoted if re.search(r"\d", _YEAR_RE.sub("", s))]
+        if figured and all(other_stage("result", s, h) for s, h in figured):
+            return "the evidence sets targets, not the result asked"
     return None
 
 

@@ -191,6 +191,16 @@ def under_review(headings) -> bool:
 TARGET_WORDS_RE = re.compile(r"预期目标|目标|力争|计划|左右|以上|以内")
 
 
+def other_stage(stage: str, sentence: str, headings) -> bool:
+    """The sentence is of the other stage than the one asked (:attr:`rag.query.Query.stage`): a target asked
+    and the sentence stands under a review heading ("一、2024年工作回顾"), or a result asked and the sentence
+    states a target ("预期目标是…", "力争…") outside any review."""
+    review = under_review(headings)
+    if stage == "target":
+        return review
+    return not review and bool(TARGET_WORDS_RE.search(sentence)) and not _ACHIEVED_RE.search(sentence)
+
+
 def _stage(text: str) -> str:
     """"result", "target" or "" (see :attr:`Query.stage`)."""
     result, target = bool(_ASKS_RESULT_RE.search(text)), bool(_ASKS_TARGET_RE.search(text))

@@ -288,6 +288,27 @@ class Retriever:
         return frozenset(pid for pid, p in self.index.passages.items() if empty_passage(p, self.formulas))
 
     @cached_property
+    def _regions(self) -> dict[str, str]:
+        """Each document's province-level region (:attr:`rag.documents.DocumentRecord.region`)."""
+        return {doc_id: record.region for doc_id, record in self.index.records().items()}
+
+    def _within(self, query: str, doc_ids: list[str] | None) -> str:
+        """The keyword query searched within ``doc_ids``: less the province they are all of ("在辽宁开公司…辽宁省
+        政府…" within 辽宁's report). The scope already says it; as a search word it is rare in the index and
+        would rank the passages that name the province (a byline, a slogan) above those that answer."""
+        if not doc_ids:
+            return query
+        regions = {self._regions.get(d, "") for d in doc_ids}
+        if len(regions) != 1:
+            return query
+        (region,) = regions
+        for place in analyse(query).places:
+            if place.level == "province" and place.name == region:
+                for name in sorted({place.full_name, place.name} - {""}, key=len, reverse=True):
+                    query = query.replace(name, " ")
+        return query
+
+    @cached_property
     def _structure_map(self) -> dict[str, list[Passage]]:
         """Passages under each box/chapter/section label ("专栏8—1", "专栏8", "第三章"), built once."""
         out: dict[str, list[Passage]] = {}
@@ -453,7 +474,9 @@ class Retriever:
             # BM25 over English words against Chinese text is noise; for an English
             # question it searches the Chinese terms the glossary finds in it, if any.
             keyword_query = (
-                f"{query} {' '.join(formal_terms(query))}" if has_cjk(query) else english_keyword_query(query)
+                f"{self._within(query, doc_ids)} {' '.join(formal_terms(query))}"
+                if has_cjk(query)
+                else english_keyword_query(query)
             )
             use_kw = self.use_keyword and bool(keyword_query.strip())
             keyword = self.index.keyword_search(keyword_query, depth, doc_ids) if use_kw else []

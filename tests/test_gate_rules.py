@@ -135,3 +135,32 @@ def test_the_rarest_subject_words_sentence_must_give_the_figure():
     # The bundled review: the event's sentence carries its figures in later clauses.
     review = "中非经贸博览会:作为永久落户湖南的国家级展会,2025年展会规模再创新高,参展国家达53个,成交金额113.9亿美元。"
     assert figure_not_of_subject(gate, evidence("今年中非经贸博览会有多少个国家参展？", review)) is None
+
+
+def test_a_compound_subject_is_not_named_by_one_of_its_parts(documents_assistant):
+    """Two provincial reports (not bundled) and a national one: "一般公共预算收入" is not "居民收入"."""
+    from rag.gate import subject_missing
+
+    gate = documents_assistant.gate
+    targets = "主要预期目标是：地区生产总值增长5%左右，城镇、农村居民人均可支配收入分别增长5%、6.5%左右。"
+    assert "公共预算收入" in subject_missing(gate, evidence("江西省2025年一般公共预算收入增长目标定的是多少？", targets))
+    budget = "地方一般公共预算收入增长2%，城镇调查失业率5.5%左右。"  # 云南's 2025 targets
+    assert subject_missing(gate, evidence("云南2025年一般公共预算收入增长目标是多少？", budget)) is None
+    # its parts a few characters apart still name it ("网络流量平均资费", the 2019 national report)
+    fees = "今年中小企业宽带平均资费再降低15%，移动网络流量平均资费再降低20%以上。"
+    assert subject_missing(gate, evidence("政府工作报告要求移动网络流量资费降低多少？", fees)) is None
+
+
+def test_a_result_is_not_stated_by_targets():
+    from rag.gate import target_not_result
+
+    # 山西's 2025 report (not bundled): its 2025 targets do not say how much 2024's GDP grew.
+    targets = "今年发展主要预期目标是：地区生产总值增长5%左右，固定资产投资增长6%以上。"
+    e = evidence("山西省2024年地区生产总值增长了多少？", targets)
+    e.quoted = ((targets, ("二、2025年工作安排",)),)
+    assert target_not_result(None, e) == "the evidence sets targets, not the result asked"
+    # 北京's review of 2024 answers it.
+    result = "全市地区生产总值增长5.2%左右，城镇新增就业29.9万人。"
+    e = evidence("北京市2024年地区生产总值增长了多少？", result)
+    e.quoted = ((result, ("一、2024年工作回顾",)),)
+    assert target_not_result(None, e) is None

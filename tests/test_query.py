@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rag.answer import _other_stage
+from rag.query import other_stage as _other_stage
 from rag.boilerplate import BYLINE_RE
 from rag.query import analyse
 
