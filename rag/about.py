@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass
 
 from rag.answer import Answer, Citation, abstention
-from rag.keyword import has_cjk, tokenize, words
+from rag.keyword import is_chinese, tokenize, words
 from rag.passages import METADATA_HEADING, Passage, split_sentences
 from rag.retrieval import Retrieval
 
@@ -204,7 +204,7 @@ class AboutDocuments:
             return abstention(question, [h for h in retrieval.hits if h.passage.doc_id == doc] or retrieval.hits,
                               f"the document records no {'/'.join(asked)}")
         quoted = "\n".join(f"{f}[{c.n}]" for c in citations for f in c.sentences)
-        if has_cjk(question):
+        if is_chinese(question):
             text = f"《{self.titles[doc]}》：\n{quoted}"
         else:
             text = f"“{self.titles[doc]}”:\n" + quoted
@@ -220,7 +220,7 @@ class AboutDocuments:
 
     def topic_words(self, question: str, docs: list[str], extra: set[str] = frozenset()) -> list[str]:
         """The words of ``question`` that name neither a document (by its title) nor a structure or fact."""
-        if not has_cjk(question):
+        if not is_chinese(question):
             return []  # English questions are recognised by their phrasing alone
         return [
             w for w in tokenize(question)
@@ -232,7 +232,7 @@ class AboutDocuments:
         """The document a question about "the plan" / "这篇回顾" means: the one whose title it spells
         most of, else the one retrieval ranks first."""
         terms = [t for t in words(question) if len(t) > 1]  # "规划" is a stop word for search, not here
-        if not has_cjk(question):
+        if not is_chinese(question):
             terms = [zh for en, zh in _KINDS_EN.items() if re.search(rf"\b{en}", question, re.I)]
         score = {d: sum(1 for t in terms if t in self.titles[d]) for d in docs}
         best = max(score.values(), default=0)
@@ -255,7 +255,7 @@ def compose_outline(question: str, title: str, path: tuple[str, ...], entries: l
         parts.append(f"{e.heading}[{cit.n}]")
     n = len(entries)
     kind = _kind(entries)
-    if has_cjk(question):
+    if is_chinese(question):
         where = f"《{title}》" + (f"{path[-1]}，" if path else "")
         unit = {"chapter": "章", "section": "节"}.get(kind, "个部分")
         text = f"{where}共{n}{unit}：\n" + "\n".join(parts)

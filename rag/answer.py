@@ -23,7 +23,7 @@ import numpy as np
 
 from rag.boilerplate import BYLINE_RE, formula_sentences, is_formula, says_nothing
 from rag.headings import classify_heading, is_signature
-from rag.keyword import FILLER_WORDS, has_cjk, tokenize
+from rag.keyword import FILLER_WORDS, is_chinese, tokenize
 from rag.passages import METADATA_HEADING, Passage, is_article, split_sentences
 from rag.retrieval import Hit, Retrieval, heading_matches
 from rag.settings import Settings
@@ -110,7 +110,7 @@ def question_terms(question: str) -> list[str]:
     the glossary finds in them, and their numbers — English words never occur
     in the Chinese sentences.
     """
-    if has_cjk(question):
+    if is_chinese(question):
         return list(dict.fromkeys(tokenize(question)))
     from rag.glossary import chinese_terms
 
@@ -582,14 +582,14 @@ def compose(question: str, quoted: list[tuple[Passage, str]]) -> Answer:
             if not clean.startswith("专栏"):
                 clean = f"（{passage.box}）{clean}"
         parts.append(f"{clean}[{cit.n}]")
-    body = "".join(parts) if has_cjk(question) else "\n".join(parts)
-    text = body if has_cjk(question) else f"{LEAD_EN}\n{body}"
+    body = "".join(parts) if is_chinese(question) else "\n".join(parts)
+    text = body if is_chinese(question) else f"{LEAD_EN}\n{body}"
     return Answer(text, list(citations.values()), abstained=False)
 
 
 def abstention(question: str, hits: list[Hit], reason: str) -> Answer:
     """The "not in the documents" answer, with the nearest passages as 可能相关."""
-    zh = has_cjk(question)
+    zh = is_chinese(question)
     related = [h.passage for h in hits[:3]]
     text = NOT_FOUND_ZH if zh else NOT_FOUND_EN
     if related:
@@ -602,7 +602,7 @@ def abstention(question: str, hits: list[Hit], reason: str) -> Answer:
 def not_held(question: str, hits: list[Hit], scope) -> Answer:
     """The answer when the question names documents the deployment does not hold ("未收录…的文件。")."""
     answer = abstention(question, hits, f"{scope.code}: {scope.missing}")
-    if has_cjk(question):
+    if is_chinese(question):
         answer.text = scope.missing + answer.text
     else:
         answer.text = f"The documents held do not include the one asked about ({scope.missing}). " + answer.text

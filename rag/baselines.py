@@ -246,13 +246,13 @@ def _chunk_dict(doc, score: float | None = None) -> dict:
 
 def _top_passage_answer(question: str, ranked: list[tuple[object, float]], k: int, started: float) -> dict:
     """Answer = the top chunk, cited as [1]; never abstains."""
-    from rag.keyword import has_cjk
+    from rag.keyword import is_chinese
 
     retrieved = [_chunk_dict(doc, score) for doc, score in ranked[:k]]
     if not ranked:
         return {"answer": "", "abstained": False, "citations": [], "retrieved": [], "latency_ms": 0.0}
     top = ranked[0][0]
-    lead = "" if has_cjk(question) else "According to the documents:\n"
+    lead = "" if is_chinese(question) else "According to the documents:\n"
     return {
         "answer": f"{lead}{top.page_content}[1]",
         "abstained": False,
@@ -319,7 +319,7 @@ def half_system(assistant, use_dense: bool, use_keyword: bool, k: int) -> Callab
     """One half of our retrieval with our answerer and gate, as an evaluation system."""
     from rag.pipeline import QuestionError, Result, clean_question
     from rag.retrieval import Retriever
-    from rag.keyword import has_cjk
+    from rag.keyword import is_chinese
 
     retriever = Retriever(assistant.index, assistant.settings, use_dense=use_dense, use_keyword=use_keyword)
 
@@ -341,7 +341,7 @@ def half_system(assistant, use_dense: bool, use_keyword: bool, k: int) -> Callab
             retrieved=retrieval.hits[:k],
             latency_ms=(time.perf_counter() - started) * 1000,
             timings=timings,
-            lang="zh" if has_cjk(text) else "en",
+            lang="zh" if is_chinese(text) else "en",
             notices=notices,
         )
         return result.to_dict()

@@ -43,7 +43,7 @@ from functools import lru_cache
 from dataclasses import dataclass
 from typing import Callable
 
-from rag.keyword import FILLER_WORDS, has_cjk, noun_words, tokenize, words
+from rag.keyword import FILLER_WORDS, is_chinese, noun_words, tokenize, words
 from rag.places import find_places
 from rag.query import (
     _ACHIEVED_RE,
@@ -574,7 +574,7 @@ class EvidenceGate:
         Chinese: jieba words of two or more characters that occur in at most a
         fifth of the passages. English: the Chinese terms the glossary finds.
         """
-        if has_cjk(question):
+        if is_chinese(question):
             words = [t for t in tokenize(question) if len(t) >= 2 and t not in _QUESTION_WORDS and t not in FILLER_WORDS]
         else:
             from rag.glossary import chinese_terms
@@ -589,7 +589,7 @@ class EvidenceGate:
         ("supply chain" → 产业链, 供应链); a Chinese question's words stand alone.
         """
         terms = self.topic_terms(question)
-        if has_cjk(question):
+        if is_chinese(question):
             return [(t,) for t in terms if len(t) >= 2]
         from rag.glossary import term_groups
 
@@ -610,7 +610,7 @@ class EvidenceGate:
         e = Evidence(
             question=question,
             q=re.sub(r"\s+", "", question),
-            zh=has_cjk(question),
+            zh=is_chinese(question),
             retrieval=retrieval,
             evidence=evidence,
             dated=evidence + re.sub(r"\s+", "", cited_from),

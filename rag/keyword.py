@@ -59,6 +59,14 @@ def has_cjk(text: str) -> bool:
     return bool(_CJK_RE.search(text))
 
 
+def is_chinese(question: str) -> bool:
+    """A question written in Chinese: it has Chinese characters, and not merely a name among English words
+    ("What grain output target did Shaanxi (陕西) set for 2025?" is English)."""
+    cjk = len(_CJK_RE.findall(question))
+    latin = len(re.findall(r"[A-Za-z]", question))
+    return cjk > 0 and cjk * 4 >= latin
+
+
 @lru_cache(maxsize=1)
 def _jieba():
     import jieba

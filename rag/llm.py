@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from typing import Iterator
 
 from rag.answer import NOT_FOUND_EN, NOT_FOUND_ZH, Answer, Citation
-from rag.keyword import has_cjk
+from rag.keyword import is_chinese
 from rag.retrieval import Hit, Retrieval
 from rag.settings import Settings
 from rag.support import SUPPORT_THRESHOLD, Segment, sentence_support, split_cited
@@ -149,7 +149,7 @@ class LLMAnswerer:
         """The system and user messages for ``question`` over the numbered ``hits``."""
         from langchain_core.messages import HumanMessage, SystemMessage
 
-        zh = has_cjk(question)
+        zh = is_chinese(question)
         system = SYSTEM_PROMPT.format(
             language_rule=LANG_ZH if zh else LANG_EN,
             n=len(hits),
@@ -237,7 +237,7 @@ class LLMAnswerer:
     # ------------------------------------------------------------ after
     def check(self, question: str, reply: str, hits: list[Hit], fallback: Answer) -> Answer:
         """Check a model reply against the passages; return the cleaned answer or the extractive one."""
-        zh = has_cjk(question)
+        zh = is_chinese(question)
         text = strip_think(reply or "").strip()
         if not text:
             return self._replace(fallback, "语言模型返回了空回答，以下为摘录式回答。 / "

@@ -21,7 +21,7 @@ from rag.per_document import PerDocument
 from rag.answer import Answer, EvidenceGate, ExtractiveAnswerer, not_held
 from rag.glossary import REGIONS_ZH
 from rag.index import Index
-from rag.keyword import has_cjk
+from rag.keyword import is_chinese
 from rag.documents import select_documents, superseded
 from rag.query import Query, analyse
 from rag.retrieval import Hit, Retrieval, Retriever
@@ -298,7 +298,7 @@ class Assistant:
             latency_ms=latency,
             timings=timings,
             searched=searched if searched != text else None,
-            lang="zh" if has_cjk(text) else "en",
+            lang="zh" if is_chinese(text) else "en",
             notices=notices,
             documents=self.document_facts({c.passage.doc_id for c in answer.citations}),
         )
@@ -438,7 +438,7 @@ def _rewrite_one(question: str, previous: str, home: frozenset[str] = frozenset(
     question = question.strip()
     if not previous:
         return question
-    zh = has_cjk(question)
+    zh = is_chinese(question)
     short = len(question) <= (12 if zh else 30)
     if not (_ANAPHORA_RE.search(question) or short):
         return question

@@ -18,7 +18,7 @@ from functools import lru_cache
 from rag.documents import KINDS, doc_numbers
 from rag.figures import Condition, condition_of
 from rag.headings import cn_to_int
-from rag.keyword import has_cjk
+from rag.keyword import is_chinese
 from rag.places import NATIONAL, Place, find_places, find_places_en
 
 _NAMED_YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年(?!代)")
@@ -106,7 +106,7 @@ class Query:
 def analyse(question: str) -> Query:
     """Read ``question`` into a :class:`Query` (cached: every stage may ask for the same question's)."""
     text = re.sub(r"\s+", " ", question).strip()
-    zh = has_cjk(text)
+    zh = is_chinese(text)
     squashed = re.sub(r"\s+", "", text)
     if zh:
         years = [int(y) for y in _NAMED_YEAR_RE.findall(squashed)]
@@ -203,7 +203,9 @@ def other_stage(stage: str, sentence: str, headings) -> bool:
 
 def _stage(text: str) -> str:
     """"result", "target" or "" (see :attr:`Query.stage`)."""
-    result, target = bool(_ASKS_RESULT_RE.search(text)), bool(_ASKS_TARGET_RE.search(text))
+    target = bool(_ASKS_TARGET_RE.search(text))
+    # English "did" is the past tense of any verb: "What GDP growth target did … set?" asks a target.
+    result = bool(_ASKS_RESULT_RE.search(re.sub(r"\bdid\b", " ", text, flags=re.I) if target else text))
     return "" if result == target else "result" if result else "target"
 
 
@@ -349,7 +351,7 @@ def _places_by_kind(question: str) -> list[tuple[set[str], tuple[str, ...]]]:
     """
     from rag.glossary import REGION_PARTS, chinese_terms
 
-    text = question if has_cjk(question) else " ".join(chinese_terms(question))
+    text = question if is_chinese(question) else " ".join(chinese_terms(question))
     out = []
     for names in _place_kinds():
         found = set(_find_places(text, names))

@@ -18,7 +18,7 @@ import numpy as np
 from rag.boilerplate import empty_passage, formula_sentences
 from rag.glossary import chinese_terms, english_entities, formal_terms
 from rag.index import Index
-from rag.keyword import FILLER_WORDS, has_cjk, longest_common_substring, tokenize
+from rag.keyword import FILLER_WORDS, has_cjk, is_chinese, longest_common_substring, tokenize
 from rag.passages import METADATA_HEADING, Passage
 from rag.query import AFTER_NAME, analyse, under_review
 from rag.settings import Settings
@@ -169,7 +169,7 @@ def sub_questions(question: str) -> list[str]:
                 clause = prev + clause
             merged.append(clause)
         asking = [c for c in merged if asks(c)]
-    if has_cjk(question):
+    if is_chinese(question):
         expanded: list[str] = []
         for clause in asking or [question]:
             expanded.extend(coordinated_parts(clause) or ([clause] if asking else []))
@@ -245,7 +245,7 @@ def dense_query(question: str) -> str:
     Measured: mean of both +2 English questions on the bundled set, none lost; the
     expanded vector alone +2 and −2.
     """
-    if has_cjk(question):
+    if is_chinese(question):
         return question
     terms = chinese_terms(question)
     return f"{question} ({' '.join(terms)})" if terms else question
@@ -443,7 +443,7 @@ class Retriever:
         k = k or self.settings.top_k
         depth = max(self.settings.candidate_k, k)
         timings: dict[str, float] = {}
-        lang = "zh" if has_cjk(question) else "en"
+        lang = "zh" if is_chinese(question) else "en"
 
         parts = sub_questions(question)
         queries = [question, *parts]
@@ -475,7 +475,7 @@ class Retriever:
             # question it searches the Chinese terms the glossary finds in it, if any.
             keyword_query = (
                 f"{self._within(query, doc_ids)} {' '.join(formal_terms(query))}"
-                if has_cjk(query)
+                if is_chinese(query)
                 else english_keyword_query(query)
             )
             use_kw = self.use_keyword and bool(keyword_query.strip())

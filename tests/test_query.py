@@ -74,3 +74,11 @@ def test_an_english_question_naming_a_doc_number_is_answered_from_it(documents_a
     # 国发〔2019〕4号 (tests/fixtures/documents) issues the national vocational education reform plan.
     r = documents_assistant.ask("What plan does Guofa [2019] No. 4 issue?")
     assert not r.answer.abstained and {c.passage.doc_id for c in r.answer.citations} == {"gov-cn-5365341"}
+
+
+def test_an_english_question_naming_a_place_in_chinese_is_english():
+    q = analyse("What grain output target did Shaanxi (陕西) set for 2025?")
+    assert q.lang == "en" and q.stage == "target" and q.places[0].name == "陕西"
+    assert analyse("GDP增长目标是多少？").lang == "zh"
+    assert analyse("How many new urban jobs did the 2023 government work report target?").stage == "target"
+    assert analyse("How much did Liaoning's GDP grow in 2024?").stage == "result"
