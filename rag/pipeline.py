@@ -220,25 +220,10 @@ class Assistant:
         """``llm`` when an LLM endpoint is configured, else ``extractive``."""
         return "llm" if self.llm is not None else "extractive"
 
-    def answer(
-        self,
-        question: str,
-        retrieval: Retrieval,
-        k: int,
-        doc_ids: list[str] | None = None,
-        scope: Scope | None = None,
-        query: Query | None = None,
-    ) -> Answer:
-        """The answer to ``question`` from ``retrieval``'s evidence (or an abstention).
-
-        ``query`` is the question analysed (:func:`rag.query.analyse`; worked out here when not given),
-        ``scope`` what :func:`rag.scope.scope_for` made of it (None: the question was not scoped).
-        """
-        answer = None
-        for kind, payload in self.answer_steps(question, retrieval, k, doc_ids, scope, query, live=False):
-            if kind == "final":
-                answer = payload
-        return answer
+    def answer(self, question: str, retrieval: Retrieval, k: int, **context) -> Answer:
+        """The answer to ``question`` from ``retrieval``'s evidence (or an abstention), an LLM asked in one
+        request; ``context`` is ``doc_ids``, ``scope`` and ``query`` as :meth:`answer_steps` takes them."""
+        return next(p for kind, p in self.answer_steps(question, retrieval, k, live=False, **context) if kind == "final")
 
     def answer_steps(
         self,
@@ -252,6 +237,9 @@ class Assistant:
     ) -> Iterator[tuple[str, object]]:
         """:meth:`answer` step by step: ``("draft", text)`` pieces while an LLM writes (only when ``live``:
         otherwise the model is asked in one request), then ``("final", Answer)``.
+
+        ``query`` is the question analysed (:func:`rag.query.analyse`; worked out here when not given),
+        ``scope`` what :func:`rag.scope.scope_for` made of it (None: the question was not scoped).
 
         The answers the records give (a document not held, its articles, outline or publication
         facts) come first in either mode, without the model; then the LLM's answer, or one line per
@@ -323,21 +311,13 @@ class Assistant:
             return self.llm.condense(question, history) or rewrite_follow_up(question, history, self.home_places)
         return rewrite_follow_up(question, history, self.home_places)
 
-    def ask(
-        self,
-        question: str,
-        history: list[str] | None = None,
-        doc_ids: list[str] | None = None,
-        k: int | None = None,
-        qid: str | None = None,
-    ) -> Result:
+    def ask(self, question: str, **options) -> Result:
         """Answer one question (see the module doc). Raises :class:`QuestionError` for unusable input.
 
-        The same path as :meth:`stream`, run to its end; an LLM is asked in one plain request."""
-        step = None
-        for step in self.stream(question, history, doc_ids, k, qid, live=False):
-            pass
-        return step.result
+        The same path as :meth:`stream` (``options``: ``history``, ``doc_ids``, ``k``, ``qid``), run to its
+        end; an LLM is asked in one plain request."""
+        *_, done = self.stream(question, **options, live=False)
+        return done.result
 
     def stream(
         self,
@@ -352,8 +332,8 @@ class Assistant:
 
         An LLM's text arrives as draft deltas token by token (when ``live``), and ``done`` carries the
         checked answer that replaces them; any other answer (extractive, from the records, or the
-        extractive one an LLM's fell back to before it wrote) comes as one delta of the whole text. Raises :class:`QuestionError` for
-        unusable input before the first step.
+        extractive one an LLM's fell back to before it wrote) comes as one delta of the whole text.
+        Raises :class:`QuestionError` for unusable input before the first step.
         """
         started = time.perf_counter()
         text, notices = clean_question(question)

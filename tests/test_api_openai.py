@@ -220,3 +220,9 @@ def test_openapi_documents_every_route(http):
     page = http.get("/docs")
     assert page.status_code == 200 and "swagger" in page.text.lower()
     assert http.get("/").status_code == 200  # the app is still at /
+
+
+def test_unknown_route_or_method_is_an_error_object(http):
+    _error(http.get("/v1/chat/completions"), 405, "method_not_allowed")
+    _error(http.post("/v1/embeddings", json={}), 404, "not_found")
+    assert http.get("/dify/retrieval").json()["error_code"] == 405

@@ -82,14 +82,21 @@ def bearer(key: str) -> dict:
     return {"Authorization": f"Bearer {key}"}
 
 
+def created_key(app, name: str) -> str:
+    """``rag keys create name``: the key, from the last line it prints."""
+    done = rag_keys(app, "create", name)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip().splitlines()[-1]
+
+
 @pytest.fixture(scope="module")
 def keys(guarded):
-    """The tests' keys, created in order after the no-key test ran (module order)."""
-    return {}
+    """Two keys made with the CLI (first used after the no-key test, which runs first in this module)."""
+    return {name: created_key(guarded, name) for name in ("ops", "limited")}
 
 
 # ---------------------------------------------------------------- before any key
-def test_without_keys_the_api_answers_only_on_loopback(guarded, keys):
+def test_without_keys_the_api_answers_only_on_loopback(guarded):
     assert not guarded.keys_path.exists()
     local = httpx.post(guarded.url + "v1/chat/completions", json=CHAT, timeout=60)
     assert local.status_code == 200 and "120" in local.json()["choices"][0]["message"]["content"]
@@ -107,19 +114,18 @@ def test_without_keys_the_api_answers_only_on_loopback(guarded, keys):
 
 # ---------------------------------------------------------------- keys
 def test_create_prints_the_key_last_and_stores_only_its_hash(guarded, keys):
-    done = rag_keys(guarded, "create", "ops")
-    assert done.returncode == 0, done.stderr
-    key = done.stdout.strip().splitlines()[-1]
+    key = created_key(guarded, "reader")
     assert re.fullmatch(r"rag-[A-Za-z0-9_-]{40,}", key)
-    keys["ops"] = key
     stored = guarded.keys_path.read_text(encoding="utf-8")
-    assert key not in stored and json.loads(stored)["keys"][0]["name"] == "ops"
+    assert key not in stored and "reader" in [k["name"] for k in json.loads(stored)["keys"]]
     assert oct(guarded.keys_path.stat().st_mode & 0o777) == "0o600"
     listing = rag_keys(guarded, "list")
-    assert listing.returncode == 0 and "ops" in listing.stdout and key not in listing.stdout
-    again = rag_keys(guarded, "create", "ops")
+    assert listing.returncode == 0 and "reader" in listing.stdout and key not in listing.stdout
+    again = rag_keys(guarded, "create", "reader")
     assert again.returncode == 2 and "exists" in again.stderr
-    keys["limited"] = rag_keys(guarded, "create", "limited").stdout.strip().splitlines()[-1]
+    r = httpx.get(guarded.url + "api/documents", headers=bearer(key), timeout=30)
+    assert r.status_code == 200 and len(r.json()["documents"]) == 2
+    keys["reader"] = key  # checked against the log at the end
 
 
 @pytest.mark.parametrize(
@@ -132,7 +138,6 @@ def test_create_prints_the_key_last_and_stores_only_its_hash(guarded, keys):
     ],
 )
 def test_missing_or_wrong_key_is_401_even_on_loopback(guarded, keys, headers, code, dify_code):
-    assert keys, "keys are created by the test before"
     r = httpx.post(guarded.url + "v1/chat/completions", json=CHAT, headers=headers, timeout=60)
     assert r.status_code == 401 and r.json()["error"]["code"] == code
     r = httpx.post(guarded.url + "dify/retrieval", json=DIFY, headers=headers, timeout=60)

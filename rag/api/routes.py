@@ -86,6 +86,21 @@ def _page(title: str, body: str, css: str, status: int = 200) -> HTMLResponse:
     )
 
 
+def _unknown_route(app: FastAPI) -> None:
+    """A 404 (or 405 for a route asked with the wrong method) as an error object, under the API's prefixes."""
+    from starlette.routing import Match
+
+    def unknown(request: Request, rest: str):
+        path = request.url.path
+        if any(route.matches(request.scope)[0] == Match.PARTIAL for route in request.app.router.routes):
+            raise ApiError(405, f"{path} does not take {request.method}.", "method_not_allowed")
+        raise ApiError(404, f"There is no {path}; the API is described at /docs.", "not_found")
+
+    for prefix in ("/v1", "/dify", "/api"):
+        app.add_api_route(prefix + "/{rest:path}", unknown, include_in_schema=False,
+                          methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+
+
 def install(app: FastAPI, service) -> None:
     """Add the API's routes and error handlers to ``app`` (before Gradio is mounted at ``/``)."""
     app.state.api = ApiContext.for_service(service)
@@ -95,3 +110,4 @@ def install(app: FastAPI, service) -> None:
     app.include_router(openai.router)
     app.include_router(dify.router)
     app.include_router(router)
+    _unknown_route(app)
