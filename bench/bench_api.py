@@ -19,6 +19,7 @@ throughput, p50/p95/p99 and the errors, and writes them under ``## API load`` in
 from __future__ import annotations
 
 import json
+import os
 import sys
 import tempfile
 import threading
@@ -93,6 +94,7 @@ def run(args) -> dict:
         health = wait_ready(url, proc)
         print(f"ready: {health}", flush=True)
         questions, _ = load_questions()
+        load_before = os.getloadavg()[0]
         out: list = []
         lock = threading.Lock()
         t0 = time.monotonic()
@@ -104,6 +106,7 @@ def run(args) -> dict:
         for t in threads:
             t.join()
         elapsed = time.monotonic() - t0
+        load_after = os.getloadavg()[0]
     finally:
         if proc is not None:
             stop_app(proc)
@@ -114,7 +117,7 @@ def run(args) -> dict:
         "by_kind": dict(Counter(k for k, *_ in out)), "errors": sum(errors.values()),
         "error_kinds": dict(errors.most_common(5)), "throughput_rps": round(len(out) / elapsed, 2),
         "p50_ms": round(percentile(lat, 50)), "p95_ms": round(percentile(lat, 95)), "p99_ms": round(percentile(lat, 99)),
-        "mode": health.get("mode"),
+        "mode": health.get("mode"), "load_average": [round(load_before, 1), round(load_after, 1)],
     }
 
 
@@ -125,7 +128,8 @@ def render(stats: dict) -> str:
         SECTION, "",
         f"`bench/bench_api.py`: {stats['clients']} concurrent API clients (official `openai` client and `httpx`, "
         f"each with the app's API key) for {stats['duration_s']:.0f} s against a fresh `app.py` "
-        f"({stats['mode']} mode) on the bundled corpus; measured {time.strftime('%Y-%m-%d')}.", "",
+        f"({stats['mode']} mode) on the bundled corpus; measured {time.strftime('%Y-%m-%d')}, 1-minute load average "
+        f"{stats['load_average'][0]} → {stats['load_average'][1]} on 2 cores (the machine was shared).", "",
         "| requests | errors | throughput | p50 | p95 | p99 |", "|---|---|---|---|---|---|",
         f"| {stats['requests']} ({kinds}) | **{stats['errors']}** | {stats['throughput_rps']} req/s | "
         f"{stats['p50_ms']} ms | {stats['p95_ms']} ms | {stats['p99_ms']} ms |", "",
