@@ -95,6 +95,14 @@ def authorize(request: Request) -> str:
     """Who is calling (a key's name, or ``loopback``); raises :class:`ApiError` 401 / 403 / 429.
 
     A FastAPI dependency of every API route (see the module doc). The key itself is never kept or logged."""
+    known = getattr(request.state, "caller", None)
+    if known:  # checked already (a body found invalid after the check asks again)
+        return known
+    request.state.caller = _caller(request)
+    return request.state.caller
+
+
+def _caller(request: Request) -> str:
     ctx = context(request)
     if not ctx.keys.keys():
         if is_loopback(request.client.host if request.client else None):

@@ -130,12 +130,13 @@ def retrieval(body: RetrievalRequest, request: Request, caller: str = Depends(au
     if docs is not None and not docs:
         return {"records": []}
     setting = body.retrieval_setting
+    assistant = service.assistant
     try:
         with ctx.answering():
-            hits = service.assistant.search(body.query, setting.top_k, docs)
+            hits = assistant.search(body.query, setting.top_k, docs)
     except QuestionError as exc:
         raise bad_request(str(exc), "invalid_query") from exc
-    facts = service.assistant.document_facts({h.passage.doc_id for h in hits})
+    facts = assistant.document_facts({h.passage.doc_id for h in hits})
     best = hits[0].score if hits else 1.0
     records = []
     for h in hits:
