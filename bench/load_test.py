@@ -390,11 +390,11 @@ def plot(variants: list[Variant]) -> None:
     plt.close(fig)
 
 
-def write_section(text: str, path: Path = RESULTS) -> None:
-    """Replace the ``## Load`` section of RESULTS.md (or append it), leaving other sections alone."""
+def write_section(text: str, path: Path = RESULTS, section: str = SECTION) -> None:
+    """Replace the ``section`` (``## Load``) of RESULTS.md (or append it), leaving other sections alone."""
     old = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
     lines = old.splitlines()
-    start = next((i for i, l in enumerate(lines) if l.strip() == SECTION), None)
+    start = next((i for i, l in enumerate(lines) if l.strip() == section), None)
     if start is None:
         new = old.rstrip("\n") + "\n\n" + text.rstrip("\n") + "\n"
     else:
@@ -451,12 +451,18 @@ def measure(variant: Variant, args, url: str | None) -> Variant:
             stop_app(proc)
 
 
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def load_arguments(description: str, duration: float, duration_help: str) -> argparse.ArgumentParser:
+    """The options every load test takes: --clients, --duration, --timeout, --url."""
+    ap = argparse.ArgumentParser(description=description)
     ap.add_argument("--clients", type=int, default=20)
-    ap.add_argument("--duration", type=float, default=120.0, help="seconds of load per configuration")
+    ap.add_argument("--duration", type=float, default=duration, help=duration_help)
     ap.add_argument("--timeout", type=float, default=120.0, help="seconds before one request counts as an error")
     ap.add_argument("--url", help="an app already running (default: start app.py on a free port)")
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = load_arguments(__doc__.split("\n\n")[0], 120.0, "seconds of load per configuration")
     ap.add_argument("--variants", default="default",
                     help=f"comma-separated app configurations to measure, one app process each: {', '.join(VARIANTS)}")
     ap.add_argument("--soak", type=float, default=0.0,

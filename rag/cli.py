@@ -4,7 +4,8 @@
     rag ingest [--corpus DIR]    sync the index with a folder of documents
     rag ask "问题" [--json]       answer one question with citations
     rag eval --dataset F --out D score an evaluation set
-    rag serve                    start the Gradio app
+    rag serve                    start the Gradio app (and the HTTP API, see docs/api.md)
+    rag keys create|list|revoke  manage the HTTP API's keys
     rag doctor                   check model, index, Chroma and LLM
 
 Bad input (an empty question, a missing file) prints one line and exits 2.
@@ -126,6 +127,31 @@ def cmd_serve(args) -> int:
     return 0
 
 
+def cmd_keys(args) -> int:
+    from datetime import datetime
+
+    from rag.api.keys import KeyNameError, KeyStore
+
+    store = KeyStore(_settings(args).keys_file)
+    try:
+        if args.keys_command == "create":
+            key = store.create(args.name)
+            print(f"API key '{args.name}' created; it is shown only now (the server keeps its hash in {store.path}):")
+            print(key)
+        elif args.keys_command == "revoke":
+            store.revoke(args.name)
+            print(f"API key '{args.name}' revoked.")
+        else:
+            keys = store.names()
+            for k in keys:
+                print(f"{k.name}\tcreated {datetime.fromtimestamp(k.created).isoformat(timespec='seconds')}")
+            if not keys:
+                print("No API keys: the API answers only on this machine (loopback).")
+    except KeyNameError as exc:
+        return _fail(str(exc))
+    return 0
+
+
 def cmd_doctor(args) -> int:
     from rag.doctor import run_doctor
 
@@ -170,6 +196,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = sub.add_parser("serve", help="start the Gradio app")
     serve.set_defaults(func=cmd_serve)
+
+    keys = sub.add_parser("keys", help="manage the HTTP API's keys (kept hashed in <index>/api-keys.json)")
+    keys_sub = keys.add_subparsers(dest="keys_command", required=True)
+    for verb, text in (("create", "make a key; prints it as the last line"), ("revoke", "delete a key")):
+        one = keys_sub.add_parser(verb, help=text)
+        one.add_argument("name", help="the key's name, e.g. dify or open-webui")
+        one.add_argument("--index", help="index folder")
+        one.set_defaults(func=cmd_keys)
+    listing = keys_sub.add_parser("list", help="the keys' names and dates (never the keys)")
+    listing.add_argument("--index", help="index folder")
+    listing.set_defaults(func=cmd_keys)
 
     doctor = sub.add_parser("doctor", help="check model, index, Chroma connection and LLM endpoint")
     doctor.add_argument("--index", help="index folder")

@@ -1,10 +1,13 @@
 """The service layer: one :class:`Assistant` that the CLI, the app and the evaluation share.
 
-``Assistant.ask`` runs the whole path for one question — validate the
+``Assistant.stream`` runs the whole path for one question — validate the
 question, rewrite a follow-up with the conversation's context, retrieve,
 decide whether the evidence can answer, compose the cited answer (extractive,
-or through an LLM when one is configured) — and returns a :class:`Result` whose
-``to_dict`` is exactly one line of the evaluation contract's ``results.jsonl``.
+or through an LLM when one is configured) — and yields it as :class:`Step` s:
+what is searched, the answer's text as it is written, then the :class:`Result`,
+whose ``to_dict`` is exactly one line of the evaluation contract's
+``results.jsonl``. ``Assistant.ask`` is that stream run to its end; the app,
+the HTTP API and the CLI all ask through these two.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import re
 import time
 import unicodedata
 from dataclasses import dataclass, field
+from typing import Iterator
 
 from rag.about import AboutDocuments
 from rag.articles import Articles
@@ -87,12 +91,13 @@ def other_language(text: str) -> tuple[str, str] | None:
 def clean_question(question: str | None) -> tuple[str, list[str]]:
     """Normalise a user's question; returns it and notices about what was changed.
 
-    Control characters and NULs are dropped; a very long question is cut to
+    Control characters, NULs and lone surrogates are dropped; a very long question is cut to
     ``MAX_QUESTION_CHARS`` with a notice rather than refused.
     """
     notices: list[str] = []
     text = "" if question is None else str(question)
-    text = "".join(" " if unicodedata.category(c) in ("Cc", "Cf") else c for c in text)
+    # Control and format characters, and lone surrogates (not text; they cannot be written as UTF-8).
+    text = "".join(" " if unicodedata.category(c) in ("Cc", "Cf", "Cs") else c for c in text)
     text = re.sub(r"\s+", " ", text).strip()
     if not text:
         raise QuestionError("请输入问题。 / Please type a question.")
@@ -150,6 +155,23 @@ class Result:
         }
 
 
+@dataclass
+class Step:
+    """One step of answering (see :meth:`Assistant.stream`).
+
+    ``searching``: ``searched`` is the question as rewritten for search (None when unchanged).
+    ``delta``: ``text`` is the next piece of the answer; ``draft`` is True for an LLM's text as it
+    arrives, which the ``done`` step's answer replaces (markers renumbered, unsupported sentences
+    dropped, or the extractive answer instead). ``done``: ``result`` is the :class:`Result`.
+    """
+
+    kind: str
+    searched: str | None = None
+    text: str = ""
+    draft: bool = False
+    result: Result | None = None
+
+
 class Assistant:
     """Answers questions about the indexed documents, with citations."""
 
@@ -198,7 +220,12 @@ class Assistant:
         """``llm`` when an LLM endpoint is configured, else ``extractive``."""
         return "llm" if self.llm is not None else "extractive"
 
-    def answer(
+    def answer(self, question: str, retrieval: Retrieval, k: int, **context) -> Answer:
+        """The answer to ``question`` from ``retrieval``'s evidence (or an abstention), an LLM asked in one
+        request; ``context`` is ``doc_ids``, ``scope`` and ``query`` as :meth:`answer_steps` takes them."""
+        return next(p for kind, p in self.answer_steps(question, retrieval, k, live=False, **context) if kind == "final")
+
+    def answer_steps(
         self,
         question: str,
         retrieval: Retrieval,
@@ -206,22 +233,35 @@ class Assistant:
         doc_ids: list[str] | None = None,
         scope: Scope | None = None,
         query: Query | None = None,
-    ) -> Answer:
-        """The answer to ``question`` from ``retrieval``'s evidence (or an abstention).
+        live: bool = True,
+    ) -> Iterator[tuple[str, object]]:
+        """:meth:`answer` step by step: ``("draft", text)`` pieces while an LLM writes (only when ``live``:
+        otherwise the model is asked in one request), then ``("final", Answer)``.
 
         ``query`` is the question analysed (:func:`rag.query.analyse`; worked out here when not given),
         ``scope`` what :func:`rag.scope.scope_for` made of it (None: the question was not scoped).
+
+        The answers the records give (a document not held, its articles, outline or publication
+        facts) come first in either mode, without the model; then the LLM's answer, or one line per
+        document for several documents of one kind, or the extractive answer.
         """
         query = query or analyse(question)
-        structured = self.from_records(question, retrieval, doc_ids, scope, query)
-        if structured is not None:
-            return structured
-        if self.llm is not None:
+        answer = self.from_records(question, retrieval, doc_ids, scope, query)
+        if answer is not None:
+            yield ("final", answer)
+            return
+        if self.llm is not None and live:
+            for kind, payload in self.llm.stream(question, retrieval, k):
+                if kind == "final":
+                    answer = payload
+                else:
+                    yield ("draft", payload)
+        elif self.llm is not None:
             answer = self.llm.answer(question, retrieval, k)
         else:
             # Several documents of one kind, each with its own figure: one line per document.
             answer = self.per_document.answer(query, retrieval, k, doc_ids) or self.extractive.answer(question, retrieval, k, query)
-        return self.articles.label_answer(query, answer)
+        yield ("final", self.articles.label_answer(query, answer))
 
     def from_records(
         self, question: str, retrieval: Retrieval, doc_ids: list[str] | None, scope: Scope | None, query: Query
@@ -271,22 +311,44 @@ class Assistant:
             return self.llm.condense(question, history) or rewrite_follow_up(question, history, self.home_places)
         return rewrite_follow_up(question, history, self.home_places)
 
-    def ask(
+    def ask(self, question: str, **options) -> Result:
+        """Answer one question (see the module doc). Raises :class:`QuestionError` for unusable input.
+
+        The same path as :meth:`stream` (``options``: ``history``, ``doc_ids``, ``k``, ``qid``), run to its
+        end; an LLM is asked in one plain request."""
+        *_, done = self.stream(question, **options, live=False)
+        return done.result
+
+    def stream(
         self,
         question: str,
         history: list[str] | None = None,
         doc_ids: list[str] | None = None,
         k: int | None = None,
         qid: str | None = None,
-    ) -> Result:
-        """Answer one question (see the module doc). Raises :class:`QuestionError` for unusable input."""
+        live: bool = True,
+    ) -> Iterator[Step]:
+        """Answer one question step by step: ``searching``, ``delta`` s, then ``done`` (see :class:`Step`).
+
+        An LLM's text arrives as draft deltas token by token (when ``live``), and ``done`` carries the
+        checked answer that replaces them; any other answer (extractive, from the records, or the
+        extractive one an LLM's fell back to before it wrote) comes as one delta of the whole text.
+        Raises :class:`QuestionError` for unusable input before the first step.
+        """
         started = time.perf_counter()
         text, notices = clean_question(question)
         searched = self.rewrite(text, history)
+        yield Step("searching", searched=searched if searched != text else None)
         k = k or self.settings.top_k
         query, scope, retrieval = self.scoped_retrieval(searched, k, doc_ids)
         t = time.perf_counter()
-        answer = self.answer(searched, retrieval, k, scope.doc_ids or None, scope, query)
+        answer, drafted = None, False
+        for kind, payload in self.answer_steps(searched, retrieval, k, scope.doc_ids or None, scope, query, live):
+            if kind == "draft":
+                drafted = True
+                yield Step("delta", text=payload, draft=True)
+            else:
+                answer = payload
         timings = dict(retrieval.timings)
         timings["answer"] = (time.perf_counter() - t) * 1000
         latency = (time.perf_counter() - started) * 1000
@@ -313,7 +375,15 @@ class Assistant:
                 "question": text,
             },
         )
-        return result
+        if not drafted:
+            yield Step("delta", text=answer.text)
+        yield Step("done", searched=result.searched, text=answer.text, result=result)
+
+    def search(self, query: str, k: int, doc_ids: list[str] | None = None) -> list[Hit]:
+        """The ``k`` passages retrieved for ``query`` (scoped to the documents it names, within ``doc_ids``),
+        best first; what a retriever-only caller (the Dify API) gets. Raises :class:`QuestionError`."""
+        text, _ = clean_question(query)
+        return self.scoped_retrieval(text, k, doc_ids)[2].hits[:k]
 
 
 def _home_places(records: dict) -> frozenset[str]:

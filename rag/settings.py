@@ -104,6 +104,18 @@ class Settings(BaseSettings):
     admin_password: str | None = None
     concurrency_limit: int = 2
 
+    # --- HTTP API (rag.api) --------------------------------------------------
+    api_model: str = Field("policy-qa", description="The model name /v1/models lists and /v1/chat/completions takes; "
+                           "also the knowledge id of all documents for /dify/retrieval.")
+    api_keys_path: Path | None = Field(None, description="File of the API keys' hashes (default: <index_dir>/api-keys.json).")
+    api_rate_per_minute: float = Field(60.0, gt=0, description="Requests a minute each API key may make, on average.")
+    api_burst: int = Field(10, ge=1, description="Requests an API key may make at once before its rate applies.")
+
+    @property
+    def keys_file(self) -> Path:
+        """Where the API keys' hashes are kept."""
+        return self.api_keys_path or self.index_dir / "api-keys.json"
+
     @property
     def llm_enabled(self) -> bool:
         """True when an OpenAI-compatible endpoint is configured."""

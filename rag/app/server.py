@@ -1,4 +1,5 @@
-"""Serve the app: FastAPI with ``/health``, the Gradio Blocks mounted at ``/``, uvicorn.
+"""Serve the app: FastAPI with ``/health``, the HTTP API (:mod:`rag.api`, documented at ``/docs``),
+the Gradio Blocks mounted at ``/``, uvicorn.
 
 Host and port come from ``GRADIO_SERVER_NAME`` / ``GRADIO_SERVER_PORT``
 (default ``127.0.0.1:7860``, loopback only). The model and the index are
@@ -35,15 +36,23 @@ def host_and_port() -> tuple[str, int]:
 
 
 def create_app(service, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT):
-    """The FastAPI application: ``/health`` plus the Gradio app at ``/``."""
+    """The FastAPI application: ``/health``, the API (:func:`rag.api.routes.install`), the Gradio app at ``/``."""
     import gradio as gr
     from fastapi import FastAPI
     from fastapi.responses import JSONResponse
 
+    from rag.api.routes import install
     from rag.app.assets import CSS, FONT_STACK, MONO_STACK
     from rag.app.ui import build_demo
 
-    app = FastAPI(title="Policy Q&A assistant", docs_url=None, redoc_url=None, openapi_url=None)
+    app = FastAPI(
+        title="Policy Q&A assistant",
+        description="Cited answers from the indexed policy documents: an OpenAI-compatible chat API, Dify's "
+        "external knowledge API, and the assistant's own JSON. Send 'Authorization: Bearer <key>' once keys exist.",
+        docs_url="/docs",
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
 
     @app.get("/health")
     def health():
@@ -52,6 +61,7 @@ def create_app(service, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT):
         except Exception as exc:  # noqa: BLE001 - health reports, never raises
             return JSONResponse({"status": "error", "error": f"{exc.__class__.__name__}: {exc}"}, status_code=503)
 
+    install(app, service)
     demo = build_demo(service)
     theme = gr.themes.Soft(primary_hue="blue", neutral_hue="slate", font=FONT_STACK, font_mono=MONO_STACK)
     gr.mount_gradio_app(

@@ -7,12 +7,11 @@ generation — builds a fresh Assistant on the new generation and swaps it in
 with one assignment, so questions already being answered finish on the old
 one and nobody waits.
 
-Streaming: :meth:`AppService.stream` yields :class:`StreamEvent` s. With an
-LLM configured whose answerer has ``stream(question, retrieval, k)`` (see
-:mod:`rag.llm`: ``("delta", text)`` items, then ``("final", Answer)``), the
-model's text is shown as it arrives and then replaced by the checked final
-answer. Otherwise the extractive answer is computed and revealed sentence by
-sentence.
+Streaming: :meth:`AppService.stream` yields :class:`StreamEvent` s made from
+:meth:`Assistant.stream`'s steps (the one answering path the API and the CLI
+use too). With an LLM configured, the model's text is shown as it arrives and
+then replaced by the checked final answer; any other answer is revealed
+sentence by sentence.
 """
 
 from __future__ import annotations
@@ -30,7 +29,7 @@ from typing import Callable, Iterator
 from rag.feedback import FeedbackLog, make_record, new_feedback_id
 from rag.index import DocumentInfo, Index, IndexBusyError
 from rag.loaders import DocumentError, doc_id_for, file_sha256, upload_destination
-from rag.pipeline import Assistant, Result, clean_question
+from rag.pipeline import Assistant, Result
 from rag.settings import Settings
 
 log = logging.getLogger("rag.app")
@@ -198,83 +197,48 @@ class AppService:
     # ------------------------------------------------------------ answering
     def ask(self, question: str, history: list[str] | None = None, doc_ids: list[str] | None = None) -> dict:
         """One answer as ``Result.to_dict()`` — the same dict as ``rag ask --json``."""
+        result, notices = self.answer(question, history, doc_ids)
+        d = result.to_dict()
+        d["notices"] += notices
+        return d
+
+    def answer(
+        self, question: str, history: list[str] | None = None, doc_ids: list[str] | None = None
+    ) -> tuple[Result, list[str]]:
+        """One answer as a :class:`Result`, and the notices the app adds to it (a filter that matched nothing).
+
+        ``history`` holds earlier questions (or ``{"role", "content"}`` messages: the user's are kept);
+        ``doc_ids`` document ids and facets (see :meth:`known_doc_ids`). Raises :class:`QuestionError`."""
         kept, dropped = self.known_doc_ids(doc_ids)
         result = self.assistant.ask(question, history=_clean_history(history), doc_ids=kept)
-        d = result.to_dict()
-        if dropped:
-            d["notices"] = d["notices"] + [FILTER_EMPTY]
-        return d
+        return result, [FILTER_EMPTY] if dropped else []
 
     def stream(
         self, question: str, history: list[str] | None = None, doc_ids: list[str] | None = None
     ) -> Iterator[StreamEvent]:
-        """Answer ``question`` step by step (see the module doc). Raises :class:`QuestionError` first."""
-        assistant = self.assistant
-        history = _clean_history(history)
-        text, _ = clean_question(question)  # raises QuestionError before anything is shown
+        """Answer ``question`` step by step (see the module doc). Raises :class:`QuestionError` first.
+
+        The steps are :meth:`Assistant.stream`'s; here a draft is shown as it grows, and an answer that
+        comes whole is revealed sentence by sentence."""
         kept, dropped = self.known_doc_ids(doc_ids)
-        llm = getattr(assistant, "llm", None)
-        if llm is not None and callable(getattr(llm, "stream", None)):
-            yield from self._stream_llm(assistant, question, history, kept, dropped)
-            return
-        searched = assistant.rewrite(text, history) if history else text
-        yield StreamEvent("searching", searched=searched if searched != text else None)
-        result = assistant.ask(question, history=history, doc_ids=kept).to_dict()
-        if dropped:
-            result["notices"] = result["notices"] + [FILTER_EMPTY]
-        if not result["abstained"]:
-            from rag.app.render import sentence_prefixes
+        shown, drafted = "", False
+        for step in self.assistant.stream(question, history=_clean_history(history), doc_ids=kept):
+            if step.kind == "searching":
+                yield StreamEvent("searching", searched=step.searched)
+            elif step.kind == "delta" and step.draft:
+                shown, drafted = shown + step.text, True
+                yield StreamEvent("delta", searched=step.searched, text=shown)
+            elif step.kind == "done":
+                result = step.result.to_dict()
+                if dropped:
+                    result["notices"] = result["notices"] + [FILTER_EMPTY]
+                if not drafted and not result["abstained"]:
+                    from rag.app.render import sentence_prefixes
 
-            prefixes = sentence_prefixes(result["answer"])
-            for prefix in prefixes[:-1]:
-                yield StreamEvent("delta", searched=result.get("searched"), text=prefix, result=None)
-                time.sleep(STREAM_PAUSE)
-        yield StreamEvent("done", searched=result.get("searched"), text=result["answer"], result=result)
-
-    def _stream_llm(self, assistant, question, history, doc_ids, dropped) -> Iterator[StreamEvent]:
-        from rag.keyword import has_cjk
-
-        started = time.perf_counter()
-        text, notices = clean_question(question)
-        searched = assistant.rewrite(text, history)
-        yield StreamEvent("searching", searched=searched if searched != text else None)
-        k = self.settings.top_k
-        query, scope, retrieval = assistant.scoped_retrieval(searched, k, doc_ids)
-        t = time.perf_counter()
-        # "Not held", articles, outlines and publication facts come from the records, as in ask().
-        final = assistant.from_records(searched, retrieval, scope.doc_ids or None, scope, query)
-        shown = ""
-        try:
-            for item in (assistant.llm.stream(searched, retrieval, k) if final is None else ()):
-                kind, payload = _unpack_stream_item(item)
-                if kind == "delta" and payload:
-                    shown += payload
-                    yield StreamEvent("delta", searched=searched, text=shown)
-                elif kind == "final":
-                    final = payload
-        except Exception as exc:  # noqa: BLE001 - a broken stream falls back to the extractive answer
-            log.warning("LLM stream failed; extractive fallback", exc_info=True)
-            final = assistant.extractive.answer(searched, retrieval, k, query)
-            final.notices = [f"语言模型未能回答，以下为摘录式回答。 / The language model failed ({exc.__class__.__name__}); showing the extractive answer."]
-        if final is None:
-            final = assistant.extractive.answer(searched, retrieval, k, query)
-        timings = dict(retrieval.timings)
-        timings["answer"] = (time.perf_counter() - t) * 1000
-        result = Result(
-            id=None,
-            question=text,
-            answer=final,
-            retrieved=retrieval.hits[:k],
-            latency_ms=(time.perf_counter() - started) * 1000,
-            timings=timings,
-            searched=searched if searched != text else None,
-            lang="zh" if has_cjk(text) else "en",
-            notices=notices,
-            documents=assistant.document_facts({c.passage.doc_id for c in final.citations}),
-        ).to_dict()
-        if dropped:
-            result["notices"] = result["notices"] + [FILTER_EMPTY]
-        yield StreamEvent("done", searched=result.get("searched"), text=result["answer"], result=result)
+                    for prefix in sentence_prefixes(result["answer"])[:-1]:
+                        yield StreamEvent("delta", searched=result.get("searched"), text=prefix)
+                        time.sleep(STREAM_PAUSE)
+                yield StreamEvent("done", searched=result.get("searched"), text=result["answer"], result=result)
 
     # ------------------------------------------------------------ sources
     def document(self, doc_id: str):
@@ -468,17 +432,6 @@ def _clean_history(history) -> list[str]:
         if text:
             out.append(text[:2000])
     return out[-10:]
-
-
-def _unpack_stream_item(item) -> tuple[str, object]:
-    """Accept ``("delta", str)`` / ``("final", Answer)`` (rag.llm), a bare str, or a bare Answer."""
-    if isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str):
-        return item[0], item[1]
-    if isinstance(item, str):
-        return "delta", item
-    if hasattr(item, "citations") and hasattr(item, "abstained"):
-        return "final", item
-    return "unknown", item
 
 
 def _detail(exc: Exception, name: str) -> str:
