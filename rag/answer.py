@@ -331,9 +331,9 @@ class ExtractiveAnswerer:
         """Choose the sentences that answer the question (see the class doc)."""
         cands = self._candidates(question, retrieval, [h.passage.id for h in retrieval.hits[:k]])
         if not analyse(question).asks_publication:
-            # A 文号 or date line, a byline, a notice's addressees state nothing but the document's publication:
-            # never an answer, nor a companion of one.
-            cands = [c for c in cands if not says_nothing(c.text)]
+            # A 文号 or date line, a byline, a notice's addressees, a page's information table state nothing but
+            # the document's publication: never an answer, nor a companion of one.
+            cands = [c for c in cands if not says_nothing(c.text) and METADATA_HEADING not in c.passage.headings]
         if not cands:
             return []
         types = asked_types(question)

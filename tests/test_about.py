@@ -133,3 +133,10 @@ def test_what_a_notice_issues_is_quoted_not_its_number_line(documents_assistant)
     assert not a.abstained and "《国家职业教育改革实施方案》印发给你们" in a.text
     assert "各省、自治区、直辖市人民政府" not in a.text  # the addressees say nothing
     assert not a.text.startswith("国发〔2019〕4号")
+
+
+def test_a_question_naming_a_number_gets_no_information_table_lines(documents_assistant):
+    # 国发〔2019〕4号 (tests/fixtures/documents): the 文号 says which document; its 索引号 and 主题分类 answer nothing.
+    a = documents_assistant.ask("企业参与职业教育，国发〔2019〕4号鼓励用什么方式？").answer
+    assert not a.abstained
+    assert "索引号" not in a.text and "主题分类" not in a.text
