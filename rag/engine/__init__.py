@@ -51,7 +51,7 @@ def vectors_for(settings: Settings) -> str:
         return REFERENCE_VECTORS
     from rag.engine.onnx import vectors_of
 
-    return vectors_of(settings.onnx_precision)
+    return vectors_of(settings.onnx_precision, settings.onnx_dir)
 
 
 @lru_cache(maxsize=8)

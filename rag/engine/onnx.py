@@ -8,17 +8,19 @@ the matrix are written by :func:`rag.engine.prepare.export_onnx` at set-up.
 
 Questions run on a one-thread session, passages on a session with every core;
 the int8 graph (``RAG_ONNX_PRECISION=int8``, the default) is dynamically
-quantised with per-channel weights, the fp32 one reproduces the reference.
+quantised in its feed-forward layers (per-channel weights; attention stays fp32),
+the fp32 one reproduces the reference.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
 
 from rag.engine.base import REFERENCE_VECTORS, Embedder, ModelNotPreparedError
-from rag.engine.prepare import ONNX_FILES, WORD_EMBEDDINGS_FILE, onnx_problem
+from rag.engine.prepare import ONNX_FILES, ONNX_MARKER_FILE, WORD_EMBEDDINGS_FILE, onnx_problem
 from rag.settings import DEFAULT_MODEL_DIR
 
 #: The longest input the model takes, in tokens (its position table).
@@ -56,9 +58,19 @@ def token_batch(tokenizer, texts: list[str], pad: int) -> tuple[np.ndarray, np.n
     return ids, mask
 
 
-def vectors_of(precision: str) -> str:
-    """What an index records of vectors made at ``precision`` (fp32 agrees with the reference)."""
-    return REFERENCE_VECTORS if precision == "fp32" else f"onnx-{precision}"
+def vectors_of(precision: str, onnx_dir: Path) -> str:
+    """What an index records of vectors made at ``precision`` by the export in ``onnx_dir``.
+
+    fp32 agrees with the reference engine to float rounding, so it shares its name; a
+    quantised graph is named with its hash, so that a new export re-embeds the index.
+    """
+    if precision == "fp32":
+        return REFERENCE_VECTORS
+    try:
+        marker = json.loads((Path(onnx_dir) / ONNX_MARKER_FILE).read_text(encoding="utf-8"))
+        return f"onnx-{precision}:{marker['files'][ONNX_FILES[precision]]['sha256'][:12]}"
+    except (OSError, ValueError, KeyError, TypeError):
+        return f"onnx-{precision}"
 
 
 class OnnxEmbedder(Embedder):
@@ -81,7 +93,6 @@ class OnnxEmbedder(Embedder):
         self.onnx_dir = Path(onnx_dir)
         self.precision = precision
         self.engine = f"onnx-{precision}"
-        self.vectors = vectors_of(precision)
         problem = onnx_problem(self.onnx_dir, Path(model))
         if problem:
             raise ModelNotPreparedError(
@@ -102,6 +113,7 @@ class OnnxEmbedder(Embedder):
         self._tokenizer.enable_truncation(MAX_TOKENS)
         self._pad = self._tokenizer.token_to_id("<pad>") or 0
         self._sessions = {1: self._query_session}
+        self.vectors = vectors_of(precision, self.onnx_dir)
 
     @property
     def dimension(self) -> int:
