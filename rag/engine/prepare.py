@@ -707,7 +707,8 @@ def export_onnx(model_dir: Path = DEFAULT_MODEL_DIR, dest: Path | None = None, f
     matmuls, per-channel weights), the word-embedding matrix as ``.npy`` and the tokenizer. Both
     graphs are checked against the reference model before the folder is
     published. Idempotent and atomic like :func:`prepare_model`; a folder that
-    :func:`onnx_problem` finds wanting (missing, corrupt, stale) is rebuilt.
+    :func:`onnx_problem` finds wanting (missing, stale, or a file whose sha256 is
+    not the recorded one) is rebuilt.
 
     Raises:
         ModelNotPreparedError: ``model_dir`` is not a prepared model folder.
@@ -721,7 +722,7 @@ def export_onnx(model_dir: Path = DEFAULT_MODEL_DIR, dest: Path | None = None, f
             f"Embedding model folder {model_dir} does not exist or is incomplete. "
             "Create it with `rag model prepare` (or `make setup`)."
         )
-    return _build_folder(dest, lambda: onnx_problem(dest, model_dir) is None,
+    return _build_folder(dest, lambda: onnx_problem(dest, model_dir, check_hashes=True) is None,
                          lambda tmp: _write_onnx(tmp, model_dir, progress), force=force, progress=progress)
 
 
