@@ -1,7 +1,7 @@
 """The old engine (sentence-transformers on torch) against the new (ONNX Runtime), measured in one run.
 
-    python bench/bench_engine.py [--engines torch,onnx] [--large eval/corpora/multidoc] [--asks 5]
-                                 [--keep DIR] [--json FILE]
+    python bench/bench_engine.py [--engines torch,onnx] [--large eval/corpora/multidoc] [--docs N]
+                                 [--asks 5] [--keep DIR] [--json FILE]
 
 For each engine (``RAG_ENGINE``), every figure comes from a fresh child process,
 so imports, model loads and memory are each engine's own:
@@ -175,6 +175,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--engines", default="torch,onnx", help="old,new (values of RAG_ENGINE)")
     parser.add_argument("--large", default=str(ROOT / "eval" / "corpora" / "multidoc"),
                         help="the large corpus (default: the 93 documents of ../shared/corpora, copied)")
+    parser.add_argument("--docs", type=int, default=0,
+                        help="only the first N files of the large corpus (sorted by path; 0 = all)")
     parser.add_argument("--dataset", default=str(ROOT / "eval" / "multidoc.jsonl"), help="questions for serving")
     parser.add_argument("--asks", type=int, default=5, help="cold `rag ask` runs per engine")
     parser.add_argument("--keep", help="build the indexes here and keep them (default: a temporary folder)")
@@ -185,7 +187,15 @@ def main(argv: list[str] | None = None) -> int:
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
     with tempfile.TemporaryDirectory(prefix="rag-bench-engine-") as tmp:
         root = Path(args.keep) if args.keep else Path(tmp)
-        figures = [measure(e, Path(args.large), Path(args.dataset), args.asks, root) for e in engines]
+        large = Path(args.large)
+        if args.docs:
+            files = sorted(f for f in large.rglob("*") if f.is_file() and not f.name.startswith("."))[: args.docs]
+            large = root / "large-corpus"
+            shutil.rmtree(large, ignore_errors=True)
+            large.mkdir(parents=True)
+            for f in files:
+                shutil.copy2(f, large / f.name)
+        figures = [measure(e, large, Path(args.dataset), args.asks, root) for e in engines]
     info["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
     print()
     print(f"machine: {info['cpu']}, {info['cores']} cores, load average {info['load_average']} → "

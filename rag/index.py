@@ -594,6 +594,9 @@ class Index:
         self.keyword = keyword
         self._passage_store = passage_store
         self._sentence_store = self._store(s_name)
+        mismatch = self.engine_mismatch()
+        if mismatch:  # questions still work (same model), but the vectors are not this engine's
+            log.warning("embedding engine changed: %s", mismatch)
         self._exact = {}
         return self
 

@@ -17,6 +17,7 @@ layers (per-channel weights; attention stays fp32): its vectors are within cosin
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -75,6 +76,18 @@ def vectors_of(precision: str, onnx_dir: Path) -> str:
         return f"onnx-{precision}"
 
 
+@contextmanager
+def _damaged_files(onnx_dir: Path):
+    """Turn a failure to read the export (a file of the right size, damaged content) into a clear error."""
+    try:
+        yield
+    except Exception as exc:
+        raise ModelNotPreparedError(
+            f"The ONNX model files in {onnx_dir} are corrupt ({exc.__class__.__name__}). "
+            "Rebuild them with `rag model prepare` (or `make setup`)."
+        ) from exc
+
+
 class OnnxEmbedder(Embedder):
     """multilingual-e5-small through ONNX Runtime (the default engine)."""
 
@@ -103,18 +116,14 @@ class OnnxEmbedder(Embedder):
             )
         from tokenizers import Tokenizer
 
-        try:
+        with _damaged_files(self.onnx_dir):
             self._tokenizer = Tokenizer.from_file(str(self.onnx_dir / "tokenizer.json"))
             self._words = np.load(self.onnx_dir / WORD_EMBEDDINGS_FILE, mmap_mode="r")
-            self._query_session = session(self.onnx_dir / ONNX_FILES[precision], threads=1)
-        except Exception as exc:  # a file of the right size but damaged content
-            raise ModelNotPreparedError(
-                f"The ONNX model files in {self.onnx_dir} are corrupt ({exc.__class__.__name__}). "
-                "Rebuild them with `rag model prepare --force` (or `make setup`)."
-            ) from exc
         self._tokenizer.enable_truncation(MAX_TOKENS)
         self._pad = self._tokenizer.token_to_id("<pad>") or 0
-        self._sessions = {1: self._query_session}
+        # One session per thread count, made on first use: a question process holds only the
+        # one-thread session, an ingest only the all-cores one (each holds its own weights).
+        self._sessions: dict[int, object] = {}
         self.vectors = vectors_of(precision, self.onnx_dir)
 
     @property
@@ -124,7 +133,8 @@ class OnnxEmbedder(Embedder):
 
     def _session(self, threads: int):
         if threads not in self._sessions:
-            self._sessions[threads] = session(self.onnx_dir / ONNX_FILES[self.precision], threads)
+            with _damaged_files(self.onnx_dir):
+                self._sessions[threads] = session(self.onnx_dir / ONNX_FILES[self.precision], threads)
         return self._sessions[threads]
 
     def _encode(self, texts: list[str], threads: int) -> np.ndarray:
