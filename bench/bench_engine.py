@@ -100,12 +100,13 @@ def child_serve(index: str, dataset: str) -> None:
     print(json.dumps({"questions": len(questions), "embed_ms": embed, "answer_ms": total, "rss_mb": rss_mb()}))
 
 
-def measure(engine: str, large: Path, dataset: Path, asks: int, root: Path) -> dict:
-    """Every figure of one engine."""
+def measure(engine: str, large: Path, dataset: Path, asks: int, root: Path,
+            reuse: tuple[Path, Path] | None = None) -> dict:
+    """Every figure of one engine; with ``reuse`` (bundled, large index folders) no ingest is measured."""
     me = [sys.executable, str(Path(__file__).resolve())]
     out: dict = {"engine": engine}
-    bundled, big = root / engine / "bundled", root / engine / "large"
-    for name, corpus, folder in (("bundled", ROOT / "corpus", bundled), ("large", large, big)):
+    bundled, big = reuse or (root / engine / "bundled", root / engine / "large")
+    for name, corpus, folder in (() if reuse else (("bundled", ROOT / "corpus", bundled), ("large", large, big))):
         shutil.rmtree(folder, ignore_errors=True)
         print(f"[{engine}] ingest {name} corpus ({corpus})", flush=True)
         wall, rss, text = run_child([*me, "_ingest", str(folder), str(corpus)], engine)
@@ -153,6 +154,8 @@ def table(old: dict, new: dict) -> str:
     lines = [f"| | old ({old['engine']}) | new ({new['engine']}) | new / old | target (new) |",
              "|---|---|---|---|---|"]
     for label, (a, b), target in ROWS:
+        if a not in old or a not in new:
+            continue
         o, n = old[a][b], new[a][b]
         ratio = f"{n / o:.2f}" if o else "–"
         goal = ""
@@ -180,6 +183,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dataset", default=str(ROOT / "eval" / "multidoc.jsonl"), help="questions for serving")
     parser.add_argument("--asks", type=int, default=5, help="cold `rag ask` runs per engine")
     parser.add_argument("--keep", help="build the indexes here and keep them (default: a temporary folder)")
+    parser.add_argument("--reuse", nargs=2, metavar=("BUNDLED_INDEX", "LARGE_INDEX"),
+                        help="measure asks and serving on these built index folders (no ingest figures); "
+                        "an fp32 index serves both engines")
     parser.add_argument("--json", help="also write the figures to this JSON file")
     args = parser.parse_args(argv)
 
@@ -195,7 +201,8 @@ def main(argv: list[str] | None = None) -> int:
             large.mkdir(parents=True)
             for f in files:
                 shutil.copy2(f, large / f.name)
-        figures = [measure(e, large, Path(args.dataset), args.asks, root) for e in engines]
+        reuse = tuple(Path(r) for r in args.reuse) if args.reuse else None
+        figures = [measure(e, large, Path(args.dataset), args.asks, root, reuse) for e in engines]
     info["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
     print()
     print(f"machine: {info['cpu']}, {info['cores']} cores, load average {info['load_average']} → "
