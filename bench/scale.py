@@ -135,6 +135,7 @@ def sha(text: str) -> str:
 
 
 from bench_pipeline import peak_rss_mb, rss_mb  # noqa: E402  (bench/ is the script's folder)
+from rag.engine.base import Embedder  # noqa: E402  (the declared interface CachedEmbedder implements)
 
 
 def dir_mb(path: Path) -> float:
