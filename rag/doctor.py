@@ -4,6 +4,8 @@ Checks, in order, each printed as one line ``OK`` / ``WARN`` / ``FAIL`` with wha
 to do when it is not OK:
 
 * **model** — the embedding model folder exists and is complete (no hub access);
+* **engine** — the engine ``RAG_ENGINE`` chooses can run: for ONNX, the export is
+  there, made from this model, and every file has its recorded size and sha256;
 * **chroma** — the store answers: the embedded folder, or the server (heartbeat, version);
 * **index** — a manifest is published; its generation's collections exist and hold the
   passages the manifest counts; the sentence vectors and the keyword cache are there;
@@ -43,10 +45,11 @@ class Check:
 
 
 def check_model(settings: Settings) -> Check:
-    from rag.embedding import MARKER_FILE, _looks_like_local_path, is_prepared
+    from rag.engine import MARKER_FILE, is_prepared
+    from rag.engine.embedding import looks_like_local_path
 
     model = settings.model
-    if not _looks_like_local_path(model):
+    if not looks_like_local_path(model):
         return Check("model", WARN, f"'{model}' is a hub id; it must already be in the local Hugging Face cache (offline).")
     path = Path(model).expanduser()
     required = ("config.json", "modules.json", "tokenizer.json", "model.safetensors")
@@ -67,6 +70,25 @@ def check_model(settings: Settings) -> Check:
                 "run `rag model prepare --force`, then `rag ingest --rebuild`",
             )
     return Check("model", OK, f"{path} ({size:.0f} MB)")
+
+
+def check_engine(settings: Settings) -> Check:
+    """The configured engine can run: the ONNX export is complete, current and intact (hashes checked)."""
+    import importlib.util
+
+    if settings.engine == "torch":
+        if importlib.util.find_spec("sentence_transformers") is None:
+            return Check("engine", FAIL, "RAG_ENGINE=torch but sentence-transformers is not installed",
+                         "install the project's dependencies (make setup) or unset RAG_ENGINE")
+        return Check("engine", OK, "sentence-transformers on torch (the reference engine)")
+    from rag.engine import onnx_problem
+    from rag.engine.prepare import ONNX_FILES
+
+    problem = onnx_problem(settings.onnx_dir, Path(settings.model).expanduser(), check_hashes=True)
+    if problem:
+        return Check("engine", FAIL, f"ONNX export: {problem}", "run `rag model prepare` (or `make setup`)")
+    size = (settings.onnx_dir / ONNX_FILES[settings.onnx_precision]).stat().st_size / 1e6
+    return Check("engine", OK, f"ONNX Runtime, {settings.onnx_precision} graph in {settings.onnx_dir} ({size:.0f} MB)")
 
 
 def check_chroma(settings: Settings) -> tuple[Check, object | None]:
@@ -141,11 +163,21 @@ def check_index(settings: Settings, client) -> list[Check]:
         checks.append(Check("index", FAIL, detail + " — no sentence vectors", "run `rag ingest --rebuild`"))
     else:
         checks.append(Check("index", OK, detail))
-    if not manifest.same_model(settings.model):
+    from rag.engine import vectors_for
+
+    if not manifest.same_model(settings.model, manifest.vectors):
         checks.append(
             Check(
                 "index", WARN, f"built with model {manifest.model}, configured {settings.model}",
                 "run `rag ingest --rebuild` (vectors of two models cannot be mixed)",
+            )
+        )
+    elif manifest.vectors != vectors_for(settings):
+        checks.append(
+            Check(
+                "index", WARN, f"embedded by {manifest.engine or 'sentence-transformers'} ({manifest.vectors} vectors); "
+                f"the configured engine makes {vectors_for(settings)} vectors",
+                "run `rag ingest` (it re-embeds every document; vectors of two engines are never mixed)",
             )
         )
     import rag.index as rag_index
@@ -230,7 +262,7 @@ def _age(seconds: float) -> str:
 
 def diagnose(settings: Settings) -> list[Check]:
     """All checks, in reading order."""
-    checks = [check_model(settings)]
+    checks = [check_model(settings), check_engine(settings)]
     chroma, client = check_chroma(settings)
     checks.append(chroma)
     checks += check_index(settings, client)

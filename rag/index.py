@@ -47,6 +47,7 @@ from rag.cleaning import CleanDocument, clean_document
 from rag.keyword import TOKENIZER as KEYWORD_TOKENIZER
 from rag.keyword import KeywordIndex
 from rag.documents import DocumentRecord, build_record
+from rag.engine.base import REFERENCE_VECTORS
 from rag.loaders import SUPPORTED_SUFFIXES, DocumentError, doc_id_for, file_sha256, load_document
 from rag.passages import Passage, build_passages, split_sentences
 from rag.settings import Settings
@@ -139,7 +140,8 @@ class Manifest:
     model_id: str = ""
     previous: str = ""  # the generation this one replaced (readers may still be on it)
     passage_format: str = ""  # how passages were cut (see passage_format()); a change re-embeds
-
+    engine: str = ""  # what computed the vectors, e.g. "onnx-int8" (for people; "" = before it was recorded)
+    vectors: str = REFERENCE_VECTORS  # which vectors (see rag.engine.base); a change re-embeds
 
     def to_json(self) -> str:
         return json.dumps(
@@ -149,6 +151,8 @@ class Manifest:
                 "model_id": self.model_id,
                 "previous": self.previous,
                 "passage_format": self.passage_format,
+                "engine": self.engine,
+                "vectors": self.vectors,
                 "created_at": self.created_at,
                 "documents": {k: v.to_dict() for k, v in self.documents.items()},
             },
@@ -162,10 +166,15 @@ class Manifest:
         return cls(
             d["generation"], d.get("model", ""), d.get("created_at", 0.0), docs, d.get("model_id", ""),
             d.get("previous", ""), d.get("passage_format", ""),
+            # An index from before engines were recorded was embedded by sentence-transformers.
+            d.get("engine", ""), d.get("vectors", REFERENCE_VECTORS),
         )
 
-    def same_model(self, model: str) -> bool:
-        """True when vectors made with ``model`` can be mixed with this generation's."""
+    def same_model(self, model: str, vectors: str = REFERENCE_VECTORS) -> bool:
+        """True when vectors made with ``model`` by an engine making ``vectors`` can be mixed with this
+        generation's: the same model, and an engine whose vectors agree (see rag.engine.base)."""
+        if self.vectors != vectors:
+            return False
         if self.model == model:
             return True
         return bool(self.model_id) and self.model_id == _model_id(model)
@@ -438,11 +447,28 @@ class Index:
     def embedder(self):
         """The embedding model, loaded on first use and shared per process."""
         if self._embedder is None:
-            from rag.embedding import get_embedder
+            from rag.engine import get_embedder
 
-            s = self.settings
-            self._embedder = get_embedder(s.model, s.query_prompt, s.passage_prompt)
+            self._embedder = get_embedder(settings=self.settings)
         return self._embedder
+
+    def vectors(self) -> str:
+        """Which vectors this index's engine makes (see rag.engine.base), without loading a model
+        unless one was handed in."""
+        if self._embedder is not None:
+            return self._embedder.vectors
+        from rag.engine import vectors_for
+
+        return vectors_for(self.settings)
+
+    def engine_mismatch(self) -> str | None:
+        """A sentence when the published vectors were made by an engine whose vectors differ from
+        this one's (the next ingest re-embeds them); None when they agree or nothing is published."""
+        m = self.manifest or self.read_manifest()
+        if m is None or m.vectors == self.vectors():
+            return None
+        return (f"the index was embedded by {m.engine or 'sentence-transformers'} ({m.vectors} vectors), "
+                f"this engine makes {self.vectors()} vectors; `rag ingest` re-embeds it")
 
     @property
     def client(self):
@@ -568,6 +594,9 @@ class Index:
         self.keyword = keyword
         self._passage_store = passage_store
         self._sentence_store = self._store(s_name)
+        mismatch = self.engine_mismatch()
+        if mismatch:  # questions still work (same model), but the vectors are not this engine's
+            log.warning("embedding engine changed: %s", mismatch)
         self._exact = {}
         return self
 
@@ -757,8 +786,8 @@ class Index:
         report = IngestReport()
         with self.writer_lock(announce=progress) as lock:
             old = self.read_manifest()
-            if old is not None and not old.same_model(self.settings.model):
-                force = True  # vectors of another model cannot be mixed in
+            if old is not None and not old.same_model(self.settings.model, self.vectors()):
+                force = True  # vectors of another model or engine cannot be mixed in
             if old is not None and old.passage_format != passage_format(self.settings):
                 force = True  # passages cut another way: every document is re-cut and re-embedded
             old_docs = dict(old.documents) if old else {}
@@ -899,11 +928,11 @@ class Index:
             texts = [p.embedding_text() for p in todo]
             # Passage and sentence ids are content hashes: a row the previous generation holds with the
             # same text keeps its vector (re-cutting documents re-embeds only what changed).
-            reuse = not reembed and old is not None and old.same_model(self.settings.model)
+            reuse = not reembed and old is not None and old.same_model(self.settings.model, self.vectors())
             p_old, s_old = (self.client.get_collection(n) for n in self._names(old.generation)) if reuse else (None, None)
             self._say(progress, f"embedding {len(todo)} passages of {len(fresh)} new or changed documents")
-            vectors = self._encode_new(p_old, [p.id for p in todo], texts, progress)
-            _add_rows(p_new._collection, [p.id for p in todo], vectors, texts, [p.to_metadata() for p in todo], batch)
+            self._embed_rows(p_new._collection, p_old, [p.id for p in todo], texts,
+                             [p.to_metadata() for p in todo], progress, "passages")
             if on_progress:
                 on_progress(0.5, "passages embedded")
             s_ids, s_texts, s_meta = [], [], []
@@ -913,8 +942,7 @@ class Index:
                     s_texts.append(sentence)
                     s_meta.append({"passage_id": p.id, "doc_id": p.doc_id, "idx": i})
             self._say(progress, f"passages stored; embedding {len(s_texts)} sentences")
-            s_vectors = self._encode_new(s_old, s_ids, s_texts, progress)
-            _add_rows(s_new._collection, s_ids, s_vectors, s_texts, s_meta, batch)
+            self._embed_rows(s_new._collection, s_old, s_ids, s_texts, s_meta, progress, "sentences")
             all_passages += todo
             if on_progress:
                 on_progress(0.9, "sentences embedded")
@@ -944,6 +972,7 @@ class Index:
         manifest = Manifest(
             generation, self.settings.model, time.time(), documents, _model_id(self.settings.model),
             old.generation if old else "", passage_format(self.settings),
+            self.embedder.engine if todo else (old.engine if old else ""), self.vectors(),
         )
         if lock is not None:
             lock.check()  # a writer whose lease lapsed must not publish over its successor
@@ -953,33 +982,45 @@ class Index:
         self._say(progress, f"published generation {generation}")
         self._collect_garbage(keep_generations={generation, old.generation if old else generation}, manifest=manifest)
 
-    def _encode_new(self, previous, ids: list[str], texts: list[str], progress: bool) -> np.ndarray:
-        """Vectors for ``texts``: taken from ``previous`` (a collection of the last generation) where it
-        holds the same id with the same text, embedded otherwise."""
-        known: dict[str, np.ndarray] = {}
+    # Rows embedded and stored per step: vectors go to the store as they are made, so memory
+    # does not grow with the corpus; within a step texts are batched by length.
+    _EMBED_STEP = 1024
+
+    def _embed_rows(self, collection, previous, ids: list[str], texts: list[str], metas: list[dict],
+                    progress: bool, what: str) -> None:
+        """Add rows ``ids``/``texts``/``metas`` to ``collection`` with their vectors, step by step.
+
+        A vector is taken from ``previous`` (a collection of the last generation) where it holds
+        the same id with the same text, and embedded otherwise; a bar on stderr shows the texts
+        embedded, their rate and the time left.
+        """
+        from rag.engine.base import progress_bar
+
+        step, batch = self._EMBED_STEP, self._batch_size()
+        known: set[str] = set()
         if previous is not None:
-            step = self._batch_size()
+            text_of = dict(zip(ids, texts))
             for i in range(0, len(ids), step):
-                got = previous.get(ids=ids[i : i + step], include=["documents", "embeddings"])
-                for rid, doc, vec in zip(got["ids"], got["documents"], got["embeddings"]):
-                    known[rid] = (doc, vec)
-        hit = [ids[i] in known and known[ids[i]][0] == texts[i] for i in range(len(ids))]
-        missing = [i for i, h in enumerate(hit) if not h]
-        if previous is not None:
-            self._say(progress, f"{len(ids) - len(missing)} vectors unchanged, {len(missing)} to embed")
-        fresh = self.embedder.encode_passages([texts[i] for i in missing], show_progress=progress) if missing else None
-        out: np.ndarray | None = None
-        for j, i in enumerate(missing):
-            if out is None:
-                out = np.zeros((len(ids), fresh.shape[1]), dtype=np.float32)
-            out[i] = fresh[j]
-        for i, h in enumerate(hit):
-            if h:
-                vec = np.asarray(known[ids[i]][1], dtype=np.float32)
-                if out is None:
-                    out = np.zeros((len(ids), vec.shape[0]), dtype=np.float32)
-                out[i] = vec
-        return out if out is not None else np.zeros((0, 0), dtype=np.float32)
+                got = previous.get(ids=ids[i : i + step], include=["documents"])
+                known.update(rid for rid, doc in zip(got["ids"], got["documents"]) if doc == text_of[rid])
+            self._say(progress, f"{len(known)} {what} vectors unchanged, {len(ids) - len(known)} to embed")
+        bar = progress_bar(len(ids) - len(known), f"embedding {what}", progress)
+        for i in range(0, len(ids), step):
+            part = range(i, min(i + step, len(ids)))
+            vectors = np.zeros((len(part), self.embedder.dimension), dtype=np.float32)
+            reused = [j for j in part if ids[j] in known]
+            if reused:
+                got = previous.get(ids=[ids[j] for j in reused], include=["embeddings"])
+                where = {rid: vec for rid, vec in zip(got["ids"], got["embeddings"])}
+                for j in reused:
+                    vectors[j - i] = where[ids[j]]
+            todo = [j for j in part if ids[j] not in known]
+            if todo:
+                vectors[[j - i for j in todo]] = self.embedder.embed_passages([texts[j] for j in todo],
+                                                                              show_progress=False)
+                bar.update(len(todo))
+            _add_rows(collection, ids[i : part.stop], vectors, texts[i : part.stop], metas[i : part.stop], batch)
+        bar.close()
 
     @staticmethod
     def _publish(meta, manifest: Manifest) -> None:
@@ -1064,6 +1105,8 @@ class Index:
                     src_manifest.model_id or _model_id(src_manifest.model),
                     old.generation if old else "",
                     src_manifest.passage_format,
+                    src_manifest.engine,
+                    src_manifest.vectors,
                 )
                 lock.check()
                 self._publish(meta, manifest)

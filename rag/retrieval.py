@@ -451,7 +451,7 @@ class Retriever:
         t = time.perf_counter()
         # An English question's vector is the mean of its own and its glossary-expanded text's (one batch).
         expanded = [i for i, q in enumerate(queries) if dense_query(q) != q]
-        encoded = self.index.embedder.encode_queries(queries + [dense_query(queries[i]) for i in expanded])
+        encoded = self.index.embedder.embed_queries(queries + [dense_query(queries[i]) for i in expanded])
         vectors = [np.asarray(v, dtype=np.float32) for v in encoded[: len(queries)]]
         for i, v in zip(expanded, encoded[len(queries) :]):
             mixed = vectors[i] + np.asarray(v, dtype=np.float32)

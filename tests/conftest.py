@@ -46,11 +46,11 @@ def make_settings(index_dir: Path, corpus_dir: Path = CORPUS, **overrides):
 
 @pytest.fixture(scope="session")
 def embedder():
-    """The prepared multilingual-e5-small, loaded once."""
-    from rag.embedding import get_embedder, prepare_model
+    """The prepared multilingual-e5-small on the configured engine (ONNX by default), loaded once."""
+    from rag.engine import get_embedder, prepare_all
     from rag.settings import DEFAULT_MODEL_DIR
 
-    prepare_model(DEFAULT_MODEL_DIR, progress=False)
+    prepare_all(DEFAULT_MODEL_DIR, progress=False)
     return get_embedder(str(DEFAULT_MODEL_DIR), "query: ", "passage: ")
 
 

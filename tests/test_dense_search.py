@@ -26,7 +26,7 @@ from rag.index import Index
 from rag.settings import Settings
 index = Index(Settings(index_dir=sys.argv[1], llm_base_url=None, llm_model=None, chroma_host=None)).load()
 questions = json.loads(sys.stdin.read())
-vectors = index.embedder.encode_queries(questions)
+vectors = index.embedder.embed_queries(questions)
 print(json.dumps([[[p for p, _ in index.vector_search(v, 30)], [p for p, _ in index.sentence_search(v, 30)]]
                   for v in vectors]))
 """
@@ -54,7 +54,7 @@ def test_sentence_search_ranks_passages_by_their_best_sentence_exactly(assistant
     ids = sorted(index.passages)
     stored = index.sentence_vectors(ids)
     for question in QUESTIONS[:20]:
-        v = index.embedder.encode_queries([question])[0]
+        v = index.embedder.embed_queries([question])[0]
         sims = stored.vectors @ v
         best: dict[str, float] = {}
         for pid, sim in zip(stored.passage_ids, sims):
@@ -68,7 +68,7 @@ def test_sentence_search_ranks_passages_by_their_best_sentence_exactly(assistant
 def test_document_filter_applies_to_exact_search(assistant):
     index = assistant.index
     doc = sorted({p.doc_id for p in index.passages.values()})[0]
-    v = index.embedder.encode_queries(["到2025年全省国际友好城市要达到多少对？"])[0]
+    v = index.embedder.embed_queries(["到2025年全省国际友好城市要达到多少对？"])[0]
     for ranking in (index.vector_search(v, 10, [doc]), index.sentence_search(v, 10, [doc])):
         assert ranking and all(index.passages[pid].doc_id == doc for pid, _ in ranking)
 
@@ -78,7 +78,7 @@ def test_a_collection_above_the_limit_is_searched_through_chroma(built_index_dir
 
     exact = Index(make_settings(built_index_dir), embedder=embedder).load()
     approximate = Index(make_settings(built_index_dir, exact_search_max_rows=0), embedder=embedder).load()
-    v = embedder.encode_queries(["到2025年全省国际友好城市要达到多少对？"])[0]
+    v = embedder.embed_queries(["到2025年全省国际友好城市要达到多少对？"])[0]
     assert approximate._exact_vectors("passages") is None and approximate._exact_vectors("sentences") is None
     assert exact._exact_vectors("passages") is not None
     # HNSW is approximate, but on an easy question its best passage is the exact one.

