@@ -299,8 +299,12 @@ def _figure_subject(e: Evidence, verbs: bool = False) -> list[str]:
 def _subject_words(q: str, verbs: bool) -> tuple[str, ...]:
     """:func:`_figure_subject` of one squashed question, worked out once: the rules ask it again for every
     document's evidence (per-document answers run the gate once per document)."""
-    clause = next((c for c in re.split(r"[，,。？?！!；;]", q) if _FIGURE_RE.search(c)), "")
-    return subject_words(clause, verbs)
+    return subject_words(_figure_clause(q), verbs)
+
+
+def _figure_clause(q: str) -> str:
+    """The clause of the squashed question ``q`` that asks for a figure ("…多少"), or ''."""
+    return next((c for c in re.split(r"[，,。？?！!；;]", q) if _FIGURE_RE.search(c)), "")
 
 
 def subject_words(clause: str, verbs: bool = True) -> tuple[str, ...]:
@@ -322,9 +326,8 @@ def _compounds(e: Evidence) -> list[tuple[str, ...]]:
     if not e.zh:
         return []
     subject = _figure_subject(e, verbs=True)
-    clause = next((c for c in re.split(r"[，,。？?！!；;]", e.q) if _FIGURE_RE.search(c)), "")
     out, run = [], []
-    for w in words(clause):
+    for w in words(_figure_clause(e.q)):
         if w.lower() in subject:
             run.append(w)
             continue
@@ -440,6 +443,11 @@ def unit_mismatch(gate: "EvidenceGate", e: Evidence) -> str | None:
     return None
 
 
+def _sentences(e: Evidence) -> tuple:
+    """Each evidence sentence with the headings it stands under (none known when the caller gave only text)."""
+    return e.quoted or tuple((x, ()) for x in re.split(r"[。；;！!？?]", e.evidence) if x.strip())
+
+
 def target_not_result(gate: "EvidenceGate", e: Evidence) -> str | None:
     """An achieved figure is asked ("实际已经…多少", "山西省2024年地区生产总值增长了多少？"), the evidence only sets
     a target: every evidence sentence that gives a figure states a target outside any review ("今年发展主要预期目标
@@ -447,8 +455,7 @@ def target_not_result(gate: "EvidenceGate", e: Evidence) -> str | None:
     if "count" in e.types and _ASKS_ACTUAL_RE.search(e.q) and _TARGET_RE.search(e.evidence) and not _ACHIEVED_RE.search(e.evidence):
         return "the documents give a target, not an achieved figure"
     if e.query.stage == "result" and _FIGURE_RE.search(e.q):
-        quoted = e.quoted or tuple((x, ()) for x in re.split(r"[。；;！!？?]", e.evidence) if x.strip())
-        figured = [(s, h) for s, h in quoted if re.search(r"\d", _YEAR_RE.sub("", s))]
+        figured = [(s, h) for s, h in _sentences(e) if re.search(r"\d", _YEAR_RE.sub("", s))]
         if figured and all(other_stage("result", s, h) for s, h in figured):
             return "the evidence sets targets, not the result asked"
     return None
@@ -461,7 +468,7 @@ def result_not_target(gate: "EvidenceGate", e: Evidence) -> str | None:
     if e.query.stage != "target":
         return None
     asked = min((int(y) for y in e.query.asked_years), default=None)
-    quoted = e.quoted or tuple((x, ()) for x in re.split(r"[。；;！!？?]", e.evidence) if x.strip())
+    quoted = _sentences(e)
     if not quoted:
         return None
     for sentence, headings in quoted:

@@ -122,20 +122,6 @@ class Embedder(Embeddings, ABC):
         """LangChain: embed one question (query prompt) as a list of floats."""
         return self.embed_queries([text])[0].tolist()
 
-    # Names used before the interface was declared, kept for code written against them.
-    @property
-    def dim(self) -> int:
-        """Same as :attr:`dimension`."""
-        return self.dimension
-
-    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
-        """Same as :meth:`embed_queries`."""
-        return self.embed_queries(texts)
-
-    def encode_passages(self, texts: Sequence[str], show_progress: bool | None = None) -> np.ndarray:
-        """Same as :meth:`embed_passages`."""
-        return self.embed_passages(texts, show_progress)
-
     # ---------------------------------------------------------------- helpers
     def _embed(self, texts: Sequence[str], prompt: str, show_progress: bool, threads: int) -> np.ndarray:
         if isinstance(texts, str):
