@@ -88,6 +88,38 @@ REGION_PARTS: dict[str, tuple[str, ...]] = {
     "中南美洲": ("拉美", "拉丁美洲", "南美", "加勒比"),
 }
 
+# The countries of world regions (general geography): a sentence on 迪拜 speaks of 中东, one on 肯尼亚 of 非洲.
+_MEMBERS = {
+    "非洲": "algeria angola benin botswana cameroon congo cote d'ivoire djibouti egypt equatorial guinea eritrea ethiopia "
+            "gabon ghana guinea kenya liberia libya madagascar malawi mali mauritius morocco mozambique namibia niger "
+            "nigeria rwanda senegal sierra leone somalia south africa sudan tanzania togo tunisia uganda zambia zimbabwe",
+    "中东": "saudi arabia united arab emirates dubai qatar kuwait oman bahrain iran iraq israel jordan lebanon syria yemen turkey",
+    "东盟": "indonesia singapore vietnam malaysia laos cambodia thailand philippines myanmar brunei",
+    "东南亚": "indonesia singapore vietnam malaysia laos cambodia thailand philippines myanmar brunei timor-leste",
+    "南亚": "india pakistan bangladesh sri lanka nepal maldives",
+    "中亚": "kazakhstan uzbekistan kyrgyzstan tajikistan turkmenistan",
+    "拉美": "argentina bolivia brazil chile colombia costa rica cuba dominican republic ecuador mexico nicaragua panama "
+            "paraguay peru uruguay venezuela jamaica barbados bahamas",
+    "中东欧": "albania bulgaria croatia czech estonia greece hungary latvia lithuania poland romania serbia slovakia slovenia",
+    "北欧": "denmark finland iceland norway sweden",
+}
+_MEMBER_KEYS = sorted(COUNTRIES, key=len, reverse=True)
+
+
+def _members(region: str) -> tuple[str, ...]:
+    text, out = " " + _MEMBERS[region] + " ", []
+    for key in _MEMBER_KEYS:
+        if f" {key} " in text:
+            out += COUNTRIES[key]
+            text = text.replace(f" {key} ", " ")
+    return tuple(dict.fromkeys(n for n in out if not n.startswith(("中", "对"))))
+
+
+REGION_MEMBERS: dict[str, tuple[str, ...]] = {r: _members(r) for r in _MEMBERS}
+REGION_MEMBERS["拉丁美洲"] = REGION_MEMBERS["中南美洲"] = REGION_MEMBERS["拉美"]
+# "对非", "中非": the documents' short forms of relations with a region.
+REGION_MEMBERS["非洲"] += ("对非", "中非")
+
 # Topic terms that English questions use for this kind of document.
 TERMS: dict[str, tuple[str, ...]] = {
     "sister cit": ("友城", "友好城市"), "sister provinc": ("友城", "友好省州"), "friendship cit": ("友城", "友好城市"),
