@@ -559,7 +559,9 @@ class ExtractiveAnswerer:
         its headings. Returns the items, grouped by document, and how many more passages qualified."""
         from rag.glossary import REGION_MEMBERS
 
-        asked = {p for places, _ in _places_by_kind(question) for p in places}
+        # The world regions and countries it names (a province or city it names scopes the documents instead).
+        abroad = set(_place_kinds()[0]) | set(_place_kinds()[1])
+        asked = {p for places, names in _places_by_kind(question) if set(names) <= abroad for p in places}
         asked |= {m for p in list(asked) for m in REGION_MEMBERS.get(p, ())}
         # Longest names first, so that 中东欧 is not read as 中东.
         names = tuple(sorted({n for kind in _place_kinds() for n in kind} | asked, key=len, reverse=True))
@@ -568,7 +570,7 @@ class ExtractiveAnswerer:
             return not asked or bool(asked.intersection(_find_places(c.text + " ".join(c.passage.headings), names)))
 
         best = max(c.score for c in chosen)
-        placed = [c for c in chosen if on_place(c)]
+        placed = [c for c in chosen if on_place(c)] if asked else list(chosen)
         have = {c.passage.id for c in chosen}
         cands = self._candidates(question, retrieval, [h.passage.id for h in retrieval.hits])
         top: dict[str, _Candidate] = {}

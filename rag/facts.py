@@ -49,6 +49,7 @@ _LEAD_RE = re.compile(
     r"到(?:19|20)\d\d年(?:底|末)?|(?:19|20)\d\d年(?:底|末)?|全省|全市|全区|全国|我省|我市|我区|我国|本省|本市|[，,、：:\s])+"
 )
 _SPAN_RE = re.compile(r"年均|[五5]年(?:来|间|累计|内)|过去[五5]年|[从由][^，,；;]{0,12}(?:增加|提高|上升|下降|减少)到")
+_SPAN_SENTENCE_RE = re.compile(r"[五5]年来|过去[五5]年|[五5]年间|[五5]年累计|[五5]年共")
 _LOOK_BACK_RE = re.compile(r"[5五]年来|过去五年|过去[5五]年")
 _ORDINAL_BEFORE_RE = re.compile(r"(?:第|专栏|附件|表|图)\s*$")
 _LOW_BEFORE_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(?:－|-|—|–|～|~|至|到)\s*$")
@@ -171,11 +172,17 @@ def _year(kind: str, sentence: str, headings: tuple[str, ...], record) -> int | 
     return record.year
 
 
-def extract(passage, record=None) -> list[Fact]:
+def extract(passage, record=None, looks_back: bool = False) -> list[Fact]:
     """The facts of one passage (see the module doc); ``record`` is its document's
-    :class:`rag.documents.DocumentRecord` (its year and plan period date the figures)."""
+    :class:`rag.documents.DocumentRecord` (its year and plan period date the figures). ``looks_back``: the
+    passage's section opens on the period before a plan's ("“十三五”期间…"), so its figures are baselines."""
     out: list[Fact] = []
-    for sentence in _sentences(passage.text):
+    sentences = []
+    for para in passage.text.split("\n"):
+        # A paragraph opening "五年来，…" speaks of five years in every sentence.
+        opened = bool(re.match(r"\s*(?:[五5]年来|过去[五5]年)", para))
+        sentences += [(s, opened) for s in _sentences(para)]
+    for sentence, opened in sentences:
         plain = sentence.strip()
         previous = ""
         for clause in _clauses(plain):
@@ -206,19 +213,21 @@ def extract(passage, record=None) -> list[Fact]:
                 subject, measure = _subject(before.rsplit("、", 1)[-1] if len(_subject(before.rsplit("、", 1)[-1])[0]) >= 2 else before)
                 if len(subject) < 2:
                     subject = previous
-                if len(subject) < 2 or not f.unit:
+                # A figure needs a unit, or a scale word at least ("减少农村贫困人口1000万").
+                if len(subject) < 2 or not (f.unit or re.search(r"[万亿千]", clause[f.start : f.end])):
                     continue
                 previous = subject
-                kind = _kind(plain, passage.headings, record, bound, passage.text)
+                kind = BASELINE if looks_back and record is not None and record.period and not _TARGET_WORDS_RE.search(plain) \
+                    else _kind(plain, passage.headings, record, bound, passage.text)
                 if kind is None:
                     continue
                 # An average over years, or a span ("年均增长7.1%", "过去五年…从54万亿元增加到82.7万亿元") is no one year's.
-                spans = bool(_SPAN_RE.search(clause))
+                spans = opened or bool(_SPAN_RE.search(clause) or _SPAN_SENTENCE_RE.search(plain))
                 figure = clause[start : end + (len(b.group(0)) if b else 0)].strip()
                 thing = re.split(r"[、（(“”\"《》]", clause[end + (len(b.group(0)) if b else 0):])[0].lstrip("的")[:10]
                 out.append(Fact(
                     kind=kind, subject=subject, measure=measure, thing=thing, low=low, high=high, unit=f.unit, bound=bound,
-                    figure=figure, year=None if spans else _year(kind, plain, passage.headings, record), doc_id=passage.doc_id,
+                    figure=figure, year=None if spans and kind != TARGET else _year(kind, plain, passage.headings, record), doc_id=passage.doc_id,
                     passage_id=passage.id, clause=clause.strip(), sentence=plain,
                 ))
     return out
@@ -228,4 +237,12 @@ def extract_all(passages, records: dict) -> list[Fact]:
     """The facts of all ``passages`` (a mapping or an iterable), in document order."""
     items = passages.values() if hasattr(passages, "values") else passages
     ordered = sorted(items, key=lambda p: (p.doc_id, p.order))
-    return [f for p in ordered for f in extract(p, records.get(p.doc_id))]
+    # A plan's section that opens on the period before it ("第一节 历史跨越：“十三五”期间…") looks back throughout.
+    opened: dict[tuple, bool] = {}
+    for p in ordered:
+        section = (p.doc_id, p.headings[:2])
+        if section not in opened:
+            record = records.get(p.doc_id)
+            period = getattr(record, "period", None)
+            opened[section] = bool(period) and (_before_period(p.text[:200], (), period) or bool(_LOOK_BACK_RE.search(p.text[:200])))
+    return [f for p in ordered for f in extract(p, records.get(p.doc_id), opened[(p.doc_id, p.headings[:2])])]

@@ -306,6 +306,22 @@ COLLOQUIAL_ZH: dict[str, tuple[str, ...]] = {
 }
 
 
+# Everyday names of the indicators that reports state in their own terms ("经济增长目标" is the target for
+# 国内/地区生产总值增长). General usage of Chinese economic reporting.
+INDICATOR_NAMES_ZH: dict[str, str] = {
+    "经济增长": "生产总值增长", "经济增速": "生产总值增速", "GDP增速": "生产总值增速", "GDP增长": "生产总值增长",
+    "物价涨幅": "居民消费价格涨幅", "物价": "居民消费价格", "通胀": "居民消费价格", "新增就业": "城镇新增就业",
+}
+
+
+def indicator_names(question: str) -> str:
+    """``question`` with everyday indicator names replaced by the reports' terms (:data:`INDICATOR_NAMES_ZH`)."""
+    for word in sorted(INDICATOR_NAMES_ZH, key=len, reverse=True):
+        if word in question and INDICATOR_NAMES_ZH[word] not in question:
+            question = question.replace(word, INDICATOR_NAMES_ZH[word])
+    return question
+
+
 def formal_terms(question: str) -> list[str]:
     """The formal terms for the everyday words of a Chinese question (see :data:`COLLOQUIAL_ZH`)."""
     return list(dict.fromkeys(t for word, terms in COLLOQUIAL_ZH.items() if word in question for t in terms))

@@ -30,7 +30,7 @@ from rag.glossary import REGIONS_ZH
 from rag.index import Index
 from rag.keyword import is_chinese
 from rag.documents import select_documents, superseded
-from rag.query import Query, analyse
+from rag.query import _ACHIEVED_RE, ASKS_DONE_RE, Query, analyse, other_stage, under_review
 from rag.retrieval import Hit, Retrieval, Retriever
 from rag.scope import Scope, scope_for
 from rag.settings import Settings, get_settings
@@ -272,6 +272,12 @@ class Assistant:
         else:
             # Several documents of one kind, each with its own figure: one line per document.
             answer = self.per_document.answer(query, retrieval, k, doc_ids) or self.extractive.answer(question, retrieval, k, query)
+            if not answer.abstained and ASKS_DONE_RE.search(query.text) and all(
+                self._planned(s, c.passage) for c in answer.citations for s in c.sentences
+            ):
+                # "这个做到了吗" answered only by what the plan sets: say that no outcome is reported.
+                answer.text += ("\n以上为文件中的目标或部署；文件中未找到其实际完成情况。" if query.lang == "zh" else
+                                "\nThese are the documents' targets or plans; how they turned out is not found in the documents.")
             if answer.abstained and answer.reason.startswith("gate.target_not_result"):
                 # A result asked, only a target found: the answer is still "not found", and it says so beside
                 # the target the documents set ("目标120对[1]；文件中未找到2025年的实际数字").
@@ -280,6 +286,14 @@ class Assistant:
                     half.abstained, half.reason, half.related = True, answer.reason, answer.related
                     answer = half
         yield ("final", self.articles.label_answer(query, answer))
+
+    def _planned(self, sentence: str, passage) -> bool:
+        """The sentence sets a target or plans a step (a plan's text outside its look back, or a target's words
+        outside any review), rather than reporting what was done."""
+        if other_stage("result", sentence, passage.headings):
+            return True
+        record = self.records.get(passage.doc_id)
+        return bool(record and record.period) and not under_review(passage.headings) and not _ACHIEVED_RE.search(sentence)
 
     def from_records(
         self, question: str, retrieval: Retrieval, doc_ids: list[str] | None, scope: Scope | None, query: Query

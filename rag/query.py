@@ -259,11 +259,20 @@ _TARGET_RE = re.compile(r"力争|争取|目标|五年内|到20\d\d年|计划")
 # A question about what happened, not what is planned: "2025年帮了多少家", "How many … did … in 2025".
 _ASKS_PAST_RE = re.compile(r"实际|已经|取得了|[办来去做帮建签]了|\b(did|were|was|had|has been|have been)\b", re.I)
 # Asks how a planned step turned out ("中期评估做完了吗？结论是什么？").
+# Asks whether a planned step or target was carried out ("这个做到了吗", "落实了吗", "Did … manage …").
+ASKS_DONE_RE = re.compile(
+    r"(?:做到|落实|完成|实现|达到|达成|建成|办成)了?(?:吗|没有)|现在[^。？?]{0,8}了没有|"
+    r"\bdid\b[^?]{0,60}\b(?:manage|achieve|meet|reach|fulfil+|complete)\b|\bas (?:the )?plan(?:ned| wanted)?\b|"
+    r"\bwas (?:it|this|that|the \w+) (?:done|achieved|met|completed)\b",
+    re.I,
+)
 # Asks for all the measures, support or priorities on a topic, not one fact.
 _BROAD_RE = re.compile(
-    r"(?:有|有些|提供|给予?|能得到|可以享受|能享受)(?:什么|哪些|哪方面的?)(?:支持|帮助|扶持|服务|措施|举措|政策|便利|优惠)|"
-    r"(?:哪些|什么)(?:支持|帮助|扶持|措施|举措|政策措施|政策|具体措施|工作|安排|部署|合作|重点)|"
-    r"(?:重点|重点工作|主要任务|重点任务)(?:是什么|有哪些|有什么)|哪些方面|什么方面|怎么支持|如何支持|怎样支持|"
+    r"(?:有|有些|提供|给予?|能得到|能给些?)(?:什么|哪些|哪方面的?)(?:支持|帮助|扶持|措施|举措|政策)|"
+    r"(?:哪些|什么)(?:支持|帮助|扶持|措施|举措|政策措施|具体措施|安排|部署|合作|重点)|"
+    r"(?:重点|重点工作|主要任务|重点任务)(?:是什么|有哪些|有什么)|怎么支持|如何支持|怎样支持|打算怎么干|都打算|有哪些打算|"
+    r"哪些具体(?:安排|措施|举措)|有哪些(?:抓手|方向|服务和支持|具体举措)|"
+    r"\bgive me everything\b|\blist the (?:main )?(?:support|measures)|\bwhat does [^?]{0,40}\boffer\b|\bwhat is [^?]{0,30}\bdoing\b|"
     r"\bwhat (?:support|help|measures|steps|policies|services|incentives|assistance)\b|"
     r"\bwhich (?:measures|policies|services|areas|fields|priorities)\b|\bwhat (?:are|were) the (?:main |key )?(?:priorities|measures|tasks|focus)|"
     r"\bhow (?:does|will|can) (?:the )?(?:province|government|state)\b[^?]{0,30}\b(?:support|help)\b",
@@ -271,9 +280,14 @@ _BROAD_RE = re.compile(
 )
 # Asks whether a target was met, or sets a result against its target.
 _ASKS_VERDICT_RE = re.compile(
-    r"目标[^，。？?]{0,12}(?:完成|实现|达到|达成|做到)(?:了)?(?:吗|没有?|与否|情况|得怎么样|得如何)|完成情况|目标完成|"
-    r"(?:完成|实现|达到|达成)(?:了)?(?:目标|预期)(?:了)?(?:吗|没有?)|达标(?:了)?(?:吗|没有?)|比目标|与目标相比|和目标相比|跟目标比|"
-    r"目标[^。？?]{0,20}实际|实际[^。？?]{0,20}目标|超额完成|控制在目标|目标以内了?吗|"
+    r"(?:目标|任务|指标)[^，。？?]{0,12}(?:完成|实现|达到|达成|做到|执行)(?:了|得)?(?:吗|没有?|与否|情况|怎么样|如何)|完成情况|目标完成|"
+    r"(?:完成|实现|达到|达成)(?:了)?(?:目标|预期|任务)(?:了)?(?:吗|没有?)|达标(?:了)?(?:吗|没有?)|比目标|与目标相比|和目标相比|跟目标比|"
+    r"目标[^。]{0,20}(?:实际|最后|最终|结果)|实际[^。]{0,20}目标|超额完成|控制在目标|目标以内了?吗|"
+    r"(?:最后|最终)(?:完成|干到|做到|达到|实现)了?(?:吗|没有?|多少)|(?:做到|落实|完成|实现|达到|达成)了?(?:吗|没有)|"
+    r"(?:定|设|提)(?:过|了)?[^。？?]{0,4}目标(?:吗|没有?)|有没有(?:定|设|提)?(?:过)?[^。？?]{0,4}目标|"
+    r"\b(?:plan|aim|aimed|planned|wanted)\b[^?]{0,80}\bactual(?:ly)?\b|\bas (?:the )?plan(?:ned| wanted)?\b|"
+    r"\b(?:did|does) the plan set\b|(?:落在|处于|在)目标(?:区间|范围)|目标[^。]{0,12}完成了?吗|"
+    r"\b(?:within|on|below|above|under) (?:its |the )?(?:target|goal)|\b(?:created|achieved|reached|grew|actually)\b[^?]{0,80}\b(?:its|the|a)\s+(?:target|goal)\b|"
     r"\b(?:target|goal)s?\b[^?]{0,40}\b(?:met|achieved|reached|hit|exceeded|missed|fulfilled)\b|"
     r"\b(?:meet|hit|reach|achieve|miss|exceed|fulfil+)\b[^?]{0,40}\b(?:target|goal)|"
     r"(?:compared?|against) (?:with |to )?(?:the |its )?(?:target|goal)|\bactual(?:ly)?\b[^?]{0,60}\b(?:target|goal)|"

@@ -41,8 +41,11 @@ def similarity(a: str, b: str) -> float:
     if a == b:
         return 1.0
     short, long = sorted((a, b), key=len)
-    if len(short) >= 2 and (short in long or _subsequence(short, long)):
-        return 0.8 if short in long or len(short) * 2 >= len(long) else 0.6
+    if len(short) >= 2 and short in long:
+        # "城镇新增就业" in "全年城镇新增就业"; a two-character word inside a longer name is another thing (国家 / 参展国家).
+        return 0.8 if len(short) >= 3 else 0.5
+    if len(short) >= 2 and _subsequence(short, long):  # an abbreviation: 友城 / 友好城市
+        return 0.8 if len(short) * 2 >= len(long) else 0.6
     pa = {a[i : i + 2] for i in range(len(a) - 1)}
     pb = {b[i : i + 2] for i in range(len(b) - 1)}
     return 2 * len(pa & pb) / (len(pa) + len(pb)) if pa and pb else 0.0
@@ -138,15 +141,12 @@ class Targets:
             if figure and figure not in re.sub(r"\s", "", f.figure):
                 continue
             text = f.subject + f.thing
-            score = 0.0
-            for group in groups:
-                named = max((2 if t in text or similarity(t, f.subject) >= 0.8 else 1 if t in f.clause else 0) for t in group)
-                if not named:
-                    break
-                score += named
-            else:
-                if groups or figure:
-                    out.append((score - len(f.subject) / 100, f))
+            named = [max((2 if t in text or similarity(t, f.subject) >= 0.8 else 1 if t in f.clause else 0) for t in g) for g in groups]
+            # Every term named, or (three terms and more) all but a third of them, one in the subject.
+            found = sum(1 for n in named if n)
+            if found < len(groups) - len(groups) // 3 or (groups and max(named) < 2) or not (groups or figure):
+                continue
+            out.append((sum(named) - len(f.subject) / 100, f))
         out.sort(key=lambda x: (-x[0], -(x[1].year or 0)))
         return [f for _, f in out]
 
@@ -185,6 +185,15 @@ class Targets:
                 c.sentences.append(fact.sentence)
             return f"[{c.n}]"
 
+        def remark(fact: Fact) -> str:
+            # The document's own word on the target, in the clause after the figure ("…，超过全年预期目标").
+            clauses = re.split(r"[，,；;。]", fact.sentence)
+            at = next((i for i, c in enumerate(clauses) if fact.figure in c), None)
+            after = clauses[at + 1] if at is not None and at + 1 < len(clauses) else ""
+            if not re.search(r"目标|预期|任务", after):
+                return ""
+            return f"（文件称：{after.strip()}）" if zh else f" (the document says: {after.strip()})"
+
         lines = []
         for target, result in pairs:
             fact = target or result
@@ -193,7 +202,7 @@ class Targets:
             if target is not None:
                 t = f"{target.figure}{cite(target)}"
                 if result is not None:
-                    r = f"{result.figure}{cite(result)}"
+                    r = f"{result.figure}{cite(result)}{remark(result)}"
                     v = verdict(target, result)
                     lines.append(
                         f"{label}{year}{target.subject}：目标{t}，实际{r}（{self._label(result, short=True)}）。结论：{VERDICT_ZH[v]}。"
@@ -202,17 +211,18 @@ class Targets:
                         f"Verdict: {VERDICT_EN[v]}."
                     )
                 else:
+                    said = f"{_plain(target.sentence)}{cite(target)}"
                     lines.append(
-                        f"{label}{year}{target.subject}：目标{t}；文件中未找到{year}的实际数字。" if zh else
-                        f"{label}{fact.year or ''} {target.subject}: target {t}; no reported result for "
-                        f"{fact.year or 'that year'} was found in the documents."
+                        f"{label}目标：{said}\n文件中未找到{year}的实际完成数字。" if zh else
+                        f"{label}Target ({fact.year or ''}): {said}\nThe reported result for {fact.year or 'that year'}: "
+                        f"not found in the documents."
                     )
             else:
-                r = f"{result.figure}{cite(result)}"
+                said = f"{_plain(result.sentence)}{cite(result)}"
                 lines.append(
-                    f"{label}{year}{result.subject}：实际{r}；文件中未找到{year}的目标。" if zh else
-                    f"{label}{fact.year or ''} {result.subject}: reported {r}; the documents set no target for "
-                    f"{fact.year or 'that year'} that was found."
+                    f"{label}实际：{said}\n文件中未找到{year}的相应目标。" if zh else
+                    f"{label}Reported ({fact.year or ''}): {said}\nThe target for {fact.year or 'that year'}: "
+                    f"not found in the documents."
                 )
         return Answer("\n".join(lines), list(citations.values()), abstained=False)
 
@@ -221,24 +231,46 @@ class Targets:
         if short:
             return getattr(record, "title", "") or fact.doc_id
         region = getattr(record, "region", "")
-        return f"{region}：" if region and region != "全国" and len({getattr(r, 'region', '') for r in self.records.values()}) > 1 else ""
+        return f"{region} " if region and region != "全国" and len({getattr(r, 'region', '') for r in self.records.values()}) > 1 else ""
 
 
 def question_terms(query) -> list[tuple[str, ...]]:
     """What a question asks the figure of, as groups of terms (each group: one thing, any spelling): the
-    subject words of a Chinese question; the Chinese terms an English one names."""
-    from rag.glossary import term_groups
-
+    subject words of a Chinese question (everyday indicator names in the reports' terms: 经济增长 → 生产总值增长);
+    the Chinese terms an English one names. Words that frame any figure question (目标, 实际 …) are not terms."""
+    from rag.gate import _FRAMING_WORDS, subject_words
+    from rag.glossary import indicator_names, term_groups
     if query.lang == "zh":
-        from rag.gate import subject_words
-
+        text = indicator_names(re.sub(r"\s", "", query.text))
         # Latin abbreviations in a Chinese question ("GDP", "CPI") are named by their Chinese terms.
-        latin = term_groups(" ".join(re.findall(r"[A-Za-z][A-Za-z&.\-]*", query.text)))
-        from rag.query import _ASKS_VERDICT_RE
+        latin = term_groups(" ".join(re.findall(r"[A-Za-z][A-Za-z&.\-]*", text)))
+        groups = [(w,) for w in subject_words(text) if not re.search(r"[a-z]|十[一二三四五六]五", w)] + latin
+    else:
+        groups = term_groups(query.text)
+    return [g for g in groups if not all(t in _FRAMING_WORDS or t in _VERDICT_WORDS or t.isdigit() for t in g)]
 
-        words = subject_words(_ASKS_VERDICT_RE.sub("", re.sub(r"\s", "", query.text)))
-        return [(w,) for w in words if not re.search(r"[a-z]|十[一二三四五六]五", w)] + latin
-    return term_groups(query.text)
+
+# Words of asking whether a target was met, which name no indicator.
+_VERDICT_WORDS = frozenset("没有 干到 做到 区间 范围 执行 任务 情况 怎么样 如何 最后 最终 结果 高还是低 落在 处于 年初 当年 达标".split())
+
+
+def _plain(sentence: str) -> str:
+    """A quoted sentence without its list number ("1. …") and closing stop (the marker follows it)."""
+    return re.sub(r"^\s*(?:\d{1,2}[.．、]|——)\s*", "", sentence).strip().rstrip("。；;")
+
+
+def from_index(index) -> Targets:
+    """The :class:`Targets` of a loaded :class:`rag.index.Index` (its passages and document records)."""
+    from rag.facts import extract_all
+
+    records = index.records()
+    return Targets(extract_all(index.passages, records), index.passages, records)
+
+
+def export(targets: Targets, doc_id: str, fmt: str = "md", lang: str = "zh") -> str:
+    """The 目标完成情况 table of one document as Markdown (``md``) or CSV (``csv``)."""
+    rows = table_rows(targets.table(doc_id), targets.records, lang)
+    return to_csv(rows) if fmt == "csv" else to_markdown(rows)
 
 
 def table_rows(rows: list[Row], records: dict, lang: str = "zh") -> list[dict]:
@@ -248,7 +280,8 @@ def table_rows(rows: list[Row], records: dict, lang: str = "zh") -> list[dict]:
     for row in rows:
         t, r = row.target, row.result
         out.append({
-            "指标" if lang == "zh" else "subject": t.subject + (f"（{t.thing}）" if t.thing and t.unit in ("个", "家", "项", "所") else ""),
+            "指标" if lang == "zh" else "subject": re.sub(r"^[（(、，,]+|[（(、，,]+$", "", t.subject)
+            + (f"（{t.thing}）" if t.thing and t.unit in ("个", "家", "项", "所") else ""),
             "年份" if lang == "zh" else "year": t.year or "",
             "目标" if lang == "zh" else "target": t.figure,
             "目标出处" if lang == "zh" else "target source": _where(t, records),
