@@ -550,7 +550,7 @@ class ExtractiveAnswerer:
         return compose(question, [(c.passage, c.text) for c in chosen])
 
     BROAD_ITEMS = 8  # a broad answer lists at most this many passages' measures, then says how many more
-    BROAD_MARGIN = 0.15  # …each scoring within this of the best sentence
+    BROAD_MARGIN = 0.10  # …each scoring within this of the best sentence
 
     def widen(self, question: str, retrieval: Retrieval, chosen: list[_Candidate]) -> tuple[list[_Candidate], int]:
         """A broad question ("有什么支持", "哪些措施") gets every retrieved passage that answers it: to the

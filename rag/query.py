@@ -274,7 +274,7 @@ _BROAD_RE = re.compile(
     r"哪些具体(?:安排|措施|举措)|有哪些(?:抓手|方向|服务和支持|具体举措)|"
     r"\bgive me everything\b|\blist the (?:main )?(?:support|measures)|\bwhat does [^?]{0,40}\boffer\b|\bwhat is [^?]{0,30}\bdoing\b|"
     r"\bwhat (?:support|help|measures|steps|policies|services|incentives|assistance)\b|"
-    r"\bwhich (?:measures|policies|services|areas|fields|priorities)\b|\bwhat (?:are|were) the (?:main |key )?(?:priorities|measures|tasks|focus)|"
+    r"\bwhich (?:measures|policies|services|priorities)\b|\bwhat (?:are|were) the (?:main |key )?(?:priorities|measures|tasks|focus)|"
     r"\bhow (?:does|will|can) (?:the )?(?:province|government|state)\b[^?]{0,30}\b(?:support|help)\b",
     re.I,
 )
