@@ -19,7 +19,7 @@ import re
 from dataclasses import asdict, dataclass
 
 from rag.figures import figures
-from rag.query import under_review
+from rag.query import _PERIOD_YEARS, under_review
 
 TARGET = "target"
 RESULT = "result"
@@ -36,7 +36,6 @@ _RESULT_WORDS_RE = re.compile(
 _YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年")
 _REACH_YEAR_RE = re.compile(r"到\s*((?:19|20)\d{2})\s*年")
 _PERIOD_NAME_RE = re.compile(r"十[一二三四五六]五")
-_PERIOD_START = {"十一五": 2006, "十二五": 2011, "十三五": 2016, "十四五": 2021, "十五五": 2026, "十六五": 2031}
 # Words between the subject and its figure: the measure (a change or a level) and the verbs of stating it.
 _CHANGE_RE = re.compile(r"(增长|增速|增幅|上涨|涨幅|提高|提升|增加|下降|降低|减少|回落|减|降|增)$")
 _DOWN_RE = re.compile(r"下降|降低|减少|回落|减|降")
@@ -49,8 +48,8 @@ _LEAD_RE = re.compile(
     r"到(?:19|20)\d\d年(?:底|末)?|(?:19|20)\d\d年(?:底|末)?|全省|全市|全区|全国|我省|我市|我区|我国|本省|本市|[，,、：:\s])+"
 )
 _SPAN_RE = re.compile(r"年均|[五5]年(?:来|间|累计|内)|过去[五5]年|[从由][^，,；;]{0,12}(?:增加|提高|上升|下降|减少)到")
-_SPAN_SENTENCE_RE = re.compile(r"[五5]年来|过去[五5]年|[五5]年间|[五5]年累计|[五5]年共")
-_LOOK_BACK_RE = re.compile(r"[5五]年来|过去五年|过去[5五]年")
+# A look back over the five years before ("五年来", "过去五年"): none of its figures is one year's.
+_LOOK_BACK_RE = re.compile(r"[五5]年来|过去[五5]年|[五5]年间|[五5]年累计|[五5]年共")
 _ORDINAL_BEFORE_RE = re.compile(r"(?:第|专栏|附件|表|图)\s*$")
 _LOW_BEFORE_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(?:－|-|—|–|～|~|至|到)\s*$")
 _RANGE_SEP_RE = re.compile(r"^\s*(?:－|-|—|–|～|~|至|到)\s*$")
@@ -142,7 +141,7 @@ def _before_period(sentence: str, headings: tuple[str, ...], period: tuple[int, 
     """The sentence speaks of the plan period before the document's ("十三五期间", "2016—2020年")."""
     text = sentence + "".join(headings)
     for name in _PERIOD_NAME_RE.findall(text):
-        if _PERIOD_START.get(name, period[0]) < period[0]:
+        if name in _PERIOD_YEARS and _PERIOD_YEARS[name][0] < period[0]:
             return True
     years = [int(y) for y in _YEAR_RE.findall(sentence)]
     return bool(years) and max(years) < period[0]
@@ -222,7 +221,7 @@ def extract(passage, record=None, looks_back: bool = False) -> list[Fact]:
                 if kind is None:
                     continue
                 # An average over years, or a span ("年均增长7.1%", "过去五年…从54万亿元增加到82.7万亿元") is no one year's.
-                spans = opened or bool(_SPAN_RE.search(clause) or _SPAN_SENTENCE_RE.search(plain))
+                spans = opened or bool(_SPAN_RE.search(clause) or _LOOK_BACK_RE.search(plain))
                 figure = clause[start : end + (len(b.group(0)) if b else 0)].strip()
                 thing = re.split(r"[、（(“”\"《》]", clause[end + (len(b.group(0)) if b else 0):])[0].lstrip("的")[:10]
                 out.append(Fact(
