@@ -339,7 +339,7 @@ def render_turn(i: int, turn: dict, lang: str, titles: dict[str, str], records: 
             + _actions(i, turn, lang)
             + "</div>"
         )
-    return f'<div class="rag-turn" data-turn="{i}" data-status="{esc(status)}">{q}{a}</div>'
+    return f'<div class="rag-turn" data-turn="{i}" data-status="{esc(status)}" data-q="{esc(turn.get("question", "").strip())}">{q}{a}</div>'
 
 
 def render_welcome(lang: str, docs: list, examples: bool = True) -> str:
@@ -570,3 +570,76 @@ def render_message(text: str, kind: str = "info") -> str:
         return ""
     role = ' role="alert"' if kind == "error" else ' role="status"'
     return f'<div class="rag-msg rag-msg-{kind}"{role}>{esc(text).replace(chr(10), "<br>")}</div>'
+
+
+# ---------------------------------------------------------------- retrieval test (检索测试)
+def _num(value, digits: int = 4) -> str:
+    return "—" if value is None else f"{value:.{digits}f}"
+
+
+def render_console(report, lang: str) -> str:
+    """A :class:`rag.app.console.ConsoleReport` as HTML: the question analysed, the ranked passages with
+    their BM25, vector and fused ranks and scores, and each gate rule's verdict with its reason code."""
+    none = esc(tr(lang, "console_none"))
+    sep = "：" if lang == "zh" else ": "
+
+    def row(label: str, value: str) -> str:
+        return f'<tr><th>{esc(label)}</th><td>{value or none}</td></tr>'
+
+    def chips(items) -> str:
+        return "".join(f'<code class="rag-term">{esc(t)}</code>' for t in items)
+
+    analysis = (
+        f'<h4>{esc(tr(lang, "console_query"))}</h4><table class="rag-kv rag-console-query">'
+        + row(tr(lang, "console_searched"), esc(report.searched))
+        + row(tr(lang, "console_parts"), "<br>".join(esc(p) for p in report.parts))
+        + row(tr(lang, "console_terms"), chips(report.terms))
+        + row(tr(lang, "console_topic"), chips(report.topic_terms))
+        + row(tr(lang, "console_fields"), "<br>".join(f"<code>{esc(k)}</code> {esc(v)}" for k, v in report.conditions))
+        + "</table>"
+    )
+    head = "".join(
+        f"<th>{esc(tr(lang, k))}</th>"
+        for k in ("console_rank", "console_fused", "console_bm25", "console_vector", "console_passage")
+    )
+    rows = []
+    for p in report.passages:
+        bm25 = f"{p.bm25_rank if p.bm25_rank is not None else '—'} / {_num(p.bm25, 3)}"
+        vec = f"{p.vector_rank if p.vector_rank is not None else '—'} / {_num(p.vector, 4)}"
+        text = p.text if len(p.text) <= 160 else p.text[:160] + "…"
+        rows.append(
+            f'<tr class="rag-console-hit" data-rank="{p.rank}" data-doc="{esc(p.doc)}">'
+            f'<td class="rag-num">{p.rank}</td><td class="rag-num rag-fused">{_num(p.fused, 4)}</td>'
+            f'<td class="rag-num rag-bm25">{esc(bm25)}</td><td class="rag-num rag-vector">{esc(vec)}</td>'
+            f'<td><div class="rag-card-title">{esc(p.title)}</div>'
+            f'<div class="rag-card-loc">{esc(short_locator(p.locator, p.title))}</div>'
+            f'<div class="rag-console-text">{esc(text)}</div></td></tr>'
+        )
+    passages = (
+        f'<h4>{esc(tr(lang, "console_passages"))}</h4>'
+        f'<table class="rag-docs rag-console-passages"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+    )
+    outcome_key = "console_outcome_answer" if report.answered else "console_outcome_abstain"
+    outcome = esc(tr(lang, outcome_key)) + (f" <code>{esc(report.abstain_reason)}</code>" if report.abstain_reason else "")
+    evidence = "".join(f"<li>{esc(s)}</li>" for s in report.evidence) or f"<li>{none}</li>"
+    vrows = []
+    for v in report.verdicts:
+        verdict = tr(lang, "console_pass") if v.passed else tr(lang, "console_refuse") if not v.error else "error"
+        note = esc(v.reason or v.error or "")
+        if v.deciding:
+            note += f' <b>{esc(tr(lang, "console_deciding"))}</b>'
+        deciding = ' data-deciding="1"' if v.deciding else ""
+        vrows.append(
+            f'<tr class="rag-verdict" data-code="{esc(v.code)}" data-passed="{"1" if v.passed else "0"}"'
+            f'{deciding}><td><code>{esc(v.code)}</code></td>'
+            f'<td class="rag-verdict-{"pass" if v.passed else "refuse"}">{esc(verdict)}</td><td>{note}</td></tr>'
+        )
+    gate = (
+        f'<h4>{esc(tr(lang, "console_gate"))}</h4>'
+        f'<div class="rag-msg rag-msg-{"ok" if report.answered else "info"} rag-console-outcome">{outcome}</div>'
+        f'<div class="rag-console-evidence"><b>{esc(tr(lang, "console_gate_evidence"))}</b>{sep}<ol>{evidence}</ol></div>'
+        f'<table class="rag-docs rag-console-gate"><thead><tr><th>{esc(tr(lang, "console_rule"))}</th>'
+        f'<th>{esc(tr(lang, "console_verdict"))}</th><th>{esc(tr(lang, "console_reason"))}</th></tr></thead>'
+        f'<tbody>{"".join(vrows)}</tbody></table>'
+    )
+    return f'<div class="rag-console" lang="{"zh-CN" if lang == "zh" else "en"}">{analysis}{passages}{gate}</div>'

@@ -251,6 +251,30 @@ class AppService:
             self._doc_cache[key] = assistant.index.document_text(doc_id)
         return self._doc_cache[key]
 
+    def record(self, doc_id: str):
+        """The :class:`rag.documents.DocumentRecord` of an indexed document (title, kind, issuer, dates…), or None."""
+        return self.assistant.records.get(doc_id)
+
+    def records(self) -> dict:
+        """Every indexed document's record, by id."""
+        return dict(self.assistant.records)
+
+    # ------------------------------------------------------------ export and the retrieval test
+    def export(self, turns: list[dict], lang: str, folder: str | Path | None = None) -> tuple[Path, Path]:
+        """The conversation as Markdown and .docx files (:func:`rag.app.export.export_files`); raises
+        :class:`rag.app.export.ExportError` (a ValueError) when nothing has been answered yet."""
+        from rag.app.export import export_files
+
+        return export_files(turns, lang, self.records(), folder)
+
+    def retrieval_test(self, question: str, doc_ids: list[str] | None = None):
+        """The retrieval test of one question (:func:`rag.app.console.retrieval_test`); raises
+        :class:`QuestionError` for an unusable question."""
+        from rag.app.console import retrieval_test
+
+        kept, _ = self.known_doc_ids(doc_ids)
+        return retrieval_test(self.assistant, question, doc_ids=kept)
+
     # ------------------------------------------------------------ feedback
     def record_feedback(
         self,
