@@ -149,6 +149,9 @@ mark.rag-quote { background: var(--rag-quote); color: #1f2937; padding: 0 1px; b
 .rag-fact-k { color: #64748b; font-weight: 600; }
 .rag-fact a { color: var(--rag-accent); word-break: break-all; }
 .rag-viewer-bar { display: none; }
+.rag-restored { font-size: 12.5px; color: #166534; background: rgba(34, 197, 94, .1); border: 1px solid #bbf7d0; border-radius: 8px;
+  padding: 4px 10px; margin: 0 0 10px; }
+.rag-head .rag-restored { margin: 6px 0 0; display: inline-block; }
 #rag-chat-actions { gap: 6px; flex-wrap: nowrap; }
 #rag-export-files { margin-top: 6px; }
 
@@ -299,16 +302,21 @@ NO_CLICK_JS = ""
 GLUE_JS = r"""
 const head = () => element.querySelector('.rag-head');
 const EN_LOST = 'Connection to the server was lost';
+// Only text nodes are changed (Svelte keeps its own markers in these elements).
+const setText = (el, value) => {
+  if (!el) return;
+  const node = Array.from(el.childNodes).find((n) => n.nodeType === Node.TEXT_NODE && n.nodeValue.trim());
+  if (node && node.nodeValue !== value) node.nodeValue = value;
+};
 const fix = () => {
   const h = head();
   if (!h) return;
   document.querySelectorAll('.toast-body').forEach((t) => {
-    const text = t.querySelector('.toast-text');
-    const title = t.querySelector('.toast-title');
-    if (text && (text.textContent.includes(EN_LOST) || text.dataset.ragConn === '1')) {
-      text.dataset.ragConn = '1';
-      if (text.textContent !== h.dataset.conn) text.textContent = h.dataset.conn;
-      if (title && title.textContent !== h.dataset.connTitle) title.textContent = h.dataset.connTitle;
+    const text = t.querySelector('.toast-message-text, [data-testid="toast-text"]');
+    if (text && (text.textContent.includes(EN_LOST) || t.dataset.ragConn === '1')) {
+      t.dataset.ragConn = '1';
+      setText(text, h.dataset.conn);
+      setText(t.querySelector('.toast-title'), h.dataset.connTitle);
     }
   });
 };
@@ -368,6 +376,15 @@ if (!window.__ragGlue) {
       ta.value = draft;
       ta.dispatchEvent(new Event('input', { bubbles: true }));
       ta.dataset.restored = '1';
+      const h = head();
+      if (h && h.dataset.draft) {
+        const note = document.createElement('div');
+        note.className = 'rag-restored rag-draft-note';
+        note.setAttribute('role', 'status');
+        note.textContent = h.dataset.draft;
+        h.appendChild(note);
+        setTimeout(() => note.remove(), 8000);
+      }
     }
   }, 1200);
 }

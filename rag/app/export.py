@@ -75,7 +75,7 @@ def export_markdown(turns: list[dict], lang: str, records: dict | None = None, n
             lines += [f"**{tr(lang, 'export_answer')}**{sep}{tr(lang, 'export_not_found')}。" if lang == "zh"
                       else f"**{tr(lang, 'export_answer')}**{sep}{tr(lang, 'export_not_found')}.", ""]
         else:
-            lines += [f"**{tr(lang, 'export_answer')}**{sep}", "", _answer_text(result), ""]
+            lines += [f"**{tr(lang, 'export_answer')}**{sep}", "", _answer_text(result).replace("\n", "  \n"), ""]
         for notice in result.get("notices") or []:
             lines += [f"> {_md_inline(notice)}", ""]
         citations = result.get("citations") or []
@@ -84,13 +84,13 @@ def export_markdown(turns: list[dict], lang: str, records: dict | None = None, n
             for c in citations:
                 doc_id = c.get("doc", "")
                 title = _title_of(doc_id, c, records)
-                lines.append(f"[{c.get('n')}] **{_md_inline(title)}** — {_md_inline(short_locator(c.get('locator', ''), title))}")
+                lines.append(f"**[{c.get('n')}] {_md_inline(title)}** — {_md_inline(short_locator(c.get('locator', ''), title))}  ")
                 facts = _facts_text(doc_id, c, records, lang)
                 if facts:
-                    lines.append(f"    {_md_inline(facts)}")
-                for q in c.get("quoted") or []:
-                    lines.append(f"    > {_md_inline(q)}")
+                    lines.append(_md_inline(facts))
                 lines.append("")
+                for q in c.get("quoted") or []:
+                    lines += [f"> {_md_inline(q)}", ""]
         elif result.get("related"):
             lines += [f"### {tr(lang, 'export_related')}", ""]
             for r in result["related"]:

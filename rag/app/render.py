@@ -352,8 +352,9 @@ def render_welcome(lang: str, docs: list, examples: bool = True) -> str:
     )
 
 
-def render_chat(turns: list[dict], lang: str, docs: list | None = None) -> str:
-    """The whole conversation (or the welcome panel when it is empty)."""
+def render_chat(turns: list[dict], lang: str, docs: list | None = None, notice: str = "") -> str:
+    """The whole conversation (or the welcome panel when it is empty); ``notice``, when given, is shown
+    above it (that the conversation was restored from the browser)."""
     docs = docs or []
     titles = {d.doc_id: d.title for d in docs}
     records = {d.doc_id: d.document_record() for d in docs if hasattr(d, "document_record")}
@@ -361,6 +362,8 @@ def render_chat(turns: list[dict], lang: str, docs: list | None = None) -> str:
         body = render_welcome(lang, docs)
     else:
         body = "".join(render_turn(i, t, lang, titles, records) for i, t in enumerate(turns))
+    if notice:
+        body = f'<div class="rag-restored" role="status">{esc(notice)}</div>' + body
     return f'<div class="rag-chat" lang="{"zh-CN" if lang == "zh" else "en"}">{body}</div>'
 
 

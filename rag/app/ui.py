@@ -553,15 +553,17 @@ def build_demo(service: AppService) -> gr.Blocks:
             """A new page (first visit, reload, reconnect): the conversation and language the browser kept come
             back; a question that was being answered when the connection broke goes back into the box."""
             docs = docs_now()
-            pending = ""
+            pending, notice = "", ""
             lang_update = gr.skip()
             if not s["turns"]:
                 turns, lang, pending = restored_conversation(kept)
                 s["turns"] = turns
                 if lang and lang != s["lang"]:
                     lang_update = gr.update(value=lang)  # its change event re-renders everything in that language
+                if turns:
+                    notice = tr(lang or s["lang"], "restored")
             return (
-                gr.update(choices=_doc_choices(service)), render_chat(s["turns"], s["lang"], docs), s, lang_update,
+                gr.update(choices=_doc_choices(service)), render_chat(s["turns"], s["lang"], docs, notice), s, lang_update,
                 gr.update(value=pending) if pending else gr.skip(),
             )
 
