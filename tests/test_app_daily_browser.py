@@ -204,6 +204,7 @@ def test_english_follows_everywhere_and_survives_a_reload(desk):
     page.wait_for_function("document.querySelector('footer .show-api').innerText.trim() === 'Use via API'")
     page.wait_for_function("document.querySelector('#rag-export').innerText.trim() === 'Export'")
     assert page.locator(".rag-turn").count() == 2
+    assert "previous conversation was restored" in page.locator(".rag-restored").inner_text()
     card = page.locator('.rag-turn[data-turn="0"] .rag-card').first.inner_text()
     assert "Kind 规划" in card and "published 2023-11-02" in card
     desk.shot("desktop-english")

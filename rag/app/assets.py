@@ -163,6 +163,7 @@ mark.rag-quote { background: var(--rag-quote); color: #1f2937; padding: 0 1px; b
 .rag-term { display: inline-block; margin: 0 4px 4px 0; padding: 0 6px; border-radius: 4px; background: var(--rag-accent-soft); color: var(--rag-accent); }
 .rag-console-text { font-size: 12.5px; color: var(--body-text-color); }
 .rag-console-evidence { font-size: 13.5px; margin: 8px 0; }
+.rag-console-evidence ol { padding-left: 22px; margin: 4px 0; }
 .rag-verdict-pass { color: #15803d; }
 .rag-verdict-refuse { color: #b91c1c; font-weight: 700; }
 .rag-verdict[data-deciding="1"] td { background: rgba(239, 68, 68, .08); }
@@ -187,6 +188,9 @@ mark.rag-quote { background: var(--rag-quote); color: #1f2937; padding: 0 1px; b
   .rag-viewer-back { border: 1px solid var(--border-color-primary); background: var(--background-fill-secondary); color: var(--rag-accent);
     border-radius: 8px; padding: 6px 14px; font-size: 15px; font-weight: 600; cursor: pointer; }
   .rag-persona { flex-direction: column; gap: 2px; }
+  .rag-chat { padding: 8px 6px; }
+  .rag-a { max-width: 100%; padding: 10px 12px; }
+  #rag-chat-actions button { white-space: nowrap; font-size: 12px; padding: 2px 4px; min-width: 0 !important; }
 }
 """
 

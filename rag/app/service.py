@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import shutil
+import tempfile
 import threading
 import time
 import uuid
@@ -38,6 +40,7 @@ UPLOAD_SUFFIXES = (".pdf", ".txt", ".md", ".docx")
 REFRESH_EVERY = 10.0  # seconds between checks for a generation published by another process
 STREAM_PAUSE = 0.06  # seconds between revealed sentences of an extractive answer
 WRITE_LOCK_TIMEOUT = 15.0  # seconds an admin action waits for another writer
+EXPORT_KEEP_SECONDS = 3600.0  # exported files older than this are removed at the next export
 
 
 @dataclass
@@ -265,6 +268,17 @@ class AppService:
         :class:`rag.app.export.ExportError` (a ValueError) when nothing has been answered yet."""
         from rag.app.export import export_files
 
+        if folder is None:  # one folder per process; what an earlier export left there over an hour ago goes
+            folder = Path(tempfile.gettempdir()) / f"rag-export-{os.getpid()}"
+            cutoff = time.time() - EXPORT_KEEP_SECONDS
+            for old in folder.glob("*/*") if folder.is_dir() else []:
+                if old.is_file() and old.stat().st_mtime < cutoff:
+                    old.unlink(missing_ok=True)
+                    try:
+                        old.parent.rmdir()
+                    except OSError:
+                        pass
+            folder = folder / uuid.uuid4().hex[:12]
         return export_files(turns, lang, self.records(), folder)
 
     def retrieval_test(self, question: str, doc_ids: list[str] | None = None):

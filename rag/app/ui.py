@@ -507,9 +507,10 @@ def build_demo(service: AppService) -> gr.Blocks:
                 )
             else:
                 viewer_html = render_viewer(lang)
+            notice = tr(lang, "restored") if s.pop("restored", False) else ""
             out = [
                 _header(lang),
-                render_chat(s["turns"], lang, docs),
+                render_chat(s["turns"], lang, docs, notice),
                 render_examples(lang),
                 viewer_html,
                 gr.update(label=tr(lang, "input_label"), placeholder=tr(lang, "input_placeholder")),
@@ -560,6 +561,7 @@ def build_demo(service: AppService) -> gr.Blocks:
                 s["turns"] = turns
                 if lang and lang != s["lang"]:
                     lang_update = gr.update(value=lang)  # its change event re-renders everything in that language
+                    s["restored"] = bool(turns)  # …and shows the note again, in that language
                 if turns:
                     notice = tr(lang or s["lang"], "restored")
             return (
