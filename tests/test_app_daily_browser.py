@@ -237,6 +237,12 @@ def test_retrieval_test_behind_the_login_shows_scores(desk):
     assert deciding.get_attribute("data-code") in page.locator(".rag-console-outcome").inner_text()
     assert "不回答" in page.locator(".rag-console-outcome").inner_text()
     desk.shot("desktop-console", full_page=True)
+    # the report follows the language too
+    page.click("#rag-lang label:has-text('English')")
+    page.wait_for_function("document.querySelector('#rag-console-out').innerText.includes('Fused rank')")
+    assert "Outcome: not answered" in page.locator(".rag-console-outcome").inner_text()
+    page.click("#rag-lang label:has-text('中文')")
+    page.wait_for_function("document.querySelector('#rag-console-out').innerText.includes('融合排名')")
 
 
 # ---------------------------------------------------------------- 390×844

@@ -491,7 +491,9 @@ def build_demo(service: AppService) -> gr.Blocks:
             ("console_run", "value", "console_run"),
         ]
         if admin_enabled:
-            lang_outputs += [admin["tab"], admin["table"], admin["console_note"]] + [admin[name] for name, _, _ in admin_text_keys]
+            lang_outputs += [admin["tab"], admin["table"], admin["console_note"], admin["console_out"]] + [
+                admin[name] for name, _, _ in admin_text_keys
+            ]
 
         def set_language(lang, s):
             lang = lang if lang in ("zh", "en") else "zh"
@@ -529,6 +531,7 @@ def build_demo(service: AppService) -> gr.Blocks:
                     gr.update(label=tr(lang, "tab_admin")),
                     render_docs_table(docs, lang) if s["admin"] else "",
                     render_message(tr(lang, "console_login_first"), "info") if not s["admin"] else "",
+                    render_console(s["console"], lang) if s["admin"] and s.get("console") is not None else gr.skip(),
                 ]
                 for name, kind, key in admin_text_keys:
                     text = tr(lang, key, folder=f"`{settings.corpus_dir}`") if key == "admin_reindex_hint" else tr(lang, key)
@@ -764,16 +767,18 @@ def build_demo(service: AppService) -> gr.Blocks:
             def run_console(text, s):
                 lang = s["lang"]
                 if not s["admin"]:
-                    return render_message(tr(lang, "admin_required"), "error")
+                    return render_message(tr(lang, "admin_required"), "error"), s
                 try:
                     report = service.retrieval_test(text)
                 except QuestionError as exc:
-                    return render_message(str(exc), "error")
-                return render_console(report, lang)
+                    return render_message(str(exc), "error"), s
+                s["console"] = report  # shown again in the other language when the language changes
+                return render_console(report, lang), s
 
             console_events = dict(concurrency_limit=limit, concurrency_id="answer", api_visibility="private")
-            admin["console_run"].click(run_console, [admin["console_q"], sess], [admin["console_out"]], **console_events)
-            admin["console_q"].submit(run_console, [admin["console_q"], sess], [admin["console_out"]], **console_events)
+            console_io = ([admin["console_q"], sess], [admin["console_out"], sess])
+            admin["console_run"].click(run_console, *console_io, **console_events)
+            admin["console_q"].submit(run_console, *console_io, **console_events)
 
     # Bounded worker threads (Gradio's default is 40): every answer event is limited to
     # `limit` at a time anyway, and fewer threads keep memory flat on a small machine.
