@@ -536,6 +536,14 @@ class ExtractiveAnswerer:
         quoted = [(c.text, c.passage.headings) for c in chosen]
         return self.gate.decide(question, retrieval, evidence, cited_from, query, quoted)
 
+    def gate_verdicts(self, question: str, retrieval: Retrieval, chosen: list, query=None) -> list:
+        """Every gate rule's verdict on the sentences ``chosen`` (the input :meth:`decide` gives the gate), for
+        the app's retrieval test: :meth:`rag.gate.EvidenceGate.verdicts`."""
+        evidence = " ".join(c.text for c in chosen)
+        cited_from = " ".join(dict.fromkeys(c.passage.embedding_text() + " " + self._time_of(c.passage) for c in chosen))
+        quoted = [(c.text, c.passage.headings) for c in chosen]
+        return self.gate.verdicts(question, retrieval, evidence, cited_from, query, quoted)
+
     def answer(self, question: str, retrieval: Retrieval, k: int | None = None, query=None) -> Answer:
         """Answer from the evidence, or abstain. ``query``: the question analysed, when the caller has it."""
         k = k or self.settings.top_k
