@@ -126,7 +126,9 @@ def _kind(sentence: str, headings: tuple[str, ...], record, bound: str, context:
     ) and not _TARGET_WORDS_RE.search(sentence)):
         return BASELINE
     review = under_review(headings) or getattr(record, "kind", "") in ("回顾", "新闻", "总结")
-    target = bool(_TARGET_WORDS_RE.search(sentence)) or bool(bound)
+    # A bound ("以上", "左右") sets a target in a plan or a report; in a regulation "10万元以下的罚款" is a rule.
+    planning = bool(period) or bool(re.search(r"报告|规划|计划|纲要", getattr(record, "kind", "") or ""))
+    target = bool(_TARGET_WORDS_RE.search(sentence)) or (bool(bound) and planning)
     result = review or bool(_RESULT_WORDS_RE.search(sentence))
     if target and not review and not re.search(r"完成了|实现了|达到了|已经|已[达有]", sentence):
         return TARGET

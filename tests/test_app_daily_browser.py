@@ -245,6 +245,24 @@ def test_retrieval_test_behind_the_login_shows_scores(desk):
     page.wait_for_function("document.querySelector('#rag-console-out').innerText.includes('融合排名')")
 
 
+def test_targets_tab_shows_the_plans_table_and_downloads_it(desk):
+    page = desk.page
+    page.get_by_role("tab", name="目标完成情况").click()
+    page.locator("#rag-targets-doc input").click()
+    page.get_by_role("option", name=PLAN_TITLE, exact=False).first.click()
+    page.click("#rag-targets-show")
+    page.wait_for_selector("#rag-targets-out table")
+    table = page.locator("#rag-targets-out table").inner_text()
+    # The plan's 120-pair target, and the review reports no result for it.
+    row = next(line for line in table.split("\n") if "120对" in line)
+    assert "友好城市" in row and "文件未报告结果" in row
+    links = page.locator("#rag-targets-files a")
+    links.first.wait_for()
+    assert links.count() == 2
+    desk.shot("desktop-targets", full_page=True)
+    page.get_by_role("tab", name="问答").click()
+
+
 # ---------------------------------------------------------------- 390×844
 def test_phone_question_box_stays_at_the_bottom_and_the_source_is_an_overlay(phone):
     page = phone.page

@@ -139,3 +139,15 @@ def test_a_broad_question_lists_every_passage_on_the_place_it_names(assistant):
     for c in a.citations:
         where = "".join(c.sentences) + "".join(c.passage.headings)
         assert any(n in where for n in africa), c.sentences
+
+
+def test_the_app_service_lists_documents_with_targets_and_writes_the_files(documents_assistant, tmp_path):
+    from rag.app.service import AppService
+
+    service = AppService(documents_assistant.settings, assistant=documents_assistant)
+    choices = dict((d, label) for label, d in service.target_documents())
+    assert "gwr-national-2023" in choices and "gov-cn-5341736" not in choices  # a regulation sets no figures
+    rows, files = service.target_table("gwr-national-2023", "en", tmp_path)
+    jobs = next(r for r in rows if r["subject"] == "城镇新增就业")
+    assert jobs["result"] == "1244万人" and jobs["verdict"] == "met"
+    assert [f.suffix for f in files] == [".csv", ".md"] and "1244万人" in files[0].read_text(encoding="utf-8-sig")

@@ -567,6 +567,15 @@ def render_docs_table(docs: list, lang: str) -> str:
     return f'<table class="rag-docs"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
 
 
+def render_targets(rows: list[dict], lang: str) -> str:
+    """The 目标完成情况 table: target, result, verdict and both sources per row."""
+    if not rows:
+        return f'<div class="rag-note">{esc(tr(lang, "targets_none"))}</div>'
+    head = "".join(f"<th>{esc(h)}</th>" for h in rows[0])
+    body = "".join("<tr>" + "".join(f"<td>{esc(str(v))}</td>" for v in row.values()) + "</tr>" for row in rows)
+    return f'<table class="rag-docs rag-targets"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
 def render_message(text: str, kind: str = "info") -> str:
     """A status message box (kind: info, ok, error)."""
     if not text:

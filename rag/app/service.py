@@ -281,6 +281,29 @@ class AppService:
             folder = folder / uuid.uuid4().hex[:12]
         return export_files(turns, lang, self.records(), folder)
 
+    def target_documents(self) -> list[tuple[str, str]]:
+        """(label, doc id) of the indexed documents that set quantitative targets, for the 目标完成情况 tab."""
+        targets = self.assistant.targets
+        with_targets = {f.doc_id for f in targets.facts if f.kind == "target"}
+        return [(f"{r.title} ({d})", d) for d, r in sorted(targets.records.items()) if d in with_targets]
+
+    def target_table(self, doc_id: str, lang: str, folder: str | Path | None = None) -> tuple[list[dict], list[Path]]:
+        """The 目标完成情况 table of one document (:mod:`rag.targets`): its rows, and the table written as CSV
+        and Markdown files for download (none when the document sets no target)."""
+        from rag.targets import table_rows, to_csv, to_markdown
+
+        targets = self.assistant.targets
+        rows = table_rows(targets.table(doc_id), targets.records, lang)
+        if not rows:
+            return [], []
+        folder = Path(folder or Path(tempfile.gettempdir()) / f"rag-targets-{os.getpid()}" / uuid.uuid4().hex[:12])
+        folder.mkdir(parents=True, exist_ok=True)
+        stem = "目标完成情况" if lang == "zh" else "targets"
+        csv_path, md_path = folder / f"{stem}-{doc_id}.csv", folder / f"{stem}-{doc_id}.md"
+        csv_path.write_text(to_csv(rows), encoding="utf-8-sig")  # with a BOM: spreadsheets read it as UTF-8
+        md_path.write_text(to_markdown(rows), encoding="utf-8")
+        return rows, [csv_path, md_path]
+
     def retrieval_test(self, question: str, doc_ids: list[str] | None = None):
         """The retrieval test of one question (:func:`rag.app.console.retrieval_test`); raises
         :class:`QuestionError` for an unusable question."""

@@ -23,6 +23,7 @@ from rag.app.render import (
     render_chat,
     render_console,
     render_docs_table,
+    render_targets,
     render_examples,
     render_message,
     render_viewer,
@@ -196,6 +197,19 @@ def build_demo(service: AppService) -> gr.Blocks:
                             render_viewer("zh"), elem_id="rag-viewer", js_on_load=VIEWER_JS, apply_default_css=False
                         )
 
+            with gr.Tab(tr("zh", "tab_targets"), id="targets", elem_id="rag-tab-targets") as targets_tab:
+                targets_hint = gr.Markdown(tr("zh", "targets_hint"))
+                with gr.Row(equal_height=True):
+                    targets_doc = gr.Dropdown(
+                        choices=[], value=None, label=tr("zh", "targets_doc"), elem_id="rag-targets-doc", scale=4
+                    )
+                    targets_show = gr.Button(tr("zh", "targets_show"), variant="primary", elem_id="rag-targets-show", scale=1)
+                targets_out = gr.HTML("", apply_default_css=False, js_on_load=None, elem_id="rag-targets-out")
+                targets_files = gr.File(
+                    label=tr("zh", "targets_files"), file_count="multiple", visible=False, interactive=False,
+                    elem_id="rag-targets-files",
+                )
+
             admin = {}
             if admin_enabled:
                 with gr.Tab(tr("zh", "tab_admin"), id="admin", elem_id="rag-tab-admin") as admin_tab:
@@ -357,6 +371,24 @@ def build_demo(service: AppService) -> gr.Blocks:
                 return gr.update(value=None, visible=False)
             return gr.update(value=[str(md_path), str(docx_path)], visible=True, label=tr(lang, "export_files"))
 
+        def targets_choices():
+            return gr.update(choices=service.target_documents())
+
+        def show_targets(doc_id, s):
+            lang = s["lang"]
+            if not doc_id:
+                return render_message(tr(lang, "targets_pick"), "info"), gr.update(visible=False)
+            rows, files = service.target_table(doc_id, lang)
+            return render_targets(rows, lang), gr.update(
+                value=[str(f) for f in files] or None, visible=bool(files), label=tr(lang, "targets_files")
+            )
+
+        targets_tab.select(targets_choices, None, [targets_doc], api_visibility="private", queue=False)
+        targets_show.click(
+            show_targets, [targets_doc, sess], [targets_out, targets_files], concurrency_limit=4, concurrency_id=LIGHT,
+            api_visibility="private",
+        )
+
         export.click(
             export_chat, [sess], [export_files], concurrency_limit=4, concurrency_id=LIGHT, api_visibility="private",
             show_progress="hidden",
@@ -464,7 +496,7 @@ def build_demo(service: AppService) -> gr.Blocks:
 
         # ---------------------------------------------------------------- language
         lang_outputs = [header, chat, examples, viewer, question, send, clear, doc_filter, fb_text, fb_submit, fb_skip, chat_tab,
-                        export, export_files]
+                        export, export_files, targets_tab, targets_hint, targets_doc, targets_show, targets_files]
         admin_text_keys = [
             ("login_title", "md3", "admin_login_title"),
             ("password", "label", "admin_password"),
@@ -525,6 +557,11 @@ def build_demo(service: AppService) -> gr.Blocks:
                 gr.update(label=tr(lang, "tab_chat")),
                 gr.update(value=tr(lang, "export")),
                 gr.update(label=tr(lang, "export_files")),
+                gr.update(label=tr(lang, "tab_targets")),
+                gr.update(value=tr(lang, "targets_hint")),
+                gr.update(label=tr(lang, "targets_doc")),
+                gr.update(value=tr(lang, "targets_show")),
+                gr.update(label=tr(lang, "targets_files")),
             ]
             if admin_enabled:
                 out += [
