@@ -51,7 +51,7 @@ def cmd_model_prepare(args) -> int:
 
 
 def cmd_ingest(args) -> int:
-    from rag.index import Index
+    from rag.store import Index
 
     settings = _settings(args)
     corpus = Path(args.corpus) if args.corpus else settings.corpus_dir
@@ -234,7 +234,7 @@ def main(argv: list[str] | None = None) -> int:
     # One JSON line per question is for servers; at the terminal only warnings, unless asked.
     configure_logging(level=os.environ.get("RAG_LOG_LEVEL", "WARNING"))
     from rag.engine.base import ModelNotPreparedError
-    from rag.index import IndexBusyError, IndexNotBuiltError
+    from rag.store import IndexBusyError, IndexNotBuiltError
     from rag.loaders import DocumentError
 
     try:

@@ -94,7 +94,7 @@ def check_engine(settings: Settings) -> Check:
 def check_chroma(settings: Settings) -> tuple[Check, object | None]:
     import chromadb
 
-    from rag.index import make_chroma_client
+    from rag.store import make_chroma_client
 
     started = time.perf_counter()
     try:
@@ -125,7 +125,7 @@ def check_chroma(settings: Settings) -> tuple[Check, object | None]:
 
 
 def check_index(settings: Settings, client) -> list[Check]:
-    from rag.index import Index, Manifest
+    from rag.store import Index, Manifest
 
     if client is None:
         return [Check("index", SKIP, "needs a working Chroma connection")]
@@ -180,7 +180,7 @@ def check_index(settings: Settings, client) -> list[Check]:
                 "run `rag ingest` (it re-embeds every document; vectors of two engines are never mixed)",
             )
         )
-    import rag.index as rag_index
+    import rag.store as rag_index
 
     current_format = getattr(rag_index, "passage_format", None)
     if current_format is not None and getattr(manifest, "passage_format", None) != current_format(settings):

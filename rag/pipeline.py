@@ -24,7 +24,7 @@ from rag.articles import Articles
 from rag.per_document import PerDocument
 from rag.answer import Answer, EvidenceGate, ExtractiveAnswerer, not_held
 from rag.glossary import REGIONS_ZH
-from rag.index import Index
+from rag.store import Index
 from rag.keyword import is_chinese
 from rag.documents import select_documents, superseded
 from rag.query import Query, analyse

@@ -87,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     """Load the model and the index, then serve until interrupted."""
     import uvicorn
 
-    from rag.index import IndexNotBuiltError
+    from rag.store import IndexNotBuiltError
     from rag.settings import get_settings
 
     try:

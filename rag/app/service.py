@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from rag.feedback import FeedbackLog, make_record, new_feedback_id
-from rag.index import DocumentInfo, Index, IndexBusyError
+from rag.store import DocumentInfo, Index, IndexBusyError
 from rag.loaders import DocumentError, doc_id_for, file_sha256, upload_destination
 from rag.pipeline import Assistant, Result
 from rag.settings import Settings
@@ -63,7 +63,7 @@ class Outcome:
 
 
 def classify_document_error(message: str) -> str:
-    """The message key for a :class:`DocumentError` text (from :mod:`rag.loaders` / :mod:`rag.index`)."""
+    """The message key for a :class:`DocumentError` text (from :mod:`rag.loaders` / :mod:`rag.store`)."""
     m = message.lower()
     rules = (
         ("unsupported file type", "err_unsupported"),

@@ -1,0 +1,967 @@
+"""Step 4: passages → the index (Chroma vectors + BM25 keywords), and its lifecycle.
+
+One :class:`Index` owns everything that is stored: passage vectors and sentence
+vectors in Chroma (through LangChain's ``Chroma`` store), the BM25 keyword
+index, each document's clean text for the source viewer, and a manifest of
+what is indexed.
+
+Updates are atomic. Every ingest writes a new *generation* — fresh Chroma
+collections, with unchanged documents' rows copied over (no re-embedding) and
+changed ones embedded anew — and only at the end publishes it by replacing
+one manifest record. A run that dies part-way (killed, disk full, a bad file)
+leaves the previous generation published and answering. One writer at a time
+is enforced by a lock — a lock file in the index folder for the embedded store,
+a lease record in the ``rag-meta`` collection when several hosts share one
+Chroma server — and readers never wait.
+
+Chroma is the source of truth. The BM25 keyword index is a per-host cache
+under ``index_dir/keyword/<generation>``: rebuilt from the passages stored in
+Chroma when it is missing or out of step, so app processes on several hosts
+behind one Chroma server answer alike.
+
+The lifecycle mirrors txtai's: :meth:`Index.ingest` (sync with a folder),
+:meth:`Index.upsert` (add or replace files), :meth:`Index.delete`,
+:meth:`Index.load` (open the published generation).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import logging
+import os
+import shutil
+import socket
+import sys
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+import numpy as np
+
+from rag.cleaning import CleanDocument, clean_document
+from rag.keyword import TOKENIZER as KEYWORD_TOKENIZER
+from rag.keyword import KeywordIndex
+from rag.documents import DocumentRecord, build_record
+from rag.engine.base import REFERENCE_VECTORS
+from rag.loaders import SUPPORTED_SUFFIXES, DocumentError, doc_id_for, file_sha256, load_document
+from rag.passages import Passage, build_passages, split_sentences
+from rag.settings import Settings
+from rag.store.base import (
+    LOCK_ID, MANIFEST_ID, META_COLLECTION, _META_VECTOR, IndexBusyError, IndexNotBuiltError,
+    IndexUnavailableError, _env_float, _short_error, make_chroma_client,
+)
+from rag.store.lease import _ServerWriterLock, _WriterLock
+from rag.store.manifest import DocumentInfo, Manifest, _model_id, passage_format
+
+log = logging.getLogger("rag.index")
+
+
+@dataclass
+class IngestReport:
+    """What an ingest did, for the CLI, the app and the logs."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+    errors: dict[str, str] = field(default_factory=dict)  # file name → message
+    passages: int = 0
+    seconds: float = 0.0
+    generation: str = ""
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.deleted)
+
+    def summary(self) -> str:
+        parts = [
+            f"{len(self.added)} added",
+            f"{len(self.updated)} updated",
+            f"{len(self.deleted)} deleted",
+            f"{len(self.unchanged)} unchanged",
+            f"{self.passages} passages",
+            f"{self.seconds:.1f}s",
+        ]
+        text = "Index: " + ", ".join(parts)
+        for name, message in self.errors.items():
+            text += f"\n  skipped {name}: {message}"
+        return text
+
+
+@dataclass
+class SentenceVectors:
+    """Precomputed sentence vectors of some passages (for extractive answers)."""
+
+    passage_ids: list[str]
+    sentences: list[str]
+    vectors: np.ndarray
+
+
+class Index:
+    """The searchable store of passages; see the module doc for its lifecycle."""
+
+    # Seconds a second writer waits for the first before giving up (RAG_INGEST_LOCK_TIMEOUT).
+    lock_timeout: float = _env_float("RAG_INGEST_LOCK_TIMEOUT", 600.0)
+
+    def __init__(self, settings: Settings, embedder=None) -> None:
+        self.settings = settings
+        self._embedder = embedder
+        self._client = None
+        self._meta_col = None
+        self.manifest: Manifest | None = None
+        self.passages: dict[str, Passage] = {}
+        self.keyword: KeywordIndex | None = None
+        self._passage_store = None
+        self._sentence_store = None
+        self._doc_passages: dict[str, list[str]] = {}
+        self._exact: dict[str, _ExactVectors | None] = {}
+
+    # ------------------------------------------------------------------ plumbing
+    @property
+    def embedder(self):
+        """The embedding model, loaded on first use and shared per process."""
+        if self._embedder is None:
+            from rag.engine import get_embedder
+
+            self._embedder = get_embedder(settings=self.settings)
+        return self._embedder
+
+    def vectors(self) -> str:
+        """Which vectors this index's engine makes (see rag.engine.base), without loading a model
+        unless one was handed in."""
+        if self._embedder is not None:
+            return self._embedder.vectors
+        from rag.engine import vectors_for
+
+        return vectors_for(self.settings)
+
+    def engine_mismatch(self) -> str | None:
+        """A sentence when the published vectors were made by an engine whose vectors differ from
+        this one's (the next ingest re-embeds them); None when they agree or nothing is published."""
+        m = self.manifest or self.read_manifest()
+        if m is None or m.vectors == self.vectors():
+            return None
+        return (f"the index was embedded by {m.engine or 'sentence-transformers'} ({m.vectors} vectors), "
+                f"this engine makes {self.vectors()} vectors; `rag ingest` re-embeds it")
+
+    @property
+    def client(self):
+        if self._client is None:
+            self._client = make_chroma_client(self.settings)
+        return self._client
+
+    @property
+    def server_mode(self) -> bool:
+        """True when the index lives in a Chroma server rather than on local disk."""
+        return bool(self.settings.chroma_host)
+
+    def writer_lock(self, timeout: float | None = None, announce: bool = False):
+        """The lock that makes this process the only writer (see the module doc)."""
+        timeout = self.lock_timeout if timeout is None else timeout
+        if self.server_mode:
+            return _ServerWriterLock(self.settings, timeout, announce=announce)
+        return _WriterLock(self.settings.index_dir, timeout, announce=announce)
+
+    def writer(self) -> str | None:
+        """Who is writing the index right now, or None (for ``rag doctor``)."""
+        if self.server_mode:
+            got = self._meta().get(ids=[LOCK_ID], include=["metadatas"])
+            if got["ids"] and float(got["metadatas"][0].get("expires", 0)) >= time.time():
+                return str(got["metadatas"][0].get("holder", "another process"))
+            return None
+        from filelock import FileLock, Timeout
+
+        folder = self.settings.index_dir
+        if not (folder / "ingest.lock").exists():
+            return None
+        probe = FileLock(str(folder / "ingest.lock"))
+        try:
+            probe.acquire(timeout=0)
+        except Timeout:
+            return _WriterLock(folder, 0).holder()
+        probe.release()
+        return None
+
+    def _meta(self):
+        if self._meta_col is None:
+            self._meta_col = self.client.get_or_create_collection(META_COLLECTION, embedding_function=None)
+        return self._meta_col
+
+    def _store(self, name: str):
+        from langchain_chroma import Chroma
+
+        return Chroma(
+            collection_name=name,
+            embedding_function=self.embedder,
+            client=self.client,
+            collection_metadata={"hnsw:space": "cosine"},
+        )
+
+    @staticmethod
+    def _names(generation: str) -> tuple[str, str]:
+        return f"passages-{generation}", f"sentences-{generation}"
+
+    def _keyword_dir(self, generation: str) -> Path:
+        return self.settings.index_dir / "keyword" / generation
+
+    def read_manifest(self) -> Manifest | None:
+        """The published manifest, or None when nothing was ever indexed."""
+        got = self._meta().get(ids=[MANIFEST_ID], include=["documents"])
+        if not got["ids"]:
+            return None
+        return Manifest.from_json(got["documents"][0])
+
+    def published_generation(self) -> str | None:
+        """The published generation's name, read cheaply (without the document list)."""
+        got = self._meta().get(ids=[MANIFEST_ID], include=["metadatas"])
+        if not got["ids"]:
+            return None
+        generation = (got["metadatas"][0] or {}).get("generation")
+        if generation:
+            return str(generation)
+        m = self.read_manifest()  # published by an older version, without the stamp
+        return m.generation if m else None
+
+    # ------------------------------------------------------------------ reading
+    def load(self) -> "Index":
+        """Open the published generation: passages in memory, BM25 from disk (or rebuilt)."""
+        for attempt in range(3):
+            manifest = self.read_manifest()
+            if manifest is None:
+                raise IndexNotBuiltError("No index yet: run `rag ingest` (or `make setup`).")
+            p_name, s_name = self._names(manifest.generation)
+            try:
+                # get_collection, not get_or_create: a generation removed meanwhile (two
+                # newer ones were published) must not come back as an empty collection.
+                self.client.get_collection(p_name)
+                self.client.get_collection(s_name)
+                break
+            except Exception as exc:
+                if attempt == 2:
+                    raise IndexUnavailableError(
+                        f"The published generation {manifest.generation} is missing from Chroma ({_short_error(exc)})."
+                    ) from exc
+                time.sleep(0.2)
+        passage_store = self._store(p_name)
+        got = _get_all(passage_store._collection, include=["documents", "metadatas"])
+        passages = {
+            pid: Passage.from_metadata(pid, doc.split("\n", 1)[-1], meta)
+            for pid, doc, meta in zip(got["ids"], got["documents"], got["metadatas"])
+        }
+        ordered = sorted(passages.values(), key=lambda p: (p.doc_id, p.order))
+        kdir = self._keyword_dir(manifest.generation)
+        try:
+            keyword = KeywordIndex.load(kdir)
+            if keyword.ids != [p.id for p in ordered]:
+                raise ValueError("keyword index out of step")
+            if keyword.tokenizer != KEYWORD_TOKENIZER:
+                raise ValueError("keyword index cut by an older tokenizer")
+        except Exception:  # missing, partial, stale or old: rebuild it, Chroma is the source of truth
+            # Server mode (another host published), or a folder lost, or cut by an older tokenizer.
+            keyword = KeywordIndex.build([p.id for p in ordered], [p.embedding_text() for p in ordered])
+            _save_keyword(keyword, kdir, replace=kdir.exists())
+        self.manifest = manifest
+        self.passages = passages
+        self._doc_passages = {}
+        for p in ordered:
+            self._doc_passages.setdefault(p.doc_id, []).append(p.id)
+        self.keyword = keyword
+        self._passage_store = passage_store
+        self._sentence_store = self._store(s_name)
+        mismatch = self.engine_mismatch()
+        if mismatch:  # questions still work (same model), but the vectors are not this engine's
+            log.warning("embedding engine changed: %s", mismatch)
+        self._exact = {}
+        return self
+
+    def is_current(self) -> bool:
+        """True when the loaded generation is still the published one."""
+        return self.manifest is not None and self.published_generation() == self.manifest.generation
+
+    def refresh(self) -> bool:
+        """Reload if another process published a new generation; True when reloaded."""
+        if self.manifest is None or not self.is_current():
+            self.load()
+            return True
+        return False
+
+    def documents(self) -> list[DocumentInfo]:
+        """The indexed documents, in id order."""
+        return [self.manifest.documents[k] for k in sorted(self.manifest.documents)] if self.manifest else []
+
+    def records(self) -> dict[str, DocumentRecord]:
+        """Each indexed document's :class:`DocumentRecord`, by id."""
+        return {info.doc_id: info.document_record() for info in self.documents()}
+
+    def doc_passages(self, doc_id: str) -> list[Passage]:
+        """A document's passages in reading order."""
+        return [self.passages[i] for i in self._doc_passages.get(doc_id, [])]
+
+    def neighbours(self, passage: Passage) -> tuple[Passage | None, Passage | None]:
+        """The passages just before and after ``passage`` in its document."""
+        ids = self._doc_passages.get(passage.doc_id, [])
+        i = ids.index(passage.id)
+        before = self.passages[ids[i - 1]] if i > 0 else None
+        after = self.passages[ids[i + 1]] if i + 1 < len(ids) else None
+        return before, after
+
+    def document_text(self, doc_id: str) -> CleanDocument | None:
+        """The clean text of an indexed document (for the source viewer)."""
+        info = self.manifest.documents.get(doc_id) if self.manifest else None
+        if info is None:
+            return None
+        got = self._meta().get(ids=[f"doc:{info.content_sha256}"], include=["documents"])
+        if not got["ids"]:
+            return None
+        from rag.cleaning import Paragraph
+
+        d = json.loads(got["documents"][0])
+        paragraphs = [Paragraph(t, p) for t, p in d["paragraphs"]]
+        return CleanDocument(doc_id, d["title"], paragraphs, info.file_sha256, info.source_name, info.pages)
+
+    # ------------------------------------------------------------------ searching
+    def _exact_vectors(self, kind: str) -> "_ExactVectors | None":
+        """The ``passages`` or ``sentences`` collection in memory, when it is small enough to search exactly."""
+        if kind not in self._exact:
+            store = self._passage_store if kind == "passages" else self._sentence_store
+            col = store._collection
+            exact = None
+            if col.count() <= self.settings.exact_search_max_rows:
+                got = _get_all(col, include=["embeddings", "metadatas"])
+                exact = _ExactVectors.build(got["ids"], got["metadatas"], got["embeddings"])
+            self._exact[kind] = exact
+        return self._exact[kind]
+
+    def vector_search(
+        self, query_vector: np.ndarray, k: int, doc_ids: Iterable[str] | None = None
+    ) -> list[tuple[str, float]]:
+        """Top-``k`` passages by cosine similarity: (id, similarity) pairs."""
+        exact = self._exact_vectors("passages")
+        if exact is not None:
+            return [(exact.ids[i], sim) for i, sim in exact.search(query_vector, doc_ids)[:k]]
+        flt = _doc_filter(doc_ids)
+        hits = self._passage_store._collection.query(
+            query_embeddings=[np.asarray(query_vector, dtype=np.float32).tolist()],
+            n_results=max(1, min(k, len(self.passages))),
+            where=flt,
+            include=["distances"],
+        )
+        return [(pid, 1.0 - float(d)) for pid, d in zip(hits["ids"][0], hits["distances"][0])]
+
+    def sentence_search(
+        self, query_vector: np.ndarray, k: int, doc_ids: Iterable[str] | None = None
+    ) -> list[tuple[str, float]]:
+        """Passages ranked by their best-matching sentence: (passage id, similarity) pairs.
+
+        A precise question often matches one sentence far better than the
+        passage as a whole; this ranking finds such passages.
+        """
+        exact = self._exact_vectors("sentences")
+        if exact is not None:
+            found = ((exact.passage_ids[i], sim) for i, sim in exact.search(query_vector, doc_ids))
+        else:
+            query = dict(query_embeddings=[np.asarray(query_vector, dtype=np.float32).tolist()],
+                         n_results=max(1, k * 3), where=_doc_filter(doc_ids))
+            # A row's id names its passage ("<passage id>:<n>"), so only distances are read: the
+            # metadata of ~90 rows is that many reads of SQLite, slow while a large index is cold.
+            hits = self._sentence_store._collection.query(**query, include=["distances"])
+            pids = [row.rsplit(":", 1)[0] for row in hits["ids"][0]]
+            if pids and not any(pid in self.passages for pid in pids):  # rows named by other code
+                hits = self._sentence_store._collection.query(**query, include=["distances", "metadatas"])
+                pids = [m["passage_id"] for m in hits["metadatas"][0]]
+            found = ((pid, 1.0 - float(d)) for pid, d in zip(pids, hits["distances"][0]))
+        best: dict[str, float] = {}
+        for pid, sim in found:
+            if pid in self.passages and pid not in best:
+                best[pid] = sim
+                if len(best) >= k:
+                    break
+        return list(best.items())
+
+    def keyword_search(self, query: str, k: int, doc_ids: Iterable[str] | None = None) -> list[tuple[str, float]]:
+        """Top-``k`` passages by BM25: (id, score) pairs."""
+        allowed = None
+        if doc_ids:
+            allowed = {pid for d in doc_ids for pid in self._doc_passages.get(d, [])}
+        return self.keyword.search(query, k, allowed)
+
+    def passage_vectors(self, passage_ids: list[str]) -> dict[str, np.ndarray]:
+        """The stored vectors of the given passages, by id."""
+        if not passage_ids:
+            return {}
+        got = self._passage_store._collection.get(ids=list(passage_ids), include=["embeddings"])
+        return {pid: np.asarray(e, dtype=np.float32) for pid, e in zip(got["ids"], got["embeddings"])}
+
+    def sentence_vectors(self, passage_ids: list[str]) -> SentenceVectors:
+        """The precomputed sentence vectors of the given passages."""
+        if not passage_ids:
+            return SentenceVectors([], [], np.zeros((0, 1), dtype=np.float32))
+        # Rows are stored as "<passage id>:<n>", n over the passage's answer sentences, so
+        # they are fetched by id (an index lookup) rather than by a metadata filter, which
+        # scans the collection (2.5 s cold at 600k rows).
+        expected = [f"{pid}:{i}" for pid in passage_ids if pid in self.passages
+                    for i in range(len(_answer_sentences(self.passages[pid].text)))]
+        include = ["documents", "metadatas", "embeddings"]
+        got = self._sentence_store._collection.get(ids=expected, include=include) if expected else None
+        if got is None or len(got["ids"]) != len(expected):
+            # An index cut by other code, or passages not loaded here: the filter always works.
+            got = self._sentence_store._collection.get(where={"passage_id": {"$in": list(passage_ids)}}, include=include)
+        rows = sorted(
+            zip(got["metadatas"], got["documents"], got["embeddings"]),
+            key=lambda r: (passage_ids.index(r[0]["passage_id"]), r[0]["idx"]),
+        )
+        return SentenceVectors(
+            [m["passage_id"] for m, _, _ in rows],
+            [d for _, d, _ in rows],
+            np.asarray([e for _, _, e in rows], dtype=np.float32).reshape(len(rows), -1),
+        )
+
+    # ------------------------------------------------------------------ writing
+    def ingest(
+        self, corpus_dir: Path | None = None, progress: bool = False, on_progress: Callable | None = None
+    ) -> IngestReport:
+        """Make the index hold exactly the supported files of ``corpus_dir``.
+
+        Unchanged files are skipped (content hash), changed ones replaced, files
+        no longer present removed. A file that cannot be read is reported and,
+        if an older version of it was indexed, that version stays.
+        """
+        folder = Path(corpus_dir or self.settings.corpus_dir)
+        if not folder.is_dir():
+            raise FileNotFoundError(f"Corpus folder not found: {folder}")
+        files = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES)
+        return self._update(files, remove_missing=True, progress=progress, on_progress=on_progress)
+
+    def upsert(self, paths: list[Path], progress: bool = False, on_progress: Callable | None = None) -> IngestReport:
+        """Add or replace the given files, leaving other documents alone."""
+        return self._update([Path(p) for p in paths], remove_missing=False, progress=progress, on_progress=on_progress)
+
+    def delete(self, doc_ids: list[str]) -> IngestReport:
+        """Remove documents by id."""
+        return self._update([], remove_missing=False, delete=set(doc_ids))
+
+    def rebuild(self, corpus_dir: Path | None = None, progress: bool = False) -> IngestReport:
+        """Re-embed every document from scratch (e.g. after changing the model)."""
+        folder = Path(corpus_dir or self.settings.corpus_dir)
+        files = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES)
+        return self._update(files, remove_missing=True, progress=progress, force=True, reembed=True)
+
+    def _update(
+        self,
+        files: list[Path],
+        remove_missing: bool,
+        progress: bool = False,
+        delete: set[str] | None = None,
+        force: bool = False,
+        on_progress: Callable[[float, str], None] | None = None,
+        reembed: bool = False,
+    ) -> IngestReport:
+        started = time.time()
+        report = IngestReport()
+        with self.writer_lock(announce=progress) as lock:
+            old = self.read_manifest()
+            if old is not None and not old.same_model(self.settings.model, self.vectors()):
+                force = True  # vectors of another model or engine cannot be mixed in
+            if old is not None and old.passage_format != passage_format(self.settings):
+                force = True  # passages cut another way: every document is re-cut and re-embedded
+            old_docs = dict(old.documents) if old else {}
+            keep: dict[str, DocumentInfo] = {}  # carried over unchanged
+            fresh: dict[str, tuple[CleanDocument, list[Passage], DocumentInfo]] = {}
+            seen_content: dict[str, str] = {}
+            seen_ids: set[str] = set()
+
+            # Text already indexed under another name is indexed once: seed with the
+            # documents that stay (for a folder sync, those whose file is still there).
+            staying = {doc_id_for(f) for f in files} if remove_missing else set(old_docs)
+            for info in old_docs.values():
+                if info.doc_id in staying and not (delete and info.doc_id in delete):
+                    seen_content[info.content_sha256] = info.doc_id
+            for path in files:
+                doc_id = doc_id_for(path)
+                if doc_id in seen_ids:
+                    report.errors[path.name] = f"another file already has the id '{doc_id}'; rename one of them."
+                    continue
+                try:
+                    sha = file_sha256(path)
+                    prev = old_docs.get(doc_id)
+                    if prev and prev.file_sha256 == sha and not force:
+                        keep[doc_id] = prev
+                        report.unchanged.append(doc_id)
+                        seen_ids.add(doc_id)
+                        continue
+                    clean = clean_document(load_document(path))
+                    content_sha = hashlib.sha256(clean.text.encode("utf-8")).hexdigest()
+                    if not clean.text.strip():
+                        raise DocumentError(f"{path.name}: no text left after cleaning.")
+                    if not re.search(r"[\u3400-\u9fff]", clean.text):
+                        raise DocumentError(
+                            f"{path.name}: no Chinese text; the assistant answers from Chinese documents."
+                        )
+                    twin = seen_content.get(content_sha)
+                    if twin and twin != doc_id:
+                        raise DocumentError(f"{path.name}: the same text is already indexed as '{twin}'.")
+                    passages = build_passages(clean, self.settings.passage_min_chars, self.settings.passage_max_chars)
+                    if not passages:
+                        raise DocumentError(f"{path.name}: no passages could be made from the text.")
+                    info = DocumentInfo(
+                        doc_id=doc_id,
+                        title=clean.title,
+                        source_name=path.name,
+                        file_sha256=sha,
+                        content_sha256=content_sha,
+                        passages=len(passages),
+                        indexed_at=time.time(),
+                        pages=clean.page_count,
+                        record=build_record(clean).to_dict(),
+                    )
+                    fresh[doc_id] = (clean, passages, info)
+                    seen_content[content_sha] = doc_id
+                    seen_ids.add(doc_id)
+                    (report.updated if doc_id in old_docs else report.added).append(doc_id)
+                except DocumentError as exc:
+                    report.errors[path.name] = str(exc).split(": ", 1)[-1] if str(exc).startswith(path.name) else str(exc)
+                    if doc_id in old_docs and not force:
+                        keep[doc_id] = old_docs[doc_id]  # a broken new version does not remove the old one
+                        seen_ids.add(doc_id)
+            for doc_id, info in old_docs.items():
+                if doc_id in keep or doc_id in fresh:
+                    continue
+                if (delete and doc_id in delete) or remove_missing:
+                    report.deleted.append(doc_id)
+                else:
+                    keep[doc_id] = info
+            if delete:
+                for doc_id in list(keep):
+                    if doc_id in delete:
+                        keep.pop(doc_id)
+                        report.deleted.append(doc_id)
+
+            if old is not None and not report.changed and not force:
+                report.passages = sum(i.passages for i in keep.values())
+                report.generation = old.generation
+                # Nothing to publish; still sweep what a crashed ingest may have left behind.
+                self._collect_garbage({old.generation, old.previous or old.generation}, old)
+                report.seconds = time.time() - started
+                return report
+            self._write_generation(old, keep, fresh, report, progress, on_progress, lock, reembed)
+        report.seconds = time.time() - started
+        log.info(
+            "index published",
+            extra={
+                "event": "ingest",
+                "generation": report.generation,
+                "added": len(report.added),
+                "updated": len(report.updated),
+                "deleted": len(report.deleted),
+                "unchanged": len(report.unchanged),
+                "errors": len(report.errors),
+                "passages": report.passages,
+                "seconds": round(report.seconds, 1),
+            },
+        )
+        return report
+
+    def _write_generation(self, old, keep, fresh, report, progress, on_progress, lock=None, reembed=False) -> None:
+        generation = time.strftime("%Y%m%d%H%M%S") + "-" + uuid.uuid4().hex[:6]
+        try:
+            self._fill_generation(generation, old, keep, fresh, report, progress, on_progress, lock, reembed)
+        except BaseException:
+            # Nothing was published: the previous generation still answers. Remove what
+            # was half-written (best effort; the next ingest's clean-up catches the rest).
+            self._drop_generation(generation)
+            raise
+
+    def _say(self, progress: bool, message: str) -> None:
+        log.info(message)
+        if progress:
+            print(message, file=sys.stderr, flush=True)
+
+    def _fill_generation(self, generation, old, keep, fresh, report, progress, on_progress, lock, reembed=False) -> None:
+        p_name, s_name = self._names(generation)
+        p_new, s_new = self._store(p_name), self._store(s_name)
+        all_passages: list[Passage] = []
+        batch = self._batch_size()
+
+        # Unchanged documents: copy their rows, vectors included (no re-embedding).
+        if old is not None and keep:
+            p_old_name, s_old_name = self._names(old.generation)
+            for old_name, new_store in ((p_old_name, p_new), (s_old_name, s_new)):
+                col = self.client.get_collection(old_name)
+                got = _get_all(col, include=["documents", "metadatas", "embeddings"], where=_doc_filter(list(keep)))
+                _add_rows(new_store._collection, got["ids"], got["embeddings"], got["documents"], got["metadatas"], batch)
+                if new_store is p_new:
+                    all_passages += [
+                        Passage.from_metadata(i, d.split("\n", 1)[-1], m)
+                        for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])
+                    ]
+            self._say(progress, f"copied {len(all_passages)} passages of {len(keep)} unchanged documents")
+
+        # New and changed documents: embed passages and their sentences.
+        todo = [p for _, passages, _ in fresh.values() for p in passages]
+        if todo:
+            texts = [p.embedding_text() for p in todo]
+            # Passage and sentence ids are content hashes: a row the previous generation holds with the
+            # same text keeps its vector (re-cutting documents re-embeds only what changed).
+            reuse = not reembed and old is not None and old.same_model(self.settings.model, self.vectors())
+            p_old, s_old = (self.client.get_collection(n) for n in self._names(old.generation)) if reuse else (None, None)
+            self._say(progress, f"embedding {len(todo)} passages of {len(fresh)} new or changed documents")
+            self._embed_rows(p_new._collection, p_old, [p.id for p in todo], texts,
+                             [p.to_metadata() for p in todo], progress, "passages")
+            if on_progress:
+                on_progress(0.5, "passages embedded")
+            s_ids, s_texts, s_meta = [], [], []
+            for p in todo:
+                for i, sentence in enumerate(_answer_sentences(p.text)):
+                    s_ids.append(f"{p.id}:{i}")
+                    s_texts.append(sentence)
+                    s_meta.append({"passage_id": p.id, "doc_id": p.doc_id, "idx": i})
+            self._say(progress, f"passages stored; embedding {len(s_texts)} sentences")
+            self._embed_rows(s_new._collection, s_old, s_ids, s_texts, s_meta, progress, "sentences")
+            all_passages += todo
+            if on_progress:
+                on_progress(0.9, "sentences embedded")
+
+        # Clean text of each new document, for the source viewer. Written in a few large
+        # upserts, not one per document: each write to the meta collection costs time that
+        # grows with the document text written to it, so one upsert per document made
+        # ingest quadratic in the number of documents (0.8 s per document at 10k passages).
+        meta = self._meta()
+        records: dict[str, tuple[str, dict]] = {}
+        for clean, _, info in fresh.values():
+            payload = {"title": clean.title, "paragraphs": [[p.text, p.page] for p in clean.paragraphs]}
+            records[f"doc:{info.content_sha256}"] = (
+                json.dumps(payload, ensure_ascii=False),
+                {"kind": "document", "doc_id": info.doc_id},
+            )
+        _upsert_records(meta, records, batch)
+
+        ordered = sorted(all_passages, key=lambda p: (p.doc_id, p.order))
+        _save_keyword(
+            KeywordIndex.build([p.id for p in ordered], [p.embedding_text() for p in ordered]),
+            self._keyword_dir(generation),
+        )
+
+        documents = dict(keep)
+        documents.update({doc_id: info for doc_id, (_, _, info) in fresh.items()})
+        manifest = Manifest(
+            generation, self.settings.model, time.time(), documents, _model_id(self.settings.model),
+            old.generation if old else "", passage_format(self.settings),
+            self.embedder.engine if todo else (old.engine if old else ""), self.vectors(),
+        )
+        if lock is not None:
+            lock.check()  # a writer whose lease lapsed must not publish over its successor
+        self._publish(meta, manifest)
+        report.generation = generation
+        report.passages = len(all_passages)
+        self._say(progress, f"published generation {generation}")
+        self._collect_garbage(keep_generations={generation, old.generation if old else generation}, manifest=manifest)
+
+    # Rows embedded and stored per step: vectors go to the store as they are made, so memory
+    # does not grow with the corpus; within a step texts are batched by length.
+    _EMBED_STEP = 1024
+
+    def _embed_rows(self, collection, previous, ids: list[str], texts: list[str], metas: list[dict],
+                    progress: bool, what: str) -> None:
+        """Add rows ``ids``/``texts``/``metas`` to ``collection`` with their vectors, step by step.
+
+        A vector is taken from ``previous`` (a collection of the last generation) where it holds
+        the same id with the same text, and embedded otherwise; a bar on stderr shows the texts
+        embedded, their rate and the time left.
+        """
+        from rag.engine.base import progress_bar
+
+        step, batch = self._EMBED_STEP, self._batch_size()
+        known: set[str] = set()
+        if previous is not None:
+            text_of = dict(zip(ids, texts))
+            for i in range(0, len(ids), step):
+                got = previous.get(ids=ids[i : i + step], include=["documents"])
+                known.update(rid for rid, doc in zip(got["ids"], got["documents"]) if doc == text_of[rid])
+            self._say(progress, f"{len(known)} {what} vectors unchanged, {len(ids) - len(known)} to embed")
+        bar = progress_bar(len(ids) - len(known), f"embedding {what}", progress)
+        for i in range(0, len(ids), step):
+            part = range(i, min(i + step, len(ids)))
+            vectors = np.zeros((len(part), self.embedder.dimension), dtype=np.float32)
+            reused = [j for j in part if ids[j] in known]
+            if reused:
+                got = previous.get(ids=[ids[j] for j in reused], include=["embeddings"])
+                where = {rid: vec for rid, vec in zip(got["ids"], got["embeddings"])}
+                for j in reused:
+                    vectors[j - i] = where[ids[j]]
+            todo = [j for j in part if ids[j] not in known]
+            if todo:
+                vectors[[j - i for j in todo]] = self.embedder.embed_passages([texts[j] for j in todo],
+                                                                              show_progress=False)
+                bar.update(len(todo))
+            _add_rows(collection, ids[i : part.stop], vectors, texts[i : part.stop], metas[i : part.stop], batch)
+        bar.close()
+
+    @staticmethod
+    def _publish(meta, manifest: Manifest) -> None:
+        # Publishing is this one upsert: before it, readers see the old generation.
+        meta.upsert(
+            ids=[MANIFEST_ID],
+            documents=[manifest.to_json()],
+            embeddings=[_META_VECTOR],
+            metadatas=[{"kind": "manifest", "generation": manifest.generation}],
+        )
+
+    def _batch_size(self) -> int:
+        try:
+            return max(1, min(2000, int(self.client.get_max_batch_size())))
+        except Exception:
+            return 2000
+
+    def _drop_generation(self, generation: str) -> None:
+        for name in self._names(generation):
+            try:
+                self.client.delete_collection(name)
+            except Exception:
+                pass
+        shutil.rmtree(self._keyword_dir(generation), ignore_errors=True)
+
+    # ------------------------------------------------------------------ moving
+    def import_from(self, source: "Index", progress: bool = False) -> IngestReport:
+        """Copy the published generation of ``source`` into this index, vectors included.
+
+        This moves an index between stores without re-embedding — e.g. from the
+        embedded store of a laptop to a Chroma server (see docs/operations.md):
+
+            src = Index(Settings(index_dir="index", chroma_host=None))
+            Index(Settings(chroma_host="chroma.internal")).import_from(src)
+        """
+        started = time.time()
+        src_manifest = source.read_manifest()
+        if src_manifest is None:
+            raise IndexNotBuiltError("The source index has nothing published.")
+        report = IngestReport()
+        with self.writer_lock(announce=progress) as lock:
+            old = self.read_manifest()
+            generation = time.strftime("%Y%m%d%H%M%S") + "-" + uuid.uuid4().hex[:6]
+            try:
+                batch = self._batch_size()
+                passages: list[Passage] = []
+                for src_name, dst_name in zip(source._names(src_manifest.generation), self._names(generation)):
+                    src_col = source.client.get_collection(src_name)
+                    dst_col = self.client.get_or_create_collection(
+                        dst_name, embedding_function=None, metadata={"hnsw:space": "cosine"}
+                    )
+                    total = src_col.count()
+                    for offset in range(0, total, batch):
+                        got = src_col.get(
+                            include=["documents", "metadatas", "embeddings"], limit=batch, offset=offset
+                        )
+                        _add_rows(dst_col, got["ids"], got["embeddings"], got["documents"], got["metadatas"], batch)
+                        if src_name.startswith("passages-"):
+                            passages += [
+                                Passage.from_metadata(i, d.split("\n", 1)[-1], m)
+                                for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])
+                            ]
+                    self._say(progress, f"copied {total} rows of {src_name}")
+                meta_src, meta = source._meta(), self._meta()
+                for info in src_manifest.documents.values():
+                    rid = f"doc:{info.content_sha256}"
+                    got = meta_src.get(ids=[rid], include=["documents", "metadatas"])
+                    if got["ids"]:
+                        meta.upsert(
+                            ids=[rid], documents=got["documents"], embeddings=[_META_VECTOR], metadatas=got["metadatas"]
+                        )
+                ordered = sorted(passages, key=lambda p: (p.doc_id, p.order))
+                _save_keyword(
+                    KeywordIndex.build([p.id for p in ordered], [p.embedding_text() for p in ordered]),
+                    self._keyword_dir(generation),
+                )
+                manifest = Manifest(
+                    generation,
+                    src_manifest.model,
+                    time.time(),
+                    dict(src_manifest.documents),
+                    src_manifest.model_id or _model_id(src_manifest.model),
+                    old.generation if old else "",
+                    src_manifest.passage_format,
+                    src_manifest.engine,
+                    src_manifest.vectors,
+                )
+                lock.check()
+                self._publish(meta, manifest)
+            except BaseException:
+                self._drop_generation(generation)
+                raise
+            self._collect_garbage({generation, old.generation if old else generation}, manifest)
+        report.added = sorted(src_manifest.documents)
+        report.passages = len(passages)
+        report.generation = generation
+        report.seconds = time.time() - started
+        return report
+
+    def _collect_garbage(self, keep_generations: set[str], manifest: Manifest) -> None:
+        """Drop generations other than the new and the previous one (readers may still hold it)."""
+        for col in self.client.list_collections():
+            name = col if isinstance(col, str) else col.name
+            if name.startswith(("passages-", "sentences-")) and name.split("-", 1)[1] not in keep_generations:
+                try:
+                    self.client.delete_collection(name)
+                except Exception:  # another writer may have removed it first
+                    pass
+        kroot = self.settings.index_dir / "keyword"
+        if kroot.is_dir():
+            for d in kroot.iterdir():
+                if d.name not in keep_generations:
+                    shutil.rmtree(d, ignore_errors=True)
+        live = {f"doc:{i.content_sha256}" for i in manifest.documents.values()}
+        meta = self._meta()
+        got = meta.get(where={"kind": "document"}, include=[])
+        stale = [i for i in got["ids"] if i not in live]
+        if stale:
+            meta.delete(ids=stale)
+
+
+def _answer_sentences(text: str) -> list[str]:
+    """Sentences of a passage as the answerer quotes them (lines first, then sentence ends)."""
+    out = []
+    for line in text.split("\n"):
+        out.extend(split_sentences(line))
+    return out
+
+
+@dataclass
+class _ExactVectors:
+    """A collection's vectors in memory, searched exactly (a matrix product).
+
+    Chroma keeps a collection under its sync threshold (1,000 rows) as an HNSW
+    graph that every process rebuilds when it opens it, on several threads, so
+    the approximate top 30 of the bundled sentence store (476 rows) differed
+    between two processes for 31 of the 328 evaluation questions, and answers
+    with them. Up to ``Settings.exact_search_max_rows`` rows an exact search is
+    as fast and gives the same ranking every time; ties go to the smaller id.
+    """
+
+    ids: list[str]
+    passage_ids: list[str]  # each row's passage (the row itself for passages)
+    doc_ids: np.ndarray
+    matrix: np.ndarray
+
+    @classmethod
+    def build(cls, ids: list[str], metadatas: list[dict], embeddings: np.ndarray) -> "_ExactVectors":
+        order = sorted(range(len(ids)), key=lambda i: ids[i])
+        metas = [metadatas[i] or {} for i in order]
+        return cls(
+            [ids[i] for i in order],
+            [m.get("passage_id", ids[i]) for m, i in zip(metas, order)],
+            np.asarray([m.get("doc_id", "") for m in metas], dtype=object),
+            np.asarray(embeddings, dtype=np.float32).reshape(len(ids), -1)[order] if ids else np.zeros((0, 1), np.float32),
+        )
+
+    def search(self, query_vector: np.ndarray, doc_ids: Iterable[str] | None = None) -> list[tuple[int, float]]:
+        """Every row (restricted to ``doc_ids``), most similar first: (row, cosine) pairs."""
+        if not self.ids:
+            return []
+        sims = self.matrix @ np.asarray(query_vector, dtype=np.float32)
+        rows = np.arange(len(self.ids))
+        wanted = list(doc_ids or [])
+        if wanted:
+            rows = rows[np.isin(self.doc_ids, wanted)]
+        ranked = rows[np.argsort(-sims[rows], kind="stable")]
+        return [(int(i), float(sims[i])) for i in ranked]
+
+
+def _doc_filter(doc_ids: Iterable[str] | None) -> dict | None:
+    ids = list(doc_ids or [])
+    if not ids:
+        return None
+    return {"doc_id": ids[0]} if len(ids) == 1 else {"doc_id": {"$in": ids}}
+
+
+def _save_keyword(keyword: KeywordIndex, folder: Path, replace: bool = False) -> None:
+    """Write a keyword index so that no reader ever sees it half-written.
+
+    It is written to a temporary sibling and renamed into place; when another
+    process got there first (same generation, same content), ours is dropped.
+    ``replace`` swaps out a folder that exists but is unusable (partial, or cut
+    by an older tokenizer), so the rebuild is not repeated by every process.
+    """
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = folder.parent / f".{folder.name}.{os.getpid()}.{uuid.uuid4().hex[:6]}"
+    old = folder.parent / f".{folder.name}.old.{uuid.uuid4().hex[:6]}"
+    try:
+        keyword.save(tmp)
+        if folder.exists():
+            if not replace:
+                return
+            os.rename(folder, old)  # readers already hold what they loaded
+        os.rename(tmp, folder)
+    except OSError:
+        pass  # a read-only or full disk, or another process swapped first: rebuilt from Chroma next time
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(old, ignore_errors=True)
+
+
+# Rows per get(): embedded Chroma (1.5) fails with "too many SQL variables" when one get
+# returns the metadata of more than ~32k rows, so whole collections are read in pages.
+_GET_PAGE = 10_000
+
+
+def _get_all(collection, include: list[str], where: dict | None = None, page: int = _GET_PAGE) -> dict:
+    """Every row of ``collection`` (matching ``where``), read ``page`` rows at a time."""
+    out: dict = {"ids": [], "documents": [], "metadatas": [], "embeddings": []}
+    offset = 0
+    while True:
+        got = collection.get(where=where, include=include, limit=page, offset=offset)
+        n = len(got["ids"])
+        out["ids"] += list(got["ids"])
+        for key in ("documents", "metadatas"):
+            if key in include:
+                out[key] += list(got[key])
+        if "embeddings" in include and n:
+            out["embeddings"].append(np.asarray(got["embeddings"], dtype=np.float32))
+        if n < page:
+            break
+        offset += n
+    if "embeddings" in include:
+        out["embeddings"] = np.concatenate(out["embeddings"]) if out["embeddings"] else np.zeros((0, 0), np.float32)
+    return out
+
+
+def _upsert_records(meta, records: dict[str, tuple[str, dict]], batch: int = 2000, max_bytes: int = 32 * 2**20) -> None:
+    """Upsert meta records (id → (document, metadata)) in as few calls as Chroma allows.
+
+    A call holds at most ``batch`` records and about ``max_bytes`` of documents.
+    """
+    chunk: list[tuple[str, str, dict]] = []
+    size = 0
+
+    def flush() -> None:
+        if chunk:
+            meta.upsert(
+                ids=[r[0] for r in chunk],
+                documents=[r[1] for r in chunk],
+                embeddings=[_META_VECTOR] * len(chunk),
+                metadatas=[r[2] for r in chunk],
+            )
+            chunk.clear()
+
+    for rid, (document, metadata) in records.items():
+        n = len(document.encode("utf-8"))
+        if chunk and (len(chunk) >= batch or size + n > max_bytes):
+            flush()
+            size = 0
+        chunk.append((rid, document, metadata))
+        size += n
+    flush()
+
+
+def _add_rows(collection, ids, embeddings, documents, metadatas, batch: int = 2000) -> None:
+    """Add rows in batches below Chroma's maximum batch size."""
+    for i in range(0, len(ids), batch):
+        collection.add(
+            ids=list(ids[i : i + batch]),
+            embeddings=np.asarray(embeddings[i : i + batch], dtype=np.float32),
+            documents=list(documents[i : i + batch]),
+            metadatas=list(metadatas[i : i + batch]),
+        )
