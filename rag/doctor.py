@@ -108,8 +108,14 @@ def check_chroma(settings: Settings) -> tuple[Check, object | None]:
                 f"{settings.chroma_port}`) or fix RAG_CHROMA_HOST / RAG_CHROMA_PORT"
             )
         else:
+            from rag.store import StoreDamagedError
+
             where = f"embedded store {settings.index_dir / 'chroma'}"
             fix = "check the folder's permissions and free disk space"
+            if isinstance(exc, StoreDamagedError):
+                return Check("chroma", FAIL, f"{where} is damaged: {_cause(exc)}",
+                             "run `rag ingest --rebuild` (moves the damaged folder aside, never deletes it, "
+                             "and rebuilds the index)"), None
         return Check("chroma", FAIL, f"{where}: {str(exc).splitlines()[0][:200]}", fix), None
     ms = (time.perf_counter() - started) * 1000
     if settings.chroma_host:
@@ -132,12 +138,21 @@ def check_index(settings: Settings, client) -> list[Check]:
     index = Index(settings)
     index._client = client
     try:
-        manifest: Manifest | None = index.read_manifest()
+        resolution = index.resolve()
     except Exception as exc:
         return [Check("index", FAIL, f"cannot read the manifest: {exc}", "see the Chroma line above")]
+    manifest: Manifest | None = resolution.manifest
+    if manifest is None and resolution.problem:
+        return [Check("manifest", FAIL, f"{resolution.problem}, and no complete earlier generation is in the store",
+                      "run `rag ingest --rebuild` (re-embeds every document)")] + _lease_checks(index, settings)
     if manifest is None:
         return [Check("index", FAIL, "nothing published yet", "run `rag ingest` (or `make setup`)")]
     checks = []
+    if resolution.problem:
+        checks.append(Check("manifest", WARN, f"{resolution.problem}; answering from generation {manifest.generation}, "
+                            "the newest complete one", "run `rag ingest` (publishes that generation again)"))
+    else:
+        checks.append(Check("manifest", OK, "valid (schema and checksum) and names a complete generation"))
     expected = sum(d.passages for d in manifest.documents.values())
     age = time.time() - manifest.created_at
     p_name, s_name = index._names(manifest.generation)
@@ -203,14 +218,35 @@ def check_index(settings: Settings, client) -> list[Check]:
     else:
         checks.append(Check("keyword", OK, f"no BM25 cache on this host yet; built from Chroma's passages on first load"))
     try:
-        holder = index.writer()
+        orphans = sorted(index.orphans())
     except Exception as exc:
-        holder = None
-        checks.append(Check("writer", WARN, f"cannot tell whether an ingest is running ({exc})"))
+        checks.append(Check("orphans", WARN, f"cannot list the store's generations ({exc})"))
     else:
-        rule = "lease in rag-meta (any host)" if settings.chroma_host else f"lock file in {settings.index_dir}"
-        checks.append(Check("writer", OK, f"ingest running: {holder}" if holder else f"no ingest running ({rule})"))
-    return checks
+        if orphans and index.writer() is None:
+            checks.append(Check("orphans", WARN, f"{len(orphans)} unfinished generation(s) left by interrupted ingests "
+                                f"({', '.join(orphans[:3])}{' …' if len(orphans) > 3 else ''})",
+                                "run `rag ingest` (removes them; the published generation is untouched)"))
+    return checks + _lease_checks(index, settings)
+
+
+def _lease_checks(index, settings: Settings) -> list[Check]:
+    """The writer line: an ingest running, none, or the lock of a process that died holding it."""
+    try:
+        holder = index.writer()
+        stale = None if holder else index.stale_writer()
+    except Exception as exc:
+        return [Check("writer", WARN, f"cannot tell whether an ingest is running ({exc})")]
+    rule = "lease in rag-meta (any host)" if settings.chroma_host else f"lock file in {settings.index_dir}"
+    if stale:
+        return [Check("writer", WARN, f"the last ingest ({stale}) died without releasing the writer {('lease' if settings.chroma_host else 'lock')}",
+                      "run `rag ingest` (takes it over and finishes the update)")]
+    return [Check("writer", OK, f"ingest running: {holder}" if holder else f"no ingest running ({rule})")]
+
+
+def _cause(exc: BaseException) -> str:
+    cause = exc.__cause__ or exc
+    text = str(cause).strip().splitlines()[0][:160] if str(cause).strip() else ""
+    return f"{cause.__class__.__name__}: {text}" if text else cause.__class__.__name__
 
 
 def check_llm(settings: Settings, timeout: float = 5.0) -> Check:

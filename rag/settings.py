@@ -112,6 +112,11 @@ class Settings(BaseSettings):
     chroma_host: str | None = None
     chroma_port: int = 8000
     chroma_token: str | None = None
+    chroma_connect_timeout: float = Field(
+        3.0, gt=0, description="Seconds to wait for a connection to the Chroma server before the store counts as unreachable.")
+    chroma_read_timeout: float = Field(
+        15.0, gt=0, description="Seconds to wait for the Chroma server's reply to one request (a hung server is "
+        "reported as unreachable after this long instead of holding a question).")
 
     # --- app -----------------------------------------------------------------
     admin_password: str | None = None

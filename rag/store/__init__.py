@@ -5,12 +5,16 @@ from rag.store.base import (
     IndexBusyError,
     IndexNotBuiltError,
     IndexUnavailableError,
+    StoreDamagedError,
+    StoreUnreachableError,
+    is_unreachable,
     make_chroma_client,
 )
 from rag.store.index import Index, IngestReport, SentenceVectors
-from rag.store.manifest import DocumentInfo, Manifest, passage_format
+from rag.store.manifest import DocumentInfo, Manifest, ManifestError, passage_format
 
 __all__ = [
     "DocumentInfo", "Index", "IndexBusyError", "IndexNotBuiltError", "IndexUnavailableError", "IngestReport",
-    "Manifest", "SentenceVectors", "make_chroma_client", "passage_format",
+    "Manifest", "ManifestError", "SentenceVectors", "StoreDamagedError", "StoreUnreachableError", "is_unreachable",
+    "make_chroma_client", "passage_format",
 ]

@@ -53,10 +53,13 @@ from rag.passages import Passage, build_passages, split_sentences
 from rag.settings import Settings
 from rag.store.base import (
     LOCK_ID, MANIFEST_ID, META_COLLECTION, _META_VECTOR, IndexBusyError, IndexNotBuiltError,
-    IndexUnavailableError, _env_float, _short_error, make_chroma_client,
+    IndexUnavailableError, StoreDamagedError, StoreUnreachableError, _env_float, _short_error, is_unreachable,
+    make_chroma_client, move_aside,
 )
 from rag.store.lease import _ServerWriterLock, _WriterLock
-from rag.store.manifest import DocumentInfo, Manifest, _model_id, passage_format
+from rag.store.manifest import DocumentInfo, Manifest, ManifestError, _model_id, passage_format
+
+GENERATION_PREFIX = "manifest:"  # each published generation's own manifest record: "manifest:<generation>"
 
 log = logging.getLogger("rag.index")
 
@@ -73,6 +76,7 @@ class IngestReport:
     passages: int = 0
     seconds: float = 0.0
     generation: str = ""
+    repairs: list[str] = field(default_factory=list)  # what was found damaged and put right
 
     @property
     def changed(self) -> bool:
@@ -88,6 +92,8 @@ class IngestReport:
             f"{self.seconds:.1f}s",
         ]
         text = "Index: " + ", ".join(parts)
+        for note in self.repairs:
+            text += f"\n  repaired: {note}"
         for name, message in self.errors.items():
             text += f"\n  skipped {name}: {message}"
         return text
@@ -100,6 +106,25 @@ class SentenceVectors:
     passage_ids: list[str]
     sentences: list[str]
     vectors: np.ndarray
+
+
+@dataclass
+class Resolution:
+    """What the published manifest record says, and which generation answers.
+
+    ``manifest`` is the generation that answers: the published one when it is valid and complete,
+    else the newest complete generation (``problem`` says why the published record was passed over);
+    None when no complete generation exists.
+    """
+
+    manifest: Manifest | None
+    pointer: str | None  # the generation the published record names (None: absent or unreadable)
+    problem: str = ""  # "" when the published record is valid and its generation complete
+
+    @property
+    def fell_back(self) -> bool:
+        """True when the answering generation is not the published record's (or that record is damaged)."""
+        return bool(self.problem)
 
 
 class Index:
@@ -120,6 +145,7 @@ class Index:
         self._sentence_store = None
         self._doc_passages: dict[str, list[str]] = {}
         self._exact: dict[str, _ExactVectors | None] = {}
+        self._pointer: str | None = None  # the published record's generation when this one was loaded
 
     # ------------------------------------------------------------------ plumbing
     @property
@@ -187,6 +213,26 @@ class Index:
         probe.release()
         return None
 
+    def stale_writer(self) -> str | None:
+        """Who last held the writer lock or lease and died without releasing it (killed, crashed), or None.
+
+        Such a lock is harmless for the embedded store (the operating system released it) and is taken
+        over by the next ingest in server mode (at once on the same host, after its expiry elsewhere).
+        """
+        if self.server_mode:
+            from rag.store.lease import holder_is_dead
+
+            got = self._meta().get(ids=[LOCK_ID], include=["metadatas"])
+            if got["ids"]:
+                record = got["metadatas"][0] or {}
+                if float(record.get("expires", 0)) < time.time() or holder_is_dead(record):
+                    return str(record.get("holder", "another process"))
+            return None
+        owner = self.settings.index_dir / "ingest.owner"
+        if owner.is_file() and self.writer() is None:
+            return _WriterLock(self.settings.index_dir, 0).holder()
+        return None
+
     def _meta(self):
         if self._meta_col is None:
             self._meta_col = self.client.get_or_create_collection(META_COLLECTION, embedding_function=None)
@@ -209,12 +255,72 @@ class Index:
     def _keyword_dir(self, generation: str) -> Path:
         return self.settings.index_dir / "keyword" / generation
 
-    def read_manifest(self) -> Manifest | None:
-        """The published manifest, or None when nothing was ever indexed."""
-        got = self._meta().get(ids=[MANIFEST_ID], include=["documents"])
+    def _record(self, rid: str) -> Manifest | None:
+        """The manifest stored under id ``rid``: None when absent; :class:`ManifestError` when not valid."""
+        got = self._meta().get(ids=[rid], include=["documents"])
         if not got["ids"]:
             return None
         return Manifest.from_json(got["documents"][0])
+
+    def generation_problem(self, manifest: Manifest) -> str:
+        """"" when ``manifest``'s generation is complete in the store (both collections there, holding the
+        passages it counts and sentence vectors when it has passages); else what is wrong."""
+        p_name, s_name = self._names(manifest.generation)
+        try:
+            passages = self.client.get_collection(p_name).count()
+            sentences = self.client.get_collection(s_name).count()
+        except Exception as exc:
+            if is_unreachable(exc):
+                raise StoreUnreachableError(f"The document store did not answer ({_short_error(exc)}).") from exc
+            return f"generation {manifest.generation} is missing from the store"
+        if passages != manifest.passage_count:
+            return f"generation {manifest.generation} holds {passages} passages, its manifest counts {manifest.passage_count}"
+        if passages and not sentences:
+            return f"generation {manifest.generation} has no sentence vectors"
+        return ""
+
+    def generation_records(self) -> list[Manifest]:
+        """Every generation's own valid manifest record, newest first (damaged records are skipped)."""
+        got = self._meta().get(where={"kind": "generation"}, include=["documents"])
+        out = []
+        for text in got["documents"]:
+            try:
+                out.append(Manifest.from_json(text))
+            except ManifestError:
+                continue
+        return sorted(out, key=lambda m: (m.created_at, m.generation), reverse=True)
+
+    def resolve(self) -> Resolution:
+        """Which generation answers: the published one if valid and complete, else the newest complete one.
+
+        A manifest record that is garbage, fails its checksum, or names a generation that is missing or
+        incomplete is passed over (and logged); nothing is changed in the store — the next ingest
+        republishes the generation found here.
+        """
+        pointer, problem = None, ""
+        try:
+            published = self._record(MANIFEST_ID)
+        except ManifestError as exc:
+            published, problem = None, f"the published manifest is damaged: {exc}"
+        if published is not None:
+            pointer = published.generation
+            problem = self.generation_problem(published)
+            if not problem:
+                return Resolution(published, pointer)
+            problem = f"the published manifest names {problem.replace('generation ' + pointer + ' ', 'a generation that ')}"
+        elif not problem:
+            if not self.generation_records():
+                return Resolution(None, None)
+            problem = "no manifest is published"
+        for candidate in self.generation_records():
+            if candidate.generation != pointer and not self.generation_problem(candidate):
+                log.warning("%s; answering from generation %s, the newest complete one", problem, candidate.generation)
+                return Resolution(candidate, pointer, problem)
+        return Resolution(None, pointer, problem)
+
+    def read_manifest(self) -> Manifest | None:
+        """The manifest of the generation that answers (see :meth:`resolve`), or None when there is none."""
+        return self.resolve().manifest
 
     def published_generation(self) -> str | None:
         """The published generation's name, read cheaply (without the document list)."""
@@ -224,14 +330,23 @@ class Index:
         generation = (got["metadatas"][0] or {}).get("generation")
         if generation:
             return str(generation)
-        m = self.read_manifest()  # published by an older version, without the stamp
+        try:
+            m = self._record(MANIFEST_ID)  # published by an older version, without the stamp
+        except ManifestError:
+            return None
         return m.generation if m else None
 
     # ------------------------------------------------------------------ reading
     def load(self) -> "Index":
         """Open the published generation: passages in memory, BM25 from disk (or rebuilt)."""
         for attempt in range(3):
-            manifest = self.read_manifest()
+            resolution = self.resolve()
+            manifest = resolution.manifest
+            if manifest is None and resolution.problem:
+                raise IndexNotBuiltError(
+                    f"The index cannot be opened: {resolution.problem}, and no complete earlier generation was "
+                    "found. Run `rag ingest --rebuild`."
+                )
             if manifest is None:
                 raise IndexNotBuiltError("No index yet: run `rag ingest` (or `make setup`).")
             p_name, s_name = self._names(manifest.generation)
@@ -266,6 +381,8 @@ class Index:
             keyword = KeywordIndex.build([p.id for p in ordered], [p.embedding_text() for p in ordered])
             _save_keyword(keyword, kdir, replace=kdir.exists())
         self.manifest = manifest
+        self._pointer = resolution.pointer
+        self._mark_reader(manifest.generation)
         self.passages = passages
         self._doc_passages = {}
         for p in ordered:
@@ -281,7 +398,7 @@ class Index:
 
     def is_current(self) -> bool:
         """True when the loaded generation is still the published one."""
-        return self.manifest is not None and self.published_generation() == self.manifest.generation
+        return self.manifest is not None and self.published_generation() == self._pointer
 
     def refresh(self) -> bool:
         """Reload if another process published a new generation; True when reloaded."""
@@ -448,8 +565,23 @@ class Index:
     def rebuild(self, corpus_dir: Path | None = None, progress: bool = False) -> IngestReport:
         """Re-embed every document from scratch (e.g. after changing the model)."""
         folder = Path(corpus_dir or self.settings.corpus_dir)
+        if not folder.is_dir():
+            raise FileNotFoundError(f"Corpus folder not found: {folder}")
         files = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES)
-        return self._update(files, remove_missing=True, progress=progress, force=True, reembed=True)
+        moved = None
+        if not self.server_mode:
+            try:
+                self.client
+            except StoreDamagedError as exc:
+                with self.writer_lock(announce=progress):
+                    moved = move_aside(self.settings.index_dir / "chroma")
+                self._client = self._meta_col = None
+                why = _short_error(exc.__cause__) if exc.__cause__ else "unreadable"
+                self._say(progress, f"the document store was damaged ({why}); moved it aside to {moved}")
+        report = self._update(files, remove_missing=True, progress=progress, force=True, reembed=True)
+        if moved is not None:
+            report.repairs.append(f"the damaged document store was moved to {moved} (kept, not deleted) and rebuilt")
+        return report
 
     def _update(
         self,
@@ -462,9 +594,37 @@ class Index:
         reembed: bool = False,
     ) -> IngestReport:
         started = time.time()
+        try:
+            return self._update_locked(files, remove_missing, progress, delete, force, on_progress, reembed, started)
+        except (IndexNotBuiltError, IndexBusyError, DocumentError, FileNotFoundError):
+            raise
+        except Exception as exc:
+            if is_unreachable(exc) or (self.server_mode and not self._reachable()):
+                raise StoreUnreachableError(
+                    f"The ingest stopped: the document store became unreachable ({_short_error(exc)}). Nothing was "
+                    "published; the previous generation still answers. Run `rag ingest` again when it is back."
+                ) from exc
+            raise
+
+    def _reachable(self) -> bool:
+        from rag.store.base import server_heartbeat
+
+        try:
+            server_heartbeat(self.settings)
+            return True
+        except StoreUnreachableError:
+            return False
+
+    def _update_locked(self, files, remove_missing, progress, delete, force, on_progress, reembed, started) -> IngestReport:
         report = IngestReport()
         with self.writer_lock(announce=progress) as lock:
-            old = self.read_manifest()
+            resolution = self.resolve()
+            old = resolution.manifest
+            if resolution.problem:
+                report.repairs.append(
+                    resolution.problem + (f"; generation {old.generation} (the newest complete one) is published again"
+                                          if old else "; every document is indexed anew")
+                )
             if old is not None and not old.same_model(self.settings.model, self.vectors()):
                 force = True  # vectors of another model or engine cannot be mixed in
             if old is not None and old.passage_format != passage_format(self.settings):
@@ -544,8 +704,13 @@ class Index:
             if old is not None and not report.changed and not force:
                 report.passages = sum(i.passages for i in keep.values())
                 report.generation = old.generation
-                # Nothing to publish; still sweep what a crashed ingest may have left behind.
-                self._collect_garbage({old.generation, old.previous or old.generation}, old)
+                if resolution.fell_back or not self._has_own_record(old):
+                    self._publish(self._meta(), old)  # the fallback (or an older index's record) made official
+                # Nothing to publish; still sweep what a crashed ingest may have left behind (never a
+                # generation that was once published: nothing has just replaced it).
+                removed = self._collect_garbage({old.generation, old.previous or old.generation}, old, orphans_only=True)
+                if removed:
+                    report.repairs.append(f"removed {removed} unfinished generation(s) left by interrupted ingests")
                 report.seconds = time.time() - started
                 return report
             self._write_generation(old, keep, fresh, report, progress, on_progress, lock, reembed)
@@ -565,6 +730,9 @@ class Index:
             },
         )
         return report
+
+    def _has_own_record(self, manifest: Manifest) -> bool:
+        return bool(self._meta().get(ids=[GENERATION_PREFIX + manifest.generation], include=[])["ids"])
 
     def _write_generation(self, old, keep, fresh, report, progress, on_progress, lock=None, reembed=False) -> None:
         generation = time.strftime("%Y%m%d%H%M%S") + "-" + uuid.uuid4().hex[:6]
@@ -653,6 +821,7 @@ class Index:
             old.generation if old else "", passage_format(self.settings),
             self.embedder.engine if todo else (old.engine if old else ""), self.vectors(),
         )
+        self._verify(manifest)
         if lock is not None:
             lock.check()  # a writer whose lease lapsed must not publish over its successor
         self._publish(meta, manifest)
@@ -701,14 +870,31 @@ class Index:
             _add_rows(collection, ids[i : part.stop], vectors, texts[i : part.stop], metas[i : part.stop], batch)
         bar.close()
 
+    def _verify(self, manifest: Manifest, sentences: int | None = None) -> None:
+        """Raise unless the generation about to be published is complete in the store."""
+        problem = self.generation_problem(manifest)
+        if not problem and sentences is not None:
+            stored = self.client.get_collection(self._names(manifest.generation)[1]).count()
+            if stored != sentences:
+                problem = f"generation {manifest.generation} holds {stored} sentence vectors, {sentences} were written"
+        if problem:
+            raise RuntimeError(f"The new index did not verify ({problem}); nothing was published.")
+
     @staticmethod
     def _publish(meta, manifest: Manifest) -> None:
-        # Publishing is this one upsert: before it, readers see the old generation.
+        """Publish ``manifest``: one upsert of the published record and the generation's own record.
+
+        Both are written in one call (one transaction of the store): before it, readers see the old
+        generation; after it, the new one. The generation's own record lets a reader fall back to it
+        if the published record is later damaged (see :meth:`Index.resolve`).
+        """
+        text = manifest.to_json()
         meta.upsert(
-            ids=[MANIFEST_ID],
-            documents=[manifest.to_json()],
-            embeddings=[_META_VECTOR],
-            metadatas=[{"kind": "manifest", "generation": manifest.generation}],
+            ids=[MANIFEST_ID, GENERATION_PREFIX + manifest.generation],
+            documents=[text, text],
+            embeddings=[_META_VECTOR, _META_VECTOR],
+            metadatas=[{"kind": "manifest", "generation": manifest.generation},
+                       {"kind": "generation", "generation": manifest.generation}],
         )
 
     def _batch_size(self) -> int:
@@ -787,6 +973,7 @@ class Index:
                     src_manifest.engine,
                     src_manifest.vectors,
                 )
+                self._verify(manifest)
                 lock.check()
                 self._publish(meta, manifest)
             except BaseException:
@@ -799,26 +986,95 @@ class Index:
         report.seconds = time.time() - started
         return report
 
-    def _collect_garbage(self, keep_generations: set[str], manifest: Manifest) -> None:
-        """Drop generations other than the new and the previous one (readers may still hold it)."""
+    def generations_in_store(self) -> set[str]:
+        """Every generation with a collection in the store (complete or not)."""
+        out = set()
         for col in self.client.list_collections():
             name = col if isinstance(col, str) else col.name
-            if name.startswith(("passages-", "sentences-")) and name.split("-", 1)[1] not in keep_generations:
+            if name.startswith(("passages-", "sentences-")):
+                out.add(name.split("-", 1)[1])
+        return out
+
+    def orphans(self) -> set[str]:
+        """Generations in the store that were never published (left half-written by an interrupted ingest)."""
+        published = {m.generation for m in self.generation_records()}
+        pointer = self.published_generation()
+        return {g for g in self.generations_in_store() if g not in published and g != pointer}
+
+    def _readers_dir(self) -> Path:
+        return self.settings.index_dir / "readers"
+
+    def _mark_reader(self, generation: str) -> None:
+        """Note on this host that this process reads ``generation`` (garbage collection spares it)."""
+        try:
+            folder = self._readers_dir()
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / f"{os.getpid()}").write_text(generation, encoding="utf-8")
+        except OSError:
+            pass  # a read-only index folder: the previous-generation rule still protects readers
+
+    def held_by_readers(self) -> set[str]:
+        """Generations that live processes on this host have loaded (stale marks of dead ones are removed)."""
+        held = set()
+        folder = self._readers_dir()
+        if not folder.is_dir():
+            return held
+        for mark in folder.iterdir():
+            try:
+                pid = int(mark.name)
+                os.kill(pid, 0)
+            except (ValueError, ProcessLookupError):
+                mark.unlink(missing_ok=True)
+                continue
+            except PermissionError:
+                pass  # alive, another user's
+            try:
+                held.add(mark.read_text(encoding="utf-8").strip())
+            except OSError:
+                continue
+        return held
+
+    def _collect_garbage(self, keep_generations: set[str], manifest: Manifest, orphans_only: bool = False) -> int:
+        """Drop generations other than the new and the previous one, and any a reader on this host holds.
+
+        With ``orphans_only`` only generations that were never published go (an ingest that published
+        nothing has replaced nothing). Returns how many generations were dropped.
+        """
+        keep = set(keep_generations) | self.held_by_readers()
+        records = {m.generation for m in self.generation_records()}
+        dropped = set()
+        for generation in self.generations_in_store():
+            if generation in keep or (orphans_only and generation in records):
+                continue
+            for name in self._names(generation):
                 try:
                     self.client.delete_collection(name)
                 except Exception:  # another writer may have removed it first
                     pass
+            dropped.add(generation)
+        stale_records = [GENERATION_PREFIX + g for g in records if g not in keep and not orphans_only]
+        if stale_records:
+            self._meta().delete(ids=stale_records)
         kroot = self.settings.index_dir / "keyword"
         if kroot.is_dir():
             for d in kroot.iterdir():
-                if d.name not in keep_generations:
+                if d.name not in keep and (not orphans_only or d.name not in records):
                     shutil.rmtree(d, ignore_errors=True)
         live = {f"doc:{i.content_sha256}" for i in manifest.documents.values()}
-        meta = self._meta()
-        got = meta.get(where={"kind": "document"}, include=[])
-        stale = [i for i in got["ids"] if i not in live]
-        if stale:
-            meta.delete(ids=stale)
+        if not orphans_only:
+            for g in keep & records:
+                try:
+                    kept = self._record(GENERATION_PREFIX + g)
+                except ManifestError:
+                    continue
+                if kept is not None:
+                    live |= {f"doc:{i.content_sha256}" for i in kept.documents.values()}
+            meta = self._meta()
+            got = meta.get(where={"kind": "document"}, include=[])
+            stale = [i for i in got["ids"] if i not in live]
+            if stale:
+                meta.delete(ids=stale)
+        return len(dropped)
 
 
 def _answer_sentences(text: str) -> list[str]:

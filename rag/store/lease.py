@@ -16,6 +16,25 @@ from rag.store.base import LOCK_ID, META_COLLECTION, _META_VECTOR, IndexBusyErro
 
 log = logging.getLogger("rag.index")
 
+def holder_is_dead(record: dict) -> bool:
+    """True when a lease record names a process on this host that no longer runs (killed, crashed)."""
+    if record.get("host") != socket.gethostname():
+        return False  # another host's process: only the lease's expiry tells
+    try:
+        pid = int(record.get("pid", 0))
+    except (TypeError, ValueError):
+        return False
+    if pid <= 0 or pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
 def _holder_text() -> str:
     return f"pid {os.getpid()} on {socket.gethostname()} since {time.strftime('%Y-%m-%d %H:%M:%S')}"
 
@@ -116,7 +135,8 @@ class _ServerWriterLock:
             ids=[LOCK_ID],
             documents=[self._holder],
             embeddings=[_META_VECTOR],
-            metadatas=[{"kind": "lock", "token": self._token, "holder": self._holder, "expires": time.time() + self._ttl}],
+            metadatas=[{"kind": "lock", "token": self._token, "holder": self._holder, "expires": time.time() + self._ttl,
+                        "host": socket.gethostname(), "pid": os.getpid()}],
         )
 
     def __enter__(self):
@@ -131,8 +151,8 @@ class _ServerWriterLock:
                 if time.monotonic() >= deadline:
                     raise IndexBusyError("Could not take the index writer lease; try again.")
                 continue
-            if float(record.get("expires", 0)) < time.time():
-                log.warning("breaking a stale index writer lease held by %s", record.get("holder"))
+            if float(record.get("expires", 0)) < time.time() or holder_is_dead(record):
+                log.warning("taking over the index writer lease of %s (expired or its process is gone)", record.get("holder"))
                 self._collection().delete(ids=[LOCK_ID], where={"token": record.get("token", "")})
                 continue
             if time.monotonic() >= deadline:
@@ -159,8 +179,8 @@ class _ServerWriterLock:
                     self.lost = True
                     return
                 self._write(add=False)
-            except Exception:  # a network blip: try again at the next beat
-                log.warning("could not renew the index writer lease", exc_info=True)
+            except Exception as exc:  # a network blip: try again at the next beat
+                log.warning("could not renew the index writer lease (%s)", exc.__class__.__name__)
 
     def check(self) -> None:
         """Raise :class:`IndexBusyError` unless this process still holds the lease."""
@@ -178,5 +198,5 @@ class _ServerWriterLock:
             self._thread.join(timeout=5)
         try:
             self._collection().delete(ids=[LOCK_ID], where={"token": self._token})
-        except Exception:  # the server is gone: the lease expires by itself
-            log.warning("could not release the index writer lease", exc_info=True)
+        except Exception as exc:  # the server is gone: the lease expires by itself
+            log.warning("could not release the index writer lease (%s); it expires by itself", exc.__class__.__name__)
