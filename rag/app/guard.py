@@ -183,3 +183,93 @@ def upload_temp_root() -> Path | None:
 
     root = os.environ.get("GRADIO_TEMP_DIR")
     return Path(root) if root else Path(tempfile.gettempdir()) / "gradio"
+
+
+def scrub(value):
+    """``value`` (parsed JSON) with every lone surrogate in its strings replaced by U+FFFD."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "replace").decode("utf-8") if _has_surrogate(value) else value
+    if isinstance(value, list):
+        return [scrub(v) for v in value]
+    if isinstance(value, dict):
+        return {scrub(k): scrub(v) for k, v in value.items()}
+    return value
+
+
+def _has_surrogate(text: str) -> bool:
+    return any("\ud800" <= c <= "\udfff" for c in text)
+
+
+class TextScrubber:
+    """ASGI middleware: JSON bodies sent to the Gradio app reach it as valid UTF-8 text.
+
+    A lone surrogate (``"\\ud800"`` in JSON) or bytes that are not UTF-8 in a question made the chat's
+    answer stream fail when it was sent back; here they become U+FFFD before Gradio sees them, so the
+    question is answered (or refused with the usual message) like any other.
+    """
+
+    PREFIX = "/gradio_api/"
+    LIMIT = 4 * 2**20  # bodies of events are small; uploads (multipart) are not touched
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        """Rewrite a JSON body with lone surrogates or invalid UTF-8; pass everything else through."""
+        headers = dict(scope.get("headers") or []) if scope["type"] == "http" else {}
+        if (scope["type"] != "http" or scope.get("method") != "POST" or not scope.get("path", "").startswith(self.PREFIX)
+                or b"json" not in headers.get(b"content-type", b"")):
+            return await self.app(scope, receive, send)
+        chunks, size, more = [], 0, True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                return await self.app(scope, _replay([message]), send)
+            chunks.append(message.get("body", b""))
+            size += len(chunks[-1])
+            more = message.get("more_body", False)
+            if size > self.LIMIT:
+                return await self.app(scope, _replay([{"type": "http.request", "body": b"".join(chunks),
+                                                       "more_body": more}], receive), send)
+        body = b"".join(chunks)
+        fixed = _fixed_json(body)
+        if fixed is not None:
+            body = fixed
+            scope = dict(scope)
+            scope["headers"] = [(k, v) for k, v in scope["headers"] if k != b"content-length"] + [
+                (b"content-length", str(len(body)).encode())]
+        return await self.app(scope, _replay([{"type": "http.request", "body": body, "more_body": False}]), send)
+
+
+def _fixed_json(body: bytes) -> bytes | None:
+    """The body re-encoded when it holds invalid UTF-8 or lone surrogates; None when it is fine as it is."""
+    import json
+
+    try:
+        text = body.decode("utf-8")
+        bad_bytes = False
+    except UnicodeDecodeError:
+        text, bad_bytes = body.decode("utf-8", "replace"), True
+    if not bad_bytes and "\\ud" not in text.lower():
+        return None
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return text.encode("utf-8") if bad_bytes else None
+    cleaned = scrub(value)
+    if not bad_bytes and cleaned == value:
+        return None
+    return json.dumps(cleaned, ensure_ascii=False).encode("utf-8")
+
+
+def _replay(messages: list, then=None):
+    queue = list(messages)
+
+    async def receive():
+        if queue:
+            return queue.pop(0)
+        if then is not None:
+            return await then()
+        return {"type": "http.disconnect"}
+
+    return receive

@@ -76,11 +76,12 @@ def create_app(service, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT):
             ready, body = False, {"status": "not ready", "error": exc.__class__.__name__}
         return JSONResponse(body, status_code=200 if ready else 503)
 
-    from rag.app.guard import UploadGuard
+    from rag.app.guard import TextScrubber, UploadGuard
     from rag.app.guard import upload_temp_root
 
     # Gradio's upload route: admin login (checked here, on the server) and size, before the body is read.
     app.add_middleware(UploadGuard, guard=service.guard, max_bytes=MAX_UPLOAD_BYTES, temp_dir=upload_temp_root())
+    app.add_middleware(TextScrubber)  # lone surrogates / invalid UTF-8 never reach (and break) the chat stream
     install(app, service)
     demo = build_demo(service)
     theme = gr.themes.Soft(primary_hue="blue", neutral_hue="slate", font=FONT_STACK, font_mono=MONO_STACK)
