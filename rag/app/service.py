@@ -22,6 +22,7 @@ import shutil
 import threading
 import time
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
@@ -240,16 +241,9 @@ class AppService:
 
         ``history`` holds earlier questions (or ``{"role", "content"}`` messages: the user's are kept);
         ``doc_ids`` document ids and facets (see :meth:`known_doc_ids`). Raises :class:`QuestionError`."""
-        try:
+        with _store_down(StoreUnreachableError):
             kept, dropped = self.known_doc_ids(doc_ids)
             result = self.assistant.ask(question, history=_clean_history(history), doc_ids=kept)
-        except QuestionError:
-            raise
-        except Exception as exc:
-            if is_unreachable(exc):
-                log.warning("question not answered: the document store is unreachable (%s)", exc.__class__.__name__)
-                raise StoreUnreachableError(STORE_DOWN) from exc
-            raise
         return result, [FILTER_EMPTY] if dropped else []
 
     def stream(
@@ -259,15 +253,8 @@ class AppService:
 
         The steps are :meth:`Assistant.stream`'s; here a draft is shown as it grows, and an answer that
         comes whole is revealed sentence by sentence."""
-        try:
+        with _store_down(StoreDownError):  # the chat shows a QuestionError's text as the turn's one line
             yield from self._stream(question, history, doc_ids)
-        except QuestionError:
-            raise
-        except Exception as exc:
-            if is_unreachable(exc):
-                log.warning("question not answered: the document store is unreachable (%s)", exc.__class__.__name__)
-                raise StoreDownError(STORE_DOWN) from exc
-            raise
 
     def _stream(self, question, history, doc_ids) -> Iterator[StreamEvent]:
         kept, dropped = self.known_doc_ids(doc_ids)
@@ -465,6 +452,20 @@ class AppService:
         )
         outcome.extra = [(name, classify_document_error(msg), msg) for name, msg in report.errors.items()]
         return outcome
+
+
+@contextmanager
+def _store_down(error: type[Exception]):
+    """Turn a failure to reach the document store into ``error(STORE_DOWN)``; anything else passes through."""
+    try:
+        yield
+    except QuestionError:
+        raise
+    except Exception as exc:
+        if is_unreachable(exc):
+            log.warning("question not answered: the document store is unreachable (%s)", exc.__class__.__name__)
+            raise error(STORE_DOWN) from exc
+        raise
 
 
 def _clean_history(history) -> list[str]:

@@ -19,6 +19,12 @@ under ``index_dir/keyword/<generation>``: rebuilt from the passages stored in
 Chroma when it is missing or out of step, so app processes on several hosts
 behind one Chroma server answer alike.
 
+Integrity: the manifest has a schema and a checksum (:mod:`rag.store.manifest`) and each published
+generation keeps its own copy, so a damaged or dangling published record falls back to the newest
+complete generation (:meth:`Index.resolve`); a generation is verified before it is published; an
+ingest that publishes nothing removes only never-published (orphan) generations; a damaged embedded
+store is moved aside by :meth:`Index.rebuild`, never deleted.
+
 The lifecycle mirrors txtai's: :meth:`Index.ingest` (sync with a folder),
 :meth:`Index.upsert` (add or replace files), :meth:`Index.delete`,
 :meth:`Index.load` (open the published generation).
@@ -263,8 +269,8 @@ class Index:
         return Manifest.from_json(got["documents"][0])
 
     def generation_problem(self, manifest: Manifest) -> str:
-        """"" when ``manifest``'s generation is complete in the store (both collections there, holding the
-        passages it counts and sentence vectors when it has passages); else what is wrong."""
+        """What is wrong with ``manifest``'s generation in the store; "" when it is complete (both collections
+        there, holding the passages it counts, and sentence vectors when it has passages)."""
         p_name, s_name = self._names(manifest.generation)
         try:
             passages = self.client.get_collection(p_name).count()
@@ -339,6 +345,7 @@ class Index:
     # ------------------------------------------------------------------ reading
     def load(self) -> "Index":
         """Open the published generation: passages in memory, BM25 from disk (or rebuilt)."""
+        pointer = self.published_generation()  # read first: a publish after this only causes one more reload
         for attempt in range(3):
             resolution = self.resolve()
             manifest = resolution.manifest
@@ -381,7 +388,7 @@ class Index:
             keyword = KeywordIndex.build([p.id for p in ordered], [p.embedding_text() for p in ordered])
             _save_keyword(keyword, kdir, replace=kdir.exists())
         self.manifest = manifest
-        self._pointer = resolution.pointer
+        self._pointer = pointer
         self._mark_reader(manifest.generation)
         self.passages = passages
         self._doc_passages = {}
@@ -1009,7 +1016,7 @@ class Index:
         try:
             folder = self._readers_dir()
             folder.mkdir(parents=True, exist_ok=True)
-            (folder / f"{os.getpid()}").write_text(generation, encoding="utf-8")
+            (folder / f"{os.getpid()}").write_text(f"{generation}\n{self.settings.index_dir.resolve()}", encoding="utf-8")
         except OSError:
             pass  # a read-only index folder: the previous-generation rule still protects readers
 
@@ -1029,9 +1036,11 @@ class Index:
             except PermissionError:
                 pass  # alive, another user's
             try:
-                held.add(mark.read_text(encoding="utf-8").strip())
+                generation, _, where = mark.read_text(encoding="utf-8").partition("\n")
             except OSError:
                 continue
+            if where.strip() == str(self.settings.index_dir.resolve()):  # not a mark copied with the folder
+                held.add(generation.strip())
         return held
 
     def _collect_garbage(self, keep_generations: set[str], manifest: Manifest, orphans_only: bool = False) -> int:
