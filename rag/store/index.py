@@ -1083,7 +1083,36 @@ class Index:
             stale = [i for i in got["ids"] if i not in live]
             if stale:
                 meta.delete(ids=stale)
+        if not self.server_mode:
+            self._sweep_segment_folders()
         return len(dropped)
+
+    _SEGMENT_DIR = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+    def _sweep_segment_folders(self) -> int:
+        """Remove the embedded store's vector folders that no collection uses any more.
+
+        Chroma leaves the folder of a deleted collection on disk when the collection was written by a
+        process that was killed; each interrupted ingest left two. Called under the writer lock, so no
+        folder is being created meanwhile. Returns how many were removed.
+        """
+        import sqlite3
+
+        root = self.settings.index_dir / "chroma"
+        try:
+            db = sqlite3.connect(f"file:{root / 'chroma.sqlite3'}?mode=ro", uri=True, timeout=5)
+            try:
+                used = {row[0] for row in db.execute("SELECT id FROM segments")}
+            finally:
+                db.close()
+        except sqlite3.Error:
+            return 0  # another layout, or busy: nothing is removed
+        removed = 0
+        for folder in root.iterdir():
+            if folder.is_dir() and self._SEGMENT_DIR.match(folder.name) and folder.name not in used:
+                shutil.rmtree(folder, ignore_errors=True)
+                removed += 1
+        return removed
 
 
 def _answer_sentences(text: str) -> list[str]:

@@ -175,4 +175,11 @@ def test_kill9_mid_ingest_then_ingest_gives_a_clean_result(copy, embedder):
     assert {index.passages[p].doc_id for p in set(after) - set(before)} == {"hubei-review"}
     assert not index.orphans()
     assert index.generations_in_store() == {index.manifest.generation, index.manifest.previous}
+    import sqlite3
+
+    db = sqlite3.connect(f"file:{copy.index_dir / 'chroma' / 'chroma.sqlite3'}?mode=ro", uri=True)
+    used = {row[0] for row in db.execute("SELECT id FROM segments")}
+    db.close()
+    folders = {p.name for p in (copy.index_dir / "chroma").iterdir() if p.is_dir()}
+    assert folders <= used, f"vector folders of no collection left on disk: {sorted(folders - used)}"
     _doctor_clean(copy)
