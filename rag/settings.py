@@ -120,7 +120,12 @@ class Settings(BaseSettings):
 
     # --- app -----------------------------------------------------------------
     admin_password: str | None = None
-    concurrency_limit: int = 2
+    concurrency_limit: int = Field(
+        8, ge=1, description="Questions the chat and the HTTP API take at once (the others wait in the queue); "
+        "what runs on the CPU at once is answer_workers.")
+    answer_workers: int = Field(
+        2, ge=1, description="Answers computed at once (about one per core): the chat's slots also wait while an "
+        "answer is revealed, which needs no CPU, so they are more than this.")
 
     # --- HTTP API (rag.api) --------------------------------------------------
     api_model: str = Field("policy-qa", description="The model name /v1/models lists and /v1/chat/completions takes; "

@@ -106,6 +106,9 @@ class AppService:
         self._assistant = assistant or Assistant(settings, embedder=embedder)
         self._embedder = self._assistant.index.embedder
         self._write_lock = threading.Lock()
+        # The CPU-bound part of answering, at most this many at once; the chat's slots (concurrency_limit)
+        # may be more, since a slot also waits while an answer is revealed sentence by sentence.
+        self._workers = threading.BoundedSemaphore(max(1, int(settings.answer_workers)))
         self._reload_lock = threading.Lock()
         self._checked = time.monotonic()
         self._doc_cache: dict[tuple[str, str], object] = {}
@@ -243,7 +246,8 @@ class AppService:
         ``doc_ids`` document ids and facets (see :meth:`known_doc_ids`). Raises :class:`QuestionError`."""
         with _store_down(StoreUnreachableError):
             kept, dropped = self.known_doc_ids(doc_ids)
-            result = self.assistant.ask(question, history=_clean_history(history), doc_ids=kept)
+            with self._workers:
+                result = self.assistant.ask(question, history=_clean_history(history), doc_ids=kept)
         return result, [FILTER_EMPTY] if dropped else []
 
     def stream(
@@ -259,7 +263,12 @@ class AppService:
     def _stream(self, question, history, doc_ids) -> Iterator[StreamEvent]:
         kept, dropped = self.known_doc_ids(doc_ids)
         shown, drafted = "", False
-        for step in self.assistant.stream(question, history=_clean_history(history), doc_ids=kept):
+        steps = self.assistant.stream(question, history=_clean_history(history), doc_ids=kept)
+        while True:
+            with self._workers:  # held while a step is computed, not while the answer is revealed
+                step = next(steps, None)
+            if step is None:
+                break
             if step.kind == "searching":
                 yield StreamEvent("searching", searched=step.searched)
             elif step.kind == "delta" and step.draft:

@@ -56,11 +56,16 @@ class StoreUnreachableError(IndexUnavailableError):
 
 
 def _unreachable_message(settings: Settings, exc: BaseException | None = None) -> str:
-    why = f" ({_short_error(exc)})" if exc is not None else ""
+    import httpx
+
+    why = _short_error(exc) if exc is not None else "no answer"
+    if exc is None or isinstance(exc, httpx.TimeoutException):
+        why += (f"; no answer within {settings.chroma_connect_timeout:g}s to connect / "
+                f"{settings.chroma_read_timeout:g}s to reply")
     return (
-        f"The document store at {settings.chroma_host}:{settings.chroma_port} is unreachable{why}: it did not answer "
-        f"within {settings.chroma_connect_timeout:g}s to connect / {settings.chroma_read_timeout:g}s to reply. "
-        "Is `chroma run` up, and are RAG_CHROMA_HOST/RAG_CHROMA_PORT right?"
+        f"Cannot reach the Chroma server at {settings.chroma_host}:{settings.chroma_port}: the document store is "
+        f"unreachable ({why}). Is `chroma run` up, and are RAG_CHROMA_HOST/RAG_CHROMA_PORT"
+        f"{'/RAG_CHROMA_TOKEN' if settings.chroma_token else ''} right?"
     )
 
 
