@@ -6,10 +6,14 @@ to do when it is not OK:
 * **model** — the embedding model folder exists and is complete (no hub access);
 * **engine** — the engine ``RAG_ENGINE`` chooses can run: for ONNX, the export is
   there, made from this model, and every file has its recorded size and sha256;
-* **chroma** — the store answers: the embedded folder, or the server (heartbeat, version);
+* **chroma** — the store answers: the embedded folder (a damaged one names ``rag ingest --rebuild``),
+  or the server (heartbeat, version, within the configured timeouts);
 * **index** — a manifest is published; its generation's collections exist and hold the
   passages the manifest counts; the sentence vectors and the keyword cache are there;
-* **writer** — whether an ingest is running (and whose);
+* **manifest** — the published record is valid (schema, checksum) and names a complete
+  generation; else which generation answers instead and the command that republishes it;
+* **orphans** — generations left unfinished by interrupted ingests (``rag ingest`` removes them);
+* **writer** — whether an ingest is running (and whose), or the lock/lease of one that died;
 * **llm** — when an OpenAI-compatible endpoint is configured, ``GET {base}/models``
   answers within a few seconds and lists the configured model.
 

@@ -202,9 +202,12 @@ class Index:
     def writer(self) -> str | None:
         """Who is writing the index right now, or None (for ``rag doctor``)."""
         if self.server_mode:
+            from rag.store.lease import holder_is_dead
+
             got = self._meta().get(ids=[LOCK_ID], include=["metadatas"])
-            if got["ids"] and float(got["metadatas"][0].get("expires", 0)) >= time.time():
-                return str(got["metadatas"][0].get("holder", "another process"))
+            record = (got["metadatas"][0] or {}) if got["ids"] else {}
+            if record and float(record.get("expires", 0)) >= time.time() and not holder_is_dead(record):
+                return str(record.get("holder", "another process"))
             return None
         from filelock import FileLock, Timeout
 

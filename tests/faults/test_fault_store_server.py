@@ -140,6 +140,8 @@ def test_server_killed_mid_ingest_one_line_then_lease_taken_over(app, server, se
     assert status == 503 and "unreachable" in json.dumps(body, ensure_ascii=False)
     server.start()
     assert passage_ids(settings, embedder) == before
+    doctor = rag("doctor", **common)
+    assert "died without releasing the writer lease" in doctor.stdout and "ingest running" not in doctor.stdout, doctor.stdout
     status, body, _ = _ask(app)
     assert status == 200 and ANSWER_FACT in body["answer"]
     started = time.monotonic()
