@@ -96,6 +96,7 @@ def check_engine(settings: Settings) -> Check:
 
 
 def check_chroma(settings: Settings) -> tuple[Check, object | None]:
+    """The store answers (embedded folder opens, or the server's heartbeat within the timeouts); the client."""
     import chromadb
 
     from rag.store import make_chroma_client
@@ -135,6 +136,7 @@ def check_chroma(settings: Settings) -> tuple[Check, object | None]:
 
 
 def check_index(settings: Settings, client) -> list[Check]:
+    """The manifest, the published generation, the keyword cache, orphans and the writer lock/lease."""
     from rag.store import Index, Manifest
 
     if client is None:

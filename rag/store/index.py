@@ -86,9 +86,11 @@ class IngestReport:
 
     @property
     def changed(self) -> bool:
+        """True when documents were added, updated or deleted."""
         return bool(self.added or self.updated or self.deleted)
 
     def summary(self) -> str:
+        """The report as the CLI prints it: counts, then one line per skipped file and per repair."""
         parts = [
             f"{len(self.added)} added",
             f"{len(self.updated)} updated",
@@ -183,6 +185,7 @@ class Index:
 
     @property
     def client(self):
+        """The Chroma client (made on first use; see :func:`rag.store.base.make_chroma_client`)."""
         if self._client is None:
             self._client = make_chroma_client(self.settings)
         return self._client

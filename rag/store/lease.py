@@ -56,6 +56,7 @@ class _WriterLock:
         self._announce = announce
 
     def holder(self) -> str:
+        """Who holds the lock, as its holder wrote it (pid, host, since when)."""
         try:
             return self._owner.read_text(encoding="utf-8").strip() or "another process"
         except OSError:

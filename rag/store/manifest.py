@@ -95,6 +95,7 @@ class DocumentInfo:
     record: dict = field(default_factory=dict)  # the document's record (rag.documents.DocumentRecord.to_dict())
 
     def to_dict(self) -> dict:
+        """The entry as stored in the manifest's ``documents``."""
         return dict(self.__dict__)
 
     def document_record(self) -> DocumentRecord:
