@@ -202,3 +202,29 @@ def test_invalid_utf8_bodies_and_argv_get_one_clear_message(app, tmp_path):
         assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr[-2000:]
         lines = [ln for ln in done.stderr.splitlines() if ln.startswith("rag: ")]
         assert len(lines) == 1 and "\\udc" not in lines[0], done.stderr
+
+
+def test_login_backoff_doubles_per_address_and_locks_the_account_across_addresses():
+    """The limiter itself (real clock, short times): free failures, then lockouts that double; a spread
+    guess from many addresses locks the account for a new address too; the right password clears."""
+    from rag.app.guard import LoginGuard
+
+    guard = LoginGuard(free=3, account_free=10, base=0.2, cap=5.0)
+    for _ in range(3):
+        assert guard.check("x", PASSWORD, "10.0.0.1") == (False, 0)
+    ok, wait = guard.check("x", PASSWORD, "10.0.0.1")
+    assert not ok and wait == 1  # 0.2 s, shown rounded up
+    assert guard.check(PASSWORD, PASSWORD, "10.0.0.1") == (False, 1)  # locked: not even compared
+    time.sleep(0.25)
+    guard.check("x", PASSWORD, "10.0.0.1")
+    first = guard._by_key["ip:10.0.0.1"].locked_until - time.time()
+    assert 0.3 < first <= 0.4  # doubled
+    other = LoginGuard(free=3, account_free=10, base=0.2, cap=5.0)
+    for n in range(11):
+        other.check("x", PASSWORD, f"10.0.1.{n}")  # one guess per address: no address is locked
+    assert other.wait_for("10.0.2.1") >= 1  # but the account is, for everyone
+    time.sleep(0.45)
+    fresh = LoginGuard()
+    fresh.check("x", PASSWORD, "10.0.0.9")
+    assert fresh.check(PASSWORD, PASSWORD, "10.0.0.9") == (True, 0)
+    assert fresh.is_admin("10.0.0.9") and "ip:10.0.0.9" not in fresh._by_key
