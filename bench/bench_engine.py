@@ -68,7 +68,7 @@ def rag(*args: str) -> list[str]:
 
 def child_ingest(index: str, corpus: str) -> None:
     """(child) Ingest ``corpus`` into ``index``; print passages and sentences embedded."""
-    from rag.index import Index
+    from rag.store.index import Index
     from rag.settings import Settings
 
     settings = Settings(index_dir=Path(index), corpus_dir=Path(corpus), llm_base_url=None, llm_model=None,

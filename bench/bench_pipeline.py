@@ -96,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from rag.engine import get_embedder
     from rag.evaluation import load_dataset
-    from rag.index import Index
+    from rag.store.index import Index
     from rag.pipeline import Assistant
     from rag.settings import Settings
 

@@ -529,7 +529,7 @@ def proxy_vector(sentences: list[str], vectors: list[np.ndarray]) -> np.ndarray:
 def embed_filler(manifest: dict, batch: int = 512, derive: bool = True) -> dict:
     """Embed the filler's unique sentences with the real model; derive its passage vectors from them."""
     from rag.engine import get_embedder
-    from rag.index import _answer_sentences
+    from rag.store.index import _answer_sentences
 
     sent_cache = VectorCache(CACHE / "vectors-sentences")
     passages = list(filler_passages(manifest))
@@ -619,7 +619,7 @@ class CachedEmbedder(Embedder):
 
 def harvest_full(size: int = 1000) -> int:
     """Keep the real model's vectors of the ``full`` run (passages and sentences) in the ``vectors-real`` cache."""
-    from rag.index import Index
+    from rag.store.index import Index
 
     index_dir = CACHE / f"index-{size}-full{SUFFIX}"
     if not index_dir.is_dir():
@@ -681,7 +681,7 @@ def worker_ingest(size: int, mode: str) -> dict:
     sentences always come from the sentence cache (real model, full length).
     """
     from rag.engine import get_embedder
-    from rag.index import Index
+    from rag.store.index import Index
 
     manifest = json.loads((FILLER_DIR / "manifest.json").read_text())
     corpus = corpus_for(size, manifest)

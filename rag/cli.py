@@ -24,8 +24,17 @@ EXIT_BAD_INPUT = 2
 
 
 def _fail(message: str, code: int = EXIT_BAD_INPUT) -> int:
-    print(f"rag: {message}", file=sys.stderr)
+    print(f"rag: {shown(message)}", file=sys.stderr)
     return code
+
+
+def shown(text: str) -> str:
+    """``text`` as it can be printed: bytes that were not UTF-8 in the command line or a file name
+    (kept by Python as lone surrogates) are shown as ``\\xff`` escapes instead of failing the print."""
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a lone surrogate that is not an escaped byte
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _settings(args):
@@ -52,7 +61,7 @@ def cmd_model_prepare(args) -> int:
 
 
 def cmd_ingest(args) -> int:
-    from rag.index import Index
+    from rag.store import Index
 
     settings = _settings(args)
     corpus = Path(args.corpus) if args.corpus else settings.corpus_dir
@@ -60,9 +69,9 @@ def cmd_ingest(args) -> int:
         return _fail(f"corpus folder not found: {corpus}")
     index = Index(settings)
     report = index.rebuild(corpus, progress=True) if args.rebuild else index.ingest(corpus, progress=True)
-    print(report.summary())
+    print(shown(report.summary()))
     for name, message in report.errors.items():  # the rest is indexed; each file refused gets its line
-        print(f"rag: skipped {name}: {message}", file=sys.stderr)
+        print(f"rag: skipped {shown(name)}: {shown(message)}", file=sys.stderr)
     return EXIT_BAD_INPUT if report.errors else 0
 
 
@@ -159,7 +168,7 @@ def cmd_keys(args) -> int:
 
 
 def cmd_targets(args) -> int:
-    from rag.index import Index
+    from rag.store import Index
     from rag.targets import export, from_index
 
     index = Index(_settings(args))
@@ -254,6 +263,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``rag`` console script."""
+    for stream in (sys.stdout, sys.stderr):  # never a traceback for printing what a user typed
+        try:
+            stream.reconfigure(errors="backslashreplace")
+        except (AttributeError, ValueError):  # replaced by a test harness, or already closed
+            pass
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -264,7 +278,7 @@ def main(argv: list[str] | None = None) -> int:
     # One JSON line per question is for servers; at the terminal only warnings, unless asked.
     configure_logging(level=os.environ.get("RAG_LOG_LEVEL", "WARNING"))
     from rag.engine.base import ModelNotPreparedError
-    from rag.index import IndexBusyError, IndexNotBuiltError
+    from rag.store import IndexBusyError, IndexNotBuiltError
     from rag.loaders import DocumentError
 
     try:
@@ -273,6 +287,12 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(str(exc))
     except KeyboardInterrupt:
         return _fail("interrupted", 130)
+    except Exception as exc:
+        from rag.store import is_unreachable
+
+        if is_unreachable(exc):  # a store that stopped answering part-way through a command
+            return _fail(f"the document store is unreachable ({exc.__class__.__name__}); try again when it is back.")
+        raise
 
 
 if __name__ == "__main__":

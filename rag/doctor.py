@@ -6,10 +6,14 @@ to do when it is not OK:
 * **model** — the embedding model folder exists and is complete (no hub access);
 * **engine** — the engine ``RAG_ENGINE`` chooses can run: for ONNX, the export is
   there, made from this model, and every file has its recorded size and sha256;
-* **chroma** — the store answers: the embedded folder, or the server (heartbeat, version);
+* **chroma** — the store answers: the embedded folder (a damaged one names ``rag ingest --rebuild``),
+  or the server (heartbeat, version, within the configured timeouts);
 * **index** — a manifest is published; its generation's collections exist and hold the
   passages the manifest counts; the sentence vectors and the keyword cache are there;
-* **writer** — whether an ingest is running (and whose);
+* **manifest** — the published record is valid (schema, checksum) and names a complete
+  generation; else which generation answers instead and the command that republishes it;
+* **orphans** — generations left unfinished by interrupted ingests (``rag ingest`` removes them);
+* **writer** — whether an ingest is running (and whose), or the lock/lease of one that died;
 * **llm** — when an OpenAI-compatible endpoint is configured, ``GET {base}/models``
   answers within a few seconds and lists the configured model.
 
@@ -92,9 +96,10 @@ def check_engine(settings: Settings) -> Check:
 
 
 def check_chroma(settings: Settings) -> tuple[Check, object | None]:
+    """The store answers (embedded folder opens, or the server's heartbeat within the timeouts); the client."""
     import chromadb
 
-    from rag.index import make_chroma_client
+    from rag.store import make_chroma_client
 
     started = time.perf_counter()
     try:
@@ -108,8 +113,14 @@ def check_chroma(settings: Settings) -> tuple[Check, object | None]:
                 f"{settings.chroma_port}`) or fix RAG_CHROMA_HOST / RAG_CHROMA_PORT"
             )
         else:
+            from rag.store import StoreDamagedError
+
             where = f"embedded store {settings.index_dir / 'chroma'}"
             fix = "check the folder's permissions and free disk space"
+            if isinstance(exc, StoreDamagedError):
+                return Check("chroma", FAIL, f"{where} is damaged: {_cause(exc)}",
+                             "run `rag ingest --rebuild` (moves the damaged folder aside, never deletes it, "
+                             "and rebuilds the index)"), None
         return Check("chroma", FAIL, f"{where}: {str(exc).splitlines()[0][:200]}", fix), None
     ms = (time.perf_counter() - started) * 1000
     if settings.chroma_host:
@@ -125,19 +136,29 @@ def check_chroma(settings: Settings) -> tuple[Check, object | None]:
 
 
 def check_index(settings: Settings, client) -> list[Check]:
-    from rag.index import Index, Manifest
+    """The manifest, the published generation, the keyword cache, orphans and the writer lock/lease."""
+    from rag.store import Index, Manifest
 
     if client is None:
         return [Check("index", SKIP, "needs a working Chroma connection")]
     index = Index(settings)
     index._client = client
     try:
-        manifest: Manifest | None = index.read_manifest()
+        resolution = index.resolve()
     except Exception as exc:
         return [Check("index", FAIL, f"cannot read the manifest: {exc}", "see the Chroma line above")]
+    manifest: Manifest | None = resolution.manifest
+    if manifest is None and resolution.problem:
+        return [Check("manifest", FAIL, f"{resolution.problem}, and no complete earlier generation is in the store",
+                      "run `rag ingest --rebuild` (re-embeds every document)")] + _lease_checks(index, settings)
     if manifest is None:
         return [Check("index", FAIL, "nothing published yet", "run `rag ingest` (or `make setup`)")]
     checks = []
+    if resolution.problem:
+        checks.append(Check("manifest", WARN, f"{resolution.problem}; answering from generation {manifest.generation}, "
+                            "the newest complete one", "run `rag ingest` (publishes that generation again)"))
+    else:
+        checks.append(Check("manifest", OK, "valid (schema and checksum) and names a complete generation"))
     expected = sum(d.passages for d in manifest.documents.values())
     age = time.time() - manifest.created_at
     p_name, s_name = index._names(manifest.generation)
@@ -180,7 +201,7 @@ def check_index(settings: Settings, client) -> list[Check]:
                 "run `rag ingest` (it re-embeds every document; vectors of two engines are never mixed)",
             )
         )
-    import rag.index as rag_index
+    import rag.store as rag_index
 
     current_format = getattr(rag_index, "passage_format", None)
     if current_format is not None and getattr(manifest, "passage_format", None) != current_format(settings):
@@ -203,14 +224,35 @@ def check_index(settings: Settings, client) -> list[Check]:
     else:
         checks.append(Check("keyword", OK, f"no BM25 cache on this host yet; built from Chroma's passages on first load"))
     try:
-        holder = index.writer()
+        orphans = sorted(index.orphans())
     except Exception as exc:
-        holder = None
-        checks.append(Check("writer", WARN, f"cannot tell whether an ingest is running ({exc})"))
+        checks.append(Check("orphans", WARN, f"cannot list the store's generations ({exc})"))
     else:
-        rule = "lease in rag-meta (any host)" if settings.chroma_host else f"lock file in {settings.index_dir}"
-        checks.append(Check("writer", OK, f"ingest running: {holder}" if holder else f"no ingest running ({rule})"))
-    return checks
+        if orphans and index.writer() is None:
+            checks.append(Check("orphans", WARN, f"{len(orphans)} unfinished generation(s) left by interrupted ingests "
+                                f"({', '.join(orphans[:3])}{' …' if len(orphans) > 3 else ''})",
+                                "run `rag ingest` (removes them; the published generation is untouched)"))
+    return checks + _lease_checks(index, settings)
+
+
+def _lease_checks(index, settings: Settings) -> list[Check]:
+    """The writer line: an ingest running, none, or the lock of a process that died holding it."""
+    try:
+        holder = index.writer()
+        stale = None if holder else index.stale_writer()
+    except Exception as exc:
+        return [Check("writer", WARN, f"cannot tell whether an ingest is running ({exc})")]
+    rule = "lease in rag-meta (any host)" if settings.chroma_host else f"lock file in {settings.index_dir}"
+    if stale:
+        return [Check("writer", WARN, f"the last ingest ({stale}) died without releasing the writer {('lease' if settings.chroma_host else 'lock')}",
+                      "run `rag ingest` (takes it over and finishes the update)")]
+    return [Check("writer", OK, f"ingest running: {holder}" if holder else f"no ingest running ({rule})")]
+
+
+def _cause(exc: BaseException) -> str:
+    cause = exc.__cause__ or exc
+    text = str(cause).strip().splitlines()[0][:160] if str(cause).strip() else ""
+    return f"{cause.__class__.__name__}: {text}" if text else cause.__class__.__name__
 
 
 def check_llm(settings: Settings, timeout: float = 5.0) -> Check:

@@ -145,7 +145,7 @@ def settings_for_corpus(settings, corpus: Path):
 
 def prepare_corpus_index(settings, progress: bool = True):
     """Build or update the index of ``settings.corpus_dir``; returns the ingest report."""
-    from rag.index import Index
+    from rag.store import Index
 
     return Index(settings).ingest(settings.corpus_dir, progress=progress)
 

@@ -27,7 +27,7 @@ from rag.targets import Targets, question_terms
 from rag.per_document import PerDocument
 from rag.answer import Answer, EvidenceGate, ExtractiveAnswerer, not_held
 from rag.glossary import REGIONS_ZH
-from rag.index import Index
+from rag.store import Index
 from rag.keyword import is_chinese
 from rag.documents import select_documents, superseded
 from rag.query import _ACHIEVED_RE, ASKS_DONE_RE, Query, analyse, other_stage, under_review

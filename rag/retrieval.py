@@ -17,7 +17,7 @@ import numpy as np
 
 from rag.boilerplate import empty_passage, formula_sentences
 from rag.glossary import chinese_terms, english_entities, formal_terms
-from rag.index import Index
+from rag.store import Index
 from rag.keyword import FILLER_WORDS, has_cjk, is_chinese, longest_common_substring, tokenize
 from rag.passages import METADATA_HEADING, Passage
 from rag.query import AFTER_NAME, analyse, under_review
@@ -269,7 +269,7 @@ def rrf(rankings: list[list[str]] | list[tuple[list[str], float]], k: int = 60) 
 
 
 class Retriever:
-    """Hybrid retrieval over an :class:`~rag.index.Index`."""
+    """Hybrid retrieval over an :class:`~rag.store.Index`."""
 
     OTHER_STAGE_WEIGHT = 0.8  # a target asked: the fused score of a passage under a review heading
     EMPTY_WEIGHT = 0.5  # a passage that says nothing but who issued a document and when (rag.boilerplate)

@@ -112,10 +112,20 @@ class Settings(BaseSettings):
     chroma_host: str | None = None
     chroma_port: int = 8000
     chroma_token: str | None = None
+    chroma_connect_timeout: float = Field(
+        3.0, gt=0, description="Seconds to wait for a connection to the Chroma server before the store counts as unreachable.")
+    chroma_read_timeout: float = Field(
+        15.0, gt=0, description="Seconds to wait for the Chroma server's reply to one request (a hung server is "
+        "reported as unreachable after this long instead of holding a question).")
 
     # --- app -----------------------------------------------------------------
     admin_password: str | None = None
-    concurrency_limit: int = 2
+    concurrency_limit: int = Field(
+        8, ge=1, description="Questions the chat and the HTTP API take at once (the others wait in the queue); "
+        "what runs on the CPU at once is answer_workers.")
+    answer_workers: int = Field(
+        2, ge=1, description="Answers computed at once (about one per core): the chat's slots also wait while an "
+        "answer is revealed, which needs no CPU, so they are more than this.")
 
     # --- HTTP API (rag.api) --------------------------------------------------
     api_model: str = Field("policy-qa", description="The model name /v1/models lists and /v1/chat/completions takes; "

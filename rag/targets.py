@@ -294,7 +294,7 @@ def _plain(sentence: str) -> str:
 
 
 def from_index(index) -> Targets:
-    """The :class:`Targets` of a loaded :class:`rag.index.Index` (its passages and document records)."""
+    """The :class:`Targets` of a loaded :class:`rag.store.Index` (its passages and document records)."""
     from rag.facts import extract_all
 
     records = index.records()

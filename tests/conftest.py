@@ -57,7 +57,7 @@ def embedder():
 @pytest.fixture(scope="session")
 def built_index_dir(tmp_path_factory, embedder) -> Path:
     """An index of the bundled corpus, built once per session (treat as read-only)."""
-    from rag.index import Index
+    from rag.store.index import Index
 
     folder = tmp_path_factory.mktemp("index")
     Index(make_settings(folder), embedder=embedder).ingest(CORPUS)
@@ -94,7 +94,7 @@ DOCUMENTS = FIXTURES / "documents"
 def documents_assistant(tmp_path_factory, embedder):
     """An :class:`Assistant` over real documents of other collections (``tests/fixtures/documents``:
     two gov.cn regulations and a notice, two provincial and two national reports), indexed once per session."""
-    from rag.index import Index
+    from rag.store.index import Index
     from rag.pipeline import Assistant
 
     folder = tmp_path_factory.mktemp("documents-index")

@@ -104,7 +104,7 @@ def test_a_topic_question_about_dates_goes_to_retrieval(assistant):
 def test_a_document_named_by_its_title_words_is_the_only_one_whose_opening_is_ranked(scratch_index, embedder):
     # Among many documents, "这篇回顾…" must look for the publication record in the review only: the
     # openings of other documents that the question's other words resemble do not count.
-    from rag.index import Index
+    from rag.store.index import Index
     from rag.retrieval import Retriever
 
     corpus = scratch_index.corpus_dir

@@ -98,7 +98,7 @@ def test_viewer_escapes_document_text():
 
 
 def test_admin_table_and_corpus_note_escape_titles():
-    from rag.index import DocumentInfo
+    from rag.store.index import DocumentInfo
 
     docs = [DocumentInfo(EVIL, EVIL, EVIL, "a", "b", 3, 0.0, None)]
     no_live_markup(render.render_docs_table(docs, "zh"))
@@ -264,7 +264,7 @@ def test_admin_table_shows_dates_as_stated_and_a_title_taken_from_the_file_name(
 
     from rag.cleaning import clean_document
     from rag.documents import build_record
-    from rag.index import DocumentInfo
+    from rag.store.index import DocumentInfo
     from rag.loaders import load_document
 
     fixtures = Path(__file__).parent / "fixtures" / "documents"

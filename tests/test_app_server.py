@@ -122,7 +122,7 @@ def app_server(tmp_path_factory, built_index_dir):
 
 # ---------------------------------------------------------------- tests
 def test_health_reports_generation_and_document_count(app_server, built_index_dir, embedder):
-    from rag.index import Index
+    from rag.store.index import Index
 
     health = app_server.get_json("/health")
     manifest = Index(make_settings(app_server.index_dir), embedder=embedder).read_manifest()

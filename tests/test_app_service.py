@@ -240,7 +240,7 @@ def test_reindex_syncs_with_the_folder(service):
 def test_index_published_by_another_process_is_picked_up(service, tmp_path, embedder, monkeypatch):
     """The app loads the index once, and swaps in a new generation when another process publishes one."""
     from rag.app import service as service_module
-    from rag.index import Index
+    from rag.store.index import Index
 
     first = service.assistant
     other = Index(service.settings, embedder=embedder)

@@ -312,7 +312,7 @@ def test_upload_named_etc_passwd_is_refused_with_a_reason(tmp_path):
 # ---------------------------------------------------------------- nothing lost
 def test_bad_files_leave_the_index_answering_as_before(bad_files, scratch_index, embedder, assistant):
     """All bad files at once through Index.upsert: each skipped with its message, nothing changes."""
-    from rag.index import Index
+    from rag.store.index import Index
     from rag.pipeline import Assistant
 
     folder, expected = bad_files
@@ -334,7 +334,7 @@ def test_bad_files_leave_the_index_answering_as_before(bad_files, scratch_index,
 
 
 def test_same_document_twice_under_two_names_is_indexed_once(tmp_path, scratch_index, embedder):
-    from rag.index import Index
+    from rag.store.index import Index
 
     (tmp_path / "in").mkdir()
     a, b = tmp_path / "in" / "translators-a.txt", tmp_path / "in" / "translators-b.txt"

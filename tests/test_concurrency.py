@@ -79,7 +79,7 @@ def _wait_for(predicate, timeout: float, what: str) -> None:
 
 def test_two_concurrent_ingests_do_not_corrupt(tmp_path, scratch_index, embedder):
     """The second `rag ingest` waits for the first (saying so), then finds nothing to do."""
-    from rag.index import Index
+    from rag.store.index import Index
 
     corpus = _corpus(tmp_path / "corpus", ("translators.txt", SMALL_DOC))
     index_dir = str(scratch_index.index_dir)
@@ -104,7 +104,7 @@ def test_two_concurrent_ingests_do_not_corrupt(tmp_path, scratch_index, embedder
 
 def test_busy_index_names_the_holder(scratch_index):
     """With the lock held elsewhere and a short wait, `rag ingest` exits 2 and says who holds it."""
-    from rag.index import _WriterLock
+    from rag.store.index import _WriterLock
 
     with _WriterLock(scratch_index.index_dir, timeout=0):
         proc = _rag(
@@ -119,7 +119,7 @@ def test_busy_index_names_the_holder(scratch_index):
 
 def test_sigkill_mid_ingest_leaves_the_index_answering_as_before(tmp_path, scratch_index, embedder, assistant):
     """Kill -9 an ingest while it writes a new generation: the published one still answers, identically."""
-    from rag.index import Index, _WriterLock
+    from rag.store.index import Index, _WriterLock
     from rag.pipeline import Assistant
 
     before = _answers(assistant)  # the session index; the scratch index is a copy of it
@@ -169,8 +169,8 @@ def test_failure_while_writing_drops_the_half_written_generation(tmp_path, scrat
     """A write that fails part-way (disk full) publishes nothing and cleans up after itself."""
     import errno
 
-    import rag.index as rag_index
-    from rag.index import Index
+    import rag.store.index as rag_index
+    from rag.store.index import Index
 
     index = Index(scratch_index, embedder=embedder)
     before = index.read_manifest()

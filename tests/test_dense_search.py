@@ -22,7 +22,7 @@ QUESTIONS = [json.loads(line)["question"] for line in (ROOT / "eval" / "question
 
 _RANK_IN_CHILD = """
 import json, sys
-from rag.index import Index
+from rag.store.index import Index
 from rag.settings import Settings
 index = Index(Settings(index_dir=sys.argv[1], llm_base_url=None, llm_model=None, chroma_host=None)).load()
 questions = json.loads(sys.stdin.read())
@@ -74,7 +74,7 @@ def test_document_filter_applies_to_exact_search(assistant):
 
 
 def test_a_collection_above_the_limit_is_searched_through_chroma(built_index_dir, embedder):
-    from rag.index import Index
+    from rag.store.index import Index
 
     exact = Index(make_settings(built_index_dir), embedder=embedder).load()
     approximate = Index(make_settings(built_index_dir, exact_search_max_rows=0), embedder=embedder).load()

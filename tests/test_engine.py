@@ -52,7 +52,7 @@ def fp32(onnx_dir) -> OnnxEmbedder:
 def _corpus_texts() -> tuple[list[str], list[str]]:
     """Every passage and every answer sentence of the bundled corpus, as the indexer cuts them."""
     from rag.cleaning import clean_document
-    from rag.index import _answer_sentences
+    from rag.store.index import _answer_sentences
     from rag.loaders import load_document
     from rag.passages import build_passages
 
@@ -195,7 +195,7 @@ def test_damaged_export_is_named_refused_and_rebuilt(onnx_dir, tmp_path) -> None
 
 
 def test_an_index_of_another_engine_is_detected_and_re_embedded(reference, int8, fp32, tmp_path, monkeypatch) -> None:
-    from rag.index import Index
+    from rag.store.index import Index
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()

@@ -41,7 +41,7 @@ def _write_corpus(folder: Path) -> Path:
 @pytest.fixture(scope="module")
 def base(tmp_path_factory, embedder):
     """The two documents and their index, built once; each test works on a copy."""
-    from rag.index import Index
+    from rag.store.index import Index
 
     root = tmp_path_factory.mktemp("lifecycle")
     corpus = _write_corpus(root / "corpus")
@@ -84,7 +84,7 @@ def encoded(embedder, monkeypatch) -> list[str]:
 
 
 def _index(settings, embedder):
-    from rag.index import Index
+    from rag.store.index import Index
 
     return Index(settings, embedder=embedder)
 
@@ -260,7 +260,7 @@ def test_question_worded_differently_from_a_small_index_is_answered(settings, em
 
 def test_keyword_index_cut_by_an_older_tokenizer_is_rebuilt_once_and_replaced(scratch_index, embedder):
     """An index written before BM25 indexed character bigrams loads with the current tokenizer, and stays fixed."""
-    from rag.index import Index
+    from rag.store.index import Index
     from rag.keyword import TOKENIZER
 
     first = Index(scratch_index, embedder=embedder).load()
@@ -276,7 +276,7 @@ def test_keyword_index_cut_by_an_older_tokenizer_is_rebuilt_once_and_replaced(sc
 def test_new_passage_format_reembeds_only_changed_text(settings, small_corpus, first, embedder, encoded, monkeypatch):
     """A new way of cutting passages re-cuts every document, but rows whose text is unchanged keep their
     vectors: here only the changed document's new text is embedded, and answers stay the same."""
-    import rag.index as index_mod
+    import rag.store.manifest as index_mod
 
     before = _index(settings, embedder).load()
     kept = sorted(p for p in before.passages if before.passages[p].doc_id == "translators")

@@ -91,7 +91,7 @@ def _server_settings(tmp_path_factory, server, name: str, **overrides):
 @pytest.fixture(scope="module")
 def server_settings(tmp_path_factory, chroma_server, built_index_dir, embedder):
     """Settings of an app host in server mode; the session index is imported into the server."""
-    from rag.index import Index
+    from rag.store.index import Index
 
     settings = _server_settings(tmp_path_factory, chroma_server, "host-a")
     report = Index(settings, embedder=embedder).import_from(Index(make_settings(built_index_dir), embedder=embedder))
@@ -110,7 +110,7 @@ def _answers(assistant) -> list[dict]:
 def test_server_answers_like_the_embedded_index(server_settings, tmp_path_factory, chroma_server, embedder, assistant):
     """Imported into the server, the index answers exactly as the embedded one — also on a host
     with no keyword cache, which rebuilds BM25 from the passages stored in Chroma."""
-    from rag.index import Index
+    from rag.store.index import Index
     from rag.pipeline import Assistant
 
     want = _answers(assistant)
@@ -158,7 +158,7 @@ def test_two_processes_give_the_same_answers(server_settings, chroma_server, tmp
 
 def test_ingest_ask_delete_through_the_server(server_settings, tmp_path, embedder):
     """A writer ingests and deletes through the server; a reader elsewhere picks each change up."""
-    from rag.index import Index
+    from rag.store.index import Index
     from rag.pipeline import Assistant
 
     reader = Assistant(server_settings, index=Index(server_settings, embedder=embedder))
@@ -189,7 +189,7 @@ def test_ingest_ask_delete_through_the_server(server_settings, tmp_path, embedde
 
 def test_writer_lease_is_exclusive_across_processes(server_settings):
     """The single-writer rule in server mode is a lease record in rag-meta, not a local file."""
-    from rag.index import IndexBusyError, _ServerWriterLock
+    from rag.store.index import IndexBusyError, _ServerWriterLock
 
     with _ServerWriterLock(server_settings, timeout=0):
         with pytest.raises(IndexBusyError, match=rf"being updated by pid {os.getpid()} on "):
@@ -214,7 +214,7 @@ def test_writer_lease_is_exclusive_across_processes(server_settings):
 
 
 def test_stale_lease_of_a_dead_writer_is_broken_and_the_dead_writer_cannot_publish(server_settings):
-    from rag.index import IndexBusyError, _ServerWriterLock
+    from rag.store.index import IndexBusyError, _ServerWriterLock
 
     dead = _ServerWriterLock(server_settings, timeout=0, ttl=1.0)
     dead.__enter__()
@@ -271,7 +271,7 @@ def test_token_is_sent_and_checked_by_the_proxy_in_front(server_settings, chroma
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
-    from rag.index import Index, IndexUnavailableError
+    from rag.store.index import Index, IndexUnavailableError
 
     host, port = chroma_server
     # The bare server takes any token (or none): it must never be exposed beyond the host/VPC.
@@ -330,7 +330,7 @@ def test_doctor_in_embedded_mode(built_index_dir):
 
 def test_same_model_under_another_path_is_not_a_different_model(tmp_path):
     """Hosts may install the model folder at different paths; that must not force a re-embed."""
-    from rag.index import Manifest, _model_id
+    from rag.store.index import Manifest, _model_id
     from rag.settings import DEFAULT_MODEL_DIR
 
     link = tmp_path / "elsewhere"

@@ -165,6 +165,15 @@ async def validation_error_handler(request: Request, exc: RequestValidationError
 
 async def internal_error_handler(request: Request, exc: Exception) -> JSONResponse:
     """A failure of the server's own (logged with its traceback) as a 500 error object, never a bare page."""
+    from rag.store import is_unreachable
+
+    if is_unreachable(exc):
+        log.warning("API request not answered: the document store is unreachable: %s %s", request.method,
+                    request.url.path)
+        from rag.app.service import STORE_DOWN
+
+        return ApiError(503, STORE_DOWN, "store_unreachable", "server_error",
+                        headers={"Retry-After": "5"}).response(_is_dify(request))
     log.error("API request failed: %s %s", request.method, request.url.path, exc_info=exc)
     return ApiError(500, "The server failed to answer; the error is logged.", "internal_error",
                     "server_error").response(_is_dify(request))

@@ -22,6 +22,7 @@ log = logging.getLogger("rag.app")
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7860
 MAX_UPLOAD = "40mb"
+MAX_UPLOAD_BYTES = 40 * 1000 * 1000
 
 
 def host_and_port() -> tuple[str, int]:
@@ -61,6 +62,26 @@ def create_app(service, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT):
         except Exception as exc:  # noqa: BLE001 - health reports, never raises
             return JSONResponse({"status": "error", "error": f"{exc.__class__.__name__}: {exc}"}, status_code=503)
 
+    @app.get("/health/live")
+    def health_live():
+        """The process answers HTTP (for a load balancer's liveness probe); says nothing of the index."""
+        return {"status": "live"}
+
+    @app.get("/health/ready")
+    def health_ready():
+        """Ready to answer: model loaded, index readable, document store reachable (else 503)."""
+        try:
+            ready, body = service.readiness()
+        except Exception as exc:  # noqa: BLE001 - health reports, never raises
+            ready, body = False, {"status": "not ready", "error": exc.__class__.__name__}
+        return JSONResponse(body, status_code=200 if ready else 503)
+
+    from rag.app.guard import TextScrubber, UploadGuard
+    from rag.app.guard import upload_temp_root
+
+    # Gradio's upload route: admin login (checked here, on the server) and size, before the body is read.
+    app.add_middleware(UploadGuard, guard=service.guard, max_bytes=MAX_UPLOAD_BYTES, temp_dir=upload_temp_root())
+    app.add_middleware(TextScrubber)  # lone surrogates / invalid UTF-8 never reach (and break) the chat stream
     install(app, service)
     demo = build_demo(service)
     theme = gr.themes.Soft(primary_hue="blue", neutral_hue="slate", font=FONT_STACK, font_mono=MONO_STACK)
@@ -83,11 +104,24 @@ def create_app(service, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT):
     return app
 
 
+def _private_temp_dir() -> None:
+    """Give this process its own Gradio temporary folder (uploads land there) and remove it at exit."""
+    import atexit
+    import shutil
+    import tempfile
+
+    if os.environ.get("GRADIO_TEMP_DIR"):
+        return
+    folder = tempfile.mkdtemp(prefix="rag-uploads-")
+    os.environ["GRADIO_TEMP_DIR"] = folder
+    atexit.register(shutil.rmtree, folder, True)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Load the model and the index, then serve until interrupted."""
     import uvicorn
 
-    from rag.index import IndexNotBuiltError
+    from rag.store import IndexNotBuiltError
     from rag.settings import get_settings
 
     try:
@@ -104,6 +138,7 @@ def main(argv: list[str] | None = None) -> int:
         pass
     settings = get_settings()
     host, port = host_and_port()
+    _private_temp_dir()
     from rag.app.service import AppService
 
     print(f"Loading the model and the index from {settings.index_dir} …", flush=True)

@@ -24,14 +24,15 @@ import tempfile
 import threading
 import time
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
 from rag.feedback import FeedbackLog, make_record, new_feedback_id
-from rag.index import DocumentInfo, Index, IndexBusyError
+from rag.store import DocumentInfo, Index, IndexBusyError, StoreUnreachableError, is_unreachable
 from rag.loaders import DocumentError, doc_id_for, file_sha256, upload_destination
-from rag.pipeline import Assistant, Result
+from rag.pipeline import Assistant, QuestionError, Result
 from rag.settings import Settings
 
 log = logging.getLogger("rag.app")
@@ -66,7 +67,7 @@ class Outcome:
 
 
 def classify_document_error(message: str) -> str:
-    """The message key for a :class:`DocumentError` text (from :mod:`rag.loaders` / :mod:`rag.index`)."""
+    """The message key for a :class:`DocumentError` text (from :mod:`rag.loaders` / :mod:`rag.store`)."""
     m = message.lower()
     rules = (
         ("unsupported file type", "err_unsupported"),
@@ -88,6 +89,15 @@ def classify_document_error(message: str) -> str:
     return "err_other"
 
 
+STORE_DOWN = "文档库暂时无法连接，请稍后再试。 / The document store is unreachable; please try again shortly."
+
+
+class StoreDownError(QuestionError):
+    """The question could not be answered because the document store did not answer in time.
+
+    A :class:`QuestionError` so that the chat shows its one line where a question's error goes."""
+
+
 FILTER_EMPTY = "所选范围内没有已收录的文件，已检索全部文件。 / No indexed document matches the filter; all were searched."
 
 
@@ -99,11 +109,17 @@ class AppService:
         self._assistant = assistant or Assistant(settings, embedder=embedder)
         self._embedder = self._assistant.index.embedder
         self._write_lock = threading.Lock()
+        # The CPU-bound part of answering, at most this many at once; the chat's slots (concurrency_limit)
+        # may be more, since a slot also waits while an answer is revealed sentence by sentence.
+        self._workers = threading.BoundedSemaphore(max(1, int(settings.answer_workers)))
         self._reload_lock = threading.Lock()
         self._checked = time.monotonic()
         self._doc_cache: dict[tuple[str, str], object] = {}
         self.feedback = FeedbackLog(settings.feedback_path)
         self.started_at = time.time()
+        from rag.app.guard import LoginGuard
+
+        self.guard = LoginGuard()  # admin login limits, per client address and per account
 
     # ------------------------------------------------------------ the assistant
     @property
@@ -144,6 +160,25 @@ class AppService:
     def generation(self) -> str | None:
         m = self._assistant.index.manifest
         return m.generation if m else None
+
+    def readiness(self) -> tuple[bool, dict]:
+        """What ``/health/ready`` reports: ready when the model is loaded, the index readable and the
+        document store reachable (each within the store's timeouts); the checks by name."""
+        checks: dict[str, str] = {}
+        a = self._assistant
+        checks["model"] = "ok" if self._embedder is not None else "not loaded"
+        checks["index"] = "ok" if a.index.manifest is not None and a.index.passages else "not loaded"
+        try:
+            if self.settings.chroma_host:
+                from rag.store.base import server_heartbeat
+
+                server_heartbeat(self.settings)
+            a.index.published_generation()
+            checks["store"] = "ok"
+        except Exception as exc:  # noqa: BLE001 - reported, never raised
+            checks["store"] = "unreachable" if is_unreachable(exc) else f"error: {exc.__class__.__name__}"
+        ready = all(v == "ok" for v in checks.values())
+        return ready, {"status": "ready" if ready else "not ready", "checks": checks, "generation": self.generation()}
 
     def health(self) -> dict:
         """What ``/health`` reports."""
@@ -212,8 +247,10 @@ class AppService:
 
         ``history`` holds earlier questions (or ``{"role", "content"}`` messages: the user's are kept);
         ``doc_ids`` document ids and facets (see :meth:`known_doc_ids`). Raises :class:`QuestionError`."""
-        kept, dropped = self.known_doc_ids(doc_ids)
-        result = self.assistant.ask(question, history=_clean_history(history), doc_ids=kept)
+        with _store_down(StoreUnreachableError):
+            kept, dropped = self.known_doc_ids(doc_ids)
+            with self._workers:
+                result = self.assistant.ask(question, history=_clean_history(history), doc_ids=kept)
         return result, [FILTER_EMPTY] if dropped else []
 
     def stream(
@@ -223,9 +260,18 @@ class AppService:
 
         The steps are :meth:`Assistant.stream`'s; here a draft is shown as it grows, and an answer that
         comes whole is revealed sentence by sentence."""
+        with _store_down(StoreDownError):  # the chat shows a QuestionError's text as the turn's one line
+            yield from self._stream(question, history, doc_ids)
+
+    def _stream(self, question, history, doc_ids) -> Iterator[StreamEvent]:
         kept, dropped = self.known_doc_ids(doc_ids)
         shown, drafted = "", False
-        for step in self.assistant.stream(question, history=_clean_history(history), doc_ids=kept):
+        steps = self.assistant.stream(question, history=_clean_history(history), doc_ids=kept)
+        while True:
+            with self._workers:  # held while a step is computed, not while the answer is revealed
+                step = next(steps, None)
+            if step is None:
+                break
             if step.kind == "searching":
                 yield StreamEvent("searching", searched=step.searched)
             elif step.kind == "delta" and step.draft:
@@ -476,6 +522,20 @@ class AppService:
         )
         outcome.extra = [(name, classify_document_error(msg), msg) for name, msg in report.errors.items()]
         return outcome
+
+
+@contextmanager
+def _store_down(error: type[Exception]):
+    """Turn a failure to reach the document store into ``error(STORE_DOWN)``; anything else passes through."""
+    try:
+        yield
+    except QuestionError:
+        raise
+    except Exception as exc:
+        if is_unreachable(exc):
+            log.warning("question not answered: the document store is unreachable (%s)", exc.__class__.__name__)
+            raise error(STORE_DOWN) from exc
+        raise
 
 
 def _clean_history(history) -> list[str]:

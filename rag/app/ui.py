@@ -28,6 +28,7 @@ from rag.app.render import (
     render_message,
     render_viewer,
 )
+from rag.app.guard import client_address, remove_upload, upload_temp_root
 from rag.app.service import AppService, Outcome
 from rag.app.texts import tr
 from rag.pipeline import QuestionError, clean_question
@@ -645,13 +646,14 @@ def build_demo(service: AppService) -> gr.Blocks:
                     render_chat([], lang, docs),
                 )
 
-            def login(pw, s):
+            def login(pw, s, request: gr.Request):
                 lang = s["lang"]
-                now = time.time()
-                if s["locked_until"] > now:
-                    msg = render_message(tr(lang, "admin_locked", s=int(s["locked_until"] - now) + 1), "error")
+                # Limited per client address and for the account on the server (rag.app.guard), answered at once.
+                ok, wait = service.guard.check(pw or "", password, client_address(request))
+                if wait:
+                    msg = render_message(tr(lang, "admin_locked", s=wait), "error")
                     return gr.skip(), gr.skip(), "", msg, gr.skip(), gr.skip(), s
-                if hmac.compare_digest((pw or "").encode("utf-8"), password.encode("utf-8")):
+                if ok:
                     s["admin"], s["fails"] = True, 0
                     docs = docs_now()
                     choices = [(f"{d.title}（{d.doc_id}）", d.doc_id) for d in docs]
@@ -664,10 +666,6 @@ def build_demo(service: AppService) -> gr.Blocks:
                         gr.update(choices=choices, value=None),
                         s,
                     )
-                time.sleep(1.0)  # slows guessing
-                s["fails"] += 1
-                if s["fails"] >= MAX_LOGIN_FAILURES:
-                    s["fails"], s["locked_until"] = 0, now + LOCKOUT_SECONDS
                 log.warning("failed admin login", extra={"event": "admin_login_failed"})
                 return gr.skip(), gr.skip(), "", render_message(tr(lang, "admin_bad_password"), "error"), gr.skip(), gr.skip(), s
 
@@ -676,8 +674,9 @@ def build_demo(service: AppService) -> gr.Blocks:
                 admin["table"], admin["delete_dd"], sess,
             ]
             admin_events = dict(concurrency_limit=1, concurrency_id="admin", api_visibility="private")
-            admin["login"].click(login, [admin["password"], sess], login_outputs, **admin_events)
-            admin["password"].submit(login, [admin["password"], sess], login_outputs, **admin_events)
+            login_events = dict(queue=False, api_visibility="private")  # never waits in (or fills) the queue
+            admin["login"].click(login, [admin["password"], sess], login_outputs, **login_events)
+            admin["password"].submit(login, [admin["password"], sess], login_outputs, **login_events)
 
             def logout(s):
                 s["admin"] = False
@@ -705,15 +704,19 @@ def build_demo(service: AppService) -> gr.Blocks:
                     progress(min(max(frac, 0.0), 1.0), desc=tr(lang, key))
                 return cb
 
-            def upload(file_path, s, progress=gr.Progress()):
+            def upload(file_path, s, request: gr.Request, progress=gr.Progress()):
                 lang = s["lang"]
-                if not s["admin"]:
+                if not s["admin"] or not service.guard.is_admin(client_address(request)):
+                    remove_upload(file_path, upload_temp_root())
                     return render_message(tr(lang, "admin_required"), "error"), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
                 if not file_path:
                     return render_message(tr(lang, "admin_no_file"), "error"), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
                 progress(0.01, desc=tr(lang, "progress_reading"))
                 name = Path(file_path).name
-                outcome = service.upload(file_path, name, on_progress=progress_cb(progress, lang))
+                try:
+                    outcome = service.upload(file_path, name, on_progress=progress_cb(progress, lang))
+                finally:
+                    remove_upload(file_path, upload_temp_root())  # copied into the corpus (or refused)
                 msg = _outcome_html(outcome, lang, name=name)
                 if not outcome.ok:
                     return msg, gr.skip(), gr.skip(), gr.skip(), gr.skip(), None

