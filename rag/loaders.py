@@ -166,17 +166,21 @@ def _load_pdf(path: Path, data: bytes, on_page=None) -> RawDocument:
     lines: list[RawLine] = []
     for number, text in enumerate(texts, start=1):
         page = read.get(number)
-        if page is not None and page.chars > len(re.findall(r"\w", text)):
+        if page is not None and page.chars >= _MIN_READ_CHARS and page.chars > len(re.findall(r"\w", text)):
             lines += [RawLine(("  " if indented else "") + t, number, c) for t, indented, c in page.lines]
         else:
             lines += [RawLine(line, number) for line in text.splitlines()]
-    if not any(line.text.strip() for line in lines):
+    if len(re.findall(r"\w", "".join(line.text for line in lines))) < _MIN_READ_CHARS:
         raise DocumentError(
             f"{path.name}: no text could be read on any of its {page_count} page(s), not even by OCR "
             "(blank pages, or pictures without writing)."
         )
     meta = {"ocr": _ocr_meta(read, page_count)} if read else {}
     return RawDocument(doc_id_for(path), path, lines, title=title, page_count=page_count, meta=meta)
+
+
+# A document from which fewer letters than this could be read holds no text (a stray mark read off a photo).
+_MIN_READ_CHARS = 4
 
 
 def _ocr_pdf_pages(path: Path, data: bytes, numbers: list[int], on_page) -> dict:
@@ -211,13 +215,13 @@ def _ocr_meta(read: dict, page_count: int) -> dict:
     """What the document record keeps of OCR: the pages read, each one's confidence, the blank ones."""
     from rag.ocr import LOW_CONFIDENCE, low_confidence_pages
 
-    confidences = {n: round(p.confidence, 4) for n, p in read.items() if p.confidence is not None}
+    confidences = {n: round(p.confidence, 4) for n, p in read.items() if p.chars >= _MIN_READ_CHARS}
     return {
         "pages": sorted(confidences),
         "confidence": {str(n): c for n, c in sorted(confidences.items())},
         "low": low_confidence_pages(confidences),
         "floor": LOW_CONFIDENCE,
-        "blank": sorted(n for n, p in read.items() if p.confidence is None),
+        "blank": sorted(n for n, p in read.items() if p.chars < _MIN_READ_CHARS),
         "page_count": page_count,
     }
 
@@ -261,7 +265,7 @@ def _load_image(path: Path, data: bytes, on_page=None) -> RawDocument:
     finally:
         image.close()
     lines = [RawLine(("  " if indented else "") + t, p.number, c) for p in pages for t, indented, c in p.lines]
-    if not lines:
+    if len(re.findall(r"\w", "".join(line.text for line in lines))) < _MIN_READ_CHARS:  # none, or a stray mark
         what = "the picture" if frames == 1 else f"any of the {frames} pages"
         raise DocumentError(
             f"{path.name}: no text could be read in {what} (no writing, or too blurred or too small to read)."

@@ -181,19 +181,21 @@ def _straighten(result: list) -> list[OcrLine]:
 
 
 _CJK = r"\u3400-\u9fff"
+_PAGE_NUMBER_RE = re.compile(r"[一—\-－–_]{1,2}\s*(\d{1,4})\s*[一—\-－–_]{1,2}")
 _HALF_TO_FULL = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）"}
 
 
 def fix_punctuation(text: str) -> str:
     """Chinese punctuation where the recogniser wrote its Latin look-alike next to Chinese text.
 
-    "规划,根据" → "规划，根据"; a straight quote closing a “ → ”; one opening a quote after Chinese → “.
+    "规划,根据" → "规划，根据"; "二○三五年" → "二〇三五年"; a straight quote closing a “ → ”, one opening a quote → “.
     """
     text = re.sub(
         rf"(?<=[{_CJK}）”》])([,;:?!])|([,;:?!])(?=[{_CJK}（“《])",
         lambda m: _HALF_TO_FULL[m.group(1) or m.group(2)],
         text,
     )
+    text = re.sub(r"(?<=[〇一二三四五六七八九])[○O０0](?=[〇○一二三四五六七八九])|(?<=[一二])[○O０0]", "〇", text)  # 二〇三五年
     text = re.sub(rf"(?<=[{_CJK}])\(|\((?=[{_CJK}])", "（", text)
     text = re.sub(rf"(?<=[{_CJK}])\)|\)(?=[{_CJK}，。；、])", "）", text)
     out, open_quote = [], False
@@ -244,7 +246,7 @@ def _gutter(lines: list[OcrLine], height: float) -> float | None:
     """The x of the gap between two columns, or None for a page of one column."""
     x0, x1 = min(l.x0 for l in lines), max(l.x1 for l in lines)
     width = x1 - x0
-    if width <= 0 or len(lines) < 8:
+    if width <= 0 or len(lines) < 6:
         return None
     best, best_crossing = None, None
     for k in range(30, 71, 2):  # candidate gutters across the middle of the text block
@@ -255,12 +257,13 @@ def _gutter(lines: list[OcrLine], height: float) -> float | None:
     left = sum(1 for l in lines if l.x1 <= best)
     right = sum(1 for l in lines if l.x0 >= best)
     # Two columns: both sides hold several lines, side by side, and few lines cross the gap.
-    if left < 4 or right < 4 or best_crossing > 0.15 * len(lines):
+    if left < 3 or right < 3 or best_crossing > 0.15 * len(lines):
         return None
+    # … and the two sides are side by side (not a few short lines beside each other, as a signature's).
     side_by_side = sum(
         1 for a in lines if a.x1 <= best and any(b.x0 >= best and abs(a.y0 - b.y0) < 2 * height for b in lines)
     )
-    return best if side_by_side >= 3 else None
+    return best if side_by_side >= max(3, 0.5 * min(left, right)) else None
 
 
 def _column_rows(lines: list[OcrLine], height: float, margin: float | None = None) -> list[tuple[str, bool, float]]:
@@ -286,6 +289,9 @@ def _column_rows(lines: list[OcrLine], height: float, margin: float | None = Non
         text = row[0].text
         for a, b in zip(row, row[1:]):
             text += (" " if b.x0 - a.x1 > 0.8 * height else "") + b.text
+        m = _PAGE_NUMBER_RE.fullmatch(text)
+        if m:  # "一3一": a page number whose dashes were read as 一
+            text = f"— {m.group(1)} —"
         chars = sum(len(l.text) for l in row) or 1
         confidence = sum(len(l.text) * l.confidence for l in row) / chars
         out.append((text, row[0].x0 - margin > height, confidence))
@@ -321,3 +327,27 @@ def read_pages(
 def low_confidence_pages(confidences: dict[int, float], floor: float = LOW_CONFIDENCE) -> list[int]:
     """The pages read with a mean confidence below ``floor``, in page order."""
     return sorted(p for p, c in confidences.items() if c is not None and c < floor)
+
+
+def normalise_for_comparison(text: str) -> str:
+    """Text reduced for a character comparison: compatibility forms unified (，→ ,), no whitespace."""
+    import unicodedata
+
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+
+
+def character_accuracy(read: str, reference: str) -> float:
+    """1 − (edit distance ÷ reference length), both normalised (:func:`normalise_for_comparison`).
+
+    The usual measure of OCR quality: 0.97 is three characters wrong, missing or extra per hundred.
+    """
+    a, b = normalise_for_comparison(read), normalise_for_comparison(reference)
+    if not b:
+        return 1.0 if not a else 0.0
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        current = [i]
+        for j, cb in enumerate(b, start=1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return max(0.0, 1.0 - previous[-1] / len(b))
