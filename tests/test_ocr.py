@@ -207,3 +207,26 @@ def test_asking_does_not_load_the_recogniser():
                          env=dict(os.environ, PYTHONPATH=str(ROOT)), timeout=120)
     assert got.returncode == 0, got.stderr
     assert got.stdout.strip() == "[]"
+
+
+def test_pages_read_with_low_confidence_are_named(tmp_path):
+    """A two-page TIFF whose second page is a coarse copy (about 45 dpi): that page is read with a
+    confidence under the floor, and the record, the ingest note and the admin table name it."""
+    from rag.app.render import render_docs_table
+    from rag.cleaning import clean_document
+    from rag.documents import build_record
+    from rag.index import DocumentInfo
+    from rag.ocr import LOW_CONFIDENCE
+
+    page = render_page(2)
+    crop = page.crop(line_box(page, 1, 3))
+    coarse = crop.resize((int(crop.width * 0.3), int(crop.height * 0.3)))
+    crop.save(tmp_path / "notice.tif", save_all=True, append_images=[coarse])
+    raw = load_document(tmp_path / "notice.tif")
+    confidences = raw.meta["ocr"]["confidence"]
+    assert confidences["1"] >= LOW_CONFIDENCE > confidences["2"], confidences
+    record = build_record(clean_document(raw))
+    assert record.low_confidence_pages == [2]
+    assert record.ocr_summary() == "OCR识别 2/2页 · 置信度低: 第2页"
+    info = DocumentInfo("notice", record.title, "notice.tif", "", "", 1, 0.0, 2, record.to_dict())
+    assert "置信度低: 第2页" in render_docs_table([info], "zh")
