@@ -24,6 +24,9 @@ SUPPORTED_SUFFIXES = (".txt", ".md", ".pdf", ".docx", ".html", ".htm") + IMAGE_S
 # A file larger than this is refused before it is read (a 50 MB upload is refused
 # with a message; a policy document is rarely above a few MB unless it is a scan).
 MAX_FILE_BYTES = 40 * 1024 * 1024
+# A scan is pictures: a 300-page scanned PDF at 150 dpi is about 100 MB. PDFs and pictures may be this large
+# (read one page at a time, so memory does not grow with the page count).
+MAX_SCAN_BYTES = 160 * 1024 * 1024
 
 # Extracted text longer than this (about 2,000 pages of Chinese) is refused: embedding it
 # would occupy the single writer for an hour on a 2-core server. Split such a file.
@@ -337,9 +340,10 @@ def load_document(path: Path, on_page=None) -> RawDocument:
     size = path.stat().st_size
     if size == 0:
         raise DocumentError(f"{path.name}: the file is empty.")
-    if size > MAX_FILE_BYTES:
+    limit = MAX_SCAN_BYTES if suffix == ".pdf" or suffix in IMAGE_SUFFIXES else MAX_FILE_BYTES
+    if size > limit:
         raise DocumentError(
-            f"{path.name}: the file is {size / 2**20:.0f} MB; the limit is {MAX_FILE_BYTES / 2**20:.0f} MB. "
+            f"{path.name}: the file is {size / 2**20:.0f} MB; the limit is {limit / 2**20:.0f} MB. "
             "Split it into smaller documents, or scan at a lower resolution."
         )
     data = path.read_bytes()
