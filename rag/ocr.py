@@ -188,7 +188,8 @@ _HALF_TO_FULL = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "("
 def fix_punctuation(text: str) -> str:
     """Chinese punctuation where the recogniser wrote its Latin look-alike next to Chinese text.
 
-    "规划,根据" → "规划，根据"; "二○三五年" → "二〇三五年"; a straight quote closing a “ → ”, one opening a quote → “.
+    "规划,根据" → "规划，根据"; "二○三五年" → "二〇三五年"; "专栏8 一1" → "专栏8—1"; a straight quote closing
+    a “ → ”, one opening a quote → “.
     """
     text = re.sub(
         rf"(?<=[{_CJK}）”》])([,;:?!])|([,;:?!])(?=[{_CJK}（“《])",
@@ -196,6 +197,7 @@ def fix_punctuation(text: str) -> str:
         text,
     )
     text = re.sub(r"(?<=[〇一二三四五六七八九])[○O０0](?=[〇○一二三四五六七八九])|(?<=[一二])[○O０0]", "〇", text)  # 二〇三五年
+    text = re.sub(r"(?<=\d)\s*一\s*(?=\d)", "—", text)  # a dash between numbers read as 一: "专栏8 一1", "2020一2025"
     text = re.sub(rf"(?<=[{_CJK}])\(|\((?=[{_CJK}])", "（", text)
     text = re.sub(rf"(?<=[{_CJK}])\)|\)(?=[{_CJK}，。；、])", "）", text)
     out, open_quote = [], False

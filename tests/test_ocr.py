@@ -230,3 +230,18 @@ def test_pages_read_with_low_confidence_are_named(tmp_path):
     assert record.ocr_summary() == "OCR识别 2/2页 · 置信度低: 第2页"
     info = DocumentInfo("notice", record.title, "notice.tif", "", "", 1, 0.0, 2, record.to_dict())
     assert "置信度低: 第2页" in render_docs_table([info], "zh")
+
+
+@pytest.mark.parametrize("read,meant", [
+    ("专栏8 一1重点国家深耕工程", "专栏8—1重点国家深耕工程"),
+    ("实施方案（2020一2025年）", "实施方案（2020—2025年）"),
+    ("二○三五年远景目标", "二〇三五年远景目标"),
+    ('规划,根据"十四五"时期', "规划，根据“十四五”时期"),
+    ("第一章 开启新征程", "第一章 开启新征程"),
+    ("一县一方案", "一县一方案"),
+])
+def test_what_the_recogniser_misreads_in_chinese_print_is_put_right(read, meant):
+    """Latin look-alikes of Chinese punctuation, 〇 read as ○, a dash between numbers read as 一."""
+    from rag.ocr import fix_punctuation
+
+    assert fix_punctuation(read) == meant
