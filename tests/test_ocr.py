@@ -182,6 +182,7 @@ def test_ctrl_c_during_a_long_scan_leaves_the_index_intact(tmp_path, scratch_ind
     proc = subprocess.Popen(
         [sys.executable, "-m", "rag.cli", "ingest", "--corpus", str(corpus), "--index", str(scratch_index.index_dir)],
         stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env, cwd=ROOT,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # as at a terminal, even under a background CI job
     )
     lines = []
     for line in proc.stderr:
