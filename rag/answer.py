@@ -537,6 +537,14 @@ class ExtractiveAnswerer:
         quoted = [(c.text, c.passage.headings) for c in chosen]
         return self.gate.decide(question, retrieval, evidence, cited_from, query, quoted)
 
+    def gate_verdicts(self, question: str, retrieval: Retrieval, chosen: list, query=None) -> list:
+        """Every gate rule's verdict on the sentences ``chosen`` (the input :meth:`decide` gives the gate), for
+        the app's retrieval test: :meth:`rag.gate.EvidenceGate.verdicts`."""
+        evidence = " ".join(c.text for c in chosen)
+        cited_from = " ".join(dict.fromkeys(c.passage.embedding_text() + " " + self._time_of(c.passage) for c in chosen))
+        quoted = [(c.text, c.passage.headings) for c in chosen]
+        return self.gate.verdicts(question, retrieval, evidence, cited_from, query, quoted)
+
     def answer(self, question: str, retrieval: Retrieval, k: int | None = None, query=None) -> Answer:
         """Answer from the evidence, or abstain. ``query``: the question analysed, when the caller has it."""
         k = k or self.settings.top_k
@@ -545,7 +553,51 @@ class ExtractiveAnswerer:
         if not decision.answerable or not chosen:
             reason = f"{decision.code}: {decision.reason}" if decision.code else "answer.no_evidence: no evidence sentences"
             return abstention(question, retrieval.hits[:k], reason)
+        if (query or analyse(question)).broad:
+            items, more = self.widen(question, retrieval, chosen)
+            return compose_broad(question, [(c.passage, c.text) for c in items], more)
         return compose(question, [(c.passage, c.text) for c in chosen])
+
+    BROAD_ITEMS = 8  # a broad answer lists at most this many passages' measures, then says how many more
+    BROAD_MARGIN = 0.10  # …each scoring within this of the best sentence
+
+    def widen(self, question: str, retrieval: Retrieval, chosen: list[_Candidate]) -> tuple[list[_Candidate], int]:
+        """A broad question ("有什么支持", "哪些措施") gets every retrieved passage that answers it: to the
+        sentences ``chosen`` (already let through by the gate), each other passage adds its best sentence
+        when it scores nearly as well; a place the question names (非洲, 东盟, 港澳) must be in each item or
+        its headings. Returns the items, grouped by document, and how many more passages qualified."""
+        from rag.glossary import REGION_MEMBERS
+
+        # The world regions and countries it names (a province or city it names scopes the documents instead).
+        abroad = set(_place_kinds()[0]) | set(_place_kinds()[1])
+        asked = {p for places, names in _places_by_kind(question) if set(names) <= abroad for p in places}
+        asked |= {m for p in list(asked) for m in REGION_MEMBERS.get(p, ())}
+        # Longest names first, so that 中东欧 is not read as 中东.
+        names = tuple(sorted({n for kind in _place_kinds() for n in kind} | asked, key=len, reverse=True))
+
+        def on_place(c: _Candidate) -> bool:
+            return not asked or bool(asked.intersection(_find_places(c.text + " ".join(c.passage.headings), names)))
+
+        best = max(c.score for c in chosen)
+        placed = [c for c in chosen if on_place(c)] if asked else list(chosen)
+        have = {c.passage.id for c in chosen}
+        cands = self._candidates(question, retrieval, [h.passage.id for h in retrieval.hits])
+        top: dict[str, _Candidate] = {}
+        for c in cands:
+            if c.passage.id in have or len(c.text) < 16 or says_nothing(c.text) or classify_heading(c.text) is not None:
+                continue
+            if is_formula(c.text, self.boilerplate) or METADATA_HEADING in c.passage.headings:
+                continue
+            if c.score >= best - self.BROAD_MARGIN and on_place(c) and (c.passage.id not in top or c.score > top[c.passage.id].score):
+                top[c.passage.id] = c
+        pool = sorted(top.values(), key=lambda c: -c.score)
+        if not placed and not pool:
+            return chosen, 0
+        room = max(0, self.BROAD_ITEMS - len({c.passage.id for c in placed}))
+        items = placed + pool[:room]
+        docs = {d: i for i, d in enumerate(dict.fromkeys(c.passage.doc_id for c in sorted(items, key=lambda c: c.passage_rank)))}
+        items.sort(key=lambda c: (docs[c.passage.doc_id], c.passage.order, c.position))
+        return items, len(pool) - len(pool[:room])
 
 
 # An article's numbered item: "（二）…", "2. …".
@@ -586,6 +638,31 @@ def compose(question: str, quoted: list[tuple[Passage, str]]) -> Answer:
     body = "".join(parts) if is_chinese(question) else "\n".join(parts)
     text = body if is_chinese(question) else f"{LEAD_EN}\n{body}"
     return Answer(text, list(citations.values()), abstained=False)
+
+
+def compose_broad(question: str, quoted: list[tuple[Passage, str]], more: int = 0) -> Answer:
+    """A broad answer: one line per item, each with its passage's marker, under its document's title when
+    the items come from several documents, and "还有N条" when more passages qualified than are listed."""
+    zh = is_chinese(question)
+    answer = compose(question, quoted)
+    marker = {c.passage.id: c.n for c in answer.citations}
+    several = len({p.doc_id for p, _ in quoted}) > 1
+    lines, doc, said = [], None, set()
+    for passage, sentence in quoted:
+        if several and passage.doc_id != doc:
+            doc = passage.doc_id
+            lines.append(f"《{passage.doc_title}》：" if zh else f"{passage.doc_title}:")
+        clean = _ITEM_PREFIX_RE.sub("", sentence).strip()
+        if (passage.id, clean) in said:
+            continue
+        said.add((passage.id, clean))
+        lines.append(f"· {clean}[{marker[passage.id]}]")
+    if more:
+        lines.append(f"（另有{more}条相关内容未列出，可缩小问题范围再问。）" if zh else
+                     f"({more} more related passages are not listed; ask a narrower question to see them.)")
+    body = "\n".join(lines)
+    answer.text = body if zh else f"{LEAD_EN}\n{body}"
+    return answer
 
 
 def abstention(question: str, hits: list[Hit], reason: str) -> Answer:

@@ -6,6 +6,7 @@
     rag eval --dataset F --out D score an evaluation set
     rag serve                    start the Gradio app (and the HTTP API, see docs/api.md)
     rag keys create|list|revoke  manage the HTTP API's keys
+    rag targets --doc ID         a plan's or report's targets, the results reported, the verdicts
     rag doctor                   check model, index, Chroma and LLM
 
 Bad input (an empty question, a missing file) prints one line and exits 2.
@@ -157,6 +158,27 @@ def cmd_keys(args) -> int:
     return 0
 
 
+def cmd_targets(args) -> int:
+    from rag.index import Index
+    from rag.targets import export, from_index
+
+    index = Index(_settings(args))
+    index.load()
+    known = index.manifest.documents
+    if args.doc not in known:
+        return _fail(f"no document with id '{args.doc}'; known: {', '.join(sorted(known))}")
+    text = export(from_index(index), args.doc, args.format, args.lang)
+    if not text:
+        print("该文件中未识别出量化目标。" if args.lang == "zh" else "No quantitative targets were found in this document.")
+        return 0
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8-sig" if args.format == "csv" else "utf-8")
+        print(args.out)
+    else:
+        print(text, end="")
+    return 0
+
+
 def cmd_doctor(args) -> int:
     from rag.doctor import run_doctor
 
@@ -215,6 +237,14 @@ def build_parser() -> argparse.ArgumentParser:
     listing = keys_sub.add_parser("list", help="the keys' names and dates (never the keys)")
     listing.add_argument("--index", help="index folder")
     listing.set_defaults(func=cmd_keys)
+
+    targets = sub.add_parser("targets", help="a plan's or report's targets against the results reported (目标完成情况)")
+    targets.add_argument("--doc", required=True, help="the document id (rag ask --doc lists them when wrong)")
+    targets.add_argument("--format", choices=("md", "csv"), default="md", help="Markdown table (default) or CSV")
+    targets.add_argument("--lang", choices=("zh", "en"), default="zh", help="column names and verdicts")
+    targets.add_argument("--out", help="write to this file instead of printing")
+    targets.add_argument("--index", help="index folder")
+    targets.set_defaults(func=cmd_targets)
 
     doctor = sub.add_parser("doctor", help="check model, index, Chroma connection and LLM endpoint")
     doctor.add_argument("--index", help="index folder")

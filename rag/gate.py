@@ -91,6 +91,17 @@ class GateDecision:
 
 
 @dataclass
+class RuleVerdict:
+    """One gate rule's verdict (see :meth:`EvidenceGate.verdicts`): passed, or refused with its reason."""
+
+    code: str
+    passed: bool
+    reason: str = ""
+    deciding: bool = False  # the first refusal: the one :meth:`EvidenceGate.decide` reports
+    error: str = ""  # the rule could not run on this input (only after an earlier refusal)
+
+
+@dataclass
 class Evidence:
     """What the rules read: the question (text and squashed), the retrieval, and the evidence."""
 
@@ -613,8 +624,18 @@ class EvidenceGate:
         their time: a sentence of the 2025 review speaks of 2025 without saying so, and one
         under "1. 2035年远景目标。" of 2035.
         """
+        e = self._evidence(question, retrieval, evidence_text, cited_from, query, quoted)
+        for rule in self.rules:
+            reason = rule.check(self, e)
+            if reason:
+                return GateDecision(False, reason, rule.code)
+        return GateDecision(True)
+
+    def _evidence(
+        self, question: str, retrieval: Retrieval, evidence_text: str, cited_from: str, query: Query | None, quoted: tuple
+    ) -> Evidence:
         evidence = re.sub(r"\s+", "", evidence_text)
-        e = Evidence(
+        return Evidence(
             question=question,
             q=re.sub(r"\s+", "", question),
             zh=is_chinese(question),
@@ -625,8 +646,24 @@ class EvidenceGate:
             query=query if query is not None and query.text == question else analyse(question),
             quoted=tuple(quoted),
         )
+
+    def verdicts(
+        self, question: str, retrieval: Retrieval, evidence_text: str, cited_from: str = "", query: Query | None = None,
+        quoted: tuple = (),
+    ) -> list[RuleVerdict]:
+        """Every rule's verdict on the same input as :meth:`decide`, in the order :meth:`decide` runs them
+        (which stops at the first refusal: that rule is marked ``deciding``). For people reading why a
+        question was or was not answered; answering never calls it. A rule that fails on input an earlier
+        refusal would have kept from it is reported with ``error`` set, not raised."""
+        e = self._evidence(question, retrieval, evidence_text, cited_from, query, quoted)
+        out: list[RuleVerdict] = []
+        decided = False
         for rule in self.rules:
-            reason = rule.check(self, e)
-            if reason:
-                return GateDecision(False, reason, rule.code)
-        return GateDecision(True)
+            try:
+                reason, error = rule.check(self, e), ""
+            except Exception as exc:  # noqa: BLE001 - diagnostic only
+                reason, error = None, f"{exc.__class__.__name__}: {exc}"
+            refused = bool(reason)
+            out.append(RuleVerdict(rule.code, not refused and not error, reason or "", refused and not decided, error))
+            decided = decided or refused
+        return out

@@ -88,6 +88,38 @@ REGION_PARTS: dict[str, tuple[str, ...]] = {
     "中南美洲": ("拉美", "拉丁美洲", "南美", "加勒比"),
 }
 
+# The countries of world regions (general geography): a sentence on 迪拜 speaks of 中东, one on 肯尼亚 of 非洲.
+_MEMBERS = {
+    "非洲": "algeria angola benin botswana cameroon congo cote d'ivoire djibouti egypt equatorial guinea eritrea ethiopia "
+            "gabon ghana guinea kenya liberia libya madagascar malawi mali mauritius morocco mozambique namibia niger "
+            "nigeria rwanda senegal sierra leone somalia south africa sudan tanzania togo tunisia uganda zambia zimbabwe",
+    "中东": "saudi arabia united arab emirates dubai qatar kuwait oman bahrain iran iraq israel jordan lebanon syria yemen turkey",
+    "东盟": "indonesia singapore vietnam malaysia laos cambodia thailand philippines myanmar brunei",
+    "东南亚": "indonesia singapore vietnam malaysia laos cambodia thailand philippines myanmar brunei timor-leste",
+    "南亚": "india pakistan bangladesh sri lanka nepal maldives",
+    "中亚": "kazakhstan uzbekistan kyrgyzstan tajikistan turkmenistan",
+    "拉美": "argentina bolivia brazil chile colombia costa rica cuba dominican republic ecuador mexico nicaragua panama "
+            "paraguay peru uruguay venezuela jamaica barbados bahamas",
+    "中东欧": "albania bulgaria croatia czech estonia greece hungary latvia lithuania poland romania serbia slovakia slovenia",
+    "北欧": "denmark finland iceland norway sweden",
+}
+_MEMBER_KEYS = sorted(COUNTRIES, key=len, reverse=True)
+
+
+def _members(region: str) -> tuple[str, ...]:
+    text, out = " " + _MEMBERS[region] + " ", []
+    for key in _MEMBER_KEYS:
+        if f" {key} " in text:
+            out += COUNTRIES[key]
+            text = text.replace(f" {key} ", " ")
+    return tuple(dict.fromkeys(n for n in out if not n.startswith(("中", "对"))))
+
+
+REGION_MEMBERS: dict[str, tuple[str, ...]] = {r: _members(r) for r in _MEMBERS}
+REGION_MEMBERS["拉丁美洲"] = REGION_MEMBERS["中南美洲"] = REGION_MEMBERS["拉美"]
+# "对非", "中非": the documents' short forms of relations with a region.
+REGION_MEMBERS["非洲"] += ("对非", "中非")
+
 # Topic terms that English questions use for this kind of document.
 TERMS: dict[str, tuple[str, ...]] = {
     "sister cit": ("友城", "友好城市"), "sister provinc": ("友城", "友好省州"), "friendship cit": ("友城", "友好城市"),
@@ -272,6 +304,22 @@ COLLOQUIAL_ZH: dict[str, tuple[str, ...]] = {
     "坐牢": ("刑事责任",), "吊销执照": ("吊销", "许可证"), "赔多少": ("赔偿",), "退钱": ("退还",),
     "找谁": ("负责", "主管部门"), "归谁管": ("主管部门", "负责"),
 }
+
+
+# Everyday names of the indicators that reports state in their own terms ("经济增长目标" is the target for
+# 国内/地区生产总值增长). General usage of Chinese economic reporting.
+INDICATOR_NAMES_ZH: dict[str, str] = {
+    "经济增长": "生产总值增长", "经济增速": "生产总值增速", "GDP增速": "生产总值增速", "GDP增长": "生产总值增长",
+    "物价涨幅": "居民消费价格涨幅", "物价": "居民消费价格", "通胀": "居民消费价格", "新增就业": "城镇新增就业",
+}
+
+
+def indicator_names(question: str) -> str:
+    """``question`` with everyday indicator names replaced by the reports' terms (:data:`INDICATOR_NAMES_ZH`)."""
+    for word in sorted(INDICATOR_NAMES_ZH, key=len, reverse=True):
+        if word in question and INDICATOR_NAMES_ZH[word] not in question:
+            question = question.replace(word, INDICATOR_NAMES_ZH[word])
+    return question
 
 
 def formal_terms(question: str) -> list[str]:

@@ -17,17 +17,20 @@ import re
 import time
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Iterator
 
 from rag.about import AboutDocuments
 from rag.articles import Articles
+from rag.facts import TARGET, extract_all
+from rag.targets import Targets, question_terms
 from rag.per_document import PerDocument
 from rag.answer import Answer, EvidenceGate, ExtractiveAnswerer, not_held
 from rag.glossary import REGIONS_ZH
 from rag.index import Index
 from rag.keyword import is_chinese
 from rag.documents import select_documents, superseded
-from rag.query import Query, analyse
+from rag.query import _ACHIEVED_RE, ASKS_DONE_RE, Query, analyse, other_stage, under_review
 from rag.retrieval import Hit, Retrieval, Retriever
 from rag.scope import Scope, scope_for
 from rag.settings import Settings, get_settings
@@ -35,6 +38,7 @@ from rag.settings import Settings, get_settings
 log = logging.getLogger("rag.pipeline")
 
 MAX_QUESTION_CHARS = 2000
+BROAD_DEPTH = 12  # passages searched for a broad question (its answer lists up to 8)
 
 
 class QuestionError(ValueError):
@@ -211,9 +215,16 @@ class Assistant:
 
             self.llm = LLMAnswerer(self.settings, self.extractive)
 
+    @cached_property
+    def targets(self) -> Targets:
+        """The targets and results of the indexed documents, matched (:mod:`rag.targets`); worked out on
+        first use from the index's passages."""
+        return Targets(extract_all(self.index.passages, self.records), self.index.passages, self.records)
+
     def refresh(self) -> None:
         """Pick up a newly published index generation (another process ingested)."""
         if self.index.refresh():
+            self.__dict__.pop("targets", None)
             self._build()
 
     @property
@@ -262,7 +273,35 @@ class Assistant:
         else:
             # Several documents of one kind, each with its own figure: one line per document.
             answer = self.per_document.answer(query, retrieval, k, doc_ids) or self.extractive.answer(question, retrieval, k, query)
+            if not answer.abstained and ASKS_DONE_RE.search(query.text) and all(
+                self._planned(s, c.passage) for c in answer.citations for s in c.sentences
+            ):
+                # "这个做到了吗" answered only by what the plan sets: say that no outcome is reported.
+                answer.text += ("\n以上为文件中的目标或部署；文件中未找到其实际完成情况。" if query.lang == "zh" else
+                                "\nThese are the documents' targets or plans; how they turned out is not found in the documents.")
+            if not answer.abstained and not query.broad and "list" not in query.answer_types and (
+                {"count", "amount"} & query.answer_types
+            ):
+                # A figure asked: say it first, with what kind of figure it is ("到2025年 120对（规划目标）[1]").
+                line = self.targets.first_line(query, answer, question_terms(query))
+                if line:
+                    answer.text = f"{line}\n{answer.text}"
+            if answer.abstained and answer.reason.startswith("gate.target_not_result"):
+                # A result asked, only a target found: the answer is still "not found", and it says so beside
+                # the target the documents set ("目标120对[1]；文件中未找到2025年的实际数字").
+                half = self.targets.answer(query, question_terms(query), doc_ids, only=TARGET)
+                if half is not None:
+                    half.abstained, half.reason, half.related = True, answer.reason, answer.related
+                    answer = half
         yield ("final", self.articles.label_answer(query, answer))
+
+    def _planned(self, sentence: str, passage) -> bool:
+        """The sentence sets a target or plans a step (a plan's text outside its look back, or a target's words
+        outside any review), rather than reporting what was done."""
+        if other_stage("result", sentence, passage.headings):
+            return True
+        record = self.records.get(passage.doc_id)
+        return bool(record and record.period) and not under_review(passage.headings) and not _ACHIEVED_RE.search(sentence)
 
     def from_records(
         self, question: str, retrieval: Retrieval, doc_ids: list[str] | None, scope: Scope | None, query: Query
@@ -273,7 +312,8 @@ class Assistant:
             return not_held(question, retrieval.hits[: self.settings.top_k], scope)  # reason: scope.not_held.*
         named = bool(scope and {"scope.doc_number", "scope.title"} & set(scope.rules))
         return (
-            self.articles.answer(query, retrieval, doc_ids or None, named)
+            (self.targets.answer(query, question_terms(query), doc_ids or None) if query.asks_verdict else None)
+            or self.articles.answer(query, retrieval, doc_ids or None, named)
             or self.articles.item_answer(query, retrieval, doc_ids or None)
             or self.about.answer(question, retrieval, doc_ids or None, named)
         )
@@ -283,7 +323,9 @@ class Assistant:
         (query, scope, retrieval). What :meth:`ask` and the app's streaming path both start from."""
         query = analyse(searched)
         scope = scope_for(query, self.records, doc_ids or None)
-        return query, scope, self.retriever.retrieve(searched, k=k, doc_ids=scope.doc_ids or None)
+        # A broad question ("有什么支持") is answered from every passage that answers it: search deeper.
+        depth = max(k, BROAD_DEPTH) if query.broad else k
+        return query, scope, self.retriever.retrieve(searched, k=depth, doc_ids=scope.doc_ids or None)
 
     def select(self, kinds=None, issuers=None, years=None, doc_ids=None) -> list[str]:
         """The indexed documents matching a filter by kind, issuer (or region) and year (see

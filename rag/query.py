@@ -75,6 +75,10 @@ class Query:
     listed: int = 0  # how many items a list question expects: "具体是哪六项" → 6
     quoted: tuple[str, ...] = ()  # the names it quotes (“六保”, 《黑神话：悟空》), less the titles of documents
     asks_publication: bool = False  # who issued a document, when, under which number (its information table answers)
+    # Asks for everything the documents offer on a topic ("有什么支持", "哪些措施", "重点是什么").
+    broad: bool = False
+    # Whether a target was met, or how a result compares with its target ("目标完成了吗", "比目标如何").
+    asks_verdict: bool = False
     stage: str = ""  # "result" (what happened: 实际, 完成了, 去年), "target" (目标, 预期, 计划) or "" (either, or both)
 
     @property
@@ -154,6 +158,8 @@ def analyse(question: str) -> Query:
         listed=_listed(squashed),
         quoted=_quoted(text),
         asks_publication=bool(_ASKS_PUBLICATION_RE.search(text)),
+        broad=bool(_BROAD_RE.search(squashed if zh else text)),
+        asks_verdict=bool(_ASKS_VERDICT_RE.search(squashed if zh else text)),
         stage=_stage(text),
     )
 
@@ -178,7 +184,7 @@ def _quoted(text: str) -> tuple[str, ...]:
 
 
 # What a figure question asks for: a result (what happened) or a target (what was planned).
-_ASKS_RESULT_RE = re.compile(r"实际|完成了|全年|增长了|达到了|实现了|去年|过去一年|\b(did|was|were|actual|achieved|grew)\b", re.I)
+_ASKS_RESULT_RE = re.compile(r"实际|完成了|全年|增长了|达到了|实现了|去年|过去一年|多少\S{0,2}了[吗？?]?$|\b(did|was|were|actual|achieved|grew)\b", re.I)
 _ASKS_TARGET_RE = re.compile(r"目标|预期|计划|力争|定在|定了|安排|要求|打算|准备|\b(target|goal|plan|aim)", re.I)
 # Headings of a review of what happened ("一、2024年工作回顾", "过去一年").
 REVIEW_HEADING_RE = re.compile(r"回顾|过去一年|去年|上一年|上年")
@@ -253,6 +259,41 @@ _TARGET_RE = re.compile(r"力争|争取|目标|五年内|到20\d\d年|计划")
 # A question about what happened, not what is planned: "2025年帮了多少家", "How many … did … in 2025".
 _ASKS_PAST_RE = re.compile(r"实际|已经|取得了|[办来去做帮建签]了|\b(did|were|was|had|has been|have been)\b", re.I)
 # Asks how a planned step turned out ("中期评估做完了吗？结论是什么？").
+# Asks whether a planned step or target was carried out ("这个做到了吗", "落实了吗", "Did … manage …").
+ASKS_DONE_RE = re.compile(
+    r"(?:做到|落实|完成|实现|达到|达成|建成|办成)了?(?:吗|没有)|现在[^。？?]{0,8}了没有|"
+    r"\bdid\b[^?]{0,60}\b(?:manage|achieve|meet|reach|fulfil+|complete)\b|\bas (?:the )?plan(?:ned| wanted)?\b|"
+    r"\bwas (?:it|this|that|the \w+) (?:done|achieved|met|completed)\b",
+    re.I,
+)
+# Asks for all the measures, support or priorities on a topic, not one fact.
+_BROAD_RE = re.compile(
+    r"(?:有|有些|提供|给予?|能得到|能给些?)(?:什么|哪些|哪方面的?)(?:支持|帮助|扶持|措施|举措|政策)|"
+    r"(?:哪些|什么)(?:支持|帮助|扶持|措施|举措|政策措施|具体措施|安排|部署|合作|重点)|"
+    r"(?:重点|重点工作|主要任务|重点任务)(?:是什么|有哪些|有什么)|怎么支持|如何支持|怎样支持|打算怎么干|都打算|有哪些打算|"
+    r"哪些具体(?:安排|措施|举措)|有哪些(?:抓手|方向|服务和支持|具体举措)|"
+    r"\bgive me everything\b|\blist the (?:main )?(?:support|measures)|\bwhat does [^?]{0,40}\boffer\b|\bwhat is [^?]{0,30}\bdoing\b|"
+    r"\bwhat (?:support|help|measures|steps|policies|services|incentives|assistance)\b|"
+    r"\bwhich (?:measures|policies|services|priorities)\b|\bwhat (?:are|were) the (?:main |key )?(?:priorities|measures|tasks|focus)|"
+    r"\bhow (?:does|will|can) (?:the )?(?:province|government|state)\b[^?]{0,30}\b(?:support|help)\b",
+    re.I,
+)
+# Asks whether a target was met, or sets a result against its target.
+_ASKS_VERDICT_RE = re.compile(
+    r"(?:目标|任务|指标)[^，。？?]{0,12}(?:完成|实现|达到|达成|做到|执行)(?:了|得)?(?:吗|没有?|与否|情况|怎么样|如何)|完成情况|目标完成|"
+    r"(?:完成|实现|达到|达成)(?:了)?(?:目标|预期|任务)(?:了)?(?:吗|没有?)|达标(?:了)?(?:吗|没有?)|比目标|与目标相比|和目标相比|跟目标比|"
+    r"目标[^。]{0,20}(?:实际|最后|最终|结果)|实际[^。]{0,20}目标|超额完成|控制在目标|目标以内了?吗|"
+    r"(?:最后|最终)(?:完成|干到|做到|达到|实现)了?(?:吗|没有?|多少)|(?:做到|落实|完成|实现|达到|达成)了?(?:吗|没有)|"
+    r"(?:定|设|提)(?:过|了)?[^。？?]{0,4}目标(?:吗|没有?)|有没有(?:定|设|提)?(?:过)?[^。？?]{0,4}目标|"
+    r"\b(?:plan|aim|aimed|planned|wanted)\b[^?]{0,80}\bactual(?:ly)?\b|\bas (?:the )?plan(?:ned| wanted)?\b|"
+    r"\b(?:did|does) the plan set\b|(?:落在|处于|在)目标(?:区间|范围)|目标[^。]{0,12}完成了?吗|"
+    r"\b(?:within|on|below|above|under) (?:its |the )?(?:target|goal)|\b(?:created|achieved|reached|grew|actually)\b[^?]{0,80}\b(?:its|the|a)\s+(?:target|goal)\b|"
+    r"\b(?:target|goal)s?\b[^?]{0,40}\b(?:met|achieved|reached|hit|exceeded|missed|fulfilled)\b|"
+    r"\b(?:meet|hit|reach|achieve|miss|exceed|fulfil+)\b[^?]{0,40}\b(?:target|goal)|"
+    r"(?:compared?|against) (?:with |to )?(?:the |its )?(?:target|goal)|\bactual(?:ly)?\b[^?]{0,60}\b(?:target|goal)|"
+    r"\b(?:target|goal)\b[^?]{0,60}\bactual(?:ly)?\b",
+    re.I,
+)
 _ASKS_OUTCOME_RE = re.compile(r"做完了|完成了吗|完成没|结论|结果(?:如何|怎么样|是什么)|怎么样了")
 # Asks to name the members of a set the question has counted ("那27家企业都是哪几家？").
 _NAMES_COUNTED_RE = re.compile(r"\d+\s*(?:家|个|位|名|项|所)[^？?]{0,12}?(?:都是|分别是|是哪|哪几|哪些|名单)")

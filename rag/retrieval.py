@@ -58,6 +58,10 @@ class Retrieval:
     # and those each part names.
     refs: list[str] = field(default_factory=list)
     part_refs: list[list[str]] = field(default_factory=list)
+    # Where each candidate stood in the whole question's own BM25 and vector rankings (1 = first), for the
+    # app's retrieval test; a hit absent from a ranking was not among its candidates.
+    keyword_ranks: dict[str, int] = field(default_factory=dict)
+    vector_ranks: dict[str, int] = field(default_factory=dict)
 
     @property
     def best_dense(self) -> float:
@@ -494,6 +498,8 @@ class Retriever:
                     rankings.append((ranking, weight * w))
             if i == 0:
                 dense_of, kw_of = dict(dense), dict(keyword)
+                keyword_ranks = {pid: r for r, (pid, _) in enumerate(keyword, 1)}
+                vector_ranks = {pid: r for r, (pid, _) in enumerate(dense, 1)}
             else:
                 for pid, score in dense:
                     dense_of.setdefault(pid, score)
@@ -524,5 +530,6 @@ class Retriever:
         ]
         timings["fusion"] = (time.perf_counter() - t) * 1000
         return Retrieval(
-            question, vectors[0], hits, lang, timings, parts=list(zip(parts, vectors[1:])), refs=refs[0], part_refs=refs[1:]
+            question, vectors[0], hits, lang, timings, parts=list(zip(parts, vectors[1:])), refs=refs[0], part_refs=refs[1:],
+            keyword_ranks=keyword_ranks, vector_ranks=vector_ranks,
         )

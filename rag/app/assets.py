@@ -143,6 +143,55 @@ mark.rag-quote { background: var(--rag-quote); color: #1f2937; padding: 0 1px; b
 .rag-msg-info { background: var(--background-fill-secondary); border: 1px solid var(--border-color-primary); }
 .rag-msg small, .rag-detail { display: block; color: var(--body-text-color-subdued); font-size: 12px; }
 #rag-feedback { border: 1px solid #f59e0b !important; }
+
+/* the document record: kind, issuer, dates, 文号, address */
+.rag-facts { display: flex; flex-wrap: wrap; gap: 2px 12px; font-size: 12px; color: var(--body-text-color-subdued); margin: 2px 0; }
+.rag-fact-k { color: #64748b; font-weight: 600; }
+.rag-fact a { color: var(--rag-accent); word-break: break-all; }
+.rag-viewer-bar { display: none; }
+.rag-restored { font-size: 12.5px; color: #166534; background: rgba(34, 197, 94, .1); border: 1px solid #bbf7d0; border-radius: 8px;
+  padding: 4px 10px; margin: 0 0 10px; }
+.rag-head .rag-restored { margin: 6px 0 0; display: inline-block; }
+#rag-chat-actions { gap: 6px; flex-wrap: nowrap; }
+#rag-export-files { margin-top: 6px; }
+
+/* the retrieval test */
+.rag-console h4 { margin: 14px 0 6px; }
+.rag-kv { border-collapse: collapse; font-size: 13.5px; }
+.rag-kv th { text-align: left; padding: 4px 12px 4px 0; color: var(--body-text-color-subdued); font-weight: 600; vertical-align: top; white-space: nowrap; }
+.rag-kv td { padding: 4px 0; }
+.rag-term { display: inline-block; margin: 0 4px 4px 0; padding: 0 6px; border-radius: 4px; background: var(--rag-accent-soft); color: var(--rag-accent); }
+.rag-console-text { font-size: 12.5px; color: var(--body-text-color); }
+.rag-console-evidence { font-size: 13.5px; margin: 8px 0; }
+.rag-console-evidence ol { padding-left: 22px; margin: 4px 0; }
+.rag-verdict-pass { color: #15803d; }
+.rag-verdict-refuse { color: #b91c1c; font-weight: 700; }
+.rag-verdict[data-deciding="1"] td { background: rgba(239, 68, 68, .08); }
+
+/* a phone (narrow screen): the question box stays at the bottom; the source opens over the page */
+@media (max-width: 760px) {
+  .gradio-container { padding-bottom: 150px !important; }
+  #rag-chat { max-height: none; min-height: 300px; overflow-y: visible !important; }
+  #rag-ask-row { position: fixed !important; left: 0; right: 0; bottom: 0; z-index: 900; margin: 0 !important;
+    padding: 6px 8px calc(6px + env(safe-area-inset-bottom)); background: var(--background-fill-primary);
+    border-top: 1px solid var(--border-color-primary); box-shadow: 0 -4px 14px rgba(15, 23, 42, .08); flex-wrap: nowrap !important; gap: 6px; }
+  #rag-ask-row > .form, #rag-ask-row > div:first-child { min-width: 0 !important; flex: 1 1 auto !important; }
+  #rag-ask-row > .column { min-width: 96px !important; flex: 0 0 96px !important; gap: 4px; }
+  #rag-ask-row label > span:first-child, #rag-ask-row [data-testid="block-info"] { display: none; }
+  #rag-side { display: none !important; }
+  #rag-side.rag-overlay { display: block !important; position: fixed !important; inset: 0; z-index: 1000; margin: 0 !important;
+    padding: 0; background: var(--background-fill-primary); overflow: hidden; max-width: none !important; width: 100vw; }
+  #rag-side.rag-overlay .rag-viewer { border-radius: 0; border: none; height: 100vh; display: flex; flex-direction: column; }
+  #rag-side.rag-overlay .rag-viewer-body { max-height: none; flex: 1 1 auto; min-height: 0; }
+  .rag-viewer-bar { display: flex; position: sticky; top: 0; z-index: 2; padding: 8px 10px; background: var(--background-fill-primary);
+    border-bottom: 1px solid var(--border-color-primary); }
+  .rag-viewer-back { border: 1px solid var(--border-color-primary); background: var(--background-fill-secondary); color: var(--rag-accent);
+    border-radius: 8px; padding: 6px 14px; font-size: 15px; font-weight: 600; cursor: pointer; }
+  .rag-persona { flex-direction: column; gap: 2px; }
+  .rag-chat { padding: 8px 6px; }
+  .rag-a { max-width: 100%; padding: 10px 12px; }
+  #rag-chat-actions button { white-space: nowrap; font-size: 12px; padding: 2px 4px; min-width: 0 !important; }
+}
 """
 
 # Clicks inside the conversation: [n] markers and "open in document" open the
@@ -170,12 +219,25 @@ const follow = () => {
   const last = turns[turns.length - 1];
   const status = last.dataset.status;
   if (turns.length !== lastCount || (status !== lastStatus && (status === 'done' || status === 'error'))) {
-    box.scrollTop += last.getBoundingClientRect().top - box.getBoundingClientRect().top - 8;
+    if (window.matchMedia('(max-width: 760px)').matches) {
+      // A phone: the page scrolls (the box does not), so bring the question to the top of the screen.
+      window.scrollBy(0, last.getBoundingClientRect().top - 8);
+    } else {
+      box.scrollTop += last.getBoundingClientRect().top - box.getBoundingClientRect().top - 8;
+    }
   }
   lastCount = turns.length;
   lastStatus = status;
 };
-watch('value', () => requestAnimationFrame(follow));
+// A question kept as a draft (see the header's script) is forgotten once the conversation shows it.
+const forgetDraft = () => {
+  let draft = '';
+  try { draft = localStorage.getItem('rag-draft') || ''; } catch (e) { return; }
+  if (!draft) return;
+  const asked = Array.from(element.querySelectorAll('.rag-turn')).map((t) => t.dataset.q || '');
+  if (asked.includes(draft.trim())) { try { localStorage.removeItem('rag-draft'); } catch (e) {} }
+};
+watch('value', () => requestAnimationFrame(() => { follow(); forgetDraft(); }));
 element.addEventListener('click', async (ev) => {
   const el = ev.target.closest('[data-action]');
   if (!el || !element.contains(el)) return;
@@ -191,6 +253,7 @@ element.addEventListener('click', async (ev) => {
     setTimeout(() => { el.dataset.copied = ''; if (label) label.textContent = el.dataset.label; }, 2500);
     return;
   }
+  if ((action === 'cite' || action === 'related') && window.__ragOpenViewer) window.__ragOpenViewer();
   if (action === 'cite') {
     element.querySelectorAll('.rag-card.rag-active').forEach((c) => c.classList.remove('rag-active'));
     const card = element.querySelector('#rag-t' + el.dataset.turn + '-c' + el.dataset.n);
@@ -227,6 +290,7 @@ const show = () => {
   if (!body || !target) return;
   body.scrollTop = Math.max(0, target.offsetTop - 24);
   target.classList.remove('rag-flash'); void target.offsetWidth; target.classList.add('rag-flash');
+  if (window.matchMedia('(max-width: 760px)').matches) return;  // a phone: the viewer opens over the page
   const r = element.getBoundingClientRect();
   if (r.top > window.innerHeight - 120 || r.bottom < 0) element.scrollIntoView({ behavior: 'smooth', block: 'start' });
 };
@@ -235,3 +299,97 @@ requestAnimationFrame(show);
 """
 
 NO_CLICK_JS = ""
+
+# The header's script, for the whole page: Gradio's own texts (its locale, the reconnect notice) in the chosen
+# language, the source overlay on a phone (open, back button, the browser's back, Escape), and the question
+# being typed kept in localStorage so that a reload or a reconnect does not lose it.
+GLUE_JS = r"""
+const head = () => element.querySelector('.rag-head');
+const EN_LOST = 'Connection to the server was lost';
+// Only text nodes are changed (Svelte keeps its own markers in these elements).
+const setText = (el, value) => {
+  if (!el) return;
+  const node = Array.from(el.childNodes).find((n) => n.nodeType === Node.TEXT_NODE && n.nodeValue.trim());
+  if (node && node.nodeValue !== value) node.nodeValue = value;
+};
+const fix = () => {
+  const h = head();
+  if (!h) return;
+  document.querySelectorAll('.toast-body').forEach((t) => {
+    const text = t.querySelector('.toast-message-text, [data-testid="toast-text"]');
+    if (text && (text.textContent.includes(EN_LOST) || t.dataset.ragConn === '1')) {
+      t.dataset.ragConn = '1';
+      setText(text, h.dataset.conn);
+      setText(t.querySelector('.toast-title'), h.dataset.connTitle);
+    }
+  });
+};
+const apply = async () => {
+  const h = head();
+  if (!h) return;
+  const lang = h.dataset.lang || 'zh';
+  document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
+  if (h.dataset.pageTitle) document.title = h.dataset.pageTitle;
+  try {
+    const url = performance.getEntriesByType('resource').map((e) => e.name)
+      .find((n) => /\/assets\/core-[\w-]+\.js(\?|$)/.test(n));
+    if (url) {
+      const core = await import(url);
+      if (core.changeLocale) core.changeLocale(lang === 'zh' ? 'zh-CN' : 'en');
+    }
+  } catch (e) { console.debug('locale', e); }
+  fix();
+};
+watch('value', apply);
+apply();
+if (!window.__ragGlue) {
+  window.__ragGlue = true;
+  new MutationObserver(fix).observe(document.body, { childList: true, subtree: true });
+  const phone = () => window.matchMedia('(max-width: 760px)').matches;
+  // The overlay is a class on the viewer's column (Gradio scopes the app's CSS to its container, so a
+  // class on <body> would not reach it); the page behind it does not scroll while it is open.
+  const side = () => document.getElementById('rag-side');
+  const isOpen = () => !!(side() && side().classList.contains('rag-overlay'));
+  window.__ragOpenViewer = () => {
+    if (!phone() || !side() || isOpen()) return;
+    side().classList.add('rag-overlay');
+    document.body.style.overflow = 'hidden';
+    try { history.pushState({ ragViewer: 1 }, ''); } catch (e) {}
+  };
+  window.__ragCloseViewer = (fromHistory) => {
+    if (!isOpen()) return;
+    side().classList.remove('rag-overlay');
+    document.body.style.overflow = '';
+    if (!fromHistory && history.state && history.state.ragViewer) history.back();
+  };
+  window.addEventListener('popstate', () => window.__ragCloseViewer(true));
+  document.addEventListener('click', (ev) => {
+    if (ev.target.closest('[data-action="close-viewer"]')) { ev.preventDefault(); window.__ragCloseViewer(false); }
+  });
+  document.addEventListener('keydown', (ev) => { if (ev.key === 'Escape') window.__ragCloseViewer(false); });
+  // The question being typed: kept on every keystroke, put back into an empty box after a reload.
+  const box = () => document.querySelector('#rag-question textarea');
+  document.addEventListener('input', (ev) => {
+    if (ev.target === box()) { try { localStorage.setItem('rag-draft', ev.target.value); } catch (e) {} }
+  }, true);
+  setTimeout(() => {
+    const ta = box();
+    let draft = '';
+    try { draft = localStorage.getItem('rag-draft') || ''; } catch (e) {}
+    if (ta && !ta.value && draft.trim()) {
+      ta.value = draft;
+      ta.dispatchEvent(new Event('input', { bubbles: true }));
+      ta.dataset.restored = '1';
+      const h = head();
+      if (h && h.dataset.draft) {
+        const note = document.createElement('div');
+        note.className = 'rag-restored rag-draft-note';
+        note.setAttribute('role', 'status');
+        note.textContent = h.dataset.draft;
+        h.appendChild(note);
+        setTimeout(() => note.remove(), 8000);
+      }
+    }
+  }, 1200);
+}
+"""

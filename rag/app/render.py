@@ -45,6 +45,58 @@ def esc(text) -> str:
     return html.escape("" if text is None else str(text), quote=True)
 
 
+_ADDRESS_FIELDS = ("原文链接", "原文地址", "原文网址", "网址", "链接", "来源网址", "url", "URL", "source_url", "address")
+
+
+def source_address(record) -> str:
+    """The original's web address when the document record knows it (its information table), else ""."""
+    if record is None:
+        return ""
+    fields = getattr(record, "fields", None) or {}
+    for key in _ADDRESS_FIELDS:
+        value = str(fields.get(key) or "").strip()
+        if value.startswith(("http://", "https://")):
+            return value
+    name = str(getattr(record, "source_name", "") or "")
+    return name if name.startswith(("http://", "https://")) else ""
+
+
+def record_facts(record, lang: str) -> list[tuple[str, str]]:
+    """What a citation, the source viewer and an export show of a document, as (label, value) pairs:
+    kind, issuer, each date the document states (成文, 发布, 施行), 文号 and, where known, the original's address.
+
+    ``record`` is a :class:`rag.documents.DocumentRecord` (None gives nothing)."""
+    if record is None:
+        return []
+    facts = []
+    if record.kind:
+        facts.append((tr(lang, "fact_kind"), record.kind))
+    if record.issuer:
+        facts.append((tr(lang, "fact_issuer"), record.issuer))
+    for key, value in (("date_written", record.written), ("date_published", record.published),
+                       ("date_effective", record.effective)):
+        if value:
+            facts.append((tr(lang, key), value))
+    if record.doc_number:
+        facts.append((tr(lang, "fact_number"), record.doc_number))
+    address = source_address(record)
+    if address:
+        facts.append((tr(lang, "fact_address"), address))
+    return facts
+
+
+def facts_html(record, lang: str, cls: str = "rag-facts") -> str:
+    """:func:`record_facts` as a line of labelled facts (the address as a link opening in a new tab)."""
+    items = []
+    for label, value in record_facts(record, lang):
+        if value.startswith(("http://", "https://")):
+            shown = f'<a href="{esc(value)}" target="_blank" rel="noopener noreferrer">{esc(value)}</a>'
+        else:
+            shown = esc(value)
+        items.append(f'<span class="rag-fact"><span class="rag-fact-k">{esc(label)}</span> {shown}</span>')
+    return f'<div class="{cls}">{"".join(items)}</div>' if items else ""
+
+
 def short_locator(locator: str, title: str | None) -> str:
     """The locator without the document title it starts with ("第二章 … › 第3段")."""
     if title and locator.startswith(title):
@@ -158,18 +210,23 @@ def plain_text(turn: dict, lang: str) -> str:
 
 
 # ---------------------------------------------------------------- conversation
-def _card(turn: int, c: dict, titles: dict[str, str], lang: str) -> str:
-    title = c.get("doc_title") or titles.get(c.get("doc", ""), c.get("doc", ""))
-    n = int(c["n"])
+def _card(turn: int, c: dict, titles: dict[str, str], lang: str, records: dict | None = None) -> str:
+    record = (records or {}).get(c.get("doc", ""))
     doc = c.get("document") or {}
-    facts = " · ".join(x for x in (doc.get("issuer"), doc.get("date"), doc.get("doc_number")) if x)
+    title = (record.title if record else "") or doc.get("title") or c.get("doc_title") or titles.get(c.get("doc", ""), c.get("doc", ""))
+    n = int(c["n"])
+    if record is not None:
+        facts_block = facts_html(record, lang, "rag-facts rag-card-doc")
+    else:  # the document is no longer indexed: what the answer recorded of it
+        facts = " · ".join(x for x in (doc.get("kind"), doc.get("issuer"), doc.get("date"), doc.get("doc_number")) if x)
+        facts_block = f'<div class="rag-card-doc">{esc(facts)}</div>' if facts else ""
     old = f'<span class="rag-card-old">{esc(tr(lang, "not_latest"))}</span>' if doc.get("superseded") else ""
     return (
         f'<div class="rag-card" id="rag-t{turn}-c{n}" data-turn="{turn}" data-n="{n}">'
         f'<div class="rag-card-head"><button type="button" class="rag-card-n" data-action="cite" '
         f'data-turn="{turn}" data-n="{n}">[{n}]</button>'
         f'<span class="rag-card-title">{esc(title)}</span>{old}</div>'
-        + (f'<div class="rag-card-doc">{esc(facts)}</div>' if facts else "")
+        + facts_block
         + f'<div class="rag-card-loc">{esc(with_ocr_mark(short_locator(c.get("locator", ""), title), c))}</div>'
         f'<div class="rag-card-text">{mark_sentences(c.get("text", ""), c.get("quoted") or [])}</div>'
         f'<button type="button" class="rag-link" data-action="cite" data-turn="{turn}" data-n="{n}">'
@@ -177,12 +234,14 @@ def _card(turn: int, c: dict, titles: dict[str, str], lang: str) -> str:
     )
 
 
-def _related_card(turn: int, i: int, r: dict, titles: dict[str, str], lang: str) -> str:
+def _related_card(turn: int, i: int, r: dict, titles: dict[str, str], lang: str, records: dict | None = None) -> str:
+    record = (records or {}).get(r.get("doc", ""))
     title = titles.get(r.get("doc", ""), r.get("doc", ""))
     return (
         f'<div class="rag-card rag-card-related" data-turn="{turn}" data-i="{i}">'
         f'<div class="rag-card-head"><span class="rag-related-tag">{esc(tr(lang, "related_title"))}</span>'
         f'<span class="rag-card-title">{esc(title)}</span></div>'
+        + facts_html(record, lang, "rag-facts rag-card-doc") +
         f'<div class="rag-card-loc">{esc(with_ocr_mark(short_locator(r.get("locator", ""), title), r))}</div>'
         f'<div class="rag-card-text">{esc(r.get("text", "")).replace(chr(10), "<br>")}</div>'
         f'<button type="button" class="rag-link" data-action="related" data-turn="{turn}" data-i="{i}">'
@@ -220,7 +279,7 @@ def _actions(turn_i: int, turn: dict, lang: str) -> str:
     )
 
 
-def render_turn(i: int, turn: dict, lang: str, titles: dict[str, str]) -> str:
+def render_turn(i: int, turn: dict, lang: str, titles: dict[str, str], records: dict | None = None) -> str:
     """One question and its answer (in whatever state it is)."""
     q = (
         f'<div class="rag-q"><div class="rag-q-bubble"><span class="rag-sr">{esc(tr(lang, "you"))}: </span>'
@@ -255,7 +314,7 @@ def render_turn(i: int, turn: dict, lang: str, titles: dict[str, str]) -> str:
             f'<span class="rag-caret" aria-hidden="true"></span></div></div>'
         )
     elif result.get("abstained"):
-        related = "".join(_related_card(i, j, r, titles, lang) for j, r in enumerate(result.get("related", [])))
+        related = "".join(_related_card(i, j, r, titles, lang, records) for j, r in enumerate(result.get("related", [])))
         first_line = (result.get("answer") or "").split("\n", 1)[0]
         a = (
             f'<div class="rag-a rag-abstain" data-state="abstained">{searched_html}'
@@ -272,7 +331,7 @@ def render_turn(i: int, turn: dict, lang: str, titles: dict[str, str]) -> str:
         )
     else:
         cits = {int(c["n"]): c for c in result.get("citations", [])}
-        cards = "".join(_card(i, c, titles, lang) for c in result.get("citations", []))
+        cards = "".join(_card(i, c, titles, lang, records) for c in result.get("citations", []))
         a = (
             f'<div class="rag-a rag-answer" data-state="answer">{searched_html}'
             f'<div class="rag-answer-text">{answer_html(result.get("answer", ""), i, cits)}</div>'
@@ -285,7 +344,7 @@ def render_turn(i: int, turn: dict, lang: str, titles: dict[str, str]) -> str:
             + _actions(i, turn, lang)
             + "</div>"
         )
-    return f'<div class="rag-turn" data-turn="{i}" data-status="{esc(status)}">{q}{a}</div>'
+    return f'<div class="rag-turn" data-turn="{i}" data-status="{esc(status)}" data-q="{esc(turn.get("question", "").strip())}">{q}{a}</div>'
 
 
 def render_welcome(lang: str, docs: list, examples: bool = True) -> str:
@@ -298,14 +357,18 @@ def render_welcome(lang: str, docs: list, examples: bool = True) -> str:
     )
 
 
-def render_chat(turns: list[dict], lang: str, docs: list | None = None) -> str:
-    """The whole conversation (or the welcome panel when it is empty)."""
+def render_chat(turns: list[dict], lang: str, docs: list | None = None, notice: str = "") -> str:
+    """The whole conversation (or the welcome panel when it is empty); ``notice``, when given, is shown
+    above it (that the conversation was restored from the browser)."""
     docs = docs or []
     titles = {d.doc_id: d.title for d in docs}
+    records = {d.doc_id: d.document_record() for d in docs if hasattr(d, "document_record")}
     if not turns:
         body = render_welcome(lang, docs)
     else:
-        body = "".join(render_turn(i, t, lang, titles) for i, t in enumerate(turns))
+        body = "".join(render_turn(i, t, lang, titles, records) for i, t in enumerate(turns))
+    if notice:
+        body = f'<div class="rag-restored" role="status">{esc(notice)}</div>' + body
     return f'<div class="rag-chat" lang="{"zh-CN" if lang == "zh" else "en"}">{body}</div>'
 
 
@@ -395,20 +458,32 @@ def locate_passage(paragraphs: list[str], passage_text: str, locator: str = "") 
     return max(candidates, key=score)
 
 
+def _viewer_bar(lang: str) -> str:
+    """The viewer's top bar on a phone (where it opens as an overlay): a back button."""
+    return (
+        f'<div class="rag-viewer-bar"><button type="button" class="rag-viewer-back" data-action="close-viewer" '
+        f'aria-label="{esc(tr(lang, "viewer_back"))}">← {esc(tr(lang, "viewer_back"))}</button></div>'
+    )
+
+
 def render_viewer(
     lang: str,
     doc=None,
     passage: dict | None = None,
     quoted: list[str] | None = None,
     missing: bool = False,
+    record=None,
 ) -> str:
     """The source viewer: the whole document, the cited passage highlighted (``.rag-target``).
 
     ``doc`` is a :class:`rag.cleaning.CleanDocument`; ``passage`` a citation or
-    related-passage dict (``doc``, ``locator``, ``text``).
+    related-passage dict (``doc``, ``locator``, ``text``); ``record`` the document's
+    :class:`rag.documents.DocumentRecord` (title, kind, issuer, dates, 文号, address).
+    A viewer showing a document carries ``data-open="1"``: on a phone it covers the screen
+    until its back button is pressed.
     """
     if missing:
-        return f'<div class="rag-viewer rag-viewer-empty">{esc(tr(lang, "viewer_missing"))}</div>'
+        return f'<div class="rag-viewer rag-viewer-empty" data-open="1">{_viewer_bar(lang)}{esc(tr(lang, "viewer_missing"))}</div>'
     if doc is None or passage is None:
         return (
             f'<div class="rag-viewer rag-viewer-empty"><div class="rag-viewer-icon">{ICON_DOC}</div>'
@@ -421,13 +496,15 @@ def render_viewer(
     span = locate_passage(texts, passage.get("text", ""), passage.get("locator", ""))
     meta = []
     if doc.source_name:
-        meta.append(esc(doc.source_name))
+        meta.append(esc(tr(lang, "fact_file")) + " " + esc(doc.source_name))
     if doc.page_count:
         meta.append(esc(tr(lang, "viewer_pages", n=doc.page_count)))
+    title = (record.title if record is not None and record.title else "") or doc.title
     head = (
         '<div class="rag-viewer-head">'
-        f'<div class="rag-viewer-title">{esc(doc.title)}</div>'
-        f'<div class="rag-viewer-meta">{" · ".join(meta)}</div>'
+        f'<div class="rag-viewer-title">{esc(title)}</div>'
+        + facts_html(record, lang, "rag-facts rag-viewer-facts")
+        + f'<div class="rag-viewer-meta">{" · ".join(meta)}</div>'
         f'<div class="rag-viewer-loc">{esc(with_ocr_mark(short_locator(passage.get("locator", ""), doc.title), passage))}</div>'
         + (
             f'<div class="rag-legend"><mark class="rag-quote">&nbsp;&nbsp;&nbsp;</mark> {esc(tr(lang, "quoted_legend"))}</div>'
@@ -459,7 +536,7 @@ def render_viewer(
         if span is not None and k == span[1]:
             body.append("</div>")
     return (
-        f'<div class="rag-viewer" data-doc="{esc(doc.doc_id)}">{head}'
+        f'<div class="rag-viewer" data-doc="{esc(doc.doc_id)}" data-open="1">{_viewer_bar(lang)}{head}'
         f'<div class="rag-viewer-body" tabindex="0">{"".join(body)}</div></div>'
     )
 
@@ -503,3 +580,76 @@ def render_message(text: str, kind: str = "info") -> str:
         return ""
     role = ' role="alert"' if kind == "error" else ' role="status"'
     return f'<div class="rag-msg rag-msg-{kind}"{role}>{esc(text).replace(chr(10), "<br>")}</div>'
+
+
+# ---------------------------------------------------------------- retrieval test (检索测试)
+def _num(value, digits: int = 4) -> str:
+    return "—" if value is None else f"{value:.{digits}f}"
+
+
+def render_console(report, lang: str) -> str:
+    """A :class:`rag.app.console.ConsoleReport` as HTML: the question analysed, the ranked passages with
+    their BM25, vector and fused ranks and scores, and each gate rule's verdict with its reason code."""
+    none = esc(tr(lang, "console_none"))
+    sep = "：" if lang == "zh" else ": "
+
+    def row(label: str, value: str) -> str:
+        return f'<tr><th>{esc(label)}</th><td>{value or none}</td></tr>'
+
+    def chips(items) -> str:
+        return "".join(f'<code class="rag-term">{esc(t)}</code>' for t in items)
+
+    analysis = (
+        f'<h4>{esc(tr(lang, "console_query"))}</h4><table class="rag-kv rag-console-query">'
+        + row(tr(lang, "console_searched"), esc(report.searched))
+        + row(tr(lang, "console_parts"), "<br>".join(esc(p) for p in report.parts))
+        + row(tr(lang, "console_terms"), chips(report.terms))
+        + row(tr(lang, "console_topic"), chips(report.topic_terms))
+        + row(tr(lang, "console_fields"), "<br>".join(f"<code>{esc(k)}</code> {esc(v)}" for k, v in report.conditions))
+        + "</table>"
+    )
+    head = "".join(
+        f"<th>{esc(tr(lang, k))}</th>"
+        for k in ("console_rank", "console_fused", "console_bm25", "console_vector", "console_passage")
+    )
+    rows = []
+    for p in report.passages:
+        bm25 = f"{p.bm25_rank if p.bm25_rank is not None else '—'} / {_num(p.bm25, 3)}"
+        vec = f"{p.vector_rank if p.vector_rank is not None else '—'} / {_num(p.vector, 4)}"
+        text = p.text if len(p.text) <= 160 else p.text[:160] + "…"
+        rows.append(
+            f'<tr class="rag-console-hit" data-rank="{p.rank}" data-doc="{esc(p.doc)}">'
+            f'<td class="rag-num">{p.rank}</td><td class="rag-num rag-fused">{_num(p.fused, 4)}</td>'
+            f'<td class="rag-num rag-bm25">{esc(bm25)}</td><td class="rag-num rag-vector">{esc(vec)}</td>'
+            f'<td><div class="rag-card-title">{esc(p.title)}</div>'
+            f'<div class="rag-card-loc">{esc(short_locator(p.locator, p.title))}</div>'
+            f'<div class="rag-console-text">{esc(text)}</div></td></tr>'
+        )
+    passages = (
+        f'<h4>{esc(tr(lang, "console_passages"))}</h4>'
+        f'<table class="rag-docs rag-console-passages"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+    )
+    outcome_key = "console_outcome_answer" if report.answered else "console_outcome_abstain"
+    outcome = esc(tr(lang, outcome_key)) + (f" <code>{esc(report.abstain_reason)}</code>" if report.abstain_reason else "")
+    evidence = "".join(f"<li>{esc(s)}</li>" for s in report.evidence) or f"<li>{none}</li>"
+    vrows = []
+    for v in report.verdicts:
+        verdict = tr(lang, "console_pass") if v.passed else tr(lang, "console_refuse") if not v.error else "error"
+        note = esc(v.reason or v.error or "")
+        if v.deciding:
+            note += f' <b>{esc(tr(lang, "console_deciding"))}</b>'
+        deciding = ' data-deciding="1"' if v.deciding else ""
+        vrows.append(
+            f'<tr class="rag-verdict" data-code="{esc(v.code)}" data-passed="{"1" if v.passed else "0"}"'
+            f'{deciding}><td><code>{esc(v.code)}</code></td>'
+            f'<td class="rag-verdict-{"pass" if v.passed else "refuse"}">{esc(verdict)}</td><td>{note}</td></tr>'
+        )
+    gate = (
+        f'<h4>{esc(tr(lang, "console_gate"))}</h4>'
+        f'<div class="rag-msg rag-msg-{"ok" if report.answered else "info"} rag-console-outcome">{outcome}</div>'
+        f'<div class="rag-console-evidence"><b>{esc(tr(lang, "console_gate_evidence"))}</b>{sep}<ol>{evidence}</ol></div>'
+        f'<table class="rag-docs rag-console-gate"><thead><tr><th>{esc(tr(lang, "console_rule"))}</th>'
+        f'<th>{esc(tr(lang, "console_verdict"))}</th><th>{esc(tr(lang, "console_reason"))}</th></tr></thead>'
+        f'<tbody>{"".join(vrows)}</tbody></table>'
+    )
+    return f'<div class="rag-console" lang="{"zh-CN" if lang == "zh" else "en"}">{analysis}{passages}{gate}</div>'

@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import shutil
+import tempfile
 import threading
 import time
 import uuid
@@ -38,6 +40,7 @@ UPLOAD_SUFFIXES = (".pdf", ".txt", ".md", ".docx", ".png", ".jpg", ".jpeg", ".ti
 REFRESH_EVERY = 10.0  # seconds between checks for a generation published by another process
 STREAM_PAUSE = 0.06  # seconds between revealed sentences of an extractive answer
 WRITE_LOCK_TIMEOUT = 15.0  # seconds an admin action waits for another writer
+EXPORT_KEEP_SECONDS = 3600.0  # exported files older than this are removed at the next export
 
 
 @dataclass
@@ -251,6 +254,41 @@ class AppService:
                 self._doc_cache.clear()
             self._doc_cache[key] = assistant.index.document_text(doc_id)
         return self._doc_cache[key]
+
+    def record(self, doc_id: str):
+        """The :class:`rag.documents.DocumentRecord` of an indexed document (title, kind, issuer, dates…), or None."""
+        return self.assistant.records.get(doc_id)
+
+    def records(self) -> dict:
+        """Every indexed document's record, by id."""
+        return dict(self.assistant.records)
+
+    # ------------------------------------------------------------ export and the retrieval test
+    def export(self, turns: list[dict], lang: str, folder: str | Path | None = None) -> tuple[Path, Path]:
+        """The conversation as Markdown and .docx files (:func:`rag.app.export.export_files`); raises
+        :class:`rag.app.export.ExportError` (a ValueError) when nothing has been answered yet."""
+        from rag.app.export import export_files
+
+        if folder is None:  # one folder per process; what an earlier export left there over an hour ago goes
+            folder = Path(tempfile.gettempdir()) / f"rag-export-{os.getpid()}"
+            cutoff = time.time() - EXPORT_KEEP_SECONDS
+            for old in folder.glob("*/*") if folder.is_dir() else []:
+                if old.is_file() and old.stat().st_mtime < cutoff:
+                    old.unlink(missing_ok=True)
+                    try:
+                        old.parent.rmdir()
+                    except OSError:
+                        pass
+            folder = folder / uuid.uuid4().hex[:12]
+        return export_files(turns, lang, self.records(), folder)
+
+    def retrieval_test(self, question: str, doc_ids: list[str] | None = None):
+        """The retrieval test of one question (:func:`rag.app.console.retrieval_test`); raises
+        :class:`QuestionError` for an unusable question."""
+        from rag.app.console import retrieval_test
+
+        kept, _ = self.known_doc_ids(doc_ids)
+        return retrieval_test(self.assistant, question, doc_ids=kept)
 
     # ------------------------------------------------------------ feedback
     def record_feedback(

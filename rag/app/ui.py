@@ -7,6 +7,7 @@ work is in :mod:`rag.app.service`. This module wires components to them.
 function's type hints at run time.)
 """
 
+import hashlib
 import hmac
 import logging
 import time
@@ -15,10 +16,12 @@ from pathlib import Path
 
 import gradio as gr
 
-from rag.app.assets import CHAT_JS, EXAMPLES_JS, VIEWER_JS
+from rag.app.assets import CHAT_JS, EXAMPLES_JS, GLUE_JS, VIEWER_JS
+from rag.app.conversation import restored_conversation, stored_conversation
 from rag.app.render import (
     esc,
     render_chat,
+    render_console,
     render_docs_table,
     render_examples,
     render_message,
@@ -50,9 +53,17 @@ def new_session() -> dict:
     }
 
 
+STORAGE_KEY = "rag-conversation"  # the localStorage key of the conversation (gr.BrowserState)
+
+
 def _header(lang: str) -> str:
+    """The page header; its data attributes carry the texts the page's script puts in Gradio's own
+    notices (the reconnect toast, the API link) in the chosen language."""
     return (
-        f'<div class="rag-head"><div class="rag-head-title"><span class="rag-emblem" aria-hidden="true"></span>'
+        f'<div class="rag-head" data-lang="{lang}" data-conn-title="{esc(tr(lang, "conn_lost_title"))}" '
+        f'data-conn="{esc(tr(lang, "conn_lost"))}" data-api="{esc(tr(lang, "api_link"))}" '
+        f'data-page-title="{esc(tr(lang, "page_title"))}" data-draft="{esc(tr(lang, "draft_restored"))}">'
+        f'<div class="rag-head-title"><span class="rag-emblem" aria-hidden="true"></span>'
         f'{esc(tr(lang, "title"))}</div><div class="rag-head-sub">{esc(tr(lang, "subtitle"))}</div></div>'
     )
 
@@ -107,9 +118,15 @@ def build_demo(service: AppService) -> gr.Blocks:
 
     with gr.Blocks(title=tr("zh", "page_title"), analytics_enabled=False, fill_width=False) as demo:
         sess = gr.State(new_session())
+        # The conversation kept in the browser's localStorage: back after a reload or a reconnect. The key and
+        # the secret are fixed per deployment, so a copy written before a server restart still opens.
+        stored = gr.BrowserState(
+            {}, storage_key=STORAGE_KEY,
+            secret=hashlib.sha256(f"rag-conversation:{settings.index_dir}".encode("utf-8")).hexdigest()[:32],
+        )
 
         with gr.Row(elem_id="rag-header", equal_height=True):
-            header = gr.HTML(_header("zh"), js_on_load=None, apply_default_css=False)
+            header = gr.HTML(_header("zh"), js_on_load=GLUE_JS, apply_default_css=False, elem_id="rag-head")
             lang_radio = gr.Radio(
                 choices=[("中文", "zh"), ("English", "en")],
                 value="zh",
@@ -144,7 +161,7 @@ def build_demo(service: AppService) -> gr.Blocks:
                             with gr.Row():
                                 fb_submit = gr.Button(tr("zh", "feedback_submit"), variant="primary", size="sm", elem_id="rag-feedback-submit")
                                 fb_skip = gr.Button(tr("zh", "feedback_skip"), size="sm", elem_id="rag-feedback-skip")
-                        with gr.Row(equal_height=True):
+                        with gr.Row(equal_height=True, elem_id="rag-ask-row"):
                             question = gr.Textbox(
                                 label=tr("zh", "input_label"),
                                 placeholder=tr("zh", "input_placeholder"),
@@ -156,7 +173,13 @@ def build_demo(service: AppService) -> gr.Blocks:
                             )
                             with gr.Column(scale=1, min_width=110):
                                 send = gr.Button(tr("zh", "send"), variant="primary", elem_id="rag-send")
-                                clear = gr.Button(tr("zh", "new_chat"), elem_id="rag-clear", size="sm")
+                                with gr.Row(elem_id="rag-chat-actions"):
+                                    clear = gr.Button(tr("zh", "new_chat"), elem_id="rag-clear", size="sm", min_width=40)
+                                    export = gr.Button(tr("zh", "export"), elem_id="rag-export", size="sm", min_width=40)
+                        export_files = gr.File(
+                            label=tr("zh", "export_files"), file_count="multiple", visible=False, interactive=False,
+                            elem_id="rag-export-files", height=110,
+                        )
                         doc_filter = gr.Dropdown(
                             choices=_doc_choices(service),
                             value=[],
@@ -222,6 +245,24 @@ def build_demo(service: AppService) -> gr.Blocks:
                                 admin["reindex_hint"] = gr.Markdown(tr("zh", "admin_reindex_hint", folder=f"`{settings.corpus_dir}`"))
                                 admin["reindex"] = gr.Button(tr("zh", "admin_reindex_button"), elem_id="rag-reindex")
                                 admin["reindex_msg"] = gr.HTML("", apply_default_css=False, js_on_load=None, elem_id="rag-reindex-msg")
+                with gr.Tab(tr("zh", "tab_console"), id="console", elem_id="rag-tab-console") as console_tab:
+                    admin["console_tab"] = console_tab
+                    admin["console_note"] = gr.HTML(
+                        render_message(tr("zh", "console_login_first"), "info"), apply_default_css=False, js_on_load=None,
+                        elem_id="rag-console-note",
+                    )
+                    with gr.Column(visible=False, elem_id="rag-console-box") as console_box:
+                        admin["console_box"] = console_box
+                        admin["console_title"] = gr.Markdown(f"### {tr('zh', 'console_title')}")
+                        admin["console_hint"] = gr.Markdown(tr("zh", "console_hint"))
+                        with gr.Row(equal_height=True):
+                            admin["console_q"] = gr.Textbox(
+                                label=tr("zh", "console_question"), lines=1, max_lines=3, scale=6, elem_id="rag-console-q"
+                            )
+                            admin["console_run"] = gr.Button(
+                                tr("zh", "console_run"), variant="primary", scale=1, elem_id="rag-console-run"
+                            )
+                        admin["console_out"] = gr.HTML("", apply_default_css=False, js_on_load=None, elem_id="rag-console-out")
 
         # ---------------------------------------------------------------- chat
         def docs_now():
@@ -234,7 +275,7 @@ def build_demo(service: AppService) -> gr.Blocks:
                 clean_question(q)
             except QuestionError as exc:
                 gr.Warning(str(exc))
-                yield gr.skip(), gr.skip(), s
+                yield gr.skip(), gr.skip(), s, gr.skip()
                 return
             history = [t["question"] for t in s["turns"] if t.get("status") == "done"]
             turn = {
@@ -250,7 +291,7 @@ def build_demo(service: AppService) -> gr.Blocks:
             }
             s["turns"].append(turn)
             docs = docs_now()
-            yield render_chat(s["turns"], lang, docs), "", s
+            yield render_chat(s["turns"], lang, docs), "", s, stored_conversation(s["turns"], lang)
             try:
                 for ev in service.stream(q, history, list(doc_ids or [])):
                     if ev.kind == "searching":
@@ -262,7 +303,7 @@ def build_demo(service: AppService) -> gr.Blocks:
                     elif ev.kind == "done":
                         turn["status"] = "done"
                         turn["result"] = ev.result
-                    yield render_chat(s["turns"], lang, docs), gr.skip(), s
+                    yield render_chat(s["turns"], lang, docs), gr.skip(), s, gr.skip()
             except QuestionError as exc:
                 turn["status"], turn["error"] = "error", str(exc)
             except Exception:  # noqa: BLE001 - the user sees a message, the log the traceback
@@ -270,7 +311,7 @@ def build_demo(service: AppService) -> gr.Blocks:
                 turn["status"], turn["error"] = "error", tr(lang, "error_internal")
             if turn["status"] != "done" and turn["status"] != "error":
                 turn["status"], turn["error"] = "error", tr(lang, "error_internal")
-            yield render_chat(s["turns"], lang, docs), gr.skip(), s
+            yield render_chat(s["turns"], lang, docs), gr.skip(), s, stored_conversation(s["turns"], lang)
 
         answer_events = dict(
             concurrency_limit=limit,
@@ -279,27 +320,46 @@ def build_demo(service: AppService) -> gr.Blocks:
             show_progress="hidden",
             trigger_mode="once",
         )
-        question.submit(respond, [question, doc_filter, sess], [chat, question, sess], **answer_events)
-        send.click(respond, [question, doc_filter, sess], [chat, question, sess], **answer_events)
+        question.submit(respond, [question, doc_filter, sess], [chat, question, sess, stored], **answer_events)
+        send.click(respond, [question, doc_filter, sess], [chat, question, sess, stored], **answer_events)
 
         def ask_example(evt: gr.EventData, doc_ids, s):
             q = str(getattr(evt, "_data", {}).get("q") or "").strip()
             if not q:
-                yield gr.skip(), gr.skip(), s
+                yield gr.skip(), gr.skip(), s, gr.skip()
                 return
             yield from respond(q, doc_ids, s)
 
-        examples.click(ask_example, [doc_filter, sess], [chat, question, sess], **answer_events)
+        examples.click(ask_example, [doc_filter, sess], [chat, question, sess, stored], **answer_events)
 
         def clear_chat(s):
             s["turns"] = []
             s["fb_turn"] = None
             s["viewer"] = None
             lang = s["lang"]
-            return render_chat([], lang, docs_now()), render_viewer(lang), gr.update(visible=False), "", s
+            return (
+                render_chat([], lang, docs_now()), render_viewer(lang), gr.update(visible=False), "", s,
+                stored_conversation([], lang), gr.update(value=None, visible=False),
+            )
 
         clear.click(
-            clear_chat, [sess], [chat, viewer, fb_box, question, sess], api_visibility="private", queue=False
+            clear_chat, [sess], [chat, viewer, fb_box, question, sess, stored, export_files],
+            api_visibility="private", queue=False,
+        )
+
+        # ---------------------------------------------------------------- export
+        def export_chat(s):
+            lang = s["lang"]
+            try:
+                md_path, docx_path = service.export(s["turns"], lang)
+            except ValueError as exc:  # nothing answered yet
+                gr.Warning(str(exc))
+                return gr.update(value=None, visible=False)
+            return gr.update(value=[str(md_path), str(docx_path)], visible=True, label=tr(lang, "export_files"))
+
+        export.click(
+            export_chat, [sess], [export_files], concurrency_limit=4, concurrency_id=LIGHT, api_visibility="private",
+            show_progress="hidden",
         )
 
         # ---------------------------------------------------------------- clicks in the conversation
@@ -309,7 +369,7 @@ def build_demo(service: AppService) -> gr.Blocks:
             s["viewer"] = {"passage": passage, "quoted": quoted}
             if doc is None:
                 return render_viewer(lang, missing=True)
-            return render_viewer(lang, doc, passage, quoted)
+            return render_viewer(lang, doc, passage, quoted, record=service.record(passage.get("doc", "")))
 
         def on_chat_click(evt: gr.EventData, s):
             data = getattr(evt, "_data", None) or {}
@@ -356,10 +416,16 @@ def build_demo(service: AppService) -> gr.Blocks:
                 )
             return gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), s
 
+        def on_chat_click_kept(evt: gr.EventData, s):
+            out = on_chat_click(evt, s)
+            data = getattr(evt, "_data", None) or {}
+            kept = stored_conversation(s["turns"], s["lang"]) if data.get("action") == "rate" else gr.skip()
+            return (*out, kept)
+
         chat.click(
-            on_chat_click,
+            on_chat_click_kept,
             [sess],
-            [viewer, chat, fb_box, fb_prompt, fb_text, sess],
+            [viewer, chat, fb_box, fb_prompt, fb_text, sess, stored],
             concurrency_limit=8,
             concurrency_id=LIGHT,
             api_visibility="private",
@@ -397,7 +463,8 @@ def build_demo(service: AppService) -> gr.Blocks:
         fb_skip.click(skip_comment, [sess], [fb_box, fb_text, sess], api_visibility="private", queue=False)
 
         # ---------------------------------------------------------------- language
-        lang_outputs = [header, chat, examples, viewer, question, send, clear, doc_filter, fb_text, fb_submit, fb_skip, chat_tab]
+        lang_outputs = [header, chat, examples, viewer, question, send, clear, doc_filter, fb_text, fb_submit, fb_skip, chat_tab,
+                        export, export_files]
         admin_text_keys = [
             ("login_title", "md3", "admin_login_title"),
             ("password", "label", "admin_password"),
@@ -417,9 +484,16 @@ def build_demo(service: AppService) -> gr.Blocks:
             ("reindex_title", "md4", "admin_reindex_title"),
             ("reindex_hint", "md", "admin_reindex_hint"),
             ("reindex", "value", "admin_reindex_button"),
+            ("console_tab", "label", "tab_console"),
+            ("console_title", "md3", "console_title"),
+            ("console_hint", "md", "console_hint"),
+            ("console_q", "label", "console_question"),
+            ("console_run", "value", "console_run"),
         ]
         if admin_enabled:
-            lang_outputs += [admin["tab"], admin["table"]] + [admin[name] for name, _, _ in admin_text_keys]
+            lang_outputs += [admin["tab"], admin["table"], admin["console_note"], admin["console_out"]] + [
+                admin[name] for name, _, _ in admin_text_keys
+            ]
 
         def set_language(lang, s):
             lang = lang if lang in ("zh", "en") else "zh"
@@ -427,13 +501,18 @@ def build_demo(service: AppService) -> gr.Blocks:
             docs = docs_now()
             v = s.get("viewer")
             if v:
-                doc = service.document(v["passage"].get("doc", ""))
-                viewer_html = render_viewer(lang, doc, v["passage"], v["quoted"]) if doc else render_viewer(lang, missing=True)
+                doc_id = v["passage"].get("doc", "")
+                doc = service.document(doc_id)
+                viewer_html = (
+                    render_viewer(lang, doc, v["passage"], v["quoted"], record=service.record(doc_id))
+                    if doc else render_viewer(lang, missing=True)
+                )
             else:
                 viewer_html = render_viewer(lang)
+            notice = tr(lang, "restored") if s.pop("restored", False) else ""
             out = [
                 _header(lang),
-                render_chat(s["turns"], lang, docs),
+                render_chat(s["turns"], lang, docs, notice),
                 render_examples(lang),
                 viewer_html,
                 gr.update(label=tr(lang, "input_label"), placeholder=tr(lang, "input_placeholder")),
@@ -444,9 +523,16 @@ def build_demo(service: AppService) -> gr.Blocks:
                 gr.update(value=tr(lang, "feedback_submit")),
                 gr.update(value=tr(lang, "feedback_skip")),
                 gr.update(label=tr(lang, "tab_chat")),
+                gr.update(value=tr(lang, "export")),
+                gr.update(label=tr(lang, "export_files")),
             ]
             if admin_enabled:
-                out += [gr.update(label=tr(lang, "tab_admin")), render_docs_table(docs, lang) if s["admin"] else ""]
+                out += [
+                    gr.update(label=tr(lang, "tab_admin")),
+                    render_docs_table(docs, lang) if s["admin"] else "",
+                    render_message(tr(lang, "console_login_first"), "info") if not s["admin"] else "",
+                    render_console(s["console"], lang) if s["admin"] and s.get("console") is not None else gr.skip(),
+                ]
                 for name, kind, key in admin_text_keys:
                     text = tr(lang, key, folder=f"`{settings.corpus_dir}`") if key == "admin_reindex_hint" else tr(lang, key)
                     if kind == "md3":
@@ -459,19 +545,37 @@ def build_demo(service: AppService) -> gr.Blocks:
                         out.append(gr.update(label=text))
                     else:
                         out.append(gr.update(value=text))
-            return [*out, s]
+            return [*out, s, stored_conversation(s["turns"], lang)]
 
         lang_radio.change(
-            set_language, [lang_radio, sess], [*lang_outputs, sess], api_visibility="private", queue=False,
+            set_language, [lang_radio, sess], [*lang_outputs, sess, stored], api_visibility="private", queue=False,
             show_progress="hidden",
         )
 
         # ---------------------------------------------------------------- page load
-        def on_load(s):
+        def on_load(s, kept):
+            """A new page (first visit, reload, reconnect): the conversation and language the browser kept come
+            back; a question that was being answered when the connection broke goes back into the box."""
             docs = docs_now()
-            return gr.update(choices=_doc_choices(service)), render_chat(s["turns"], s["lang"], docs), s
+            pending, notice = "", ""
+            lang_update = gr.skip()
+            if not s["turns"]:
+                turns, lang, pending = restored_conversation(kept)
+                s["turns"] = turns
+                if lang and lang != s["lang"]:
+                    lang_update = gr.update(value=lang)  # its change event re-renders everything in that language
+                    s["restored"] = bool(turns)  # …and shows the note again, in that language
+                if turns:
+                    notice = tr(lang or s["lang"], "restored")
+            return (
+                gr.update(choices=_doc_choices(service)), render_chat(s["turns"], s["lang"], docs, notice), s, lang_update,
+                gr.update(value=pending) if pending else gr.skip(),
+            )
 
-        demo.load(on_load, [sess], [doc_filter, chat, sess], api_visibility="private", queue=False, show_progress="hidden")
+        demo.load(
+            on_load, [sess, stored], [doc_filter, chat, sess, lang_radio, question], api_visibility="private", queue=False,
+            show_progress="hidden",
+        )
 
         # ---------------------------------------------------------------- API
         def ask(question: str, history: list[str] | None = None, doc_ids: list[str] | None = None) -> dict:
@@ -647,6 +751,34 @@ def build_demo(service: AppService) -> gr.Blocks:
                 [admin["reindex_msg"], admin["table"], admin["delete_dd"], doc_filter, chat],
                 show_progress="full", show_progress_on=[admin["reindex_msg"]], **admin_events,
             )
+
+            # ------------------------------------------------------------ retrieval test (检索测试)
+            def console_shown(s):
+                """The console for an administrator, the login hint for anyone else (checked on opening the tab)."""
+                lang = s["lang"]
+                if s["admin"]:
+                    return "", gr.update(visible=True)
+                return render_message(tr(lang, "console_login_first"), "info"), gr.update(visible=False)
+
+            admin["console_tab"].select(
+                console_shown, [sess], [admin["console_note"], admin["console_box"]], api_visibility="private", queue=False,
+            )
+
+            def run_console(text, s):
+                lang = s["lang"]
+                if not s["admin"]:
+                    return render_message(tr(lang, "admin_required"), "error"), s
+                try:
+                    report = service.retrieval_test(text)
+                except QuestionError as exc:
+                    return render_message(str(exc), "error"), s
+                s["console"] = report  # shown again in the other language when the language changes
+                return render_console(report, lang), s
+
+            console_events = dict(concurrency_limit=limit, concurrency_id="answer", api_visibility="private")
+            console_io = ([admin["console_q"], sess], [admin["console_out"], sess])
+            admin["console_run"].click(run_console, *console_io, **console_events)
+            admin["console_q"].submit(run_console, *console_io, **console_events)
 
     # Bounded worker threads (Gradio's default is 40): every answer event is limited to
     # `limit` at a time anyway, and fewer threads keep memory flat on a small machine.

@@ -1,0 +1,247 @@
+"""Targets and results as data: the quantitative statements of the indexed documents.
+
+A plan or a 政府工作报告 sets targets ("今年发展主要预期目标是：国内生产总值增长5%左右"; "到2025年，
+全省友好城市力争达到120对"); the next year's report, or a review, reports what was reached
+("国内生产总值增长5.2%"); a plan's look back at the period before is a baseline ("十三五期间…达100对").
+:func:`extract` reads every such clause of a passage into a :class:`Fact` — its kind, subject,
+figure (a value, a range, or a bound), unit, the year it refers to, document and passage — so that
+a target can be set against the result reported for the same subject and year (:mod:`rag.targets`).
+
+Everything here reads the general language of Chinese plans and reports (目标, 力争, 左右, 以上,
+回顾, 过去一年 …) and the document's record (its year, its plan period), never a word list of one
+corpus. Facts are derived from the index's stored passages (:func:`extract_all`), so they always
+match the index they are read from.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+
+from rag.figures import figures
+from rag.query import _PERIOD_YEARS, under_review
+
+TARGET = "target"
+RESULT = "result"
+BASELINE = "baseline"
+
+# A sentence that sets a target: its words, or "到2025年" (a year to reach), or a bound on its figure.
+_TARGET_WORDS_RE = re.compile(r"预期目标|主要目标|目标是|目标为|目标任务|力争|争取|确保|计划|预计|今年|拟|安排|到(?:19|20)\d\d年(?:底|末)?")
+_BOUND_RE = re.compile(r"^\s*(左右|以上|以内|以下|上下)")
+# A sentence that reports what happened.
+_RESULT_WORDS_RE = re.compile(
+    r"过去一年|去年|上年|刚刚过去|已经|已[达有经]|累计|共计|截至|截止|全年|年末|同比|比上年|比去年|完成了|达到了|实现了|增加到|提高到|下降到|"
+    r"由[^，,；;]{0,12}(?:增加|提高|下降|减少)到|初步(?:统计|核算)"
+)
+_YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年")
+_REACH_YEAR_RE = re.compile(r"到\s*((?:19|20)\d{2})\s*年")
+_PERIOD_NAME_RE = re.compile(r"十[一二三四五六]五")
+# Words between the subject and its figure: the measure (a change or a level) and the verbs of stating it.
+_CHANGE_RE = re.compile(r"(增长|增速|增幅|上涨|涨幅|提高|提升|增加|下降|降低|减少|回落|减|降|增)$")
+_DOWN_RE = re.compile(r"下降|降低|减少|回落|减|降")
+_TRAIL_RE = re.compile(
+    r"(?:力争|争取|确保|预计|计划|要|将|需|达到|达|为|是|在|至|到|控制在|保持在|稳定在|实现|完成|突破|超过|超|总量|规模|总额|"
+    r"年均|平均|累计|共|约|近|分别|以上|了|和|与|及|的|均|都|左右|从|由)$"
+)
+_LEAD_RE = re.compile(
+    r"^(?:——|—|-|其中|同时|此外|全年|年末|年底|今年|去年|当年|上年|过去一年|刚刚过去的|初步统计|初步核算|预计|力争|争取|确保|"
+    r"到(?:19|20)\d\d年(?:底|末)?|(?:19|20)\d\d年(?:底|末)?|全省|全市|全区|全国|我省|我市|我区|我国|本省|本市|[，,、：:\s])+"
+)
+_SPAN_RE = re.compile(r"年均|[五5]年(?:来|间|累计|内)|过去[五5]年|[从由][^，,；;]{0,12}(?:增加|提高|上升|下降|减少)到")
+# A look back over the five years before ("五年来", "过去五年"): none of its figures is one year's.
+_LOOK_BACK_RE = re.compile(r"[五5]年来|过去[五5]年|[五5]年间|[五5]年累计|[五5]年共")
+_ORDINAL_BEFORE_RE = re.compile(r"(?:第|专栏|附件|表|图)\s*$")
+_LOW_BEFORE_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(?:－|-|—|–|～|~|至|到)\s*$")
+_RANGE_SEP_RE = re.compile(r"^\s*(?:－|-|—|–|～|~|至|到)\s*$")
+_MAX_SUBJECT = 16
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One quantitative statement: ``kind`` (target, result or baseline), what it measures (``subject``,
+    ``measure``: "change" for growth rates, "level" otherwise), the figure (``low``..``high`` in ``unit``;
+    equal for a point; ``bound`` "左右", "以上", "以内" …), the year it refers to, and where it is said."""
+
+    kind: str
+    subject: str
+    measure: str
+    low: float
+    high: float
+    unit: str
+    bound: str
+    figure: str  # as the document writes it ("6.5%左右", "6%－6.5%", "120对")
+    thing: str  # what a count counts, when the words after the figure say it ("3-5家…海外中医药中心")
+    year: int | None
+    doc_id: str
+    passage_id: str
+    clause: str
+    sentence: str
+
+    def to_dict(self) -> dict:
+        """A JSON-ready dict."""
+        return asdict(self)
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        """What two facts must share to speak of the same thing: subject, measure and unit."""
+        return (self.subject, self.measure, self.unit)
+
+
+def _sentences(text: str) -> list[str]:
+    return [s for s in re.split(r"(?<=[。！？!?])|\n", text) if s.strip()]
+
+
+def _clauses(sentence: str) -> list[str]:
+    return [c for c in re.split(r"[；;，,]", sentence) if c.strip()]
+
+
+def _subject(before: str) -> tuple[str, str]:
+    """(subject, measure) from the words before a figure in its clause."""
+    text = re.sub(r"[（(][^）)]*[）)]", "", before)
+    text = text.rsplit("：", 1)[-1].rsplit(":", 1)[-1]
+    text = re.sub(r"[“”\"《》【】\s]", "", text)
+    measure = "level"
+    for _ in range(6):
+        stripped = _TRAIL_RE.sub("", text)
+        m = _CHANGE_RE.search(stripped)
+        if m:
+            measure = "down" if _DOWN_RE.fullmatch(m.group(1)) else "change"
+            stripped = stripped[: m.start()]
+        if stripped == text:
+            break
+        text = stripped
+    text = _LEAD_RE.sub("", text)
+    # "国内生产总值从54万亿元增加到…": the subject is what stands before 从/由.
+    head = re.split(r"(?:从|由)(?=[\d一二三四五六七八九十])", text)[0]
+    text = head if len(head) >= 2 else text
+    return text[-_MAX_SUBJECT:], measure
+
+
+def _kind(sentence: str, headings: tuple[str, ...], record, bound: str, context: str = "") -> str | None:
+    """target, result, baseline, or None (a figure that is neither: a definition, a count of items).
+    ``context`` is the passage's text: a plan's look back ("“十三五”期间…", "5年来…") dates all its figures."""
+    period = getattr(record, "period", None)
+    if period and (_before_period(sentence, headings, period) or (
+        _before_period(context, (), period) or _LOOK_BACK_RE.search(context)
+    ) and not _TARGET_WORDS_RE.search(sentence)):
+        return BASELINE
+    review = under_review(headings) or getattr(record, "kind", "") in ("回顾", "新闻", "总结")
+    target = bool(_TARGET_WORDS_RE.search(sentence)) or bool(bound)
+    result = review or bool(_RESULT_WORDS_RE.search(sentence))
+    if target and not review and not re.search(r"完成了|实现了|达到了|已经|已[达有]", sentence):
+        return TARGET
+    if result:
+        return RESULT
+    if period:  # a plan's figures without a year to reach are its targets
+        return TARGET
+    return None
+
+
+def _before_period(sentence: str, headings: tuple[str, ...], period: tuple[int, int]) -> bool:
+    """The sentence speaks of the plan period before the document's ("十三五期间", "2016—2020年")."""
+    text = sentence + "".join(headings)
+    for name in _PERIOD_NAME_RE.findall(text):
+        if name in _PERIOD_YEARS and _PERIOD_YEARS[name][0] < period[0]:
+            return True
+    years = [int(y) for y in _YEAR_RE.findall(sentence)]
+    return bool(years) and max(years) < period[0]
+
+
+def _year(kind: str, sentence: str, headings: tuple[str, ...], record) -> int | None:
+    """The year a fact refers to: the one the sentence reaches for or names, its heading's, or the
+    document's (a report's 今年 for a target, its 过去一年 for a result; a plan's last year)."""
+    reach = [int(y) for y in _REACH_YEAR_RE.findall(sentence)]
+    if reach:
+        return max(reach)
+    named = [int(y) for y in _YEAR_RE.findall(sentence)]
+    heading_years = [int(y) for h in headings for y in _YEAR_RE.findall(h)]
+    period = getattr(record, "period", None)
+    if kind == BASELINE:
+        return max(named) if named else (period[0] - 1 if period else None)
+    if named:
+        return max(named) if kind == TARGET else min(named)
+    if heading_years:
+        return max(heading_years)
+    if record is None:
+        return None
+    if kind == TARGET:
+        return period[1] if period else record.year
+    if under_review(headings) or re.search(r"过去一年|去年|上年|刚刚过去", sentence):
+        return record.resolve_relative_year("过去一年")
+    return record.year
+
+
+def extract(passage, record=None, looks_back: bool = False) -> list[Fact]:
+    """The facts of one passage (see the module doc); ``record`` is its document's
+    :class:`rag.documents.DocumentRecord` (its year and plan period date the figures). ``looks_back``: the
+    passage's section opens on the period before a plan's ("“十三五”期间…"), so its figures are baselines."""
+    out: list[Fact] = []
+    sentences = []
+    for para in passage.text.split("\n"):
+        # A paragraph opening "五年来，…" speaks of five years in every sentence.
+        opened = bool(re.match(r"\s*(?:[五5]年来|过去[五5]年)", para))
+        sentences += [(s, opened) for s in _sentences(para)]
+    for sentence, opened in sentences:
+        plain = sentence.strip()
+        previous = ""
+        for clause in _clauses(plain):
+            found = figures(clause)
+            i = 0
+            while i < len(found):
+                f = found[i]
+                low = high = f.value
+                end, bound = f.end, f.qualifier
+                # A range: "6%－6.5%", "6.5%-7%".
+                if i + 1 < len(found) and found[i + 1].unit == f.unit and _RANGE_SEP_RE.match(clause[f.end : found[i + 1].start]):
+                    high = found[i + 1].value
+                    end, bound = found[i + 1].end, found[i + 1].qualifier
+                    i += 1
+                i += 1
+                if _ORDINAL_BEFORE_RE.search(clause[: f.start]):
+                    continue
+                start = f.start
+                lone = _LOW_BEFORE_RE.search(clause[: f.start])  # "3-5家": the low end carries no unit
+                if lone and high == low:
+                    low, start = float(lone.group(1)) * (f.value / float(re.match(r"[\d.,]+", clause[f.start:]).group(0).replace(",", "") or 1)), lone.start()
+                b = _BOUND_RE.match(clause[end:])
+                bound = b.group(1) if b else bound
+                before = clause[:start]
+                last = max((g.end for g in found if g.end <= start), default=0)
+                # "铁路投资7320亿元、公路水运投资1.8万亿元": the subject follows the figure before it.
+                before = before[last:] if len(_subject(before[last:])[0]) >= 2 else before
+                subject, measure = _subject(before.rsplit("、", 1)[-1] if len(_subject(before.rsplit("、", 1)[-1])[0]) >= 2 else before)
+                if len(subject) < 2:
+                    subject = previous
+                # A figure needs a unit, or a scale word at least ("减少农村贫困人口1000万").
+                if len(subject) < 2 or not (f.unit or re.search(r"[万亿千]", clause[f.start : f.end])):
+                    continue
+                previous = subject
+                kind = BASELINE if looks_back and record is not None and record.period and not _TARGET_WORDS_RE.search(plain) \
+                    else _kind(plain, passage.headings, record, bound, passage.text)
+                if kind is None:
+                    continue
+                # An average over years, or a span ("年均增长7.1%", "过去五年…从54万亿元增加到82.7万亿元") is no one year's.
+                spans = opened or bool(_SPAN_RE.search(clause) or _LOOK_BACK_RE.search(plain))
+                figure = clause[start : end + (len(b.group(0)) if b else 0)].strip()
+                thing = re.split(r"[、（(“”\"《》]", clause[end + (len(b.group(0)) if b else 0):])[0].lstrip("的")[:10]
+                out.append(Fact(
+                    kind=kind, subject=subject, measure=measure, thing=thing, low=low, high=high, unit=f.unit, bound=bound,
+                    figure=figure, year=None if spans and kind != TARGET else _year(kind, plain, passage.headings, record), doc_id=passage.doc_id,
+                    passage_id=passage.id, clause=clause.strip(), sentence=plain,
+                ))
+    return out
+
+
+def extract_all(passages, records: dict) -> list[Fact]:
+    """The facts of all ``passages`` (a mapping or an iterable), in document order."""
+    items = passages.values() if hasattr(passages, "values") else passages
+    ordered = sorted(items, key=lambda p: (p.doc_id, p.order))
+    # A plan's section that opens on the period before it ("第一节 历史跨越：“十三五”期间…") looks back throughout.
+    opened: dict[tuple, bool] = {}
+    for p in ordered:
+        section = (p.doc_id, p.headings[:2])
+        if section not in opened:
+            record = records.get(p.doc_id)
+            period = getattr(record, "period", None)
+            opened[section] = bool(period) and (_before_period(p.text[:200], (), period) or bool(_LOOK_BACK_RE.search(p.text[:200])))
+    return [f for p in ordered for f in extract(p, records.get(p.doc_id), opened[(p.doc_id, p.headings[:2])])]

@@ -1,0 +1,353 @@
+"""Targets against reported results: verdicts, and the 目标完成情况 table of a plan or report.
+
+Built on the facts of :mod:`rag.facts`. A target is set against the result reported for the same
+subject (same measure and unit), the same year and the same region — usually in another
+document (a 2017 report's target, the 2018 report's review). The verdict is computed from the
+figures: 达成 / 未达成, 高于目标 / 低于目标 for a target "左右" a figure, or 文件未报告结果.
+A target is never presented as a result, nor a result as a target; when one half is missing
+the answer says which.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+
+from rag.answer import Answer, Citation
+from rag.facts import BASELINE, RESULT, TARGET, Fact
+from rag.figures import figures
+
+MET, NOT_MET, ABOVE, BELOW, NO_RESULT = "met", "not met", "above", "below", "no result"
+VERDICT_ZH = {MET: "达成", NOT_MET: "未达成", ABOVE: "高于目标", BELOW: "低于目标", NO_RESULT: "文件未报告结果"}
+VERDICT_EN = {MET: "met", NOT_MET: "not met", ABOVE: "above the target", BELOW: "below the target",
+              NO_RESULT: "no result reported"}
+_CEILING = ("以内", "以下", "不超过", "不高于")
+_FLOOR = ("以上", "不低于", "超过")
+SUBJECT_MATCH = 0.6  # two subjects at least this alike name the same thing
+
+
+def _subsequence(short: str, long: str) -> bool:
+    it = iter(long)
+    return all(c in it for c in short)
+
+
+def similarity(a: str, b: str) -> float:
+    """How alike two subjects are: 1 when equal, 0.8 when one abbreviates the other (友城 / 友好城市, its
+    characters in order), else the Dice coefficient of their character pairs."""
+    if not a or not b:
+        return 0.0
+    if a == b:
+        return 1.0
+    short, long = sorted((a, b), key=len)
+    if len(short) >= 2 and short in long:
+        # "城镇新增就业" in "全年城镇新增就业"; a two-character word inside a longer name is another thing (国家 / 参展国家).
+        return 0.8 if len(short) >= 3 else 0.5
+    if len(short) >= 2 and _subsequence(short, long):  # an abbreviation: 友城 / 友好城市
+        return 0.8 if len(short) * 2 >= len(long) else 0.6
+    pa = {a[i : i + 2] for i in range(len(a) - 1)}
+    pb = {b[i : i + 2] for i in range(len(b) - 1)}
+    return 2 * len(pa & pb) / (len(pa) + len(pb)) if pa and pb else 0.0
+
+
+def verdict(target: Fact, result: Fact | None) -> str:
+    """The verdict for ``target`` given ``result`` (None: no result reported); see the module doc."""
+    if result is None:
+        return NO_RESULT
+    value = result.low if result.low == result.high else (result.low + result.high) / 2
+    lo, hi = target.low, target.high
+    if target.bound in _CEILING:
+        return MET if value <= hi + 1e-9 else NOT_MET
+    if target.bound in _FLOOR or target.bound == "" and lo == hi:
+        return MET if value >= lo - 1e-9 else NOT_MET
+    if lo != hi:
+        return MET if lo - 1e-9 <= value <= hi + 1e-9 else ABOVE if value > hi else BELOW
+    # "6.5%左右": about the figure — within half a point (a rate) or 5 % of it (an amount).
+    tolerance = 0.5 if target.unit in ("%", "个百分点") else 0.05 * abs(lo)
+    if abs(value - lo) <= tolerance:
+        return MET
+    return ABOVE if value > lo else BELOW
+
+
+@dataclass
+class Row:
+    """One line of the 目标完成情况 table: a target, the latest result reported for it, the verdict."""
+
+    target: Fact
+    result: Fact | None
+    verdict: str
+
+
+class Targets:
+    """The targets and results of the indexed documents (:mod:`rag.facts`), matched."""
+
+    def __init__(self, facts: list[Fact], passages: dict, records: dict) -> None:
+        self.facts = facts
+        self.passages = passages
+        self.records = records
+        self._results: dict[tuple[str, str], list[Fact]] = {}
+        for f in facts:
+            if f.kind == RESULT:
+                self._results.setdefault((f.unit, self._region(f)), []).append(f)
+
+    def _region(self, fact: Fact) -> str:
+        record = self.records.get(fact.doc_id)
+        return getattr(record, "region", "") or ""
+
+    def result_for(self, target: Fact) -> Fact | None:
+        """The result reported for ``target``: same unit, measure and region, the target's year, the most
+        alike subject (ties: the later document's)."""
+        best, score = None, SUBJECT_MATCH - 1e-9
+        for r in self._results.get((target.unit, self._region(target)), ()):
+            if r.year != target.year or r.measure != target.measure and "level" not in (r.measure, target.measure):
+                continue
+            s = similarity(target.subject, r.subject) + (0.05 if r.measure == target.measure else 0)
+            if s > score or s == score and best is not None and r.doc_id > best.doc_id:
+                best, score = r, s
+        return best
+
+    def target_for(self, result: Fact) -> Fact | None:
+        """The target set for what ``result`` reports (see :meth:`result_for`), or None."""
+        best, score = None, SUBJECT_MATCH - 1e-9
+        for t in self.facts:
+            if t.kind != TARGET or t.unit != result.unit or t.year != result.year or self._region(t) != self._region(result):
+                continue
+            if t.measure != result.measure and "level" not in (t.measure, result.measure):
+                continue
+            s = similarity(t.subject, result.subject) + (0.05 if t.measure == result.measure else 0)
+            if s > score:
+                best, score = t, s
+        return best
+
+    def table(self, doc_id: str) -> list[Row]:
+        """The 目标完成情况 table of one plan or report: each of its targets with its result and verdict."""
+        rows = []
+        for t in self.facts:
+            if t.doc_id == doc_id and t.kind == TARGET:
+                r = self.result_for(t)
+                rows.append(Row(t, r, verdict(t, r)))
+        return rows
+
+    # ------------------------------------------------------------ questions
+    def match(self, groups: list[tuple[str, ...]], kind: str, years: list[int], doc_ids=None, figure: str = "") -> list[Fact]:
+        """The facts of ``kind`` whose clause names each group of terms (any of a group's spellings; a term
+        may be abbreviated in the clause, or abbreviate it: 友城 / 友好城市), in ``years`` when given, best
+        first; ``figure`` ("120对"), when the question names one, must be the fact's."""
+        out = []
+        for f in self.facts:
+            if f.kind != kind or (years and f.year not in years) or (doc_ids and f.doc_id not in doc_ids):
+                continue
+            if figure and figure not in re.sub(r"\s", "", f.figure):
+                continue
+            text = f.subject + f.thing
+            named = [max((2 if t in text or similarity(t, f.subject) >= 0.8 else 1 if t in f.clause else 0) for t in g) for g in groups]
+            # Every term named, or (three terms and more) all but a third of them, one in the subject.
+            found = sum(1 for n in named if n)
+            if found < len(groups) - len(groups) // 3 or (groups and max(named) < 2) or not (groups or figure):
+                continue
+            out.append((sum(named) - len(f.subject) / 100, f))
+        out.sort(key=lambda x: (-x[0], -(x[1].year or 0)))
+        return [f for _, f in out]
+
+    def answer(self, query, terms: list[tuple[str, ...]], doc_ids=None, only: str = "") -> Answer | None:
+        """The answer to a question about a target against its result ("2017年国内生产总值增长目标完成了吗？"),
+        or None when no target or result of what it asks is found (the ordinary path answers or refuses).
+        ``only=TARGET``: a result was asked and the documents give none; say so beside the target they set."""
+        from rag.query import _period_years
+
+        years = [int(y) for y in query.asked_years] or [y for y, _ in query.dated_kinds] or sorted(_period_years(query.text))
+        text = re.sub(r"(?:19|20)\d\d\s*年", "", query.text)
+        named = figures(text)
+        figure = re.sub(r"\s", "", text[named[0].start : named[0].end]) if named and not terms else ""
+        targets = self.match(terms, TARGET, years, doc_ids, figure)
+        if targets:
+            best = targets[0]
+            same = [t for t in targets if t.doc_id != best.doc_id and t.key == best.key]
+            chosen = [best] + [t for t in same if self._region(t) != self._region(best)][:4]
+            return self._compose(query, [(t, None if only else self.result_for(t)) for t in chosen])
+        if only:
+            return None
+        results = self.match(terms, RESULT, years, doc_ids, figure)
+        if results:
+            return self._compose(query, [(self.target_for(results[0]), results[0])])
+        return None
+
+    def first_line(self, query, answer: Answer, terms: list[tuple[str, ...]]) -> str:
+        """The direct first line of a figure question's answer ("到2025年 120对（规划目标）[1]"): the one figure
+        of the quoted sentences that states what is asked, with its kind and marker; '' when none or several."""
+        quoted = {(c.passage.id, s.strip()) for c in answer.citations for s in c.sentences}
+        marker = {c.passage.id: c.n for c in answer.citations}
+        ids = {c.passage.id for c in answer.citations}
+        facts = [f for f in self.match(terms, TARGET, [], None) + self.match(terms, RESULT, [], None)
+                 + self.match(terms, BASELINE, [], None)
+                 if f.passage_id in ids and (f.passage_id, f.sentence.strip()) in quoted]
+        years = {int(y) for y in query.asked_years}
+        if years:
+            facts = [f for f in facts if f.year in years]
+        if query.stage:
+            facts = [f for f in facts if f.kind == query.stage] or facts
+        asked = re.search(r"(?:多少|几)个?([^\s，,。？?的]{1,4})", query.text)
+        if asked:  # "多少公顷": the figure in that unit
+            facts = [f for f in facts if f.unit and asked.group(1).startswith(f.unit)] or facts
+        if len({(f.figure, f.kind) for f in facts}) != 1:
+            return ""
+        f = facts[0]
+        record = self.records.get(f.doc_id)
+        zh = query.lang == "zh"
+        if f.kind == TARGET:
+            when = (f"到{f.year}年 " if zh else f"by {f.year}: ") if f.year else ""
+            kind = ("规划目标" if getattr(record, "period", None) else "预期目标") if zh else "target"
+        elif f.kind == RESULT:
+            when = (f"{f.year}年 " if zh else f"{f.year}: ") if f.year else ""
+            kind = "实际" if zh else "reported"
+        else:
+            when = (f"{f.year}年 " if zh else f"{f.year}: ") if f.year else ""
+            kind = "基数" if zh else "baseline"
+        return f"{when}{f.figure}（{kind}）[{marker[f.passage_id]}]" if zh else f"{when}{f.figure} ({kind}) [{marker[f.passage_id]}]"
+
+    def _compose(self, query, pairs: list[tuple[Fact | None, Fact | None]]) -> Answer:
+        zh = query.lang == "zh"
+        citations: dict[str, Citation] = {}
+
+        def cite(fact: Fact) -> str:
+            c = citations.get(fact.passage_id)
+            if c is None:
+                c = citations[fact.passage_id] = Citation(len(citations) + 1, self.passages[fact.passage_id])
+            if fact.sentence not in c.sentences:
+                c.sentences.append(fact.sentence)
+            return f"[{c.n}]"
+
+        def remark(fact: Fact) -> str:
+            # The document's own word on the target, in the clause after the figure ("…，超过全年预期目标").
+            clauses = re.split(r"[，,；;。]", fact.sentence)
+            at = next((i for i, c in enumerate(clauses) if fact.figure in c), None)
+            after = clauses[at + 1] if at is not None and at + 1 < len(clauses) else ""
+            if not re.search(r"目标|预期|任务", after):
+                return ""
+            return f"（文件称：{after.strip()}）" if zh else f" (the document says: {after.strip()})"
+
+        lines = []
+        for target, result in pairs:
+            fact = target or result
+            label = self._label(fact)
+            year = f"{fact.year}年" if fact.year else ""
+            if target is not None:
+                t = f"{target.figure}{cite(target)}"
+                if result is not None:
+                    r = f"{result.figure}{cite(result)}{remark(result)}"
+                    v = verdict(target, result)
+                    lines.append(
+                        f"{label}{year}{target.subject}：目标{t}，实际{r}（{self._label(result, short=True)}）。结论：{VERDICT_ZH[v]}。"
+                        if zh else
+                        f"{label}{fact.year or ''} {target.subject}: target {t}; reported {r} ({self._label(result, short=True)}). "
+                        f"Verdict: {VERDICT_EN[v]}."
+                    )
+                else:
+                    said = f"{_plain(target.sentence)}{cite(target)}"
+                    lines.append(
+                        f"{label}目标：{said}\n文件中未找到{year}的实际完成数字。" if zh else
+                        f"{label}Target ({fact.year or ''}): {said}\nThe reported result for {fact.year or 'that year'}: "
+                        f"not found in the documents."
+                    )
+            else:
+                said = f"{_plain(result.sentence)}{cite(result)}"
+                lines.append(
+                    f"{label}实际：{said}\n文件中未找到{year}的相应目标。" if zh else
+                    f"{label}Reported ({fact.year or ''}): {said}\nThe target for {fact.year or 'that year'}: "
+                    f"not found in the documents."
+                )
+        return Answer("\n".join(lines), list(citations.values()), abstained=False)
+
+    def _label(self, fact: Fact, short: bool = False) -> str:
+        record = self.records.get(fact.doc_id)
+        if short:
+            return getattr(record, "title", "") or fact.doc_id
+        region = getattr(record, "region", "")
+        return f"{region} " if region and region != "全国" and len({getattr(r, 'region', '') for r in self.records.values()}) > 1 else ""
+
+
+def question_terms(query) -> list[tuple[str, ...]]:
+    """What a question asks the figure of, as groups of terms (each group: one thing, any spelling): the
+    subject words of a Chinese question (everyday indicator names in the reports' terms: 经济增长 → 生产总值增长);
+    the Chinese terms an English one names. Words that frame any figure question (目标, 实际 …) are not terms."""
+    from rag.gate import _FRAMING_WORDS, subject_words
+    from rag.glossary import indicator_names, term_groups
+    if query.lang == "zh":
+        # Years out first: jieba reads "2025年友城" as 年友 / 城.
+        text = indicator_names(re.sub(r"(?:到|在|至)?(?:19|20)\d\d年(?:底|末|初)?|\s", "", query.text))
+        # Latin abbreviations in a Chinese question ("GDP", "CPI") are named by their Chinese terms.
+        latin = term_groups(" ".join(re.findall(r"[A-Za-z][A-Za-z&.\-]*", text)))
+        groups = [(w,) for w in subject_words(text, verbs=False) if not re.search(r"[a-z]|十[一二三四五六]五", w)] + latin
+    else:
+        groups = term_groups(query.text)
+    return [g for g in groups if not all(t in _FRAMING_WORDS or t in _VERDICT_WORDS or t.isdigit() for t in g)]
+
+
+# Words of asking whether a target was met, which name no indicator.
+_VERDICT_WORDS = frozenset("没有 干到 做到 区间 范围 执行 任务 情况 怎么样 如何 最后 最终 结果 高还是低 落在 处于 年初 当年 达标".split())
+
+
+def _plain(sentence: str) -> str:
+    """A quoted sentence without its list number ("1. …") and closing stop (the marker follows it)."""
+    return re.sub(r"^\s*(?:\d{1,2}[.．、]|——)\s*", "", sentence).strip().rstrip("。；;")
+
+
+def from_index(index) -> Targets:
+    """The :class:`Targets` of a loaded :class:`rag.index.Index` (its passages and document records)."""
+    from rag.facts import extract_all
+
+    records = index.records()
+    return Targets(extract_all(index.passages, records), index.passages, records)
+
+
+def export(targets: Targets, doc_id: str, fmt: str = "md", lang: str = "zh") -> str:
+    """The 目标完成情况 table of one document as Markdown (``md``) or CSV (``csv``)."""
+    rows = table_rows(targets.table(doc_id), targets.records, lang)
+    return to_csv(rows) if fmt == "csv" else to_markdown(rows)
+
+
+def table_rows(rows: list[Row], records: dict, lang: str = "zh") -> list[dict]:
+    """The table as dicts (the columns of the CSV and Markdown exports)."""
+    names = VERDICT_ZH if lang == "zh" else VERDICT_EN
+    out = []
+    for row in rows:
+        t, r = row.target, row.result
+        out.append({
+            "指标" if lang == "zh" else "subject": re.sub(r"^[（(、，,]+|[（(、，,]+$", "", t.subject)
+            + (f"（{t.thing}）" if t.thing and t.unit in ("个", "家", "项", "所") else ""),
+            "年份" if lang == "zh" else "year": t.year or "",
+            "目标" if lang == "zh" else "target": t.figure,
+            "目标出处" if lang == "zh" else "target source": _where(t, records),
+            "实际" if lang == "zh" else "result": r.figure if r else "",
+            "实际出处" if lang == "zh" else "result source": _where(r, records) if r else "",
+            "结论" if lang == "zh" else "verdict": names[row.verdict],
+        })
+    return out
+
+
+def _where(fact: Fact, records: dict) -> str:
+    record = records.get(fact.doc_id)
+    return f"{getattr(record, 'title', '') or fact.doc_id}：{fact.clause}"
+
+
+def to_csv(rows: list[dict]) -> str:
+    """The table as CSV (UTF-8 with a header line)."""
+    if not rows:
+        return ""
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    return buf.getvalue()
+
+
+def to_markdown(rows: list[dict]) -> str:
+    """The table as a Markdown table."""
+    if not rows:
+        return ""
+    head = list(rows[0])
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for row in rows:
+        lines.append("| " + " | ".join(str(row[h]).replace("|", "／").replace("\n", " ") for h in head) + " |")
+    return "\n".join(lines) + "\n"

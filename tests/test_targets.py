@@ -1,0 +1,141 @@
+"""Targets against reported results (rag.facts, rag.targets) and broad answers, on real documents.
+
+The documents index (``tests/fixtures/documents``) holds the 2023 and 2024 national reports: the 2023
+report sets 2023's targets, the 2024 report reviews 2023 and sets 2024's. The bundled index holds the
+plan (targets to 2025) and the 2025 review, which reports on none of the plan's figures.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from rag.cli import main
+from rag.facts import BASELINE, RESULT, TARGET, extract_all
+from rag.query import analyse
+from rag.targets import MET, NO_RESULT, export, from_index, similarity, verdict
+
+
+@pytest.fixture(scope="module")
+def national(documents_assistant):
+    return documents_assistant.targets
+
+
+def _one(facts, kind, year, subject, unit):
+    found = [f for f in facts if f.kind == kind and f.year == year and subject in f.subject and f.unit == unit]
+    assert found, (kind, year, subject)
+    return found[0]
+
+
+def test_a_reports_targets_and_its_review_are_told_apart(national):
+    facts = national.facts
+    target = _one(facts, TARGET, 2023, "城镇新增就业", "人")
+    assert target.doc_id == "gwr-national-2023" and target.figure == "1200万人左右" and target.bound == "左右"
+    result = _one(facts, RESULT, 2023, "城镇新增就业", "人")
+    assert result.doc_id == "gwr-national-2024" and result.low == 12_440_000
+    # The 2024 report's own targets are 2024's, never 2023's results.
+    assert _one(facts, TARGET, 2024, "国内生产总值", "%").figure == "5%左右"
+
+
+def test_an_average_over_years_is_no_one_years_result(national):
+    # "五年来…年均增长5.2%" in the 2023 report speaks of five years.
+    assert not [f for f in national.facts if f.kind == RESULT and f.year == 2022 and "年均" in f.clause]
+
+
+def test_the_verdict_is_computed_from_the_figures(national):
+    jobs = _one(national.facts, TARGET, 2023, "城镇新增就业", "人")
+    assert national.result_for(jobs).low == 12_440_000 and verdict(jobs, national.result_for(jobs)) == MET
+    gdp_2024 = _one(national.facts, TARGET, 2024, "国内生产总值", "%")
+    assert national.result_for(gdp_2024) is None and verdict(gdp_2024, None) == NO_RESULT
+
+
+def test_abbreviations_match_but_a_short_word_inside_another_name_does_not():
+    assert similarity("友城", "友好城市") >= 0.8
+    assert similarity("城镇新增就业", "全年城镇新增就业") >= 0.8
+    assert similarity("国家", "参展国家") < 0.6
+
+
+def test_a_verdict_question_gets_target_result_and_verdict(documents_assistant):
+    a = documents_assistant.ask("2023年城镇新增就业目标完成了吗？").answer
+    assert not a.abstained
+    assert "1200万人左右" in a.text and "1244万人" in a.text and "达成" in a.text
+    assert [c.passage.doc_id for c in a.citations] == ["gwr-national-2023", "gwr-national-2024"]
+
+
+def test_a_ceiling_is_judged_against_the_figure_and_english_is_answered(documents_assistant):
+    a = documents_assistant.ask("Was the 2023 GDP growth target met?").answer
+    assert "5%左右" in a.text and "5.2%" in a.text and "Verdict: met" in a.text
+
+
+def test_a_missing_half_is_named(documents_assistant):
+    a = documents_assistant.ask("2024年国内生产总值增长目标实现了吗？").answer
+    assert "5%左右" in a.text and "未找到2024年的实际" in a.text
+    assert {c.passage.doc_id for c in a.citations} == {"gwr-national-2024"}
+    b = documents_assistant.ask("四川2024年城镇新增就业目标完成了吗？").answer
+    assert "106万人" in b.text and "未找到2024年的相应目标" in b.text
+    assert {c.passage.doc_id for c in b.citations} == {"gwr-2025-sichuan"}
+
+
+def test_a_target_is_never_given_as_the_result_asked(assistant):
+    # The plan sets 120 pairs for 2025; the review reports no total.
+    r = assistant.ask("2025年全省友城达到多少对了？")
+    assert r.answer.abstained and r.answer.reason.startswith("gate.target_not_result")
+    assert "120对" in r.answer.text and "未找到2025年的实际" in r.answer.text
+    assert r.to_dict()["abstained"] is True
+
+
+def test_a_plan_target_asked_as_done_says_no_outcome_is_reported(assistant):
+    a = assistant.ask("五年内跟50个以上国家、地区和国际组织建立常态对话机制，这个完成了吗？").answer
+    assert "50个以上" in a.text and "未找到" in a.text and a.citations
+
+
+def test_a_plans_look_back_is_a_baseline(assistant):
+    facts = extract_all(assistant.index.passages, assistant.records)
+    pairs = [f for f in facts if f.unit == "对" and f.low == 100]
+    assert pairs and all(f.kind == BASELINE and f.year == 2020 for f in pairs)
+    assert any(f.kind == TARGET and f.low == 120 and f.year == 2025 for f in facts)
+
+
+def test_the_table_exports_as_csv_and_markdown(documents_assistant, tmp_path, capsys):
+    table = export(from_index(documents_assistant.index), "gwr-national-2023", "csv")
+    rows = list(csv.DictReader(io.StringIO(table)))
+    jobs = next(r for r in rows if r["指标"] == "城镇新增就业")
+    assert jobs["目标"] == "1200万人左右" and jobs["实际"] == "1244万人" and jobs["结论"] == "达成"
+    index_dir = str(documents_assistant.settings.index_dir)
+    assert main(["targets", "--doc", "gwr-national-2023", "--index", index_dir]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("| 指标 |") and "| 城镇新增就业 | 2023 | 1200万人左右 |" in out
+    path = tmp_path / "t.csv"
+    assert main(["targets", "--doc", "gwr-national-2023", "--format", "csv", "--out", str(path), "--index", index_dir]) == 0
+    assert "1244万人" in path.read_text(encoding="utf-8-sig")
+    assert main(["targets", "--doc", "no-such-doc", "--index", index_dir]) == 2
+
+
+@pytest.mark.parametrize("question, verdict_asked, broad", [
+    ("2017年国内生产总值增长目标完成了吗？", True, False),
+    ("2022年城镇新增就业的目标是多少，实际完成了多少？", True, False),
+    ("Was the 2017 GDP growth target met?", True, False),
+    ("到2025年友城要达到多少对？", False, False),
+    ("2025年的经济增长目标是多少？", False, False),
+    ("我们想去非洲开拓市场，有什么支持？", False, True),
+    ("东盟方面有哪些合作重点", False, True),
+    ("因公出国办护照证件有哪些便利措施？", False, False),
+])
+def test_the_query_reads_verdict_and_broad_questions(question, verdict_asked, broad):
+    q = analyse(question)
+    assert q.asks_verdict is verdict_asked and q.broad is broad
+
+
+def test_a_broad_question_lists_every_passage_on_the_place_it_names(assistant):
+    a = assistant.ask("我们想去非洲开拓市场，有什么支持？").answer
+    assert not a.abstained and len(a.citations) >= 3
+    items = [ln for ln in a.text.split("\n") if ln.startswith("·")]
+    assert len(items) >= 3
+    from rag.glossary import REGION_MEMBERS
+
+    africa = ("非洲",) + REGION_MEMBERS["非洲"]
+    for c in a.citations:
+        where = "".join(c.sentences) + "".join(c.passage.headings)
+        assert any(n in where for n in africa), c.sentences
