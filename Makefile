@@ -13,9 +13,9 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: setup run test bench bench-engine eval eval-multidoc browser clean FORCE
+.PHONY: setup ocr-libs run test bench bench-engine eval eval-multidoc browser clean FORCE
 
-setup: $(STAMPS)/deps $(STAMPS)/model index
+setup: $(STAMPS)/deps ocr-libs $(STAMPS)/model index
 
 $(STAMPS)/venv:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ $(STAMPS)/model: $(STAMPS)/deps FORCE
 	@touch $@
 
 FORCE:
+
+# OCR (rapidocr-onnxruntime) brings opencv-python, which loads Debian's libGL and GLib; installed when missing.
+ocr-libs: $(STAMPS)/deps
+	@$(PY) -c "import cv2" >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq libgl1 libglib2.0-0 >/dev/null)
 
 # Incremental: unchanged documents are skipped, so this is quick when nothing changed.
 index: $(STAMPS)/model

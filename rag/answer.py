@@ -80,6 +80,7 @@ class Citation:
             "locator": self.passage.locator,
             "text": self.passage.text,
             "quoted": self.sentences,
+            **({"ocr": self.passage.ocr_mark} if self.passage.ocr_mark else {}),  # "OCR识别 96%": read from a scan
         }
 
 
@@ -672,7 +673,7 @@ def abstention(question: str, hits: list[Hit], reason: str) -> Answer:
     if related:
         text += "\n" + (RELATED_ZH if zh else RELATED_EN)
         for p in related:
-            text += f"\n· {p.locator}"
+            text += f"\n· {p.locator}" + (f"（{p.ocr_mark}）" if p.ocr_mark else "")
     return Answer(text, [], abstained=True, reason=reason, related=related)
 
 

@@ -24,6 +24,7 @@ class Paragraph:
 
     text: str
     page: int | None = None
+    confidence: float | None = None  # mean recognition confidence of a paragraph read by OCR; None otherwise
 
 
 @dataclass
@@ -39,6 +40,7 @@ class CleanDocument:
     metadata: list[str] = field(default_factory=list)  # publication facts: 索引号, 发文日期, 来源…
     fields: dict = field(default_factory=dict)  # the information table's label → value (标题, 发文字号…)
     title_from: str = ""  # where the title came from: table | file | first line | file name
+    ocr: dict = field(default_factory=dict)  # pages read by OCR and their confidence (rag.loaders._ocr_meta)
 
     @property
     def text(self) -> str:
@@ -161,9 +163,13 @@ def _strip_running_lines(lines: list[RawLine]) -> list[RawLine]:
     return [line for i, line in enumerate(lines) if i not in drop]
 
 
-def _drop_toc(lines: list[tuple[str, int | None, bool]]) -> list[tuple[str, int | None, bool]]:
+# A line on its way to a paragraph: (text, page, indented, OCR confidence or None).
+_Item = tuple[str, int | None, bool, float | None]
+
+
+def _drop_toc(lines: list[_Item]) -> list[_Item]:
     """Remove a table of contents: a '目录' line and the heading lines after it."""
-    out: list[tuple[str, int | None, bool]] = []
+    out: list[_Item] = []
     i = 0
     while i < len(lines):
         if _TOC_RE.match(lines[i][0].replace(" ", "")):
@@ -188,8 +194,8 @@ def clean_document(raw: RawDocument) -> CleanDocument:
     is_pdf = any(line.page is not None for line in raw.lines)
     lines = _strip_running_lines(raw.lines) if is_pdf else raw.lines
 
-    # (text, page, indented) after character clean-up and debris removal.
-    items: list[tuple[str, int | None, bool]] = []
+    # (text, page, indented, confidence) after character clean-up and debris removal.
+    items: list[_Item] = []
     metadata: list[str] = []
     fields: dict[str, str] = {}
     pending: str | None = None  # a table label whose value is on the next line
@@ -222,7 +228,7 @@ def clean_document(raw: RawDocument) -> CleanDocument:
             continue
         if text and is_debris(text):
             continue
-        items.append((text, line.page, indented))
+        items.append((text, line.page, indented, line.confidence))
     items = _drop_toc(items)
     while items and not items[-1][0]:
         items.pop()
@@ -233,7 +239,7 @@ def clean_document(raw: RawDocument) -> CleanDocument:
             items.pop()
 
     # The title: the file's own, or the first short line.
-    first = next((t for t, _, _ in items if t), "")
+    first = next((it[0] for it in items if it[0]), "")
     title = fields.get("标题") or fields.get("名称") or ""
     title_from = "table" if title else ""
     if not title and (raw.title or "").strip():
@@ -260,10 +266,11 @@ def clean_document(raw: RawDocument) -> CleanDocument:
         metadata=metadata,
         fields=fields,
         title_from=title_from,
+        ocr=dict(raw.meta.get("ocr") or {}),
     )
 
 
-def _drop_split_title(items: list[tuple[str, int | None, bool]], title: str) -> list[tuple[str, int | None, bool]]:
+def _drop_split_title(items: list[_Item], title: str) -> list[_Item]:
     """Drop the first lines of the body when together they spell the title (printed over several lines)."""
     if len(title) < 8:
         return items
@@ -281,7 +288,7 @@ def _drop_split_title(items: list[tuple[str, int | None, bool]], title: str) -> 
     return items[:start] + items[end:] if joined == title else items
 
 
-def _assemble(items: list[tuple[str, int | None, bool]], wrapped: bool) -> list[Paragraph]:
+def _assemble(items: list[_Item], wrapped: bool) -> list[Paragraph]:
     """Re-join lines into paragraphs.
 
     Text files put one paragraph per line (or per block of lines); PDFs break
@@ -289,13 +296,14 @@ def _assemble(items: list[tuple[str, int | None, bool]], wrapped: bool) -> list[
     when it is indented (PDF), when a numbered item begins, or when the previous
     line ended a sentence and was visibly shorter than a full line.
     """
-    widths = sorted(len(t) for t, _, _ in items if t)
+    widths = sorted(len(it[0]) for it in items if it[0])
     full = widths[int(len(widths) * 0.8)] if widths else 0
     paragraphs: list[Paragraph] = []
     current: Paragraph | None = None
     prev_blank = True
     last_line = ""  # the previous physical line, for the "short line ends a paragraph" rule
-    for text, page, indented in items:
+    weights: dict[int, tuple[float, int]] = {}  # id(paragraph) → (Σ confidence × chars, Σ chars) of OCR'd lines
+    for text, page, indented, confidence in items:
         if not text:
             prev_blank = True
             if not wrapped:
@@ -316,6 +324,10 @@ def _assemble(items: list[tuple[str, int | None, bool]], wrapped: bool) -> list[
             paragraphs.append(current)
         else:
             current.text = _joins(current.text, text)
+        if confidence is not None:
+            total, chars = weights.get(id(current), (0.0, 0))
+            weights[id(current)] = (total + confidence * len(text), chars + len(text))
+            current.confidence = round(weights[id(current)][0] / max(1, weights[id(current)][1]), 4)
         last_line = text
         prev_blank = False
     return paragraphs

@@ -111,7 +111,7 @@ def cmd_ask(args) -> int:
             label = facts.get("label") or c.passage.doc_title
             mark = "（非最新）" if facts.get("superseded") else ""
             print(f"[{c.n}] {label}{mark}")
-            print(f"    {c.passage.locator}")
+            print(f"    {c.passage.locator}" + (f"（{c.passage.ocr_mark}）" if c.passage.ocr_mark else ""))
             print(f"    {c.passage.text[:200]}{'…' if len(c.passage.text) > 200 else ''}")
     for notice in result.notices + result.answer.notices:
         print(f"注意: {notice}")

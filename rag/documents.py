@@ -122,6 +122,9 @@ class DocumentRecord:
     period: tuple[int, int] | None = None  # a plan's years (十四五 → 2021–2025)
     source_name: str = ""
     fields: dict = field(default_factory=dict)  # the information table as found
+    # Pages read by OCR (a scan or a photo): {"pages": [...], "confidence": {"3": 0.97}, "low": [pages below
+    # "floor"], "blank": [...], "page_count": n}; empty for a document read from its text.
+    ocr: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         """A JSON-ready dict (the manifest keeps it)."""
@@ -153,6 +156,32 @@ class DocumentRecord:
     def order_key(self) -> tuple:
         """Which of a series is later: its year, then its date."""
         return (self.year or 0, self.date)
+
+    @property
+    def ocr_pages(self) -> list[int]:
+        """The pages read by OCR (none for a document with a text layer)."""
+        return list(self.ocr.get("pages") or [])
+
+    @property
+    def low_confidence_pages(self) -> list[int]:
+        """The pages OCR read with a confidence below the floor: worth checking against the original."""
+        return list(self.ocr.get("low") or [])
+
+    def ocr_summary(self) -> str:
+        """One line on how the document was read, for the admin table and the ingest report ('' if not by OCR).
+
+        "OCR识别 16/16页 · 置信度低: 第3、7页"; blank pages are named too.
+        """
+        pages = self.ocr_pages
+        if not pages and not self.ocr.get("blank"):
+            return ""
+        total = self.ocr.get("page_count") or len(pages)
+        text = f"OCR识别 {len(pages)}/{total}页"
+        if self.low_confidence_pages:
+            text += " · 置信度低: " + "、".join(f"第{p}页" for p in self.low_confidence_pages)
+        if self.ocr.get("blank"):
+            text += " · 空白: " + "、".join(f"第{p}页" for p in self.ocr["blank"])
+        return text
 
     def citation_label(self) -> str:
         """"title · issuer · date", shown with every citation of the document."""
@@ -286,6 +315,7 @@ def build_record(doc, fields: dict | None = None) -> DocumentRecord:
         period=period,
         source_name=doc.source_name,
         fields=fields,
+        ocr=dict(getattr(doc, "ocr", None) or {}),
     )
 
 

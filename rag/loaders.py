@@ -17,11 +17,16 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-SUPPORTED_SUFFIXES = (".txt", ".md", ".pdf", ".docx", ".html", ".htm")
+# Pictures of pages (a photographed notice, a scan) are read by OCR (rag.ocr); keep in step with rag.ocr.IMAGE_SUFFIXES.
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff")
+SUPPORTED_SUFFIXES = (".txt", ".md", ".pdf", ".docx", ".html", ".htm") + IMAGE_SUFFIXES
 
 # A file larger than this is refused before it is read (a 50 MB upload is refused
 # with a message; a policy document is rarely above a few MB unless it is a scan).
 MAX_FILE_BYTES = 40 * 1024 * 1024
+# A scan is pictures: a 300-page scanned PDF at 150 dpi is about 100 MB. PDFs and pictures may be this large
+# (read one page at a time, so memory does not grow with the page count).
+MAX_SCAN_BYTES = 160 * 1024 * 1024
 
 # Extracted text longer than this (about 2,000 pages of Chinese) is refused: embedding it
 # would occupy the single writer for an hour on a 2-core server. Split such a file.
@@ -41,6 +46,7 @@ class RawLine:
 
     text: str
     page: int | None = None  # 1-based page number, PDFs only
+    confidence: float | None = None  # recognition confidence (0–1) of a line read by OCR; None for a text layer
 
 
 @dataclass
@@ -53,7 +59,7 @@ class RawDocument:
     title: str | None = None
     sha256: str = ""
     page_count: int | None = None
-    meta: dict = field(default_factory=dict)
+    meta: dict = field(default_factory=dict)  # "ocr": what OCR read (see _ocr_meta)
 
 
 def doc_id_for(path: Path) -> str:
@@ -113,7 +119,8 @@ def _load_text(path: Path, data: bytes) -> RawDocument:
     return RawDocument(doc_id_for(path), path, lines)
 
 
-def _load_pdf(path: Path, data: bytes) -> RawDocument:
+def _load_pdf(path: Path, data: bytes, on_page=None) -> RawDocument:
+    """A PDF's lines page by page: a page's text layer, or OCR for a page with none (or too little)."""
     import io
     import logging
 
@@ -140,10 +147,7 @@ def _load_pdf(path: Path, data: bytes) -> RawDocument:
                     f"{path.name}: the PDF is encrypted (AES) and cannot be opened here; "
                     "save an unencrypted copy (e.g. print to PDF) and upload that."
                 ) from exc
-        lines: list[RawLine] = []
-        for number, page in enumerate(reader.pages, start=1):
-            for line in (page.extract_text() or "").splitlines():
-                lines.append(RawLine(line, number))
+        texts = [page.extract_text() or "" for page in reader.pages]
         title = None
         if reader.metadata and reader.metadata.title:
             title = str(reader.metadata.title).strip() or None
@@ -157,11 +161,120 @@ def _load_pdf(path: Path, data: bytes) -> RawDocument:
             f"{path.name}: the PDF is damaged and cannot be read ({exc.__class__.__name__}); "
             "open it in a PDF viewer and save a new copy."
         ) from exc
-    if not any(line.text.strip() for line in lines):
+    from rag.ocr import MIN_TEXT_LAYER_CHARS
+
+    # Pages whose text layer is missing or nearly so (a scan, a stamped page) are read by OCR.
+    to_read = [n for n, text in enumerate(texts, start=1) if len(re.findall(r"\w", text)) < MIN_TEXT_LAYER_CHARS]
+    read = _ocr_pdf_pages(path, data, to_read, on_page) if to_read else {}
+    lines: list[RawLine] = []
+    for number, text in enumerate(texts, start=1):
+        page = read.get(number)
+        if page is not None and page.chars >= _MIN_READ_CHARS and page.chars > len(re.findall(r"\w", text)):
+            lines += [RawLine(("  " if indented else "") + t, number, c) for t, indented, c in page.lines]
+        else:
+            lines += [RawLine(line, number) for line in text.splitlines()]
+    if len(re.findall(r"\w", "".join(line.text for line in lines))) < _MIN_READ_CHARS:
         raise DocumentError(
-            f"{path.name}: the PDF has no text layer (a scan?); it needs OCR before it can be indexed."
+            f"{path.name}: no text could be read on any of its {page_count} page(s), not even by OCR "
+            "(blank pages, or pictures without writing)."
         )
-    return RawDocument(doc_id_for(path), path, lines, title=title, page_count=page_count)
+    meta = {"ocr": _ocr_meta(read, page_count)} if read else {}
+    return RawDocument(doc_id_for(path), path, lines, title=title, page_count=page_count, meta=meta)
+
+
+# A document from which fewer letters than this could be read holds no text (a stray mark read off a photo).
+_MIN_READ_CHARS = 4
+
+
+def _ocr_pdf_pages(path: Path, data: bytes, numbers: list[int], on_page) -> dict:
+    """Render the given pages (1-based) one at a time and read them by OCR: page number → OcrPage."""
+    import pypdfium2 as pdfium
+
+    from rag.ocr import RENDER_DPI, read_pages
+
+    try:
+        pdf = pdfium.PdfDocument(data)
+    except Exception as exc:  # pdfium refuses a file pypdf could parse: its pages cannot be drawn
+        raise DocumentError(
+            f"{path.name}: the PDF's pages without a text layer cannot be drawn for OCR ({exc.__class__.__name__}); "
+            "open it in a PDF viewer and save a new copy."
+        ) from exc
+
+    def render(number: int):
+        page = pdf[number - 1]
+        try:
+            return page.render(scale=RENDER_DPI / 72).to_pil()
+        finally:
+            page.close()
+
+    try:
+        pages = read_pages([(n, lambda n=n: render(n)) for n in numbers], path.name, on_page)
+    finally:
+        pdf.close()
+    return {p.number: p for p in pages}
+
+
+def _ocr_meta(read: dict, page_count: int) -> dict:
+    """What the document record keeps of OCR: the pages read, each one's confidence, the blank ones."""
+    from rag.ocr import LOW_CONFIDENCE, low_confidence_pages
+
+    confidences = {n: round(p.confidence, 4) for n, p in read.items() if p.chars >= _MIN_READ_CHARS}
+    return {
+        "pages": sorted(confidences),
+        "confidence": {str(n): c for n, c in sorted(confidences.items())},
+        "low": low_confidence_pages(confidences),
+        "floor": LOW_CONFIDENCE,
+        "blank": sorted(n for n, p in read.items() if p.chars < _MIN_READ_CHARS),
+        "page_count": page_count,
+    }
+
+
+def _load_image(path: Path, data: bytes, on_page=None) -> RawDocument:
+    """A picture of a page (or a multi-page TIFF), read by OCR; each frame is a page."""
+    import io
+    import warnings
+
+    from PIL import Image, ImageSequence, UnidentifiedImageError
+
+    from rag.ocr import read_pages
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+            image.load()
+            frames = getattr(image, "n_frames", 1)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise DocumentError(
+            f"{path.name}: the picture is too large to read ({exc.__class__.__name__}); "
+            "scan or photograph it at a lower resolution."
+        ) from exc
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise DocumentError(
+            f"{path.name}: the picture is damaged or is not a {path.suffix.lstrip('.').upper()} image; "
+            "save a new copy and upload it again."
+        ) from exc
+
+    def frame(index: int):
+        image.seek(index)
+        return image.copy()
+
+    try:
+        pages = read_pages([(n + 1, lambda n=n: frame(n)) for n in range(frames)], path.name, on_page)
+    except (OSError, SyntaxError, ValueError, EOFError) as exc:
+        raise DocumentError(
+            f"{path.name}: the picture is damaged part-way and cannot be read; save a new copy and upload it again."
+        ) from exc
+    finally:
+        image.close()
+    lines = [RawLine(("  " if indented else "") + t, p.number, c) for p in pages for t, indented, c in p.lines]
+    if len(re.findall(r"\w", "".join(line.text for line in lines))) < _MIN_READ_CHARS:  # none, or a stray mark
+        what = "the picture" if frames == 1 else f"any of the {frames} pages"
+        raise DocumentError(
+            f"{path.name}: no text could be read in {what} (no writing, or too blurred or too small to read)."
+        )
+    read = {p.number: p for p in pages}
+    return RawDocument(doc_id_for(path), path, lines, page_count=frames, meta={"ocr": _ocr_meta(read, frames)})
 
 
 def _load_docx(path: Path, data: bytes) -> RawDocument:
@@ -205,11 +318,16 @@ _LOADERS = {
     ".docx": _load_docx,
     ".html": _load_html,
     ".htm": _load_html,
+    **dict.fromkeys(IMAGE_SUFFIXES, _load_image),
 }
 
 
-def load_document(path: Path) -> RawDocument:
-    """Read one file into a :class:`RawDocument`, or raise :class:`DocumentError`."""
+def load_document(path: Path, on_page=None) -> RawDocument:
+    """Read one file into a :class:`RawDocument`, or raise :class:`DocumentError`.
+
+    ``on_page`` (optional) hears of every page read by OCR (a :class:`rag.ocr.PageProgress`);
+    it may raise (e.g. KeyboardInterrupt) to stop a long scan.
+    """
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in _LOADERS:
@@ -222,13 +340,15 @@ def load_document(path: Path) -> RawDocument:
     size = path.stat().st_size
     if size == 0:
         raise DocumentError(f"{path.name}: the file is empty.")
-    if size > MAX_FILE_BYTES:
+    limit = MAX_SCAN_BYTES if suffix == ".pdf" or suffix in IMAGE_SUFFIXES else MAX_FILE_BYTES
+    if size > limit:
         raise DocumentError(
-            f"{path.name}: the file is {size / 2**20:.0f} MB; the limit is {MAX_FILE_BYTES / 2**20:.0f} MB. "
-            "Split it into smaller documents (a scanned PDF needs OCR first anyway)."
+            f"{path.name}: the file is {size / 2**20:.0f} MB; the limit is {limit / 2**20:.0f} MB. "
+            "Split it into smaller documents, or scan at a lower resolution."
         )
     data = path.read_bytes()
-    document = _LOADERS[suffix](path, data)
+    loader = _LOADERS[suffix]
+    document = loader(path, data, on_page) if loader in (_load_pdf, _load_image) else loader(path, data)
     chars = sum(len(line.text) for line in document.lines)
     if chars > MAX_TEXT_CHARS:
         raise DocumentError(

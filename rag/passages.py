@@ -13,6 +13,7 @@ ids and the index update is idempotent.
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 from dataclasses import asdict, dataclass, field
 
@@ -43,6 +44,7 @@ class Passage:
     page: int | None = None
     order: int = 0  # position within the document
     meta: dict = field(default_factory=dict, compare=False, hash=False)
+    confidence: float | None = None  # mean recognition confidence when the text was read by OCR; None otherwise
 
     @property
     def locator(self) -> str:
@@ -59,6 +61,11 @@ class Passage:
     def heading_path(self) -> str:
         """The heading path as one line ("第三章 … › 第六节 …")."""
         return " › ".join(self.headings)
+
+    @property
+    def ocr_mark(self) -> str:
+        """"OCR识别 96%" for a passage read by OCR (see :func:`ocr_mark`); '' for one from a text layer."""
+        return ocr_mark(self.confidence)
 
     def embedding_text(self) -> str:
         """What is embedded and keyword-indexed: the heading path, then the text.
@@ -80,6 +87,7 @@ class Passage:
             "para_last": self.paragraphs[1],
             "page": self.page if self.page is not None else -1,
             "order": self.order,
+            **({"ocr_confidence": self.confidence} if self.confidence is not None else {}),
         }
 
     @classmethod
@@ -87,6 +95,7 @@ class Passage:
         """Rebuild a passage from what :meth:`to_metadata` stored."""
         headings = tuple(h for h in str(meta.get("headings", "")).split("\u241e") if h)
         page = int(meta.get("page", -1))
+        confidence = meta.get("ocr_confidence")
         return cls(
             id=pid,
             doc_id=str(meta["doc_id"]),
@@ -97,6 +106,7 @@ class Passage:
             paragraphs=(int(meta.get("para_first", 1)), int(meta.get("para_last", 1))),
             page=None if page < 0 else page,
             order=int(meta.get("order", 0)),
+            confidence=None if confidence is None else float(confidence),
         )
 
     def to_dict(self) -> dict:
@@ -113,7 +123,7 @@ class _Block:
 
     headings: tuple[str, ...]
     box: str | None
-    paras: list[tuple[int, str, int | None]] = field(default_factory=list)  # (number, text, page)
+    paras: list[tuple[int, str, int | None, float | None]] = field(default_factory=list)  # (number, text, page, OCR confidence)
     title_line: str | None = None  # the heading line as printed, opening the block's first passage
 
 
@@ -191,7 +201,7 @@ def _blocks(doc: CleanDocument) -> list[_Block]:
         elif n is not None:
             main_item = n
         para_no += 1
-        current_block(p.text).paras.append((para_no, p.text, p.page))
+        current_block(p.text).paras.append((para_no, p.text, p.page, p.confidence))
     return blocks
 
 
@@ -231,31 +241,30 @@ def build_passages(doc: CleanDocument, min_chars: int = 150, max_chars: int = 45
     if doc.metadata:
         # Publication facts (date, index number, source) as a passage of their own.
         # One field per line, as the page prints its table ("成文日期：2018年12月18日" / "标 题：…").
-        info = _Block((METADATA_HEADING,), None, [(1, "\n".join(doc.metadata), None)])
+        info = _Block((METADATA_HEADING,), None, [(1, "\n".join(doc.metadata), None, None)])
         blocks.insert(0, info)
     for block in blocks:
-        # Units: (first_para, last_para, text, page) — long paragraphs split, short ones merged.
+        # Units: (first_para, last_para, text, page, [Σ confidence × chars, Σ chars] of OCR'd text)
+        # — long paragraphs split, short ones merged.
         units: list[list] = []
         if block.title_line and block.paras:
             # The heading opens the block's first passage: "which 专栏 is …" is answered by it.
-            number, text, page = block.paras[0]
-            block.paras[0] = (number, f"{block.title_line}\n{text}", page)
-        for number, text, page in block.paras:
+            number, text, page, confidence = block.paras[0]
+            block.paras[0] = (number, f"{block.title_line}\n{text}", page, confidence)
+        for number, text, page, confidence in block.paras:
             for piece in _split_long(text, max_chars):
-                units.append([number, number, piece, page])
+                ocr = [confidence * len(piece), len(piece)] if confidence is not None else [0.0, 0]
+                units.append([number, number, piece, page, ocr])
         merged: list[list] = []
         for unit in units:
             if merged and (len(merged[-1][2]) < min_chars) and len(merged[-1][2]) + len(unit[2]) <= max_chars:
-                merged[-1][1] = unit[1]
-                merged[-1][2] += "\n" + unit[2]
+                _merge(merged[-1], unit)
             else:
                 merged.append(unit)
         # A short tail joins its predecessor when that stays within bounds.
         if len(merged) >= 2 and len(merged[-1][2]) < min_chars and len(merged[-2][2]) + len(merged[-1][2]) <= max_chars:
-            tail = merged.pop()
-            merged[-1][1] = tail[1]
-            merged[-1][2] += "\n" + tail[2]
-        for first, last, text, page in merged:
+            _merge(merged[-2], merged.pop())
+        for first, last, text, page, ocr in merged:
             pid = _hash_id(doc.doc_id, block.headings, text)
             if pid in seen:  # the same text twice in one section: keep both, distinct ids
                 pid = _hash_id(doc.doc_id, block.headings, f"{text}\x1f{len(passages)}")
@@ -271,6 +280,21 @@ def build_passages(doc: CleanDocument, min_chars: int = 150, max_chars: int = 45
                     paragraphs=(first, last),
                     page=page,
                     order=len(passages),
+                    confidence=round(ocr[0] / ocr[1], 4) if ocr[1] else None,
                 )
             )
     return passages
+
+
+def _merge(unit: list, nxt: list) -> None:
+    """Append unit ``nxt`` to ``unit`` (paragraph range, text, and the OCR confidence sums)."""
+    unit[1] = nxt[1]
+    unit[2] += "\n" + nxt[2]
+    unit[4] = [unit[4][0] + nxt[4][0], unit[4][1] + nxt[4][1]]
+
+
+def ocr_mark(confidence: float | None) -> str:
+    """How a citation says its text was read by OCR: "OCR识别 96%" (the recognition confidence); '' otherwise."""
+    if confidence is None:
+        return ""
+    return f"OCR识别 {math.floor(confidence * 100)}%"

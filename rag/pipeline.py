@@ -151,7 +151,8 @@ class Result:
             "notices": self.notices + self.answer.notices,
             "abstain_reason": self.answer.reason,
             "related": [
-                {"doc": p.doc_id, "locator": p.locator, "text": p.text} for p in self.answer.related
+                {"doc": p.doc_id, "locator": p.locator, "text": p.text, **({"ocr": p.ocr_mark} if p.ocr_mark else {})}
+                for p in self.answer.related
             ],
             "searched": self.searched or self.question,
             "lang": self.lang,

@@ -184,13 +184,13 @@ def make_bad_files(folder: Path) -> dict[str, str]:
 
     ImageDraw.Draw(scan).rectangle((100, 100, 750, 300), fill=40)  # "ink", but no text layer
     scan.save(folder / "scanned.pdf", "PDF", resolution=100)
-    expected["scanned.pdf"] = "needs OCR"
+    expected["scanned.pdf"] = "no text could be read on any of its 1 page(s), not even by OCR"
     from pypdf import PdfWriter
 
     blank = PdfWriter()
     blank.add_blank_page(595, 842)
     blank.write(folder / "blank-page.pdf")
-    expected["blank-page.pdf"] = "needs OCR"
+    expected["blank-page.pdf"] = "no text could be read on any of its 1 page(s), not even by OCR"
 
     with open(folder / "huge.txt", "wb") as f:  # 50 MB of real text
         chunk = (plan * 4).encode("utf-8")

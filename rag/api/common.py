@@ -200,5 +200,6 @@ def references(request: Request, result) -> list[dict]:
             "text": c.passage.text,
             "quoted": list(c.sentences),
             "url": source_url(request, c.passage.doc_id, c.passage.id),
+            **({"ocr": c.passage.ocr_mark} if c.passage.ocr_mark else {}),  # "OCR识别 96%": read from a scan
         })
     return out

@@ -14,7 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from rag.app.render import record_facts, short_locator
+from rag.app.render import record_facts, short_locator, with_ocr_mark
 from rag.app.texts import tr
 
 
@@ -84,7 +84,7 @@ def export_markdown(turns: list[dict], lang: str, records: dict | None = None, n
             for c in citations:
                 doc_id = c.get("doc", "")
                 title = _title_of(doc_id, c, records)
-                lines.append(f"**[{c.get('n')}] {_md_inline(title)}** — {_md_inline(short_locator(c.get('locator', ''), title))}  ")
+                lines.append(f"**[{c.get('n')}] {_md_inline(title)}** — {_md_inline(with_ocr_mark(short_locator(c.get('locator', ''), title), c))}  ")
                 facts = _facts_text(doc_id, c, records, lang)
                 if facts:
                     lines.append(_md_inline(facts))
@@ -96,7 +96,7 @@ def export_markdown(turns: list[dict], lang: str, records: dict | None = None, n
             for r in result["related"]:
                 doc_id = r.get("doc", "")
                 title = _title_of(doc_id, r, records)
-                lines.append(f"- **{_md_inline(title)}** — {_md_inline(short_locator(r.get('locator', ''), title))}")
+                lines.append(f"- **{_md_inline(title)}** — {_md_inline(with_ocr_mark(short_locator(r.get('locator', ''), title), r))}")
                 facts = _facts_text(doc_id, r, records, lang)
                 if facts:
                     lines.append(f"  {_md_inline(facts)}")
@@ -150,7 +150,7 @@ def export_docx(turns: list[dict], lang: str, path: str | Path, records: dict | 
             if citations:
                 p.add_run(f"[{c.get('n')}] ").bold = True
             p.add_run(title).bold = True
-            p.add_run(f" — {short_locator(c.get('locator', ''), title)}")
+            p.add_run(f" — {with_ocr_mark(short_locator(c.get('locator', ''), title), c)}")
             facts = _facts_text(doc_id, c, records, lang)
             if facts:
                 run = doc.add_paragraph().add_run(facts)

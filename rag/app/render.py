@@ -105,6 +105,11 @@ def short_locator(locator: str, title: str | None) -> str:
     return locator
 
 
+def with_ocr_mark(locator: str, item: dict) -> str:
+    """A citation's locator followed by its OCR mark ("… › 第3页 · OCR识别 96%") when its text was read by OCR."""
+    return f"{locator} · {item['ocr']}" if item.get("ocr") else locator
+
+
 def _norm_map(text: str) -> tuple[str, list[int]]:
     """``text`` without whitespace, and for each kept character its index in ``text``."""
     kept, index = [], []
@@ -193,7 +198,7 @@ def plain_text(turn: dict, lang: str) -> str:
         lines.append("")
         lines.append(f"{tr(lang, 'plain_sources')}：" if lang == "zh" else f"{tr(lang, 'plain_sources')}:")
         for c in result["citations"]:
-            lines.append(f"[{c['n']}] {c.get('locator', '')}")
+            lines.append(f"[{c['n']}] {with_ocr_mark(c.get('locator', ''), c)}")
             for q in c.get("quoted") or []:
                 lines.append(f"    “{q}”")
     elif result.get("related"):
@@ -222,7 +227,7 @@ def _card(turn: int, c: dict, titles: dict[str, str], lang: str, records: dict |
         f'data-turn="{turn}" data-n="{n}">[{n}]</button>'
         f'<span class="rag-card-title">{esc(title)}</span>{old}</div>'
         + facts_block
-        + f'<div class="rag-card-loc">{esc(short_locator(c.get("locator", ""), title))}</div>'
+        + f'<div class="rag-card-loc">{esc(with_ocr_mark(short_locator(c.get("locator", ""), title), c))}</div>'
         f'<div class="rag-card-text">{mark_sentences(c.get("text", ""), c.get("quoted") or [])}</div>'
         f'<button type="button" class="rag-link" data-action="cite" data-turn="{turn}" data-n="{n}">'
         f'{esc(tr(lang, "open_source"))} →</button></div>'
@@ -237,7 +242,7 @@ def _related_card(turn: int, i: int, r: dict, titles: dict[str, str], lang: str,
         f'<div class="rag-card-head"><span class="rag-related-tag">{esc(tr(lang, "related_title"))}</span>'
         f'<span class="rag-card-title">{esc(title)}</span></div>'
         + facts_html(record, lang, "rag-facts rag-card-doc") +
-        f'<div class="rag-card-loc">{esc(short_locator(r.get("locator", ""), title))}</div>'
+        f'<div class="rag-card-loc">{esc(with_ocr_mark(short_locator(r.get("locator", ""), title), r))}</div>'
         f'<div class="rag-card-text">{esc(r.get("text", "")).replace(chr(10), "<br>")}</div>'
         f'<button type="button" class="rag-link" data-action="related" data-turn="{turn}" data-i="{i}">'
         f'{esc(tr(lang, "open_source"))} →</button></div>'
@@ -500,7 +505,7 @@ def render_viewer(
         f'<div class="rag-viewer-title">{esc(title)}</div>'
         + facts_html(record, lang, "rag-facts rag-viewer-facts")
         + f'<div class="rag-viewer-meta">{" · ".join(meta)}</div>'
-        f'<div class="rag-viewer-loc">{esc(short_locator(passage.get("locator", ""), doc.title))}</div>'
+        f'<div class="rag-viewer-loc">{esc(with_ocr_mark(short_locator(passage.get("locator", ""), doc.title), passage))}</div>'
         + (
             f'<div class="rag-legend"><mark class="rag-quote">&nbsp;&nbsp;&nbsp;</mark> {esc(tr(lang, "quoted_legend"))}</div>'
             if quoted
@@ -552,6 +557,8 @@ def render_docs_table(docs: list, lang: str) -> str:
         title = esc(d.title)
         if record.title_from == "file name":  # no title found in the document: say so
             title += f' <span class="rag-tag">{esc(tr(lang, "title_from_file_name"))}</span>'
+        if record.ocr_summary():  # read by OCR: which pages, and those read with low confidence
+            title += f' <span class="rag-tag rag-tag-ocr">{esc(record.ocr_summary())}</span>'
         # Each date as the document states it (成文, 发布, 施行); none is guessed.
         dates = "<br>".join(
             f"{esc(tr(lang, key))} {esc(value)}"

@@ -37,7 +37,7 @@ from rag.settings import Settings
 
 log = logging.getLogger("rag.app")
 
-UPLOAD_SUFFIXES = (".pdf", ".txt", ".md", ".docx")
+UPLOAD_SUFFIXES = (".pdf", ".txt", ".md", ".docx", ".png", ".jpg", ".jpeg", ".tif", ".tiff")
 REFRESH_EVERY = 10.0  # seconds between checks for a generation published by another process
 STREAM_PAUSE = 0.06  # seconds between revealed sentences of an extractive answer
 WRITE_LOCK_TIMEOUT = 15.0  # seconds an admin action waits for another writer
@@ -80,6 +80,7 @@ def classify_document_error(message: str) -> str:
         ("the limit is", "err_too_big"),
         ("already indexed as", "err_duplicate"),
         ("no text left", "err_no_text"),
+        ("no text could be read", "err_no_text"),
         ("no passages", "err_no_text"),
         ("not a usable file name", "err_name"),
     )

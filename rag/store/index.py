@@ -79,6 +79,7 @@ class IngestReport:
     unchanged: list[str] = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)
     errors: dict[str, str] = field(default_factory=dict)  # file name → message
+    notes: dict[str, str] = field(default_factory=dict)  # file name → how OCR read it (pages, low confidence)
     passages: int = 0
     seconds: float = 0.0
     generation: str = ""
@@ -102,6 +103,8 @@ class IngestReport:
         text = "Index: " + ", ".join(parts)
         for note in self.repairs:
             text += f"\n  repaired: {note}"
+        for name, note in self.notes.items():
+            text += f"\n  {name}: {note}"
         for name, message in self.errors.items():
             text += f"\n  skipped {name}: {message}"
         return text
@@ -667,7 +670,7 @@ class Index:
                         report.unchanged.append(doc_id)
                         seen_ids.add(doc_id)
                         continue
-                    clean = clean_document(load_document(path))
+                    clean = clean_document(load_document(path, on_page=self._ocr_progress(progress, on_progress)))
                     content_sha = hashlib.sha256(clean.text.encode("utf-8")).hexdigest()
                     if not clean.text.strip():
                         raise DocumentError(f"{path.name}: no text left after cleaning.")
@@ -692,6 +695,9 @@ class Index:
                         pages=clean.page_count,
                         record=build_record(clean).to_dict(),
                     )
+                    # OCR (rag.ocr): the pages read from pictures, and those read with low confidence.
+                    if clean.ocr:
+                        report.notes[path.name] = info.document_record().ocr_summary()
                     fresh[doc_id] = (clean, passages, info)
                     seen_content[content_sha] = doc_id
                     seen_ids.add(doc_id)
@@ -756,6 +762,16 @@ class Index:
             # was half-written (best effort; the next ingest's clean-up catches the rest).
             self._drop_generation(generation)
             raise
+
+    def _ocr_progress(self, progress: bool, on_progress: Callable | None) -> Callable:
+        """What hears of each page read by OCR: a line at the terminal, and the app's progress (0–0.4)."""
+
+        def on_page(page) -> None:
+            self._say(progress, page.message())
+            if on_progress:
+                on_progress(0.4 * page.done / page.total, page.message())
+
+        return on_page
 
     def _say(self, progress: bool, message: str) -> None:
         log.info(message)

@@ -1,0 +1,355 @@
+"""Reading text from pictures of pages: scanned PDF pages and photographed or scanned notices.
+
+The recogniser is PP-OCRv4 (Chinese detection and recognition) on ONNX Runtime, as
+shipped inside the ``rapidocr-onnxruntime`` wheel: nothing is downloaded. It is loaded
+on first use only, so answering questions never loads it.
+
+A page is read in three steps: the recogniser finds the text lines and reads each with a
+confidence (0–1); the lines are put in reading order (a slightly rotated photo is
+straightened first; two columns are read left column first, a line spanning both
+columns — a title — where it stands); each line is given to cleaning
+(:mod:`rag.cleaning`) as a PDF's text line would be, indented when it starts to the
+right of its column's margin, so paragraphs, running headers, page numbers and
+headings are found by the same rules as for a text PDF.
+
+Pages are read one at a time (one page image in memory); a caller can follow progress
+and stop a long scan between pages (:class:`PageProgress`).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff")
+
+# Resolution a PDF page without a text layer is rendered at for reading (A4: 1241 × 1754 pixels).
+RENDER_DPI = 150
+
+# A PDF page whose text layer holds fewer characters than this (letters, digits, CJK) is read by OCR.
+MIN_TEXT_LAYER_CHARS = 20
+
+# Pages read with a mean confidence below this are listed in the ingest report and the admin table.
+LOW_CONFIDENCE = 0.90
+
+# A picture larger than this (pixels on its longer side) is scaled down before reading:
+# a 12-megapixel phone photo reads as well at this size, in a fraction of the memory.
+MAX_SIDE = 3500
+
+
+@dataclass
+class OcrLine:
+    """One recognised line: its text, its box (x0, y0, x1, y1 in pixels, straightened) and confidence."""
+
+    text: str
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    confidence: float
+
+    @property
+    def height(self) -> float:
+        """The box's height in pixels (about the height of one character)."""
+        return self.y1 - self.y0
+
+
+@dataclass
+class OcrPage:
+    """What was read on one page, in reading order: ``(text, indented, confidence)`` per line."""
+
+    number: int
+    lines: list[tuple[str, bool, float]] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def chars(self) -> int:
+        """How many characters were read (spaces aside)."""
+        return sum(len(t.replace(" ", "")) for t, _, _ in self.lines)
+
+    @property
+    def confidence(self) -> float | None:
+        """The mean confidence of the page's characters, or None when nothing was read."""
+        n = self.chars
+        if not n:
+            return None
+        return sum(len(t.replace(" ", "")) * c for t, _, c in self.lines) / n
+
+
+@dataclass
+class PageProgress:
+    """Progress through the pages of one file that need reading: done of total, time taken so far."""
+
+    name: str
+    done: int
+    total: int
+    elapsed: float
+
+    @property
+    def eta(self) -> float:
+        """Seconds still to go, from the mean time per page so far."""
+        return (self.total - self.done) * self.elapsed / self.done if self.done else 0.0
+
+    def message(self) -> str:
+        """One line for a person: "plan.pdf: OCR page 3 of 16, about 40 s left"."""
+        left = self.eta
+        when = f"about {left / 60:.0f} min left" if left >= 90 else f"about {left:.0f} s left"
+        return f"{self.name}: OCR page {self.done} of {self.total}, {when}"
+
+
+_ENGINE = None
+_ENGINE_LOCK = threading.Lock()
+
+
+def engine():
+    """The recogniser, loaded once per process (about 0.3 s; its models come with the package).
+
+    ``RAG_OCR_THREADS`` sets how many threads it uses (default: ONNX Runtime's choice).
+    """
+    global _ENGINE
+    with _ENGINE_LOCK:
+        if _ENGINE is None:
+            from rapidocr_onnxruntime import RapidOCR
+
+            threads = int(os.environ.get("RAG_OCR_THREADS", "-1") or -1)
+            _ENGINE = RapidOCR(intra_op_num_threads=threads, inter_op_num_threads=1 if threads > 0 else -1)
+        return _ENGINE
+
+
+def prepare_image(image):
+    """A PIL image made ready to read: upright (EXIF orientation), RGB, at most :data:`MAX_SIDE` pixels."""
+    from PIL import ImageOps
+
+    image = ImageOps.exif_transpose(image)
+    if image.mode != "RGB":
+        if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
+            from PIL import Image
+
+            background = Image.new("RGB", image.size, "white")
+            background.paste(image.convert("RGBA"), mask=image.convert("RGBA").split()[-1])
+            image = background
+        else:
+            image = image.convert("RGB")
+    longest = max(image.size)
+    if longest > MAX_SIDE:
+        scale = MAX_SIDE / longest
+        image = image.resize((round(image.width * scale), round(image.height * scale)))
+    return image
+
+
+def read_image(image, number: int = 1) -> OcrPage:
+    """Read one page image (a PIL image) into an :class:`OcrPage` (lines in reading order)."""
+    import numpy as np
+
+    started = time.perf_counter()
+    image = prepare_image(image)
+    # The recogniser takes OpenCV's channel order (BGR).
+    array = np.ascontiguousarray(np.asarray(image)[:, :, ::-1])
+    result, _ = engine()(array, use_cls=False)
+    lines = _straighten(result or [])
+    page = OcrPage(number, reading_order(lines), time.perf_counter() - started)
+    return page
+
+
+def _straighten(result: list) -> list[OcrLine]:
+    """Recogniser output (quadrilateral, text, score) → :class:`OcrLine` boxes, rotated level.
+
+    A photo taken a degree or two askew has every line's box tilted the same way; turning
+    the boxes back by the median tilt of the long lines keeps margins and rows straight.
+    """
+    tilts = []
+    for quad, text, _ in result:
+        (ax, ay), (bx, by) = quad[0], quad[1]
+        if bx - ax > 3 * max(1.0, abs(quad[3][1] - quad[0][1])):
+            tilts.append(math.atan2(by - ay, bx - ax))
+    tilt = sorted(tilts)[len(tilts) // 2] if tilts else 0.0
+    cos, sin = math.cos(-tilt), math.sin(-tilt)
+    out = []
+    for quad, text, score in result:
+        text = fix_punctuation(str(text).strip())
+        if not text:
+            continue
+        pts = [(x * cos - y * sin, x * sin + y * cos) for x, y in quad]
+        xs, ys = [p[0] for p in pts], [p[1] for p in pts]
+        out.append(OcrLine(text, min(xs), min(ys), max(xs), max(ys), float(score)))
+    return out
+
+
+_CJK = r"\u3400-\u9fff"
+_PAGE_NUMBER_RE = re.compile(r"[一—\-－–_]{1,2}\s*(\d{1,4})\s*[一—\-－–_]{1,2}")
+_HALF_TO_FULL = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）"}
+
+
+def fix_punctuation(text: str) -> str:
+    """Chinese punctuation where the recogniser wrote its Latin look-alike next to Chinese text.
+
+    "规划,根据" → "规划，根据"; "二○三五年" → "二〇三五年"; "专栏8 一1" → "专栏8—1"; a straight quote closing
+    a “ → ”, one opening a quote → “.
+    """
+    text = re.sub(
+        rf"(?<=[{_CJK}）”》])([,;:?!])|([,;:?!])(?=[{_CJK}（“《])",
+        lambda m: _HALF_TO_FULL[m.group(1) or m.group(2)],
+        text,
+    )
+    text = re.sub(r"(?<=[〇一二三四五六七八九])[○O０0](?=[〇○一二三四五六七八九])|(?<=[一二])[○O０0]", "〇", text)  # 二〇三五年
+    text = re.sub(r"(?<=\d)\s*一\s*(?=\d)", "—", text)  # a dash between numbers read as 一: "专栏8 一1", "2020一2025"
+    text = re.sub(rf"(?<=[{_CJK}])\(|\((?=[{_CJK}])", "（", text)
+    text = re.sub(rf"(?<=[{_CJK}])\)|\)(?=[{_CJK}，。；、])", "）", text)
+    out, open_quote = [], False
+    for ch in text:
+        if ch == "“":
+            open_quote = True
+        elif ch == "”":
+            open_quote = False
+        elif ch == '"':
+            ch = "”" if open_quote else "“"
+            open_quote = not open_quote
+        out.append(ch)
+    return "".join(out)
+
+
+def reading_order(lines: list[OcrLine]) -> list[tuple[str, bool, float]]:
+    """Recognised boxes → lines in reading order: ``(text, indented, confidence)``.
+
+    Boxes on one row are joined left to right. When the page is set in two columns (a
+    clear gutter that most boxes keep to one side of), the rows between two spanning lines
+    are read left column first, then right. A line is indented when it starts more than
+    a character's height right of its column's margin.
+    """
+    if not lines:
+        return []
+    height = sorted(l.height for l in lines)[len(lines) // 2] or 1.0
+    gutter = _gutter(lines, height)
+    out: list[tuple[str, bool, float]] = []
+    if gutter is None:
+        return _column_rows(lines, height)
+    # Bands of two-column text between lines that span the gutter.
+    spanning = sorted((l for l in lines if l.x0 < gutter < l.x1), key=lambda l: l.y0)
+    rest = [l for l in lines if not (l.x0 < gutter < l.x1)]
+    cuts = [l.y0 for l in spanning] + [math.inf]
+    start = -math.inf
+    for i, cut in enumerate(cuts):
+        band = [l for l in rest if start <= (l.y0 + l.y1) / 2 < cut]
+        left = [l for l in band if l.x1 <= gutter]
+        right = [l for l in band if l.x0 >= gutter]
+        out += _column_rows(left, height) + _column_rows(right, height)
+        if i < len(spanning):
+            out += _column_rows([spanning[i]], height, margin=min(l.x0 for l in lines))
+            start = spanning[i].y1
+    return out
+
+
+def _gutter(lines: list[OcrLine], height: float) -> float | None:
+    """The x of the gap between two columns, or None for a page of one column."""
+    x0, x1 = min(l.x0 for l in lines), max(l.x1 for l in lines)
+    width = x1 - x0
+    if width <= 0 or len(lines) < 6:
+        return None
+    best, best_crossing = None, None
+    for k in range(30, 71, 2):  # candidate gutters across the middle of the text block
+        g = x0 + width * k / 100
+        crossing = sum(1 for l in lines if l.x0 < g < l.x1)
+        if best_crossing is None or crossing < best_crossing:
+            best, best_crossing = g, crossing
+    left = sum(1 for l in lines if l.x1 <= best)
+    right = sum(1 for l in lines if l.x0 >= best)
+    # Two columns: both sides hold several lines, side by side, and few lines cross the gap.
+    if left < 3 or right < 3 or best_crossing > 0.15 * len(lines):
+        return None
+    # … and the two sides are side by side (not a few short lines beside each other, as a signature's).
+    side_by_side = sum(
+        1 for a in lines if a.x1 <= best and any(b.x0 >= best and abs(a.y0 - b.y0) < 2 * height for b in lines)
+    )
+    return best if side_by_side >= max(3, 0.5 * min(left, right)) else None
+
+
+def _column_rows(lines: list[OcrLine], height: float, margin: float | None = None) -> list[tuple[str, bool, float]]:
+    """The boxes of one column as rows, top to bottom, each row's boxes left to right."""
+    if not lines:
+        return []
+    rows: list[list[OcrLine]] = []
+    for line in sorted(lines, key=lambda l: (l.y0 + l.y1) / 2):
+        centre = (line.y0 + line.y1) / 2
+        if rows:
+            last = rows[-1]
+            last_centre = sum((l.y0 + l.y1) / 2 for l in last) / len(last)
+            if abs(centre - last_centre) < 0.5 * height:
+                last.append(line)
+                continue
+        rows.append([line])
+    starts = sorted(min(l.x0 for l in row) for row in rows)
+    if margin is None:
+        margin = starts[len(starts) // 10]  # the column's left edge (a low percentile: ignores a stray box)
+    out = []
+    for row in rows:
+        row.sort(key=lambda l: l.x0)
+        text = row[0].text
+        for a, b in zip(row, row[1:]):
+            text += (" " if b.x0 - a.x1 > 0.8 * height else "") + b.text
+        m = _PAGE_NUMBER_RE.fullmatch(text)
+        if m:  # "一3一": a page number whose dashes were read as 一
+            text = f"— {m.group(1)} —"
+        chars = sum(len(l.text) for l in row) or 1
+        confidence = sum(len(l.text) * l.confidence for l in row) / chars
+        out.append((text, row[0].x0 - margin > height, confidence))
+    return out
+
+
+def read_pages(
+    pages: list[tuple[int, Callable[[], object]]],
+    name: str,
+    on_page: Callable[[PageProgress], None] | None = None,
+) -> list[OcrPage]:
+    """Read pages one at a time: ``pages`` are (page number, a function giving that page's image).
+
+    Each image is made, read and let go before the next, so memory does not grow with the
+    number of pages. ``on_page`` hears of each page read (it may raise to stop the scan).
+    """
+    out = []
+    started = time.perf_counter()
+    for i, (number, make_image) in enumerate(pages, start=1):
+        image = make_image()
+        try:
+            out.append(read_image(image, number))
+        finally:
+            close = getattr(image, "close", None)
+            if close:
+                close()
+            del image
+        if on_page is not None:
+            on_page(PageProgress(name, i, len(pages), time.perf_counter() - started))
+    return out
+
+
+def low_confidence_pages(confidences: dict[int, float], floor: float = LOW_CONFIDENCE) -> list[int]:
+    """The pages read with a mean confidence below ``floor``, in page order."""
+    return sorted(p for p, c in confidences.items() if c is not None and c < floor)
+
+
+def normalise_for_comparison(text: str) -> str:
+    """Text reduced for a character comparison: compatibility forms unified (，→ ,), no whitespace."""
+    import unicodedata
+
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+
+
+def character_accuracy(read: str, reference: str) -> float:
+    """1 − (edit distance ÷ reference length), both normalised (:func:`normalise_for_comparison`).
+
+    The usual measure of OCR quality: 0.97 is three characters wrong, missing or extra per hundred.
+    """
+    a, b = normalise_for_comparison(read), normalise_for_comparison(reference)
+    if not b:
+        return 1.0 if not a else 0.0
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        current = [i]
+        for j, cb in enumerate(b, start=1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return max(0.0, 1.0 - previous[-1] / len(b))

@@ -1,0 +1,248 @@
+"""Scanned pages and photos of notices, read by OCR (rag.ocr) — on pictures drawn from the plan's PDF at test time.
+
+Every test runs the real recogniser on real renderings; the figures for whole documents
+(accuracy over all 16 pages, seconds per page, memory over 100 pages) are in bench/bench_ocr.py.
+A few lines per picture keep this file quick on a shared two-core machine.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import PLAN_ID, REVIEW_ID, ROOT, make_settings
+from scans import (
+    keep_lines,
+    line_box,
+    noise_image,
+    page_text,
+    photo_like,
+    region_text,
+    render_page,
+    save_mixed_pdf,
+    two_columns,
+)
+
+from rag.loaders import DocumentError, load_document
+from rag.ocr import character_accuracy
+
+pytestmark = pytest.mark.slow
+
+# The evidence of plan-023 ("总书记是什么时候来湖南考察…") stands in the plan's page 3, under 第二节 时代背景.
+EVIDENCE_QUESTION = "总书记是什么时候来湖南考察、给湖南锚定新定位的？"
+SHORT_PAGE_LINES = 12  # page 3 down to "峻挑战。": the header, a heading and four paragraphs
+
+
+@pytest.fixture(scope="module")
+def mixed_pdf(tmp_path_factory) -> Path:
+    """The plan's page 1 with its text layer, then its page 3 as a scan (its first 12 lines)."""
+    folder = tmp_path_factory.mktemp("scans")
+    short = keep_lines(render_page(3), SHORT_PAGE_LINES)
+    path = folder / "plan-scanned.pdf"
+    save_mixed_pdf([("text", 1)], path)
+    # Append the short scanned page after the text page.
+    from pypdf import PdfReader, PdfWriter
+    import io
+
+    buf = io.BytesIO()
+    short.save(buf, "PDF", resolution=150)
+    writer = PdfWriter(clone_from=str(path))
+    writer.add_page(PdfReader(buf).pages[0])
+    writer.write(path)
+    return path
+
+
+def test_mixed_pdf_is_read_page_by_page_and_indexed_with_its_ocr_marks(mixed_pdf, tmp_path, scratch_index, embedder):
+    """A PDF of one text page and one scanned page: the text page from its text layer, the scan by OCR —
+    headings found, page in every locator, confidence kept and shown; bad pictures beside it are
+    refused with a message, and nothing already indexed is lost."""
+    from rag.app.render import plain_text, render_docs_table, render_viewer, with_ocr_mark
+    from rag.store import Index
+    from rag.pipeline import Assistant
+
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "torn.jpg").write_bytes(b"\xff\xd8\xff\xe0" + os.urandom(3000))  # a JPEG cut short: damaged
+    (bad / "not-a-picture.png").write_bytes(b"this is text, not a PNG picture\n" * 20)
+    noise_image().save(bad / "wall.png")  # a picture with no writing
+    from PIL import Image
+
+    Image.new("RGB", (1240, 1754), "white").save(bad / "blank.tif")  # a blank page
+
+    index = Index(scratch_index, embedder=embedder)
+    index.delete([PLAN_ID])  # the plan's own text must not answer for the scan
+    before = index.read_manifest()
+    heard: list[tuple[float, str]] = []
+    report = index.upsert([mixed_pdf, *sorted(bad.iterdir())], on_progress=lambda f, m: heard.append((f, m)))
+
+    assert report.added == ["plan-scanned"], report.summary()
+    assert "torn.jpg" in report.errors and "damaged" in report.errors["torn.jpg"]
+    assert "not a PNG image" in report.errors["not-a-picture.png"]
+    assert "no text could be read" in report.errors["wall.png"]
+    assert "no text could be read" in report.errors["blank.tif"]
+    assert report.notes["plan-scanned.pdf"].startswith("OCR识别 1/2页"), report.summary()
+    assert "plan-scanned.pdf: OCR识别 1/2页" in report.summary()
+    assert any("plan-scanned.pdf: OCR page 1 of 1" in m for _, m in heard), heard
+
+    index = Index(scratch_index, embedder=embedder).load()
+    assert set(index.manifest.documents) == set(before.documents) | {"plan-scanned"}  # nothing lost
+    passages = index.doc_passages("plan-scanned")
+    text_page = [p for p in passages if p.page == 1]
+    scanned = [p for p in passages if p.page == 2]
+    assert text_page and scanned
+    # Text-layer passages carry no mark (the one that runs on into the scanned page does).
+    assert any(p.confidence is None and p.ocr_mark == "" for p in text_page)
+    assert all(p.page == 1 for p in passages if p.confidence is None)
+    assert all(0.9 <= p.confidence <= 1.0 and p.ocr_mark.startswith("OCR识别 ") for p in scanned)
+    assert all(p.locator.endswith("第2页") for p in scanned)
+    # The heading on the scanned page is found as in a text document.
+    assert any("第二节 时代背景" in p.headings for p in scanned), [p.headings for p in scanned]
+    # The running header and the page number are gone, as for a text PDF.
+    assert not any("外事办公室" in p.text.split("\n", 1)[0] and len(p.text) < 20 for p in scanned)
+
+    record = index.manifest.documents["plan-scanned"].document_record()
+    assert record.ocr_pages == [2] and record.ocr["page_count"] == 2
+    assert "OCR识别 1/2页" in render_docs_table(index.documents(), "zh")
+
+    # What was read matches the page's own text layer (header and page number aside).
+    clean = index.document_text("plan-scanned")
+    # (Its first three lines end page 1's last paragraph; the page's own paragraphs begin at 第二节.)
+    read = "".join(p.text for p in clean.paragraphs if p.page == 2)
+    reference = region_text(3, line_box(render_page(3), 4, SHORT_PAGE_LINES - 4))
+    assert character_accuracy(read, reference) >= 0.97
+
+    result = Assistant(scratch_index, index=index).ask(EVIDENCE_QUESTION)
+    assert "2020年9月" in result.answer.text, result.answer.text
+    cited = [c for c in result.answer.citations if c.passage.doc_id == "plan-scanned"]
+    assert cited and cited[0].passage.page == 2
+    citation = result.to_dict()["citations"][result.answer.citations.index(cited[0])]
+    assert citation["ocr"].startswith("OCR识别 ") and citation["locator"].endswith("第2页")
+    assert "OCR识别" in with_ocr_mark(citation["locator"], citation)
+    assert "OCR识别" in plain_text({"question": EVIDENCE_QUESTION, "result": result.to_dict()}, "zh")
+    assert "OCR识别" in render_viewer("zh", clean, citation)
+    assert REVIEW_ID in index.manifest.documents
+
+
+def test_photo_of_a_page_is_read(tmp_path):
+    """A phone photo (turned 1.5°, blurred, grainy, unevenly lit) of four lines of the plan."""
+    page = render_page(2)
+    box = line_box(page, 1, 4)
+    photo = photo_like(page.crop(box))
+    photo.save(tmp_path / "notice.jpg", quality=88)
+    raw = load_document(tmp_path / "notice.jpg")
+    assert raw.page_count == 1 and {line.page for line in raw.lines} == {1}
+    assert all(line.confidence is not None for line in raw.lines)
+    assert raw.meta["ocr"]["pages"] == [1]
+    read = "".join(line.text for line in raw.lines)
+    assert character_accuracy(read, region_text(2, box)) >= 0.93, read
+
+
+def test_two_columns_are_read_left_column_first(tmp_path):
+    """Two blocks of three lines side by side: all of the left one is read before the right one."""
+    page = render_page(4)
+    left_box, right_box = line_box(page, 2, 3), line_box(page, 8, 3)
+    two_columns(page.crop(left_box), page.crop(right_box)).save(tmp_path / "columns.png")
+    raw = load_document(tmp_path / "columns.png")
+    read = "".join(line.text.strip() for line in raw.lines)
+    left, right = region_text(4, left_box), region_text(4, right_box)
+    assert character_accuracy(read, left + right) >= 0.95, read
+    first_right = "".join(right.split())[:6].replace(",", "，")
+    last_left = "".join(left.split())[-6:].replace(",", "，")
+    assert read.find(last_left[-4:]) < read.find(first_right[:4]), read
+
+
+def test_scanned_pdf_without_any_text_says_so(tmp_path):
+    """An image-only PDF of a blank page: one clear message."""
+    from PIL import Image
+
+    Image.new("L", (1240, 1754), 255).save(tmp_path / "blank-scan.pdf", "PDF", resolution=150)
+    with pytest.raises(DocumentError) as info:
+        load_document(tmp_path / "blank-scan.pdf")
+    assert str(info.value).startswith("blank-scan.pdf: no text could be read on any of its 1 page(s)")
+
+
+def test_ctrl_c_during_a_long_scan_leaves_the_index_intact(tmp_path, scratch_index):
+    """`rag ingest` with a multi-page scan: progress per page with the time left; Ctrl-C after the
+    first page stops it with "interrupted", and the published index is the one before."""
+    corpus = tmp_path / "corpus"
+    shutil.copytree(ROOT / "corpus", corpus)
+    page = render_page(5)
+    frames = [page.crop(line_box(page, 2 * i + 1, 2)) for i in range(3)]
+    frames[0].save(corpus / "scan.tiff", save_all=True, append_images=frames[1:])
+    from rag.store import Index
+
+    before = Index(scratch_index).read_manifest()
+    env = dict(os.environ, PYTHONPATH=str(ROOT), HF_HUB_OFFLINE="1", RAG_LLM_BASE_URL="")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "rag.cli", "ingest", "--corpus", str(corpus), "--index", str(scratch_index.index_dir)],
+        stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env, cwd=ROOT,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # as at a terminal, even under a background CI job
+    )
+    lines = []
+    for line in proc.stderr:
+        lines.append(line)
+        if "scan.tiff: OCR page 1 of 3" in line:
+            proc.send_signal(signal.SIGINT)
+            break
+    out, err = proc.communicate(timeout=120)
+    lines.append(err)
+    assert any("scan.tiff: OCR page 1 of 3, about" in l and "left" in l for l in lines), lines
+    assert proc.returncode == 130 and "interrupted" in "".join(lines), (proc.returncode, lines)
+    after = Index(scratch_index).read_manifest()
+    assert after.to_json() == before.to_json() and "scan" not in after.documents
+
+
+def test_asking_does_not_load_the_recogniser():
+    """Answering questions never imports the OCR engine (it is loaded only to read a picture)."""
+    code = (
+        "import sys; import rag.cli, rag.pipeline, rag.app.render, rag.store; "
+        "print(sorted(m for m in sys.modules if m.startswith(('rapidocr', 'cv2', 'pypdfium2', 'rag.ocr'))))"
+    )
+    got = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
+                         env=dict(os.environ, PYTHONPATH=str(ROOT)), timeout=120)
+    assert got.returncode == 0, got.stderr
+    assert got.stdout.strip() == "[]"
+
+
+def test_pages_read_with_low_confidence_are_named(tmp_path):
+    """A two-page TIFF whose second page is a coarse copy (about 45 dpi): that page is read with a
+    confidence under the floor, and the record, the ingest note and the admin table name it."""
+    from rag.app.render import render_docs_table
+    from rag.cleaning import clean_document
+    from rag.documents import build_record
+    from rag.store import DocumentInfo
+    from rag.ocr import LOW_CONFIDENCE
+
+    page = render_page(2)
+    crop = page.crop(line_box(page, 1, 3))
+    coarse = crop.resize((int(crop.width * 0.3), int(crop.height * 0.3)))
+    crop.save(tmp_path / "notice.tif", save_all=True, append_images=[coarse])
+    raw = load_document(tmp_path / "notice.tif")
+    confidences = raw.meta["ocr"]["confidence"]
+    assert confidences["1"] >= LOW_CONFIDENCE > confidences["2"], confidences
+    record = build_record(clean_document(raw))
+    assert record.low_confidence_pages == [2]
+    assert record.ocr_summary() == "OCR识别 2/2页 · 置信度低: 第2页"
+    info = DocumentInfo("notice", record.title, "notice.tif", "", "", 1, 0.0, 2, record.to_dict())
+    assert "置信度低: 第2页" in render_docs_table([info], "zh")
+
+
+@pytest.mark.parametrize("read,meant", [
+    ("专栏8 一1重点国家深耕工程", "专栏8—1重点国家深耕工程"),
+    ("实施方案（2020一2025年）", "实施方案（2020—2025年）"),
+    ("二○三五年远景目标", "二〇三五年远景目标"),
+    ('规划,根据"十四五"时期', "规划，根据“十四五”时期"),
+    ("第一章 开启新征程", "第一章 开启新征程"),
+    ("一县一方案", "一县一方案"),
+])
+def test_what_the_recogniser_misreads_in_chinese_print_is_put_right(read, meant):
+    """Latin look-alikes of Chinese punctuation, 〇 read as ○, a dash between numbers read as 一."""
+    from rag.ocr import fix_punctuation
+
+    assert fix_punctuation(read) == meant
