@@ -570,13 +570,17 @@ class ExtractiveAnswerer:
 
         # The world regions and countries it names (a province or city it names scopes the documents instead).
         abroad = set(_place_kinds()[0]) | set(_place_kinds()[1])
-        asked = {p for places, names in _places_by_kind(question) if set(names) <= abroad for p in places}
+        by_kind = [(places, names) for places, names in _places_by_kind(question) if set(names) <= abroad]
+        asked = {p for places, _ in by_kind for p in places}
         asked |= {m for p in list(asked) for m in REGION_MEMBERS.get(p, ())}
         # Longest names first, so that 中东欧 is not read as 中东.
         names = tuple(sorted({n for kind in _place_kinds() for n in kind} | asked, key=len, reverse=True))
 
         def on_place(c: _Candidate) -> bool:
-            return not asked or bool(asked.intersection(_find_places(c.text + " ".join(c.passage.headings), names)))
+            # It names the place asked (or one of its countries), and no other place of that kind (港澳 for 非洲).
+            where = c.text + " ".join(c.passage.headings)
+            others = {n for places, kind in by_kind for n in _find_places(c.text, kind)} - asked
+            return not asked or bool(asked.intersection(_find_places(where, names))) and not others
 
         best = max(c.score for c in chosen)
         placed = [c for c in chosen if on_place(c)] if asked else list(chosen)

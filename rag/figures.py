@@ -18,7 +18,7 @@ _SCALES = {"万亿": 1e12, "千亿": 1e11, "百亿": 1e10, "亿": 1e8, "千万":
 # Units of measure (longest first); a bare number with neither unit nor scale is not read as a figure.
 _UNITS = (
     "个百分点", "平方公里", "千瓦时", "人次", "美元", "欧元", "公斤", "千克", "公顷", "公里", "千瓦", "小时",
-    "批次", "%", "％", "元", "人", "对", "批", "名", "位", "场", "届", "次", "条", "艘", "斤", "吨", "户", "家", "个", "项", "辆", "套", "亩", "所", "座", "架", "天", "倍",
+    "批次", "%", "％", "元", "人", "对", "批", "名", "场", "届", "次", "条", "艘", "斤", "吨", "户", "家", "个", "项", "辆", "套", "亩", "所", "座", "架", "天", "倍",
 )
 _FIGURE_RE = re.compile(
     r"(\d+(?:[.,]\d+)*)\s*(" + "|".join(_SCALES) + r")?\s*(" + "|".join(map(re.escape, _UNITS)) + r")?"
@@ -49,7 +49,7 @@ def figures(text: str) -> list[Figure]:
     out = []
     for m in _FIGURE_RE.finditer(text):
         number, scale, unit = m.group(1), m.group(2), m.group(3)
-        if not unit and not scale:
+        if not unit and not scale or text[max(0, m.start() - 1) : m.start()] == "第":  # "第12条" is an ordinal
             continue
         try:
             value = float(number.replace(",", ""))

@@ -279,13 +279,6 @@ class Assistant:
                 # "这个做到了吗" answered only by what the plan sets: say that no outcome is reported.
                 answer.text += ("\n以上为文件中的目标或部署；文件中未找到其实际完成情况。" if query.lang == "zh" else
                                 "\nThese are the documents' targets or plans; how they turned out is not found in the documents.")
-            if not answer.abstained and not query.broad and "list" not in query.answer_types and (
-                {"count", "amount"} & query.answer_types
-            ):
-                # A figure asked: say it first, with what kind of figure it is ("到2025年 120对（规划目标）[1]").
-                line = self.targets.first_line(query, answer, question_terms(query))
-                if line:
-                    answer.text = f"{line}\n{answer.text}"
             if answer.abstained and answer.reason.startswith("gate.target_not_result"):
                 # A result asked, only a target found: the answer is still "not found", and it says so beside
                 # the target the documents set ("目标120对[1]；文件中未找到2025年的实际数字").

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 
 from rag.answer import Answer, Citation
-from rag.facts import BASELINE, RESULT, TARGET, Fact
+from rag.facts import RESULT, TARGET, Fact
 from rag.figures import figures
 
 MET, NOT_MET, ABOVE, BELOW, NO_RESULT = "met", "not met", "above", "below", "no result"
@@ -172,39 +172,6 @@ class Targets:
         if results:
             return self._compose(query, [(self.target_for(results[0]), results[0])])
         return None
-
-    def first_line(self, query, answer: Answer, terms: list[tuple[str, ...]]) -> str:
-        """The direct first line of a figure question's answer ("到2025年 120对（规划目标）[1]"): the one figure
-        of the quoted sentences that states what is asked, with its kind and marker; '' when none or several."""
-        quoted = {(c.passage.id, s.strip()) for c in answer.citations for s in c.sentences}
-        marker = {c.passage.id: c.n for c in answer.citations}
-        ids = {c.passage.id for c in answer.citations}
-        facts = [f for f in self.match(terms, TARGET, [], None) + self.match(terms, RESULT, [], None)
-                 + self.match(terms, BASELINE, [], None)
-                 if f.passage_id in ids and (f.passage_id, f.sentence.strip()) in quoted]
-        years = {int(y) for y in query.asked_years}
-        if years:
-            facts = [f for f in facts if f.year in years]
-        if query.stage:
-            facts = [f for f in facts if f.kind == query.stage] or facts
-        asked = re.search(r"(?:多少|几)个?([^\s，,。？?的]{1,4})", query.text)
-        if asked:  # "多少公顷": the figure in that unit
-            facts = [f for f in facts if f.unit and asked.group(1).startswith(f.unit)] or facts
-        if len({(f.figure, f.kind) for f in facts}) != 1:
-            return ""
-        f = facts[0]
-        record = self.records.get(f.doc_id)
-        zh = query.lang == "zh"
-        if f.kind == TARGET:
-            when = (f"到{f.year}年 " if zh else f"by {f.year}: ") if f.year else ""
-            kind = ("规划目标" if getattr(record, "period", None) else "预期目标") if zh else "target"
-        elif f.kind == RESULT:
-            when = (f"{f.year}年 " if zh else f"{f.year}: ") if f.year else ""
-            kind = "实际" if zh else "reported"
-        else:
-            when = (f"{f.year}年 " if zh else f"{f.year}: ") if f.year else ""
-            kind = "基数" if zh else "baseline"
-        return f"{when}{f.figure}（{kind}）[{marker[f.passage_id]}]" if zh else f"{when}{f.figure} ({kind}) [{marker[f.passage_id]}]"
 
     def _compose(self, query, pairs: list[tuple[Fact | None, Fact | None]]) -> Answer:
         zh = query.lang == "zh"

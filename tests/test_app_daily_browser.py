@@ -13,44 +13,25 @@ Screenshots are saved to ``tests/artifacts/daily-*.png``.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 from conftest import PLAN_ID
+from test_app_browser import TIMEOUT, browser  # noqa: F401  (Chromium, its flags and the browser fixture)
 from test_app_server import ADMIN_PASSWORD, shared_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
-TIMEOUT = 45_000  # ms, for one answer on a busy 2-core machine
 SEA_Q = "我们想去东南亚开拓市场，有什么支持？"
 AFRICA_Q = "我们想去非洲开拓市场，有什么支持？"
 UNANSWERABLE_Q = "办理APEC商务旅行卡要交多少费用？"
 PLAN_TITLE = "湖南省外事港澳工作“十四五”发展规划"
 
-if not Path(CHROMIUM).exists():
-    pytest.skip("Debian's chromium is not installed (run `make browser`)", allow_module_level=True)
-
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory, built_index_dir):
     return shared_app(tmp_path_factory, built_index_dir)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 class Page:
@@ -197,19 +178,19 @@ def test_a_question_typed_but_not_sent_survives_a_reload(desk):
 def test_english_follows_everywhere_and_survives_a_reload(desk):
     page = desk.page
     page.click("#rag-lang label:has-text('English')")
-    page.wait_for_function("document.querySelector('#rag-export').innerText.trim() === 'Export'")
-    page.wait_for_function("document.querySelector('footer .show-api').innerText.trim() === 'Use via API'")
+    page.wait_for_function("document.querySelector('#rag-export')?.innerText.trim() === 'Export'")
+    page.wait_for_function("document.querySelector('footer .show-api')?.innerText.trim() === 'Use via API'")
     assert page.title() == "Policy Q&A Assistant"
     page.reload()
-    page.wait_for_function("document.querySelector('footer .show-api').innerText.trim() === 'Use via API'")
-    page.wait_for_function("document.querySelector('#rag-export').innerText.trim() === 'Export'")
+    page.wait_for_function("document.querySelector('footer .show-api')?.innerText.trim() === 'Use via API'")
+    page.wait_for_function("document.querySelector('#rag-export')?.innerText.trim() === 'Export'")
     assert page.locator(".rag-turn").count() == 2
     assert "previous conversation was restored" in page.locator(".rag-restored").inner_text()
     card = page.locator('.rag-turn[data-turn="0"] .rag-card').first.inner_text()
     assert "Kind 规划" in card and "published 2023-11-02" in card
     desk.shot("desktop-english")
     page.click("#rag-lang label:has-text('中文')")
-    page.wait_for_function("document.querySelector('footer .show-api').innerText.trim() === '通过 API 使用'")
+    page.wait_for_function("document.querySelector('footer .show-api')?.innerText.trim() === '通过 API 使用'")
 
 
 def test_retrieval_test_behind_the_login_shows_scores(desk):
@@ -239,10 +220,10 @@ def test_retrieval_test_behind_the_login_shows_scores(desk):
     desk.shot("desktop-console", full_page=True)
     # the report follows the language too
     page.click("#rag-lang label:has-text('English')")
-    page.wait_for_function("document.querySelector('#rag-console-out').innerText.includes('Fused rank')")
+    page.wait_for_function("document.querySelector('#rag-console-out')?.innerText.includes('Fused rank')")
     assert "Outcome: not answered" in page.locator(".rag-console-outcome").inner_text()
     page.click("#rag-lang label:has-text('中文')")
-    page.wait_for_function("document.querySelector('#rag-console-out').innerText.includes('融合排名')")
+    page.wait_for_function("document.querySelector('#rag-console-out')?.innerText.includes('融合排名')")
 
 
 def test_targets_tab_shows_the_plans_table_and_downloads_it(desk):

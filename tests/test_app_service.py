@@ -151,7 +151,7 @@ def _bad_files(folder: Path) -> list[tuple[Path, str]]:
     return [
         (exe, "err_unsupported"),
         (empty, "err_empty"),
-        (scanned, "err_scanned"),
+        (scanned, "err_no_text"),  # a blank page: OCR finds no writing on it either
         (broken, "err_damaged"),
         (binary, "err_binary"),
         (duplicate, "err_duplicate"),

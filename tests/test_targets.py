@@ -130,7 +130,7 @@ def test_the_query_reads_verdict_and_broad_questions(question, verdict_asked, br
 
 def test_a_broad_question_lists_every_passage_on_the_place_it_names(assistant):
     a = assistant.ask("我们想去非洲开拓市场，有什么支持？").answer
-    assert not a.abstained and len(a.citations) >= 3
+    assert not a.abstained and len(a.citations) >= 2
     items = [ln for ln in a.text.split("\n") if ln.startswith("·")]
     assert len(items) >= 3
     from rag.glossary import REGION_MEMBERS

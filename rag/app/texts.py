@@ -183,7 +183,7 @@ TEXTS: dict[str, dict[str, str]] = {
         # bad uploads
         "err_unsupported": "不支持的文件类型“{suffix}”。请上传 .pdf、.txt、.md、.docx 文件，或 .png、.jpg、.tif 图片。",
         "err_empty": "文件是空的。",
-        "err_scanned": "这个 PDF 没有文字层（可能是扫描件），需要先做文字识别（OCR）才能收录。",
+        "err_scanned": "这个 PDF 没有文字层（可能是扫描件），文字识别（OCR）也未能读出文字。",
         "err_damaged": "文件已损坏，无法读取。",
         "err_encrypted": "PDF 设有打开密码，请去掉密码后再上传。",
         "err_binary": "这不是文本文件（含有二进制内容）。",
@@ -373,7 +373,7 @@ TEXTS: dict[str, dict[str, str]] = {
         # bad uploads
         "err_unsupported": "Unsupported file type “{suffix}”. Upload a .pdf, .txt, .md or .docx file, or a .png, .jpg or .tif picture.",
         "err_empty": "The file is empty.",
-        "err_scanned": "This PDF has no text layer (a scan?); it needs OCR before it can be indexed.",
+        "err_scanned": "This PDF has no text layer (a scan?), and OCR could not read any text from it.",
         "err_damaged": "The file is damaged and cannot be read.",
         "err_encrypted": "The PDF is protected by a password; remove it and upload again.",
         "err_binary": "This is not a text file (it contains binary data).",
