@@ -245,7 +245,7 @@ def question_terms(query) -> list[tuple[str, ...]]:
         text = indicator_names(re.sub(r"(?:到|在|至)?(?:19|20)\d\d年(?:底|末|初)?|\s", "", query.text))
         # Latin abbreviations in a Chinese question ("GDP", "CPI") are named by their Chinese terms.
         latin = term_groups(" ".join(re.findall(r"[A-Za-z][A-Za-z&.\-]*", text)))
-        groups = [(w,) for w in subject_words(text, verbs=False) if not re.search(r"[a-z]|十[一二三四五六]五", w)] + latin
+        groups = [(w,) for w in subject_words(text) if not re.search(r"[a-z]|十[一二三四五六]五", w)] + latin
     else:
         groups = term_groups(query.text)
     return [g for g in groups if not all(t in _FRAMING_WORDS or t in _VERDICT_WORDS or t.isdigit() for t in g)]
