@@ -86,10 +86,11 @@ class Targets:
         self.facts = facts
         self.passages = passages
         self.records = records
-        self._results: dict[tuple[str, str], list[Fact]] = {}
+        # Targets and results by (kind, unit, region): a counterpart is looked for among these only.
+        self._by_kind: dict[tuple[str, str, str], list[Fact]] = {}
         for f in facts:
-            if f.kind == RESULT:
-                self._results.setdefault((f.unit, self._region(f)), []).append(f)
+            if f.kind in (TARGET, RESULT):
+                self._by_kind.setdefault((f.kind, f.unit, self._region(f)), []).append(f)
 
     def _region(self, fact: Fact) -> str:
         record = self.records.get(fact.doc_id)
@@ -98,26 +99,21 @@ class Targets:
     def result_for(self, target: Fact) -> Fact | None:
         """The result reported for ``target``: same unit, measure and region, the target's year, the most
         alike subject (ties: the later document's)."""
-        best, score = None, SUBJECT_MATCH - 1e-9
-        for r in self._results.get((target.unit, self._region(target)), ()):
-            if r.year != target.year or r.measure != target.measure and "level" not in (r.measure, target.measure):
-                continue
-            s = similarity(target.subject, r.subject) + (0.05 if r.measure == target.measure else 0)
-            if s > score or s == score and best is not None and r.doc_id > best.doc_id:
-                best, score = r, s
-        return best
+        return self._counterpart(target, RESULT)
 
     def target_for(self, result: Fact) -> Fact | None:
-        """The target set for what ``result`` reports (see :meth:`result_for`), or None."""
+        """The target set for what ``result`` reports (see :meth:`result_for`; ties: the first), or None."""
+        return self._counterpart(result, TARGET)
+
+    def _counterpart(self, fact: Fact, kind: str) -> Fact | None:
         best, score = None, SUBJECT_MATCH - 1e-9
-        for t in self.facts:
-            if t.kind != TARGET or t.unit != result.unit or t.year != result.year or self._region(t) != self._region(result):
+        for other in self._by_kind.get((kind, fact.unit, self._region(fact)), ()):
+            if other.year != fact.year or other.measure != fact.measure and "level" not in (other.measure, fact.measure):
                 continue
-            if t.measure != result.measure and "level" not in (t.measure, result.measure):
-                continue
-            s = similarity(t.subject, result.subject) + (0.05 if t.measure == result.measure else 0)
-            if s > score:
-                best, score = t, s
+            s = similarity(fact.subject, other.subject) + (0.05 if other.measure == fact.measure else 0)
+            later = kind == RESULT and s == score and best is not None and other.doc_id > best.doc_id
+            if s > score or later:
+                best, score = other, s
         return best
 
     def table(self, doc_id: str) -> list[Row]:

@@ -22,8 +22,12 @@ class ExportError(ValueError):
     """Nothing to export (no answered question yet)."""
 
 
-def _answered(turns: list[dict]) -> list[dict]:
-    return [t for t in turns or [] if t.get("status") == "done" and t.get("result")]
+def _answered(turns: list[dict], lang: str) -> list[dict]:
+    """The answered turns; :class:`ExportError` when there are none."""
+    answered = [t for t in turns or [] if t.get("status") == "done" and t.get("result")]
+    if not answered:
+        raise ExportError(tr(lang, "export_empty"))
+    return answered
 
 
 def _title_of(doc_id: str, cit: dict, records: dict) -> str:
@@ -60,9 +64,7 @@ def export_markdown(turns: list[dict], lang: str, records: dict | None = None, n
 
     Raises :class:`ExportError` when no question has been answered yet."""
     records = records or {}
-    answered = _answered(turns)
-    if not answered:
-        raise ExportError(tr(lang, "export_empty"))
+    answered = _answered(turns, lang)
     sep = "：" if lang == "zh" else ": "
     lines = [f"# {tr(lang, 'export_title')}", "", f"{tr(lang, 'export_exported')}{sep}{_stamp(now)}", ""]
     for i, turn in enumerate(answered, 1):
@@ -119,9 +121,7 @@ def export_docx(turns: list[dict], lang: str, path: str | Path, records: dict | 
     from docx.shared import Pt, RGBColor
 
     records = records or {}
-    answered = _answered(turns)
-    if not answered:
-        raise ExportError(tr(lang, "export_empty"))
+    answered = _answered(turns, lang)
     sep = "：" if lang == "zh" else ": "
     doc = Document()
     style = doc.styles["Normal"]
