@@ -226,10 +226,12 @@ def _ephemeral_store(embedder, docs, name: str):
     from chromadb.config import Settings as ChromaSettings
     from langchain_chroma import Chroma
 
+    from rag.engine.base import as_langchain
+
     client = chromadb.EphemeralClient(settings=ChromaSettings(anonymized_telemetry=False))
     store = Chroma(
         collection_name=f"baseline-{name}-{uuid.uuid4().hex[:8]}",
-        embedding_function=embedder,
+        embedding_function=as_langchain(embedder),
         client=client,
         collection_metadata={"hnsw:space": "cosine"},
     )

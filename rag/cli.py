@@ -76,6 +76,10 @@ def cmd_ingest(args) -> int:
 
 
 def cmd_ask(args) -> int:
+    from rag.engine import preload
+
+    settings = _settings(args)
+    preload(settings)  # the model loads while the pipeline is imported and the index opened
     from rag.pipeline import Assistant, QuestionError, clean_question
 
     question = " ".join(args.question)
@@ -83,7 +87,6 @@ def cmd_ask(args) -> int:
         clean_question(question)
     except QuestionError as exc:
         return _fail(str(exc))
-    settings = _settings(args)
     assistant = Assistant(settings)
     known = assistant.index.manifest.documents
     unknown = [d for d in args.doc or [] if d not in known]

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -67,23 +66,19 @@ def is_chinese(question: str) -> bool:
     return cjk > 0 and cjk * 4 >= latin
 
 
-@lru_cache(maxsize=1)
 def _jieba():
-    import jieba
+    from rag.wordcut import jieba_ready
 
-    jieba.setLogLevel(logging.WARNING)
-    jieba.initialize()
-    return jieba
+    return jieba_ready()
 
 
 def noun_words(text: str, verbs: bool = False) -> list[tuple[str, str]]:
     """The nouns of ``text`` (jieba part-of-speech tags n*, vn, l, b and Latin words), and with ``verbs`` its
     verbs too, as (word, tag)."""
-    _jieba()
-    import jieba.posseg
+    from rag.wordcut import posseg
 
     keep = ("vn", "eng", "l", "b") + (("v",) if verbs else ())
-    return [(w.word, w.flag) for w in jieba.posseg.lcut(text) if w.flag.startswith("n") or w.flag in keep]
+    return [(w.word, w.flag) for w in posseg().lcut(text) if w.flag.startswith("n") or w.flag in keep]
 
 
 def words(text: str) -> list[str]:

@@ -452,9 +452,9 @@ _CONNECTORS = {"、", "和", "与", "及", "以及", "或", "或者", ",", "，"
 
 
 def _posseg():
-    import jieba.posseg
+    from rag.wordcut import posseg
 
-    return jieba.posseg
+    return posseg()
 
 
 _PLACES: dict[str, object] = {}

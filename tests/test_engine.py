@@ -106,6 +106,31 @@ def test_onnx_agrees_with_the_reference_on_every_text_of_the_corpus(reference_ve
     assert q_cos.min() >= question_floor, questions[int(q_cos.argmin())]
 
 
+# Strings where a per-character table and tokenizers' whole-text normaliser part ways, or that
+# tokenizers treats specially: trailing and lone white space, deleted control characters, combining
+# marks NFKC composes, Hangul jamo, special-token names written in the text, over-long texts.
+_EDGE_TEXTS = ["abc ", " abc", "a  b", "a\tb\n", "<s>x", "a</s>b", "～～", "🈻", "ＡＢＣ１２３", "x\u200by", "x\u200b",
+               "", " ", "  ", "\u3000", "\u3000全角空格\u3000", "e\u0301", "Ⅻ", "…", "a\x00b", "a\x01", "a \x01", "\x01",
+               "٣", "ﷺ", "㍿", "한국어", "\u1100\u1161", "Ａ　Ｂ", "x" * 3000, "中" * 1000]
+
+
+def test_sentencepiece_pieces_are_the_tokenizer_json_ids(onnx_dir) -> None:
+    """The question path cuts text with sentencepiece (a fifth of the memory); the ids must be the ones
+    ``tokenizers`` makes from tokenizer.json, on every passage, sentence and question and on edge cases."""
+    from tokenizers import Tokenizer
+
+    from rag.engine.pieces import Pieces
+
+    reference = Tokenizer.from_file(str(onnx_dir / "tokenizer.json"))
+    reference.enable_truncation(512)
+    passages, sentences = _corpus_texts()
+    texts = ["passage: " + t for t in passages + sentences] + ["query: " + q for q in _questions()] + _EDGE_TEXTS
+    want = [e.ids for e in reference.encode_batch(texts)]
+    got = Pieces(onnx_dir).encode(texts)
+    wrong = [t for t, w, g in zip(texts, want, got) if w != g]
+    assert not wrong, f"{len(wrong)} of {len(texts)} differ, e.g. {wrong[0][:60]!r}"
+
+
 def test_fp32_shares_the_reference_vectors(reference, fp32, int8) -> None:
     assert fp32.vectors == reference.vectors == "fp32"  # so an index serves both engines
     assert int8.vectors != reference.vectors
@@ -230,12 +255,13 @@ def test_an_index_of_another_engine_is_detected_and_re_embedded(reference, int8,
 # --- a light question path ----------------------------------------------------------
 
 
-def test_a_question_from_the_shell_loads_neither_torch_nor_the_evaluation(built_index_dir) -> None:
+def test_a_question_from_the_shell_loads_neither_torch_nor_langchain_nor_the_evaluation(built_index_dir) -> None:
     code = (
         "import sys\n"
         "from rag.cli import main\n"
         f"code = main(['ask', '--index', {str(built_index_dir)!r}, '到2025年全省国际友好城市要达到多少对？'])\n"
-        "heavy = [m for m in ('torch', 'transformers', 'sentence_transformers', 'gradio', 'rag.evaluation', 'rag.app')"
+        "heavy = [m for m in ('torch', 'transformers', 'sentence_transformers', 'gradio', 'rag.evaluation', 'rag.app',"
+        " 'langchain_core', 'langchain_chroma', 'tokenizers')"
         " if m in sys.modules]\n"
         "print('HEAVY', heavy)\n"
         "sys.exit(code)\n"

@@ -11,6 +11,7 @@ Importing this package imports neither torch nor transformers.
 
 from __future__ import annotations
 
+import threading
 from functools import lru_cache
 from pathlib import Path
 
@@ -39,6 +40,7 @@ __all__ = [
     "is_prepared",
     "onnx_problem",
     "prepare_all",
+    "preload",
     "prepare_model",
     "source_model_file",
     "vectors_for",
@@ -80,12 +82,38 @@ def get_embedder(model: str | None = None, query_prompt: str | None = None,
         ModelNotPreparedError: the model files do not exist yet (or are damaged).
     """
     s = settings or get_settings()
-    return _cached_embedder(
+    with _loading:  # two threads asking at once (see preload) get one engine
+        return _cached_embedder(
         engine or s.engine,
         str(model if model is not None else s.model),
         str(s.onnx_dir),
         s.onnx_precision,
         s.query_prompt if query_prompt is None else query_prompt,
         s.passage_prompt if passage_prompt is None else passage_prompt,
-        s.embed_batch_size,
-    )
+            s.embed_batch_size,
+        )
+
+
+_loading = threading.RLock()
+
+
+def preload(settings: Settings | None = None) -> threading.Thread:
+    """Start loading the settings' engine, ready to embed a question, in a background thread.
+
+    Loading the tokenizer and the graph session is native work that runs beside the
+    Python imports and index opening a process does meanwhile; the first
+    :func:`get_embedder` call then finds the engine loaded (or waits for it). A
+    failure is left for that call to report.
+    """
+
+    def load() -> None:
+        try:
+            get_embedder(settings=settings).embed_queries(["预热"])
+        except Exception:  # noqa: BLE001 - reported by the caller's own get_embedder()
+            pass
+
+    # Not a daemon: a process that ends meanwhile waits for the load rather than
+    # tearing down a thread inside native code.
+    thread = threading.Thread(target=load, name="engine-preload", daemon=False)
+    thread.start()
+    return thread

@@ -14,9 +14,9 @@ import sys
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
+from contextlib import nullcontext
 
 import numpy as np
-from langchain_core.embeddings import Embeddings
 
 # The Rust tokenizer's own thread pool would compete with the engine's threads on
 # a 2-core machine, and it warns noisily after a fork (Gradio, uvicorn workers).
@@ -52,14 +52,15 @@ def ingest_threads() -> int:
         return usable_cores()
 
 
-class Embedder(Embeddings, ABC):
+class Embedder(ABC):
     """An e5 embedding engine: questions and passages in, L2-normalised float32 vectors out.
 
     Subclasses provide :meth:`_encode` (prefixed texts of one batch to vectors)
     and :attr:`dimension`; this class adds e5's ``query: `` / ``passage: ``
-    prefixes, batching by length, the progress bar, and LangChain's
+    prefixes, batching by length, the progress bar, and the methods of LangChain's
     ``Embeddings`` (``embed_documents`` embeds passages, ``embed_query`` a
-    question). A dot product of two vectors is their cosine similarity.
+    question; :func:`as_langchain` declares it one, without LangChain's import
+    cost on the question path). A dot product of two vectors is their cosine similarity.
 
     Attributes:
         name: The model (the prepared folder's path).
@@ -71,6 +72,8 @@ class Embedder(Embeddings, ABC):
     name: str
     engine: str
     vectors: str
+    #: Whether one-thread encodes (questions) may run concurrently on this engine.
+    concurrent_queries: bool = False
 
     def __init__(self, name: str, query_prompt: str = "query: ", passage_prompt: str = "passage: ",
                  batch_size: int = 16, show_progress: bool = False) -> None:
@@ -80,8 +83,9 @@ class Embedder(Embeddings, ABC):
         self.passage_prompt = passage_prompt
         self.batch_size = max(1, int(batch_size))
         self.show_progress = show_progress
-        # One encode at a time: each already uses every core it was given, and
-        # concurrent calls (two requests) would only oversubscribe the machine.
+        # One multi-core encode at a time: each already uses every core it was given,
+        # and concurrent calls would only oversubscribe the machine. One-thread question
+        # encodes may run side by side where the engine allows it (one per core).
         self._lock = threading.Lock()
 
     # ------------------------------------------------------------ to implement
@@ -133,7 +137,7 @@ class Embedder(Embeddings, ABC):
         # Longest first: the slowest batches come first, so the rate shown settles early.
         order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
         bar = progress_bar(len(texts), "embedding", show_progress)
-        with self._lock:
+        with nullcontext() if threads == 1 and self.concurrent_queries else self._lock:
             for start in range(0, len(order), self.batch_size):
                 rows = order[start : start + self.batch_size]
                 out[rows] = self._encode([texts[i] for i in rows], threads)
@@ -143,6 +147,14 @@ class Embedder(Embeddings, ABC):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.name!r}, engine={self.engine!r}, dimension={self.dimension})"
+
+
+def as_langchain(embedder: Embedder):
+    """``embedder`` as a LangChain ``Embeddings`` (for LangChain's vector stores); it already has the methods."""
+    from langchain_core.embeddings import Embeddings
+
+    Embeddings.register(type(embedder))
+    return embedder
 
 
 def progress_bar(total: int, desc: str, enabled: bool, unit: str = "text"):

@@ -1,7 +1,7 @@
 """The default engine: the e5 encoder exported to ONNX, run by ONNX Runtime (``RAG_ENGINE=onnx``).
 
-No torch, no transformers: ``tokenizers`` cuts the text (the prepared folder's
-``tokenizer.json``), the word embeddings are read from a memory-mapped ``.npy``
+No torch, no transformers: sentencepiece cuts the text into the pieces the prepared
+folder's ``tokenizer.json`` defines (:mod:`rag.engine.pieces`), the word embeddings are read from a memory-mapped ``.npy``
 (a question touches a few rows of the 384 MB matrix), and ONNX Runtime runs the
 fused encoder graph, mean pooling and L2 normalisation included. The graphs and
 the matrix are written by :func:`rag.engine.prepare.export_onnx` at set-up.
@@ -17,12 +17,14 @@ layers (per-channel weights; attention stays fp32): its vectors are within cosin
 from __future__ import annotations
 
 import json
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 
 from rag.engine.base import REFERENCE_VECTORS, Embedder, ModelNotPreparedError
+from rag.engine.pieces import Pieces
 from rag.engine.prepare import ONNX_FILES, ONNX_MARKER_FILE, WORD_EMBEDDINGS_FILE, onnx_problem
 from rag.settings import DEFAULT_MODEL_DIR
 
@@ -49,15 +51,15 @@ def run_encoder(sess, words: np.ndarray, ids: np.ndarray, mask: np.ndarray) -> n
                            "attention_mask": mask})[0]
 
 
-def token_batch(tokenizer, texts: list[str], pad: int) -> tuple[np.ndarray, np.ndarray]:
+def token_batch(pieces: Pieces, texts: list[str], pad: int) -> tuple[np.ndarray, np.ndarray]:
     """Token ids of ``texts`` padded with ``pad`` to the longest, and the attention mask."""
-    enc = tokenizer.encode_batch(texts, add_special_tokens=True)
-    width = max(len(e.ids) for e in enc)
+    enc = pieces.encode(texts)
+    width = max(len(e) for e in enc)
     ids = np.full((len(enc), width), pad, dtype=np.int64)
     mask = np.zeros((len(enc), width), dtype=np.int64)
     for row, e in enumerate(enc):
-        ids[row, : len(e.ids)] = e.ids
-        mask[row, : len(e.ids)] = 1
+        ids[row, : len(e)] = e
+        mask[row, : len(e)] = 1
     return ids, mask
 
 
@@ -89,7 +91,13 @@ def _damaged_files(onnx_dir: Path):
 
 
 class OnnxEmbedder(Embedder):
-    """multilingual-e5-small through ONNX Runtime (the default engine)."""
+    """multilingual-e5-small through ONNX Runtime (the default engine).
+
+    Questions are encoded concurrently (an ONNX Runtime session runs calls side by
+    side, each on its one thread), so two answer workers use both cores.
+    """
+
+    concurrent_queries = True
 
     def __init__(self, onnx_dir: Path, model: str = str(DEFAULT_MODEL_DIR), precision: str = "fp32",
                  query_prompt: str = "query: ", passage_prompt: str = "passage: ", batch_size: int = 16,
@@ -114,16 +122,14 @@ class OnnxEmbedder(Embedder):
                 f"The ONNX model files are not ready: {problem}. Rebuild them with `rag model prepare` "
                 "(or `make setup`)."
             )
-        from tokenizers import Tokenizer
-
         with _damaged_files(self.onnx_dir):
-            self._tokenizer = Tokenizer.from_file(str(self.onnx_dir / "tokenizer.json"))
+            self._pieces = Pieces(self.onnx_dir, MAX_TOKENS)
             self._words = np.load(self.onnx_dir / WORD_EMBEDDINGS_FILE, mmap_mode="r")
-        self._tokenizer.enable_truncation(MAX_TOKENS)
-        self._pad = self._tokenizer.token_to_id("<pad>") or 0
+        self._pad = self._pieces.pad
         # One session per thread count, made on first use: a question process holds only the
         # one-thread session, an ingest only the all-cores one (each holds its own weights).
         self._sessions: dict[int, object] = {}
+        self._session_lock = threading.Lock()
         self.vectors = vectors_of(precision, self.onnx_dir)
 
     @property
@@ -133,10 +139,11 @@ class OnnxEmbedder(Embedder):
 
     def _session(self, threads: int):
         if threads not in self._sessions:
-            with _damaged_files(self.onnx_dir):
-                self._sessions[threads] = session(self.onnx_dir / ONNX_FILES[self.precision], threads)
+            with self._session_lock, _damaged_files(self.onnx_dir):
+                if threads not in self._sessions:
+                    self._sessions[threads] = session(self.onnx_dir / ONNX_FILES[self.precision], threads)
         return self._sessions[threads]
 
     def _encode(self, texts: list[str], threads: int) -> np.ndarray:
-        ids, mask = token_batch(self._tokenizer, texts, self._pad)
+        ids, mask = token_batch(self._pieces, texts, self._pad)
         return run_encoder(self._session(threads), self._words, ids, mask)

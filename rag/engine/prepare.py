@@ -806,11 +806,10 @@ def _write_onnx(tmp: Path, model_dir: Path, progress: bool) -> None:
     shutil.copyfile(model_dir / "tokenizer.json", tmp / "tokenizer.json")
 
     # Check both graphs against the model they came from before publishing them.
-    from tokenizers import Tokenizer
-
     from rag.engine.onnx import run_encoder, session, token_batch
+    from rag.engine.pieces import Pieces
 
-    tok = Tokenizer.from_file(str(tmp / "tokenizer.json"))
+    tok = Pieces(tmp)  # writes the sentencepiece form of tokenizer.json into the folder
     ids, mask = token_batch(tok, list(_EXPORT_CHECK_TEXTS), cfg.pad_token_id)
     with torch.no_grad():
         want = pooled(model.embeddings.word_embeddings(torch.from_numpy(ids)), torch.from_numpy(mask)).numpy()

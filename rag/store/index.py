@@ -254,14 +254,9 @@ class Index:
         return self._meta_col
 
     def _store(self, name: str):
-        from langchain_chroma import Chroma
-
-        return Chroma(
-            collection_name=name,
-            embedding_function=self.embedder,
-            client=self.client,
-            collection_metadata={"hnsw:space": "cosine"},
-        )
+        """The Chroma collection ``name`` (cosine space), made when missing; vectors are always given."""
+        return self.client.get_or_create_collection(name=name, embedding_function=None,
+                                                    metadata={"hnsw:space": "cosine"})
 
     @staticmethod
     def _names(generation: str) -> tuple[str, str]:
@@ -379,7 +374,7 @@ class Index:
                     ) from exc
                 time.sleep(0.2)
         passage_store = self._store(p_name)
-        got = _get_all(passage_store._collection, include=["documents", "metadatas"])
+        got = _get_all(passage_store, include=["documents", "metadatas"])
         passages = {
             pid: Passage.from_metadata(pid, doc.split("\n", 1)[-1], meta)
             for pid, doc, meta in zip(got["ids"], got["documents"], got["metadatas"])
@@ -462,7 +457,7 @@ class Index:
         """The ``passages`` or ``sentences`` collection in memory, when it is small enough to search exactly."""
         if kind not in self._exact:
             store = self._passage_store if kind == "passages" else self._sentence_store
-            col = store._collection
+            col = store
             exact = None
             if col.count() <= self.settings.exact_search_max_rows:
                 got = _get_all(col, include=["embeddings", "metadatas"])
@@ -478,7 +473,7 @@ class Index:
         if exact is not None:
             return [(exact.ids[i], sim) for i, sim in exact.search(query_vector, doc_ids)[:k]]
         flt = _doc_filter(doc_ids)
-        hits = self._passage_store._collection.query(
+        hits = self._passage_store.query(
             query_embeddings=[np.asarray(query_vector, dtype=np.float32).tolist()],
             n_results=max(1, min(k, len(self.passages))),
             where=flt,
@@ -502,10 +497,10 @@ class Index:
                          n_results=max(1, k * 3), where=_doc_filter(doc_ids))
             # A row's id names its passage ("<passage id>:<n>"), so only distances are read: the
             # metadata of ~90 rows is that many reads of SQLite, slow while a large index is cold.
-            hits = self._sentence_store._collection.query(**query, include=["distances"])
+            hits = self._sentence_store.query(**query, include=["distances"])
             pids = [row.rsplit(":", 1)[0] for row in hits["ids"][0]]
             if pids and not any(pid in self.passages for pid in pids):  # rows named by other code
-                hits = self._sentence_store._collection.query(**query, include=["distances", "metadatas"])
+                hits = self._sentence_store.query(**query, include=["distances", "metadatas"])
                 pids = [m["passage_id"] for m in hits["metadatas"][0]]
             found = ((pid, 1.0 - float(d)) for pid, d in zip(pids, hits["distances"][0]))
         best: dict[str, float] = {}
@@ -527,7 +522,7 @@ class Index:
         """The stored vectors of the given passages, by id."""
         if not passage_ids:
             return {}
-        got = self._passage_store._collection.get(ids=list(passage_ids), include=["embeddings"])
+        got = self._passage_store.get(ids=list(passage_ids), include=["embeddings"])
         return {pid: np.asarray(e, dtype=np.float32) for pid, e in zip(got["ids"], got["embeddings"])}
 
     def sentence_vectors(self, passage_ids: list[str]) -> SentenceVectors:
@@ -540,10 +535,10 @@ class Index:
         expected = [f"{pid}:{i}" for pid in passage_ids if pid in self.passages
                     for i in range(len(_answer_sentences(self.passages[pid].text)))]
         include = ["documents", "metadatas", "embeddings"]
-        got = self._sentence_store._collection.get(ids=expected, include=include) if expected else None
+        got = self._sentence_store.get(ids=expected, include=include) if expected else None
         if got is None or len(got["ids"]) != len(expected):
             # An index cut by other code, or passages not loaded here: the filter always works.
-            got = self._sentence_store._collection.get(where={"passage_id": {"$in": list(passage_ids)}}, include=include)
+            got = self._sentence_store.get(where={"passage_id": {"$in": list(passage_ids)}}, include=include)
         rows = sorted(
             zip(got["metadatas"], got["documents"], got["embeddings"]),
             key=lambda r: (passage_ids.index(r[0]["passage_id"]), r[0]["idx"]),
@@ -790,7 +785,7 @@ class Index:
             for old_name, new_store in ((p_old_name, p_new), (s_old_name, s_new)):
                 col = self.client.get_collection(old_name)
                 got = _get_all(col, include=["documents", "metadatas", "embeddings"], where=_doc_filter(list(keep)))
-                _add_rows(new_store._collection, got["ids"], got["embeddings"], got["documents"], got["metadatas"], batch)
+                _add_rows(new_store, got["ids"], got["embeddings"], got["documents"], got["metadatas"], batch)
                 if new_store is p_new:
                     all_passages += [
                         Passage.from_metadata(i, d.split("\n", 1)[-1], m)
@@ -807,7 +802,7 @@ class Index:
             reuse = not reembed and old is not None and old.same_model(self.settings.model, self.vectors())
             p_old, s_old = (self.client.get_collection(n) for n in self._names(old.generation)) if reuse else (None, None)
             self._say(progress, f"embedding {len(todo)} passages of {len(fresh)} new or changed documents")
-            self._embed_rows(p_new._collection, p_old, [p.id for p in todo], texts,
+            self._embed_rows(p_new, p_old, [p.id for p in todo], texts,
                              [p.to_metadata() for p in todo], progress, "passages")
             if on_progress:
                 on_progress(0.5, "passages embedded")
@@ -818,7 +813,7 @@ class Index:
                     s_texts.append(sentence)
                     s_meta.append({"passage_id": p.id, "doc_id": p.doc_id, "idx": i})
             self._say(progress, f"passages stored; embedding {len(s_texts)} sentences")
-            self._embed_rows(s_new._collection, s_old, s_ids, s_texts, s_meta, progress, "sentences")
+            self._embed_rows(s_new, s_old, s_ids, s_texts, s_meta, progress, "sentences")
             all_passages += todo
             if on_progress:
                 on_progress(0.9, "sentences embedded")
