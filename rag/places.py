@@ -210,16 +210,30 @@ def find_places(text: str) -> list[Place]:
     return out
 
 
+def _pinyin(names: tuple[str, ...]) -> dict[str, str]:
+    """Each name's pinyin, one word ("重庆" → "chongqing"); pypinyin's phrase dictionary is loaded only
+    the first time (:mod:`rag.derived` keeps the result)."""
+    from importlib.metadata import version
+
+    from rag.derived import cached
+
+    def compute() -> dict[str, str]:
+        from pypinyin import lazy_pinyin
+
+        return {name: "".join(lazy_pinyin(name)) for name in names}
+
+    return cached("pinyin", {"pypinyin": version("pypinyin"), "names": names}, compute)
+
+
 @lru_cache(maxsize=1)
 def english_names() -> tuple[tuple[str, Place], ...]:
     """English names of China's provinces and cities (pinyin, or the conventional spelling), longest first."""
-    from pypinyin import lazy_pinyin
-
+    pinyin = _pinyin(tuple(sorted({p.name for p in china()})))
     pairs: dict[str, Place] = {}
     for place in china():
         if place.level == "city" and place.name in ambiguous_short_names():
             continue
-        names = _EN_CONVENTIONAL.get(place.name) or ("".join(lazy_pinyin(place.name)),)
+        names = _EN_CONVENTIONAL.get(place.name) or (pinyin[place.name],)
         for name in names:
             if place.level == "province" or name not in pairs:
                 pairs[name] = place
