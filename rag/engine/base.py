@@ -13,7 +13,7 @@ import os
 import sys
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import nullcontext
 
 import numpy as np
@@ -138,12 +138,24 @@ class Embedder(ABC):
         order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
         bar = progress_bar(len(texts), "embedding", show_progress)
         with nullcontext() if threads == 1 and self.concurrent_queries else self._lock:
-            for start in range(0, len(order), self.batch_size):
-                rows = order[start : start + self.batch_size]
+            for rows in self._batches(order, [len(t) for t in texts], similar=threads == 1):
                 out[rows] = self._encode([texts[i] for i in rows], threads)
                 bar.update(len(rows))
         bar.close()
         return out
+
+    def _batches(self, order: list[int], lengths: list[int], similar: bool) -> Iterator[list[int]]:
+        """Rows of ``order`` (longest first) in batches of ``batch_size``. With ``similar``, a batch also
+        ends where a text is under 80 % of its first text's length: a question's short variants
+        are not padded to its long English form (padding is computed like any token)."""
+        batch: list[int] = []
+        for i in order:
+            if batch and (len(batch) == self.batch_size or (similar and lengths[i] < 0.8 * lengths[batch[0]])):
+                yield batch
+                batch = []
+            batch.append(i)
+        if batch:
+            yield batch
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.name!r}, engine={self.engine!r}, dimension={self.dimension})"

@@ -33,6 +33,7 @@ The lifecycle mirrors txtai's: :meth:`Index.ingest` (sync with a folder),
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import re
 import logging
@@ -45,7 +46,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 import numpy as np
 
@@ -471,7 +472,7 @@ class Index:
         """Top-``k`` passages by cosine similarity: (id, similarity) pairs."""
         exact = self._exact_vectors("passages")
         if exact is not None:
-            return [(exact.ids[i], sim) for i, sim in exact.search(query_vector, doc_ids)[:k]]
+            return [(exact.ids[i], sim) for i, sim in itertools.islice(exact.search(query_vector, doc_ids), k)]
         flt = _doc_filter(doc_ids)
         hits = self._passage_store.query(
             query_embeddings=[np.asarray(query_vector, dtype=np.float32).tolist()],
@@ -522,6 +523,10 @@ class Index:
         """The stored vectors of the given passages, by id."""
         if not passage_ids:
             return {}
+        exact = self._exact_vectors("passages")
+        rows = exact.rows(list(passage_ids)) if exact is not None else None
+        if rows is not None:  # held in memory for the exact search: no store round trip
+            return {pid: exact.matrix[r] for pid, r in zip(passage_ids, rows)}
         got = self._passage_store.get(ids=list(passage_ids), include=["embeddings"])
         return {pid: np.asarray(e, dtype=np.float32) for pid, e in zip(got["ids"], got["embeddings"])}
 
@@ -532,8 +537,16 @@ class Index:
         # Rows are stored as "<passage id>:<n>", n over the passage's answer sentences, so
         # they are fetched by id (an index lookup) rather than by a metadata filter, which
         # scans the collection (2.5 s cold at 600k rows).
-        expected = [f"{pid}:{i}" for pid in passage_ids if pid in self.passages
-                    for i in range(len(_answer_sentences(self.passages[pid].text)))]
+        sentences = {pid: _answer_sentences(self.passages[pid].text) for pid in passage_ids if pid in self.passages}
+        expected = [f"{pid}:{i}" for pid, texts in sentences.items() for i in range(len(texts))]
+        exact = self._exact_vectors("sentences")
+        rows = exact.rows(expected) if exact is not None and expected else None
+        if rows is not None:  # held in memory for the exact search; the texts are the passages' own sentences
+            return SentenceVectors(
+                [pid for pid, texts in sentences.items() for _ in texts],
+                [t for texts in sentences.values() for t in texts],
+                exact.matrix[rows],
+            )
         include = ["documents", "metadatas", "embeddings"]
         got = self._sentence_store.get(ids=expected, include=include) if expected else None
         if got is None or len(got["ids"]) != len(expected):
@@ -1156,6 +1169,8 @@ class _ExactVectors:
     passage_ids: list[str]  # each row's passage (the row itself for passages)
     doc_ids: np.ndarray
     matrix: np.ndarray
+    _row_of: dict[str, int] | None = None
+    _rows_of_doc: dict[str, np.ndarray] | None = None
 
     @classmethod
     def build(cls, ids: list[str], metadatas: list[dict], embeddings: np.ndarray) -> "_ExactVectors":
@@ -1168,17 +1183,38 @@ class _ExactVectors:
             np.asarray(embeddings, dtype=np.float32).reshape(len(ids), -1)[order] if ids else np.zeros((0, 1), np.float32),
         )
 
-    def search(self, query_vector: np.ndarray, doc_ids: Iterable[str] | None = None) -> list[tuple[int, float]]:
-        """Every row (restricted to ``doc_ids``), most similar first: (row, cosine) pairs."""
+    def search(self, query_vector: np.ndarray, doc_ids: Iterable[str] | None = None) -> Iterator[tuple[int, float]]:
+        """Every row (restricted to ``doc_ids``), most similar first: (row, cosine) pairs, made as they are read
+        (a caller wanting the top few does not pay for 20,000 pairs)."""
         if not self.ids:
-            return []
-        sims = self.matrix @ np.asarray(query_vector, dtype=np.float32)
-        rows = np.arange(len(self.ids))
+            return
         wanted = list(doc_ids or [])
-        if wanted:
-            rows = rows[np.isin(self.doc_ids, wanted)]
-        ranked = rows[np.argsort(-sims[rows], kind="stable")]
-        return [(int(i), float(sims[i])) for i in ranked]
+        if wanted:  # only the rows of those documents are scored
+            rows = self._doc_rows(wanted)
+            sims = self.matrix[rows] @ np.asarray(query_vector, dtype=np.float32)
+        else:
+            rows = np.arange(len(self.ids))
+            sims = self.matrix @ np.asarray(query_vector, dtype=np.float32)
+        order = np.argsort(-sims, kind="stable")
+        for i, sim in zip(rows[order].tolist(), sims[order].tolist()):
+            yield i, sim
+
+    def _doc_rows(self, doc_ids: list[str]) -> np.ndarray:
+        """The rows of the documents ``doc_ids``, in row order."""
+        if self._rows_of_doc is None:
+            groups: dict[str, list[int]] = {}
+            for i, d in enumerate(self.doc_ids.tolist()):
+                groups.setdefault(d, []).append(i)
+            self._rows_of_doc = {d: np.asarray(r, dtype=np.int64) for d, r in groups.items()}
+        parts = [self._rows_of_doc[d] for d in dict.fromkeys(doc_ids) if d in self._rows_of_doc]
+        return np.sort(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
+
+    def rows(self, ids: list[str]) -> list[int] | None:
+        """The matrix rows of ``ids``, in their order; None when one of them is not held."""
+        if self._row_of is None:
+            self._row_of = {row_id: i for i, row_id in enumerate(self.ids)}
+        got = [self._row_of.get(row_id) for row_id in ids]
+        return None if None in got else got
 
 
 def _doc_filter(doc_ids: Iterable[str] | None) -> dict | None:
