@@ -108,12 +108,14 @@ DET_MAX_SIDE = 1400
 
 # Each text line is narrowed to this fraction of its width before it is read: the recogniser's cost
 # grows with the line's width, and a Chinese character 48 px high still reads right at ~34 px wide
-# (16 pages, clean and photo: accuracy unchanged; 0.5 loses 0.4 points).
+# (16 pages, clean and photo: accuracy unchanged; at 0.5, pages 2–3 lose 0.4 points).
 REC_SQUEEZE = 0.7
 
-# Recogniser input widths are rounded up to a multiple of this, so that shapes repeat from line to line,
-# and are at least REC_MIN_WIDTH (a short line — a page number — is padded as PaddleOCR pads it).
-REC_WIDTH_STEP = 32
+# Recogniser input widths are padded up to one of a few sizes — in steps of an eighth of the width's
+# power of two (1024–2048 px: steps of 128), at least REC_MIN_WIDTH (as PaddleOCR pads a short line):
+# the runtime keeps what it prepared for each shape seen (~6 MB a shape), so few shapes keep memory
+# bounded on a long scan, for ~5 % more work than steps of 32 px.
+REC_WIDTH_STEPS = 8
 REC_MIN_WIDTH = 320
 
 _ENGINE = None
@@ -143,20 +145,23 @@ def engine():
         return _ENGINE
 
 
-def _build_engine(threads: int):
-    """RapidOCR with its detector and recogniser networks swapped for faster runners."""
+def _build_engine(threads: int, use_openvino: bool = True):
+    """RapidOCR with its detector and recogniser networks swapped for faster runners.
+
+    ``use_openvino=False`` runs them on ONNX Runtime even when OpenVINO is installed.
+    """
     from rapidocr_onnxruntime import RapidOCR
     from rapidocr_onnxruntime.ch_ppocr_det.utils import DetPreProcess
 
     ocr = RapidOCR(intra_op_num_threads=1, inter_op_num_threads=1)
     det, rec = ocr.text_det, ocr.text_rec
-    det.infer = _runner(_model_path(ocr, "Det"), threads, streams=1)
+    det.infer = _runner(_model_path("Det"), threads, 1, use_openvino)
     det.get_preprocess = lambda longest: DetPreProcess(DET_MAX_SIDE, "max", det.mean, det.std)
-    ocr.text_rec = LineReader(_runner(_model_path(ocr, "Rec"), threads, streams=threads), rec.postprocess_op)
+    ocr.text_rec = LineReader(_runner(_model_path("Rec"), threads, threads, use_openvino), rec.postprocess_op)
     return ocr
 
 
-def _model_path(ocr, part: str) -> str:
+def _model_path(part: str) -> str:
     """Where the wheel keeps the ONNX model of one part ("Det", "Rec") of the pipeline."""
     from pathlib import Path
 
@@ -166,11 +171,13 @@ def _model_path(ocr, part: str) -> str:
     return str(Path(rapidocr_onnxruntime.__file__).parent / "models" / name)
 
 
-def _runner(path: str, threads: int, streams: int):
+def _runner(path: str, threads: int, streams: int, use_openvino: bool = True):
     """The fastest runner available for one ONNX model: OpenVINO's, else ONNX Runtime's."""
     try:
         import openvino  # noqa: F401
     except ImportError:
+        use_openvino = False
+    if not use_openvino:
         return OrtRunner(path, threads)
     return OpenVinoRunner(path, threads, streams)
 
@@ -264,11 +271,19 @@ class LineReader:
 
         h, w = crop.shape[:2]
         width = max(1, math.ceil(self.HEIGHT * w / max(1, h) * REC_SQUEEZE))
-        padded = max(REC_MIN_WIDTH, math.ceil(width / REC_WIDTH_STEP) * REC_WIDTH_STEP)
+        padded = padded_width(width)
         line = cv2.resize(crop, (width, self.HEIGHT)).astype(np.float32).transpose(2, 0, 1) / 127.5 - 1.0
         out = np.zeros((1, 3, self.HEIGHT, padded), dtype=np.float32)
         out[0, :, :, :width] = line
         return out
+
+
+def padded_width(width: int) -> int:
+    """The recogniser input width a line ``width`` pixels wide is padded to (:data:`REC_WIDTH_STEPS`)."""
+    if width <= REC_MIN_WIDTH:
+        return REC_MIN_WIDTH
+    step = max(32, 2 ** int(math.log2(width)) // REC_WIDTH_STEPS)
+    return math.ceil(width / step) * step
 
 
 def prepare_image(image):
