@@ -103,13 +103,14 @@ class PageProgress:
 
 
 # Detection looks at the page scaled down to at most this many pixels on its longer side (an A4 page
-# at 150 dpi: 1754 → 1400): characters stay ~20 px high, and it costs 60 % of the full size.
-DET_MAX_SIDE = 1400
+# at 150 dpi: 1754 → 1100; characters stay ~16 px high): it costs a third of the full size, and the
+# lines it finds are still cut out of the full-size picture for reading.
+DET_MAX_SIDE = 1100
 
 # Each text line is narrowed to this fraction of its width before it is read: the recogniser's cost
-# grows with the line's width, and a Chinese character 48 px high still reads right at ~34 px wide
-# (16 pages, clean and photo: accuracy unchanged; at 0.5, pages 2–3 lose 0.4 points).
-REC_SQUEEZE = 0.7
+# grows with the line's width, and a Chinese character 48 px high still reads right at ~29 px wide
+# (16 pages, clean and photo: accuracy unchanged at 0.7 and 0.6; at 0.5, pages 2–3 lose 0.4 points).
+REC_SQUEEZE = 0.6
 
 # Recogniser input widths are padded up to one of a few sizes — in steps of an eighth of the width's
 # power of two (1024–2048 px: steps of 128), at least REC_MIN_WIDTH (as PaddleOCR pads a short line):
