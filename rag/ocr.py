@@ -201,9 +201,11 @@ class OpenVinoRunner:
         }
         self.model = ov.Core().compile_model(path, "CPU", config)
         self._request = self.model.create_infer_request()
+        self._lock = threading.Lock()  # an infer request serves one call at a time
 
     def __call__(self, array):
-        return [self._request.infer([array])[0].copy()]
+        with self._lock:
+            return [self._request.infer([array])[0].copy()]
 
     def map(self, arrays: list) -> list:
         """The outputs of many inputs, in order."""
@@ -250,7 +252,7 @@ class LineReader:
 
     Lines are not batched: padding a batch to its widest line costs more than it saves on
     this CPU (6 lines of 1920 px: 1.7 s in one batch, 1.3 s one by one). Takes RapidOCR's
-    recogniser's place (same call, same result).
+    recogniser's place (same call, same form of result).
     """
 
     HEIGHT = 48
