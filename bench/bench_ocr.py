@@ -124,24 +124,24 @@ def _evidence_questions(pages: set[int]) -> list[dict]:
 def bench_answers(pages: list[int], work: Path) -> dict:
     """Index the text PDF and the image-only PDF (same file name) and ask the evidence questions of both."""
     from rag.engine import get_embedder
-    from rag.index import Index
+    from rag.store.index import Index
     from rag.pipeline import Assistant
     from rag.settings import DEFAULT_MODEL_DIR, Settings
 
-    import rag.index
+    import rag.store.index
 
     embedder = get_embedder(str(DEFAULT_MODEL_DIR), "query: ", "passage: ")
     results = {}
     # What the ingest read, kept to measure the clean scan's accuracy without reading it twice.
     read_by_ingest = {}
-    load = rag.index.load_document
+    load = rag.store.index.load_document
 
     def observed(path, on_page=None):
         raw = load(path, on_page=on_page)
         read_by_ingest[Path(path).parent.name] = raw
         return raw
 
-    rag.index.load_document = observed
+    rag.store.index.load_document = observed
     timings = []
     for kind in ("text", "scan"):
         corpus = work / f"corpus-{kind}"
@@ -160,7 +160,7 @@ def bench_answers(pages: list[int], work: Path) -> dict:
             corpus, on_progress=(lambda f, m: "OCR page" in m and timings.append(time.perf_counter())) if kind == "scan" else None)
         print(f"  {kind}: {report.summary()}  ({time.perf_counter() - started:.0f} s)", flush=True)
         results[kind] = Assistant(settings, embedder=embedder)
-    rag.index.load_document = load
+    rag.store.index.load_document = load
     from rag.ocr import character_accuracy, normalise_for_comparison
 
     raw = read_by_ingest["corpus-scan"]
@@ -268,7 +268,7 @@ def bench_scan(pages: int, work: Path) -> dict:
 
 def bench_cancel(pages: int, work: Path) -> dict:
     """`rag ingest` of a long scan beside an indexed document; Ctrl-C after two pages."""
-    from rag.index import Index
+    from rag.store.index import Index
     from rag.settings import Settings
 
     corpus = work / "corpus-cancel"

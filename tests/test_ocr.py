@@ -246,3 +246,28 @@ def test_what_the_recogniser_misreads_in_chinese_print_is_put_right(read, meant)
     from rag.ocr import fix_punctuation
 
     assert fix_punctuation(read) == meant
+
+
+def test_line_widths_are_padded_to_few_shapes():
+    """Every line width up to 4096 px becomes one of ~30 input widths, at most an eighth wider (or 320)."""
+    from rag.ocr import REC_MIN_WIDTH, padded_width
+
+    widths = {w: padded_width(w) for w in range(1, 4097)}
+    assert len(set(widths.values())) <= 32
+    assert all(p >= w and p % 32 == 0 for w, p in widths.items())
+    assert all(p <= max(REC_MIN_WIDTH, w * 1.125 + 32) for w, p in widths.items())
+
+
+def test_onnx_runtime_reads_a_page_as_openvino_does():
+    """Without OpenVINO the same networks run on ONNX Runtime: six lines of the plan read the same."""
+    import numpy as np
+
+    from rag.ocr import _build_engine, engine
+
+    page = render_page(2)
+    box = line_box(page, 1, 6)
+    array = np.ascontiguousarray(np.asarray(page.crop(box))[:, :, ::-1])
+    by_openvino = "".join(text for _, text, _ in engine()(array, use_cls=False)[0])
+    by_onnxruntime = "".join(text for _, text, _ in _build_engine(1, use_openvino=False)(array, use_cls=False)[0])
+    assert character_accuracy(by_openvino, region_text(2, box)) >= 0.97, by_openvino
+    assert character_accuracy(by_onnxruntime, by_openvino) >= 0.99, (by_onnxruntime, by_openvino)
