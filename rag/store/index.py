@@ -461,10 +461,28 @@ class Index:
             col = store
             exact = None
             if col.count() <= self.settings.exact_search_max_rows:
-                got = _get_all(col, include=["embeddings", "metadatas"])
-                exact = _ExactVectors.build(got["ids"], got["metadatas"], got["embeddings"])
+                # A row's id names its passage ("<passage id>" or "<passage id>:<n>"), so the rows'
+                # metadata is read only for rows named otherwise: 20,000 metadata dicts cost ~70 MB.
+                got = _get_all(col, include=["embeddings"])
+                metas = self._row_metadata(kind, got["ids"])
+                if metas is None:
+                    got = _get_all(col, include=["embeddings", "metadatas"])
+                    metas = got["metadatas"]
+                exact = _ExactVectors.build(got["ids"], metas, got["embeddings"])
             self._exact[kind] = exact
         return self._exact[kind]
+
+    def _row_metadata(self, kind: str, ids: list[str]) -> list[dict] | None:
+        """Each row's passage and document, from its id and the passages in memory; None when a row's id
+        names no loaded passage."""
+        out = []
+        for row in ids:
+            pid = row if kind == "passages" else row.rsplit(":", 1)[0]
+            passage = self.passages.get(pid)
+            if passage is None:
+                return None
+            out.append({"passage_id": pid, "doc_id": passage.doc_id})
+        return out
 
     def vector_search(
         self, query_vector: np.ndarray, k: int, doc_ids: Iterable[str] | None = None
