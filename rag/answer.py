@@ -559,46 +559,107 @@ class ExtractiveAnswerer:
         return compose(question, [(c.passage, c.text) for c in chosen])
 
     BROAD_ITEMS = 8  # a broad answer lists at most this many passages' measures, then says how many more
-    BROAD_MARGIN = 0.10  # …each scoring within this of the best sentence
+    BROAD_MARGIN = 0.10  # …each passage's best sentence scoring within this of the best sentence
+    BROAD_SENTENCE_MARGIN = 0.12  # …and, of a listed passage, every measure within this of its best sentence
+    BROAD_PER_PASSAGE = 6  # …at most this many from one passage
 
     def widen(self, question: str, retrieval: Retrieval, chosen: list[_Candidate]) -> tuple[list[_Candidate], int]:
-        """A broad question ("有什么支持", "哪些措施") gets every retrieved passage that answers it: to the
-        sentences ``chosen`` (already let through by the gate), each other passage adds its best sentence
-        when it scores nearly as well; a place the question names (非洲, 东盟, 港澳) must be in each item or
-        its headings. Returns the items, grouped by document, and how many more passages qualified."""
-        from rag.glossary import REGION_MEMBERS
+        """A broad question ("有什么支持", "哪些措施") gets every retrieved passage that answers it, and every
+        measure of those passages: to the sentences ``chosen`` (already let through by the gate), each other
+        passage is added when its best sentence scores nearly as well; a listed passage then gives each of its
+        sentences that scores nearly as well as its own best (a passage on a topic states several measures of
+        it: "深化对俄协作" goes on with trade, science and culture). A place the question names (非洲, 东盟, 港澳)
+        must be in each item or its headings. Returns the items, grouped by document, and how many more
+        passages qualified."""
+        from rag.glossary import COUNTRIES, REGION_MEMBERS
 
         # The world regions and countries it names (a province or city it names scopes the documents instead).
         abroad = set(_place_kinds()[0]) | set(_place_kinds()[1])
         by_kind = [(places, names) for places, names in _places_by_kind(question) if set(names) <= abroad]
         asked = {p for places, _ in by_kind for p in places}
         asked |= {m for p in list(asked) for m in REGION_MEMBERS.get(p, ())}
-        # Longest names first, so that 中东欧 is not read as 中东.
+        # The short forms the documents write a country's relations in ("对俄", "中俄" for 俄罗斯): read only in
+        # headings and item titles, since in running text they are parts of other words ("对美好生活").
+        short = {n for forms in COUNTRIES.values() if asked.intersection(forms) for n in forms if len(n) >= 2} - asked
+        # Longest names first, so that 中东欧 is not read as 中东, nor 马来西亚 as 西亚.
         names = tuple(sorted({n for kind in _place_kinds() for n in kind} | asked, key=len, reverse=True))
+        titled = tuple(sorted(set(names) | short, key=len, reverse=True))
+        # Other places abroad named beside it: other regions, and countries outside the region asked.
+        of_kind = set(abroad)
+
+        def about_place(p: Passage) -> bool:
+            # The passage is an item on the place asked: its headings or its title line name it ("3. 密切对美沟通。").
+            opening = re.findall(r"[^。；;\n]+[。；;]?", p.text.strip())[:2]  # a heading line may come first
+            title = "".join(t for t in opening if _NUMBERED_TITLE_RE.match(t) or classify_heading(t) is not None)
+            return bool((asked | short).intersection(_find_places(" ".join(p.headings) + title, titled)))
 
         def on_place(c: _Candidate) -> bool:
-            # It names the place asked (or one of its countries), and no other place of that kind (港澳 for 非洲).
-            where = c.text + " ".join(c.passage.headings)
-            others = {n for places, kind in by_kind for n in _find_places(c.text, kind)} - asked
-            return not asked or bool(asked.intersection(_find_places(where, names))) and not others
+            # It names the place asked (or one of its countries), and no other place of that kind (港澳 for 非洲);
+            # in an item on the place asked, every sentence speaks of it.
+            if not asked or about_place(c.passage):
+                return True
+            others = {n for n in _find_places(c.text, names) if n in of_kind} - asked
+            return bool(asked.intersection(_find_places(c.text, names))) and not others
+
+        def states(c: _Candidate) -> bool:
+            # A sentence that states something: not a heading, a formula, a page's information table or a fragment.
+            if len(c.text) < 16 or says_nothing(c.text) or classify_heading(c.text) is not None:
+                return False
+            return not is_formula(c.text, self.boilerplate) and METADATA_HEADING not in c.passage.headings
 
         best = max(c.score for c in chosen)
         placed = [c for c in chosen if on_place(c)] if asked else list(chosen)
         have = {c.passage.id for c in chosen}
         cands = self._candidates(question, retrieval, [h.passage.id for h in retrieval.hits])
-        top: dict[str, _Candidate] = {}
-        for c in cands:
-            if c.passage.id in have or len(c.text) < 16 or says_nothing(c.text) or classify_heading(c.text) is not None:
-                continue
-            if is_formula(c.text, self.boilerplate) or METADATA_HEADING in c.passage.headings:
-                continue
-            if c.score >= best - self.BROAD_MARGIN and on_place(c) and (c.passage.id not in top or c.score > top[c.passage.id].score):
-                top[c.passage.id] = c
-        pool = sorted(top.values(), key=lambda c: -c.score)
+        usable = [c for c in cands if states(c) and on_place(c)]
+
+        def pooled() -> list[_Candidate]:
+            # Each other passage's best usable sentence, when it scores nearly as well as the best.
+            top: dict[str, _Candidate] = {}
+            for c in usable:
+                if c.passage.id in have:
+                    continue
+                if c.score >= best - self.BROAD_MARGIN and (c.passage.id not in top or c.score > top[c.passage.id].score):
+                    top[c.passage.id] = c
+            return sorted(top.values(), key=lambda c: -c.score)
+
+        pool = pooled()
+        if asked and not placed and not pool:
+            # Nothing retrieved speaks of the place asked: the place is evidence of its own, and the passages of
+            # the documents retrieved that name it (or one of its countries) are read, whatever their rank
+            # ("迪拜" for a question on 中东), each scored as if retrieved first.
+            docs = {h.passage.doc_id for h in retrieval.hits}
+            extra = [
+                p.id for d in docs for p in self.index.doc_passages(d)
+                if p.id not in have and asked.intersection(_find_places(p.text, names))
+            ]
+            found = self._candidates(question, retrieval, extra)
+            for c in found:
+                c.score += self.RANK_PENALTY * c.passage_rank
+            usable += [c for c in found if states(c) and on_place(c)]
+            pool = pooled()
         if not placed and not pool:
             return chosen, 0
         room = max(0, self.BROAD_ITEMS - len({c.passage.id for c in placed}))
         items = placed + pool[:room]
+        # Each listed passage's other measures, nearly as good as its best.
+        listed = {c.passage.id for c in items}
+        own_best: dict[str, float] = {}
+        for c in items:
+            own_best[c.passage.id] = max(own_best.get(c.passage.id, c.score), c.score)
+        taken = {c.key for c in items}
+        per_passage: dict[str, int] = {}
+        for c in items:
+            per_passage[c.passage.id] = per_passage.get(c.passage.id, 0) + 1
+        for c in sorted(usable, key=lambda c: -c.score):
+            pid = c.passage.id
+            if pid not in listed or c.key in taken or per_passage[pid] >= self.BROAD_PER_PASSAGE:
+                continue
+            # An item on the place asked gives all it states; any other passage its measures nearly as good as its best.
+            if (asked and about_place(c.passage)) or c.score >= own_best[pid] - self.BROAD_SENTENCE_MARGIN:
+                items.append(c)
+                taken.add(c.key)
+                per_passage[pid] += 1
         docs = {d: i for i, d in enumerate(dict.fromkeys(c.passage.doc_id for c in sorted(items, key=lambda c: c.passage_rank)))}
         items.sort(key=lambda c: (docs[c.passage.doc_id], c.passage.order, c.position))
         return items, len(pool) - len(pool[:room])

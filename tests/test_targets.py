@@ -151,3 +151,31 @@ def test_the_app_service_lists_documents_with_targets_and_writes_the_files(docum
     jobs = next(r for r in rows if r["subject"] == "城镇新增就业")
     assert jobs["result"] == "1244万人" and jobs["verdict"] == "met"
     assert [f.suffix for f in files] == [".csv", ".md"] and "1244万人" in files[0].read_text(encoding="utf-8-sig")
+
+
+def test_a_broad_answer_gives_each_measure_of_an_item_on_the_place_asked(assistant):
+    """An item on the place asked ("1. 深化对俄协作。") states several measures: all of them are listed, each
+    quoted verbatim from its passage."""
+    a = assistant.ask("对俄罗斯的合作，规划里有哪些重点方向？").answer
+    assert not a.abstained
+    items = [ln for ln in a.text.split("\n") if ln.startswith("·")]
+    assert len(items) >= 4
+    for c in a.citations:
+        for s in c.sentences:
+            assert s in c.passage.text
+    said = "".join(s for c in a.citations for s in c.sentences)
+    assert "长江-伏尔加河" in said and "木材" in said
+
+
+def test_a_broad_question_on_a_place_retrieval_missed_reads_the_passages_naming_it(assistant):
+    """Nothing retrieved names the Middle East: the passages of the documents that name it or its countries
+    (迪拜, 阿联酋) are read, and only items on it are listed."""
+    from rag.glossary import REGION_MEMBERS
+
+    a = assistant.ask("我们做工程机械的，想去中东开拓市场，省里有什么支持？").answer
+    assert not a.abstained
+    middle_east = ("中东",) + REGION_MEMBERS["中东"]
+    for c in a.citations:
+        where = "".join(c.sentences) + "".join(c.passage.headings)
+        assert any(n in where for n in middle_east), c.sentences
+    assert any(n in a.text for n in ("迪拜", "阿联酋"))
