@@ -607,11 +607,28 @@ class ExtractiveAnswerer:
                 return False
             return not is_formula(c.text, self.boilerplate) and METADATA_HEADING not in c.passage.headings
 
-        best = max(c.score for c in chosen)
-        placed = [c for c in chosen if on_place(c)] if asked else list(chosen)
-        have = {c.passage.id for c in chosen}
+        first_part: dict[str, int | None] = {}
+
+        def preamble(p: Passage) -> bool:
+            # The lead paragraphs of a document in headed parts ("为…，现提出以下意见"): why, not what is done.
+            if p.doc_id not in first_part:
+                first_part[p.doc_id] = next(
+                    (q.order for q in self.index.doc_passages(p.doc_id) if q.headings and METADATA_HEADING not in q.headings),
+                    None,
+                )
+            start = first_part[p.doc_id]
+            return not p.headings and start is not None and p.order < start
+
         cands = self._candidates(question, retrieval, [h.passage.id for h in retrieval.hits])
-        usable = [c for c in cands if states(c) and on_place(c)]
+        usable = [c for c in cands if states(c) and on_place(c) and not preamble(c.passage)]
+        # The measures are in a document's parts: its preamble answers only when nothing else does.
+        given = chosen
+        kept = [c for c in chosen if not preamble(c.passage)]
+        if kept or usable:
+            chosen = kept
+        best = max((c.score for c in chosen), default=max((c.score for c in usable), default=0.0))
+        placed = [c for c in chosen if on_place(c)] if asked else list(chosen)
+        have = {c.passage.id for c in placed}  # a passage whose chosen sentences were off the place may still answer
 
         def pooled() -> list[_Candidate]:
             # Each other passage's best usable sentence, when it scores nearly as well as the best.
@@ -619,7 +636,8 @@ class ExtractiveAnswerer:
             for c in usable:
                 if c.passage.id in have:
                     continue
-                if c.score >= best - self.BROAD_MARGIN and (c.passage.id not in top or c.score > top[c.passage.id].score):
+                near = c.score >= best - self.BROAD_MARGIN
+                if near and (c.passage.id not in top or c.score > top[c.passage.id].score):
                     top[c.passage.id] = c
             return sorted(top.values(), key=lambda c: -c.score)
 
@@ -628,10 +646,11 @@ class ExtractiveAnswerer:
             # Nothing retrieved speaks of the place asked: the place is evidence of its own, and the passages of
             # the documents retrieved that name it (or one of its countries) are read, whatever their rank
             # ("迪拜" for a question on 中东), each scored as if retrieved first.
-            docs = {h.passage.doc_id for h in retrieval.hits}
+            held = {h.passage.doc_id for h in retrieval.hits}
+            retrieved = {h.passage.id for h in retrieval.hits}
             extra = [
-                p.id for d in docs for p in self.index.doc_passages(d)
-                if p.id not in have and asked.intersection(_find_places(p.text, names))
+                p.id for d in held for p in self.index.doc_passages(d)
+                if p.id not in retrieved and asked.intersection(_find_places(p.text, names))
             ]
             found = self._candidates(question, retrieval, extra)
             for c in found:
@@ -639,7 +658,7 @@ class ExtractiveAnswerer:
             usable += [c for c in found if states(c) and on_place(c)]
             pool = pooled()
         if not placed and not pool:
-            return chosen, 0
+            return given, 0
         room = max(0, self.BROAD_ITEMS - len({c.passage.id for c in placed}))
         items = placed + pool[:room]
         # Each listed passage's other measures, nearly as good as its best.

@@ -122,6 +122,8 @@ def test_the_table_exports_as_csv_and_markdown(documents_assistant, tmp_path, ca
     ("我们想去非洲开拓市场，有什么支持？", False, True),
     ("东盟方面有哪些合作重点", False, True),
     ("因公出国办护照证件有哪些便利措施？", False, False),
+    ("对外文化交流方面，规划和去年的工作里都有哪些？", False, True),
+    ("今年有哪些重大涉外展会活动？", False, True),
 ])
 def test_the_query_reads_verdict_and_broad_questions(question, verdict_asked, broad):
     q = analyse(question)
