@@ -554,7 +554,7 @@ class ExtractiveAnswerer:
             reason = f"{decision.code}: {decision.reason}" if decision.code else "answer.no_evidence: no evidence sentences"
             return abstention(question, retrieval.hits[:k], reason)
         if (query or analyse(question)).broad:
-            items, more = self.widen(question, retrieval, chosen)
+            items, more = self.outline(question, retrieval, chosen) or self.widen(question, retrieval, chosen)
             return compose_broad(question, [(c.passage, c.text) for c in items], more)
         return compose(question, [(c.passage, c.text) for c in chosen])
 
@@ -562,6 +562,54 @@ class ExtractiveAnswerer:
     BROAD_MARGIN = 0.10  # …each passage's best sentence scoring within this of the best sentence
     BROAD_SENTENCE_MARGIN = 0.12  # …and, of a listed passage, every measure within this of its best sentence
     BROAD_PER_PASSAGE = 6  # …at most this many from one passage
+
+    OUTLINE_SHARE = 2 / 3  # an outline answers when at least this share of the passages retrieved is one document's
+    OUTLINE_MIN_TITLES = 6  # …whose body is a run of at least this many numbered measures ("（三）完善农机装备创新体系。")
+    OUTLINE_MARGIN = 0.15  # …each listed scoring within this of the best sentence
+    OUTLINE_TITLE_SHARE = 0.4  # …and the document's title holding at least this share of the question's words
+
+    def outline(self, question: str, retrieval: Retrieval, chosen: list[_Candidate]) -> tuple[list[_Candidate], int] | None:
+        """A broad question on one document whose measures are numbered titles ("（三）完善农机装备创新体系。",
+        "（十）推动智慧农业示范应用。", as a 意见 or 方案 sets them out): its measures are those titles, not the
+        paragraphs that restate its subject. When most passages retrieved are one such document's and its title
+        names the question's subject, the answer lists its titles scoring nearly as well as its best one (itself
+        nearly as good as the best sentence), best first up to :attr:`BROAD_ITEMS` passages, in the document's
+        order; None for any other question (and for one naming a place abroad, which :meth:`widen` answers)."""
+        hits = retrieval.hits
+        abroad = set(_place_kinds()[0]) | set(_place_kinds()[1])
+        if not hits or not chosen or any(set(names) <= abroad for _, names in _places_by_kind(question)):
+            return None  # a place abroad asked: the items on it are picked from the passages (:meth:`widen`)
+        doc = hits[0].passage.doc_id
+        if sum(h.passage.doc_id == doc for h in hits) < self.OUTLINE_SHARE * len(hits):
+            return None
+        # The question is on the document's own subject: its title holds a good part of the question's words
+        # ("农业机械化", "农机装备" in 《…加快推进农业机械化和农机装备产业转型升级的指导意见》), which a report
+        # covering many subjects does not.
+        words = [t for t in question_terms(question) if len(t) >= 2 and not t.isdigit()]
+        title = hits[0].passage.doc_title
+        if not words or sum(t in title for t in words) < self.OUTLINE_TITLE_SHARE * len(words):
+            return None
+        passages = [p for p in self.index.doc_passages(doc) if METADATA_HEADING not in p.headings]
+        cands = self._candidates(question, retrieval, [p.id for p in passages])
+        titles = [c for c in cands if _MEASURE_TITLE_RE.match(c.text)]
+        if len(titles) < self.OUTLINE_MIN_TITLES:
+            return None
+        for c in titles:  # each read as if retrieved first: the document, not a passage's rank, is the answer
+            c.score += self.RANK_PENALTY * c.passage_rank
+        # The best title must answer nearly as well as the best sentence; the others are weighed against it.
+        top = max(c.score for c in titles)
+        if top < max(c.score for c in chosen) - self.OUTLINE_MARGIN:
+            return None
+        near = sorted((c for c in titles if c.score >= top - self.OUTLINE_MARGIN), key=lambda c: -c.score)
+        listed: list[_Candidate] = []
+        for c in near:
+            if len({x.passage.id for x in listed} | {c.passage.id}) > self.BROAD_ITEMS:
+                break
+            listed.append(c)
+        if len(listed) < 2:
+            return None
+        listed.sort(key=lambda c: (c.passage.order, c.position))
+        return listed, len(near) - len(listed)
 
     def widen(self, question: str, retrieval: Retrieval, chosen: list[_Candidate]) -> tuple[list[_Candidate], int]:
         """A broad question ("有什么支持", "哪些措施") gets every retrieved passage that answers it, and every
@@ -683,6 +731,9 @@ class ExtractiveAnswerer:
         items.sort(key=lambda c: (docs[c.passage.doc_id], c.passage.order, c.position))
         return items, len(pool) - len(pool[:room])
 
+
+# A numbered measure's title standing alone: "（三）完善农机装备创新体系。" (not a label such as "（一）指导思想。").
+_MEASURE_TITLE_RE = re.compile(r"^\s*[（(][一二三四五六七八九十]+[)）]\s*[^，,；;。：:]{6,30}[。]?$")
 
 # An article's numbered item: "（二）…", "2. …".
 _ARTICLE_ITEM_RE = re.compile(r"^\s*(?:[（(][一二三四五六七八九十\d]+[)）]|\d{1,2}[.．、](?!\d))")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 
@@ -181,3 +182,18 @@ def test_a_broad_question_on_a_place_retrieval_missed_reads_the_passages_naming_
         where = "".join(c.sentences) + "".join(c.passage.headings)
         assert any(n in where for n in middle_east), c.sentences
     assert any(n in a.text for n in ("迪拜", "阿联酋"))
+
+
+def test_a_broad_question_on_a_document_of_numbered_measures_lists_their_titles(documents_assistant):
+    """《国家职业教育改革实施方案》 sets out its measures as numbered titles ("（六）启动1+X证书制度试点工作。"): a broad
+    question on its subject lists those titles, each quoted from its passage, at most BROAD_ITEMS passages."""
+    a = documents_assistant.ask("国家职业教育改革有哪些举措？").answer
+    assert not a.abstained
+    items = [ln for ln in a.text.split("\n") if ln.startswith("·")]
+    assert len(items) >= 4
+    assert sum(bool(re.match(r"· [（(][一二三四五六七八九十]+[)）]", ln)) for ln in items) >= 4
+    assert len(a.citations) <= documents_assistant.extractive.BROAD_ITEMS
+    assert {c.passage.doc_id for c in a.citations} == {"gov-cn-5365341"}
+    for c in a.citations:
+        for s in c.sentences:
+            assert s in c.passage.text
