@@ -554,55 +554,186 @@ class ExtractiveAnswerer:
             reason = f"{decision.code}: {decision.reason}" if decision.code else "answer.no_evidence: no evidence sentences"
             return abstention(question, retrieval.hits[:k], reason)
         if (query or analyse(question)).broad:
-            items, more = self.widen(question, retrieval, chosen)
+            items, more = self.outline(question, retrieval, chosen) or self.widen(question, retrieval, chosen)
             return compose_broad(question, [(c.passage, c.text) for c in items], more)
         return compose(question, [(c.passage, c.text) for c in chosen])
 
     BROAD_ITEMS = 8  # a broad answer lists at most this many passages' measures, then says how many more
-    BROAD_MARGIN = 0.10  # …each scoring within this of the best sentence
+    BROAD_MARGIN = 0.10  # …each passage's best sentence scoring within this of the best sentence
+    BROAD_SENTENCE_MARGIN = 0.12  # …and, of a listed passage, every measure within this of its best sentence
+    BROAD_PER_PASSAGE = 6  # …at most this many from one passage
+
+    OUTLINE_SHARE = 2 / 3  # an outline answers when at least this share of the passages retrieved is one document's
+    OUTLINE_MIN_TITLES = 6  # …whose body is a run of at least this many numbered measures ("（三）完善农机装备创新体系。")
+    OUTLINE_MARGIN = 0.15  # …each listed scoring within this of the best sentence
+    OUTLINE_TITLE_SHARE = 0.4  # …and the document's title holding at least this share of the question's words
+
+    def outline(self, question: str, retrieval: Retrieval, chosen: list[_Candidate]) -> tuple[list[_Candidate], int] | None:
+        """A broad question on one document whose measures are numbered titles ("（三）完善农机装备创新体系。",
+        "（十）推动智慧农业示范应用。", as a 意见 or 方案 sets them out): its measures are those titles, not the
+        paragraphs that restate its subject. When most passages retrieved are one such document's and its title
+        names the question's subject, the answer lists its titles scoring nearly as well as its best one (itself
+        nearly as good as the best sentence), best first up to :attr:`BROAD_ITEMS` passages, in the document's
+        order; None for any other question (and for one naming a place abroad, which :meth:`widen` answers)."""
+        hits = retrieval.hits
+        abroad = set(_place_kinds()[0]) | set(_place_kinds()[1])
+        if not hits or not chosen or any(set(names) <= abroad for _, names in _places_by_kind(question)):
+            return None  # a place abroad asked: the items on it are picked from the passages (:meth:`widen`)
+        doc = hits[0].passage.doc_id
+        if sum(h.passage.doc_id == doc for h in hits) < self.OUTLINE_SHARE * len(hits):
+            return None
+        # The question is on the document's own subject: its title holds a good part of the question's words
+        # ("农业机械化", "农机装备" in 《…加快推进农业机械化和农机装备产业转型升级的指导意见》), which a report
+        # covering many subjects does not.
+        words = [t for t in question_terms(question) if len(t) >= 2 and not t.isdigit()]
+        title = hits[0].passage.doc_title
+        if not words or sum(t in title for t in words) < self.OUTLINE_TITLE_SHARE * len(words):
+            return None
+        passages = [p for p in self.index.doc_passages(doc) if METADATA_HEADING not in p.headings]
+        cands = self._candidates(question, retrieval, [p.id for p in passages])
+        titles = [c for c in cands if _MEASURE_TITLE_RE.match(c.text)]
+        if len(titles) < self.OUTLINE_MIN_TITLES:
+            return None
+        for c in titles:  # each read as if retrieved first: the document, not a passage's rank, is the answer
+            c.score += self.RANK_PENALTY * c.passage_rank
+        # The best title must answer nearly as well as the best sentence; the others are weighed against it.
+        top = max(c.score for c in titles)
+        if top < max(c.score for c in chosen) - self.OUTLINE_MARGIN:
+            return None
+        near = sorted((c for c in titles if c.score >= top - self.OUTLINE_MARGIN), key=lambda c: -c.score)
+        listed: list[_Candidate] = []
+        for c in near:
+            if len({x.passage.id for x in listed} | {c.passage.id}) > self.BROAD_ITEMS:
+                break
+            listed.append(c)
+        if len(listed) < 2:
+            return None
+        listed.sort(key=lambda c: (c.passage.order, c.position))
+        return listed, len(near) - len(listed)
 
     def widen(self, question: str, retrieval: Retrieval, chosen: list[_Candidate]) -> tuple[list[_Candidate], int]:
-        """A broad question ("有什么支持", "哪些措施") gets every retrieved passage that answers it: to the
-        sentences ``chosen`` (already let through by the gate), each other passage adds its best sentence
-        when it scores nearly as well; a place the question names (非洲, 东盟, 港澳) must be in each item or
-        its headings. Returns the items, grouped by document, and how many more passages qualified."""
-        from rag.glossary import REGION_MEMBERS
+        """A broad question ("有什么支持", "哪些措施") gets every retrieved passage that answers it, and every
+        measure of those passages: to the sentences ``chosen`` (already let through by the gate), each other
+        passage is added when its best sentence scores nearly as well; a listed passage then gives each of its
+        sentences that scores nearly as well as its own best (a passage on a topic states several measures of
+        it: "深化对俄协作" goes on with trade, science and culture). A place the question names (非洲, 东盟, 港澳)
+        must be in each item or its headings. Returns the items, grouped by document, and how many more
+        passages qualified."""
+        from rag.glossary import COUNTRIES, REGION_MEMBERS
 
         # The world regions and countries it names (a province or city it names scopes the documents instead).
         abroad = set(_place_kinds()[0]) | set(_place_kinds()[1])
         by_kind = [(places, names) for places, names in _places_by_kind(question) if set(names) <= abroad]
         asked = {p for places, _ in by_kind for p in places}
         asked |= {m for p in list(asked) for m in REGION_MEMBERS.get(p, ())}
-        # Longest names first, so that 中东欧 is not read as 中东.
+        # The short forms the documents write a country's relations in ("对俄", "中俄" for 俄罗斯): read only in
+        # headings and item titles, since in running text they are parts of other words ("对美好生活").
+        short = {n for forms in COUNTRIES.values() if asked.intersection(forms) for n in forms if len(n) >= 2} - asked
+        # Longest names first, so that 中东欧 is not read as 中东, nor 马来西亚 as 西亚.
         names = tuple(sorted({n for kind in _place_kinds() for n in kind} | asked, key=len, reverse=True))
+        titled = tuple(sorted(set(names) | short, key=len, reverse=True))
+        # Other places abroad named beside it: other regions, and countries outside the region asked.
+        of_kind = set(abroad)
+
+        def about_place(p: Passage) -> bool:
+            # The passage is an item on the place asked: its headings or its title line name it ("3. 密切对美沟通。").
+            opening = re.findall(r"[^。；;\n]+[。；;]?", p.text.strip())[:2]  # a heading line may come first
+            title = "".join(t for t in opening if _NUMBERED_TITLE_RE.match(t) or classify_heading(t) is not None)
+            return bool((asked | short).intersection(_find_places(" ".join(p.headings) + title, titled)))
 
         def on_place(c: _Candidate) -> bool:
-            # It names the place asked (or one of its countries), and no other place of that kind (港澳 for 非洲).
-            where = c.text + " ".join(c.passage.headings)
-            others = {n for places, kind in by_kind for n in _find_places(c.text, kind)} - asked
-            return not asked or bool(asked.intersection(_find_places(where, names))) and not others
+            # It names the place asked (or one of its countries), and no other place of that kind (港澳 for 非洲);
+            # in an item on the place asked, every sentence speaks of it.
+            if not asked or about_place(c.passage):
+                return True
+            others = {n for n in _find_places(c.text, names) if n in of_kind} - asked
+            return bool(asked.intersection(_find_places(c.text, names))) and not others
 
-        best = max(c.score for c in chosen)
-        placed = [c for c in chosen if on_place(c)] if asked else list(chosen)
-        have = {c.passage.id for c in chosen}
+        def states(c: _Candidate) -> bool:
+            # A sentence that states something: not a heading, a formula, a page's information table or a fragment.
+            if len(c.text) < 16 or says_nothing(c.text) or classify_heading(c.text) is not None:
+                return False
+            return not is_formula(c.text, self.boilerplate) and METADATA_HEADING not in c.passage.headings
+
+        first_part: dict[str, int | None] = {}
+
+        def preamble(p: Passage) -> bool:
+            # The lead paragraphs of a document in headed parts ("为…，现提出以下意见"): why, not what is done.
+            if p.doc_id not in first_part:
+                first_part[p.doc_id] = next(
+                    (q.order for q in self.index.doc_passages(p.doc_id) if q.headings and METADATA_HEADING not in q.headings),
+                    None,
+                )
+            start = first_part[p.doc_id]
+            return not p.headings and start is not None and p.order < start
+
         cands = self._candidates(question, retrieval, [h.passage.id for h in retrieval.hits])
-        top: dict[str, _Candidate] = {}
-        for c in cands:
-            if c.passage.id in have or len(c.text) < 16 or says_nothing(c.text) or classify_heading(c.text) is not None:
-                continue
-            if is_formula(c.text, self.boilerplate) or METADATA_HEADING in c.passage.headings:
-                continue
-            if c.score >= best - self.BROAD_MARGIN and on_place(c) and (c.passage.id not in top or c.score > top[c.passage.id].score):
-                top[c.passage.id] = c
-        pool = sorted(top.values(), key=lambda c: -c.score)
+        usable = [c for c in cands if states(c) and on_place(c) and not preamble(c.passage)]
+        # The measures are in a document's parts: its preamble answers only when nothing else does.
+        given = chosen
+        kept = [c for c in chosen if not preamble(c.passage)]
+        if kept or usable:
+            chosen = kept
+        best = max((c.score for c in chosen), default=max((c.score for c in usable), default=0.0))
+        placed = [c for c in chosen if on_place(c)] if asked else list(chosen)
+        have = {c.passage.id for c in placed}  # a passage whose chosen sentences were off the place may still answer
+
+        def pooled() -> list[_Candidate]:
+            # Each other passage's best usable sentence, when it scores nearly as well as the best.
+            top: dict[str, _Candidate] = {}
+            for c in usable:
+                if c.passage.id in have:
+                    continue
+                near = c.score >= best - self.BROAD_MARGIN
+                if near and (c.passage.id not in top or c.score > top[c.passage.id].score):
+                    top[c.passage.id] = c
+            return sorted(top.values(), key=lambda c: -c.score)
+
+        pool = pooled()
+        if asked and not placed and not pool:
+            # Nothing retrieved speaks of the place asked: the place is evidence of its own, and the passages of
+            # the documents retrieved that name it (or one of its countries) are read, whatever their rank
+            # ("迪拜" for a question on 中东), each scored as if retrieved first.
+            held = {h.passage.doc_id for h in retrieval.hits}
+            retrieved = {h.passage.id for h in retrieval.hits}
+            extra = [
+                p.id for d in held for p in self.index.doc_passages(d)
+                if p.id not in retrieved and asked.intersection(_find_places(p.text, names))
+            ]
+            found = self._candidates(question, retrieval, extra)
+            for c in found:
+                c.score += self.RANK_PENALTY * c.passage_rank
+            usable += [c for c in found if states(c) and on_place(c)]
+            pool = pooled()
         if not placed and not pool:
-            return chosen, 0
+            return given, 0
         room = max(0, self.BROAD_ITEMS - len({c.passage.id for c in placed}))
         items = placed + pool[:room]
+        # Each listed passage's other measures, nearly as good as its best.
+        listed = {c.passage.id for c in items}
+        own_best: dict[str, float] = {}
+        for c in items:
+            own_best[c.passage.id] = max(own_best.get(c.passage.id, c.score), c.score)
+        taken = {c.key for c in items}
+        per_passage: dict[str, int] = {}
+        for c in items:
+            per_passage[c.passage.id] = per_passage.get(c.passage.id, 0) + 1
+        for c in sorted(usable, key=lambda c: -c.score):
+            pid = c.passage.id
+            if pid not in listed or c.key in taken or per_passage[pid] >= self.BROAD_PER_PASSAGE:
+                continue
+            # An item on the place asked gives all it states; any other passage its measures nearly as good as its best.
+            if (asked and about_place(c.passage)) or c.score >= own_best[pid] - self.BROAD_SENTENCE_MARGIN:
+                items.append(c)
+                taken.add(c.key)
+                per_passage[pid] += 1
         docs = {d: i for i, d in enumerate(dict.fromkeys(c.passage.doc_id for c in sorted(items, key=lambda c: c.passage_rank)))}
         items.sort(key=lambda c: (docs[c.passage.doc_id], c.passage.order, c.position))
         return items, len(pool) - len(pool[:room])
 
+
+# A numbered measure's title standing alone: "（三）完善农机装备创新体系。" (not a label such as "（一）指导思想。").
+_MEASURE_TITLE_RE = re.compile(r"^\s*[（(][一二三四五六七八九十]+[)）]\s*[^，,；;。：:]{6,30}[。]?$")
 
 # An article's numbered item: "（二）…", "2. …".
 _ARTICLE_ITEM_RE = re.compile(r"^\s*(?:[（(][一二三四五六七八九十\d]+[)）]|\d{1,2}[.．、](?!\d))")

@@ -272,6 +272,8 @@ _BROAD_RE = re.compile(
     r"(?:哪些|什么)(?:支持|帮助|扶持|措施|举措|政策措施|具体措施|安排|部署|合作|重点)|"
     r"(?:重点|重点工作|主要任务|重点任务)(?:是什么|有哪些|有什么)|怎么支持|如何支持|怎样支持|打算怎么干|都打算|有哪些打算|"
     r"哪些具体(?:安排|措施|举措)|有哪些(?:抓手|方向|服务和支持|具体举措)|"
+    # "…都有哪些？" closing a question on a field, "有哪些重大涉外展会活动": every one is asked.
+    r"都有哪些[？?]?$|有哪些[^，。？?]{0,8}活动|"
     r"\bgive me everything\b|\blist the (?:main )?(?:support|measures)|\bwhat does [^?]{0,40}\boffer\b|\bwhat is [^?]{0,30}\bdoing\b|"
     r"\bwhat (?:support|help|measures|steps|policies|services|incentives|assistance)\b|"
     r"\bwhich (?:measures|policies|services|priorities)\b|\bwhat (?:are|were) the (?:main |key )?(?:priorities|measures|tasks|focus)|"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 
@@ -122,6 +123,8 @@ def test_the_table_exports_as_csv_and_markdown(documents_assistant, tmp_path, ca
     ("我们想去非洲开拓市场，有什么支持？", False, True),
     ("东盟方面有哪些合作重点", False, True),
     ("因公出国办护照证件有哪些便利措施？", False, False),
+    ("对外文化交流方面，规划和去年的工作里都有哪些？", False, True),
+    ("今年有哪些重大涉外展会活动？", False, True),
 ])
 def test_the_query_reads_verdict_and_broad_questions(question, verdict_asked, broad):
     q = analyse(question)
@@ -151,3 +154,46 @@ def test_the_app_service_lists_documents_with_targets_and_writes_the_files(docum
     jobs = next(r for r in rows if r["subject"] == "城镇新增就业")
     assert jobs["result"] == "1244万人" and jobs["verdict"] == "met"
     assert [f.suffix for f in files] == [".csv", ".md"] and "1244万人" in files[0].read_text(encoding="utf-8-sig")
+
+
+def test_a_broad_answer_gives_each_measure_of_an_item_on_the_place_asked(assistant):
+    """An item on the place asked ("1. 深化对俄协作。") states several measures: all of them are listed, each
+    quoted verbatim from its passage."""
+    a = assistant.ask("对俄罗斯的合作，规划里有哪些重点方向？").answer
+    assert not a.abstained
+    items = [ln for ln in a.text.split("\n") if ln.startswith("·")]
+    assert len(items) >= 4
+    for c in a.citations:
+        for s in c.sentences:
+            assert s in c.passage.text
+    said = "".join(s for c in a.citations for s in c.sentences)
+    assert "长江-伏尔加河" in said and "木材" in said
+
+
+def test_a_broad_question_on_a_place_retrieval_missed_reads_the_passages_naming_it(assistant):
+    """Nothing retrieved names the Middle East: the passages of the documents that name it or its countries
+    (迪拜, 阿联酋) are read, and only items on it are listed."""
+    from rag.glossary import REGION_MEMBERS
+
+    a = assistant.ask("我们做工程机械的，想去中东开拓市场，省里有什么支持？").answer
+    assert not a.abstained
+    middle_east = ("中东",) + REGION_MEMBERS["中东"]
+    for c in a.citations:
+        where = "".join(c.sentences) + "".join(c.passage.headings)
+        assert any(n in where for n in middle_east), c.sentences
+    assert any(n in a.text for n in ("迪拜", "阿联酋"))
+
+
+def test_a_broad_question_on_a_document_of_numbered_measures_lists_their_titles(documents_assistant):
+    """《国家职业教育改革实施方案》 sets out its measures as numbered titles ("（六）启动1+X证书制度试点工作。"): a broad
+    question on its subject lists those titles, each quoted from its passage, at most BROAD_ITEMS passages."""
+    a = documents_assistant.ask("国家职业教育改革有哪些举措？").answer
+    assert not a.abstained
+    items = [ln for ln in a.text.split("\n") if ln.startswith("·")]
+    assert len(items) >= 4
+    assert sum(bool(re.match(r"· [（(][一二三四五六七八九十]+[)）]", ln)) for ln in items) >= 4
+    assert len(a.citations) <= documents_assistant.extractive.BROAD_ITEMS
+    assert {c.passage.doc_id for c in a.citations} == {"gov-cn-5365341"}
+    for c in a.citations:
+        for s in c.sentences:
+            assert s in c.passage.text
