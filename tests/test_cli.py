@@ -104,6 +104,18 @@ def model_runs(tmp_path_factory, built_index_dir):
     return done, dataset, out
 
 
+def test_ask_ends_quickly_and_loses_no_output(built_index_dir, tmp_path):
+    """After a question the script ends without the interpreter's teardown: what it printed and the
+    question's JSON log line (RAG_LOG_LEVEL=INFO) still arrive in full, through pipes, with exit 0."""
+    env = {**_env(built_index_dir), "RAG_LOG_LEVEL": "INFO"}
+    proc = subprocess.run([str(RAG), "ask", GOAL_Q], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "120对" in proc.stdout and proc.stdout.rstrip().splitlines()[-1].strip()
+    logged = [json.loads(line) for line in proc.stderr.splitlines() if line.startswith("{")]
+    assert any(GOAL_Q in json.dumps(r, ensure_ascii=False) for r in logged), proc.stderr[-500:]
+    assert "Traceback" not in proc.stderr and "terminate called" not in proc.stderr
+
+
 def test_ask_json_prints_one_results_object(model_runs, assistant):
     result = model_runs[0]["ask"]
     assert result.returncode == 0, result.stderr

@@ -157,6 +157,7 @@ class Index:
         self._sentence_store = None
         self._doc_passages: dict[str, list[str]] = {}
         self._exact: dict[str, _ExactVectors | None] = {}
+        self._counts: dict[str, int] = {}
         self._pointer: str | None = None  # the published record's generation when this one was loaded
 
     # ------------------------------------------------------------------ plumbing
@@ -273,13 +274,18 @@ class Index:
             return None
         return Manifest.from_json(got["documents"][0])
 
+    def _count(self, name: str) -> int:
+        """Rows of the collection ``name`` (kept: the exact search asks again for the loaded generation's)."""
+        self._counts[name] = self.client.get_collection(name).count()
+        return self._counts[name]
+
     def generation_problem(self, manifest: Manifest) -> str:
         """What is wrong with ``manifest``'s generation in the store; "" when it is complete (both collections
         there, holding the passages it counts, and sentence vectors when it has passages)."""
         p_name, s_name = self._names(manifest.generation)
         try:
-            passages = self.client.get_collection(p_name).count()
-            sentences = self.client.get_collection(s_name).count()
+            passages = self._count(p_name)
+            sentences = self._count(s_name)
         except Exception as exc:
             if is_unreachable(exc):
                 raise StoreUnreachableError(f"The document store did not answer ({_short_error(exc)}).") from exc
@@ -460,7 +466,8 @@ class Index:
             store = self._passage_store if kind == "passages" else self._sentence_store
             col = store
             exact = None
-            if col.count() <= self.settings.exact_search_max_rows:
+            rows = self._counts[col.name] if col.name in self._counts else col.count()
+            if rows <= self.settings.exact_search_max_rows:
                 # A row's id names its passage ("<passage id>" or "<passage id>:<n>"), so the rows'
                 # metadata is read only for rows named otherwise: 20,000 metadata dicts cost ~70 MB.
                 got = _get_all(col, include=["embeddings"])
