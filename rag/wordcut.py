@@ -161,12 +161,24 @@ def _open(folder: Path):
     return trie, freqs, codes, meta
 
 
+def load(dest: Path = WORDS_DIR):
+    """The compiled dictionary in ``dest`` (trie, frequencies, tag codes, meta), compiled when missing and
+    again when its files are damaged."""
+    folder = prepare(dest)
+    try:
+        return _open(folder)
+    except (OSError, ValueError) as exc:
+        log.warning("compiling jieba's dictionary again (%s)", exc)
+        shutil.rmtree(folder, ignore_errors=True)
+        return _open(prepare(dest))
+
+
 @lru_cache(maxsize=1)
 def _compiled():
-    """The compiled dictionary (trie, frequencies, tag codes, meta), or None when it cannot be had."""
+    """The compiled dictionary, or None when it cannot be had."""
     try:
-        return _open(prepare())
-    except Exception as exc:  # read-only folder, damaged files: jieba's own loading still works
+        return load()
+    except Exception as exc:  # read-only folder: jieba's own loading still works
         log.info("jieba's dictionary is loaded the slow way (%s)", exc)
         return None
 
