@@ -87,8 +87,10 @@ def _ask(app: str) -> tuple[int, dict, float]:
 
 
 def test_hung_server_gives_a_clear_answer_within_the_timeouts_and_recovers(app, server, settings, embedder):
-    """SIGSTOP: questions get "document store unreachable" (503) within the timeouts instead of hanging;
-    /health/ready says not ready while /health/live stays up; after SIGCONT answers come back."""
+    """SIGSTOP: the running app keeps answering from the generation it holds in memory (its vectors are
+    searched there), within the timeouts instead of hanging; /health/ready says not ready while
+    /health/live stays up; a new process, which must open the index from the store, gets one clear line;
+    after SIGCONT everything is as before."""
     before = passage_ids(settings, embedder)
     status, body, _ = _ask(app)
     assert status == 200 and ANSWER_FACT in body["answer"]
@@ -96,8 +98,7 @@ def test_hung_server_gives_a_clear_answer_within_the_timeouts_and_recovers(app, 
     server.pause()
     try:
         status, body, took = _ask(app)
-        assert status == 503, body
-        assert "unreachable" in json.dumps(body, ensure_ascii=False)
+        assert status == 200 and ANSWER_FACT in body["answer"], body
         assert took < 3 * READ_TIMEOUT + 5
         code, ready = _get(app + "/health/ready")
         assert code == 503 and ready["checks"]["store"] == "unreachable", ready
@@ -136,8 +137,9 @@ def test_server_killed_mid_ingest_one_line_then_lease_taken_over(app, server, se
             proc.kill()
     assert proc.returncode == 2
     assert_one_clear_line(err, "document store became unreachable", "rag ingest")
-    status, body, _ = _ask(app)
-    assert status == 503 and "unreachable" in json.dumps(body, ensure_ascii=False)
+    status, body, _ = _ask(app)  # the running app answers from the generation it holds
+    assert status == 200 and ANSWER_FACT in body["answer"], body
+    assert _get(app + "/health/ready")[0] == 503  # but says it cannot reach the store
     server.start()
     assert passage_ids(settings, embedder) == before
     doctor = rag("doctor", **common)
