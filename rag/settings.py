@@ -120,6 +120,10 @@ class Settings(BaseSettings):
 
     # --- app -----------------------------------------------------------------
     admin_password: str | None = None
+    forwarded_allow_ips: str = Field(
+        "127.0.0.1", description="Addresses of reverse proxies whose X-Forwarded-For header names the client "
+        "(comma-separated, '*' for any). Login limits, the admin session and the API's loopback rule use "
+        "the client's address; behind a proxy not listed here every client has the proxy's.")
     concurrency_limit: int = Field(
         8, ge=1, description="Questions the chat and the HTTP API take at once (the others wait in the queue); "
         "what runs on the CPU at once is answer_workers.")

@@ -156,5 +156,14 @@ def main(argv: list[str] | None = None) -> int:
         flush=True,
     )
     print(f"Open http://{'127.0.0.1' if host in ('0.0.0.0', '') else host}:{port}/", flush=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=5)
+    uvicorn.Server(server_config(app, host, port, settings)).run()
     return 0
+
+
+def server_config(app, host: str, port: int, settings):
+    """uvicorn's configuration of the app: the client's address from X-Forwarded-For only when the
+    request comes from a proxy of ``settings.forwarded_allow_ips``."""
+    import uvicorn
+
+    return uvicorn.Config(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=5,
+                          proxy_headers=True, forwarded_allow_ips=settings.forwarded_allow_ips)

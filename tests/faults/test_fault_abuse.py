@@ -228,3 +228,40 @@ def test_login_backoff_doubles_per_address_and_locks_the_account_across_addresse
     fresh.check("x", PASSWORD, "10.0.0.9")
     assert fresh.check(PASSWORD, PASSWORD, "10.0.0.9") == (True, 0)
     assert fresh.is_admin("10.0.0.9") and "ip:10.0.0.9" not in fresh._by_key
+
+
+def _serve(service, settings):
+    """The app served by uvicorn as ``rag.app.server`` configures it, in a thread; (url, server)."""
+    import uvicorn
+
+    from rag.app.server import create_app, server_config
+
+    port = free_port()
+    srv = uvicorn.Server(server_config(create_app(service, "127.0.0.1", port), "127.0.0.1", port, settings))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not srv.started:
+        assert time.monotonic() < deadline and thread.is_alive()
+        time.sleep(0.1)
+    return f"http://127.0.0.1:{port}", srv
+
+
+@pytest.mark.parametrize("trusted, forwarded_is_client", [("127.0.0.1", True), ("10.9.9.9", False)])
+def test_the_client_behind_a_trusted_proxy_is_the_forwarded_address(app, trusted, forwarded_is_client):
+    """Behind a proxy listed in RAG_FORWARDED_ALLOW_IPS the client is the X-Forwarded-For address: a
+    remote user forwarded by a proxy on this machine is not "loopback" for the API (no keys: 403); the login
+    limits and the admin session read the same address. From an unlisted proxy the header is ignored."""
+    service = app["service"]
+    settings = service.settings.model_copy(update={"forwarded_allow_ips": trusted})
+    url, srv = _serve(service, settings)
+    try:
+        direct, _ = _post(url + "/api/ask", {"question": QUESTION})
+        assert direct == 200
+        status, body = _post(url + "/api/ask", {"question": QUESTION}, {"X-Forwarded-For": "203.0.113.7"})
+        if forwarded_is_client:
+            assert status == 403 and b"no_api_keys" in body
+        else:
+            assert status == 200 and ANSWER_FACT in json.loads(body)["answer"]
+    finally:
+        srv.should_exit = True
