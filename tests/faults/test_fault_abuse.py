@@ -26,9 +26,6 @@ PASSWORD = "flood-test-pw"
 @pytest.fixture(scope="module")
 def app(tmp_path_factory, built_index_dir, embedder):
     """The app with an admin password, on a copy of the session index, and its Gradio config."""
-    import uvicorn
-
-    from rag.app.server import create_app
     from rag.app.service import AppService
 
     root = tmp_path_factory.mktemp("abuse")
@@ -36,16 +33,7 @@ def app(tmp_path_factory, built_index_dir, embedder):
     settings = make_settings(root / "index", corpus_dir=root / "corpus", admin_password=PASSWORD,
                              feedback_path=root / "feedback.jsonl")
     service = AppService(settings, embedder=embedder)
-    port = free_port()
-    srv = uvicorn.Server(uvicorn.Config(create_app(service, "127.0.0.1", port), host="127.0.0.1", port=port,
-                                        log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not srv.started:
-        assert time.monotonic() < deadline and thread.is_alive()
-        time.sleep(0.1)
-    url = f"http://127.0.0.1:{port}"
+    url, srv, thread = _serve(service, settings)
     config = json.loads(urllib.request.urlopen(url + "/config", timeout=30).read())
     yield {"url": url, "config": config, "service": service}
     srv.should_exit = True
@@ -262,7 +250,7 @@ def test_login_backoff_doubles_per_address_and_locks_the_account_across_addresse
 
 
 def _serve(service, settings):
-    """The app served by uvicorn as ``rag.app.server`` configures it, in a thread; (url, server)."""
+    """The app served by uvicorn as ``rag.app.server`` configures it, in a thread; (url, server, thread)."""
     import uvicorn
 
     from rag.app.server import create_app, server_config
@@ -275,7 +263,7 @@ def _serve(service, settings):
     while not srv.started:
         assert time.monotonic() < deadline and thread.is_alive()
         time.sleep(0.1)
-    return f"http://127.0.0.1:{port}", srv
+    return f"http://127.0.0.1:{port}", srv, thread
 
 
 @pytest.mark.parametrize("trusted, forwarded_is_client", [("127.0.0.1", True), ("10.9.9.9", False)])
@@ -285,7 +273,7 @@ def test_the_client_behind_a_trusted_proxy_is_the_forwarded_address(app, trusted
     limits and the admin session read the same address. From an unlisted proxy the header is ignored."""
     service = app["service"]
     settings = service.settings.model_copy(update={"forwarded_allow_ips": trusted})
-    url, srv = _serve(service, settings)
+    url, srv, _ = _serve(service, settings)
     try:
         direct, _ = _post(url + "/api/ask", {"question": QUESTION})
         assert direct == 200
