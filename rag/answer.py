@@ -180,21 +180,31 @@ class _Candidate:
         return (self.passage.id, self.position)
 
 
+def asks_plan(query) -> bool:
+    """The question asks what is planned or offered, with no year of its own: a target or plan ("今年打算怎么帮忙",
+    "计划采取哪些措施") or, broad and not about the past, what support there is ("今年省里能给些什么支持").
+    A report's review (:func:`rag.query.under_review`) says what was done the year before."""
+    if _years_named(query.text):
+        return False
+    return query.stage == "target" or (query.broad and not query.stage and not _ASKS_PAST_RE.search(query.text))
+
+
 class ExtractiveAnswerer:
     """Composes cited answers from evidence sentences, with no LLM.
 
     Selection favours one passage: the best sentence's passage supplies the
-    answer, other passages are cited only when a sentence of theirs scores as
-    well, or when it answers a part of a multi-part question. Citing more
-    freely finds a few more facts but cites passages that do not support the
-    answer.
+    answer; another passage is cited when it answers a part of a multi-part
+    question, continues the best passage's list, or holds the lead-in of a
+    quoted article item. A second passage that merely scores nearly as well
+    cites more and answers no more (on the bundled and multi-document sets it
+    found no fact that the best passage did not).
     """
 
     SAME_PASSAGE_MARGIN = 0.04
-    OTHER_PASSAGE_MARGIN = 0.012
     RANK_PENALTY = 0.03  # per rank of the sentence's passage: retrieval's judgement counts too
     YEAR_BONUS = 0.04  # the evidence is dated the year the question names
     STRUCTURE_BONUS = 0.08  # the question names this passage's box/chapter/section
+    SHORT_SECTION = 6  # passages: a section this short is on one subject (see _continued_list)
     PART_GAIN = 0.02  # how much better a part's own best sentence must answer it
     LIST_BONUS = 0.03  # a list question's answer enumerates
     FORMULA_PENALTY = 0.2  # a sentence said word for word in several documents is a formula
@@ -331,10 +341,14 @@ class ExtractiveAnswerer:
     def select(self, question: str, retrieval: Retrieval, k: int) -> list[_Candidate]:
         """Choose the sentences that answer the question (see the class doc)."""
         cands = self._candidates(question, retrieval, [h.passage.id for h in retrieval.hits[:k]])
-        if not analyse(question).asks_publication:
+        query = analyse(question)
+        if not query.asks_publication:
             # A 文号 or date line, a byline, a notice's addressees, a page's information table state nothing but
             # the document's publication: never an answer, nor a companion of one.
             cands = [c for c in cands if not says_nothing(c.text) and METADATA_HEADING not in c.passage.headings]
+        if asks_plan(query):
+            # A review's sentences report what was done; they answer only when no plan's sentence was retrieved.
+            cands = [c for c in cands if not under_review(c.passage.headings)] or cands
         if not cands:
             return []
         types = asked_types(question)
@@ -364,19 +378,6 @@ class ExtractiveAnswerer:
                     break
                 chosen.setdefault(nxt.key, nxt)
                 c = nxt
-        # Another passage only when its sentence scores nearly as well as the best
-        # and brings a term of the question that the chosen sentences lack: a
-        # second passage saying the same thing adds a citation, not an answer.
-        others = 0
-        groups = self.gate.topic_groups(question)
-        for c in by_score[1:]:
-            if others >= 1 or c.passage.id == best.passage.id:
-                continue
-            if c.score < best.score - self.OTHER_PASSAGE_MARGIN:
-                break
-            if _adds_term(groups, c.text, self._said(chosen.values())):
-                chosen[c.key] = c
-                others += 1
         # A list question whose chosen sentences list nothing at all: the list often runs
         # on in the next passage of the same section or box ("…生活配套设施。" → "建设游泳池、咖啡馆…").
         if "list" in types and not any("、" in c.text for c in chosen.values()):
@@ -480,8 +481,13 @@ class ExtractiveAnswerer:
     def _continued_list(
         self, question: str, retrieval: Retrieval, best: _Candidate, cands: list[_Candidate]
     ) -> _Candidate | None:
-        """The best enumerating sentence of the passages next to the best one, in its section."""
-        neighbours = [p for p in self.index.neighbours(best.passage) if p is not None and p.headings == best.passage.headings]
+        """The best enumerating sentence of the passages next to the best one, in its section, when the section
+        is short (:attr:`SHORT_SECTION` passages at most): a short section is on one subject, and its list may run
+        across a passage boundary. A report's section runs for pages; its next passage is on another subject."""
+        p = best.passage
+        if sum(q.headings == p.headings for q in self.index.doc_passages(p.doc_id)) > self.SHORT_SECTION:
+            return None
+        neighbours = [q for q in self.index.neighbours(p) if q is not None and q.headings == p.headings]
         found = [c for c in self._sentences_of(question, retrieval, neighbours, cands) if _enumerates(c.text)]
         return max(found, key=lambda c: c.score, default=None)
 
@@ -669,6 +675,9 @@ class ExtractiveAnswerer:
 
         cands = self._candidates(question, retrieval, [h.passage.id for h in retrieval.hits])
         usable = [c for c in cands if states(c) and on_place(c) and not preamble(c.passage)]
+        if asks_plan(analyse(question)):
+            # A report's review tells what was done last year; it answers only when no passage of a plan does.
+            usable = [c for c in usable if not under_review(c.passage.headings)] or usable
         # The measures are in a document's parts: its preamble answers only when nothing else does.
         given = chosen
         kept = [c for c in chosen if not preamble(c.passage)]

@@ -288,6 +288,15 @@ def _drop_split_title(items: list[_Item], title: str) -> list[_Item]:
     return items[:start] + items[end:] if joined == title else items
 
 
+def _heading(text: str, wrapped: bool, full: int):
+    """The heading ``text`` is (:func:`rag.headings.classify_heading`), or None. On a page cut at its width, a
+    full line that pauses ("一、加强组织领导，确保各项…") opens a numbered paragraph; a title is shorter."""
+    heading = classify_heading(text)
+    if heading is not None and wrapped and full and len(text) >= 0.85 * full and re.search(r"[，,、]", text):
+        return None
+    return heading
+
+
 def _assemble(items: list[_Item], wrapped: bool) -> list[Paragraph]:
     """Re-join lines into paragraphs.
 
@@ -309,11 +318,11 @@ def _assemble(items: list[_Item], wrapped: bool) -> list[Paragraph]:
             if not wrapped:
                 current = None
             continue
-        heading = classify_heading(text)
+        heading = _heading(text, wrapped, full)
         starts_new = (
             current is None
             or heading is not None
-            or classify_heading(current.text) is not None
+            or _heading(current.text, wrapped, full) is not None
             or (wrapped and indented)
             or (wrapped and item_number(text) is not None and current.text[-1:] in SENTENCE_PUNCT + ":：")
             or (not wrapped and (prev_blank or current.text[-1:] in SENTENCE_PUNCT + ":：”"))

@@ -325,7 +325,16 @@ def _iso(text: str) -> str:
 
 
 _HEADING_YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年")
-_PAST_RE = re.compile(r"过去一年|去年|上一年|上年|回顾")
+# Headings of a review of what happened: "一、2024年工作回顾", "一、过去五年工作回顾", "一年来的主要工作是".
+REVIEW_HEADING_RE = re.compile(r"回顾|过去(?:一|五|\d{1,2})?年|去年|上一年|上年|[一五]年来")
+# Kinds of document that report what happened, all through.
+REVIEW_KINDS = frozenset({"回顾", "新闻", "总结"})
+
+
+def reports_results(headings, record: "DocumentRecord | None") -> bool:
+    """A passage under ``headings`` of the document ``record`` reports what happened: one of the headings is a
+    review ("一、2024年工作回顾") or the document is a review, a news item or a summary."""
+    return any(REVIEW_HEADING_RE.search(h) for h in headings) or getattr(record, "kind", "") in REVIEW_KINDS
 
 
 def superseded(records: dict[str, "DocumentRecord"]) -> set[str]:
@@ -379,7 +388,7 @@ def passage_time(headings: tuple[str, ...], text: str, record: DocumentRecord | 
     if record is None or not record.year:
         return ""
     years = set()
-    under_review = any(_PAST_RE.search(h) for h in headings)
+    under_review = any(REVIEW_HEADING_RE.search(h) for h in headings)
     if under_review or re.search(r"过去一年|去年", text):
         years.add(record.resolve_relative_year("过去一年"))
     if not under_review:

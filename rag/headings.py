@@ -37,6 +37,9 @@ ARTICLE_RE = re.compile(rf"^(第[{_CN_NUM}\d]+条)(?=$|[\s\u3000]|(?![、，,的
 
 SENTENCE_PUNCT = "。！？；!?;"
 _INNER_PUNCT_RE = re.compile(r"[。！？；，,;!?、]")
+# A numbered title may pause ("一、牢记殷殷嘱托，在接续奋斗中新福建建设取得新成效"); one that ends a sentence
+# inside is body text ("（三）坚持扩大内需，畅通经济循环。以需求牵引供给…").
+_TITLE_STOP_RE = re.compile(r"[。！？；;!?]")
 
 
 @dataclass(frozen=True)
@@ -76,10 +79,10 @@ def classify_heading(line: str) -> Heading | None:
         number = re.sub(r"\s+", "", m.group(1))  # keep the document's own dash ("8—1")
         return Heading("box", _squash(f"专栏{number} {m.group(2)}"), number)
     m = CN_ENUM_RE.match(text)
-    if m and len(text) <= 40 and not _INNER_PUNCT_RE.search(m.group(1)):
+    if m and len(text) <= 40 and not _TITLE_STOP_RE.search(m.group(1)):
         return Heading("chapter", text)
     m = CN_PAREN_RE.match(text)
-    if m and len(text) <= 40 and not _INNER_PUNCT_RE.search(m.group(1)):
+    if m and len(text) <= 40 and not _TITLE_STOP_RE.search(m.group(1)):
         return Heading("section", text)
     if ITEM_RE.match(text):
         return None

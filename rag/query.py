@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from rag.documents import KINDS, doc_numbers
+from rag.documents import KINDS, REVIEW_HEADING_RE, doc_numbers
 from rag.figures import Condition, condition_of
 from rag.headings import cn_to_int
 from rag.keyword import is_chinese
@@ -186,8 +186,6 @@ def _quoted(text: str) -> tuple[str, ...]:
 # What a figure question asks for: a result (what happened) or a target (what was planned).
 _ASKS_RESULT_RE = re.compile(r"实际|完成了|全年|增长了|达到了|实现了|去年|过去一年|多少\S{0,2}了[吗？?]?$|\b(did|was|were|actual|achieved|grew)\b", re.I)
 _ASKS_TARGET_RE = re.compile(r"目标|预期|计划|力争|定在|定了|安排|要求|打算|准备|\b(target|goal|plan|aim)", re.I)
-# Headings of a review of what happened ("一、2024年工作回顾", "过去一年").
-REVIEW_HEADING_RE = re.compile(r"回顾|过去一年|去年|上一年|上年")
 
 
 def under_review(headings) -> bool:
