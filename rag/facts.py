@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass
 
+from rag.documents import reports_results
 from rag.figures import figures
 from rag.query import _PERIOD_YEARS, under_review
 
@@ -125,7 +126,7 @@ def _kind(sentence: str, headings: tuple[str, ...], record, bound: str, context:
         _before_period(context, (), period) or _LOOK_BACK_RE.search(context)
     ) and not _TARGET_WORDS_RE.search(sentence)):
         return BASELINE
-    review = under_review(headings) or getattr(record, "kind", "") in ("回顾", "新闻", "总结")
+    review = reports_results(headings, record)
     # A bound ("以上", "左右") sets a target in a plan or a report; in a regulation "10万元以下的罚款" is a rule.
     planning = bool(period) or bool(re.search(r"报告|规划|计划|纲要", getattr(record, "kind", "") or ""))
     target = bool(_TARGET_WORDS_RE.search(sentence)) or (bool(bound) and planning)

@@ -28,11 +28,11 @@ import re
 from dataclasses import replace
 
 from rag.answer import LEAD_EN, Answer, Citation, ExtractiveAnswerer, compose
-from rag.documents import DocumentRecord
+from rag.documents import DocumentRecord, reports_results
 from rag.figures import Condition
 from rag.gate import _said, subject_words
 from rag.places import NATIONAL
-from rag.query import TARGET_WORDS_RE, Query, under_review
+from rag.query import TARGET_WORDS_RE, Query
 from rag.retrieval import Retrieval
 
 MAX_DOCUMENTS = 5
@@ -117,7 +117,7 @@ class PerDocument:
             answered.append((doc, chosen))
         if len(answered) < 2:
             return None
-        answered = _same_stage(query.stage, answered)
+        answered = _same_stage(query.stage, answered, self.records)
         if len(answered) == 1:  # one document answers at the stage asked: it alone is quoted
             return compose(question, [(c.passage, c.text) for c in answered[0][1]])
         shown, more = answered[:MAX_DOCUMENTS], len(answered) - MAX_DOCUMENTS
@@ -152,21 +152,21 @@ class PerDocument:
         return out
 
 
-def _is_review(chosen: list) -> bool:
-    """The evidence reports what happened: it stands under a review heading."""
-    return any(under_review(c.passage.headings) for c in chosen)
-
-
-def _same_stage(stage: str, answered: list[tuple[str, list]]) -> list[tuple[str, list]]:
+def _same_stage(stage: str, answered: list[tuple[str, list]], records: dict) -> list[tuple[str, list]]:
     """Keep the documents whose evidence is of the stage asked (:attr:`Query.stage`): a result question
-    ("2023年实际完成了多少") keeps the reviews when some document reviews it, a target question the plans when
+    ("2023年实际完成了多少") keeps only the reviews when some document reviews it, a target question the plans when
     some plans it. A report of 2023 states the 2023 target; the report of 2024 reviews the 2023 result."""
     if not stage:
         return answered
-    reviews = [a for a in answered if _is_review(a[1])]
-    plans = [a for a in answered if not _is_review(a[1]) and any(TARGET_WORDS_RE.search(c.text) for c in a[1])]
+    def review(chosen: list) -> bool:  # the evidence reports what happened
+        return any(reports_results(c.passage.headings, records.get(c.passage.doc_id)) for c in chosen)
+
+    reviews = [a for a in answered if review(a[1])]
+    plans = [a for a in answered if not review(a[1]) and any(TARGET_WORDS_RE.search(c.text) for c in a[1])]
     if stage == "result" and reviews:
-        return [a for a in answered if a not in plans]
+        # A report's plan states no result: "2022年实际增长了多少" is answered by the 2023 report's review,
+        # not by the 2022 report's outlook.
+        return reviews
     if stage == "target" and plans:
         return [a for a in answered if a not in reviews]
     return answered
