@@ -30,6 +30,7 @@ from rag.settings import Settings
 from rag.documents import passage_time
 from rag.gate import EvidenceGate, GateDecision  # noqa: F401  (the gate runs before any answer is composed)
 from rag.query import (  # noqa: F401  (what the question asks, read by rag.query)
+    SPAN_FIGURE_RE,
     _ACHIEVED_RE,
     _ASKS_ACTUAL_RE,
     _ASKS_OUTCOME_RE,
@@ -252,6 +253,7 @@ class ExtractiveAnswerer:
         years = [y for y in _years_named(question) if y not in reports]
         part_years = [_years_named(p) for p, _ in retrieval.parts]
         past = bool(_ASKS_PAST_RE.search(question))
+        one_year = len(years) == 1 and bool(types & {"count", "amount"}) and not SPAN_FIGURE_RE.search(question)
         asked_places = _places_by_kind(question)
         position: dict[str, int] = {}
         cands: list[_Candidate] = []
@@ -290,6 +292,8 @@ class ExtractiveAnswerer:
                 bonus -= self.FORMULA_PENALTY
             if query.stage and other_stage(query.stage, sentence, passage.headings):
                 bonus -= self.STAGE_PENALTY
+            if one_year and SPAN_FIGURE_RE.search(sentence):
+                bonus -= self.STAGE_PENALTY  # one year's figure asked; "五年年均增长5.2%" is another period's
             if asked_places and _names_other_place(sentence + " ".join(passage.headings), asked_places):
                 bonus -= self.OTHER_PLACE_PENALTY
             own = _own_words(sentence, question)
@@ -386,15 +390,17 @@ class ExtractiveAnswerer:
                 chosen.setdefault(follow.key, follow)
         # Each part of a multi-part question gets its own best sentence, unless
         # the sentences already chosen answer that part about as well.
+        # A document's preamble ("现将…通知如下") says why and what follows; a part is answered from its body.
+        body = cands if self._preamble(best.passage) else [c for c in cands if not self._preamble(c.passage)] or cands
         for j, (part, _) in enumerate(retrieval.parts):
             # A part naming a year ("2025年一年又去了多少国家") is answered only by evidence of that
             # year, in the sentence or where it is cited from: a sentence on the 十三五 does not
             # cover it, however alike it reads. A part naming a plan period ("十三五期间…") is not
             # answered by evidence dated only in other years (the 2025 review).
             years = _years_named(part)
-            dated = [c for c in cands if _dated(self._said([c]), years, _period_years(part))]
+            dated = [c for c in body if _dated(self._said([c]), years, _period_years(part))]
             dated_keys = {c.key for c in dated}
-            top = max(dated or cands, key=lambda c: c.part_scores[j])
+            top = max(dated or body, key=lambda c: c.part_scores[j])
             covered = max((c.part_scores[j] for c in chosen.values() if c.key in dated_keys), default=float("-inf"))
             said = self._said(chosen.values())
             # Like another passage, a part's sentence must bring something of the part's own: a
@@ -435,6 +441,16 @@ class ExtractiveAnswerer:
             planned = [c for c in result if not under_review(c.passage.headings)]
             result = planned or result
         return result
+
+    def _preamble(self, p: Passage) -> bool:
+        """``p`` is one of the lead paragraphs of a document in headed parts ("为…，现提出以下意见", "现将…通知如下"):
+        they say why and what follows, not what is done."""
+        if p.headings:
+            return False
+        start = next(
+            (q.order for q in self.index.doc_passages(p.doc_id) if q.headings and METADATA_HEADING not in q.headings), None
+        )
+        return start is not None and p.order < start
 
     def _article_lead(self, question: str, retrieval: Retrieval, item: _Candidate, cands: list[_Candidate]) -> list[_Candidate]:
         """The lead-in ("…有下列行为之一的，…可以处10万元以下的罚款；情节严重的，…：") of the article whose numbered
@@ -661,26 +677,14 @@ class ExtractiveAnswerer:
                 return False
             return not is_formula(c.text, self.boilerplate) and METADATA_HEADING not in c.passage.headings
 
-        first_part: dict[str, int | None] = {}
-
-        def preamble(p: Passage) -> bool:
-            # The lead paragraphs of a document in headed parts ("为…，现提出以下意见"): why, not what is done.
-            if p.doc_id not in first_part:
-                first_part[p.doc_id] = next(
-                    (q.order for q in self.index.doc_passages(p.doc_id) if q.headings and METADATA_HEADING not in q.headings),
-                    None,
-                )
-            start = first_part[p.doc_id]
-            return not p.headings and start is not None and p.order < start
-
         cands = self._candidates(question, retrieval, [h.passage.id for h in retrieval.hits])
-        usable = [c for c in cands if states(c) and on_place(c) and not preamble(c.passage)]
+        usable = [c for c in cands if states(c) and on_place(c) and not self._preamble(c.passage)]
         if asks_plan(analyse(question)):
             # A report's review tells what was done last year; it answers only when no passage of a plan does.
             usable = [c for c in usable if not under_review(c.passage.headings)] or usable
         # The measures are in a document's parts: its preamble answers only when nothing else does.
         given = chosen
-        kept = [c for c in chosen if not preamble(c.passage)]
+        kept = [c for c in chosen if not self._preamble(c.passage)]
         if kept or usable:
             chosen = kept
         best = max((c.score for c in chosen), default=max((c.score for c in usable), default=0.0))

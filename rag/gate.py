@@ -60,6 +60,7 @@ from rag.query import (
     _TITLE_RE,
     _YEAR_RE,
     DOCUMENT_NAME_RE,
+    SPAN_FIGURE_RE,
     other_stage,
     under_review,
     _dated,
@@ -472,6 +473,18 @@ def target_not_result(gate: "EvidenceGate", e: Evidence) -> str | None:
     return None
 
 
+def span_not_year(gate: "EvidenceGate", e: Evidence) -> str | None:
+    """One year's figure is asked ("2022年城镇新增就业实际是多少？"); every evidence sentence that gives a figure gives
+    one over several years: an average or a running total ("城镇新增就业年均1270多万人", "五年来累计…"). A
+    five-year average is not the year's figure."""
+    if len(e.query.asked_years) != 1 or not _FIGURE_RE.search(e.q) or SPAN_FIGURE_RE.search(e.q):
+        return None
+    figured = [s for s, _ in _sentences(e) if re.search(r"\d", _YEAR_RE.sub("", s))]
+    if figured and all(SPAN_FIGURE_RE.search(s) for s in figured):
+        return "the evidence gives figures over several years, not the year asked"
+    return None
+
+
 def result_not_target(gate: "EvidenceGate", e: Evidence) -> str | None:
     """A target is asked ("今年打算增长多少", "2025年…目标是多少") and every evidence sentence reports a result:
     it stands under a review heading ("一、2024年工作回顾") or speaks only of years before the one asked
@@ -529,7 +542,7 @@ RULES: tuple[Rule, ...] = tuple(
         nothing_retrieved, similarity_floor, off_topic, unknown_year, unknown_ordinal, unknown_box, unknown_place,
         quoted_name_missing, year_not_in_evidence, period_not_in_evidence, country_not_in_evidence, answer_kind_missing, subject_missing,
         figure_not_of_subject, unit_mismatch,
-        target_not_result, result_not_target, outcome_missing, names_missing, procedure_missing, title_missing,
+        target_not_result, span_not_year, result_not_target, outcome_missing, names_missing, procedure_missing, title_missing,
     )
 )
 

@@ -50,6 +50,12 @@ _ASKS_PUBLICATION_RE = re.compile(
 )
 # Words that speak of the country as a whole in a question ("全国…目标", "国务院…").
 _NATIONAL_RE = re.compile(r"全国|我国|国务院|中央政府|国家层面|中华人民共和国")
+# "全国" as the frame of a ranking or comparison ("排名全国第一", "高于全国平均水平"), and a question asking which
+# province: the issuer asked is a province's, not the nation's.
+_NATIONAL_FRAME_RE = re.compile(
+    r"(?:排名|排在|位居|居|列|跃居|稳居|高于|低于|超过|领先|好于)全国|全国(?:第[一二三四五六七八九十\d]|首位|前[一二三四五六七八九十\d]|平均|水平|领先)"
+)
+_ASKS_WHICH_PROVINCE_RE = re.compile(r"哪(?:些|几)?个?(?:省|地方|地区|自治区|直辖市)")
 
 
 @dataclass(frozen=True)
@@ -116,7 +122,7 @@ def analyse(question: str) -> Query:
         years = [int(y) for y in _NAMED_YEAR_RE.findall(squashed)]
         spans = [(int(a), int(b)) for a, b in _YEAR_SPAN_RE.findall(squashed) if 0 < int(b) - int(a) <= 10]
         places = [p for p in find_places(squashed) if p.level != "national"]
-        national = bool(_NATIONAL_RE.search(squashed))
+        national = bool(_NATIONAL_RE.search(_NATIONAL_FRAME_RE.sub("", squashed))) and not _ASKS_WHICH_PROVINCE_RE.search(squashed)
         kinds = [k for k in KINDS if k in squashed and not (k == "报告" and "政府工作报告" in squashed)]
         # A kind of document right after a year names one document ("2023年政府工作报告", "2019年部分节假日安排的通知").
         dated = []
@@ -195,6 +201,12 @@ def under_review(headings) -> bool:
 TARGET_WORDS_RE = re.compile(r"预期目标|目标|力争|计划|左右|以上|以内")
 
 
+# A figure over several years: an average or a running total of a period ("五年年均增长5.2%", "五年来累计…").
+SPAN_FIGURE_RE = re.compile(r"年均|平均每年|每年平均|(?:[两二三四五六七八九十]|(?<!\d)\d{1,2})年(?:来|间|累计)")
+# A figure with a bound: "1100万人以上", "5.5%左右", "4.5%以内".
+BOUNDED_FIGURE_RE = re.compile(r"\d(?:[\d.．]*)\s*(?:%|％|万|亿|千|百)?[\u4e00-\u9fff]{0,3}?(?:以上|左右|以内)")
+
+
 def other_stage(stage: str, sentence: str, headings) -> bool:
     """The sentence is of the other stage than the one asked (:attr:`rag.query.Query.stage`): a target asked
     and the sentence stands under a review heading ("一、2024年工作回顾"), or a result asked and the sentence
@@ -202,7 +214,13 @@ def other_stage(stage: str, sentence: str, headings) -> bool:
     review = under_review(headings)
     if stage == "target":
         return review
-    return not review and bool(TARGET_WORDS_RE.search(sentence)) and not _ACHIEVED_RE.search(sentence)
+    if review:
+        return False
+    # A bounded figure outside a review sets a target ("城镇新增就业1100万人以上", "5.5%左右"), whatever words of
+    # an indicator's name it has ("新增").
+    return bool(BOUNDED_FIGURE_RE.search(sentence)) or (
+        bool(TARGET_WORDS_RE.search(sentence)) and not _ACHIEVED_RE.search(sentence)
+    )
 
 
 def _stage(text: str) -> str:

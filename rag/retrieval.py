@@ -20,7 +20,8 @@ from rag.glossary import chinese_terms, english_entities, formal_terms
 from rag.store import Index
 from rag.keyword import FILLER_WORDS, has_cjk, is_chinese, longest_common_substring, tokenize
 from rag.passages import METADATA_HEADING, Passage
-from rag.query import AFTER_NAME, analyse, under_review
+from rag.documents import passage_time
+from rag.query import AFTER_NAME, _years_named, analyse, under_review
 from rag.settings import Settings
 
 
@@ -272,6 +273,7 @@ class Retriever:
     """Hybrid retrieval over an :class:`~rag.store.Index`."""
 
     OTHER_STAGE_WEIGHT = 0.8  # a target asked: the fused score of a passage under a review heading
+    OTHER_YEAR_WEIGHT = 0.8  # one year asked: the fused score of a dated passage that speaks of another year
     EMPTY_WEIGHT = 0.5  # a passage that says nothing but who issued a document and when (rag.boilerplate)
 
     def __init__(self, index: Index, settings: Settings, use_dense: bool = True, use_keyword: bool = True) -> None:
@@ -290,6 +292,20 @@ class Retriever:
     def _empty(self) -> frozenset[str]:
         """The passages that say nothing but a document's publication (:func:`rag.boilerplate.empty_passage`)."""
         return frozenset(pid for pid, p in self.index.passages.items() if empty_passage(p, self.formulas))
+
+    @cached_property
+    def _records(self) -> dict:
+        """Each indexed document's record, by id."""
+        return self.index.records()
+
+    def _of_other_year(self, p: Passage, year: str) -> bool:
+        """``p`` is of a dated document (a report; not a plan spanning years, not an undated regulation) and
+        speaks of another year than ``year``: neither its headings, its words nor its time (a 2024 report's
+        review is of 2023, its plan of 2024; :func:`rag.documents.passage_time`) name it."""
+        r = self._records.get(p.doc_id)
+        if r is None or not r.year or r.period:
+            return False
+        return f"{year}年" not in " ".join(p.headings) + passage_time(p.headings, p.text, r) + p.text
 
     @cached_property
     def _regions(self) -> dict[str, str]:
@@ -507,6 +523,10 @@ class Retriever:
         t = time.perf_counter()
         fused = rrf(rankings, self.settings.rrf_k)
         query = analyse(question)
+        # One year asked ("2023年经济实际增长了多少"), not a report's ("2025年政府工作报告…"): the passages that speak
+        # of it come before those of a document's other years (the 2023 report's review is of 2022).
+        reports = {str(y) for y, _ in query.dated_kinds}
+        years = [y for y in _years_named(question) if y not in reports]
         for pid in fused:
             # A byline or a notice's addressees answer only who issued a document and when.
             if pid in self._empty and not query.asks_publication:
@@ -516,6 +536,8 @@ class Retriever:
                 p = self.index.passages.get(pid)
                 if p is not None and under_review(p.headings):
                     fused[pid] *= self.OTHER_STAGE_WEIGHT
+            if len(years) == 1 and (p := self.index.passages.get(pid)) is not None and self._of_other_year(p, years[0]):
+                fused[pid] *= self.OTHER_YEAR_WEIGHT
         ordered = sorted(fused, key=lambda pid: (-fused[pid], -dense_of.get(pid, 0.0)))
         # A passage ranked by BM25 alone has no similarity yet; the gate needs one for every
         # hit (in a large index the dense top 30 can miss every passage that answers).

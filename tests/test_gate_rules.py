@@ -164,3 +164,32 @@ def test_a_result_is_not_stated_by_targets():
     e = evidence("北京市2024年地区生产总值增长了多少？", result)
     e.quoted = ((result, ("一、2024年工作回顾",)),)
     assert target_not_result(None, e) is None
+
+
+def test_a_bounded_figure_outside_a_review_is_a_target_whatever_its_name():
+    """"城镇新增就业1100万人以上" in a report's plan sets a target; "新增" is a word of the indicator's name, not an
+    achievement (national report of 2022, not bundled)."""
+    from rag.gate import target_not_result
+
+    targets = "城镇新增就业1100万人以上，城镇调查失业率全年控制在5.5%以内。"
+    e = evidence("2022年全国城镇新增就业实际是多少？", targets)
+    e.quoted = ((targets, ("二、2022年经济社会发展总体要求和政策取向",)),)
+    assert target_not_result(None, e) == "the evidence sets targets, not the result asked"
+    result = "城镇新增就业1206万人，年末城镇调查失业率降到5.5%。"
+    e = evidence("2022年全国城镇新增就业实际是多少？", result)
+    e.quoted = ((result, ("一、过去一年和五年工作回顾",)),)
+    assert target_not_result(None, e) is None
+
+
+def test_one_years_figure_is_not_a_several_years_average():
+    from rag.gate import span_not_year
+
+    # National report of 2023 (not bundled): a five-year average is not 2022's figure.
+    avg = "城镇新增就业年均1270多万人。"
+    assert span_not_year(None, evidence("2022年全国城镇新增就业实际是多少？", avg))
+    assert span_not_year(None, evidence("2022年全国城镇新增就业实际是多少？", "城镇新增就业1206万人。")) is None
+    assert span_not_year(None, evidence("过去五年城镇新增就业年均多少？", avg)) is None  # an average asked
+    # Bundled plan: the 十三五's running totals are not 2020's.
+    total = "5年来,全省因公出国团组11737批35272人次,67批次省级领导出访五大洲74个国家,推动了一大批企业走出去、项目引进来;"
+    assert span_not_year(None, evidence("2020年全省因公出国团组有多少批？", total))
+    assert span_not_year(None, evidence("2020年全省因公出国团组有多少批？", "2020年全省因公出国团组1200批。")) is None

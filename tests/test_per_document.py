@@ -60,3 +60,22 @@ def test_a_condition_no_document_meets_is_not_answered_with_other_figures(docume
     # Neither province plans 1000亿斤 of grain: no province's figure is offered as meeting it.
     a = documents_assistant.ask("2025年粮食产量目标在1000亿斤以上的省份有哪些？").answer
     assert "符合条件" not in a.text
+
+
+def test_a_ranking_across_the_country_is_asked_of_the_provinces(documents_assistant):
+    """"居全国第一的是哪个省": 全国 frames the ranking; the question is about a province's report (云南's, not
+    bundled), not scoped to the national ones."""
+    for question, said in (
+        ("哪个省份的咖啡种植面积和产量排名全国第一？", "稳居全国第1位"),
+        ("脱贫人口小额信贷发放量居全国第一的是哪个省？", "居全国第1位"),
+    ):
+        a = documents_assistant.ask(question).answer
+        assert not a.abstained and said in a.text, a.text
+        assert {c.passage.doc_id for c in a.citations} == {"gwr-2025-yunnan"}
+
+
+def test_one_years_result_is_read_in_the_next_years_review(documents_assistant):
+    """The 2024 report reviews 2023; the 2023 report's own review is of 2022 and its five years."""
+    a = documents_assistant.ask("2023年我国国内生产总值实际增长了多少？").answer
+    assert not a.abstained and "5.2%" in a.text and "年均" not in a.text
+    assert a.citations[0].passage.doc_id == "gwr-national-2024"
