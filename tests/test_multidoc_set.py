@@ -1,4 +1,4 @@
-"""Validates eval/multidoc.jsonl, the set asked over the 93 documents of eval/corpora/multidoc/ in one index.
+"""Validates eval/multidoc.jsonl and eval/years.jsonl, asked over the 93 documents of eval/corpora/multidoc/.
 
 Every gold quote must occur verbatim (NFKC, whitespace removed) in its document, and every
 answer fact in one of its gold documents; the set must keep the composition it was written
@@ -22,6 +22,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SET_PATH = ROOT / "eval" / "multidoc.jsonl"
+# Other sets asked over the same corpus: their questions are checked the same way.
+OTHER_SETS = (ROOT / "eval" / "years.jsonl",)
 CORPUS = ROOT / "eval" / "corpora" / "multidoc"
 
 
@@ -76,7 +78,12 @@ def test_composition():
     assert folders == {"gwr-national", "gwr-provinces-2025", "gov-cn-2019"}
 
 
-@pytest.mark.parametrize("q", questions(), ids=[q["id"] for q in questions()])
+def _all_questions() -> tuple[dict, ...]:
+    others = tuple(json.loads(ln) for p in OTHER_SETS for ln in p.read_text(encoding="utf-8").splitlines() if ln.strip())
+    return questions() + others
+
+
+@pytest.mark.parametrize("q", _all_questions(), ids=[q["id"] for q in _all_questions()])
 def test_question(q):
     assert q["lang"] in ("zh", "en")
     if not q["answerable"]:
