@@ -30,6 +30,8 @@ from rag.settings import Settings
 from rag.documents import passage_time
 from rag.gate import EvidenceGate, GateDecision  # noqa: F401  (the gate runs before any answer is composed)
 from rag.query import (  # noqa: F401  (what the question asks, read by rag.query)
+    ASKS_FIRST_RE,
+    RANKED_FIRST_RE,
     SPAN_FIGURE_RE,
     _ACHIEVED_RE,
     _ASKS_ACTUAL_RE,
@@ -253,6 +255,7 @@ class ExtractiveAnswerer:
         years = [y for y in _years_named(question) if y not in reports]
         part_years = [_years_named(p) for p, _ in retrieval.parts]
         past = bool(_ASKS_PAST_RE.search(question))
+        asks_first = bool(ASKS_FIRST_RE.search(question))
         one_year = len(years) == 1 and bool(types & {"count", "amount"}) and not SPAN_FIGURE_RE.search(question)
         asked_places = _places_by_kind(question)
         position: dict[str, int] = {}
@@ -279,6 +282,8 @@ class ExtractiveAnswerer:
                 bonus -= self.ITEM_TITLE_PENALTY  # "2. “十四五”发展目标。" names what the item's text states
             elif _novelty(terms, sentence) < self.ECHO_NOVELTY:
                 bonus -= self.ECHO_PENALTY  # restates the question's own words, adds nothing
+            if asks_first and RANKED_FIRST_RE.search(sentence):
+                bonus += 0.03  # who ranks first is asked, and the sentence ranks something first
             if "list" in types and _enumerates(sentence):
                 bonus += self.LIST_BONUS
                 if query.listed and _items_in(sentence) >= query.listed:

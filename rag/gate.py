@@ -60,6 +60,8 @@ from rag.query import (
     _TITLE_RE,
     _YEAR_RE,
     DOCUMENT_NAME_RE,
+    ASKS_FIRST_RE,
+    RANKED_FIRST_RE,
     SPAN_FIGURE_RE,
     other_stage,
     under_review,
@@ -513,6 +515,14 @@ def outcome_missing(gate: "EvidenceGate", e: Evidence) -> str | None:
     return None
 
 
+def rank_missing(gate: "EvidenceGate", e: Evidence) -> str | None:
+    """Who ranks first is asked ("人均预期寿命增幅排名全国第一的是哪个省？"); the evidence ranks nothing first
+    ("居全国第1位", "跃居全国第一", "首位"). A report's other sentences on the subject do not say who leads."""
+    if ASKS_FIRST_RE.search(e.q) and not RANKED_FIRST_RE.search(e.evidence):
+        return "the evidence ranks nothing first"
+    return None
+
+
 def names_missing(gate: "EvidenceGate", e: Evidence) -> str | None:
     """The members of a counted set are asked ("那27家企业都是哪几家？"); the evidence counts them but names none."""
     if _NAMES_COUNTED_RE.search(e.q) and "、" not in e.evidence:
@@ -542,7 +552,8 @@ RULES: tuple[Rule, ...] = tuple(
         nothing_retrieved, similarity_floor, off_topic, unknown_year, unknown_ordinal, unknown_box, unknown_place,
         quoted_name_missing, year_not_in_evidence, period_not_in_evidence, country_not_in_evidence, answer_kind_missing, subject_missing,
         figure_not_of_subject, unit_mismatch,
-        target_not_result, span_not_year, result_not_target, outcome_missing, names_missing, procedure_missing, title_missing,
+        target_not_result, span_not_year, result_not_target, outcome_missing, rank_missing, names_missing,
+        procedure_missing, title_missing,
     )
 )
 

@@ -32,7 +32,7 @@ from rag.documents import DocumentRecord, reports_results
 from rag.figures import Condition
 from rag.gate import _said, subject_words
 from rag.places import NATIONAL
-from rag.query import TARGET_WORDS_RE, Query
+from rag.query import ASKS_FIRST_RE, RANKED_FIRST_RE, TARGET_WORDS_RE, Query
 from rag.retrieval import Retrieval
 
 MAX_DOCUMENTS = 5
@@ -45,9 +45,6 @@ WIDE = 60
 # Words of a "which" question that name the documents' issuers as a class, not what a figure measures.
 _CLASS_WORDS = frozenset("省份 省区 省市 地方 哪些地方 城市 哪几个 哪个 听说 超过 定在 达到 规模".split())
 _ASKS_PROVINCES_RE = re.compile(r"哪些?(?:个)?省|哪几个?省|哪些地方|哪些地区|which (provinces|regions)", re.I)
-# "排名第一的是哪些地方", "哪个省居全国首位": who ranks first is asked; the evidence must rank it so.
-_ASKS_FIRST_RE = re.compile(r"(?:排名|排在|位居|居|列)\S{0,3}(?:第一|第1|首位)|第一名|which .{0,30}\b(?:ranks?|ranked) first", re.I)
-_RANKED_FIRST_RE = re.compile(r"(?:居|列|排名|排在|位居|跃居|跃升|稳居|保持)[^，。；、]{0,8}?(?:第一(?!产业|批|次|个)|第1(?!\d)|首位)|第一名|榜首|居首")
 _EACH_RE = re.compile(r"分别|各自|各[省市地]|哪些(省|市|地方|城市|地区|年)|哪几(个|年)|\beach\b|\brespectively\b|which (provinces|regions|years)", re.I)
 
 
@@ -102,7 +99,7 @@ class PerDocument:
         if not docs:
             return None
         numeric = bool(query.answer_types & {"count", "amount"}) or bool(re.search(r"多少|几|how (many|much)", question, re.I))
-        first = bool(_ASKS_FIRST_RE.search(question))
+        first = bool(ASKS_FIRST_RE.search(question))
         answered: list[tuple[str, list]] = []
         for doc in docs:
             hits = [h for h in retrieval.hits if h.passage.doc_id == doc]
@@ -116,7 +113,7 @@ class PerDocument:
             chosen = [c for c in chosen if id(c) in keep]
             if numeric and not any(re.search(r"\d|[一二两三四五六七八九十百千万]+[万亿]?[个项家人元%]", c.text) for c in chosen):
                 continue  # a figure is asked; this document's best sentences state none
-            if first and not any(_RANKED_FIRST_RE.search(c.text) for c in chosen):
+            if first and not any(RANKED_FIRST_RE.search(c.text) for c in chosen):
                 continue  # who ranks first is asked; this document's sentences rank nothing first
             if not self.extractive.decide(question, sub, chosen, query).answerable:
                 continue

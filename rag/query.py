@@ -201,6 +201,9 @@ def under_review(headings) -> bool:
 TARGET_WORDS_RE = re.compile(r"预期目标|目标|力争|计划|左右|以上|以内")
 
 
+# "排名第一的是哪些地方", "哪个省居全国首位": who ranks first is asked; the evidence must rank it so.
+ASKS_FIRST_RE = re.compile(r"(?:排名|排在|位居|居|列)\S{0,3}(?:第一|第1|首位)|第一名|which .{0,30}\b(?:ranks?|ranked) first", re.I)
+RANKED_FIRST_RE = re.compile(r"(?:居|列|排名|排在|位居|跃居|跃升|稳居|保持)[^，。；、]{0,8}?(?:第一(?!产业|批|次|个)|第1(?!\d)|首位)|第一名|榜首|居首")
 # A figure over several years: an average or a running total of a period ("五年年均增长5.2%", "五年来累计…").
 SPAN_FIGURE_RE = re.compile(r"年均|平均每年|每年平均|(?:[两二三四五六七八九十]|(?<!\d)\d{1,2})年(?:来|间|累计)")
 # A figure with a bound: "1100万人以上", "5.5%左右", "4.5%以内".

@@ -193,3 +193,17 @@ def test_one_years_figure_is_not_a_several_years_average():
     total = "5年来,全省因公出国团组11737批35272人次,67批次省级领导出访五大洲74个国家,推动了一大批企业走出去、项目引进来;"
     assert span_not_year(None, evidence("2020年全省因公出国团组有多少批？", total))
     assert span_not_year(None, evidence("2020年全省因公出国团组有多少批？", "2020年全省因公出国团组1200批。")) is None
+
+
+def test_who_ranks_first_needs_evidence_that_ranks_first():
+    from rag.gate import rank_missing
+
+    q = "人均预期寿命增幅排名全国第一的是哪个省？"
+    # 云南's 2025 report (not bundled): its ranking answers; its list of targets does not.
+    assert rank_missing(None, evidence(q, "近两年人均预期寿命增幅居全国第1位。")) is None
+    assert rank_missing(None, evidence(q, "经济社会发展的主要预期目标建议为：地区生产总值增长5%左右。"))
+    # The national report of 2023: "居世界首位" ranks; the bundled plan's "摆在首位" does not.
+    assert rank_missing(None, evidence("工业增加值排名世界第一吗？", "工业增加值突破40万亿元并连续多年居世界首位。")) is None
+    assert rank_missing(None, evidence(q, "始终把政治标准摆在首位,实行政治品德“一票否决”制。"))
+    # No ranking asked: the rule says nothing.
+    assert rank_missing(None, evidence("人均预期寿命增幅是多少？", "地区生产总值增长5%左右。")) is None
