@@ -210,6 +210,7 @@ class ExtractiveAnswerer:
     SHORT_SECTION = 6  # passages: a section this short is on one subject (see _continued_list)
     PART_GAIN = 0.02  # how much better a part's own best sentence must answer it
     LIST_BONUS = 0.03  # a list question's answer enumerates
+    FIRST_BONUS = 0.03  # who ranks first is asked, and the sentence ranks something first ("居全国第1位")
     FORMULA_PENALTY = 0.2  # a sentence said word for word in several documents is a formula
     ITEM_TITLE_PENALTY = 0.05
     ECHO_NOVELTY = 0.3  # below this share of its own words, a sentence only restates the question
@@ -283,7 +284,7 @@ class ExtractiveAnswerer:
             elif _novelty(terms, sentence) < self.ECHO_NOVELTY:
                 bonus -= self.ECHO_PENALTY  # restates the question's own words, adds nothing
             if asks_first and RANKED_FIRST_RE.search(sentence):
-                bonus += 0.03  # who ranks first is asked, and the sentence ranks something first
+                bonus += self.FIRST_BONUS
             if "list" in types and _enumerates(sentence):
                 bonus += self.LIST_BONUS
                 if query.listed and _items_in(sentence) >= query.listed:
