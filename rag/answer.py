@@ -187,7 +187,7 @@ def asks_plan(query) -> bool:
     """The question asks what is planned or offered, with no year of its own: a target or plan ("今年打算怎么帮忙",
     "计划采取哪些措施") or, broad and not about the past, what support there is ("今年省里能给些什么支持").
     A report's review (:func:`rag.query.under_review`) says what was done the year before."""
-    if _years_named(query.text):
+    if query.years:
         return False
     return query.stage == "target" or (query.broad and not query.stage and not _ASKS_PAST_RE.search(query.text))
 

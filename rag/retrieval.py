@@ -21,7 +21,7 @@ from rag.store import Index
 from rag.keyword import FILLER_WORDS, has_cjk, is_chinese, longest_common_substring, tokenize
 from rag.passages import METADATA_HEADING, Passage
 from rag.documents import passage_time
-from rag.query import AFTER_NAME, _years_named, analyse, under_review
+from rag.query import AFTER_NAME, analyse, under_review
 from rag.settings import Settings
 
 
@@ -523,20 +523,20 @@ class Retriever:
         t = time.perf_counter()
         fused = rrf(rankings, self.settings.rrf_k)
         query = analyse(question)
-        # One year asked ("2023年经济实际增长了多少"), not a report's ("2025年政府工作报告…"): the passages that speak
-        # of it come before those of a document's other years (the 2023 report's review is of 2022).
-        reports = {str(y) for y, _ in query.dated_kinds}
-        years = [y for y in _years_named(question) if y not in reports]
+        # One year asked ("2023年经济实际增长了多少"), not a report's ("2025年政府工作报告…") nor a 文号's: the passages
+        # that speak of it come before those of a document's other years (the 2023 report's review is of 2022).
+        years = query.asked_years
         for pid in fused:
             # A byline or a notice's addressees answer only who issued a document and when.
             if pid in self._empty and not query.asks_publication:
                 fused[pid] *= self.EMPTY_WEIGHT
+            p = self.index.passages.get(pid)
+            if p is None:
+                continue
             # A target asked ("今年打算…", "目标是多少"): a report's review of last year is not where it stands.
-            if query.stage == "target":
-                p = self.index.passages.get(pid)
-                if p is not None and under_review(p.headings):
-                    fused[pid] *= self.OTHER_STAGE_WEIGHT
-            if len(years) == 1 and (p := self.index.passages.get(pid)) is not None and self._of_other_year(p, years[0]):
+            if query.stage == "target" and under_review(p.headings):
+                fused[pid] *= self.OTHER_STAGE_WEIGHT
+            if len(years) == 1 and self._of_other_year(p, years[0]):
                 fused[pid] *= self.OTHER_YEAR_WEIGHT
         ordered = sorted(fused, key=lambda pid: (-fused[pid], -dense_of.get(pid, 0.0)))
         # A passage ranked by BM25 alone has no similarity yet; the gate needs one for every
