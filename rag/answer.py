@@ -25,11 +25,13 @@ from rag.boilerplate import BYLINE_RE, formula_sentences, is_formula, says_nothi
 from rag.headings import classify_heading, is_signature
 from rag.keyword import FILLER_WORDS, is_chinese, tokenize
 from rag.passages import METADATA_HEADING, Passage, is_article, split_sentences
+from rag.places import find_places
 from rag.retrieval import Hit, Retrieval, heading_matches
 from rag.settings import Settings
 from rag.documents import passage_time
 from rag.gate import EvidenceGate, GateDecision  # noqa: F401  (the gate runs before any answer is composed)
 from rag.query import (  # noqa: F401  (what the question asks, read by rag.query)
+    subject_words,
     ASKS_FIRST_RE,
     RANKED_FIRST_RE,
     SPAN_FIGURE_RE,
@@ -582,7 +584,11 @@ class ExtractiveAnswerer:
             reason = f"{decision.code}: {decision.reason}" if decision.code else "answer.no_evidence: no evidence sentences"
             return abstention(question, retrieval.hits[:k], reason)
         if (query or analyse(question)).broad:
-            items, more = self.outline(question, retrieval, chosen) or self.widen(question, retrieval, chosen)
+            items, more = (
+                self.outline(question, retrieval, chosen)
+                or self.subsection(question, retrieval, chosen)
+                or self.widen(question, retrieval, chosen)
+            )
             return compose_broad(question, [(c.passage, c.text) for c in items], more)
         return compose(question, [(c.passage, c.text) for c in chosen])
 
@@ -598,11 +604,13 @@ class ExtractiveAnswerer:
 
     def outline(self, question: str, retrieval: Retrieval, chosen: list[_Candidate]) -> tuple[list[_Candidate], int] | None:
         """A broad question on one document whose measures are numbered titles ("（三）完善农机装备创新体系。",
-        "（十）推动智慧农业示范应用。", as a 意见 or 方案 sets them out): its measures are those titles, not the
-        paragraphs that restate its subject. When most passages retrieved are one such document's and its title
-        names the question's subject, the answer lists its titles scoring nearly as well as its best one (itself
-        nearly as good as the best sentence), best first up to :attr:`BROAD_ITEMS` passages, in the document's
-        order; None for any other question (and for one naming a place abroad, which :meth:`widen` answers)."""
+        "（一）带量采购，以量换价。", "1.摸底排查。", as a 意见, 方案 or 通知 sets them out): its measures are those
+        titles, not the paragraphs that restate its subject. When most passages retrieved are one such document's
+        and its title names the question's subject, the answer lists its titles, best first up to
+        :attr:`BROAD_ITEMS` passages, in the document's order. A question that names something only some of the
+        document's passages speak of (职工的安置和社保 in a 转制 document) gets the titles scoring nearly as well
+        as the best one; a question on the document's whole subject ("药品集中采购试点有哪些具体措施") gets all
+        of them. None for any other question (and for one naming a place abroad, which :meth:`widen` answers)."""
         hits = retrieval.hits
         abroad = set(_place_kinds()[0]) | set(_place_kinds()[1])
         if not hits or not chosen or any(set(names) <= abroad for _, names in _places_by_kind(question)):
@@ -613,22 +621,28 @@ class ExtractiveAnswerer:
         # The question is on the document's own subject: its title holds a good part of the question's words
         # ("农业机械化", "农机装备" in 《…加快推进农业机械化和农机装备产业转型升级的指导意见》), which a report
         # covering many subjects does not.
+        # The title's kind, places and years ("2025年北京市政府工作报告") say which document, not its subject.
+        record = self.records.get(doc)
+        title = _title_subject(hits[0].passage.doc_title, record.kind if record else "")
         words = [t for t in question_terms(question) if len(t) >= 2 and not t.isdigit()]
-        title = hits[0].passage.doc_title
         if not words or sum(t in title for t in words) < self.OUTLINE_TITLE_SHARE * len(words):
             return None
         passages = [p for p in self.index.doc_passages(doc) if METADATA_HEADING not in p.headings]
         cands = self._candidates(question, retrieval, [p.id for p in passages])
-        titles = [c for c in cands if _MEASURE_TITLE_RE.match(c.text)]
+        # The titles of its measures, not the labels of its opening part ("一、总体要求 › （二）指导思想。").
+        titles = [c for c in cands if is_measure_title(c.text) and not _labels_part(c.passage.headings)]
         if len(titles) < self.OUTLINE_MIN_TITLES:
             return None
         for c in titles:  # each read as if retrieved first: the document, not a passage's rank, is the answer
             c.score += self.RANK_PENALTY * c.passage_rank
-        # The best title must answer nearly as well as the best sentence; the others are weighed against it.
+        subject = [t for t in question_terms(subject_words(question)) if len(t) >= 2 and not t.isdigit()]
+        whole = not _narrows(subject, title, [p.text for p in passages])
+        # Asked of a part, the best title must answer nearly as well as the best sentence; the others are
+        # weighed against it.
         top = max(c.score for c in titles)
-        if top < max(c.score for c in chosen) - self.OUTLINE_MARGIN:
+        if not whole and top < max(c.score for c in chosen) - self.OUTLINE_MARGIN:
             return None
-        near = sorted((c for c in titles if c.score >= top - self.OUTLINE_MARGIN), key=lambda c: -c.score)
+        near = sorted((c for c in titles if whole or c.score >= top - self.OUTLINE_MARGIN), key=lambda c: -c.score)
         listed: list[_Candidate] = []
         for c in near:
             if len({x.passage.id for x in listed} | {c.passage.id}) > self.BROAD_ITEMS:
@@ -638,6 +652,60 @@ class ExtractiveAnswerer:
             return None
         listed.sort(key=lambda c: (c.passage.order, c.position))
         return listed, len(near) - len(listed)
+
+    SUBSECTION_PASSAGES = 8  # a subsection's body is read up to this many passages
+
+    def subsection(self, question: str, retrieval: Retrieval, chosen: list[_Candidate]) -> tuple[list[_Candidate], int] | None:
+        """A broad question whose evidence holds a report's numbered subsection title ("（二）下好创新先手棋，一体
+        推进教育科技人才发展。" for "科技创新和人才方面打算怎么做"): the subsection's body is the answer. Its
+        passages, from the title to the next title numbered alike, give their measures as :meth:`widen` takes
+        them from retrieved passages (each passage's sentences nearly as good as its best), in reading order.
+        None when no sentence chosen is such a title, or a place abroad is asked (:meth:`widen`)."""
+        titles = [c for c in chosen if _SUBSECTION_TITLE_RE.match(c.text)]
+        if not titles:
+            return None
+        best = max(titles, key=lambda c: c.score)
+        abroad = set(_place_kinds()[0]) | set(_place_kinds()[1])
+        if any(set(names) <= abroad for _, names in _places_by_kind(question)):
+            return None
+        marker = _SUBSECTION_TITLE_RE.match(best.text).group("style")
+        following = [q for q in self.index.doc_passages(best.passage.doc_id) if q.order >= best.passage.order]
+        cands = self._candidates(question, retrieval, [h.passage.id for h in retrieval.hits])
+        body: list[_Candidate] = []
+        for q in following[: self.SUBSECTION_PASSAGES]:
+            if q.headings[:1] != best.passage.headings[:1]:
+                break  # the chapter ends
+            ended = False
+            for c in self._sentences_of(question, retrieval, [q], cands):
+                if q is best.passage and c.position <= best.position:
+                    continue
+                m = _SUBSECTION_TITLE_RE.match(c.text)
+                if m and m.group("style") == marker:
+                    ended = True  # the next subsection
+                    break
+                if len(c.text) >= 16 and not says_nothing(c.text) and classify_heading(c.text) is None:
+                    body.append(c)
+            if ended:
+                break
+        if not body:
+            return None
+        own_best: dict[str, float] = {}
+        for c in body:
+            own_best[c.passage.id] = max(own_best.get(c.passage.id, c.score), c.score)
+        items: list[_Candidate] = []
+        per_passage: dict[str, int] = {}
+        more = 0
+        for c in sorted(body, key=lambda c: -c.score):
+            pid = c.passage.id
+            if c.score < own_best[pid] - self.BROAD_SENTENCE_MARGIN or per_passage.get(pid, 0) >= self.BROAD_PER_PASSAGE:
+                continue
+            if pid not in per_passage and len(per_passage) >= self.BROAD_ITEMS:
+                more += 1
+                continue
+            per_passage[pid] = per_passage.get(pid, 0) + 1
+            items.append(c)
+        items.sort(key=lambda c: (c.passage.order, c.position))
+        return [best] + items, more
 
     def widen(self, question: str, retrieval: Retrieval, chosen: list[_Candidate]) -> tuple[list[_Candidate], int]:
         """A broad question ("有什么支持", "哪些措施") gets every retrieved passage that answers it, and every
@@ -751,8 +819,61 @@ class ExtractiveAnswerer:
         return items, len(pool) - len(pool[:room])
 
 
-# A numbered measure's title standing alone: "（三）完善农机装备创新体系。" (not a label such as "（一）指导思想。").
-_MEASURE_TITLE_RE = re.compile(r"^\s*[（(][一二三四五六七八九十]+[)）]\s*[^，,；;。：:]{6,30}[。]?$")
+# A numbered measure's title standing alone: "（三）完善农机装备创新体系。", "（一）带量采购，以量换价。",
+# "1.摸底排查。".
+_MEASURE_TITLE_RE = re.compile(
+    r"^\s*(?:[（(][一二三四五六七八九十]+[)）]|\d{1,2}[.．、](?!\d))\s*(?P<body>[^；;。：:]{4,30})[。]?$"
+)
+# The labels a policy document's opening part is set out under, which name no measure: "（一）指导思想。".
+_SECTION_LABEL_RE = re.compile(
+    r"^(?:指导思想|基本原则|总体要求|总体目标|主要目标|工作目标|发展目标|目标任务|总体思路|基本思路|适用范围|工作原则|重大意义)"
+)
+
+
+def is_measure_title(sentence: str) -> bool:
+    """True for a numbered measure's title standing alone as a sentence ("（一）带量采购，以量换价。"), not a
+    label of the document's opening part ("（一）指导思想。") nor a clause of running text."""
+    m = _MEASURE_TITLE_RE.match(sentence)
+    if not m:
+        return False
+    body = m.group("body").strip()
+    return not _SECTION_LABEL_RE.match(body) and body.count("，") + body.count(",") <= 2
+
+
+NARROWING_SHARE = 1 / 3  # a word held by at most this share of a document's passages speaks of a part of it
+
+
+def _title_subject(title: str, kind: str) -> str:
+    """What a document's title says of its subject: the title less its kind (政府工作报告, 通知), the places and
+    the years it names ("2025年北京市政府工作报告" says nothing of a subject)."""
+    if kind:
+        title = title.replace(kind, " ")
+    for place in find_places(title):
+        for name in (place.full_name, place.name):
+            if name:
+                title = title.replace(name, " ")
+    return re.sub(r"(?:19|20)\d{2}年?", " ", title)
+
+
+def _labels_part(headings) -> bool:
+    """True for a passage under a policy document's opening part ("一、总体要求"), whose titles are labels."""
+    return bool(headings) and bool(_SECTION_LABEL_RE.match(re.sub(r"^[一二三四五六七八九十]+、\s*", "", headings[0])))
+
+
+def _narrows(words: list[str], title: str, texts: list[str]) -> bool:
+    """True when the question's subject ``words`` name something, beyond the document's title, that a few of its
+    passages speak of ("职工" in a question on a 转制 document): it asks a part of the document, not all of it.
+    A word the title holds, one no passage holds, or one many passages hold narrows nothing."""
+    for w in words:
+        if w in title:
+            continue
+        held = sum(w in t for t in texts)
+        if 0 < held <= len(texts) * NARROWING_SHARE:
+            return True
+    return False
+
+# A report's numbered subsection title standing alone: "（二）下好创新先手棋，一体推进教育科技人才发展。".
+_SUBSECTION_TITLE_RE = re.compile(r"^\s*(?P<style>[（(])[一二三四五六七八九十]+[)）]\s*[^。；;：:]{4,40}[。]?$")
 
 # An article's numbered item: "（二）…", "2. …".
 _ARTICLE_ITEM_RE = re.compile(r"^\s*(?:[（(][一二三四五六七八九十\d]+[)）]|\d{1,2}[.．、](?!\d))")

@@ -291,6 +291,9 @@ _BROAD_RE = re.compile(
     r"(?:哪些|什么)(?:支持|帮助|扶持|措施|举措|政策措施|具体措施|安排|部署|合作|重点)|"
     r"(?:重点|重点工作|主要任务|重点任务)(?:是什么|有哪些|有什么)|怎么支持|如何支持|怎样支持|打算怎么干|都打算|有哪些打算|"
     r"哪些具体(?:安排|措施|举措)|有哪些(?:抓手|方向|服务和支持|具体举措)|"
+    # "主要抓哪些方面", "要做哪些工作", "都涉及哪些方面": the work to be done on a subject, all of it.
+    r"(?:抓|做|干|涉及)哪些|哪些方面(?!的)|(?:提|提出|采取)了?哪些(?:要求|措施|意见|任务|监管措施)|哪几条意见|负责哪些|"
+    r"主要有哪些[？?]?$|哪些(?:主要|具体)(?:措施|举措)|哪些[^，。？?、]{1,8}的(?:措施|举措|办法)|(?:打算|准备|计划)怎么(?:做|干|办)|"
     # "…都有哪些？" closing a question on a field, "有哪些重大涉外展会活动": every one is asked.
     r"都有哪些[？?]?$|有哪些[^，。？?]{0,8}活动|"
     r"\bgive me everything\b|\blist the (?:main )?(?:support|measures)|\bwhat does [^?]{0,40}\boffer\b|\bwhat is [^?]{0,30}\bdoing\b|"
@@ -300,6 +303,16 @@ _BROAD_RE = re.compile(
     re.I,
 )
 # Asks whether a target was met, or sets a result against its target.
+# The words that frame a question rather than name its subject: who is asked (国家, 省里), how ("怎么推动").
+_FRAME_RE = re.compile(r"国家|全国|我国|国务院|中央|省里|政府|(?:怎么|如何|怎样)[\u4e00-\u9fff]{0,2}")
+
+
+def subject_words(question: str) -> str:
+    """The question less its asking frame: the broad request ("有哪些具体举措"), who is asked and how
+    ("国家是怎么推动…的"). What remains names the subject ("消费扶贫")."""
+    return _FRAME_RE.sub(" ", _BROAD_RE.sub(" ", question))
+
+
 _ASKS_VERDICT_RE = re.compile(
     r"(?:目标|任务|指标)[^，。？?]{0,12}(?:完成|实现|达到|达成|做到|执行)(?:了|得)?(?:吗|没有?|与否|情况|怎么样|如何)|完成情况|目标完成|"
     r"(?:完成|实现|达到|达成)(?:了)?(?:目标|预期|任务)(?:了)?(?:吗|没有?)|达标(?:了)?(?:吗|没有?)|比目标|与目标相比|和目标相比|跟目标比|"

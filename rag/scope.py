@@ -9,7 +9,8 @@ another document. The rules run in order, each on what the one before left:
 ``scope.doc_number``   a 文号 the question names: that document, or "not held".
 ``scope.title``        a 《title》 it names: the documents whose title holds it.
 ``scope.region``       provinces, cities or 全国 it names, in a collection of several regions'
-                       documents: those regions' documents, or "not held" when none is.
+                       documents: those regions' documents (or, for a year they do not cover, the
+                       national ones whose title names them), or "not held" when none is.
 ``scope.kind_year``    a kind and a year ("2023年政府工作报告"): the documents of that kind and year,
                        or "not held" when the collection has that kind but not that year.
 ``scope.latest``       最新 / 现行 / 最近一次: the latest document of each series (kind, issuer, region).
@@ -60,6 +61,11 @@ def _region_name(region: str) -> str:
     return "全国" if region == NATIONAL else region
 
 
+def _title_names_region(record: DocumentRecord, regions: set[str]) -> bool:
+    """A national document whose title names one of ``regions`` (a reply to a province, a policy on it)."""
+    return record.region == NATIONAL and any(r != NATIONAL and r in record.title for r in regions)
+
+
 def scope_for(query: Query, records: dict[str, DocumentRecord], doc_ids: list[str] | None = None) -> Scope:
     """Apply the scoping rules (see the module doc) to ``records`` (or the ``doc_ids`` among them)."""
     pool = {d: r for d, r in records.items() if doc_ids is None or d in doc_ids}
@@ -101,6 +107,16 @@ def scope_for(query: Query, records: dict[str, DocumentRecord], doc_ids: list[st
     if len(held) >= 2 and query.regions:
         named = set(query.regions)
         kept = {d: r for d, r in pool.items() if r.region in named}
+        # The national documents whose title names the region ("国务院办公厅关于四川省在温家宝总理考察工作时所提
+        # 问题和建议办理情况的函") are about it too: they answer when the region's own documents cannot, because
+        # none is of the year asked, or none is held and the question names no kind they are not.
+        titled = {d: r for d, r in pool.items() if _title_names_region(r, named)}
+        wanted = set(query.years) | {y + 1 for y in query.years}
+        if not kept:
+            if titled and all(any(_kind_matches(r, k) for r in titled.values()) for k in query.kinds):
+                kept = titled
+        elif titled and query.years and not any(r.years & wanted for r in kept.values()):
+            kept.update(titled)
         if query.cities:
             city_docs = {d: r for d, r in kept.items() if r.city and r.city in query.cities}
             provincial = {d: r for d, r in kept.items() if not r.city}

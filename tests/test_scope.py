@@ -98,3 +98,33 @@ def test_an_english_questions_province_scopes_it_and_is_no_search_term():
     terms = chinese_terms(question)
     assert "国内生产总值" in terms and not {"四川", "四川省"} & set(terms)
     assert "成都" in chinese_terms("How many flights leave Chengdu airport each week?")  # a city stays a term
+
+
+MULTIDOC = Path(__file__).resolve().parent.parent / "eval" / "corpora" / "multidoc" / "gov-cn-2019"
+
+
+def with_national(*doc_ids: str) -> dict:
+    """The fixture records, and national documents of the multi-document corpus whose title names a province."""
+    recs = dict(records())
+    for doc_id in doc_ids:
+        r = build_record(clean_document(load_document(MULTIDOC / f"{doc_id}.html")))
+        recs[r.doc_id] = r
+    return recs
+
+
+def test_a_national_document_titled_with_the_province_answers_a_year_its_reports_do_not_cover():
+    # 《国务院办公厅关于四川省在温家宝总理考察工作时所提问题和建议办理情况的函》 (2004) is about 四川 too.
+    recs = with_national("gov-cn-5351671")
+    s = scope("2004年温家宝总理到四川考察，四川省提出的问题和建议主要有哪些？", recs)
+    assert s.doc_ids == ["gov-cn-5351671"] and not s.missing
+    # The province's own report still answers its own year.
+    assert scope("四川2025年城镇新增就业目标是多少？", recs).doc_ids == ["gwr-2025-sichuan"]
+
+
+def test_a_province_held_only_in_national_titles_is_not_held_for_its_own_report():
+    # 海南 is named in the title of a State Council decision, but no 海南 report is held.
+    recs = with_national("gov-cn-5353307")
+    s = scope("海南省2025年政府工作报告对自由贸易港封关运作是怎么安排的？", recs)
+    assert s.missing == "未收录海南的文件。"
+    s = scope("海南省的博鳌乐城国际医疗旅游先行区，进口药品的审批作了什么调整？", recs)
+    assert s.doc_ids == ["gov-cn-5353307"]
