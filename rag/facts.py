@@ -88,6 +88,9 @@ class Fact:
         return (self.subject, self.measure, self.unit)
 
 
+_SPLIT_FIGURE_RE = re.compile(r"(\d)\s*\n\s*(?=[万亿千百元%％])")
+
+
 def _sentences(text: str) -> list[str]:
     return [s for s in re.split(r"(?<=[。！？!?])|\n", text) if s.strip()]
 
@@ -180,7 +183,9 @@ def extract(passage, record=None, looks_back: bool = False) -> list[Fact]:
     passage's section opens on the period before a plan's ("“十三五”期间…"), so its figures are baselines."""
     out: list[Fact] = []
     sentences = []
-    for para in passage.text.split("\n"):
+    # A figure broken across lines by the source file ("国内生产总值达到74.4\n万亿元，增长6.7%") is one figure.
+    text = _SPLIT_FIGURE_RE.sub(r"\1", passage.text)
+    for para in text.split("\n"):
         # A paragraph opening "五年来，…" speaks of five years in every sentence.
         opened = bool(re.match(r"\s*(?:[五5]年来|过去[五5]年)", para))
         sentences += [(s, opened) for s in _sentences(para)]

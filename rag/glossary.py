@@ -217,6 +217,22 @@ TERMS.update({
     "pilot": ("试点",), "centralized procurement": ("集中采购",), "subsidy": ("补贴",), "subsidies": ("补贴",),
     "minimum wage": ("最低工资",), "social security": ("社会保险", "社保"), "penalty": ("罚款", "处罚"),
     "fine": ("罚款",), "license": ("许可证", "执业许可"), "approval": ("批准", "审批"),
+    # Policy fields and instruments any government's documents name.
+    "opening up": ("对外开放", "开放"), "open up": ("对外开放", "开放"), "reform": ("改革",),
+    "state owned enterprise": ("国有企业", "国企"), "soe": ("国有企业", "国企"), "law enforcement": ("执法",),
+    "enforcement": ("执法",), "administrative": ("行政",), "normative document": ("规范性文件",),
+    "legality review": ("合法性审核",), "business environment": ("营商环境",), "infrastructure": ("基础设施",),
+    "transport": ("交通",), "urban renewal": ("城市更新",), "elderly care": ("养老服务", "养老"),
+    "old age care": ("养老服务", "养老"), "childcare": ("托育",), "air pollution": ("大气污染",),
+    "water saving": ("节水",), "water conservation": ("节水",), "geological hazard": ("地质灾害",),
+    "landslide": ("滑坡", "地质灾害"), "disaster": ("灾害",), "fire and rescue": ("消防救援",), "fire": ("消防",),
+    "rescue": ("救援",), "emergency": ("应急",), "vehicle": ("车辆",), "license plate": ("号牌",),
+    "number plate": ("号牌",), "gold": ("黄金",), "mining": ("矿",), "coal mine": ("煤矿",), "safety": ("安全",),
+    "website": ("网站",), "new media": ("新媒体",), "government affairs": ("政务",), "e government": ("政务", "电子政务"),
+    "proposal": ("提案", "建议"), "public opinion": ("民意", "社情民意"), "consumer": ("消费",),
+    "foreign capital": ("外资",), "foreign funded": ("外资", "外商投资"), "foreign enterprise": ("外资企业", "外企"),
+    "ecological": ("生态",), "green": ("绿色",), "low carbon": ("低碳",), "sand": ("沙",), "desertification": ("荒漠化", "治沙"),
+    "food security": ("粮食安全",), "cultural": ("文化",), "sports": ("体育",), "events": ("赛事",),
 })
 
 # "the 13th Five-Year Plan" names a period the documents call 十三五.
@@ -284,6 +300,8 @@ def _term_groups(question: str) -> tuple[tuple[str, ...], ...]:
     from rag.places import find_places_en
 
     groups += [(p.name,) for p in find_places_en(question) if p.level == "city"]
+    # Chinese the question itself quotes ("the 'three systems' (三项制度)") is the documents' own term.
+    groups += [(run,) for run in re.findall(r"[\u4e00-\u9fff]{2,}", question)]
     return tuple(dict.fromkeys(groups))
 
 

@@ -110,6 +110,8 @@ class Targets:
         for other in self._by_kind.get((kind, fact.unit, self._region(fact)), ()):
             if other.year != fact.year or other.measure != fact.measure and "level" not in (other.measure, fact.measure):
                 continue
+            if _share_of(other.subject, fact.subject) or _share_of(fact.subject, other.subject):
+                continue  # "服务业增加值占国内生产总值比重" is a share, not 国内生产总值 itself
             s = similarity(fact.subject, other.subject) + (0.05 if other.measure == fact.measure else 0)
             later = kind == RESULT and s == score and best is not None and other.doc_id > best.doc_id
             if s > score or later:
@@ -228,6 +230,12 @@ class Targets:
             return getattr(record, "title", "") or fact.doc_id
         region = getattr(record, "region", "")
         return f"{region} " if region and region != "全国" and len({getattr(r, 'region', '') for r in self.records.values()}) > 1 else ""
+
+
+def _share_of(subject: str, whole: str) -> bool:
+    """``subject`` is a share of ``whole`` ("服务业增加值占国内生产总值比重" of 国内生产总值), not ``whole``."""
+    i = subject.find("占")
+    return i >= 0 and whole in subject[i:] and whole not in subject[:i]
 
 
 def question_terms(query) -> list[tuple[str, ...]]:

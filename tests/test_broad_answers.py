@@ -54,3 +54,18 @@ def test_a_broad_question_answered_by_a_reports_subsection_gets_the_subsection(d
 ])
 def test_broad_questions_are_read_as_such(question, broad):
     assert analyse(question).broad is broad
+
+
+def test_an_english_question_reads_the_chinese_it_quotes_and_general_policy_terms():
+    from rag.glossary import chinese_terms
+
+    assert "三项制度" in chinese_terms("What does the guideline on the 'three systems' (三项制度) require?")
+    assert "对外开放" in chinese_terms("What is Zhejiang planning for 2025 to expand high-level opening-up?")
+    assert analyse("What is Zhejiang planning for 2025 to expand high-level opening-up?").broad
+
+
+def test_an_english_broad_question_gets_the_reports_subsection(documents_assistant):
+    r = documents_assistant.ask("What is Sichuan planning for 2025 to expand opening-up?")
+    items = _items(r.answer.text)
+    assert items[0].startswith("（五）扩大高水平对外开放")
+    assert len(items) >= 6 and {c.passage.doc_id for c in r.answer.citations} == {"gwr-2025-sichuan"}

@@ -197,3 +197,32 @@ def test_a_broad_question_on_a_document_of_numbered_measures_lists_their_titles(
     for c in a.citations:
         for s in c.sentences:
             assert s in c.passage.text
+
+
+def test_a_figure_broken_across_lines_and_a_share_of_the_indicator_are_read_right():
+    """The 2017 report reviews 2016 as "国内生产总值达到74.4⏎万亿元，增长6.7%" (a line break inside the figure)
+    and, further on, "服务业增加值占国内生产总值比重上升到51.6%", a share of GDP: 2016's growth is 6.7%."""
+    from pathlib import Path
+
+    from rag.cleaning import clean_document
+    from rag.documents import build_record
+    from rag.loaders import load_document
+    from rag.passages import build_passages
+    from rag.settings import Settings
+    from rag.targets import Targets
+
+    settings = Settings()
+    folder = Path(__file__).resolve().parents[1] / "eval" / "corpora" / "multidoc" / "gwr-national"
+    passages, records = {}, {}
+    for year in (2016, 2017):
+        clean = clean_document(load_document(folder / f"gwr-national-{year}.txt"))
+        record = build_record(clean)
+        records[record.doc_id] = record
+        for p in build_passages(clean, settings.passage_min_chars, settings.passage_max_chars):
+            passages[p.id] = p
+    targets = Targets(extract_all(passages, records), passages, records)
+    gdp = _one(targets.facts, TARGET, 2016, "国内生产总值", "%")
+    assert gdp.figure == "6.5%－7%"
+    result = targets.result_for(gdp)
+    assert result is not None and result.figure == "6.7%" and result.doc_id == "gwr-national-2017"
+    assert verdict(gdp, result) == MET
