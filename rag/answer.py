@@ -186,10 +186,11 @@ class _Candidate:
 
 
 def asks_plan(query) -> bool:
-    """The question asks what is planned or offered, with no year of its own: a target or plan ("今年打算怎么帮忙",
+    """The question asks what is planned or offered, with no year of its own (a year naming a report is the
+    report's): a target or plan ("今年打算怎么帮忙",
     "计划采取哪些措施") or, broad and not about the past, what support there is ("今年省里能给些什么支持").
     A report's review (:func:`rag.query.under_review`) says what was done the year before."""
-    if query.years:
+    if set(query.years) - {y for y, _ in query.dated_kinds}:  # "2025年政府工作报告里…": the year names the report
         return False
     return query.stage == "target" or (query.broad and not query.stage and not _ASKS_PAST_RE.search(query.text))
 
@@ -753,12 +754,13 @@ class ExtractiveAnswerer:
 
         cands = self._candidates(question, retrieval, [h.passage.id for h in retrieval.hits])
         usable = [c for c in cands if states(c) and on_place(c) and not self._preamble(c.passage)]
-        if asks_plan(analyse(question)):
+        planned = asks_plan(analyse(question)) and any(not under_review(c.passage.headings) for c in usable)
+        if planned:
             # A report's review tells what was done last year; it answers only when no passage of a plan does.
-            usable = [c for c in usable if not under_review(c.passage.headings)] or usable
+            usable = [c for c in usable if not under_review(c.passage.headings)]
         # The measures are in a document's parts: its preamble answers only when nothing else does.
         given = chosen
-        kept = [c for c in chosen if not self._preamble(c.passage)]
+        kept = [c for c in chosen if not self._preamble(c.passage) and not (planned and under_review(c.passage.headings))]
         if kept or usable:
             chosen = kept
         best = max((c.score for c in chosen), default=max((c.score for c in usable), default=0.0))

@@ -18,6 +18,11 @@ BYLINE_RE = re.compile(r"^[\s—\-－:：]*(?:19|20)\d{2}年\d{1,2}月\d{1,2}日
 ADDRESSEE_RE = re.compile(r"^各[^。；;]{1,80}(?:人民政府|机构|部门|单位|厅|局|委员会|委)[^。；;]{0,40}[：:]$")
 
 
+# The opening every government work report delivers to its congress ("现在，我代表北京市人民政府，向大会报告政府
+# 工作，请予审议"): the same formula with each government's name, so no two reports repeat it word for word.
+REPORT_OPENER_RE = re.compile(r"^\s*现在，?我代表[^，。]{0,24}(?:人民政府|国务院)，?向大会作?(?:政府工作)?报告")
+
+
 def says_nothing(sentence: str) -> bool:
     """A document's number or date line, its byline, or a notice's addressees."""
     text = sentence.strip()
@@ -48,8 +53,10 @@ def formula_sentences(passages, min_documents: int = 2) -> frozenset[str]:
 
 
 def is_formula(sentence: str, formulas: frozenset[str]) -> bool:
-    """``sentence`` is one of ``formulas`` (:func:`formula_sentences`) or a notice's addressees."""
-    return re.sub(r"\s+", "", sentence) in formulas or bool(ADDRESSEE_RE.match(sentence.strip()))
+    """``sentence`` is one of ``formulas`` (:func:`formula_sentences`), a notice's addressees or a report's
+    opening to its congress."""
+    text = sentence.strip()
+    return re.sub(r"\s+", "", text) in formulas or bool(ADDRESSEE_RE.match(text) or REPORT_OPENER_RE.match(text))
 
 
 def empty_passage(passage: Passage, formulas: frozenset[str]) -> bool:

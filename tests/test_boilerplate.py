@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rag.boilerplate import empty_passage, formula_sentences, says_nothing
+from rag.boilerplate import empty_passage, formula_sentences, is_formula, says_nothing
 from rag.passages import Passage
 from rag.query import analyse
 
@@ -53,3 +53,11 @@ def test_retrieval_finds_the_quoted_name_and_ranks_bylines_low(documents_assista
     assert not any(says_nothing(h.passage.text.split("\n")[-1]) for h in hits)
     answer = documents_assistant.ask("政府工作报告中说的“六保”具体是哪六项？").answer
     assert not answer.abstained and "保基层运转" in answer.text
+
+
+def test_a_reports_opening_to_its_congress_is_a_formula_whatever_the_governments_name():
+    # 北京's and the national report's openings differ by name, so no two repeat them word for word.
+    assert is_formula("现在，我代表北京市人民政府，向大会报告政府工作，请予审议，并请市政协委员提出意见。", frozenset())
+    assert is_formula("现在，我代表国务院，向大会报告政府工作，请予审议，并请全国政协委员提出意见。", frozenset())
+    assert is_formula("现在，我代表省人民政府，向大会作政府工作报告，请予审议，并请各位政协委员提出意见。", frozenset())
+    assert not is_formula("现在，我们正处在实现现代化的关键时期。", frozenset())

@@ -69,3 +69,11 @@ def test_an_english_broad_question_gets_the_reports_subsection(documents_assista
     items = _items(r.answer.text)
     assert items[0].startswith("（五）扩大高水平对外开放")
     assert len(items) >= 6 and {c.passage.doc_id for c in r.answer.citations} == {"gwr-2025-sichuan"}
+
+
+def test_a_year_naming_the_report_still_asks_its_plan():
+    from rag.answer import asks_plan
+
+    assert asks_plan(analyse("北京市2025年政府工作报告里，稳就业有哪些具体措施？"))
+    assert asks_plan(analyse("今年省里能给些什么支持？"))
+    assert not asks_plan(analyse("2024年稳就业有哪些措施？"))  # a year of its own: its plan or its review
