@@ -30,7 +30,7 @@ _YEAR_SPAN_RE = re.compile(r"((?:19|20)\d{2})\s*年?\s*(?:到|至|—|–|－|-|
 _ITEM_RE = re.compile(r"第\s*([一二三四五六七八九十百零〇两\d]+)\s*项")
 _ARTICLE_EN_RE = re.compile(r"\barticles?\s+(\d{1,3})\b", re.I)
 # What follows a document's name in a question ("…报告里", "…通知说", "…规划提出").
-AFTER_NAME = r"[的里中上说提要定安指明写讲列规对给把是有将分都各和与及、”》（(]"
+AFTER_NAME = r"[的里中上说提要定安指明写讲列规对给把是有将分都各和与及在为就关从、”》（(]"
 _LATEST_RE = re.compile(r"最新|现行|最近一次|最近的|latest|most recent|current", re.I)
 # English names of document kinds.
 _KINDS_EN = {
@@ -129,7 +129,9 @@ def analyse(question: str) -> Query:
         for m in re.finditer(r"((?:19|20)\d{2})年(?:度)?", squashed):
             window = re.split(r"[，,。？?；;！!、]", squashed[m.end() : m.end() + 16])[0]
             # The kind must stand as a name, not a verb: "2025年计划投入多少" names no 计划.
-            kind = next((k for k in ("政府工作报告", "工作报告", *KINDS) if re.search(rf"{k}(?:$|{AFTER_NAME})", window)), None)
+            # ("政府工作报告" is never a verb: "2018年政府工作报告实施乡村振兴战略的主要任务" names the report.)
+            kind = next((k for k in ("政府工作报告", "工作报告", *KINDS)
+                         if re.search(rf"{k}(?:$|{AFTER_NAME})", window) or (k.endswith("工作报告") and k in window)), None)
             if kind:
                 dated.append((int(m.group(1)), kind))
         # "2022年到2024年的政府工作报告" names the years between too.
@@ -293,7 +295,7 @@ _BROAD_RE = re.compile(
     r"哪些具体(?:安排|措施|举措)|有哪些(?:抓手|方向|服务和支持|具体举措)|"
     # "主要抓哪些方面", "要做哪些工作", "都涉及哪些方面": the work to be done on a subject, all of it.
     r"(?:抓|做|干|涉及)哪些|哪些方面(?!的)|(?:提|提出|采取)了?哪些(?:要求|措施|意见|任务|监管措施)|哪几条意见|负责哪些|"
-    r"主要有哪些[？?]?$|哪些(?:主要|具体)(?:措施|举措)|哪些[^，。？?、]{1,8}的(?:措施|举措|办法)|(?:打算|准备|计划)怎么(?:做|干|办)|"
+    r"主要有哪些[？?]?$|哪些(?:主要|具体|重点)(?:措施|举措|任务|工作)|哪些[^，。？?、]{1,8}的(?:措施|举措|办法)|(?:打算|准备|计划)怎么(?:做|干|办)|"
     # "…都有哪些？" closing a question on a field, "有哪些重大涉外展会活动": every one is asked.
     r"都有哪些[？?]?$|有哪些[^，。？?]{0,8}活动|"
     r"\bgive me everything\b|\blist the (?:main )?(?:support|measures)|\bwhat does [^?]{0,40}\boffer\b|\bwhat (?:is|are|was|were) [^?]{0,40}\b(?:doing|planning|planned)\b|\bwhat does [^?]{0,120}\brequire\b|"
@@ -409,6 +411,12 @@ def _place_kinds() -> tuple[tuple[str, ...], ...]:
     return tuple(tuple(sorted(k, key=len, reverse=True)) for k in (regions, countries, china))
 
 
+@lru_cache(maxsize=1)
+def _all_place_names() -> tuple[str, ...]:
+    """Every kind's place names (:func:`_place_kinds`), longest first."""
+    return tuple(sorted({n for kind in _place_kinds() for n in kind}, key=len, reverse=True))
+
+
 def _find_places(text: str, names: tuple[str, ...]) -> list[str]:
     """The ``names`` (longest first) that ``text`` holds; a name inside a longer one found is not counted."""
     found, rest = [], text
@@ -427,9 +435,11 @@ def _places_by_kind(question: str) -> list[tuple[set[str], tuple[str, ...]]]:
     from rag.glossary import REGION_PARTS, chinese_terms
 
     text = question if is_chinese(question) else " ".join(chinese_terms(question))
+    # All kinds' names at once, longest first: "内蒙古" is a province, not 蒙古 inside it.
+    named = set(_find_places(text, _all_place_names()))
     out = []
     for names in _place_kinds():
-        found = set(_find_places(text, names))
+        found = named.intersection(names)
         if found:
             out.append((found | {p for f in found for p in REGION_PARTS.get(f, ())}, names))
     return out

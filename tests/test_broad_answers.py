@@ -77,3 +77,10 @@ def test_a_year_naming_the_report_still_asks_its_plan():
     assert asks_plan(analyse("北京市2025年政府工作报告里，稳就业有哪些具体措施？"))
     assert asks_plan(analyse("今年省里能给些什么支持？"))
     assert not asks_plan(analyse("2024年稳就业有哪些措施？"))  # a year of its own: its plan or its review
+
+
+def test_a_province_whose_name_holds_a_countrys_is_no_place_abroad():
+    from rag.query import _places_by_kind
+
+    assert [sorted(found) for found, _ in _places_by_kind("内蒙古自治区今年治沙和节水方面打算怎么做？")] == [["内蒙古"]]
+    assert [sorted(found) for found, _ in _places_by_kind("同蒙古国的合作有哪些安排？")] == [["蒙古"]]

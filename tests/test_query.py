@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from rag.query import other_stage as _other_stage
 from rag.boilerplate import BYLINE_RE
 from rag.query import analyse
@@ -82,3 +84,13 @@ def test_an_english_question_naming_a_place_in_chinese_is_english():
     assert analyse("GDP增长目标是多少？").lang == "zh"
     assert analyse("How many new urban jobs did the 2023 government work report target?").stage == "target"
     assert analyse("How much did Liaoning's GDP grow in 2024?").stage == "result"
+
+
+@pytest.mark.parametrize("question, dated", [
+    ("2017年政府工作报告在治理大气污染、保护生态环境方面提出了哪些任务？", ((2017, "政府工作报告"),)),
+    ("2019年政府工作报告为推动消费稳定增长打算怎么做？", ((2019, "政府工作报告"),)),
+    ("2018年政府工作报告实施乡村振兴战略的主要任务有哪些？", ((2018, "政府工作报告"),)),
+    ("2025年计划投入多少亿元？", ()),  # 计划 here is a verb
+])
+def test_a_report_named_with_its_year_is_read_before_any_word(question, dated):
+    assert analyse(question).dated_kinds == dated
