@@ -295,7 +295,7 @@ _BROAD_RE = re.compile(
     r"哪些具体(?:安排|措施|举措)|有哪些(?:抓手|方向|服务和支持|具体举措)|"
     # "主要抓哪些方面", "要做哪些工作", "都涉及哪些方面": the work to be done on a subject, all of it.
     r"(?:抓|做|干|涉及)哪些|哪些方面(?!的)|(?:提|提出|采取)了?哪些(?:要求|措施|意见|任务|监管措施)|哪几条意见|负责哪些|"
-    r"主要有哪些[？?]?$|哪些(?:主要|具体|重点)(?:措施|举措|任务|工作)|哪些[^，。？?、]{1,8}的(?:措施|举措|办法)|(?:打算|准备|计划)怎么(?:做|干|办)|"
+    r"主要有哪些[？?]?$|哪些(?:主要|具体)(?:措施|举措)|哪些[^，。？?、]{1,8}的(?:措施|举措|办法)|(?:打算|准备|计划)怎么(?:做|干|办)|"
     # "…都有哪些？" closing a question on a field, "有哪些重大涉外展会活动": every one is asked.
     r"都有哪些[？?]?$|有哪些[^，。？?]{0,8}活动|"
     r"\bgive me everything\b|\blist the (?:main )?(?:support|measures)|\bwhat does [^?]{0,40}\boffer\b|\bwhat (?:is|are|was|were) [^?]{0,40}\b(?:doing|planning|planned)\b|\bwhat does [^?]{0,120}\brequire\b|"
