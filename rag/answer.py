@@ -31,10 +31,10 @@ from rag.settings import Settings
 from rag.documents import passage_time
 from rag.gate import EvidenceGate, GateDecision  # noqa: F401  (the gate runs before any answer is composed)
 from rag.query import (  # noqa: F401  (what the question asks, read by rag.query)
-    subject_words,
     ASKS_FIRST_RE,
     RANKED_FIRST_RE,
     SPAN_FIGURE_RE,
+    subject_text,
     _ACHIEVED_RE,
     _ASKS_ACTUAL_RE,
     _ASKS_OUTCOME_RE,
@@ -636,7 +636,7 @@ class ExtractiveAnswerer:
             return None
         for c in titles:  # each read as if retrieved first: the document, not a passage's rank, is the answer
             c.score += self.RANK_PENALTY * c.passage_rank
-        subject = [t for t in question_terms(subject_words(question)) if len(t) >= 2 and not t.isdigit()]
+        subject = [t for t in question_terms(subject_text(question)) if len(t) >= 2 and not t.isdigit()]
         whole = not _narrows(subject, title, [p.text for p in passages])
         # Asked of a part, the best title must answer nearly as well as the best sentence; the others are
         # weighed against it.
@@ -873,6 +873,7 @@ def _narrows(words: list[str], title: str, texts: list[str]) -> bool:
         if 0 < held <= len(texts) * NARROWING_SHARE:
             return True
     return False
+
 
 # A report's numbered subsection title standing alone: "（二）下好创新先手棋，一体推进教育科技人才发展。".
 _SUBSECTION_TITLE_RE = re.compile(r"^\s*(?P<style>[（(])[一二三四五六七八九十]+[)）]\s*[^。；;：:]{4,40}[。]?$")

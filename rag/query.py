@@ -304,17 +304,17 @@ _BROAD_RE = re.compile(
     r"\bhow (?:does|will|can) (?:the )?(?:province|government|state)\b[^?]{0,30}\b(?:support|help)\b",
     re.I,
 )
-# Asks whether a target was met, or sets a result against its target.
 # The words that frame a question rather than name its subject: who is asked (国家, 省里), how ("怎么推动").
 _FRAME_RE = re.compile(r"国家|全国|我国|国务院|中央|省里|政府|(?:怎么|如何|怎样)[\u4e00-\u9fff]{0,2}")
 
 
-def subject_words(question: str) -> str:
+def subject_text(question: str) -> str:
     """The question less its asking frame: the broad request ("有哪些具体举措"), who is asked and how
     ("国家是怎么推动…的"). What remains names the subject ("消费扶贫")."""
     return _FRAME_RE.sub(" ", _BROAD_RE.sub(" ", question))
 
 
+# Asks whether a target was met, or sets a result against its target.
 _ASKS_VERDICT_RE = re.compile(
     r"(?:目标|任务|指标)[^，。？?]{0,12}(?:完成|实现|达到|达成|做到|执行)(?:了|得)?(?:吗|没有?|与否|情况|怎么样|如何)|完成情况|目标完成|"
     r"(?:完成|实现|达到|达成)(?:了)?(?:目标|预期|任务)(?:了)?(?:吗|没有?)|达标(?:了)?(?:吗|没有?)|比目标|与目标相比|和目标相比|跟目标比|"
