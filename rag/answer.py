@@ -185,12 +185,24 @@ class _Candidate:
         return (self.passage.id, self.position)
 
 
+def _abroad_names() -> set[str]:
+    """The names of places abroad: world regions and countries (:func:`rag.query._place_kinds`)."""
+    return set(_place_kinds()[0]) | set(_place_kinds()[1])
+
+
+def _asks_abroad(question: str) -> bool:
+    """The question names a world region or a country (非洲, 东盟, 迪拜): its items are picked from the passages
+    on that place (:meth:`ExtractiveAnswerer.widen`), not from one document's outline or subsection."""
+    abroad = _abroad_names()
+    return any(set(names) <= abroad for _, names in _places_by_kind(question))
+
+
 def asks_plan(query) -> bool:
     """The question asks what is planned or offered, with no year of its own (a year naming a report is the
     report's): a target or plan ("今年打算怎么帮忙",
     "计划采取哪些措施") or, broad and not about the past, what support there is ("今年省里能给些什么支持").
     A report's review (:func:`rag.query.under_review`) says what was done the year before."""
-    if set(query.years) - {y for y, _ in query.dated_kinds}:  # "2025年政府工作报告里…": the year names the report
+    if query.asked_years:  # "2025年政府工作报告里…": that year names the report, and is not asked
         return False
     return query.stage == "target" or (query.broad and not query.stage and not _ASKS_PAST_RE.search(query.text))
 
@@ -613,8 +625,7 @@ class ExtractiveAnswerer:
         as the best one; a question on the document's whole subject ("药品集中采购试点有哪些具体措施") gets all
         of them. None for any other question (and for one naming a place abroad, which :meth:`widen` answers)."""
         hits = retrieval.hits
-        abroad = set(_place_kinds()[0]) | set(_place_kinds()[1])
-        if not hits or not chosen or any(set(names) <= abroad for _, names in _places_by_kind(question)):
+        if not hits or not chosen or _asks_abroad(question):
             return None  # a place abroad asked: the items on it are picked from the passages (:meth:`widen`)
         doc = hits[0].passage.doc_id
         if sum(h.passage.doc_id == doc for h in hits) < self.OUTLINE_SHARE * len(hits):
@@ -666,8 +677,7 @@ class ExtractiveAnswerer:
         if not titles:
             return None
         best = max(titles, key=lambda c: c.score)
-        abroad = set(_place_kinds()[0]) | set(_place_kinds()[1])
-        if any(set(names) <= abroad for _, names in _places_by_kind(question)):
+        if _asks_abroad(question):
             return None
         marker = _SUBSECTION_TITLE_RE.match(best.text).group("style")
         following = [q for q in self.index.doc_passages(best.passage.doc_id) if q.order >= best.passage.order]
@@ -719,7 +729,7 @@ class ExtractiveAnswerer:
         from rag.glossary import COUNTRIES, REGION_MEMBERS
 
         # The world regions and countries it names (a province or city it names scopes the documents instead).
-        abroad = set(_place_kinds()[0]) | set(_place_kinds()[1])
+        abroad = _abroad_names()
         by_kind = [(places, names) for places, names in _places_by_kind(question) if set(names) <= abroad]
         asked = {p for places, _ in by_kind for p in places}
         asked |= {m for p in list(asked) for m in REGION_MEMBERS.get(p, ())}

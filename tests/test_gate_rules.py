@@ -20,6 +20,13 @@ def evidence(question: str, text: str, dated: str = "") -> Evidence:
     return Evidence(question, q, True, _Retrieval([]), text, text + dated, asked_types(question), analyse(question))
 
 
+def quoted(question: str, sentence: str, heading: str) -> Evidence:
+    """:func:`evidence` of one sentence quoted from under ``heading``."""
+    e = evidence(question, sentence)
+    e.quoted = ((sentence, (heading,)),)
+    return e
+
+
 def test_every_rule_has_a_code_and_a_docstring():
     codes = [r.code for r in RULES]
     assert len(codes) == len(set(codes)) and all(c.startswith("gate.") for c in codes)
@@ -108,8 +115,7 @@ def test_a_target_is_not_stated_by_results():
     result = "初步统计，2024年全省地区生产总值57761亿元、增长5.5%，地方一般公共预算收入3614.6亿元、增长0.6%。"
     assert result_not_target(None, evidence(q, result, dated="2025年福建省政府工作报告 2025"))
     # 天津's: a sentence under the review heading, however it is dated, reports a result.
-    e = evidence("天津市2025年外贸进出口总额预期增长多少？", "全年实际使用外资50亿美元，外贸出口增长7.8％。")
-    e.quoted = (("全年实际使用外资50亿美元，外贸出口增长7.8％。", ("一、2024年工作回顾",)),)
+    e = quoted("天津市2025年外贸进出口总额预期增长多少？", "全年实际使用外资50亿美元，外贸出口增长7.8％。", "一、2024年工作回顾")
     assert result_not_target(None, e) == "the evidence reports results, not the target asked"
     # A plan's sentence (bundled plan), and a result asked: not this rule's.
     assert result_not_target(None, evidence("到2025年全省友好城市目标是多少对？", "到2025年,全省友好城市力争达到120对。")) is None
@@ -156,13 +162,11 @@ def test_a_result_is_not_stated_by_targets():
 
     # 山西's 2025 report (not bundled): its 2025 targets do not say how much 2024's GDP grew.
     targets = "今年发展主要预期目标是：地区生产总值增长5%左右，固定资产投资增长6%以上。"
-    e = evidence("山西省2024年地区生产总值增长了多少？", targets)
-    e.quoted = ((targets, ("二、2025年工作安排",)),)
+    e = quoted("山西省2024年地区生产总值增长了多少？", targets, "二、2025年工作安排")
     assert target_not_result(None, e) == "the evidence sets targets, not the result asked"
     # 北京's review of 2024 answers it.
     result = "全市地区生产总值增长5.2%左右，城镇新增就业29.9万人。"
-    e = evidence("北京市2024年地区生产总值增长了多少？", result)
-    e.quoted = ((result, ("一、2024年工作回顾",)),)
+    e = quoted("北京市2024年地区生产总值增长了多少？", result, "一、2024年工作回顾")
     assert target_not_result(None, e) is None
 
 
@@ -172,12 +176,10 @@ def test_a_bounded_figure_outside_a_review_is_a_target_whatever_its_name():
     from rag.gate import target_not_result
 
     targets = "城镇新增就业1100万人以上，城镇调查失业率全年控制在5.5%以内。"
-    e = evidence("2022年全国城镇新增就业实际是多少？", targets)
-    e.quoted = ((targets, ("二、2022年经济社会发展总体要求和政策取向",)),)
+    e = quoted("2022年全国城镇新增就业实际是多少？", targets, "二、2022年经济社会发展总体要求和政策取向")
     assert target_not_result(None, e) == "the evidence sets targets, not the result asked"
     result = "城镇新增就业1206万人，年末城镇调查失业率降到5.5%。"
-    e = evidence("2022年全国城镇新增就业实际是多少？", result)
-    e.quoted = ((result, ("一、过去一年和五年工作回顾",)),)
+    e = quoted("2022年全国城镇新增就业实际是多少？", result, "一、过去一年和五年工作回顾")
     assert target_not_result(None, e) is None
 
 
