@@ -41,6 +41,18 @@ def _listing(folder: Path) -> dict[str, bytes]:
 
 
 # ---------------------------------------------------------------- answering
+def test_a_long_answer_is_revealed_in_a_bounded_number_of_steps():
+    from rag.app.service import REVEAL_STEPS, reveal_steps
+
+    items = "\n".join(f"第{i}项措施。[{i % 9 + 1}]" for i in range(1, 21))
+    steps = reveal_steps(items)
+    assert len(steps) == REVEAL_STEPS
+    assert steps[0] == "第1项措施。[2]" and all(b.startswith(a) and len(b) > len(a) for a, b in zip(steps, steps[1:]))
+    assert len(steps[-1]) < len(items)  # the whole answer comes with the final event, not as a step
+    assert reveal_steps("甲句。[1]乙句。[2]") == ["甲句。[1]"]
+    assert reveal_steps("一句。[1]") == []
+
+
 def test_extractive_answer_streams_sentence_by_sentence(service, assistant):
     events = list(service.stream(MULTI_Q))
     kinds = [e.kind for e in events]

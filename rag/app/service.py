@@ -40,8 +40,24 @@ log = logging.getLogger("rag.app")
 UPLOAD_SUFFIXES = (".pdf", ".txt", ".md", ".docx", ".png", ".jpg", ".jpeg", ".tif", ".tiff")
 REFRESH_EVERY = 10.0  # seconds between checks for a generation published by another process
 STREAM_PAUSE = 0.06  # seconds between revealed sentences of an extractive answer
+REVEAL_STEPS = 4  # at most this many partial steps before the whole answer (a long list jumps by several lines)
 WRITE_LOCK_TIMEOUT = 15.0  # seconds an admin action waits for another writer
 EXPORT_KEEP_SECONDS = 3600.0  # exported files older than this are removed at the next export
+
+
+def reveal_steps(answer: str, steps: int = REVEAL_STEPS) -> list[str]:
+    """The partial answers shown before ``answer`` is whole: its growing sentence prefixes, at most
+    ``steps`` of them, evenly spread (the first sentence always among them).
+
+    The reveal holds the question's slot while it pauses, so its length is bounded whatever
+    the answer's: a list of twenty items shows in ``steps`` jumps, not twenty.
+    """
+    from rag.app.render import sentence_prefixes
+
+    prefixes = sentence_prefixes(answer)[:-1]
+    if len(prefixes) <= steps:
+        return prefixes
+    return [prefixes[round(i * (len(prefixes) - 1) / (steps - 1))] for i in range(steps)] if steps > 1 else prefixes[:1]
 
 
 @dataclass
@@ -283,9 +299,7 @@ class AppService:
                 if dropped:
                     result["notices"] = result["notices"] + [FILTER_EMPTY]
                 if not drafted and not result["abstained"]:
-                    from rag.app.render import sentence_prefixes
-
-                    for prefix in sentence_prefixes(result["answer"])[:-1]:
+                    for prefix in reveal_steps(result["answer"]):
                         yield StreamEvent("delta", searched=result.get("searched"), text=prefix)
                         time.sleep(STREAM_PAUSE)
                 yield StreamEvent("done", searched=result.get("searched"), text=result["answer"], result=result)

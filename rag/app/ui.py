@@ -315,9 +315,10 @@ def build_demo(service: AppService) -> gr.Blocks:
                     if ev.kind == "delta":
                         turn["status"] = "streaming"
                         turn["partial"] = ev.text
-                    elif ev.kind == "done":
+                    elif ev.kind == "done":  # shown by the last update below, with the stored copy
                         turn["status"] = "done"
                         turn["result"] = ev.result
+                        continue
                     yield render_chat(s["turns"], lang, docs), gr.skip(), s, gr.skip()
             except QuestionError as exc:
                 turn["status"], turn["error"] = "error", str(exc)
