@@ -188,3 +188,40 @@ def test_queue_and_concurrency_limits_suit_a_small_machine(built_index_dir, assi
     public = [f.api_name for f in fns if f.api_visibility == "public"]
     assert public == ["ask"]  # every UI event is private; the API is one endpoint
 
+
+
+def test_uploads_stay_in_the_process_own_folder_which_goes_at_shutdown(tmp_path, built_index_dir):
+    """Gradio keeps an uploaded file in a temporary folder: the app gives each process its own, takes an
+    upload only after an admin login, and removes the folder with everything in it when it is stopped."""
+    import uuid
+
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    app = start_app(tmp_path / "app", built_index_dir, {"TMPDIR": str(tmp)})
+    try:
+        folders = list(tmp.glob("rag-uploads-*"))
+        assert len(folders) == 1 and folders[0].is_dir()
+        config = app.get_json("/config")
+        comp = next(c for c in config["components"] if c.get("props", {}).get("elem_id") == "rag-admin-login")
+        dep = next(d for d in config["dependencies"] if [comp["id"], "click"] in d["targets"])
+        body = {"fn_index": dep["id"], "trigger_id": comp["id"], "data": [ADMIN_PASSWORD, None],
+                "session_hash": uuid.uuid4().hex[:10]}
+        req = urllib.request.Request(app.url + "gradio_api/run/predict", data=json.dumps(body).encode(),
+                                     headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=60) as r:
+            assert r.status == 200
+        boundary = "rAgBoundary"
+        payload = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"notice.txt\"\r\n"
+                   f"Content-Type: text/plain\r\n\r\n关于开展外事工作的通知\r\n--{boundary}--\r\n").encode()
+        req = urllib.request.Request(app.url + "gradio_api/upload", data=payload,
+                                     headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+        with urllib.request.urlopen(req, timeout=60) as r:
+            stored = json.loads(r.read())
+        assert stored and Path(stored[0]).is_file()
+        assert Path(stored[0]).resolve().is_relative_to(folders[0].resolve())
+    finally:
+        app.stop()  # SIGTERM, as a service manager stops it
+    # uvicorn shuts down gracefully, then ends the process by the signal it got (so a service manager
+    # sees it): exit handlers do not run, and the folder must already be gone.
+    assert app.proc.returncode in (0, -15), app.log()[-2000:]
+    assert not folders[0].exists()

@@ -109,17 +109,41 @@ def create_app(service, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT):
     return app
 
 
-def _private_temp_dir() -> None:
-    """Give this process its own Gradio temporary folder (uploads land there) and remove it at exit."""
+def _private_temp_dir() -> str | None:
+    """Give this process its own Gradio temporary folder (uploads land there); the folder, to be removed
+    when the server stops (and at exit, should it end otherwise), or None when ``GRADIO_TEMP_DIR`` names one."""
     import atexit
     import shutil
     import tempfile
 
     if os.environ.get("GRADIO_TEMP_DIR"):
-        return
+        return None
     folder = tempfile.mkdtemp(prefix="rag-uploads-")
     os.environ["GRADIO_TEMP_DIR"] = folder
     atexit.register(shutil.rmtree, folder, True)
+    return folder
+
+
+def _server(config, on_stop):
+    """A uvicorn server that calls ``on_stop`` once it has stopped serving.
+
+    uvicorn ends a graceful shutdown by raising the stopping signal again (SIGTERM, Ctrl-C), so the
+    process dies of it and its ``atexit`` handlers never run; ``on_stop`` runs before that.
+    """
+    from contextlib import contextmanager
+
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        @contextmanager
+        def capture_signals(self):
+            with super().capture_signals():
+                try:
+                    yield
+                finally:
+                    on_stop()
+
+    return Server(config)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -143,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
         pass
     settings = get_settings()
     host, port = host_and_port()
-    _private_temp_dir()
+    uploads = _private_temp_dir()
     from rag.app.service import AppService
 
     print(f"Loading the model and the index from {settings.index_dir} …", flush=True)
@@ -161,7 +185,9 @@ def main(argv: list[str] | None = None) -> int:
         flush=True,
     )
     print(f"Open http://{'127.0.0.1' if host in ('0.0.0.0', '') else host}:{port}/", flush=True)
-    uvicorn.Server(server_config(app, host, port, settings)).run()
+    import shutil
+
+    _server(server_config(app, host, port, settings), lambda: uploads and shutil.rmtree(uploads, True)).run()
     return 0
 
 
