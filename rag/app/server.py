@@ -185,10 +185,16 @@ def main(argv: list[str] | None = None) -> int:
         flush=True,
     )
     print(f"Open http://{'127.0.0.1' if host in ('0.0.0.0', '') else host}:{port}/", flush=True)
+    _server(server_config(app, host, port, settings), on_stop=lambda: _remove(uploads)).run()
+    return 0
+
+
+def _remove(folder: str | None) -> None:
+    """Remove ``folder`` and what is in it, if there is one."""
     import shutil
 
-    _server(server_config(app, host, port, settings), lambda: uploads and shutil.rmtree(uploads, True)).run()
-    return 0
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def server_config(app, host: str, port: int, settings):

@@ -55,9 +55,10 @@ def reveal_steps(answer: str, steps: int = REVEAL_STEPS) -> list[str]:
     from rag.app.render import sentence_prefixes
 
     prefixes = sentence_prefixes(answer)[:-1]
-    if len(prefixes) <= steps:
-        return prefixes
-    return [prefixes[round(i * (len(prefixes) - 1) / (steps - 1))] for i in range(steps)] if steps > 1 else prefixes[:1]
+    if len(prefixes) <= steps or steps < 2:
+        return prefixes[: max(steps, 0)]
+    last = len(prefixes) - 1
+    return [prefixes[round(i * last / (steps - 1))] for i in range(steps)]
 
 
 @dataclass
