@@ -160,8 +160,13 @@ _EVERYDAY_WORDS = frozenset("大同 来宾 日照 安康 白银 长治 阿里 �
 
 @lru_cache(maxsize=1)
 def ambiguous_short_names() -> frozenset[str]:
-    """Short city names that are also everyday words (they count only with their suffix)."""
-    return frozenset(p.name for p in china() if p.level == "city" and p.name in _EVERYDAY_WORDS and p.name != p.full_name)
+    """Short city names that are also everyday words (they count only with their suffix).
+
+    A name that is also a province's (海南, the island province, and 海南州 in 青海) stays the province's.
+    """
+    provinces = {p.name for p in china() if p.level == "province"}
+    return frozenset(p.name for p in china() if p.level == "city" and p.name in _EVERYDAY_WORDS
+                     and p.name != p.full_name and p.name not in provinces)
 
 
 # The one-character abbreviations (简称) of China's province-level regions. Alone a character is

@@ -128,3 +128,19 @@ def test_a_province_held_only_in_national_titles_is_not_held_for_its_own_report(
     assert s.missing == "未收录海南的文件。"
     s = scope("海南省的博鳌乐城国际医疗旅游先行区，进口药品的审批作了什么调整？", recs)
     assert s.doc_ids == ["gov-cn-5353307"]
+    # Without 省: 海南 is also the short name of a prefecture of 青海 (海南藏族自治州), which counts only
+    # in full; the province's name stays the province's.
+    assert scope("海南2025年政府工作报告定的城镇新增就业目标是多少？", recs).missing == "未收录海南的文件。"
+    short, full = scope("海南今年的城镇新增就业目标是多少？", recs), scope("海南省今年的城镇新增就业目标是多少？", recs)
+    assert (short.doc_ids, short.missing) == (full.doc_ids, full.missing)
+    s = scope("海南的博鳌乐城国际医疗旅游先行区，进口药品的审批作了什么调整？", recs)
+    assert s.doc_ids == ["gov-cn-5353307"]
+
+
+def test_a_city_name_that_is_an_everyday_word_counts_only_in_full_and_a_province_name_always():
+    from rag.places import find_places
+
+    assert [(p.name, p.level) for p in find_places("海南的博鳌亚洲论坛")] == [("海南", "province")]
+    assert [(p.name, p.level) for p in find_places("海南藏族自治州的牧业")] == [("海南", "city")]
+    assert find_places("大同小异，日照时间长") == []
+    assert [p.name for p in find_places("山西省大同市")] == ["山西", "大同"]
