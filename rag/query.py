@@ -45,7 +45,12 @@ DOCUMENT_NAME_RE = re.compile("(?:" + "|".join(KINDS) + r"|法|指标|标准|目
 # Questions about a document's publication: who issued it, when, under which number.
 _ASKS_PUBLICATION_RE = re.compile(
     r"文号|字号|索引号|发文|成文|(?:发布|公布|印发)(?!的是|了)|机关|来源|日期|哪天|何时|什么时候|主题分类|标题|"
-    r"\b(issued|published|released|document number|when|date|title|who)\b",
+    # English: the act of issuing ("when was it issued", "who published the notice"), not what was issued about
+    # a subject ("what rules has it issued to regulate …", "issued on elderly care"); an event's "when" or "date"
+    # and a relative "who" ask nothing of the document.
+    r"\b(?:issued|published|released)\b(?!\s+(?:to|on|about|for|regarding|concerning|in\s+response)\b)|"
+    r"\b(?:document number|issuing (?:body|authority|date)|issuer|publication date|date of (?:issue|publication)|"
+    r"title of)\b",
     re.I,
 )
 # Words that speak of the country as a whole in a question ("全国…目标", "国务院…").

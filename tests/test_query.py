@@ -94,3 +94,20 @@ def test_an_english_question_naming_a_place_in_chinese_is_english():
 ])
 def test_a_report_named_with_its_year_is_read_before_any_word(question, dated):
     assert analyse(question).dated_kinds == dated
+
+
+@pytest.mark.parametrize("question, publication", [
+    ("When was the notice issued?", True),
+    ("Who issued the circular on the 2019 holidays?", True),
+    ("What is the document number of the notice?", True),
+    ("Which department published the plan?", True),
+    ("这份通知是哪天印发的？", True),
+    # what was issued about a subject, an event's date, a relative "who": the document's content
+    ("What rules has the Chinese government issued to regulate medical aesthetics clinics?", False),
+    ("What has the State Council issued on elderly care?", False),
+    ("On what date did the Party Secretary speak at the matchmaking event?", False),
+    ("What positions does Hazem Hamada, who led the delegation, hold?", False),
+    ("国务院印发了哪些文件？", False),
+])
+def test_a_question_about_publication_asks_of_the_act_of_issuing(question, publication):
+    assert analyse(question).asks_publication is publication
