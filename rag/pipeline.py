@@ -177,6 +177,22 @@ class Step:
     result: Result | None = None
 
 
+def release_free_memory() -> None:
+    """Hand the allocator's free memory back to the system (glibc's ``malloc_trim``; elsewhere nothing).
+
+    Loading an index frees its intermediate objects (Chroma's rows, the texts the gate and BM25 were
+    built from) but the C allocator keeps their pages: on the 93-document index, 117 MB of a
+    serving process's 552 MB. A long-running process would carry them all its life.
+    """
+    import ctypes
+    import ctypes.util
+
+    try:
+        ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc
+        pass
+
+
 class Assistant:
     """Answers questions about the indexed documents, with citations."""
 
@@ -214,6 +230,7 @@ class Assistant:
             from rag.llm import LLMAnswerer
 
             self.llm = LLMAnswerer(self.settings, self.extractive)
+        release_free_memory()
 
     @cached_property
     def targets(self) -> Targets:
