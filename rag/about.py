@@ -60,7 +60,7 @@ _FACTS = {
     ),
     "date": (
         re.compile(rf"{_DATE_ASK}.{{0,8}}(发|出|印|公布|挂网|刊|登)|(发布|发文|印发|挂网|刊发|发表|公布)"
-                   r"(日期|时间)|(哪天|哪一天|什么时候|何时)(发布|公布|印发|发的)|\b(when|what date)\b.{0,40}\b(publish|issu|releas|post)|"
+                   r"(日期|时间)|(哪天|哪一天|什么时候|何时)(发布|公布|印发|发的)|\b(when|what date)\b.{0,160}?\b(publish|issu|releas|post)|"
                    r"publication date", re.I),
         re.compile(r"^(?!成文)\S{0,6}?(\d{4}[-年]\d{1,2}[-月]\d{1,2}|发文日期|发布日期)"),
     ),

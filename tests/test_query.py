@@ -111,3 +111,10 @@ def test_a_report_named_with_its_year_is_read_before_any_word(question, dated):
 ])
 def test_a_question_about_publication_asks_of_the_act_of_issuing(question, publication):
     assert analyse(question).asks_publication is publication
+
+
+def test_an_english_question_on_when_a_long_named_document_was_published_gets_its_date(documents_assistant):
+    # The document's name may run long between "When was" and "published": the answer is its date line.
+    r = documents_assistant.ask("When was the State Council's notice on the implementation plan for the reform "
+                                "of national vocational education published?")
+    assert "发布日期：2019年02月13日" in r.answer.text
