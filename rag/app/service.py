@@ -164,11 +164,13 @@ class AppService:
             log.info("index reloaded", extra={"event": "reload", "generation": self.generation()})
 
     def warm_up(self) -> None:
-        """Answer one question so the first user does not pay for lazy loading (jieba, BM25…)."""
+        """Answer a few questions so the first user does not pay for lazy loading (jieba, BM25, the
+        follow-up and English paths); they are asked of the first indexed document, whatever it is."""
         try:
             a = self._assistant
-            a.ask("湖南国际友城", history=["湖南国际友城有多少对？"])
-            a.ask("How many sister cities?")
+            title = next((d.title for d in a.index.documents() if d.title), "") or "文件"
+            a.ask("有哪些主要措施？", history=[f"{title}讲了什么？"])
+            a.ask(f"What does {title} say?")
         except Exception:  # noqa: BLE001
             log.warning("warm-up failed", exc_info=True)
 
