@@ -339,4 +339,10 @@ def _assemble(items: list[_Item], wrapped: bool) -> list[Paragraph]:
             current.confidence = round(weights[id(current)][0] / max(1, weights[id(current)][1]), 4)
         last_line = text
         prev_blank = False
+    if weights:  # read by OCR: its quotes are set in pairs once the paragraph is whole
+        from rag.ocr import pair_quotes
+
+        for paragraph in paragraphs:
+            if paragraph.confidence is not None:
+                paragraph.text = pair_quotes(paragraph.text)
     return paragraphs

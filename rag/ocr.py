@@ -381,6 +381,22 @@ def fix_punctuation(text: str) -> str:
     return "".join(out)
 
 
+def pair_quotes(text: str) -> str:
+    """A paragraph's double quotes set to open and close in turn (“…”“…”), when there is an even number.
+
+    The recogniser often reads a closing quote as an opening one (“三高四新“战略); in Chinese type
+    they alternate. An odd count means one was dropped or a quotation runs on into the next
+    paragraph: which one is wrong is then unknown, and the text is left as read.
+    """
+    marks = [i for i, ch in enumerate(text) if ch in "“”"]
+    if not marks or len(marks) % 2:
+        return text
+    chars = list(text)
+    for n, i in enumerate(marks):
+        chars[i] = "“" if n % 2 == 0 else "”"
+    return "".join(chars)
+
+
 def reading_order(lines: list[OcrLine]) -> list[tuple[str, bool, float]]:
     """Recognised boxes → lines in reading order: ``(text, indented, confidence)``.
 

@@ -248,6 +248,19 @@ def test_what_the_recogniser_misreads_in_chinese_print_is_put_right(read, meant)
     assert fix_punctuation(read) == meant
 
 
+@pytest.mark.parametrize("read,meant", [
+    ("落实“三高四新“战略，融入世界“为主题", "落实“三高四新“战略，融入世界“为主题"),  # odd: one dropped, left as read
+    ("落实“三高四新“战略，以“创新湖南“为主题", "落实“三高四新”战略，以“创新湖南”为主题"),
+    ("”一带一路“建设", "“一带一路”建设"),
+    ("没有引号的句子。", "没有引号的句子。"),
+])
+def test_a_paragraph_read_by_ocr_has_its_quotes_in_pairs(read, meant):
+    """A closing quote read as an opening one (and the reverse) is set right when the quotes pair up."""
+    from rag.ocr import pair_quotes
+
+    assert pair_quotes(read) == meant
+
+
 def test_line_widths_are_padded_to_few_shapes():
     """Every line width up to 4096 px becomes one of ~30 input widths, at most an eighth wider (or 320)."""
     from rag.ocr import REC_MIN_WIDTH, padded_width
