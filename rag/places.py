@@ -155,7 +155,7 @@ def _index() -> tuple[tuple[str, Place], ...]:
 
 # Short names of prefecture-level cities that are also everyday words ("大同小异", "长治久安",
 # "日照时间"): they count only with their suffix (大同市). A property of the language, not of any corpus.
-_EVERYDAY_WORDS = frozenset("大同 来宾 日照 安康 白银 长治 阿里 玉树 通化 文山 东方 吉安 永州 平凉 中山 三沙 黄山 海东 海西 海南".split())
+_EVERYDAY_WORDS = frozenset("大同 来宾 日照 安康 白银 长治 阿里 玉树 通化 文山 东方 吉安 永州 平凉 中山 三沙 黄山 海东 海西".split())
 
 
 @lru_cache(maxsize=1)
