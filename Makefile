@@ -13,7 +13,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: setup ocr-libs run test bench bench-engine eval eval-multidoc browser clean FORCE
+.PHONY: setup ocr-libs run test test-fast bench bench-engine eval eval-multidoc browser clean FORCE
 
 setup: $(STAMPS)/deps ocr-libs $(STAMPS)/model index
 
@@ -55,6 +55,10 @@ browser:
 
 test: setup browser
 	$(PY) -m pytest -q
+
+# The fast tier while iterating: no browser, no test marked slow (about a third of the suite's time).
+test-fast: setup
+	$(PY) -m pytest -q -m "not slow and not browser"
 
 eval: setup
 	$(RAG) eval --dataset eval/questions.jsonl --out eval/runs/latest

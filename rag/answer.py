@@ -22,7 +22,7 @@ from functools import lru_cache
 import numpy as np
 
 from rag.boilerplate import BYLINE_RE, formula_sentences, is_formula, says_nothing
-from rag.headings import classify_heading, is_signature
+from rag.headings import classify_heading, cn_to_int, is_signature
 from rag.keyword import FILLER_WORDS, is_chinese, tokenize
 from rag.passages import METADATA_HEADING, Passage, is_article, split_sentences
 from rag.places import find_places
@@ -596,9 +596,17 @@ class ExtractiveAnswerer:
         if not decision.answerable or not chosen:
             reason = f"{decision.code}: {decision.reason}" if decision.code else "answer.no_evidence: no evidence sentences"
             return abstention(question, retrieval.hits[:k], reason)
-        if (query or analyse(question)).broad:
+        query = query or analyse(question)
+        if not query.broad and "list" in query.answer_types:
+            # A list asked ("提出了哪些项目和问题") whose best evidence announces a list: the list's items.
+            listed = self.enumeration(question, retrieval, chosen)
+            if listed:
+                return compose_broad(question, [(c.passage, c.text) for c in listed[0]], listed[1])
+        if query.broad:
             items, more = (
-                self.outline(question, retrieval, chosen)
+                self.named_sections(question, retrieval, chosen, query)
+                or self.outline(question, retrieval, chosen)
+                or self.enumeration(question, retrieval, chosen)
                 or self.subsection(question, retrieval, chosen)
                 or self.widen(question, retrieval, chosen)
             )
@@ -664,6 +672,98 @@ class ExtractiveAnswerer:
             return None
         listed.sort(key=lambda c: (c.passage.order, c.position))
         return listed, len(near) - len(listed)
+
+    SECTION_LINES = 16  # a named section's answer lists at most this many lines, then how many more
+
+    def named_sections(self, question: str, retrieval: Retrieval, chosen: list[_Candidate], query) -> tuple[list[_Candidate], int] | None:
+        """A broad question whose field names parts of the document that answers it ("在功能建设和运维管理上有哪些
+        要求" of an 意见 whose parts are "三、加强功能建设" and "四、规范运维管理"): the answer is those parts, each
+        as its numbered items' titles ("（一）推进政务公开，强化解读回应。") with the sentence that opens each item,
+        or, for a part with no numbered items, its sentences scoring nearly as well as its best. Only when the
+        parts named are fewer than half of the document's: a field matching most parts names none. None for any
+        other question."""
+        if not chosen or not query.fields:
+            return None
+        best = max(chosen, key=lambda c: c.score)
+        # A part the document's title holds is its whole subject ("农机装备产业" of 《…农业机械化和农机装备产业转型升级
+        # 的指导意见》): :meth:`outline` answers that.
+        parts = {
+            p for f in query.fields for p in re.split(r"[和、与及,，]|以及", f)
+            if len(p) >= 2 and p not in best.passage.doc_title
+        }
+        passages = [p for p in self.index.doc_passages(best.passage.doc_id) if p.headings and METADATA_HEADING not in p.headings]
+        tops = list(dict.fromkeys(p.headings[0] for p in passages))
+        named = [h for h in tops if any(p in h for p in parts)]
+        if not named or 2 * len(named) > len(tops):
+            return None
+        lines: list[_Candidate] = []
+        for heading in named:
+            body = [p for p in passages if p.headings[0] == heading]
+            seq = sorted(self._candidates(question, retrieval, [p.id for p in body]), key=lambda c: (c.passage.order, c.position))
+            seq = [c for c in seq if c.text.strip() != heading]
+            items = [i for i, c in enumerate(seq) if _SUBSECTION_TITLE_RE.match(c.text) or _MEASURE_TITLE_RE.match(c.text)]
+            if len(items) >= 2:
+                for i in items:
+                    lines.append(seq[i])
+                    if i + 1 < len(seq) and i + 1 not in items:
+                        lines.append(seq[i + 1])
+            elif seq:
+                top = max(c.score for c in seq)
+                lines += [c for c in seq if c.score >= top - self.BROAD_SENTENCE_MARGIN and len(c.text) >= 16][: self.BROAD_PER_PASSAGE]
+        if not lines:
+            return None
+        return lines[: self.SECTION_LINES], max(0, len(lines) - self.SECTION_LINES)
+
+    ENUMERATION_ITEMS = 12  # an announced list's titles are listed up to this many, then how many more
+    ENUMERATION_MIN_ITEMS = 3
+    ENUMERATION_LEAD = 4  # the best sentence is at most this many sentences before the list's first item
+    ENUMERATION_TITLE_CHARS = 8  # item titles this long (median) name measures or matters, not bare labels
+
+    def enumeration(self, question: str, retrieval: Retrieval, chosen: list[_Candidate]) -> tuple[list[_Candidate], int] | None:
+        """A broad question answered by a sentence that announces a list ("我们采取了以下几方面的措施：",
+        "现将有关情况函复如下："): the answer is the list's item titles ("一、研究制定指导性文件，规范…。",
+        "二、关于支持国有企业主辅分离问题。"), every one, in order, however far the list runs through the
+        document. The items are the ones written in the text, numbered alike and in sequence (a nested
+        "（一）…" list under an item is not one of them); items the reader made headings are a document's parts,
+        which :meth:`outline` and :meth:`subsection` answer from. None when the best sentence chosen is not
+        such a list's lead-in, or the list is of bare labels ("一、主要职能")."""
+        if not chosen or _asks_abroad(question):
+            return None
+        best = max(chosen, key=lambda c: c.score)
+        passages = [p for p in self.index.doc_passages(best.passage.doc_id) if METADATA_HEADING not in p.headings]
+        if not any(_INLINE_ITEM_RE.search(p.text) for p in passages):
+            return None
+        seq = sorted(self._candidates(question, retrieval, [p.id for p in passages]), key=lambda c: (c.passage.order, c.position))
+        at = next((i for i, c in enumerate(seq) if c.key == best.key), None)
+        if at is None:
+            return None
+        # The question's words that are not the document's subject (its title's).
+        own = [w for w in question_terms(question) if len(w) >= 2 and not w.isdigit() and w not in best.passage.doc_title]
+        for run in _numbered_runs(seq):
+            first = run[0]
+            titles = [seq[i] for i in run]
+            lead = seq[max(0, first - 3) : first]
+            # Anchored: the best sentence is the list's lead-in, one of its titles, or the one opening an item.
+            if not (first - self.ENUMERATION_LEAD <= at < first or at in run or at - 1 in run):
+                continue
+            if (
+                len(titles) < self.ENUMERATION_MIN_ITEMS
+                or not any(_ANNOUNCES_RE.search(c.text.strip()) for c in lead)
+                or any(c.text.strip().rstrip("。；;") in c.passage.headings for c in titles)  # the reader's headings
+                or sorted(len(_bare(c.text)) for c in titles)[len(titles) // 2] < self.ENUMERATION_TITLE_CHARS
+            ):
+                continue
+            said = "".join(c.text for c in lead)
+            # The question is on the whole list: no word of it (but those its lead-in says) is in only one title
+            # in three or fewer ("湖北提出的主辅分离问题…", "山东在扩大内需方面…" of a report's ten tasks), and
+            # some word of it is in the titles ("融资" in none of a report's nine tasks: it is in one's body).
+            counts = {w: sum(w in c.text for c in titles) for w in own}
+            if any(1 <= n <= len(titles) / 3 for w, n in counts.items() if w not in said):
+                continue
+            if len(own) > 2 and not any(counts.values()):
+                continue
+            return titles[: self.ENUMERATION_ITEMS], max(0, len(titles) - self.ENUMERATION_ITEMS)
+        return None
 
     SUBSECTION_PASSAGES = 8  # a subsection's body is read up to this many passages
 
@@ -887,6 +987,46 @@ def _narrows(words: list[str], title: str, texts: list[str]) -> bool:
 
 # A report's numbered subsection title standing alone: "（二）下好创新先手棋，一体推进教育科技人才发展。".
 _SUBSECTION_TITLE_RE = re.compile(r"^\s*(?P<style>[（(])[一二三四五六七八九十]+[)）]\s*[^。；;：:]{4,40}[。]?$")
+
+# A list item's title written in the text: "一、研究制定指导性文件，规范各级政府网站的建设与管理。",
+# "（二）关于荆南四河堤防一期工程可研报告批复和开工建设问题。", "3. 摸底排查。".
+_ENUM_ITEM_RE = re.compile(
+    r"^\s*(?:(?P<cn>[一二三四五六七八九十]{1,3})、|[（(](?P<paren>[一二三四五六七八九十]{1,3})[)）]|(?P<digit>\d{1,2})[.．、](?!\d))"
+    r"\s*[^。；;：:]{2,48}[。；;]?$"
+)
+_INLINE_ITEM_RE = re.compile(r"(?:^|\n|。)\s*(?:[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[)）]|\d{1,2}[.．、](?!\d))")
+# A sentence announcing the list that follows: "…采取了以下几方面的措施：", "…现将有关情况函复如下。".
+_ANNOUNCES_RE = re.compile(r"(?:如下|以下|下列)[^。；;]{0,12}[：:。]?$|[：:]$")
+
+
+def _bare(title: str) -> str:
+    """An item title without its number and closing stop: "一、主要职能。" → "主要职能"."""
+    return re.sub(r"^\s*(?:[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[)）]|\d{1,2}[.．、])\s*|[。；;]\s*$", "", title)
+
+
+def _numbered_runs(seq: list[_Candidate]) -> list[list[int]]:
+    """The lists numbered in sequence in ``seq`` (sentences in reading order): for each numbering style
+    ("一、", "（一）", "1."), the indexes of the items 1, 2, 3 … that follow one another, in order of their first
+    item. A list of another style inside an item does not break it; a new item 1 of the same style starts
+    another list."""
+    runs: list[list[int]] = []
+    open_run: dict[str, list[int]] = {}
+    last: dict[str, int] = {}
+    for i, c in enumerate(seq):
+        m = _ENUM_ITEM_RE.match(c.text)
+        if not m:
+            continue
+        style = next(k for k in ("cn", "paren", "digit") if m.group(k))
+        n = cn_to_int(m.group(style))
+        if n == 1:
+            open_run[style] = [i]
+            last[style] = 1
+            runs.append(open_run[style])
+        elif style in open_run and n == last[style] + 1:
+            open_run[style].append(i)
+            last[style] = n
+    return sorted(runs, key=lambda r: r[0])
+
 
 # An article's numbered item: "（二）…", "2. …".
 _ARTICLE_ITEM_RE = re.compile(r"^\s*(?:[（(][一二三四五六七八九十\d]+[)）]|\d{1,2}[.．、](?!\d))")

@@ -16,6 +16,7 @@ Rules in order (code — what it refuses):
 ``gate.nothing_retrieved``   nothing was retrieved.
 ``gate.similarity_floor``    the best passage is far from the question.
 ``gate.off_topic``           none of the question's own topic words is in the passages retrieved.
+``gate.unknown_field``       a broad question's field (对…/在…方面) holds a word no document has.
 ``gate.unknown_year``        a year no indexed document mentions.
 ``gate.unknown_ordinal``     an ordinal (第五届, 第三十条) no document mentions.
 ``gate.unknown_box``         a 专栏 number no document has.
@@ -165,6 +166,23 @@ def off_topic(gate: "EvidenceGate", e: Evidence) -> str | None:
     if topic and not any(t in retrieved for t in topic):
         return f"none of {'、'.join(topic[:5])} appears in the documents' nearest passages"
     return None
+
+
+def unknown_field(gate: "EvidenceGate", e: Evidence) -> str | None:
+    """A broad question's field (:attr:`rag.query.Query.fields`: "对虚拟货币交易和比特币“挖矿”…", "在鼓励无偿献血和
+    器官捐献方面…", "城市养犬管理…") holds a word no indexed passage has: the documents set out no measures on
+    it, whatever they say of the question's other words (监管, 措施, 公共场所). A place is left to
+    :func:`unknown_place`, and a word opening with a preposition ("对德" of "对德合作") is not a field's word."""
+    unknown: list[str] = []
+    for field in e.query.fields:
+        for w in tokenize(field):
+            if len(w) < 2 or w in _QUESTION_WORDS or w in FILLER_WORDS or w[0] in "对在和与向同跟" or find_places(w):
+                continue
+            if w not in gate.corpus and w not in unknown:
+                unknown.append(w)
+    # Named whole: "比特币", not also its "比特".
+    unknown = [w for w in unknown if not any(w != o and w in o for o in unknown)]
+    return f"the documents never mention {'、'.join(unknown)}" if unknown else None
 
 
 def unknown_year(gate: "EvidenceGate", e: Evidence) -> str | None:
@@ -549,7 +567,7 @@ def title_missing(gate: "EvidenceGate", e: Evidence) -> str | None:
 RULES: tuple[Rule, ...] = tuple(
     Rule(f"gate.{fn.__name__}", fn)
     for fn in (
-        nothing_retrieved, similarity_floor, off_topic, unknown_year, unknown_ordinal, unknown_box, unknown_place,
+        nothing_retrieved, similarity_floor, off_topic, unknown_field, unknown_year, unknown_ordinal, unknown_box, unknown_place,
         quoted_name_missing, year_not_in_evidence, period_not_in_evidence, country_not_in_evidence, answer_kind_missing, subject_missing,
         figure_not_of_subject, unit_mismatch,
         target_not_result, span_not_year, result_not_target, outcome_missing, rank_missing, names_missing,

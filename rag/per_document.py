@@ -37,6 +37,7 @@ from rag.retrieval import Retrieval
 
 MAX_DOCUMENTS = 5
 SENTENCES_PER_DOCUMENT = 2
+CLOSE_DOCUMENT = 0.12  # a second document answers too when its best passage's fused score is this close to the first's
 CLOSE = 0.05  # a second sentence of a document is shown when it scores this close to its best
 # How deep in the ranking a document may first appear and still be asked.
 DEPTH = 10
@@ -69,8 +70,9 @@ class PerDocument:
         self.records = records
         self.retriever = retriever  # searches deeper for a question with a condition on a figure
 
-    def candidates(self, retrieval: Retrieval, k: int, depth: int = DEPTH) -> list[str]:
-        """The documents of the best-ranked passages, in rank order, when they are several of one kind."""
+    def candidates(self, retrieval: Retrieval, k: int, depth: int = DEPTH, close: bool = False) -> list[str]:
+        """The documents of the best-ranked passages, in rank order, when they are several of one kind (with
+        ``close``, when the second also ranks close to the first: see :data:`CLOSE_DOCUMENT`)."""
         docs = list(dict.fromkeys(h.passage.doc_id for h in retrieval.hits[:depth]))
         top = list(dict.fromkeys(h.passage.doc_id for h in retrieval.hits[:k]))
         if len(top) < 2:
@@ -82,6 +84,12 @@ class PerDocument:
         distinct = {(self.records[d].region, self.records[d].city, self.records[d].year) for d in same}
         if len(same) < 2 or len(distinct) < 2 or same[1] not in top:
             return []
+        # A second document ranked well below the first is not another answer but a neighbour: the question
+        # speaks of the first ("…关于完善政府网站的提案，答复说采取了哪些措施" over several replies).
+        if close:
+            best = {d: max(h.score for h in retrieval.hits[:depth] if h.passage.doc_id == d) for d in same[:2]}
+            if best[same[1]] < best[same[0]] - CLOSE_DOCUMENT:
+                return []
         return same
 
     def answer(self, query: Query, retrieval: Retrieval, k: int, doc_ids: list[str] | None) -> Answer | None:
@@ -95,7 +103,8 @@ class PerDocument:
                 return compose_per_document(
                     question, met[:MAX_DOCUMENTS], len(met) - MAX_DOCUMENTS, self.records, query.condition
                 )
-        docs = self.candidates(retrieval, k)
+        # Asked of each ("分别是多少", "各省"), every document answers, however far down it ranks.
+        docs = self.candidates(retrieval, k, close=not _EACH_RE.search(question))
         if not docs:
             return None
         numeric = bool(query.answer_types & {"count", "amount"}) or bool(re.search(r"多少|几|how (many|much)", question, re.I))

@@ -88,6 +88,8 @@ class Query:
     asks_publication: bool = False  # who issued a document, when, under which number (its information table answers)
     # Asks for everything the documents offer on a topic ("有什么支持", "哪些措施", "重点是什么").
     broad: bool = False
+    # The field a broad Chinese question asks about ("对虚拟货币交易…采取了哪些措施", "在科技创新和人才方面…").
+    fields: tuple[str, ...] = ()
     # Whether a target was met, or how a result compares with its target ("目标完成了吗", "比目标如何").
     asks_verdict: bool = False
     stage: str = ""  # "result" (what happened: 实际, 完成了, 去年), "target" (目标, 预期, 计划) or "" (either, or both)
@@ -172,6 +174,7 @@ def analyse(question: str) -> Query:
         quoted=_quoted(text),
         asks_publication=bool(_ASKS_PUBLICATION_RE.search(text)),
         broad=bool(_BROAD_RE.search(squashed if zh else text)),
+        fields=_fields(squashed) if zh and _BROAD_RE.search(squashed) else (),
         asks_verdict=bool(_ASKS_VERDICT_RE.search(squashed if zh else text)),
         stage=_stage(text),
     )
@@ -297,7 +300,7 @@ _BROAD_RE = re.compile(
     r"(?:有|有些|提供|给予?|能得到|能给些?)(?:什么|哪些|哪方面的?)(?:支持|帮助|扶持|措施|举措|政策)|"
     r"(?:哪些|什么)(?:支持|帮助|扶持|措施|举措|政策措施|具体措施|安排|部署|合作|重点)|"
     r"(?:重点|重点工作|主要任务|重点任务)(?:是什么|有哪些|有什么)|怎么支持|如何支持|怎样支持|打算怎么干|都打算|有哪些打算|"
-    r"哪些具体(?:安排|措施|举措)|有哪些(?:抓手|方向|服务和支持|具体举措)|"
+    r"哪些具体(?:安排|措施|举措)|有哪些(?:抓手|方向|服务和支持|具体举措)|有哪些[^，,。？?、]{0,4}措施|有哪些(?:具体|主要)?要求|"
     # "主要抓哪些方面", "要做哪些工作", "都涉及哪些方面": the work to be done on a subject, all of it.
     r"(?:抓|做|干|涉及)哪些|哪些方面(?!的)|(?:提|提出|采取)了?哪些(?:要求|措施|意见|任务|监管措施)|哪几条意见|负责哪些|"
     r"主要有哪些[？?]?$|哪些(?:主要|具体)(?:措施|举措)|哪些[^，。？?、]{1,8}的(?:措施|举措|办法)|(?:打算|准备|计划)怎么(?:做|干|办)|"
@@ -342,6 +345,22 @@ _ACHIEVED_RE = re.compile(r"已[经有]|累计|共计|全年|新增|达到了|�
 # Procedural details an enterprise may ask for; the evidence must speak of the same thing.
 # "两份材料里" speaks of the documents themselves, not of papers to hand in.
 _PROCEDURE_RE = re.compile(r"(?<![份篇])材料(?![里中上])|流程|手续|步骤|处室|表格|时限|办理时间|工作日")
+# The field of a broad question: what follows 对/在/关于 up to the asking ("国家对虚拟货币交易和比特币“挖矿”采取了哪些
+# 监管措施", "在鼓励无偿献血和器官捐献方面有哪些"), or what opens it ("城市养犬管理有哪些规定和措施").
+_FIELD_RES = (
+    re.compile(
+        r"(?:对|在|关于|针对)(?P<f>[^，,。？?；;！!]{2,24}?)(?:方面|领域)?"
+        r"(?:有|采取|提出|出台|作出|做了|还有|是|怎么|如何|要|都|上|打算|准备|计划)"
+    ),
+    re.compile(r"^(?P<f>[^，,。？?；;]{2,16}?)(?:方面|领域)?(?:有哪些|有什么|要求)"),
+)
+
+
+def _fields(squashed: str) -> tuple[str, ...]:
+    """The fields a broad question names (:data:`_FIELD_RES`), in order."""
+    return tuple(dict.fromkeys(m.group("f") for rx in _FIELD_RES for m in rx.finditer(squashed)))
+
+
 _YEAR_RE = re.compile(r"(?<!\d)(19\d{2}|20\d{2})\s*年")
 _EN_YEAR_RE = re.compile(r"(?<![\d-])(19\d{2}|20\d{2})(?![\d-])")
 _ORDINAL_RE = re.compile(r"第[一二三四五六七八九十百\d]+[届次条项批期]")
@@ -351,6 +370,34 @@ _TITLES = "主任|副主任|书记|副书记|省长|副省长|市长|部长|厅�
 _TITLE_RE = re.compile(_TITLES)
 
 
+# The kinds of answer named by a thing's name (a fee, phone, contact, address, website): the name is asked for
+# only when the asking applies to it ("咨询电话是多少", "什么费用", "What is the phone number…"), not when it
+# names the topic ("完善政府网站…采取了哪些措施", "…the proposal for a premier's hotline").
+_CONTACT_KINDS = frozenset({"fee", "phone", "contact", "address", "website"})
+_ASKING_AFTER_RE = re.compile(
+    r"^(?:[^，,。；;、：:]{0,6}?(?:是多少|多少|是什么|是哪|在哪|怎么|如何|吗|呢)|(?:是|有)?(?:什么|哪个|哪些|哪)?\s*(?:[？?]|$))"
+)
+_ASKING_BEFORE_RE = re.compile(r"(?:什么|哪个|哪些|哪|多少|有没有|是否|怎么|怎样|如何)[^，,。；;、]{0,2}$")
+_ASKING_IN_RE = re.compile(r"多少|哪|钱")
+
+
+def _contact_asked(question: str, rx: re.Pattern) -> bool:
+    """True when the question asks for the thing ``rx`` names (see :data:`_CONTACT_KINDS`)."""
+    if not is_chinese(question):
+        # English: the thing is named outside the clause that says where the answer is ("…, according to the
+        # reply to the proposal for a premier's hotline?", "Under the 2019 guideline on …, what is the fee…").
+        main = re.sub(r"\b(?:according to|under|as stated in)\b[^,;?]*", " ", question, flags=re.I)
+        return bool(rx.search(main))
+    for m in rx.finditer(question):
+        if (
+            _ASKING_IN_RE.search(m.group())
+            or _ASKING_AFTER_RE.search(question[m.end() :])
+            or _ASKING_BEFORE_RE.search(question[: m.start()])
+        ):
+            return True
+    return False
+
+
 def asked_types(question: str) -> set[str]:
     """What kinds of answer a question asks for (fee, phone, count, list, …).
 
@@ -358,6 +405,7 @@ def asked_types(question: str) -> set[str]:
     """
     question = re.sub(r"《[^《》]*》", "《》", question)
     found = {kind for kind, rx in _ASKS.items() if rx.search(question)}
+    found -= {kind for kind in _CONTACT_KINDS & found if not _contact_asked(question, _ASKS[kind])}
     if "list" in found:
         found.discard("count")  # "有哪几个" asks for a list, not a number
     if re.search(r"几[个项条]?(方面|措施|举措|重点|任务|名片|板块|原则|瓶颈)|哪几|有几个方面", question):

@@ -108,14 +108,15 @@ def scope_for(query: Query, records: dict[str, DocumentRecord], doc_ids: list[st
         named = set(query.regions)
         kept = {d: r for d, r in pool.items() if r.region in named}
         # The national documents whose title names the region ("国务院办公厅关于四川省在温家宝总理考察工作时所提
-        # 问题和建议办理情况的函") are about it too: they answer when the region's own documents cannot, because
-        # none is of the year asked, or none is held and the question names no kind they are not.
+        # 问题和建议办理情况的函", "…关于内地西藏初中班扩大招生规模…") are about it too, unless the question names
+        # a kind they are not ("2025年政府工作报告"; a kind word alone is often a common one: "办理意见", "计划");
+        # retrieval ranks them with the region's own documents (the year rule, below, keeps those of the year asked).
         titled = {d: r for d, r in pool.items() if _title_names_region(r, named)}
-        wanted = set(query.years) | {y + 1 for y in query.years}
-        if not kept:
-            if titled and all(any(_kind_matches(r, k) for r in titled.values()) for k in query.kinds):
-                kept = titled
-        elif titled and query.years and not any(r.years & wanted for r in kept.values()):
+        kinds = {k for _, k in query.dated_kinds} | ({"政府工作报告"} & set(query.kinds))
+        # "今年" asks of the region's current documents, not of old ones about it.
+        if kept and query.relative_years:
+            titled = {}
+        if titled and all(any(_kind_matches(r, k) for r in titled.values()) for k in kinds):
             kept.update(titled)
         if query.cities:
             city_docs = {d: r for d, r in kept.items() if r.city and r.city in query.cities}

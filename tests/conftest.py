@@ -90,6 +90,23 @@ def artifacts() -> Path:
 DOCUMENTS = FIXTURES / "documents"
 
 
+REPLIES = FIXTURES / "replies"
+
+
+@pytest.fixture(scope="session")
+def replies_assistant(tmp_path_factory, embedder):
+    """An :class:`Assistant` over letters and an 意见 whose measures are numbered in the text
+    (``tests/fixtures/replies``: the State Council General Office's replies on 湖北's and 四川's questions, its
+    reply to a proposal on government websites, its 意见 on 政务新媒体) and 四川's 2025 report."""
+    from rag.store.index import Index
+    from rag.pipeline import Assistant
+
+    folder = tmp_path_factory.mktemp("replies-index")
+    settings = make_settings(folder, corpus_dir=REPLIES)
+    Index(settings, embedder=embedder).ingest(REPLIES)
+    return Assistant(settings, embedder=embedder)
+
+
 @pytest.fixture(scope="session")
 def documents_assistant(tmp_path_factory, embedder):
     """An :class:`Assistant` over real documents of other collections (``tests/fixtures/documents``:

@@ -84,3 +84,54 @@ def test_a_province_whose_name_holds_a_countrys_is_no_place_abroad():
 
     assert [sorted(found) for found, _ in _places_by_kind("内蒙古自治区今年治沙和节水方面打算怎么做？")] == [["内蒙古"]]
     assert [sorted(found) for found, _ in _places_by_kind("同蒙古国的合作有哪些安排？")] == [["蒙古"]]
+
+
+# ---------------------------------------------------------------- lists announced in the text, parts named
+
+def test_a_list_its_lead_in_announces_is_answered_with_every_item(replies_assistant):
+    r = replies_assistant.ask("针对政协委员关于完善政府网站、提高公共服务水平的提案，国务院办公厅答复说采取了哪些措施？")
+    items = _items(r.answer.text)
+    # "…我们采取了以下几方面的措施：" is followed by five numbered measures written in the text, across passages.
+    assert [i[:2] for i in items] == ["一、", "二、", "三、", "四、", "五、"]
+    assert "研究制定指导性文件" in items[0] and "标准化体系" in items[4]
+    assert {c.passage.doc_id for c in r.answer.citations} == {"gov-cn-5351586"}
+
+
+def test_a_long_list_of_matters_is_listed_whole(replies_assistant):
+    r = replies_assistant.ask("2004年温家宝总理到四川考察，四川省提出的问题和建议主要有哪些？")
+    items = _items(r.answer.text)
+    assert len(items) == 11 and items[0].startswith("一、关于60万吨乙烯项目问题") and items[-1].startswith("十一、")
+    assert "另有" not in r.answer.text
+
+
+def test_a_question_on_one_item_gets_that_item_not_the_list(replies_assistant):
+    r = replies_assistant.ask("湖北提出的支持国有企业主辅分离问题，国家有哪些办理意见？")
+    assert not r.answer.abstained
+    assert "主辅分离" in r.answer.text and "荆南四河" not in r.answer.text
+
+
+def test_a_broad_question_naming_parts_of_a_document_gets_those_parts(replies_assistant):
+    r = replies_assistant.ask("政府部门办政务微博、微信、客户端这些新媒体，国务院办公厅在功能建设和运维管理上有哪些要求？")
+    items = _items(r.answer.text)
+    assert any(i.startswith("（一）推进政务公开，强化解读回应。") for i in items)
+    assert any(i.startswith("（三）安全防护。") for i in items)
+    assert any("先审后发" in i for i in items)  # each item's opening sentence with its title
+    assert {c.passage.headings[0] for c in r.answer.citations} == {"三、加强功能建设", "四、规范运维管理"}
+
+
+def test_a_national_letter_on_a_province_answers_its_questions_without_a_year(replies_assistant):
+    # 四川's own 2025 report is held too; the letter's title names 四川省, so it is searched with it.
+    r = replies_assistant.ask("四川省在温家宝总理考察工作时提出的问题和建议主要有哪些？")
+    assert not r.answer.abstained
+    assert {c.passage.doc_id for c in r.answer.citations} == {"gov-cn-5351671"}
+
+
+@pytest.mark.parametrize("question, word", [
+    ("国家对虚拟货币交易和比特币“挖矿”采取了哪些监管措施？", "挖矿"),
+    ("城市养犬管理有哪些规定和措施？比如犬只登记、文明养犬方面怎么要求？", "养犬"),
+    ("国家在鼓励无偿献血和器官捐献方面有哪些政策措施？", "献血"),
+])
+def test_a_broad_question_on_a_field_no_document_mentions_is_refused(replies_assistant, question, word):
+    r = replies_assistant.ask(question)
+    assert r.answer.abstained
+    assert r.answer.reason.startswith("gate.unknown_field") and word in r.answer.reason

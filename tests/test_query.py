@@ -118,3 +118,27 @@ def test_an_english_question_on_when_a_long_named_document_was_published_gets_it
     r = documents_assistant.ask("When was the State Council's notice on the implementation plan for the reform "
                                 "of national vocational education published?")
     assert "发布日期：2019年02月13日" in r.answer.text
+
+
+@pytest.mark.parametrize("question, kind, asked", [
+    ("省委外事办服务企业的咨询电话是多少？", "phone", True),
+    ("在哪个网站申报？", "website", True),
+    ("办理签证需要什么费用？", "fee", True),
+    ("What is the phone number of the enterprise service hotline?", "phone", True),
+    # The thing names the topic, not what is asked.
+    ("针对政协委员关于完善政府网站、提高公共服务水平的提案，国务院办公厅答复说采取了哪些措施？", "website", False),
+    ("科技型中小企业研发费用加计扣除比例提高到了多少？", "fee", False),
+    ("How does the State Council hear the public's views, according to its reply to the proposal for a premier's hotline?", "phone", False),
+])
+def test_a_fee_phone_or_website_is_asked_only_when_the_asking_applies_to_it(question, kind, asked):
+    assert (kind in analyse(question).answer_types) is asked
+
+
+@pytest.mark.parametrize("question, fields", [
+    ("国家对虚拟货币交易和比特币“挖矿”采取了哪些监管措施？", ("虚拟货币交易和比特币“挖矿”",)),
+    ("安徽省2025年在科技创新和人才方面打算怎么做？", ("科技创新和人才",)),
+    ("城市养犬管理有哪些规定和措施？", ("城市养犬管理",)),
+    ("2025年经济增长预期目标是多少？", ()),  # not a broad question
+])
+def test_a_broad_question_names_its_field(question, fields):
+    assert analyse(question).fields == fields
