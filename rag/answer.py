@@ -652,7 +652,7 @@ class ExtractiveAnswerer:
         # The titles of its measures, not the labels of its opening part ("一、总体要求 › （二）指导思想。").
         titles = [c for c in cands if is_measure_title(c.text) and not _labels_part(c.passage.headings)]
         if len(titles) < self.OUTLINE_MIN_TITLES:
-            return None
+            return self._parts(cands)
         for c in titles:  # each read as if retrieved first: the document, not a passage's rank, is the answer
             c.score += self.RANK_PENALTY * c.passage_rank
         subject = [t for t in question_terms(subject_text(question)) if len(t) >= 2 and not t.isdigit()]
@@ -672,6 +672,29 @@ class ExtractiveAnswerer:
             return None
         listed.sort(key=lambda c: (c.passage.order, c.position))
         return listed, len(near) - len(listed)
+
+    OUTLINE_MIN_PARTS = 3
+
+    def _parts(self, cands: list[_Candidate]) -> tuple[list[_Candidate], int] | None:
+        """A document on the question's whole subject whose numbered parts are headings with no numbered measures
+        under them ("一、关于黄金地质勘探问题" … in a 复函): each part's heading and its opening sentence, in order.
+        ``cands``: the document's sentences. None when it has fewer than :attr:`OUTLINE_MIN_PARTS` such parts."""
+        seq = sorted(cands, key=lambda c: (c.passage.order, c.position))
+        lines: list[_Candidate] = []
+        parts = 0
+        for i, c in enumerate(seq):
+            heading = c.passage.headings[0] if c.passage.headings else ""
+            if c.position != 0 or c.text.strip() != heading or not re.match(r"[一二三四五六七八九十]+、", heading):
+                continue
+            if _labels_part((heading,)) or _SECTION_LABEL_RE.match(_bare(heading)):
+                continue
+            parts += 1
+            lines.append(c)
+            if i + 1 < len(seq) and seq[i + 1].passage.headings[:1] == (heading,) and len(seq[i + 1].text) >= 16:
+                lines.append(seq[i + 1])
+        if parts < self.OUTLINE_MIN_PARTS:
+            return None
+        return lines[: self.SECTION_LINES], max(0, len(lines) - self.SECTION_LINES)
 
     SECTION_LINES = 16  # a named section's answer lists at most this many lines, then how many more
 
@@ -774,6 +797,12 @@ class ExtractiveAnswerer:
         them from retrieved passages (each passage's sentences nearly as good as its best), in reading order.
         None when no sentence chosen is such a title, or a place abroad is asked (:meth:`widen`)."""
         titles = [c for c in chosen if _SUBSECTION_TITLE_RE.match(c.text)]
+        if not titles:
+            # A title among the retrieved passages' sentences that answers nearly as well as the best chosen one
+            # ("（二）激发市场主体活力，着力优化营商环境。" for "为优化营商环境、激发市场主体活力提出了哪些举措").
+            top = max(c.score for c in chosen)
+            near = self._candidates(question, retrieval, [h.passage.id for h in retrieval.hits[: self.settings.top_k]])
+            titles = [c for c in near if _SUBSECTION_TITLE_RE.match(c.text) and c.score >= top - self.BROAD_MARGIN]
         if not titles:
             return None
         best = max(titles, key=lambda c: c.score)

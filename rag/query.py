@@ -302,12 +302,12 @@ _BROAD_RE = re.compile(
     r"(?:重点|重点工作|主要任务|重点任务)(?:是什么|有哪些|有什么)|怎么支持|如何支持|怎样支持|打算怎么干|都打算|有哪些打算|"
     r"哪些具体(?:安排|措施|举措)|有哪些(?:抓手|方向|服务和支持|具体举措)|有哪些[^，,。？?、]{0,4}措施|有哪些(?:具体|主要)?要求|"
     # "主要抓哪些方面", "要做哪些工作", "都涉及哪些方面": the work to be done on a subject, all of it.
-    r"(?:抓|做|干|涉及)哪些|哪些方面(?!的)|(?:提|提出|采取)了?哪些(?:要求|措施|意见|任务|监管措施)|哪几条意见|负责哪些|"
+    r"(?:抓|做|干|涉及)哪些|哪些方面(?!的)|(?:提|提出|采取|出台|制定)了?哪些(?:要求|措施|意见|任务|监管措施)|哪几条意见|负责哪些|"
     r"主要有哪些[？?]?$|哪些(?:主要|具体)(?:措施|举措)|哪些[^，。？?、]{1,8}的(?:措施|举措|办法)|(?:打算|准备|计划)怎么(?:做|干|办)|"
     # "…都有哪些？" closing a question on a field, "有哪些重大涉外展会活动": every one is asked.
     r"都有哪些[？?]?$|有哪些[^，。？?]{0,8}活动|"
     r"\bgive me everything\b|\blist the (?:main )?(?:support|measures)|\bwhat does [^?]{0,40}\boffer\b|\bwhat (?:is|are|was|were) [^?]{0,40}\b(?:doing|planning|planned)\b|\bwhat does [^?]{0,120}\brequire\b|"
-    r"\bwhat (?:support|help|measures|steps|policies|services|incentives|assistance)\b|"
+    r"\bwhat (?:support|help|measures|steps|policies|services|incentives|assistance)\b|\bwhat (?:[a-z-]+ ){1,2}(?:policies|measures|steps|tasks)\b|"
     r"\bwhich (?:measures|policies|services|priorities)\b|\bwhat (?:are|were) the (?:main |key )?(?:priorities|measures|tasks|focus)|"
     r"\bhow (?:does|will|can) (?:the )?(?:province|government|state)\b[^?]{0,30}\b(?:support|help)\b",
     re.I,
@@ -354,11 +354,15 @@ _FIELD_RES = (
     ),
     re.compile(r"^(?P<f>[^，,。？?；;]{2,16}?)(?:方面|领域)?(?:有哪些|有什么|要求)"),
 )
+# A field set before the asking clause ("对婚恋交友网站和婚介机构，国家出台了哪些监管措施"): read only when no other
+# is found, since a clause before the asking often says who asks ("我们想做对俄罗斯的生意，…对俄合作有哪些方向").
+_FIELD_CLAUSE_RE = re.compile(r"(?:对|关于|针对)(?P<f>[^，,。？?；;！!]{2,24})[，,](?=[^，,。？?]*(?:哪些|什么))")
 
 
 def _fields(squashed: str) -> tuple[str, ...]:
-    """The fields a broad question names (:data:`_FIELD_RES`), in order."""
-    return tuple(dict.fromkeys(m.group("f") for rx in _FIELD_RES for m in rx.finditer(squashed)))
+    """The fields a broad question names (:data:`_FIELD_RES`, else :data:`_FIELD_CLAUSE_RE`), in order."""
+    found = [m.group("f") for rx in _FIELD_RES for m in rx.finditer(squashed)]
+    return tuple(dict.fromkeys(found or [m.group("f") for m in _FIELD_CLAUSE_RE.finditer(squashed)]))
 
 
 _YEAR_RE = re.compile(r"(?<!\d)(19\d{2}|20\d{2})\s*年")

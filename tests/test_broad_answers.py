@@ -135,3 +135,24 @@ def test_a_broad_question_on_a_field_no_document_mentions_is_refused(replies_ass
     r = replies_assistant.ask(question)
     assert r.answer.abstained
     assert r.answer.reason.startswith("gate.unknown_field") and word in r.answer.reason
+
+
+def test_a_document_whose_parts_are_headed_matters_is_answered_part_by_part(replies_assistant):
+    r = replies_assistant.ask(
+        "What economic policies for the gold industry did the State Council General Office set out in its 1996 reply on gold policy?"
+    )
+    items = _items(r.answer.text)
+    # Its four parts ("一、关于黄金地质勘探资金问题" …), each with the sentence that opens it.
+    heads = [i for i in items if re.match(r"[一二三四]、关于", i)]
+    assert [h[:2] for h in heads] == ["一、", "二、", "三、", "四、"]
+    assert len(items) > len(heads)
+    assert {c.passage.doc_id for c in r.answer.citations} == {"gov-cn-5345440"}
+
+
+def test_a_subsection_title_among_the_retrieved_sentences_gives_the_subsection(documents_assistant):
+    # The sentence chosen first is from another chapter; the subsection's title answers nearly as well.
+    r = documents_assistant.ask("2024年政府工作报告为扩大高水平对外开放、促进互利共赢提出了哪些举措？")
+    items = _items(r.answer.text)
+    assert items[0].startswith("（五）扩大高水平对外开放，促进互利共赢。")
+    assert len(items) >= 8 and any("跨境电商" in i for i in items) and any("一带一路" in i for i in items)
+    assert {c.passage.doc_id for c in r.answer.citations} == {"gwr-national-2024"}

@@ -1,4 +1,4 @@
-"""Validates eval/multidoc.jsonl, eval/years.jsonl, eval/broad.jsonl and eval/broad2.jsonl, asked over the 93 documents of eval/corpora/multidoc/.
+"""Validates eval/multidoc.jsonl, eval/years.jsonl and eval/broad*.jsonl, asked over the 93 documents of eval/corpora/multidoc/.
 
 Every gold quote must occur verbatim (NFKC, whitespace removed) in its document, and every
 answer fact in one of its gold documents; the set must keep the composition it was written
@@ -23,7 +23,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SET_PATH = ROOT / "eval" / "multidoc.jsonl"
 # Other sets asked over the same corpus: their questions are checked the same way.
-OTHER_SETS = (ROOT / "eval" / "years.jsonl", ROOT / "eval" / "broad.jsonl", ROOT / "eval" / "broad2.jsonl")
+OTHER_SETS = tuple(ROOT / "eval" / f"{name}.jsonl" for name in ("years", "broad", "broad2", "broad3"))
 CORPUS = ROOT / "eval" / "corpora" / "multidoc"
 
 
