@@ -737,8 +737,42 @@ class ExtractiveAnswerer:
             return None
         return lines[: self.SECTION_LINES], max(0, len(lines) - self.SECTION_LINES)
 
+    def _one_item(self, question: str, own: list[str], titles: list[_Candidate], said: str) -> bool:
+        """The question asks of one item of a list, not of the list (``titles``; ``said``: its lead-in).
+
+        A question naming fields ("在治理大气污染、保护生态环境方面"): the fields found in titles are all found in
+        the same one, and none is only in the lead-in ("生态环境保护" of "…在加强生态文明建设上实现新突破。…对生态
+        环境的满意度" before "一是…二是…三是全社会推进绿色低碳转型"). Any other: the specific words of it found in only one title in three or fewer all point to the
+        same title ("湖北提出的主辅分离问题…" of a letter's five matters), and its lead-in, which speaks of the
+        whole list, says no specific noun of it."""
+        rare = max(1, len(titles) / 3)
+
+        def found(words: list[str]) -> set[int]:
+            hits = [{i for i, c in enumerate(titles) if w in c.text} for w in words if self._specific(w)]
+            return set().union(*[h for h in hits if 1 <= len(h) <= rare])
+
+        fields = [p for f in analyse(question).fields for p in re.split(r"[和、与及,，]|以及", f) if len(p) >= 2]
+        if fields:
+            words = [[w for w in tokenize(p) if len(w) >= 2] + [p] for p in fields]
+            each = [found(ws) for ws in words]
+            # A field its lead-in speaks of and no title does is the list's own subject.
+            if any(not hits and any(w in said and self.gate.share(w) <= self.LEAD_SHARE for w in ws)
+                   for hits, ws in zip(each, words)):
+                return False
+            return len(set().union(*each)) == 1
+        specific = [w for w in own if self._specific(w)]
+        return not any(w in said and _is_noun(w) for w in specific) and len(found(specific)) == 1
+
+    SPECIFIC_SHARE = 0.05  # a word in at most this share of passages says what the question is about
+    LEAD_SHARE = 0.15  # a field's word in a list's lead-in, in at most this share of passages, ties it to the list
+
+    def _specific(self, word: str) -> bool:
+        """``word`` is rare enough in the indexed passages to say what a question is about ("乡村全面振兴", not
+        "推进" or "重点")."""
+        return self.gate.share(word) <= self.SPECIFIC_SHARE
+
     ENUMERATION_ITEMS = 12  # an announced list's titles are listed up to this many, then how many more
-    ENUMERATION_MIN_ITEMS = 3
+    ENUMERATION_MIN_ITEMS = 2
     ENUMERATION_LEAD = 4  # the best sentence is at most this many sentences before the list's first item
     ENUMERATION_TITLE_CHARS = 8  # item titles this long (median) name measures or matters, not bare labels
 
@@ -748,8 +782,10 @@ class ExtractiveAnswerer:
         "二、关于支持国有企业主辅分离问题。"), every one, in order, however far the list runs through the
         document. The items are the ones written in the text, numbered alike and in sequence (a nested
         "（一）…" list under an item is not one of them); items the reader made headings are a document's parts,
-        which :meth:`outline` and :meth:`subsection` answer from. None when the best sentence chosen is not
-        such a list's lead-in, or the list is of bare labels ("一、主要职能")."""
+        which :meth:`outline` and :meth:`subsection` answer from. "一是…二是…三是…" is such a list too, announced
+        by its own numbering. Each title is followed by the sentence opening its item. None when no sentence
+        chosen is the list's lead-in, a title or an item's opening, when the question's words point to one item,
+        or when the list is of bare labels ("一、主要职能")."""
         if not chosen or _asks_abroad(question):
             return None
         best = max(chosen, key=lambda c: c.score)
@@ -757,35 +793,40 @@ class ExtractiveAnswerer:
         if not any(_INLINE_ITEM_RE.search(p.text) for p in passages):
             return None
         seq = sorted(self._candidates(question, retrieval, [p.id for p in passages]), key=lambda c: (c.passage.order, c.position))
-        at = next((i for i, c in enumerate(seq) if c.key == best.key), None)
-        if at is None:
-            return None
+        keys = {c.key for c in chosen}
+        ats = [i for i, c in enumerate(seq) if c.key in keys]  # the chosen sentences' places in the document
         # The question's words that are not the document's subject (its title's).
         own = [w for w in question_terms(question) if len(w) >= 2 and not w.isdigit() and w not in best.passage.doc_title]
         for run in _numbered_runs(seq):
             first = run[0]
             titles = [seq[i] for i in run]
             lead = seq[max(0, first - 3) : first]
-            # Anchored: the best sentence is the list's lead-in, one of its titles, or the one opening an item.
-            if not (first - self.ENUMERATION_LEAD <= at < first or at in run or at - 1 in run):
+            # Anchored: a sentence chosen is the list's lead-in, one of its titles, or the one opening an item.
+            if not any(first - self.ENUMERATION_LEAD <= at < first or at in run or at - 1 in run for at in ats):
                 continue
+            # "一是…二是…" enumerates by itself; a list numbered otherwise is announced ("…如下：").
+            announced = bool(_ENUM_ITEM_RE.match(titles[0].text).group("shi")) or any(
+                _ANNOUNCES_RE.search(c.text.strip()) for c in lead
+            )
             if (
                 len(titles) < self.ENUMERATION_MIN_ITEMS
-                or not any(_ANNOUNCES_RE.search(c.text.strip()) for c in lead)
+                or not announced
                 or any(c.text.strip().rstrip("。；;") in c.passage.headings for c in titles)  # the reader's headings
                 or sorted(len(_bare(c.text)) for c in titles)[len(titles) // 2] < self.ENUMERATION_TITLE_CHARS
             ):
                 continue
-            said = "".join(c.text for c in lead)
-            # The question is on the whole list: no word of it (but those its lead-in says) is in only one title
-            # in three or fewer ("湖北提出的主辅分离问题…", "山东在扩大内需方面…" of a report's ten tasks), and
-            # some word of it is in the titles ("融资" in none of a report's nine tasks: it is in one's body).
-            counts = {w: sum(w in c.text for c in titles) for w in own}
-            if any(1 <= n <= len(titles) / 3 for w, n in counts.items() if w not in said):
+            if self._one_item(question, own, titles, "".join(c.text for c in lead)):
                 continue
-            if len(own) > 2 and not any(counts.values()):
+            if len(own) > 2 and not any(any(w in c.text for c in titles) for w in own):
                 continue
-            return titles[: self.ENUMERATION_ITEMS], max(0, len(titles) - self.ENUMERATION_ITEMS)
+            # Each item's title, and the sentence that opens it when the title only names it.
+            lines: list[_Candidate] = []
+            for i in run[: self.ENUMERATION_ITEMS]:
+                lines.append(seq[i])
+                nxt = seq[i + 1] if i + 1 < len(seq) else None
+                if nxt is not None and i + 1 not in run and not _ITEM_START_RE.match(nxt.text) and len(nxt.text) >= 16:
+                    lines.append(nxt)
+            return lines, max(0, len(titles) - self.ENUMERATION_ITEMS)
         return None
 
     SUBSECTION_PASSAGES = 8  # a subsection's body is read up to this many passages
@@ -1020,10 +1061,18 @@ _SUBSECTION_TITLE_RE = re.compile(r"^\s*(?P<style>[（(])[一二三四五六七�
 # A list item's title written in the text: "一、研究制定指导性文件，规范各级政府网站的建设与管理。",
 # "（二）关于荆南四河堤防一期工程可研报告批复和开工建设问题。", "3. 摸底排查。".
 _ENUM_ITEM_RE = re.compile(
-    r"^\s*(?:(?P<cn>[一二三四五六七八九十]{1,3})、|[（(](?P<paren>[一二三四五六七八九十]{1,3})[)）]|(?P<digit>\d{1,2})[.．、](?!\d))"
+    r"^\s*(?:(?P<cn>[一二三四五六七八九十]{1,3})、|[（(](?P<paren>[一二三四五六七八九十]{1,3})[)）]|(?P<digit>\d{1,2})[.．、](?!\d)"
+    r"|(?P<shi>[一二三四五六七八九十]{1,2})是(?=[^。；;：:，,]{4}))"
     r"\s*[^。；;：:]{2,48}[。；;]?$"
 )
-_INLINE_ITEM_RE = re.compile(r"(?:^|\n|。)\s*(?:[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[)）]|\d{1,2}[.．、](?!\d))")
+# The number opening an item, however long the item's first sentence.
+_ITEM_MARK_RE = re.compile(
+    r"^\s*(?:(?P<cn>[一二三四五六七八九十]{1,3})、|[（(](?P<paren>[一二三四五六七八九十]{1,3})[)）]|(?P<digit>\d{1,2})[.．、](?!\d)"
+    r"|(?P<shi>[一二三四五六七八九十]{1,2})是(?=[^。；;：:，,]{4}))"
+)
+_INLINE_ITEM_RE = re.compile(
+    r"(?:^|\n|。)\s*(?:[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[)）]|\d{1,2}[.．、](?!\d)|一是)"
+)
 # A sentence announcing the list that follows: "…采取了以下几方面的措施：", "…现将有关情况函复如下。".
 _ANNOUNCES_RE = re.compile(r"(?:如下|以下|下列)[^。；;]{0,12}[：:。]?$|[：:]$")
 
@@ -1031,6 +1080,14 @@ _ANNOUNCES_RE = re.compile(r"(?:如下|以下|下列)[^。；;]{0,12}[：:。]?$
 def _bare(title: str) -> str:
     """An item title without its number and closing stop: "一、主要职能。" → "主要职能"."""
     return re.sub(r"^\s*(?:[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[)）]|\d{1,2}[.．、])\s*|[。；;]\s*$", "", title)
+
+
+@lru_cache(maxsize=4096)
+def _is_noun(word: str) -> bool:
+    """``word`` is read as a noun ("生态环境"), not a verb ("提出")."""
+    from rag.keyword import noun_words
+
+    return "".join(w for w, _ in noun_words(word)) == word
 
 
 def _numbered_runs(seq: list[_Candidate]) -> list[list[int]]:
@@ -1042,17 +1099,24 @@ def _numbered_runs(seq: list[_Candidate]) -> list[list[int]]:
     open_run: dict[str, list[int]] = {}
     last: dict[str, int] = {}
     for i, c in enumerate(seq):
-        m = _ENUM_ITEM_RE.match(c.text)
+        m = _ITEM_MARK_RE.match(c.text)
         if not m:
             continue
-        style = next(k for k in ("cn", "paren", "digit") if m.group(k))
+        style = next(k for k in ("cn", "paren", "digit", "shi") if m.group(k))
         n = cn_to_int(m.group(style))
+        titled = bool(_ENUM_ITEM_RE.match(c.text))
         if n == 1:
-            open_run[style] = [i]
+            # Any item 1 of the style starts another list ("一是继续实施中小学…工程，…" of a list of long items
+            # inside a report's seventh task): the list before it ends.
+            open_run[style] = [i] if titled else []
             last[style] = 1
-            runs.append(open_run[style])
-        elif style in open_run and n == last[style] + 1:
-            open_run[style].append(i)
+            if titled:
+                runs.append(open_run[style])
+        elif style in open_run and n == last[style] + 1 and open_run[style]:
+            if titled:
+                open_run[style].append(i)
+            else:
+                open_run[style] = []  # a list of titles goes on with titles
             last[style] = n
     return sorted(runs, key=lambda r: r[0])
 

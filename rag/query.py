@@ -256,7 +256,13 @@ _ASKS = {
     "contact": re.compile(r"联系人|对接人|找谁|contact person|who (should|do|can) (i|we) contact", re.I),
     "address": re.compile(r"地址|在哪里办公|办公地点|办事大厅|窗口在哪|\baddress|where is the office", re.I),
     "website": re.compile(r"网址|网站|链接|\bwebsite|\burl\b", re.I),
-    "date": re.compile(r"什么时候|何时|哪一天|哪天|几月几[日号]|截止日期|\bwhen\b|what date|deadline", re.I),
+    # English "when" asks a date only as the question word ("When did…", "When and where…"), not as a conjunction
+    # ("What conditions did it attach when it approved…").
+    "date": re.compile(
+        r"什么时候|何时|哪一天|哪天|几月几[日号]|截止日期|\bwhen (?:and|did|was|is|were|will|does|do|has|have|can|should|are)\b"
+        r"|what date|deadline",
+        re.I,
+    ),
     "amount": re.compile(
         r"[金总]额|交易额|贸易额|成交额|销售额|产值|多少钱|多少资金|投资额|(?:规模|总量|额度|力度|资本)[）)]?有?多大|多大(?:的)?规模"
         r"|\bvalue of\b|how much money|\brevenue",
@@ -300,7 +306,7 @@ _BROAD_RE = re.compile(
     r"(?:有|有些|提供|给予?|能得到|能给些?)(?:什么|哪些|哪方面的?)(?:支持|帮助|扶持|措施|举措|政策)|"
     r"(?:哪些|什么)(?:支持|帮助|扶持|措施|举措|政策措施|具体措施|安排|部署|合作|重点)|"
     r"(?:重点|重点工作|主要任务|重点任务)(?:是什么|有哪些|有什么)|怎么支持|如何支持|怎样支持|打算怎么干|都打算|有哪些打算|"
-    r"哪些具体(?:安排|措施|举措)|有哪些(?:抓手|方向|服务和支持|具体举措)|有哪些[^，,。？?、]{0,4}措施|有哪些(?:具体|主要)?要求|"
+    r"哪些具体(?:安排|措施|举措)|有哪些(?:抓手|方向|服务和支持|具体举措)|有哪些(?:规定和|监管|管理)措施|有哪些(?:主要|重点)(?:任务|工作)|有哪些(?:具体|主要)?要求|"
     # "主要抓哪些方面", "要做哪些工作", "都涉及哪些方面": the work to be done on a subject, all of it.
     r"(?:抓|做|干|涉及)哪些|哪些方面(?!的)|(?:提|提出|采取|出台|制定)了?哪些(?:要求|措施|意见|任务|监管措施)|哪几条意见|负责哪些|"
     r"主要有哪些[？?]?$|哪些(?:主要|具体)(?:措施|举措)|哪些[^，。？?、]{1,8}的(?:措施|举措|办法)|(?:打算|准备|计划)怎么(?:做|干|办)|"
@@ -379,7 +385,7 @@ _TITLE_RE = re.compile(_TITLES)
 # names the topic ("完善政府网站…采取了哪些措施", "…the proposal for a premier's hotline").
 _CONTACT_KINDS = frozenset({"fee", "phone", "contact", "address", "website"})
 _ASKING_AFTER_RE = re.compile(
-    r"^(?:[^，,。；;、：:]{0,6}?(?:是多少|多少|是什么|是哪|在哪|怎么|如何|吗|呢)|(?:是|有)?(?:什么|哪个|哪些|哪)?\s*(?:[？?]|$))"
+    r"^(?:[^，,。；;、：:]{0,6}?(?:是多少|多少|是什么|是哪(?!些)|(?<!存)在哪(?!些)|怎么|如何|吗|呢)|(?:是|有)?(?:什么|哪个|哪些|哪)?\s*(?:[？?]|$))"
 )
 _ASKING_BEFORE_RE = re.compile(r"(?:什么|哪个|哪些|哪|多少|有没有|是否|怎么|怎样|如何)[^，,。；;、]{0,2}$")
 _ASKING_IN_RE = re.compile(r"多少|哪|钱")

@@ -97,7 +97,7 @@ REPLIES = FIXTURES / "replies"
 def replies_assistant(tmp_path_factory, embedder):
     """An :class:`Assistant` over letters and an 意见 whose measures are numbered in the text
     (``tests/fixtures/replies``: the State Council General Office's replies on 湖北's and 四川's questions, its
-    reply to a proposal on government websites, its reply on gold policy, its 意见 on 政务新媒体) and 四川's 2025 report."""
+    reply to a proposal on government websites, its reply on gold policy, its 意见 on 政务新媒体) and 四川's and 宁夏's 2025 reports."""
     from rag.store.index import Index
     from rag.pipeline import Assistant
 

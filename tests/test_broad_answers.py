@@ -91,16 +91,19 @@ def test_a_province_whose_name_holds_a_countrys_is_no_place_abroad():
 def test_a_list_its_lead_in_announces_is_answered_with_every_item(replies_assistant):
     r = replies_assistant.ask("针对政协委员关于完善政府网站、提高公共服务水平的提案，国务院办公厅答复说采取了哪些措施？")
     items = _items(r.answer.text)
-    # "…我们采取了以下几方面的措施：" is followed by five numbered measures written in the text, across passages.
-    assert [i[:2] for i in items] == ["一、", "二、", "三、", "四、", "五、"]
-    assert "研究制定指导性文件" in items[0] and "标准化体系" in items[4]
+    # "…我们采取了以下几方面的措施：" is followed by five numbered measures written in the text, across passages,
+    # each title followed by the sentence that opens its item.
+    titles = [i for i in items if re.match(r"[一二三四五六七八九十]+、", i)]
+    assert [i[:2] for i in titles] == ["一、", "二、", "三、", "四、", "五、"]
+    assert "研究制定指导性文件" in titles[0] and "标准化体系" in titles[4]
+    assert items[1].startswith("目前，国办已会同国务院信息办组织力量起草了规范政府门户网站建设与管理的意见")
     assert {c.passage.doc_id for c in r.answer.citations} == {"gov-cn-5351586"}
 
 
 def test_a_long_list_of_matters_is_listed_whole(replies_assistant):
     r = replies_assistant.ask("2004年温家宝总理到四川考察，四川省提出的问题和建议主要有哪些？")
-    items = _items(r.answer.text)
-    assert len(items) == 11 and items[0].startswith("一、关于60万吨乙烯项目问题") and items[-1].startswith("十一、")
+    titles = [i for i in _items(r.answer.text) if re.match(r"[一二三四五六七八九十]+、关于", i)]
+    assert len(titles) == 11 and titles[0].startswith("一、关于60万吨乙烯项目问题") and titles[-1].startswith("十一、")
     assert "另有" not in r.answer.text
 
 
@@ -156,3 +159,13 @@ def test_a_subsection_title_among_the_retrieved_sentences_gives_the_subsection(d
     assert items[0].startswith("（五）扩大高水平对外开放，促进互利共赢。")
     assert len(items) >= 8 and any("跨境电商" in i for i in items) and any("一带一路" in i for i in items)
     assert {c.passage.doc_id for c in r.answer.citations} == {"gwr-national-2024"}
+
+
+def test_a_run_of_yi_shi_er_shi_items_is_answered_whole(replies_assistant):
+    # "一是全区域深化拓展“四水四定”。…二是全方位保护治理生态环境。…三是全社会推进绿色低碳转型。…": the sentence
+    # chosen first is deep in the third item; the question asks of two of them, so all three are given.
+    r = replies_assistant.ask("宁夏回族自治区2025年在生态环境保护和绿色低碳转型方面有哪些主要任务？")
+    titles = [i for i in _items(r.answer.text) if re.match(r"[一二三]是", i)]
+    assert [t[:2] for t in titles] == ["一是", "二是", "三是"]
+    assert "四水四定" in titles[0] and "绿色低碳转型" in titles[2]
+    assert {c.passage.doc_id for c in r.answer.citations} == {"gwr-2025-ningxia"}
