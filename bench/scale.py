@@ -529,13 +529,13 @@ def proxy_vector(sentences: list[str], vectors: list[np.ndarray]) -> np.ndarray:
 def embed_filler(manifest: dict, batch: int = 512, derive: bool = True) -> dict:
     """Embed the filler's unique sentences with the real model; derive its passage vectors from them."""
     from rag.engine import get_embedder
-    from rag.store.index import _answer_sentences
+    from rag.passages import answer_sentences
 
     sent_cache = VectorCache(CACHE / "vectors-sentences")
     passages = list(filler_passages(manifest))
     unique: dict[str, None] = {}
     for p in passages:
-        for x in _answer_sentences(p.text):
+        for x in answer_sentences(p.text):
             unique.setdefault(x)
     todo = [t for t in unique if sha(t) not in sent_cache]
     log(f"filler: {len(passages)} passages, {len(unique)} unique sentences, {len(todo)} still to embed")
@@ -560,7 +560,7 @@ def embed_filler(manifest: dict, batch: int = 512, derive: bool = True) -> dict:
         part = missing[i : i + 20000]
         vecs = []
         for p in part:
-            ss = _answer_sentences(p.text)
+            ss = answer_sentences(p.text)
             vecs.append(proxy_vector(ss, [sent_cache.get(sha(x)) for x in ss]))
         proxy.add([sha(p.embedding_text()) for p in part], np.asarray(vecs))
     log(f"filler passage vectors: {len(passages)} (derived from sentence vectors)")

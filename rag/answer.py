@@ -24,7 +24,7 @@ import numpy as np
 from rag.boilerplate import BYLINE_RE, formula_sentences, is_formula, says_nothing
 from rag.headings import classify_heading, cn_to_int, is_signature
 from rag.keyword import FILLER_WORDS, is_chinese, tokenize
-from rag.passages import METADATA_HEADING, Passage, is_article, split_sentences
+from rag.passages import METADATA_HEADING, Passage, answer_sentences, is_article, split_sentences
 from rag.places import find_places
 from rag.retrieval import Hit, Retrieval, heading_matches
 from rag.settings import Settings
@@ -248,6 +248,7 @@ class ExtractiveAnswerer:
         self.gate = gate
         self.records = records if records is not None else index.records()
         self.boilerplate = formula_sentences(index.passages.values()) if formulas is None else formulas
+        self._list_cache: dict[tuple[str, ...], tuple[list[_Candidate], list[list[int]]]] = {}
 
     def _candidates(self, question: str, retrieval: Retrieval, ids: list[str], first_rank: int = 0) -> list[_Candidate]:
         """Every sentence of the passages ``ids`` (ranked ``first_rank``, ``first_rank`` + 1, …), scored
@@ -737,6 +738,19 @@ class ExtractiveAnswerer:
             return None
         return lines[: self.SECTION_LINES], max(0, len(lines) - self.SECTION_LINES)
 
+    def _lists(self, passages: list[Passage]) -> tuple[list[_Candidate], list[list[int]]]:
+        """A document's sentences in reading order, unscored (a list is found by its numbering, and its lines are
+        quoted in order, not ranked), and its numbered lists (:func:`_numbered_runs`); kept per document, by
+        its passages' ids (content hashes)."""
+        key = tuple(p.id for p in passages)
+        found = self._list_cache.get(key)
+        if found is None:
+            if len(self._list_cache) >= 256:
+                self._list_cache.clear()
+            seq = [_Candidate(0, p, i, t, 0.0) for p in passages for i, t in enumerate(answer_sentences(p.text))]
+            found = self._list_cache[key] = (seq, _numbered_runs(seq))
+        return found
+
     def _one_item(self, question: str, own: list[str], titles: list[_Candidate], said: str) -> bool:
         """The question asks of one item of a list, not of the list (``titles``; ``said``: its lead-in).
 
@@ -792,12 +806,12 @@ class ExtractiveAnswerer:
         passages = [p for p in self.index.doc_passages(best.passage.doc_id) if METADATA_HEADING not in p.headings]
         if not any(_INLINE_ITEM_RE.search(p.text) for p in passages):
             return None
-        seq = sorted(self._candidates(question, retrieval, [p.id for p in passages]), key=lambda c: (c.passage.order, c.position))
+        seq, runs = self._lists(passages)
         keys = {c.key for c in chosen}
         ats = [i for i, c in enumerate(seq) if c.key in keys]  # the chosen sentences' places in the document
         # The question's words that are not the document's subject (its title's).
         own = [w for w in question_terms(question) if len(w) >= 2 and not w.isdigit() and w not in best.passage.doc_title]
-        for run in _numbered_runs(seq):
+        for run in runs:
             first = run[0]
             titles = [seq[i] for i in run]
             lead = seq[max(0, first - 3) : first]

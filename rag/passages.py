@@ -30,6 +30,15 @@ def split_sentences(text: str) -> list[str]:
     return [s for s in out if s]
 
 
+def answer_sentences(text: str) -> list[str]:
+    """Sentences of a passage as the answerer quotes them (lines first, then sentence ends); the index keeps one
+    vector per sentence in this order."""
+    out = []
+    for line in text.split("\n"):
+        out.extend(split_sentences(line))
+    return out
+
+
 @dataclass(frozen=True)
 class Passage:
     """A retrievable unit of text and where it stands in its document."""

@@ -52,7 +52,7 @@ def fp32(onnx_dir) -> OnnxEmbedder:
 def _corpus_texts() -> tuple[list[str], list[str]]:
     """Every passage and every answer sentence of the bundled corpus, as the indexer cuts them."""
     from rag.cleaning import clean_document
-    from rag.store.index import _answer_sentences
+    from rag.passages import answer_sentences
     from rag.loaders import load_document
     from rag.passages import build_passages
 
@@ -61,7 +61,7 @@ def _corpus_texts() -> tuple[list[str], list[str]]:
     for path in sorted(CORPUS.iterdir()):
         for p in build_passages(clean_document(load_document(path)), s.passage_min_chars, s.passage_max_chars):
             passages.append(p.embedding_text())
-            sentences += _answer_sentences(p.text)
+            sentences += answer_sentences(p.text)
     return passages, sentences
 
 

@@ -56,7 +56,7 @@ from rag.keyword import KeywordIndex
 from rag.documents import DocumentRecord, build_record
 from rag.engine.base import REFERENCE_VECTORS
 from rag.loaders import SUPPORTED_SUFFIXES, DocumentError, doc_id_for, file_sha256, load_document
-from rag.passages import Passage, build_passages, split_sentences
+from rag.passages import Passage, answer_sentences, build_passages
 from rag.settings import Settings
 from rag.store.base import (
     LOCK_ID, MANIFEST_ID, META_COLLECTION, _META_VECTOR, IndexBusyError, IndexNotBuiltError,
@@ -562,7 +562,7 @@ class Index:
         # Rows are stored as "<passage id>:<n>", n over the passage's answer sentences, so
         # they are fetched by id (an index lookup) rather than by a metadata filter, which
         # scans the collection (2.5 s cold at 600k rows).
-        sentences = {pid: _answer_sentences(self.passages[pid].text) for pid in passage_ids if pid in self.passages}
+        sentences = {pid: answer_sentences(self.passages[pid].text) for pid in passage_ids if pid in self.passages}
         expected = [f"{pid}:{i}" for pid, texts in sentences.items() for i in range(len(texts))]
         exact = self._exact_vectors("sentences")
         rows = exact.rows(expected) if exact is not None and expected else None
@@ -846,7 +846,7 @@ class Index:
                 on_progress(0.5, "passages embedded")
             s_ids, s_texts, s_meta = [], [], []
             for p in todo:
-                for i, sentence in enumerate(_answer_sentences(p.text)):
+                for i, sentence in enumerate(answer_sentences(p.text)):
                     s_ids.append(f"{p.id}:{i}")
                     s_texts.append(sentence)
                     s_meta.append({"passage_id": p.id, "doc_id": p.doc_id, "idx": i})
@@ -1168,14 +1168,6 @@ class Index:
                 shutil.rmtree(folder, ignore_errors=True)
                 removed += 1
         return removed
-
-
-def _answer_sentences(text: str) -> list[str]:
-    """Sentences of a passage as the answerer quotes them (lines first, then sentence ends)."""
-    out = []
-    for line in text.split("\n"):
-        out.extend(split_sentences(line))
-    return out
 
 
 @dataclass
