@@ -600,14 +600,14 @@ class ExtractiveAnswerer:
         query = query or analyse(question)
         if not query.broad and "list" in query.answer_types:
             # A list asked ("提出了哪些项目和问题") whose best evidence announces a list: the list's items.
-            listed = self.enumeration(question, retrieval, chosen)
+            listed = self.enumeration(question, retrieval, chosen, query)
             if listed:
                 return compose_broad(question, [(c.passage, c.text) for c in listed[0]], listed[1])
         if query.broad:
             items, more = (
                 self.named_sections(question, retrieval, chosen, query)
                 or self.outline(question, retrieval, chosen)
-                or self.enumeration(question, retrieval, chosen)
+                or self.enumeration(question, retrieval, chosen, query)
                 or self.subsection(question, retrieval, chosen)
                 or self.widen(question, retrieval, chosen)
             )
@@ -751,21 +751,21 @@ class ExtractiveAnswerer:
             found = self._list_cache[key] = (seq, _numbered_runs(seq))
         return found
 
-    def _one_item(self, question: str, own: list[str], titles: list[_Candidate], said: str) -> bool:
+    def _one_item(self, query, own: list[str], titles: list[_Candidate], said: str) -> bool:
         """The question asks of one item of a list, not of the list (``titles``; ``said``: its lead-in).
 
         A question naming fields ("在治理大气污染、保护生态环境方面"): the fields found in titles are all found in
-        the same one, and none is only in the lead-in ("生态环境保护" of "…在加强生态文明建设上实现新突破。…对生态
-        环境的满意度" before "一是…二是…三是全社会推进绿色低碳转型"). Any other: the specific words of it found in only one title in three or fewer all point to the
-        same title ("湖北提出的主辅分离问题…" of a letter's five matters), and its lead-in, which speaks of the
-        whole list, says no specific noun of it."""
+        the same one, and none is only in the lead-in ("生态环境保护" of "…在加强生态文明建设上实现新突破。…对
+        生态环境的满意度" before "一是…二是…三是全社会推进绿色低碳转型"). Any other: the specific words of it
+        found in only one title in three or fewer all point to the same title ("湖北提出的主辅分离问题…" of a
+        letter's five matters), and its lead-in, which speaks of the whole list, says no specific noun of it."""
         rare = max(1, len(titles) / 3)
 
         def found(words: list[str]) -> set[int]:
             hits = [{i for i, c in enumerate(titles) if w in c.text} for w in words if self._specific(w)]
             return set().union(*[h for h in hits if 1 <= len(h) <= rare])
 
-        fields = [p for f in analyse(question).fields for p in re.split(r"[和、与及,，]|以及", f) if len(p) >= 2]
+        fields = [p for f in query.fields for p in re.split(r"[和、与及,，]|以及", f) if len(p) >= 2]
         if fields:
             words = [[w for w in tokenize(p) if len(w) >= 2] + [p] for p in fields]
             each = [found(ws) for ws in words]
@@ -787,10 +787,12 @@ class ExtractiveAnswerer:
 
     ENUMERATION_ITEMS = 12  # an announced list's titles are listed up to this many, then how many more
     ENUMERATION_MIN_ITEMS = 2
-    ENUMERATION_LEAD = 4  # the best sentence is at most this many sentences before the list's first item
+    ENUMERATION_LEAD = 4  # a lead-in chosen is at most this many sentences before the list's first item
     ENUMERATION_TITLE_CHARS = 8  # item titles this long (median) name measures or matters, not bare labels
 
-    def enumeration(self, question: str, retrieval: Retrieval, chosen: list[_Candidate]) -> tuple[list[_Candidate], int] | None:
+    def enumeration(
+        self, question: str, retrieval: Retrieval, chosen: list[_Candidate], query=None
+    ) -> tuple[list[_Candidate], int] | None:
         """A broad question answered by a sentence that announces a list ("我们采取了以下几方面的措施：",
         "现将有关情况函复如下："): the answer is the list's item titles ("一、研究制定指导性文件，规范…。",
         "二、关于支持国有企业主辅分离问题。"), every one, in order, however far the list runs through the
@@ -829,7 +831,7 @@ class ExtractiveAnswerer:
                 or sorted(len(_bare(c.text)) for c in titles)[len(titles) // 2] < self.ENUMERATION_TITLE_CHARS
             ):
                 continue
-            if self._one_item(question, own, titles, "".join(c.text for c in lead)):
+            if self._one_item(query or analyse(question), own, titles, "".join(c.text for c in lead)):
                 continue
             if len(own) > 2 and not any(any(w in c.text for c in titles) for w in own):
                 continue
@@ -1072,18 +1074,14 @@ def _narrows(words: list[str], title: str, texts: list[str]) -> bool:
 # A report's numbered subsection title standing alone: "（二）下好创新先手棋，一体推进教育科技人才发展。".
 _SUBSECTION_TITLE_RE = re.compile(r"^\s*(?P<style>[（(])[一二三四五六七八九十]+[)）]\s*[^。；;：:]{4,40}[。]?$")
 
-# A list item's title written in the text: "一、研究制定指导性文件，规范各级政府网站的建设与管理。",
-# "（二）关于荆南四河堤防一期工程可研报告批复和开工建设问题。", "3. 摸底排查。".
-_ENUM_ITEM_RE = re.compile(
-    r"^\s*(?:(?P<cn>[一二三四五六七八九十]{1,3})、|[（(](?P<paren>[一二三四五六七八九十]{1,3})[)）]|(?P<digit>\d{1,2})[.．、](?!\d)"
-    r"|(?P<shi>[一二三四五六七八九十]{1,2})是(?=[^。；;：:，,]{4}))"
-    r"\s*[^。；;：:]{2,48}[。；;]?$"
-)
-# The number opening an item, however long the item's first sentence.
+# The number opening a list's item, however long the item's first sentence: "一、", "（二）", "3.", "四是".
 _ITEM_MARK_RE = re.compile(
     r"^\s*(?:(?P<cn>[一二三四五六七八九十]{1,3})、|[（(](?P<paren>[一二三四五六七八九十]{1,3})[)）]|(?P<digit>\d{1,2})[.．、](?!\d)"
     r"|(?P<shi>[一二三四五六七八九十]{1,2})是(?=[^。；;：:，,]{4}))"
 )
+# A list item's title written in the text: "一、研究制定指导性文件，规范各级政府网站的建设与管理。",
+# "（二）关于荆南四河堤防一期工程可研报告批复和开工建设问题。", "3. 摸底排查。", "三是全社会推进绿色低碳转型。".
+_ENUM_ITEM_RE = re.compile(_ITEM_MARK_RE.pattern + r"\s*[^。；;：:]{2,48}[。；;]?$")
 _INLINE_ITEM_RE = re.compile(
     r"(?:^|\n|。)\s*(?:[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[)）]|\d{1,2}[.．、](?!\d)|一是)"
 )
@@ -1105,10 +1103,10 @@ def _is_noun(word: str) -> bool:
 
 
 def _numbered_runs(seq: list[_Candidate]) -> list[list[int]]:
-    """The lists numbered in sequence in ``seq`` (sentences in reading order): for each numbering style
-    ("一、", "（一）", "1."), the indexes of the items 1, 2, 3 … that follow one another, in order of their first
-    item. A list of another style inside an item does not break it; a new item 1 of the same style starts
-    another list."""
+    """The lists of titles numbered in sequence in ``seq`` (sentences in reading order): for each numbering style
+    ("一、", "（一）", "1.", "一是"), the indexes of the items 1, 2, 3 … that follow one another, in order of their
+    first item. A list of another style inside an item does not break it; a new item 1 of the same style starts
+    another list, and an item whose first sentence is no title (:data:`_ENUM_ITEM_RE`) ends it."""
     runs: list[list[int]] = []
     open_run: dict[str, list[int]] = {}
     last: dict[str, int] = {}
