@@ -313,6 +313,7 @@ _BROAD_RE = re.compile(
     # "…都有哪些？" closing a question on a field, "有哪些重大涉外展会活动": every one is asked.
     r"都有哪些[？?]?$|有哪些[^，。？?]{0,8}活动|"
     r"\bgive me everything\b|\blist the (?:main )?(?:support|measures)|\bwhat does [^?]{0,40}\boffer\b|\bwhat (?:is|are|was|were) [^?]{0,40}\b(?:doing|planning|planned)\b|\bwhat does [^?]{0,120}\brequire\b|"
+    r"\bwhat did [^?]{0,60}\bplan\b|\bthe (?:main|key) measures\b|"
     r"\bwhat (?:support|help|measures|steps|policies|services|incentives|assistance)\b|\bwhat (?:[a-z-]+ ){1,2}(?:policies|measures|steps|tasks)\b|"
     r"\bwhich (?:measures|policies|services|priorities)\b|\bwhat (?:are|were) the (?:main |key )?(?:priorities|measures|tasks|focus)|"
     r"\bhow (?:does|will|can) (?:the )?(?:province|government|state)\b[^?]{0,30}\b(?:support|help)\b",
