@@ -687,7 +687,7 @@ class ExtractiveAnswerer:
             heading = c.passage.headings[0] if c.passage.headings else ""
             if c.position != 0 or c.text.strip() != heading or not re.match(r"[一二三四五六七八九十]+、", heading):
                 continue
-            if _labels_part((heading,)) or _SECTION_LABEL_RE.match(_bare(heading)):
+            if _labels_part((heading,)):
                 continue
             parts += 1
             lines.append(c)
@@ -711,10 +711,7 @@ class ExtractiveAnswerer:
         best = max(chosen, key=lambda c: c.score)
         # A part the document's title holds is its whole subject ("农机装备产业" of 《…农业机械化和农机装备产业转型升级
         # 的指导意见》): :meth:`outline` answers that.
-        parts = {
-            p for f in query.fields for p in re.split(r"[和、与及,，]|以及", f)
-            if len(p) >= 2 and p not in best.passage.doc_title
-        }
+        parts = {p for p in query.field_parts if p not in best.passage.doc_title}
         passages = [p for p in self.index.doc_passages(best.passage.doc_id) if p.headings and METADATA_HEADING not in p.headings]
         tops = list(dict.fromkeys(p.headings[0] for p in passages))
         named = [h for h in tops if any(p in h for p in parts)]
@@ -765,9 +762,8 @@ class ExtractiveAnswerer:
             hits = [{i for i, c in enumerate(titles) if w in c.text} for w in words if self._specific(w)]
             return set().union(*[h for h in hits if 1 <= len(h) <= rare])
 
-        fields = [p for f in query.fields for p in re.split(r"[和、与及,，]|以及", f) if len(p) >= 2]
-        if fields:
-            words = [[w for w in tokenize(p) if len(w) >= 2] + [p] for p in fields]
+        if query.field_parts:
+            words = [[w for w in tokenize(p) if len(w) >= 2] + [p] for p in query.field_parts]
             each = [found(ws) for ws in words]
             # A field its lead-in speaks of and no title does is the list's own subject.
             if any(not hits and any(w in said and self.gate.share(w) <= self.LEAD_SHARE for w in ws)
@@ -806,9 +802,9 @@ class ExtractiveAnswerer:
             return None
         best = max(chosen, key=lambda c: c.score)
         passages = [p for p in self.index.doc_passages(best.passage.doc_id) if METADATA_HEADING not in p.headings]
-        if not any(_INLINE_ITEM_RE.search(p.text) for p in passages):
-            return None
         seq, runs = self._lists(passages)
+        if not runs:
+            return None
         keys = {c.key for c in chosen}
         ats = [i for i, c in enumerate(seq) if c.key in keys]  # the chosen sentences' places in the document
         # The question's words that are not the document's subject (its title's).
@@ -853,21 +849,24 @@ class ExtractiveAnswerer:
         passages, from the title to the next title numbered alike, give their measures as :meth:`widen` takes
         them from retrieved passages (each passage's sentences nearly as good as its best), in reading order.
         None when no sentence chosen is such a title, or a place abroad is asked (:meth:`widen`)."""
+        if _asks_abroad(question):
+            return None
+        cands = self._candidates(question, retrieval, [h.passage.id for h in retrieval.hits])
         titles = [c for c in chosen if _SUBSECTION_TITLE_RE.match(c.text)]
         if not titles:
             # A title among the retrieved passages' sentences that answers nearly as well as the best chosen one
             # ("（二）激发市场主体活力，着力优化营商环境。" for "为优化营商环境、激发市场主体活力提出了哪些举措").
             top = max(c.score for c in chosen)
-            near = self._candidates(question, retrieval, [h.passage.id for h in retrieval.hits[: self.settings.top_k]])
-            titles = [c for c in near if _SUBSECTION_TITLE_RE.match(c.text) and c.score >= top - self.BROAD_MARGIN]
+            k = self.settings.top_k
+            titles = [
+                c for c in cands
+                if c.passage_rank < k and _SUBSECTION_TITLE_RE.match(c.text) and c.score >= top - self.BROAD_MARGIN
+            ]
         if not titles:
             return None
         best = max(titles, key=lambda c: c.score)
-        if _asks_abroad(question):
-            return None
         marker = _SUBSECTION_TITLE_RE.match(best.text).group("style")
         following = [q for q in self.index.doc_passages(best.passage.doc_id) if q.order >= best.passage.order]
-        cands = self._candidates(question, retrieval, [h.passage.id for h in retrieval.hits])
         body: list[_Candidate] = []
         for q in following[: self.SUBSECTION_PASSAGES]:
             if q.headings[:1] != best.passage.headings[:1]:
@@ -1082,9 +1081,6 @@ _ITEM_MARK_RE = re.compile(
 # A list item's title written in the text: "一、研究制定指导性文件，规范各级政府网站的建设与管理。",
 # "（二）关于荆南四河堤防一期工程可研报告批复和开工建设问题。", "3. 摸底排查。", "三是全社会推进绿色低碳转型。".
 _ENUM_ITEM_RE = re.compile(_ITEM_MARK_RE.pattern + r"\s*[^。；;：:]{2,48}[。；;]?$")
-_INLINE_ITEM_RE = re.compile(
-    r"(?:^|\n|。)\s*(?:[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[)）]|\d{1,2}[.．、](?!\d)|一是)"
-)
 # A sentence announcing the list that follows: "…采取了以下几方面的措施：", "…现将有关情况函复如下。".
 _ANNOUNCES_RE = re.compile(r"(?:如下|以下|下列)[^。；;]{0,12}[：:。]?$|[：:]$")
 

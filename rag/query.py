@@ -118,6 +118,11 @@ class Query:
         """The foreign countries the question names (Chinese names)."""
         return tuple(p.name for p in self.places if p.level == "country")
 
+    @property
+    def field_parts(self) -> tuple[str, ...]:
+        """The things its :attr:`fields` name one by one ("生态环境保护和绿色低碳转型" → 生态环境保护, 绿色低碳转型)."""
+        return tuple(p for f in self.fields for p in re.split(r"[和、与及,，]|以及", f) if len(p) >= 2)
+
 
 @lru_cache(maxsize=1024)
 def analyse(question: str) -> Query:

@@ -90,20 +90,32 @@ def artifacts() -> Path:
 DOCUMENTS = FIXTURES / "documents"
 
 
-REPLIES = FIXTURES / "replies"
+# Letters and an 意见 whose measures are numbered in the text, and two provincial reports, taken from the
+# multi-document evaluation corpus (eval/corpora/multidoc) rather than copied into the fixtures.
+MULTIDOC = Path(__file__).resolve().parents[1] / "eval" / "corpora" / "multidoc"
+REPLIES = (
+    "gov-cn-2019/gov-cn-5345295.html",  # 国务院办公厅: 湖北's questions and suggestions, answered one by one
+    "gov-cn-2019/gov-cn-5351671.html",  # … 四川's, eleven of them
+    "gov-cn-2019/gov-cn-5351586.html",  # reply to a proposal on government websites (五 measures)
+    "gov-cn-2019/gov-cn-5345440.html",  # reply on gold policy (parts headed 一、关于…问题)
+    "gov-cn-2019/gov-cn-5352666.html",  # 意见 on 政务新媒体
+    "gwr-provinces-2025/gwr-2025-sichuan.docx",
+    "gwr-provinces-2025/gwr-2025-ningxia.docx",
+)
 
 
 @pytest.fixture(scope="session")
 def replies_assistant(tmp_path_factory, embedder):
-    """An :class:`Assistant` over letters and an 意见 whose measures are numbered in the text
-    (``tests/fixtures/replies``: the State Council General Office's replies on 湖北's and 四川's questions, its
-    reply to a proposal on government websites, its reply on gold policy, its 意见 on 政务新媒体) and 四川's and 宁夏's 2025 reports."""
+    """An :class:`Assistant` over :data:`REPLIES`, indexed once per session."""
     from rag.store.index import Index
     from rag.pipeline import Assistant
 
+    corpus = tmp_path_factory.mktemp("replies")
+    for name in REPLIES:
+        shutil.copy(MULTIDOC / name, corpus / Path(name).name)
     folder = tmp_path_factory.mktemp("replies-index")
-    settings = make_settings(folder, corpus_dir=REPLIES)
-    Index(settings, embedder=embedder).ingest(REPLIES)
+    settings = make_settings(folder, corpus_dir=corpus)
+    Index(settings, embedder=embedder).ingest(corpus)
     return Assistant(settings, embedder=embedder)
 
 
