@@ -116,9 +116,13 @@ def question_terms(question: str) -> list[str]:
     the glossary finds in them, and their numbers — English words never occur
     in the Chinese sentences.
     """
+    from rag.glossary import chinese_terms, term_groups
+
     if is_chinese(question):
-        return list(dict.fromkeys(tokenize(question)))
-    from rag.glossary import chinese_terms
+        # A Latin abbreviation in a Chinese question ("GDP增长多少") is written out in the documents: its
+        # shortest Chinese term (生产总值) is the one every spelling holds.
+        latin = [min(g, key=len) for g in term_groups(" ".join(re.findall(r"[A-Za-z][A-Za-z&.\-]*", question))) if g]
+        return list(dict.fromkeys(tokenize(question) + [t for w in latin for t in tokenize(w)]))
 
     return list(dict.fromkeys(chinese_terms(question) + re.findall(r"\d+(?:\.\d+)?", question)))
 
@@ -320,7 +324,7 @@ class ExtractiveAnswerer:
                 bonus -= self.OTHER_PLACE_PENALTY
             own = _own_words(sentence, question)
             score = float(cos[i]) + self.COVERAGE_WEIGHT * _coverage(terms, own) + bonus
-            score += self._structure_bonus(passage, refs) + self._year_bonus(passage, sentence, years, past)
+            score += self._structure_bonus(passage, refs) + self._year_bonus(passage, sentence, years or self._relative(passage, query), past)
             parts = [
                 float(pc[i])
                 + self.COVERAGE_WEIGHT * _coverage(pt, own)
@@ -331,6 +335,14 @@ class ExtractiveAnswerer:
             ]
             cands.append(_Candidate(r, passage, pos, sentence, score, parts))
         return cands
+
+    def _relative(self, passage: Passage, query) -> list[str]:
+        """The years the question's relative words (去年, 上一年, 今年) mean in ``passage``'s document (a 2019
+        report's 上一年 is 2018), when it names no year of its own."""
+        record = (self.records or {}).get(passage.doc_id)
+        if record is None or not query.relative_years:
+            return []
+        return [str(y) for w in query.relative_years if (y := record.resolve_relative_year(w))]
 
     def _year_bonus(self, passage: Passage, sentence: str, years: list[str], past: bool = False) -> float:
         """The question names a year: evidence dated that year, in the sentence or its locator, gains.
@@ -763,7 +775,7 @@ class ExtractiveAnswerer:
             return set().union(*[h for h in hits if 1 <= len(h) <= rare])
 
         if query.field_parts:
-            words = [[w for w in tokenize(p) if len(w) >= 2] + [p] for p in query.field_parts]
+            words = [[w for w in tokenize(p) if len(w) >= 2] + [p] + _shared_runs(p, titles) for p in query.field_parts]
             each = [found(ws) for ws in words]
             # A field its lead-in speaks of and no title does is the list's own subject.
             if any(not hits and any(w in said and self.gate.share(w) <= self.LEAD_SHARE for w in ws)
@@ -1083,6 +1095,18 @@ _ITEM_MARK_RE = re.compile(
 _ENUM_ITEM_RE = re.compile(_ITEM_MARK_RE.pattern + r"\s*[^。；;：:]{2,48}[。；;]?$")
 # A sentence announcing the list that follows: "…采取了以下几方面的措施：", "…现将有关情况函复如下。".
 _ANNOUNCES_RE = re.compile(r"(?:如下|以下|下列)[^。；;]{0,12}[：:。]?$|[：:]$")
+
+
+def _shared_runs(text: str, titles: list[_Candidate], shortest: int = 4) -> list[str]:
+    """The longest runs of ``text`` (at least ``shortest`` characters) that a title writes word for word
+    ("乡村全面振兴" of "甘肃今年推进乡村全面振兴" in "…加快乡村全面振兴"): jieba cuts such a term into common words."""
+    runs: list[str] = []
+    for size in range(len(text), shortest - 1, -1):
+        for at in range(len(text) - size + 1):
+            run = text[at : at + size]
+            if not any(run in r for r in runs) and any(run in t.text for t in titles):
+                runs.append(run)
+    return runs
 
 
 def _bare(title: str) -> str:

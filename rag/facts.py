@@ -118,7 +118,7 @@ def _subject(before: str) -> tuple[str, str]:
     # "国内生产总值从54万亿元增加到…": the subject is what stands before 从/由.
     head = re.split(r"(?:从|由)(?=[\d一二三四五六七八九十])", text)[0]
     text = head if len(head) >= 2 else text
-    return text[-_MAX_SUBJECT:], measure
+    return text[-_MAX_SUBJECT:].rstrip("、"), measure
 
 
 def _kind(sentence: str, headings: tuple[str, ...], record, bound: str, context: str = "") -> str | None:

@@ -349,8 +349,13 @@ def subject_words(clause: str, verbs: bool = True) -> tuple[str, ...]:
     places = {p.name for p in named} | {p.full_name for p in named}
     return tuple(dict.fromkeys(
         w.lower() for w, tag in noun_words(clause, verbs)
-        if len(w) >= 2 and w not in _FRAMING_WORDS and not re.search(r"\d", w) and not any(w in p or p in w for p in places if p)
+        if len(w) >= 2 and not _framing(w) and not re.search(r"\d", w) and not any(w in p or p in w for p in places if p)
     ))
+
+
+def _framing(word: str) -> bool:
+    """``word`` frames a figure question: a framing word, or two run together ("控制目标", "增长目标")."""
+    return word in _FRAMING_WORDS or any(word[:i] in _FRAMING_WORDS and word[i:] in _FRAMING_WORDS for i in range(2, len(word) - 1))
 
 
 def _compounds(e: Evidence) -> list[tuple[str, ...]]:
@@ -371,12 +376,33 @@ def _compounds(e: Evidence) -> list[tuple[str, ...]]:
     return out
 
 
-def _said(term: str, text: str) -> bool:
-    """``term`` is in ``text``, or a compound's parts all are ("粮食产量" in "粮食播种面积…、产量825亿斤")."""
+def _spellings(term: str) -> list[str]:
+    """How the documents write ``term``: itself, or for a Latin abbreviation ("gdp") its Chinese terms."""
+    if re.fullmatch(r"[a-z][a-z&.\-]*", term):
+        from rag.glossary import term_groups
+
+        return [t for g in term_groups(term) for t in g] or [term]
+    return [term]
+
+
+def _said(term: str, text: str, q: str = "") -> bool:
+    """``term`` is in ``text``, or a compound's parts all are ("粮食产量" in "粮食播种面积…、产量825亿斤"); a
+    Latin abbreviation by one of its Chinese terms ("GDP": 生产总值); with the question ``q``, a two-character
+    abbreviation by its full form before the same words ("规上工业" in the question, "规模以上工业" in the text)."""
     if term in text:
         return True
+    if re.fullmatch(r"[a-z][a-z&.\-]*", term):
+        return any(t in text for t in _spellings(term))
     parts = [w for w in words(term) if w != term and len(w) >= 2]
-    return bool(parts) and all(w in text for w in parts)
+    if parts and all(w in text for w in parts):
+        return True
+    at = q.find(term)
+    if len(term) == 2 and at >= 0:
+        after, before = q[at + 2 : at + 4], q[max(0, at - 2) : at]
+        full = f"{re.escape(term[0])}[\u4e00-\u9fff]{{1,3}}{re.escape(term[1])}"
+        return bool(len(after) == 2 and re.search(full + re.escape(after), text)
+                    or len(before) == 2 and re.search(re.escape(before) + full, text))
+    return False
 
 
 def subject_missing(gate: "EvidenceGate", e: Evidence) -> str | None:
@@ -393,7 +419,7 @@ def subject_missing(gate: "EvidenceGate", e: Evidence) -> str | None:
     subject = _figure_subject(e)
     dated = e.dated.lower()  # the sentences, their passages and headings
     specific = [t for t in subject if 0 < gate.share(t) <= limit]
-    missing = [t for t in specific if not _said(t, dated)]
+    missing = [t for t in specific if not _said(t, dated, e.q.lower())]
     if missing:
         return f"the evidence does not name {'/'.join(missing[:3])}"
     # A compound the documents use, as the question writes it ("一般公共预算收入"): its parts said apart
@@ -404,11 +430,13 @@ def subject_missing(gate: "EvidenceGate", e: Evidence) -> str | None:
             continue
         # Its less common parts, in order, a few characters apart at most ("网络流量平均资费", "贫困人口全部脱贫").
         kept = [w for w in parts if gate.share(w) <= COMMON_SHARE]
-        if len(kept) >= 2 and not re.search(".{0,4}".join(map(re.escape, kept)), dated):
+        # A two-character part may be an abbreviation, written out in the documents (规上 / 规模以上).
+        spelt = [f"(?:{re.escape(w)}|{re.escape(w[0])}[\u4e00-\u9fff]{{1,3}}{re.escape(w[1])})" if len(w) == 2 else re.escape(w) for w in kept]
+        if len(kept) >= 2 and not re.search(".{0,4}".join(spelt), dated):
             return f"the evidence does not name {compound}"
     # Nor may it name none of the subject's less common words ("固定资产投资…" answered by a report's cover line).
     named = [t for t in _figure_subject(e, verbs=True) if 0 < gate.share(t) <= COMMON_SHARE]
-    if named and not any(_said(t, dated) for t in named):
+    if named and not any(_said(t, dated, e.q.lower()) for t in named):
         return f"the evidence does not name {'/'.join(named[:3])}"
     return None
 
@@ -426,8 +454,8 @@ def figure_not_of_subject(gate: "EvidenceGate", e: Evidence) -> str | None:
     if not specific:
         return None
     rarest = min(specific, key=gate.share)
-    rare_keys = [rarest] if rarest in evidence else [w for w in words(rarest) if len(w) >= 2 and w in evidence]
-    keys = [t for t in present if t in evidence] + rare_keys
+    rare_keys = [t for t in _spellings(rarest) if t in evidence] or [w for w in words(rarest) if len(w) >= 2 and w in evidence]
+    keys = [s for t in present for s in _spellings(t) if s in evidence] + rare_keys
     measures = question_measures(e.question)
 
     def gives(text: str) -> re.Match | None:
@@ -445,11 +473,14 @@ def figure_not_of_subject(gate: "EvidenceGate", e: Evidence) -> str | None:
                 continue
             if gives(clause):
                 return None
-            # "下调…单位缴费比例，各地可降至16%": the next clause carries the figure without naming a new subject.
-            nxt = clauses[i + 1] if i + 1 < len(clauses) else ""
-            m = gives(nxt)
-            if m and m.start() <= 8 and not any(len(w) >= 2 for w, _ in noun_words(nxt[: m.start()])):
-                return None
+            # "下调…单位缴费比例，各地可降至16%": a clause after carries the figure without naming a new subject
+            # ("发行超长期特别国债，专项用于…，今年先发行1万亿元"); the first clause with a figure decides.
+            for nxt in clauses[i + 1 : i + 3]:
+                m = gives(nxt)
+                if m:
+                    if m.start() <= 8 and not any(len(w) >= 2 for w, _ in noun_words(nxt[: m.start()])):
+                        return None
+                    break
     return f"the evidence gives no figure for {rarest}"
 
 

@@ -233,6 +233,11 @@ TERMS.update({
     "foreign capital": ("外资",), "foreign funded": ("外资", "外商投资"), "foreign enterprise": ("外资企业", "外企"),
     "ecological": ("生态",), "green": ("绿色",), "low carbon": ("低碳",), "sand": ("沙",), "desertification": ("荒漠化", "治沙"),
     "food security": ("粮食安全",), "cultural": ("文化",), "sports": ("体育",), "events": ("赛事",),
+    # Who does what, and how the State Council follows it up.
+    "in charge": ("负责", "主管", "归口管理"), "responsible for": ("负责",), "department": ("部门",),
+    "inspection": ("督查", "检查"), "incentive": ("激励",), "commend": ("表扬", "通报表扬"),
+    "best practice": ("典型经验", "典型做法"), "chemical weapon": ("化学武器",), "master plan": ("总体规划",),
+    "new area": ("新区",), "blue green": ("蓝绿空间",), "development intensity": ("开发强度",),
 })
 
 # "the 13th Five-Year Plan" names a period the documents call 十三五.
@@ -302,7 +307,23 @@ def _term_groups(question: str) -> tuple[tuple[str, ...], ...]:
     groups += [(p.name,) for p in find_places_en(question) if p.level == "city"]
     # Chinese the question itself quotes ("the 'three systems' (三项制度)") is the documents' own term.
     groups += [(run,) for run in re.findall(r"[\u4e00-\u9fff]{2,}", question)]
+    # Names the glossary cannot know, written in pinyin ("Xiong'an", "Boao"): the documents' words that read so.
+    from rag.romanised import name_groups
+
+    groups += name_groups(question, _known_word)
     return tuple(dict.fromkeys(groups))
+
+
+def _known_word(word: str) -> bool:
+    """The glossary reads ``word`` alone (a country, a topic word, one of China's places)."""
+    from rag.places import find_places_en
+
+    return bool(_find(COUNTRIES, word, True) or _find(TERMS, word, False) or find_places_en(word))
+
+
+def forget_cached_terms() -> None:
+    """Drop the terms worked out for earlier questions (the documents' names changed: rag.romanised)."""
+    _term_groups.cache_clear()
 
 
 def chinese_terms(question: str) -> list[str]:

@@ -154,6 +154,10 @@ class KeywordIndex:
         tokenizer = marker.read_text(encoding="utf-8").strip() if marker.exists() else "jieba"
         return cls(ids, retriever, tokenizer if tokenizer in TOKENIZERS else "jieba")
 
+    def vocabulary(self) -> list[str]:
+        """Every token the index holds (jieba's words and character bigrams of the passages)."""
+        return list(self._bm25.vocab_dict) if self.ids else []
+
     def search(self, query: str, k: int, allowed: set[str] | None = None) -> list[tuple[str, float]]:
         """Top-``k`` passages for ``query``; ``allowed`` restricts to a set of ids."""
         tokens = self._tokens(query)

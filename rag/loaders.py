@@ -307,8 +307,31 @@ def _load_html(path: Path, data: bytes) -> RawDocument:
         if row.find(["tr", "p", "div", "br", "li", "table"]) is None:
             cells = [c.get_text(" ", strip=True) for c in row.find_all(["td", "th"])]
             row.replace_with(soup.new_string("\n" + "  ".join(c for c in cells if c) + "\n"))
-    text = soup.get_text("\n")
-    return RawDocument(doc_id_for(path), path, [RawLine(t) for t in text.splitlines()], title=title)
+    return RawDocument(doc_id_for(path), path, [RawLine(t) for t in _html_lines(soup)], title=title)
+
+
+# Elements that start a line of their own; the rest (span, b, a, font …) run on inside their line.
+_HTML_BLOCKS = ("p", "div", "li", "tr", "td", "th", "table", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol",
+                "blockquote", "pre", "section", "article", "dd", "dt", "title")
+
+
+def _html_lines(soup) -> list[str]:
+    """The page's text, one line per block element or ``<br>``: an inline element inside a paragraph
+    ("…迁址新建<span>的请示…收悉</span>") continues its line, as a browser shows it. The source's own line
+    breaks and indentation are white space, as in a browser."""
+    from bs4 import NavigableString
+
+    for node in list(soup.find_all(string=True)):
+        if isinstance(node, NavigableString) and type(node) is NavigableString:
+            collapsed = re.sub(r"\s+", " ", str(node))
+            if collapsed != str(node):
+                node.replace_with(collapsed)
+    for br in soup.find_all("br"):
+        br.replace_with("\n")
+    for tag in soup.find_all(_HTML_BLOCKS):
+        tag.insert_before("\n")
+        tag.insert_after("\n")
+    return [line.strip() for line in soup.get_text("").split("\n")]
 
 
 _LOADERS = {

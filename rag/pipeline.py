@@ -23,6 +23,7 @@ from typing import Iterator
 from rag.about import AboutDocuments
 from rag.articles import Articles
 from rag.facts import TARGET, extract_all
+from rag.romanised import register as register_names
 from rag.targets import Targets, question_terms
 from rag.per_document import PerDocument
 from rag.answer import Answer, EvidenceGate, ExtractiveAnswerer, not_held
@@ -212,6 +213,8 @@ class Assistant:
         for p in self.index.passages.values():
             documents.setdefault(p.doc_id, []).append(p.embedding_text())
         self.gate = EvidenceGate(self.settings, "\n".join(texts), texts, {d: "\n".join(t) for d, t in documents.items()})
+        # English questions' pinyin names are read against the documents' own words (rag.romanised).
+        register_names(self.index.keyword.vocabulary() if self.index.keyword is not None else [])
         self.retriever = Retriever(self.index, self.settings)
         self.records = self.index.records()
         self.superseded = superseded(self.records)

@@ -205,7 +205,7 @@ def _quoted(text: str) -> tuple[str, ...]:
 
 
 # What a figure question asks for: a result (what happened) or a target (what was planned).
-_ASKS_RESULT_RE = re.compile(r"实际|完成了|全年|增长了|达到了|实现了|去年|过去一年|多少\S{0,2}了[吗？?]?$|\b(did|was|were|actual|achieved|grew)\b", re.I)
+_ASKS_RESULT_RE = re.compile(r"实际|完成了|全年(?![^，。？?]{0,4}(?:要|将|拟|计划|目标|预期|力争))|增长了|达到了|实现了|去年|上一年|过去一年|多少\S{0,2}了[吗？?]?$|\b(did|was|were|actual|achieved|grew)\b", re.I)
 _ASKS_TARGET_RE = re.compile(r"目标|预期|计划|力争|定在|定了|安排|要求|打算|准备|\b(target|goal|plan|aim)", re.I)
 
 
@@ -256,7 +256,7 @@ def _articles(text: str) -> tuple[int, ...]:
 
 # ---------------------------------------------------------------- what kind of answer is asked for
 _ASKS = {
-    "fee": re.compile(r"费用|收费|手续费|要交.{0,4}钱|交多少|花多少钱|\bfees?\b|\bcosts?\b|\bprice|\bcharge", re.I),
+    "fee": re.compile(r"费用|收费|手续费|要交.{0,4}钱|交多少|花多少钱|\bfees?\b|\bcosts?\b|\bprice|(?<!\bin )\bcharges?\b(?!\s+of\b)", re.I),
     "phone": re.compile(r"电话|联系方式|热线|手机号|邮箱|传真|\bphone|hotline|e-?mail|contact (number|details|info)", re.I),
     "contact": re.compile(r"联系人|对接人|找谁|contact person|who (should|do|can) (i|we) contact", re.I),
     "address": re.compile(r"地址|在哪里办公|办公地点|办事大厅|窗口在哪|\baddress|where is the office", re.I),
@@ -337,7 +337,7 @@ def subject_text(question: str) -> str:
 # Asks whether a target was met, or sets a result against its target.
 _ASKS_VERDICT_RE = re.compile(
     r"(?:目标|任务|指标)[^，。？?]{0,12}(?:完成|实现|达到|达成|做到|执行)(?:了|得)?(?:吗|没有?|与否|情况|怎么样|如何)|完成情况|目标完成|"
-    r"(?:完成|实现|达到|达成)(?:了)?(?:目标|预期|任务)(?:了)?(?:吗|没有?)|达标(?:了)?(?:吗|没有?)|比目标|与目标相比|和目标相比|跟目标比|"
+    r"(?:完成|实现|达到|达成)(?:了)?(?:年初|年度|全年|当年|预期|既定|原定)?(?:目标|预期|任务)(?:了)?(?:吗|没有?)|达标(?:了)?(?:吗|没有?)|比目标|与目标相比|和目标相比|跟目标比|"
     r"目标[^。]{0,20}(?:实际|最后|最终|结果)|实际[^。]{0,20}目标|超额完成|控制在目标|目标以内了?吗|"
     r"(?:最后|最终)(?:完成|干到|做到|达到|实现)了?(?:吗|没有?|多少)|(?:做到|落实|完成|实现|达到|达成)了?(?:吗|没有)|"
     r"(?:定|设|提)(?:过|了)?[^。？?]{0,4}目标(?:吗|没有?)|有没有(?:定|设|提)?(?:过)?[^。？?]{0,4}目标|"

@@ -26,6 +26,12 @@ VERDICT_EN = {MET: "met", NOT_MET: "not met", ABOVE: "above the target", BELOW: 
 _CEILING = ("以内", "以下", "不超过", "不高于")
 _FLOOR = ("以上", "不低于", "超过")
 SUBJECT_MATCH = 0.6  # two subjects at least this alike name the same thing
+# A document's own word on how an indicator stood against its target ("地区生产总值…等预期性指标未达到年初目标",
+# "与预期目标有差距", "超额完成全年任务").
+_STATED_RE = re.compile(
+    r"(?:未能?|没有|没能|均|全面|基本|圆满|超额)?(?:达到|完成|实现)[^，,。；;]{0,14}(?:目标|预期|任务)|"
+    r"(?:与|同|比)[^，,。；;]{0,4}(?:预期|目标)[^，,。；;]{0,3}(?:有|存在|仍有)?(?:差距|不足)|[好高低]于预期|超出预期"
+)
 
 
 def _subsequence(short: str, long: str) -> bool:
@@ -148,6 +154,42 @@ class Targets:
         out.sort(key=lambda x: (-x[0], -(x[1].year or 0)))
         return [f for _, f in out]
 
+    def stated(self, groups: list[tuple[str, ...]], years: list[int], doc_ids=None) -> list[tuple[str, str]]:
+        """What the documents themselves say of how the asked indicator stood against its target: (passage id,
+        the sentence's part that says it), naming every group of terms (any spelling), of ``years`` when given
+        (the year a review speaks of), at most two, in document order."""
+        if not any(len(t) >= 2 for g in groups for t in g):
+            return []
+        out = []
+        for pid, part, year in self._statements():
+            if (years and year not in years) or (doc_ids and self.passages[pid].doc_id not in doc_ids):
+                continue
+            if all(any(len(t) >= 2 and t in part for t in g) for g in groups):
+                # From the clause that names the indicator to the one that says how it stood.
+                clauses = re.split(r"(?<=[，,：:])", part)
+                first = next(i for i, c in enumerate(clauses) if any(len(t) >= 2 and t in c for g in groups for t in g))
+                last = max((i for i, c in enumerate(clauses) if _STATED_RE.search(c)), default=-1)
+                out.append((pid, "".join(clauses[first : last + 1] if first <= last else clauses).rstrip("，,：:")))
+        return out[:2]
+
+    def _statements(self) -> list[tuple[str, str, int | None]]:
+        """Every part of a sentence (up to its 。 or ；) that says how something stood against a target, with
+        the year it speaks of; read once from the passages."""
+        cached = self.__dict__.get("_stated")
+        if cached is None:
+            from rag.facts import RESULT as _R, _year
+
+            cached = []
+            for pid, p in self.passages.items():
+                if not _STATED_RE.search(p.text):
+                    continue
+                record = self.records.get(p.doc_id)
+                for part in re.split(r"(?<=[。；;！？])|\n", p.text):
+                    if _STATED_RE.search(part):
+                        cached.append((pid, _plain(part), _year(_R, part, p.headings, record)))
+            self.__dict__["_stated"] = cached
+        return cached
+
     def answer(self, query, terms: list[tuple[str, ...]], doc_ids=None, only: str = "") -> Answer | None:
         """The answer to a question about a target against its result ("2017年国内生产总值增长目标完成了吗？"),
         or None when no target or result of what it asks is found (the ordinary path answers or refuses).
@@ -155,23 +197,32 @@ class Targets:
         from rag.query import _period_years
 
         years = [int(y) for y in query.asked_years] or [y for y, _ in query.dated_kinds] or sorted(_period_years(query.text))
+        if not years and query.relative_years:
+            # "去年…目标完成了吗": the year before the asked documents' own (a 2025 report's 去年 is 2024).
+            records = [self.records[d] for d in doc_ids if d in self.records] if doc_ids else list(self.records.values())
+            years = sorted({y for r in records for w in query.relative_years if (y := r.resolve_relative_year(w))})
         text = re.sub(r"(?:19|20)\d\d\s*年", "", query.text)
         named = figures(text)
         figure = re.sub(r"\s", "", text[named[0].start : named[0].end]) if named and not terms else ""
         targets = self.match(terms, TARGET, years, doc_ids, figure)
+        stated = [] if only or figure else self.stated(terms, years, doc_ids)
         if targets:
             best = targets[0]
             same = [t for t in targets if t.doc_id != best.doc_id and t.key == best.key]
             chosen = [best] + [t for t in same if self._region(t) != self._region(best)][:4]
-            return self._compose(query, [(t, None if only else self.result_for(t)) for t in chosen])
+            return self._compose(query, [(t, None if only else self.result_for(t)) for t in chosen], stated)
         if only:
             return None
         results = self.match(terms, RESULT, years, doc_ids, figure)
         if results:
-            return self._compose(query, [(self.target_for(results[0]), results[0])])
+            return self._compose(query, [(self.target_for(results[0]), results[0])], stated)
+        # Without a figure, only a question scoped to its documents (or an index of one region) is answered
+        # from what a document says: another province's word is no answer to it.
+        if stated and (doc_ids or len({getattr(r, 'region', '') for r in self.records.values()}) == 1):
+            return self._compose(query, [], stated, years)
         return None
 
-    def _compose(self, query, pairs: list[tuple[Fact | None, Fact | None]]) -> Answer:
+    def _compose(self, query, pairs: list[tuple[Fact | None, Fact | None]], stated=(), years=()) -> Answer:
         zh = query.lang == "zh"
         citations: dict[str, Citation] = {}
 
@@ -184,13 +235,21 @@ class Targets:
             return f"[{c.n}]"
 
         def remark(fact: Fact) -> str:
-            # The document's own word on the target, in the clause after the figure ("…，超过全年预期目标").
+            # The document's own word on the target, later in the sentence of the figure ("…，超过全年预期目标",
+            # "…，较好完成全年经济社会发展目标任务").
             clauses = re.split(r"[，,；;。]", fact.sentence)
             at = next((i for i, c in enumerate(clauses) if fact.figure in c), None)
-            after = clauses[at + 1] if at is not None and at + 1 < len(clauses) else ""
-            if not re.search(r"目标|预期|任务", after):
+            if at is None:
+                return ""
+            after = next((c for i, c in enumerate(clauses[at + 1 :]) if _STATED_RE.search(c) or i == 0 and re.search(r"目标|预期", c)), "")
+            if not after.strip():
                 return ""
             return f"（文件称：{after.strip()}）" if zh else f" (the document says: {after.strip()})"
+
+        def said(fact: Fact, name: str) -> str:
+            # The document's own words for the figure: its clause, where it is said, the marker.
+            where = self._label(fact, short=True)
+            return f"· {name}（{where}）：{_quoted(fact)}{cite(fact)}" if zh else f"· {name} ({where}): {_quoted(fact)}{cite(fact)}"
 
         lines = []
         for target, result in pairs:
@@ -198,31 +257,46 @@ class Targets:
             label = self._label(fact)
             year = f"{fact.year}年" if fact.year else ""
             if target is not None:
-                t = f"{target.figure}{cite(target)}"
                 if result is not None:
-                    r = f"{result.figure}{cite(result)}{remark(result)}"
                     v = verdict(target, result)
                     lines.append(
-                        f"{label}{year}{target.subject}：目标{t}，实际{r}（{self._label(result, short=True)}）。结论：{VERDICT_ZH[v]}。"
+                        f"{label}{year}{target.subject}：目标{target.figure}，实际{result.figure}{remark(result)}。结论：{VERDICT_ZH[v]}。\n"
+                        f"{said(target, '目标')}\n{said(result, '实际')}"
                         if zh else
-                        f"{label}{fact.year or ''} {target.subject}: target {t}; reported {r} ({self._label(result, short=True)}). "
-                        f"Verdict: {VERDICT_EN[v]}."
+                        f"{label}{fact.year or ''} {target.subject}: target {target.figure}; reported {result.figure}{remark(result)}. "
+                        f"Verdict: {VERDICT_EN[v]}.\n{said(target, 'Target')}\n{said(result, 'Reported')}"
                     )
                 else:
-                    said = f"{_plain(target.sentence)}{cite(target)}"
                     lines.append(
-                        f"{label}目标：{said}\n文件中未找到{year}的实际完成数字。" if zh else
-                        f"{label}Target ({fact.year or ''}): {said}\nThe reported result for {fact.year or 'that year'}: "
-                        f"not found in the documents."
+                        f"{label}{year}{target.subject}：目标{target.figure}；文件中未找到{year}的实际完成数字。\n{said(target, '目标')}"
+                        if zh else
+                        f"{label}{fact.year or ''} {target.subject}: target {target.figure}; the reported result for "
+                        f"{fact.year or 'that year'} is not found in the documents.\n{said(target, 'Target')}"
                     )
             else:
-                said = f"{_plain(result.sentence)}{cite(result)}"
                 lines.append(
-                    f"{label}实际：{said}\n文件中未找到{year}的相应目标。" if zh else
-                    f"{label}Reported ({fact.year or ''}): {said}\nThe target for {fact.year or 'that year'}: "
-                    f"not found in the documents."
+                    f"{label}{year}{result.subject}：实际{result.figure}{remark(result)}；文件中未找到{year}的相应目标数字。\n{said(result, '实际')}"
+                    if zh else
+                    f"{label}{fact.year or ''} {result.subject}: reported {result.figure}{remark(result)}; the target for "
+                    f"{fact.year or 'that year'} is not found in the documents.\n{said(result, 'Reported')}"
                 )
+        quoted = {x for c in citations.values() for x in c.sentences}
+        regions = {self._region(f) for pair in pairs for f in pair if f is not None}
+        for pid, part in stated:
+            # Only what the documents of the figures' region say (a province's word is not the nation's).
+            if any(part in x or x in part for x in quoted) or regions and self._region_of(pid) not in regions:
+                continue
+            fact_like = Fact("", "", "", 0, 0, "", "", "", "", None, self.passages[pid].doc_id, pid, part, part)
+            where = self._label(fact_like, short=True)
+            lines.append(f"· 文件称（{where}）：{part}{cite(fact_like)}" if zh else f"· The document says ({where}): {part}{cite(fact_like)}")
+        if not pairs:
+            year = f"{years[0]}年" if len(years) == 1 else ""
+            lines.append(f"文件中未找到{year}这一指标的目标数字。" if zh else "The target figure itself is not found in the documents.")
         return Answer("\n".join(lines), list(citations.values()), abstained=False)
+
+    def _region_of(self, passage_id: str) -> str:
+        record = self.records.get(self.passages[passage_id].doc_id)
+        return getattr(record, "region", "") or ""
 
     def _label(self, fact: Fact, short: bool = False) -> str:
         record = self.records.get(fact.doc_id)
@@ -257,6 +331,21 @@ def question_terms(query) -> list[tuple[str, ...]]:
 
 # Words of asking whether a target was met, which name no indicator.
 _VERDICT_WORDS = frozenset("没有 干到 做到 区间 范围 执行 任务 情况 怎么样 如何 最后 最终 结果 高还是低 落在 处于 年初 当年 达标".split())
+
+
+def _quoted(fact: Fact) -> str:
+    """The words of ``fact``'s sentence that state it: its clause, and the clauses before it back to the one
+    naming its subject ("国内生产总值超过126万亿元，增长5.2%"), at most two more."""
+    parts = re.split(r"(?<=[，,；;])", _plain(fact.sentence))
+    at = next((i for i, p in enumerate(parts) if fact.clause in p), None)
+    if at is None:
+        return _plain(fact.clause)
+    start = at
+    while start > 0 and at - start < 2 and fact.subject not in "".join(parts[start : at + 1]):
+        start -= 1
+    if fact.subject not in "".join(parts[start : at + 1]):
+        start = at
+    return "".join(parts[start : at + 1]).rstrip("，,；;")
 
 
 def _plain(sentence: str) -> str:

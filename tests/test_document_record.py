@@ -81,3 +81,13 @@ def test_dates_and_numbers():
     assert parse_date("二〇〇四年六月二十六日") == "2004-06-26"
     assert parse_date("2019年01月24日") == "2019-01-24"
     assert doc_numbers("按照国办发[2019]3号和国务院令第706号") == ["国办发〔2019〕3号", "国务院令第706号"]
+
+
+def test_a_web_pages_inline_markup_does_not_break_its_lines():
+    # gov.cn pages wrap parts of a paragraph in <span>s: the article number and its text, a request's
+    # name and "的请示…收悉". A browser shows one line; so does the reader.
+    regulation = clean_document(load_document(FIXTURES / "gov-cn-5341736.html")).text.splitlines()
+    assert any(line.startswith("第十二条 专利代理师首次执业，应当自执业之日起30日内") for line in regulation)
+    assert "第十二条" not in regulation
+    reply = clean_document(load_document(CORPUS.parent / "eval" / "corpora" / "multidoc" / "gov-cn-2019" / "gov-cn-5345407.html"))
+    assert "同意武警总部后勤部机关及部分直属单位迁址新建，所需建设资金由你们自筹解决" in reply.text

@@ -209,3 +209,34 @@ def test_who_ranks_first_needs_evidence_that_ranks_first():
     assert rank_missing(None, evidence(q, "始终把政治标准摆在首位,实行政治品德“一票否决”制。"))
     # No ranking asked: the rule says nothing.
     assert rank_missing(None, evidence("人均预期寿命增幅是多少？", "地区生产总值增长5%左右。")) is None
+
+
+def test_a_subject_may_be_abbreviated_or_framed(documents_assistant):
+    """Words the documents spell out or the question only frames with do not make a subject missing."""
+    from rag.gate import figure_not_of_subject, subject_missing
+
+    gate = documents_assistant.gate
+    review = "第一产业增加值增长2.5%，规模以上工业增加值增长6.6%，服务业增加值增长6.3%。"
+    # 规上 is 规模以上 before the same words
+    assert subject_missing(gate, evidence("四川去年规上工业增加值增长了多少？", review)) is None
+    # a Latin abbreviation in a Chinese question is named by its Chinese term
+    national = "全年国内生产总值增长3%，城镇新增就业1206万人，年末城镇调查失业率降到5.5%，居民消费价格上涨2%。"
+    assert subject_missing(gate, evidence("2022年GDP增长多少？", national)) is None
+    assert figure_not_of_subject(gate, evidence("2022年GDP增长多少？", national)) is None
+    # "控制目标" frames the figure: 控制 and 目标 are both framing words
+    targets = "城镇调查失业率5.5%以内，城镇新增就业50万人以上。"
+    assert subject_missing(gate, evidence("云南今年城镇调查失业率控制目标是多少？", targets)) is None
+    # an abbreviation must still be written out before the same words ("规上服务业" is not said)
+    assert subject_missing(gate, evidence("四川去年规上服务业营业收入增长了多少？", review))
+
+
+def test_a_figure_two_clauses_on_belongs_to_the_subject_when_nothing_new_is_named(documents_assistant):
+    from rag.gate import figure_not_of_subject
+
+    gate = documents_assistant.gate
+    bond = ("从今年开始拟连续几年发行超长期特别国债，专项用于国家重大战略实施和重点领域安全能力建设，"
+            "今年先发行1万亿元。")
+    assert figure_not_of_subject(gate, evidence("2024年报告说今年先发行多少超长期特别国债？", bond)) is None
+    # "大规模扩招100万人" counts another thing than the graduates named two clauses before
+    other = "改革完善高职院校考试招生办法，鼓励更多应届高中毕业生和退役军人报考，今年大规模扩招100万人。"
+    assert figure_not_of_subject(gate, evidence("2019年预计当年高校毕业生有多少人？", other))

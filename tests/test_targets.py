@@ -226,3 +226,25 @@ def test_a_figure_broken_across_lines_and_a_share_of_the_indicator_are_read_righ
     result = targets.result_for(gdp)
     assert result is not None and result.figure == "6.7%" and result.doc_id == "gwr-national-2017"
     assert verdict(gdp, result) == MET
+
+
+def test_a_verdict_question_quotes_both_figures_in_the_documents_words(documents_assistant):
+    a = documents_assistant.ask("Was the 2023 GDP growth target met?").answer
+    # The first line states the verdict; one line each quotes the target and the result where they are said.
+    assert "· Target (2023年" in a.text and "· Reported (2024年" in a.text
+    assert "国内生产总值超过126万亿元，增长5.2%" in a.text
+
+
+def test_a_result_with_no_target_set_says_which_half_is_missing(documents_assistant):
+    # "达到预期目标了吗" asks a verdict; the 2024 target of Yunnan is in no document held.
+    a = documents_assistant.ask("云南2024年GDP增速达到预期目标了吗？").answer
+    assert not a.abstained and "3.3%" in a.text and "未找到2024年的相应目标" in a.text
+    assert {c.passage.doc_id for c in a.citations} == {"gwr-2025-yunnan"}
+
+
+def test_last_year_is_the_year_the_asked_report_reviews(documents_assistant):
+    # "去年" in a question on a 2025 report is 2024: its result, not the 2025 target. The report's own word on
+    # the target, later in the sentence ("超额完成国家目标任务"), is given beside the figure.
+    a = documents_assistant.ask("四川去年PM2.5浓度的目标完成了吗？").answer
+    assert not a.abstained and "30微克" in a.text and "超额完成国家目标任务" in a.text
+    assert "未找到2024年" in a.text and "5.5%左右" not in a.text  # not the 2025 targets
