@@ -237,6 +237,7 @@ class ExtractiveAnswerer:
     COVERAGE_WEIGHT = 0.15
     STAGE_PENALTY = 0.04  # a target asked, the sentence reviews a result (or the other way round)
     OTHER_PLACE_PENALTY = 0.08  # asked about 北欧, the sentence speaks of 中东欧 (_names_other_place); 0.05 half as good, 0.12 the same
+    LABEL_WEIGHT = 0.05  # an item labelled with what the question names ("七、国庆节：…") gains, its siblings lose
 
     def _time_of(self, passage: Passage) -> str:
         """The years ``passage`` speaks of beyond its words (its document's year; see rag.documents.passage_time)."""
@@ -279,6 +280,9 @@ class ExtractiveAnswerer:
         asks_first = bool(ASKS_FIRST_RE.search(question))
         one_year = len(years) == 1 and bool(types & {"count", "amount"}) and not SPAN_FIGURE_RE.search(question)
         asked_places = _places_by_kind(question)
+        labels = _item_labels(sv.passage_ids, sv.sentences)
+        squashed = re.sub(r"\s", "", question)
+        named_labels = {label for label in labels if label and label in squashed}
         position: dict[str, int] = {}
         cands: list[_Candidate] = []
         for i, (pid, sentence) in enumerate(zip(sv.passage_ids, sv.sentences)):
@@ -286,6 +290,9 @@ class ExtractiveAnswerer:
             pos = position.get(pid, 0)
             position[pid] = pos + 1
             bonus = -self.RANK_PENALTY * r
+            if named_labels and labels[i]:
+                # "2019年国庆节放几天": of the items 一、元旦：… 七、国庆节：…, the one the question names.
+                bonus += self.LABEL_WEIGHT if labels[i] in named_labels else -self.LABEL_WEIGHT
             if "count" in types or "amount" in types:
                 bonus += 0.03 if re.search(r"\d", _YEAR_RE.sub("", sentence)) else 0.0  # a year counts nothing
                 if measures and any(has_measure(sentence, m) for m in measures):
@@ -624,7 +631,28 @@ class ExtractiveAnswerer:
                 or self.widen(question, retrieval, chosen)
             )
             return compose_broad(question, [(c.passage, c.text) for c in items], more)
-        return compose(question, [(c.passage, c.text) for c in chosen])
+        return compose(question, [(c.passage, c.text) for c in self._whole_items(question, chosen)])
+
+    def _whole_items(self, question: str, chosen: list[_Candidate]) -> list[_Candidate]:
+        """``chosen``, each sentence that opens an item the question names by its label ("七、国庆节：10月1日至7日
+        放假调休，共7天。") followed by the rest of that item ("9月29日（星期日）、10月12日（星期六）上班。")."""
+        squashed = re.sub(r"\s", "", question)
+        keys = {c.key for c in chosen}
+        out: list[_Candidate] = []
+        for c in chosen:
+            out.append(c)
+            sentences = answer_sentences(c.passage.text)
+            labels = _item_labels([c.passage.id] * len(sentences), sentences)
+            label = labels[c.position] if c.position < len(labels) else ""
+            if not label or label not in squashed or not _LABEL_RE.match(c.text):
+                continue
+            for j in range(c.position + 1, len(sentences)):
+                # The item ends with its paragraph (a new line of the passage starts with the sentence).
+                starts_line = ("\n" + sentences[j][:12]) in c.passage.text
+                if labels[j] != label or (c.passage.id, j) in keys or starts_line:
+                    break
+                out.append(_Candidate(c.passage_rank, c.passage, j, sentences[j], c.score))
+        return out
 
     BROAD_ITEMS = 8  # a broad answer lists at most this many passages' measures, then says how many more
     BROAD_MARGIN = 0.10  # …each passage's best sentence scoring within this of the best sentence
@@ -1095,6 +1123,30 @@ _ITEM_MARK_RE = re.compile(
 _ENUM_ITEM_RE = re.compile(_ITEM_MARK_RE.pattern + r"\s*[^。；;：:]{2,48}[。；;]?$")
 # A sentence announcing the list that follows: "…采取了以下几方面的措施：", "…现将有关情况函复如下。".
 _ANNOUNCES_RE = re.compile(r"(?:如下|以下|下列)[^。；;]{0,12}[：:。]?$|[：:]$")
+
+
+# An item's label: "七、国庆节：…", "（二）春节：…", "总指挥：…" (a short name before a colon).
+_LABEL_RE = re.compile(r"^\s*(?:[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十\d]{1,3}[）)]|\d{1,2}[.、．])?\s*([\u4e00-\u9fff]{2,8})\s*[：:](?!$)")
+_LABEL_CARRY = 2  # a label carries to at most this many sentences after its own, within its item
+
+
+def _item_labels(passage_ids: list[str], sentences: list[str]) -> list[str]:
+    """Each sentence's item label (see :data:`_LABEL_RE`), or ''. A label carries on to the next sentences of
+    its passage ("七、国庆节：10月1日至7日…。9月29日…上班。") until another item starts."""
+    out: list[str] = []
+    current, carried, last = "", 0, None
+    for pid, sentence in zip(passage_ids, sentences):
+        if pid != last:
+            current, carried, last = "", 0, pid
+        m = _LABEL_RE.match(sentence)
+        if m:
+            current, carried = m.group(1), 0
+        elif current and (_ITEM_START_RE.match(sentence) or carried >= _LABEL_CARRY):
+            current = ""
+        else:
+            carried += 1 if current else 0
+        out.append(current)
+    return out
 
 
 def _shared_runs(text: str, titles: list[_Candidate], shortest: int = 4) -> list[str]:

@@ -22,11 +22,11 @@ from typing import Iterator
 
 from rag.about import AboutDocuments
 from rag.articles import Articles
-from rag.facts import TARGET, extract_all
+from rag.facts import RESULT, TARGET, extract_all
 from rag.romanised import register as register_names
 from rag.targets import Targets, question_terms
 from rag.per_document import PerDocument
-from rag.answer import Answer, EvidenceGate, ExtractiveAnswerer, not_held
+from rag.answer import Answer, EvidenceGate, ExtractiveAnswerer, abstention, not_held
 from rag.glossary import REGIONS_ZH
 from rag.store import Index
 from rag.keyword import is_chinese
@@ -293,6 +293,12 @@ class Assistant:
         else:
             # Several documents of one kind, each with its own figure: one line per document.
             answer = self.per_document.answer(query, retrieval, k, doc_ids) or self.extractive.answer(question, retrieval, k, query)
+            if not answer.abstained and query.asks_verdict and self._figureless_verdict(query, answer):
+                # "2024年全国新能源汽车产量的目标完成了没有": the documents state that indicator in figures
+                # elsewhere, yet neither a target nor a result of it is found here; a sentence without a figure
+                # cannot say whether a target was met.
+                answer = abstention(question, retrieval.hits[:k], "targets.no_figure: neither a target nor a result "
+                                    "of the indicator asked is found for the year and documents asked")
             if not answer.abstained and ASKS_DONE_RE.search(query.text) and all(
                 self._planned(s, c.passage) for c in answer.citations for s in c.sentences
             ):
@@ -307,6 +313,14 @@ class Assistant:
                     half.abstained, half.reason, half.related = True, answer.reason, answer.related
                     answer = half
         yield ("final", self.articles.label_answer(query, answer))
+
+    def _figureless_verdict(self, query: Query, answer) -> bool:
+        """A verdict asked of an indicator the documents state in figures (a target or result of it is held for
+        some place or year), answered by sentences that give no figure."""
+        terms = question_terms(query)
+        if not terms or any(re.search(r"\d", s) for c in answer.citations for s in c.sentences):
+            return False
+        return bool(self.targets.match(terms, RESULT, []) or self.targets.match(terms, TARGET, []))
 
     def _planned(self, sentence: str, passage) -> bool:
         """The sentence sets a target or plans a step (a plan's text outside its look back, or a target's words

@@ -413,3 +413,21 @@ def test_a_target_of_another_plan_period_is_not_passed_off_as_the_answer(assista
     result = assistant.ask("How many new sister-city pairs did Hunan add during the 13th Five-Year Plan period?")
     assert "120对" not in result.answer.text, result.answer.text
     assert result.answer.abstained or "31对" in result.answer.text, result.answer.text
+
+
+def test_an_item_named_by_its_label_is_answered_whole(replies_assistant):
+    # A holiday notice lists 一、元旦：… 七、国庆节：…; the question names 国庆节. Its item, both sentences of
+    # it (the days off and the working days), not the notice's lead-in or the first item.
+    a = replies_assistant.ask("2019年国庆节放几天？哪两天要调休上班？").answer
+    assert "10月1日至7日" in a.text and "9月29日" in a.text and "10月12日" in a.text
+    assert "元旦" not in a.text and "节假日期间" not in a.text
+
+
+def test_a_verdict_on_an_indicator_no_document_states_for_that_year_is_refused(documents_assistant):
+    # Sichuan's report gives no R&D intensity, target or result; sentences on R&D without a figure cannot
+    # say whether a target was met.
+    a = documents_assistant.ask("四川2024年研发投入强度目标完成了吗？").answer
+    assert a.abstained and a.reason.startswith("targets.no_figure")
+    # An indicator whose result the report gives is answered (the result, and that no target is found).
+    b = documents_assistant.ask("云南2024年规上工业增加值目标完成了吗？").answer
+    assert not b.abstained and "3.3%" in b.text
