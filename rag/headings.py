@@ -42,6 +42,10 @@ _INNER_PUNCT_RE = re.compile(r"[。！？；，,;!?、]")
 _TITLE_STOP_RE = re.compile(r"[。！？；;!?]")
 
 
+# The end of an organisation's name: a short line of it before a colon is a letter's addressee.
+_ADDRESSEE_RE = re.compile(r"(?:政府|办公厅|办公室|总部|总局|部|委|委员会|局|厅|院|署|会|公司|集团|银行|单位|机构|大学|学校)$")
+
+
 @dataclass(frozen=True)
 class Heading:
     """A recognised heading line.
@@ -90,6 +94,9 @@ def classify_heading(line: str) -> Heading | None:
     if article:  # an article's number alone is its heading; an article's text is body text
         return Heading("article", text) if article.end() == len(text) else None
     if text[-1] in ":：" and len(text) <= 12:
+        # "湖北省人民政府：", "武警总部：" open a letter or a reply: whom it is addressed to, not a part of it.
+        if _ADDRESSEE_RE.search(text.rstrip(":：")):
+            return None
         return Heading("label", text.rstrip(":：").strip())
     if text[-1] in ":：":
         return None

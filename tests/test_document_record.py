@@ -91,3 +91,16 @@ def test_a_web_pages_inline_markup_does_not_break_its_lines():
     assert "第十二条" not in regulation
     reply = clean_document(load_document(CORPUS.parent / "eval" / "corpora" / "multidoc" / "gov-cn-2019" / "gov-cn-5345407.html"))
     assert "同意武警总部后勤部机关及部分直属单位迁址新建，所需建设资金由你们自筹解决" in reply.text
+
+
+def test_a_letters_addressee_is_not_a_heading():
+    from rag.headings import classify_heading
+
+    # "湖北省人民政府：" opens a reply; "总指挥：" and "工作原则：" label what follows.
+    assert classify_heading("湖北省人民政府：") is None and classify_heading("武警总部：") is None
+    assert classify_heading("总指挥：").kind == "label" and classify_heading("工作原则：").kind == "label"
+    reply = CORPUS.parent / "eval" / "corpora" / "multidoc" / "gov-cn-2019" / "gov-cn-5345295.html"
+    from rag.passages import build_passages
+
+    passages = build_passages(clean_document(load_document(reply)), 150, 450)
+    assert not any("湖北省人民政府" in p.headings for p in passages)
