@@ -238,6 +238,7 @@ class ExtractiveAnswerer:
     STAGE_PENALTY = 0.04  # a target asked, the sentence reviews a result (or the other way round)
     OTHER_PLACE_PENALTY = 0.08  # asked about 北欧, the sentence speaks of 中东欧 (_names_other_place); 0.05 half as good, 0.12 the same
     LABEL_WEIGHT = 0.05  # an item labelled with what the question names ("七、国庆节：…") gains, its siblings lose
+    PLACES_BONUS = 0.08  # "哪些地区/国家" asked: a sentence naming several places names them (as OTHER_PLACE_PENALTY)
 
     def _time_of(self, passage: Passage) -> str:
         """The years ``passage`` speaks of beyond its words (its document's year; see rag.documents.passage_time)."""
@@ -283,6 +284,7 @@ class ExtractiveAnswerer:
         labels = _item_labels(sv.passage_ids, sv.sentences)
         squashed = re.sub(r"\s", "", question)
         named_labels = {label for label in labels if label and label in squashed}
+        asks_places = bool(_ASKS_PLACES_RE.search(squashed))
         position: dict[str, int] = {}
         cands: list[_Candidate] = []
         for i, (pid, sentence) in enumerate(zip(sv.passage_ids, sv.sentences)):
@@ -290,6 +292,8 @@ class ExtractiveAnswerer:
             pos = position.get(pid, 0)
             position[pid] = pos + 1
             bonus = -self.RANK_PENALTY * r
+            if asks_places and _names_places(sentence) >= 2:
+                bonus += self.PLACES_BONUS  # "确定北京、吉林、…10个省（区、市）和…拉萨市作为试点地区"
             if named_labels and labels[i]:
                 # "2019年国庆节放几天": of the items 一、元旦：… 七、国庆节：…, the one the question names.
                 bonus += self.LABEL_WEIGHT if labels[i] in named_labels else -self.LABEL_WEIGHT
@@ -871,6 +875,8 @@ class ExtractiveAnswerer:
                 continue
             if len(own) > 2 and not any(any(w in c.text for c in titles) for w in own):
                 continue
+            if _ASKS_PLACES_RE.search(question) and not any(_names_places(c.text) for c in titles):
+                continue  # places asked ("哪些地区"); a list of measures names none
             # Each item's title, and the sentence that opens it when the title only names it.
             lines: list[_Candidate] = []
             for i in run[: self.ENUMERATION_ITEMS]:
@@ -1123,6 +1129,17 @@ _ITEM_MARK_RE = re.compile(
 _ENUM_ITEM_RE = re.compile(_ITEM_MARK_RE.pattern + r"\s*[^。；;：:]{2,48}[。；;]?$")
 # A sentence announcing the list that follows: "…采取了以下几方面的措施：", "…现将有关情况函复如下。".
 _ANNOUNCES_RE = re.compile(r"(?:如下|以下|下列)[^。；;]{0,12}[：:。]?$|[：:]$")
+
+
+# Places asked as a list: "哪些地区", "哪几个省", "哪些国家和地区", "which countries".
+_ASKS_PLACES_RE = re.compile(
+    r"哪(?:些|几个|[两二三四五六七八九十]+个)(?:地区|地方|省份?|省市|城市|市|县|国家|地市|区域|口岸|港口)|"
+    r"\bwhich (?:regions|provinces|cities|countries|places|localities|ports)\b", re.I)
+
+
+def _names_places(sentence: str) -> int:
+    """How many of China's places and the world's countries and regions ``sentence`` names."""
+    return len({p.name for p in find_places(sentence)} | {n for n in _abroad_names() if n in sentence})
 
 
 # An item's label: "七、国庆节：…", "（二）春节：…", "总指挥：…" (a short name before a colon).

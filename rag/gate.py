@@ -280,14 +280,14 @@ def period_not_in_evidence(gate: "EvidenceGate", e: Evidence) -> str | None:
 def country_not_in_evidence(gate: "EvidenceGate", e: Evidence) -> str | None:
     """The country asked about must be the evidence's, by any of its names: "湖南和巴西有哪些合作项目？" is not
     answered by a passage on 北卡罗来纳州 because another passage mentions 巴西."""
-    from rag.glossary import COUNTRIES, english_entities
+    from rag.glossary import COUNTRIES, country_forms, english_entities
 
     if e.zh:
         # The gazetteer matches longest names first: 内蒙古 is a province, not 蒙古.
         found = {p.name for p in e.query.places if p.level == "country"}
-        asked = [(name, names) for names in COUNTRIES.values() for name in names if name in found]
+        asked = [(name, names + country_forms(english)) for english, names in COUNTRIES.items() for name in names if name in found]
     else:
-        asked = english_entities(e.question)
+        asked = [(name, chinese + country_forms(name)) for name, chinese in english_entities(e.question)]
     for name, chinese in asked:
         if not any(c in e.dated for c in chinese):
             return f"the evidence does not speak of {name}"

@@ -65,6 +65,21 @@ COUNTRIES.update({
     "saudi": ("沙特",), "czech republic": ("捷克",), "belgian": ("比利时",), "peruvian": ("秘鲁",),
 })
 
+# The one-character forms Chinese writes for the major countries' side, forces, firms and capital ("日方", "日军",
+# "美企", "德资"): a passage on 侵华日军 speaks of Japan. Only to recognise a country already asked about: as names
+# to find, "法方" would be read in "办法方面".
+SHORT_FORMS = {"japan": "日", "united states": "美", "russia": "俄", "united kingdom": "英", "france": "法",
+               "germany": "德", "korea": "韩", "south korea": "韩", "north korea": "朝", "italy": "意",
+               "india": "印", "australia": "澳", "canada": "加", "vietnam": "越", "american": "美", "british": "英",
+               "german": "德", "french": "法", "italian": "意", "vietnamese": "越"}
+
+
+def country_forms(english: str) -> tuple[str, ...]:
+    """The short forms a Chinese text writes for a country's side, forces, firms and capital ("日方", "日军")."""
+    short = SHORT_FORMS.get(english)
+    return tuple(short + s for s in ("方", "军", "企", "资")) if short else ()
+
+
 # World regions and groupings, as the documents name them (a follow-up may swap one in: "那非洲呢？").
 REGIONS_ZH = (
     "东南亚 南亚 中亚 西亚 东北亚 东亚 北亚 亚洲 非洲 欧洲 中东欧 北欧 西欧 东欧 南欧 中欧 中东 北美 南美 "

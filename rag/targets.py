@@ -177,7 +177,7 @@ class Targets:
         the year it speaks of; read once from the passages."""
         cached = self.__dict__.get("_stated")
         if cached is None:
-            from rag.facts import RESULT as _R, _year
+            from rag.facts import _year
 
             cached = []
             for pid, p in self.passages.items():
@@ -186,7 +186,7 @@ class Targets:
                 record = self.records.get(p.doc_id)
                 for part in re.split(r"(?<=[。；;！？])|\n", p.text):
                     if _STATED_RE.search(part):
-                        cached.append((pid, _plain(part), _year(_R, part, p.headings, record)))
+                        cached.append((pid, _plain(part), _year(RESULT, part, p.headings, record)))
             self.__dict__["_stated"] = cached
         return cached
 
@@ -226,12 +226,12 @@ class Targets:
         zh = query.lang == "zh"
         citations: dict[str, Citation] = {}
 
-        def cite(fact: Fact) -> str:
-            c = citations.get(fact.passage_id)
+        def cite(passage_id: str, sentence: str) -> str:
+            c = citations.get(passage_id)
             if c is None:
-                c = citations[fact.passage_id] = Citation(len(citations) + 1, self.passages[fact.passage_id])
-            if fact.sentence not in c.sentences:
-                c.sentences.append(fact.sentence)
+                c = citations[passage_id] = Citation(len(citations) + 1, self.passages[passage_id])
+            if sentence not in c.sentences:
+                c.sentences.append(sentence)
             return f"[{c.n}]"
 
         def remark(fact: Fact) -> str:
@@ -249,7 +249,8 @@ class Targets:
         def said(fact: Fact, name: str) -> str:
             # The document's own words for the figure: its clause, where it is said, the marker.
             where = self._label(fact, short=True)
-            return f"· {name}（{where}）：{_quoted(fact)}{cite(fact)}" if zh else f"· {name} ({where}): {_quoted(fact)}{cite(fact)}"
+            marker = cite(fact.passage_id, fact.sentence)
+            return f"· {name}（{where}）：{_quoted(fact)}{marker}" if zh else f"· {name} ({where}): {_quoted(fact)}{marker}"
 
         lines = []
         for target, result in pairs:
@@ -286,9 +287,9 @@ class Targets:
             # Only what the documents of the figures' region say (a province's word is not the nation's).
             if any(part in x or x in part for x in quoted) or regions and self._region_of(pid) not in regions:
                 continue
-            fact_like = Fact("", "", "", 0, 0, "", "", "", "", None, self.passages[pid].doc_id, pid, part, part)
-            where = self._label(fact_like, short=True)
-            lines.append(f"· 文件称（{where}）：{part}{cite(fact_like)}" if zh else f"· The document says ({where}): {part}{cite(fact_like)}")
+            where = self._title(self.passages[pid].doc_id)
+            marker = cite(pid, part)
+            lines.append(f"· 文件称（{where}）：{part}{marker}" if zh else f"· The document says ({where}): {part}{marker}")
         if not pairs:
             year = f"{years[0]}年" if len(years) == 1 else ""
             lines.append(f"文件中未找到{year}这一指标的目标数字。" if zh else "The target figure itself is not found in the documents.")
@@ -298,10 +299,13 @@ class Targets:
         record = self.records.get(self.passages[passage_id].doc_id)
         return getattr(record, "region", "") or ""
 
+    def _title(self, doc_id: str) -> str:
+        return getattr(self.records.get(doc_id), "title", "") or doc_id
+
     def _label(self, fact: Fact, short: bool = False) -> str:
         record = self.records.get(fact.doc_id)
         if short:
-            return getattr(record, "title", "") or fact.doc_id
+            return self._title(fact.doc_id)
         region = getattr(record, "region", "")
         return f"{region} " if region and region != "全国" and len({getattr(r, 'region', '') for r in self.records.values()}) > 1 else ""
 

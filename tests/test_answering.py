@@ -431,3 +431,9 @@ def test_a_verdict_on_an_indicator_no_document_states_for_that_year_is_refused(d
     # An indicator whose result the report gives is answered (the result, and that no target is found).
     b = documents_assistant.ask("云南2024年规上工业增加值目标完成了吗？").answer
     assert not b.abstained and "3.3%" in b.text
+
+
+def test_places_asked_as_a_list_are_answered_by_the_sentence_naming_them(replies_assistant):
+    # The plan's safeguards all say "试点地区要…"; the regions are named once, under 二、试点范围.
+    a = replies_assistant.ask("政府网站集约化试点定了哪些地区？").answer
+    assert "拉萨市" in a.text and "贵州" in a.text and "加强组织领导" not in a.text

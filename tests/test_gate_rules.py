@@ -240,3 +240,17 @@ def test_a_figure_two_clauses_on_belongs_to_the_subject_when_nothing_new_is_name
     # "大规模扩招100万人" counts another thing than the graduates named two clauses before
     other = "改革完善高职院校考试招生办法，鼓励更多应届高中毕业生和退役军人报考，今年大规模扩招100万人。"
     assert figure_not_of_subject(gate, evidence("2019年预计当年高校毕业生有多少人？", other))
+
+
+def test_a_country_is_spoken_of_by_its_short_forms():
+    from rag.gate import country_not_in_evidence
+
+    # 侵华日军 is Japan's army; the question in English names Japan.
+    army = "这项工作由外交部和总参谋部统一归口管理。二、要加强对日军遗弃化学武器的调查取证工作。"
+    e = evidence("Which departments manage chemical weapons abandoned by the Japanese army?", army)
+    e.zh = False
+    assert country_not_in_evidence(None, e) is None
+    # …but not by another country's
+    e = evidence("Which departments manage weapons abandoned by the German army?", army)
+    e.zh = False
+    assert country_not_in_evidence(None, e) == "the evidence does not speak of german"
