@@ -238,6 +238,7 @@ class ExtractiveAnswerer:
     STAGE_PENALTY = 0.04  # a target asked, the sentence reviews a result (or the other way round)
     OTHER_PLACE_PENALTY = 0.08  # asked about 北欧, the sentence speaks of 中东欧 (_names_other_place); 0.05 half as good, 0.12 the same
     LABEL_WEIGHT = 0.05  # an item labelled with what the question names ("七、国庆节：…") gains, its siblings lose
+    DATE_BONUS = 0.03  # a date asked: a sentence giving one (as a count asked gains a figure)
     PLACES_BONUS = 0.08  # "哪些地区/国家" asked: a sentence naming several places names them (as OTHER_PLACE_PENALTY)
 
     def _time_of(self, passage: Passage) -> str:
@@ -297,6 +298,8 @@ class ExtractiveAnswerer:
             if named_labels and labels[i]:
                 # "2019年国庆节放几天": of the items 一、元旦：… 七、国庆节：…, the one the question names.
                 bonus += self.LABEL_WEIGHT if labels[i] in named_labels else -self.LABEL_WEIGHT
+            if "date" in types and _DATE_IN_RE.search(sentence):
+                bonus += self.DATE_BONUS  # "什么时候之前完成": a sentence giving a date or deadline
             if "count" in types or "amount" in types:
                 bonus += 0.03 if re.search(r"\d", _YEAR_RE.sub("", sentence)) else 0.0  # a year counts nothing
                 if measures and any(has_measure(sentence, m) for m in measures):
@@ -615,7 +618,7 @@ class ExtractiveAnswerer:
     def answer(self, question: str, retrieval: Retrieval, k: int | None = None, query=None) -> Answer:
         """Answer from the evidence, or abstain. ``query``: the question analysed, when the caller has it."""
         k = k or self.settings.top_k
-        chosen = self.select(question, retrieval, k)
+        chosen = self._whole_items(question, self.select(question, retrieval, k))
         decision = self.decide(question, retrieval, chosen, query)
         if not decision.answerable or not chosen:
             reason = f"{decision.code}: {decision.reason}" if decision.code else "answer.no_evidence: no evidence sentences"
@@ -635,11 +638,12 @@ class ExtractiveAnswerer:
                 or self.widen(question, retrieval, chosen)
             )
             return compose_broad(question, [(c.passage, c.text) for c in items], more)
-        return compose(question, [(c.passage, c.text) for c in self._whole_items(question, chosen)])
+        return compose(question, [(c.passage, c.text) for c in chosen])
 
     def _whole_items(self, question: str, chosen: list[_Candidate]) -> list[_Candidate]:
-        """``chosen``, each sentence that opens an item the question names by its label ("七、国庆节：10月1日至7日
-        放假调休，共7天。") followed by the rest of that item ("9月29日（星期日）、10月12日（星期六）上班。")."""
+        """``chosen``, each sentence of an item the question names by its label ("七、国庆节：10月1日至7日放假调休，
+        共7天。", "1.摸底排查。…") followed by the rest of that item in its paragraph ("9月29日（星期日）、10月12日
+        （星期六）上班。", "该项工作于2019年4月底前完成。")."""
         squashed = re.sub(r"\s", "", question)
         keys = {c.key for c in chosen}
         out: list[_Candidate] = []
@@ -648,7 +652,7 @@ class ExtractiveAnswerer:
             sentences = answer_sentences(c.passage.text)
             labels = _item_labels([c.passage.id] * len(sentences), sentences)
             label = labels[c.position] if c.position < len(labels) else ""
-            if not label or label not in squashed or not _LABEL_RE.match(c.text):
+            if not label or label not in squashed:
                 continue
             for j in range(c.position + 1, len(sentences)):
                 # The item ends with its paragraph (a new line of the passage starts with the sentence).
@@ -1131,6 +1135,9 @@ _ENUM_ITEM_RE = re.compile(_ITEM_MARK_RE.pattern + r"\s*[^。；;：:]{2,48}[。
 _ANNOUNCES_RE = re.compile(r"(?:如下|以下|下列)[^。；;]{0,12}[：:。]?$|[：:]$")
 
 
+# A date or deadline in a sentence: "2019年4月底前", "10月1日", "6月底".
+_DATE_IN_RE = re.compile(r"(?:19|20)\d\d年(?:\d{1,2}月)?|\d{1,2}月(?:\d{1,2}日|底|初|中旬|上旬|下旬)?")
+
 # Places asked as a list: "哪些地区", "哪几个省", "哪些国家和地区", "which countries".
 _ASKS_PLACES_RE = re.compile(
     r"哪(?:些|几个|[两二三四五六七八九十]+个)(?:地区|地方|省份?|省市|城市|市|县|国家|地市|区域|口岸|港口)|"
@@ -1143,7 +1150,11 @@ def _names_places(sentence: str) -> int:
 
 
 # An item's label: "七、国庆节：…", "（二）春节：…", "总指挥：…" (a short name before a colon).
-_LABEL_RE = re.compile(r"^\s*(?:[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十\d]{1,3}[）)]|\d{1,2}[.、．])?\s*([\u4e00-\u9fff]{2,8})\s*[：:](?!$)")
+_LABEL_RE = re.compile(
+    r"^\s*(?:[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十\d]{1,3}[）)]|\d{1,2}[.、．])?\s*([\u4e00-\u9fff]{2,8})\s*[：:](?!$)"
+    # …or a numbered item's short title standing as its own sentence: "1.摸底排查。"
+    r"|^\s*(?:[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十\d]{1,3}[）)]|\d{1,2}[.、．])\s*([\u4e00-\u9fff]{2,8})。$"
+)
 _LABEL_CARRY = 2  # a label carries to at most this many sentences after its own, within its item
 
 
@@ -1157,7 +1168,7 @@ def _item_labels(passage_ids: list[str], sentences: list[str]) -> list[str]:
             current, carried, last = "", 0, pid
         m = _LABEL_RE.match(sentence)
         if m:
-            current, carried = m.group(1), 0
+            current, carried = m.group(1) or m.group(2), 0
         elif current and (_ITEM_START_RE.match(sentence) or carried >= _LABEL_CARRY):
             current = ""
         else:

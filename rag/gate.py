@@ -301,7 +301,16 @@ def answer_kind_missing(gate: "EvidenceGate", e: Evidence) -> str | None:
         rx = _HAS.get(kind)
         if rx is not None and not rx.search(e.evidence):
             return f"the question asks for a {kind} the evidence does not contain"
+    # "哪一天开幕": a day is asked; a year or a month is no answer. (Of a question in several parts, the others
+    # may still be answered: this part's answer then lacks its day, which the reader sees.)
+    one_part = len(re.findall(r"[？?]", e.q.rstrip("？?"))) == 0
+    if "date" in e.types and one_part and _ASKS_DAY_RE.search(e.q) and not _DAY_RE.search(e.evidence):
+        return "the question asks for a day the evidence does not give"
     return None
+
+
+_ASKS_DAY_RE = re.compile(r"哪一?天|几月几[日号]|几号|哪个日子|\bwhat day\b|\bon which day\b", re.I)
+_DAY_RE = re.compile(r"\d{1,2}\s*月\s*\d{1,2}\s*[日号]|[一二三四五六七八九十]{1,2}月[一二三四五六七八九十]{1,3}日|\d{4}-\d{2}-\d{2}")
 
 
 # Words that frame a figure question rather than name the figure's subject: the document, its
@@ -457,6 +466,10 @@ def figure_not_of_subject(gate: "EvidenceGate", e: Evidence) -> str | None:
     rare_keys = [t for t in _spellings(rarest) if t in evidence] or [w for w in words(rarest) if len(w) >= 2 and w in evidence]
     keys = [s for t in present for s in _spellings(t) if s in evidence] + rare_keys
     measures = question_measures(e.question)
+    # Runs of subject words ("公共/预算/收入"), and subject words jieba keeps whole ("粮食产量": 粮食, 产量).
+    compounds = [parts for parts in _compounds(e) if len(parts) >= 2] + [
+        parts for t in present if len(parts := _segments(t)) >= 2
+    ]
 
     def gives(text: str) -> re.Match | None:
         m = _FIGURE_IN_RE.search(text)
@@ -469,7 +482,7 @@ def figure_not_of_subject(gate: "EvidenceGate", e: Evidence) -> str | None:
             continue  # a sentence without the rarest word speaks of another figure
         clauses = re.split(r"[，,]", sentence)
         for i, clause in enumerate(clauses):
-            if not any(t in clause for t in keys):
+            if not any(t in clause for t in keys) or _of_another(clause, compounds):
                 continue
             if gives(clause):
                 return None
@@ -482,6 +495,37 @@ def figure_not_of_subject(gate: "EvidenceGate", e: Evidence) -> str | None:
                         return None
                     break
     return f"the evidence gives no figure for {rarest}"
+
+
+def _segments(word: str) -> tuple[str, ...]:
+    """``word`` cut into the shorter words jieba's search mode finds in it, end to end without overlap
+    ("工业增加值": 工业, 增加值; "粮食产量": 粮食, 产量), or () when they do not cover it."""
+    parts = {w for w in words(word) if w != word and len(w) >= 2}
+    out, at = [], 0
+    while at < len(word):
+        nxt = max((p for p in parts if word.startswith(p, at)), key=len, default=None)
+        if nxt is None:
+            return ()
+        out.append(nxt)
+        at += len(nxt)
+    return tuple(out)
+
+
+def _of_another(clause: str, compounds: list[tuple[str, ...]]) -> bool:
+    """The clause speaks of another thing of the same kind than a compound asked: it has the compound's head
+    ("产量") after another noun ("蔬菜产量稳定在200万吨" for "粮食产量"), and not the compound itself, even spread
+    out ("粮食播种面积…、产量…")."""
+    for parts in compounds:
+        head = parts[-1]
+        at = clause.find(head)
+        # Spread out, or a two-character part written out in full (规上 / 规模以上).
+        spelt = [f"(?:{re.escape(w)}|{re.escape(w[0])}[\u4e00-\u9fff]{{1,3}}{re.escape(w[1])})" if len(w) == 2 else re.escape(w)
+                 for w in parts]
+        if at <= 0 or re.search(".{0,8}".join(spelt), clause):
+            continue
+        if re.match(r"[\u4e00-\u9fff]{2}$", clause[max(0, at - 2) : at]) and clause[max(0, at - 2) : at] not in parts:
+            return True
+    return False
 
 
 # Units that are not interchangeable: asked (left) and the evidence's figure must agree.

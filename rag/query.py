@@ -440,6 +440,8 @@ def asked_types(question: str) -> set[str]:
 def has_measure(text: str, measure: str) -> bool:
     """True when ``text`` counts the thing ``measure`` names ("家" → "27家", "10周年" for "年")."""
     unit = measure if measure in _WHOLE_UNITS else measure[-1]
+    # Days are counted as 天, 日 or 工作日 ("多少天" is answered by "7个工作日").
+    unit = "(?:天|日|个?工作日)" if unit in ("天", "日") else unit
     return bool(re.search(rf"[\d一二两三四五六七八九十百千万亿余多][^\d\s，。,]?{unit}", text))
 
 

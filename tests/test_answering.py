@@ -437,3 +437,9 @@ def test_places_asked_as_a_list_are_answered_by_the_sentence_naming_them(replies
     # The plan's safeguards all say "试点地区要…"; the regions are named once, under 二、试点范围.
     a = replies_assistant.ask("政府网站集约化试点定了哪些地区？").answer
     assert "拉萨市" in a.text and "贵州" in a.text and "加强组织领导" not in a.text
+
+
+def test_a_step_named_by_its_title_is_answered_with_its_deadline(replies_assistant):
+    # "1.摸底排查。各地…建立台账。该项工作于2019年4月底前完成。": the deadline sentence names no step itself.
+    a = replies_assistant.ask("城镇小区配套幼儿园治理工作中，摸底排查要在什么时候之前完成？").answer
+    assert not a.abstained and "2019年4月底前" in a.text

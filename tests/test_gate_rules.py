@@ -254,3 +254,25 @@ def test_a_country_is_spoken_of_by_its_short_forms():
     e = evidence("Which departments manage weapons abandoned by the German army?", army)
     e.zh = False
     assert country_not_in_evidence(None, e) == "the evidence does not speak of german"
+
+
+def test_days_counted_in_working_days_and_a_day_asked_needs_a_day():
+    from rag.gate import answer_kind_missing
+
+    rule = "行政许可、行政处罚的执法决定信息要在执法决定作出之日起7个工作日内公开。"
+    assert unit_mismatch(None, evidence("行政处罚决定多少天内公开？", rule)) is None
+    fair = "世界计算大会、北斗峰会汇聚全球顶尖科学家与行业领袖，2025年展会规模再创新高。"
+    assert answer_kind_missing(None, evidence("2025年世界计算大会是哪一天开幕的？", fair))
+    assert answer_kind_missing(None, evidence("2019年国庆节是哪一天开始放假？", "10月1日至7日放假调休，共7天。")) is None
+
+
+def test_a_figure_of_another_thing_of_the_same_kind_does_not_answer(documents_assistant):
+    from rag.gate import figure_not_of_subject
+
+    gate = documents_assistant.gate
+    # 蔬菜产量 is not 粮食产量, though the sentence names 粮食 too
+    beijing = "建设高标准农田15万亩，持续提升粮食单产，蔬菜产量稳定在200万吨左右，果园提质增效28万亩。"
+    assert figure_not_of_subject(gate, evidence("北京今年粮食产量目标定了多少？", beijing))
+    # 粮食总产量 is
+    yunnan = "居民人均可支配收入增长快于经济增长，粮食总产量稳定在1955万吨以上。"
+    assert figure_not_of_subject(gate, evidence("云南今年粮食产量要达到多少万吨？", yunnan)) is None
