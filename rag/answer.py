@@ -239,6 +239,7 @@ class ExtractiveAnswerer:
     OTHER_PLACE_PENALTY = 0.08  # asked about 北欧, the sentence speaks of 中东欧 (_names_other_place); 0.05 half as good, 0.12 the same
     LABEL_WEIGHT = 0.05  # an item labelled with what the question names ("七、国庆节：…") gains, its siblings lose
     DATE_BONUS = 0.03  # a date asked: a sentence giving one (as a count asked gains a figure)
+    ORG_BONUS = 0.05  # "由哪个部门负责": a sentence naming a department or body (as a date or a figure asked)
     PLACES_BONUS = 0.08  # "哪些地区/国家" asked: a sentence naming several places names them (as OTHER_PLACE_PENALTY)
 
     def _time_of(self, passage: Passage) -> str:
@@ -286,6 +287,7 @@ class ExtractiveAnswerer:
         squashed = re.sub(r"\s", "", question)
         named_labels = {label for label in labels if label and label in squashed}
         asks_places = bool(_ASKS_PLACES_RE.search(squashed))
+        asks_body = bool(_ASKS_BODY_RE.search(squashed))
         position: dict[str, int] = {}
         cands: list[_Candidate] = []
         for i, (pid, sentence) in enumerate(zip(sv.passage_ids, sv.sentences)):
@@ -293,6 +295,8 @@ class ExtractiveAnswerer:
             pos = position.get(pid, 0)
             position[pid] = pos + 1
             bonus = -self.RANK_PENALTY * r
+            if asks_body and _BODY_IN_RE.search(sentence):
+                bonus += self.ORG_BONUS  # "应急部为专用号牌及配套行驶证件的核发主管单位"
             if asks_places and _names_places(sentence) >= 2:
                 bonus += self.PLACES_BONUS  # "确定北京、吉林、…10个省（区、市）和…拉萨市作为试点地区"
             if named_labels and labels[i]:
@@ -1137,6 +1141,13 @@ _ANNOUNCES_RE = re.compile(r"(?:如下|以下|下列)[^。；;]{0,12}[：:。]?$
 
 # A date or deadline in a sentence: "2019年4月底前", "10月1日", "6月底".
 _DATE_IN_RE = re.compile(r"(?:19|20)\d\d年(?:\d{1,2}月)?|\d{1,2}月(?:\d{1,2}日|底|初|中旬|上旬|下旬)?")
+
+# A department or body asked: "由哪个部门负责核发", "牵头单位是哪个部门", "which ministry".
+_ASKS_BODY_RE = re.compile(
+    r"哪(?:个|些|家|一个)(?:部门|单位|机构|机关)|由谁(?:负责|牵头|审批|核发|承担|主管|管理)|(?:牵头|主管|负责)(?:部门|单位)是|"
+    r"\bwhich (?:department|ministry|agency|authority|body|bodies|departments|ministries)\b", re.I)
+# A department or body named in a sentence: "应急部", "教育部", "国家发展改革委", "市场监管总局", "国务院办公厅".
+_BODY_IN_RE = re.compile(r"[\u4e00-\u9fff]{1,8}?(?:部|委|总局|局|办公厅|办公室|署|委员会|人民政府)(?=[，、。；为负牵和与及等主会]|$)")
 
 # Places asked as a list: "哪些地区", "哪几个省", "哪些国家和地区", "which countries".
 _ASKS_PLACES_RE = re.compile(

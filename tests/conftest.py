@@ -102,6 +102,7 @@ REPLIES = (
     "gov-cn-2019/gov-cn-5346276.html",  # holiday notice (items 一、元旦：… 七、国庆节：…)
     "gov-cn-2019/gov-cn-5338761.html",  # pilot plan naming its pilot regions
     "gov-cn-2019/gov-cn-5360002.html",  # notice with titled steps (1.摸底排查。…该项工作于2019年4月底前完成。)
+    "gov-cn-2019/gov-cn-5347765.html",  # notice naming the body that issues special number plates
     "gwr-provinces-2025/gwr-2025-sichuan.docx",
     "gwr-provinces-2025/gwr-2025-ningxia.docx",
 )

@@ -443,3 +443,8 @@ def test_a_step_named_by_its_title_is_answered_with_its_deadline(replies_assista
     # "1.摸底排查。各地…建立台账。该项工作于2019年4月底前完成。": the deadline sentence names no step itself.
     a = replies_assistant.ask("城镇小区配套幼儿园治理工作中，摸底排查要在什么时候之前完成？").answer
     assert not a.abstained and "2019年4月底前" in a.text
+
+
+def test_a_body_asked_is_answered_by_the_sentence_naming_it(replies_assistant):
+    a = replies_assistant.ask("国家综合性消防救援车辆的应急救援专用号牌由哪个部门负责核发？").answer
+    assert not a.abstained and "应急部为专用号牌及配套行驶证件的核发主管单位" in a.text
