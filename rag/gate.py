@@ -515,15 +515,18 @@ def _of_another(clause: str, compounds: list[tuple[str, ...]]) -> bool:
     """The clause speaks of another thing of the same kind than a compound asked: it has the compound's head
     ("产量") after another noun ("蔬菜产量稳定在200万吨" for "粮食产量"), and not the compound itself, even spread
     out ("粮食播种面积…、产量…")."""
-    for parts in compounds:
-        head = parts[-1]
-        at = clause.find(head)
+    def said(parts: tuple[str, ...]) -> bool:
         # Spread out, or a two-character part written out in full (规上 / 规模以上).
         spelt = [f"(?:{re.escape(w)}|{re.escape(w[0])}[\u4e00-\u9fff]{{1,3}}{re.escape(w[1])})" if len(w) == 2 else re.escape(w)
                  for w in parts]
-        if at <= 0 or re.search(".{0,8}".join(spelt), clause):
-            continue
-        if re.match(r"[\u4e00-\u9fff]{2}$", clause[max(0, at - 2) : at]) and clause[max(0, at - 2) : at] not in parts:
+        return bool(re.search(".{0,8}".join(spelt), clause))
+
+    if any(said(parts) for parts in compounds):
+        return False  # it names one of the things asked ("外语志愿者" of "涉外志愿服务站…外语志愿者")
+    for parts in compounds:
+        at = clause.find(parts[-1])
+        before = clause[max(0, at - 2) : at]
+        if at > 0 and re.match(r"[\u4e00-\u9fff]{2}$", before) and before not in parts:
             return True
     return False
 

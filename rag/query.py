@@ -256,7 +256,7 @@ def _articles(text: str) -> tuple[int, ...]:
 
 # ---------------------------------------------------------------- what kind of answer is asked for
 _ASKS = {
-    "fee": re.compile(r"费用|收费|手续费|要交.{0,4}钱|交多少|花多少钱|\bfees?\b|\bcosts?\b|\bprice|(?<!\bin )\bcharges?\b(?!\s+of\b)", re.I),
+    "fee": re.compile(r"费用|收费|手续费|要交.{0,4}钱|交多少|花多少钱|\bfees?\b(?!\s+rates?\b)|\bcosts?\b|\bprice|(?<!\bin )\bcharges?\b(?!\s+of\b)", re.I),
     "phone": re.compile(r"电话|联系方式|热线|手机号|邮箱|传真|\bphone|hotline|e-?mail|contact (number|details|info)", re.I),
     "contact": re.compile(r"联系人|对接人|找谁|contact person|who (should|do|can) (i|we) contact", re.I),
     "address": re.compile(r"地址|在哪里办公|办公地点|办事大厅|窗口在哪|\baddress|where is the office", re.I),
@@ -274,7 +274,8 @@ _ASKS = {
         re.I,
     ),
     "count": re.compile(
-        r"多少|(?<![第那这好])几[个项批次对家名人位场届条张国年所天种]|数量|数目|how many|how much|number of|what percentage",
+        r"多少|(?<![第那这好])几[个项批次对家名人位场届条张国年所天种]|数量|数目|how many|how much|number of|what percentage"
+        r"|\bwhat (?:share|proportion|ratio|rate)\b|\bwhat (?:[a-z]+ ){1,3}(?:rate|ratio|share)\b|\bhow (?:far|large|big|high|fast)\b",
         re.I,
     ),
     "list": re.compile(r"哪些|有哪|哪几|哪[两二三四五六七八九十]+(?:个方面|方面|项|个(?!字)|条|类|种|件|大)|列举|包括什么|包括哪|都有什么|分别是|\bwhich\b.*\bare\b|what are|\blist\b", re.I),

@@ -142,3 +142,15 @@ def test_a_fee_phone_or_website_is_asked_only_when_the_asking_applies_to_it(ques
 ])
 def test_a_broad_question_names_its_field(question, fields):
     assert analyse(question).fields == fields
+
+
+def test_english_questions_asking_a_rate_or_share_ask_a_figure_and_a_fee_rate_is_no_fee():
+    from rag.query import asked_types
+
+    assert "count" in asked_types("What share of it went into manufacturing?")
+    assert "count" in asked_types("How far did the rural poverty headcount ratio fall?")
+    types = asked_types("What average guarantee fee rate are partner institutions expected to reach?")
+    assert "count" in types and "fee" not in types
+    assert "fee" in asked_types("How much is the registration fee?")
+    # "in charge of" names who is responsible, not a charge to pay
+    assert "fee" not in asked_types("Which departments are in charge of the investigation?")
