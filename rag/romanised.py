@@ -27,16 +27,29 @@ _NAME_TAGS = ("ns", "nr", "nz", "nt")  # jieba's tags of places, people, other p
 
 
 @lru_cache(maxsize=1)
-def _syllables() -> frozenset[str]:
-    """Every toneless pinyin syllable (from pypinyin's dictionary of single characters)."""
-    from pypinyin import Style
-    from pypinyin.constants import PINYIN_DICT
-    from pypinyin.style import convert
+def _readings() -> dict[str, tuple[str, ...]]:
+    """Each Chinese character's toneless readings, commonest first ("长": zhang, chang), from pypinyin's table
+    of single characters. The file is read directly: importing the package loads its phrase tables (about
+    50 MB resident) that nothing here needs."""
+    import importlib.util
+    import json
+    import unicodedata
+    from pathlib import Path
 
-    out = set()
-    for value in PINYIN_DICT.values():
-        for reading in value.split(","):
-            out.add(convert(reading, Style.NORMAL, strict=True))
+    spec = importlib.util.find_spec("pypinyin")
+    table = json.loads((Path(next(iter(spec.submodule_search_locations))) / "pinyin_dict.json").read_text(encoding="utf-8"))
+
+    def toneless(reading: str) -> str:
+        plain = unicodedata.normalize("NFKD", reading.replace("ü", "v"))
+        return "".join(c for c in plain if not unicodedata.combining(c))
+
+    return {chr(int(code)): tuple(toneless(r) for r in value.split(",") if r) for code, value in table.items()}
+
+
+@lru_cache(maxsize=1)
+def _syllables() -> frozenset[str]:
+    """Every toneless pinyin syllable (from pypinyin's table of single characters)."""
+    out = {r for readings in _readings().values() for r in readings}
     # Syllables with a vowel only: 嗯's "n" or 呣's "m" would split any name.
     return frozenset(s for s in out if s.isascii() and s.isalpha() and re.search(r"[aeiouv]", s))
 
@@ -70,12 +83,11 @@ class RomanisedNames:
     def _by_syllable(self) -> dict[str, set[str]]:
         """The documents' characters by their toneless readings, worked out on first use."""
         if self._chars is None:
-            from pypinyin import Style, pinyin
-
+            readings = _readings()
             chars: dict[str, set[str]] = {}
             for ch in {c for w in self.words for c in w}:
                 # A character's two commonest readings (长: zhang, chang); rarer ones (能 read xiong) are noise.
-                for reading in pinyin(ch, style=Style.NORMAL, heteronym=True)[0][:2]:
+                for reading in readings.get(ch, ())[:2]:
                     chars.setdefault(reading, set()).add(ch)
             self._chars = chars
         return self._chars
