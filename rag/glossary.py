@@ -251,8 +251,7 @@ TERMS.update({
     # Who does what, and how the State Council follows it up.
     "in charge": ("负责", "主管", "归口管理"), "responsible for": ("负责",), "department": ("部门",),
     "inspection": ("督查", "检查"), "incentive": ("激励",), "commend": ("表扬", "通报表扬"),
-    "best practice": ("典型经验", "典型做法"), "chemical weapon": ("化学武器",), "master plan": ("总体规划",),
-    "new area": ("新区",), "blue green": ("蓝绿空间",), "development intensity": ("开发强度",),
+    "best practice": ("典型经验", "典型做法"), "master plan": ("总体规划",), "new area": ("新区",),
 })
 
 # "the 13th Five-Year Plan" names a period the documents call 十三五.

@@ -8,9 +8,9 @@ pinyin, the documents' words that read so. The readings come from ``pypinyin``; 
 to one corpus.
 
 Only capitalised words count (names), never the question's first word ("Under", "Which"), and a word
-must split wholly into pinyin syllables. A reading may be shared ("Shanghai": 上海, 伤害); every word
-the documents hold with it is a spelling of the same group, so the question's name is matched loosely
-rather than missed.
+must split wholly into pinyin syllables, and a match must be one word of the documents (jieba cuts "上还"
+in two). A reading may be shared ("Shanghai": 上海, 伤害): the proper names among the words (jieba's place,
+person and other name tags) are kept when there are any, else all of them, as spellings of one group.
 """
 
 from __future__ import annotations
