@@ -257,6 +257,7 @@ class ExtractiveAnswerer:
         self.records = records if records is not None else index.records()
         self.boilerplate = formula_sentences(index.passages.values()) if formulas is None else formulas
         self._list_cache: dict[tuple[str, ...], tuple[list[_Candidate], list[list[int]]]] = {}
+        self._label_cache: dict[str, tuple[list[str], list[str]]] = {}
 
     def _candidates(self, question: str, retrieval: Retrieval, ids: list[str], first_rank: int = 0) -> list[_Candidate]:
         """Every sentence of the passages ``ids`` (ranked ``first_rank``, ``first_rank`` + 1, …), scored
@@ -286,8 +287,6 @@ class ExtractiveAnswerer:
         labels = _item_labels(sv.passage_ids, sv.sentences)
         squashed = re.sub(r"\s", "", question)
         named_labels = {label for label in labels if label and label in squashed}
-        asks_places = bool(_ASKS_PLACES_RE.search(squashed))
-        asks_body = bool(_ASKS_BODY_RE.search(squashed))
         position: dict[str, int] = {}
         cands: list[_Candidate] = []
         for i, (pid, sentence) in enumerate(zip(sv.passage_ids, sv.sentences)):
@@ -295,9 +294,9 @@ class ExtractiveAnswerer:
             pos = position.get(pid, 0)
             position[pid] = pos + 1
             bonus = -self.RANK_PENALTY * r
-            if asks_body and _BODY_IN_RE.search(sentence):
+            if "body" in types and _BODY_IN_RE.search(sentence):
                 bonus += self.ORG_BONUS  # "应急部为专用号牌及配套行驶证件的核发主管单位"
-            if asks_places and _names_places(sentence) >= 2:
+            if "places" in types and _names_places(sentence) >= 2:
                 bonus += self.PLACES_BONUS  # "确定北京、吉林、…10个省（区、市）和…拉萨市作为试点地区"
             if named_labels and labels[i]:
                 # "2019年国庆节放几天": of the items 一、元旦：… 七、国庆节：…, the one the question names.
@@ -653,8 +652,7 @@ class ExtractiveAnswerer:
         out: list[_Candidate] = []
         for c in chosen:
             out.append(c)
-            sentences = answer_sentences(c.passage.text)
-            labels = _item_labels([c.passage.id] * len(sentences), sentences)
+            sentences, labels = self._labelled(c.passage)
             label = labels[c.position] if c.position < len(labels) else ""
             if not label or label not in squashed:
                 continue
@@ -787,6 +785,16 @@ class ExtractiveAnswerer:
             return None
         return lines[: self.SECTION_LINES], max(0, len(lines) - self.SECTION_LINES)
 
+    def _labelled(self, passage: Passage) -> tuple[list[str], list[str]]:
+        """A passage's sentences and each one's item label (:func:`_item_labels`), worked out once per passage."""
+        found = self._label_cache.get(passage.id)
+        if found is None:
+            if len(self._label_cache) >= 1024:
+                self._label_cache.clear()
+            sentences = answer_sentences(passage.text)
+            found = self._label_cache[passage.id] = (sentences, _item_labels([passage.id] * len(sentences), sentences))
+        return found
+
     def _lists(self, passages: list[Passage]) -> tuple[list[_Candidate], list[list[int]]]:
         """A document's sentences in reading order, unscored (a list is found by its numbering, and its lines are
         quoted in order, not ranked), and its numbered lists (:func:`_numbered_runs`); kept per document, by
@@ -883,7 +891,7 @@ class ExtractiveAnswerer:
                 continue
             if len(own) > 2 and not any(any(w in c.text for c in titles) for w in own):
                 continue
-            if _ASKS_PLACES_RE.search(question) and not any(_names_places(c.text) for c in titles):
+            if "places" in (query or analyse(question)).answer_types and not any(_names_places(c.text) for c in titles):
                 continue  # places asked ("哪些地区"); a list of measures names none
             # Each item's title, and the sentence that opens it when the title only names it.
             lines: list[_Candidate] = []
@@ -1142,18 +1150,8 @@ _ANNOUNCES_RE = re.compile(r"(?:如下|以下|下列)[^。；;]{0,12}[：:。]?$
 # A date or deadline in a sentence: "2019年4月底前", "10月1日", "6月底".
 _DATE_IN_RE = re.compile(r"(?:19|20)\d\d年(?:\d{1,2}月)?|\d{1,2}月(?:\d{1,2}日|底|初|中旬|上旬|下旬)?")
 
-# A department or body asked: "由哪个部门负责核发", "牵头单位是哪个部门", "which ministry".
-_ASKS_BODY_RE = re.compile(
-    r"哪(?:个|些|家|一个)(?:部门|单位|机构|机关)|由谁(?:负责|牵头|审批|核发|承担|主管|管理)|(?:牵头|主管|负责)(?:部门|单位)是|"
-    r"\bwhich (?:department|ministry|agency|authority|body|bodies|departments|ministries)\b", re.I)
 # A department or body named in a sentence: "应急部", "教育部", "国家发展改革委", "市场监管总局", "国务院办公厅".
 _BODY_IN_RE = re.compile(r"[\u4e00-\u9fff]{1,8}?(?:部|委|总局|局|办公厅|办公室|署|委员会|人民政府)(?=[，、。；为负牵和与及等主会]|$)")
-
-# Places asked as a list: "哪些地区", "哪几个省", "哪些国家和地区", "which countries".
-_ASKS_PLACES_RE = re.compile(
-    r"哪(?:些|几个|[两二三四五六七八九十]+个)(?:地区|地方|省份?|省市|城市|市|县|国家|地市|区域|口岸|港口)|"
-    r"\bwhich (?:regions|provinces|cities|countries|places|localities|ports)\b", re.I)
-
 
 def _names_places(sentence: str) -> int:
     """How many of China's places and the world's countries and regions ``sentence`` names."""

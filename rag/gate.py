@@ -394,6 +394,14 @@ def _spellings(term: str) -> list[str]:
     return [term]
 
 
+def _written(word: str) -> str:
+    """A pattern for ``word`` as the documents may write it: a two-character word also as the full form it
+    abbreviates, its first and last characters one to three apart (规上 / 规模以上)."""
+    if len(word) != 2:
+        return re.escape(word)
+    return f"(?:{re.escape(word)}|{re.escape(word[0])}[\u4e00-\u9fff]{{1,3}}{re.escape(word[1])})"
+
+
 def _said(term: str, text: str, q: str = "") -> bool:
     """``term`` is in ``text``, or a compound's parts all are ("粮食产量" in "粮食播种面积…、产量825亿斤"); a
     Latin abbreviation by one of its Chinese terms ("GDP": 生产总值); with the question ``q``, a two-character
@@ -408,9 +416,8 @@ def _said(term: str, text: str, q: str = "") -> bool:
     at = q.find(term)
     if len(term) == 2 and at >= 0:
         after, before = q[at + 2 : at + 4], q[max(0, at - 2) : at]
-        full = f"{re.escape(term[0])}[\u4e00-\u9fff]{{1,3}}{re.escape(term[1])}"
-        return bool(len(after) == 2 and re.search(full + re.escape(after), text)
-                    or len(before) == 2 and re.search(re.escape(before) + full, text))
+        return bool(len(after) == 2 and re.search(_written(term) + re.escape(after), text)
+                    or len(before) == 2 and re.search(re.escape(before) + _written(term), text))
     return False
 
 
@@ -440,8 +447,7 @@ def subject_missing(gate: "EvidenceGate", e: Evidence) -> str | None:
         # Its less common parts, in order, a few characters apart at most ("网络流量平均资费", "贫困人口全部脱贫").
         kept = [w for w in parts if gate.share(w) <= COMMON_SHARE]
         # A two-character part may be an abbreviation, written out in the documents (规上 / 规模以上).
-        spelt = [f"(?:{re.escape(w)}|{re.escape(w[0])}[\u4e00-\u9fff]{{1,3}}{re.escape(w[1])})" if len(w) == 2 else re.escape(w) for w in kept]
-        if len(kept) >= 2 and not re.search(".{0,4}".join(spelt), dated):
+        if len(kept) >= 2 and not re.search(".{0,4}".join(map(_written, kept)), dated):
             return f"the evidence does not name {compound}"
     # Nor may it name none of the subject's less common words ("固定资产投资…" answered by a report's cover line).
     named = [t for t in _figure_subject(e, verbs=True) if 0 < gate.share(t) <= COMMON_SHARE]
@@ -517,9 +523,7 @@ def _of_another(clause: str, compounds: list[tuple[str, ...]]) -> bool:
     out ("粮食播种面积…、产量…")."""
     def said(parts: tuple[str, ...]) -> bool:
         # Spread out, or a two-character part written out in full (规上 / 规模以上).
-        spelt = [f"(?:{re.escape(w)}|{re.escape(w[0])}[\u4e00-\u9fff]{{1,3}}{re.escape(w[1])})" if len(w) == 2 else re.escape(w)
-                 for w in parts]
-        return bool(re.search(".{0,8}".join(spelt), clause))
+        return bool(re.search(".{0,8}".join(map(_written, parts)), clause))
 
     if any(said(parts) for parts in compounds):
         return False  # it names one of the things asked ("外语志愿者" of "涉外志愿服务站…外语志愿者")

@@ -322,7 +322,7 @@ def _html_lines(soup) -> list[str]:
     from bs4 import NavigableString
 
     for node in list(soup.find_all(string=True)):
-        if isinstance(node, NavigableString) and type(node) is NavigableString:
+        if type(node) is NavigableString:  # text, not a comment or a doctype
             collapsed = re.sub(r"\s+", " ", str(node))
             if collapsed != str(node):
                 node.replace_with(collapsed)

@@ -280,6 +280,10 @@ _ASKS = {
     ),
     "list": re.compile(r"哪些|有哪|哪几|哪[两二三四五六七八九十]+(?:个方面|方面|项|个(?!字)|条|类|种|件|大)|列举|包括什么|包括哪|都有什么|分别是|\bwhich\b.*\bare\b|what are|\blist\b", re.I),
     "who": re.compile(r"是谁|叫什么名字|哪位|\bwho is\b|\bwho was\b", re.I),
+    # Places asked as a list ("哪些地区", "哪几个省"), and a department or body ("由哪个部门负责核发"): the answerer
+    # prefers sentences naming them.
+    "places": re.compile(r"哪(?:些|几个|[两二三四五六七八九十]+个)(?:地区|地方|省份?|省市|城市|市|县|国家|地市|区域|口岸|港口)"),
+    "body": re.compile(r"哪(?:个|些|家|一个)(?:部门|单位|机构|机关)|由谁(?:负责|牵头|审批|核发|承担|主管|管理)|(?:牵头|主管|负责)(?:部门|单位)是"),
 }
 _HAS = {
     "fee": re.compile(r"\d[\d,.]*\s*(元|美元|万元|亿元|块)|收费|免费|费用"),
