@@ -240,6 +240,7 @@ class ExtractiveAnswerer:
     LABEL_WEIGHT = 0.05  # an item labelled with what the question names ("七、国庆节：…") gains, its siblings lose
     DATE_BONUS = 0.03  # a date asked: a sentence giving one (as a count asked gains a figure)
     ORG_BONUS = 0.05  # "由哪个部门负责": a sentence naming a department or body (as a date or a figure asked)
+    FACT_BONUS = 0.04  # a figure asked: a sentence stating that very figure (rag.targets: its subject, measure, year)
     PLACES_BONUS = 0.08  # "哪些地区/国家" asked: a sentence naming several places names them (as OTHER_PLACE_PENALTY)
 
     def _time_of(self, passage: Passage) -> str:
@@ -258,6 +259,9 @@ class ExtractiveAnswerer:
         self.boilerplate = formula_sentences(index.passages.values()) if formulas is None else formulas
         self._list_cache: dict[tuple[str, ...], tuple[list[_Candidate], list[list[int]]]] = {}
         self._label_cache: dict[str, tuple[list[str], list[str]]] = {}
+        # (query, passage id, sentence) → whether the sentence states the figure asked; set by the pipeline,
+        # which holds the documents' facts (rag.targets.Targets.lead).
+        self.states_figure = None
 
     def _candidates(self, question: str, retrieval: Retrieval, ids: list[str], first_rank: int = 0) -> list[_Candidate]:
         """Every sentence of the passages ``ids`` (ranked ``first_rank``, ``first_rank`` + 1, …), scored
@@ -287,6 +291,9 @@ class ExtractiveAnswerer:
         labels = _item_labels(sv.passage_ids, sv.sentences)
         squashed = re.sub(r"\s", "", question)
         named_labels = {label for label in labels if label and label in squashed}
+        asks_figure = self.states_figure is not None and bool(types & {"count", "amount"} or query.stage) and not (
+            "list" in types or query.broad
+        )
         position: dict[str, int] = {}
         cands: list[_Candidate] = []
         for i, (pid, sentence) in enumerate(zip(sv.passage_ids, sv.sentences)):
@@ -307,6 +314,8 @@ class ExtractiveAnswerer:
                 bonus += 0.03 if re.search(r"\d", _YEAR_RE.sub("", sentence)) else 0.0  # a year counts nothing
                 if measures and any(has_measure(sentence, m) for m in measures):
                     bonus += 0.03  # counts the very thing asked about
+            if asks_figure and self.states_figure(query, pid, sentence):
+                bonus += self.FACT_BONUS  # "粮食产量616亿斤左右" in a long sentence of targets, for "How much grain…"
             if is_signature(sentence):
                 # "国办发〔2018〕124号", "2018年12月18日": a document's number or date line answers its publication only.
                 bonus -= 0.08 if query.asks_publication else self.FORMULA_PENALTY
@@ -1280,6 +1289,33 @@ def compose(question: str, quoted: list[tuple[Passage, str]]) -> Answer:
     body = "".join(parts) if is_chinese(question) else "\n".join(parts)
     text = body if is_chinese(question) else f"{LEAD_EN}\n{body}"
     return Answer(text, list(citations.values()), abstained=False)
+
+
+def quoted_in_order(answer: Answer) -> list[tuple[Citation, str]]:
+    """The sentences ``answer`` quotes, each with its citation, in the order the text gives them."""
+    found = []
+    for c in answer.citations:
+        for sentence in c.sentences:
+            at = answer.text.find(f"{_ITEM_PREFIX_RE.sub('', sentence).strip()}[{c.n}]")
+            if at >= 0:
+                found.append((at, c.n, c, sentence))
+    return [(c, sentence) for _, _, c, sentence in sorted(found, key=lambda x: x[:2])]
+
+
+def with_lead(answer: Answer, line: str, citation: Citation, sentence: str, whole: bool) -> Answer:
+    """``answer`` opened by a direct first line (the figure asked, its kind and year, the marker). ``whole``: the
+    line quotes all of ``sentence`` (quoted under ``citation``), which it then replaces."""
+    quoted = f"{_ITEM_PREFIX_RE.sub('', sentence).strip()}[{citation.n}]"
+    at = answer.text.find(quoted)
+    text = answer.text
+    if whole and at >= 0:
+        text = (text[:at] + text[at + len(quoted) :].lstrip("\n")).rstrip("\n")
+    if text.startswith(LEAD_EN):  # English: the line under the lead-in that says the quotes are Chinese
+        body = text[len(LEAD_EN) :].strip("\n")
+        answer.text = f"{LEAD_EN}\n{line}" + (f"\n{body}" if body else "")
+    else:
+        answer.text = f"{line}\n{text}" if text else line
+    return answer
 
 
 def compose_broad(question: str, quoted: list[tuple[Passage, str]], more: int = 0) -> Answer:

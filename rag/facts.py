@@ -230,11 +230,14 @@ def extract(passage, record=None, looks_back: bool = False) -> list[Fact]:
                     continue
                 # An average over years, or a span ("年均增长7.1%", "过去五年…从54万亿元增加到82.7万亿元") is no one year's.
                 spans = opened or bool(_SPAN_RE.search(clause) or _LOOK_BACK_RE.search(plain))
+                year = None if spans and kind != TARGET else _year(kind, plain, passage.headings, record)
+                if kind == RESULT and year and getattr(record, "year", None) and year > record.year:
+                    kind = TARGET  # a document reports no result of a year after its own ("提高到65%" under a 2035 heading)
                 figure = clause[start : end + (len(b.group(0)) if b else 0)].strip()
                 thing = re.split(r"[、（(“”\"《》]", clause[end + (len(b.group(0)) if b else 0):])[0].lstrip("的")[:10]
                 out.append(Fact(
                     kind=kind, subject=subject, measure=measure, thing=thing, low=low, high=high, unit=f.unit, bound=bound,
-                    figure=figure, year=None if spans and kind != TARGET else _year(kind, plain, passage.headings, record), doc_id=passage.doc_id,
+                    figure=figure, year=year, doc_id=passage.doc_id,
                     passage_id=passage.id, clause=clause.strip(), sentence=plain,
                 ))
     return out

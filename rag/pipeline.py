@@ -26,7 +26,7 @@ from rag.facts import RESULT, TARGET, extract_all
 from rag.romanised import register as register_names
 from rag.targets import Targets, question_terms
 from rag.per_document import PerDocument
-from rag.answer import Answer, EvidenceGate, ExtractiveAnswerer, abstention, not_held
+from rag.answer import Answer, EvidenceGate, ExtractiveAnswerer, abstention, not_held, quoted_in_order, with_lead
 from rag.glossary import REGIONS_ZH
 from rag.store import Index
 from rag.keyword import is_chinese
@@ -224,6 +224,7 @@ class Assistant:
             first = next(iter(self.index.passages.values()))
             self.retriever.retrieve(first.doc_title or first.text[:20], k=1)
         self.extractive = ExtractiveAnswerer(self.index, self.settings, self.gate, self.records, self.retriever.formulas)
+        self.extractive.states_figure = lambda query, pid, sentence: bool(self.targets.lead(query, pid, sentence))
         self.home_places = _home_places(self.records)
         self.about = AboutDocuments(self.index.passages)
         self.articles = Articles(self.index.passages, self.about.titles)
@@ -292,7 +293,9 @@ class Assistant:
             answer = self.llm.answer(question, retrieval, k)
         else:
             # Several documents of one kind, each with its own figure: one line per document.
-            answer = self.per_document.answer(query, retrieval, k, doc_ids) or self.extractive.answer(question, retrieval, k, query)
+            answer = self.per_document.answer(query, retrieval, k, doc_ids) or self._led(
+                query, self.extractive.answer(question, retrieval, k, query)
+            )
             if not answer.abstained and query.asks_verdict and self._figureless_verdict(query, answer):
                 # "2024年全国新能源汽车产量的目标完成了没有": the documents state that indicator in figures
                 # elsewhere, yet neither a target nor a result of it is found here; a sentence without a figure
@@ -313,6 +316,27 @@ class Assistant:
                     half.abstained, half.reason, half.related = True, answer.reason, answer.related
                     answer = half
         yield ("final", self.articles.label_answer(query, answer))
+
+    def _led(self, query: Query, answer: Answer) -> Answer:
+        """A figure asked ("…目标定了多少", "去年…达到多少", "What is Sichuan's 2025 target for …"): the answer
+        opens with the clause that states it, what kind of figure it is and its year ("全社会研发投入强度达3.35%左右
+        （2025年目标）[1]"), taken from the first sentence quoted from the first passage with a clause that names
+        what is asked with a figure of the asked measure (:meth:`Targets.lead`)."""
+        if (
+            answer.abstained or not answer.citations or query.broad or query.asks_verdict
+            or not ({"count", "amount"} & query.answer_types or query.stage) or "list" in query.answer_types
+        ):
+            return answer
+        # The first sentence that states it, of the passage quoted first.
+        quoted = quoted_in_order(answer)
+        for citation, sentence in (q for q in quoted if q[0] is quoted[0][0]):
+            facts = self.targets.lead(query, citation.passage.id, sentence)
+            if len(facts) == 1:
+                line, whole = self.targets.lead_line(query, facts[0], citation.n, sentence)
+                return with_lead(answer, line, citation, sentence, whole)
+            if facts:
+                break  # several figures answer alike ("分别增长5.5%左右、6%左右…"): the sentence itself is the answer
+        return answer
 
     def _figureless_verdict(self, query: Query, answer) -> bool:
         """A verdict asked of an indicator the documents state in figures (a target or result of it is held for

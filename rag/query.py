@@ -158,7 +158,8 @@ def analyse(question: str) -> Query:
         national = any(p.level == "national" for p in found) and not places
         low = text.lower()
         kinds = list(dict.fromkeys(v for k, v in _KINDS_EN.items() if k in low))
-        dated = [(int(y), kinds[0]) for y in re.findall(r"(?<!\d)((?:19|20)\d{2})\s+(?:government )?work report", low)][:1] if kinds else []
+        # "the 2023 government work report", "the 2018 national report", "the 2024 report": a year naming a report.
+        dated = [(int(y), "政府工作报告" if w else "报告") for y, w in _EN_DATED_REPORT_RE.findall(low)]
     return Query(
         text=text,
         lang="zh" if zh else "en",
@@ -349,7 +350,7 @@ _ASKS_VERDICT_RE = re.compile(
     r"\b(?:plan|aim|aimed|planned|wanted)\b[^?]{0,80}\bactual(?:ly)?\b|\bas (?:the )?plan(?:ned| wanted)?\b|"
     r"\b(?:did|does) the plan set\b|(?:落在|处于|在)目标(?:区间|范围)|目标[^。]{0,12}完成了?吗|"
     r"\b(?:within|on|below|above|under) (?:its |the )?(?:target|goal)|\b(?:created|achieved|reached|grew|actually)\b[^?]{0,80}\b(?:its|the|a)\s+(?:target|goal)\b|"
-    r"\b(?:target|goal)s?\b[^?]{0,40}\b(?:met|achieved|reached|hit|exceeded|missed|fulfilled)\b|"
+    r"\b(?:target|goal)s?\b[^?]{0,80}\b(?:met|achieved|reached|hit|exceeded|missed|fulfilled)\b|"
     r"\b(?:meet|hit|reach|achieve|miss|exceed|fulfil+)\b[^?]{0,40}\b(?:target|goal)|"
     r"(?:compared?|against) (?:with |to )?(?:the |its )?(?:target|goal)|\bactual(?:ly)?\b[^?]{0,60}\b(?:target|goal)|"
     r"\b(?:target|goal)\b[^?]{0,60}\bactual(?:ly)?\b",
@@ -383,6 +384,10 @@ def _fields(squashed: str) -> tuple[str, ...]:
 
 
 _YEAR_RE = re.compile(r"(?<!\d)(19\d{2}|20\d{2})\s*年")
+_EN_DATED_REPORT_RE = re.compile(
+    r"(?<!\d)((?:19|20)\d{2})(?:'s)?\s+(?:(?:national|provincial|municipal|regional|central|state council)\s+)?"
+    r"(?:government\s+)?(work\s+)?report\b"
+)
 _EN_YEAR_RE = re.compile(r"(?<![\d-])(19\d{2}|20\d{2})(?![\d-])")
 _ORDINAL_RE = re.compile(r"第[一二三四五六七八九十百\d]+[届次条项批期]")
 _BOX_REF_RE = re.compile(r"专栏\s*(\d+)")
@@ -437,8 +442,11 @@ def asked_types(question: str) -> set[str]:
         found.add("box")
     if "amount" in found:
         found.discard("fee")
-    if re.search(r"(增长|增速|增幅|提高|下降|降低|减少)[^，,。？?]{0,8}(多少|百分之几|几个百分点)", question):
-        found.discard("amount")  # "零售总额计划增长多少" asks a rate, not a sum of money
+    if re.search(r"(增长|增速|增幅|提高|下降|降低|减少)[^，,。？?]{0,8}(多少|百分之几|几个百分点)", question) or re.search(
+        r"\b(?:growth|increase|rise|decline|reduction|cut)\b[^?]{0,12}\b(?:target|rate|goal)\b|\bhow fast\b|\bby how much\b",
+        question, re.I,
+    ):
+        found.discard("amount")  # "零售总额计划增长多少", "What growth target … for its budget revenue": a rate, not a sum
     return found
 
 

@@ -20,6 +20,8 @@ another document. The rules run in order, each on what the one before left:
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, field
 
 from rag.documents import DocumentRecord
@@ -54,7 +56,11 @@ def title_cores(title: str) -> set[str]:
 
 
 def _kind_matches(record: DocumentRecord, kind: str) -> bool:
-    return record.kind == kind or (kind == "报告" and "报告" in record.kind)
+    """The record is a document of ``kind``, or carries one: a notice forwarding a report names it in its title
+    ("转发国家地震局关于1997年地震趋势和加强防震减灾工作意见报告的通知" holds the 报告)."""
+    return record.kind == kind or (kind == "报告" and "报告" in record.kind) or (
+        len(kind) >= 2 and re.search(rf"(?:转发|批转|印发)[^《》]*{kind}的{record.kind}$", record.title or "") is not None
+    )
 
 
 def _region_name(region: str) -> str:

@@ -14,10 +14,12 @@ import csv
 import io
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rag.answer import Answer, Citation
 from rag.facts import RESULT, TARGET, Fact
 from rag.figures import figures
+from rag.query import has_measure, question_measures
 
 MET, NOT_MET, ABOVE, BELOW, NO_RESULT = "met", "not met", "above", "below", "no result"
 VERDICT_ZH = {MET: "达成", NOT_MET: "未达成", ABOVE: "高于目标", BELOW: "低于目标", NO_RESULT: "文件未报告结果"}
@@ -26,6 +28,10 @@ VERDICT_EN = {MET: "met", NOT_MET: "not met", ABOVE: "above the target", BELOW: 
 _CEILING = ("以内", "以下", "不超过", "不高于")
 _FLOOR = ("以上", "不低于", "超过")
 SUBJECT_MATCH = 0.6  # two subjects at least this alike name the same thing
+# A question asking how much something grew, or fell (not the level it reached).
+_ASKS_CHANGE_RE = re.compile(r"增长|增速|增幅|涨幅|上涨|增加了?多少|\bgrow|\bgrowth\b|\brise\b|\bincrease", re.I)
+_ASKS_FALL_RE = re.compile(r"下降|降低|减少|回落|\bfall\b|\bdecline|\bdecrease|\bcut\b", re.I)
+SHORT_REST = 24  # a quoted sentence at most this many characters longer than its lead clause is the lead line itself
 # A document's own word on how an indicator stood against its target ("地区生产总值…等预期性指标未达到年初目标",
 # "与预期目标有差距", "超额完成全年任务").
 _STATED_RE = re.compile(
@@ -196,7 +202,11 @@ class Targets:
         ``only=TARGET``: a result was asked and the documents give none; say so beside the target they set."""
         from rag.query import _period_years
 
-        years = [int(y) for y in query.asked_years] or [y for y, _ in query.dated_kinds] or sorted(_period_years(query.text))
+        reports = sorted({y for y, _ in query.dated_kinds})
+        # Two reports a year apart ("the 2018 report set a target … what did the 2019 report say was achieved"): the
+        # first sets the target, the second reviews that year.
+        reports = reports[:1] if len(reports) == 2 and reports[1] - reports[0] == 1 else reports
+        years = [int(y) for y in query.asked_years] or reports or sorted(_period_years(query.text))
         if not years and query.relative_years:
             # "去年…目标完成了吗": the year before the asked documents' own (a 2025 report's 去年 is 2024).
             records = [self.records[d] for d in doc_ids if d in self.records] if doc_ids else list(self.records.values())
@@ -295,6 +305,68 @@ class Targets:
             lines.append(f"文件中未找到{year}这一指标的目标数字。" if zh else "The target figure itself is not found in the documents.")
         return Answer("\n".join(lines), list(citations.values()), abstained=False)
 
+    # ------------------------------------------------------------ the direct first line
+    def lead(self, query, passage_id: str, sentence: str) -> list[Fact]:
+        """The facts of ``sentence`` (a quoted sentence of passage ``passage_id``) that answer a figure question
+        best ("江苏今年全社会研发投入强度目标定了多少？" → the clause "全社会研发投入强度达3.35%左右", a 2025 target):
+        [] when no clause of it names what is asked with a figure of the asked measure, one fact, or several
+        when clauses do equally well with different figures ("一产、二产、三产增加值分别增长5.5%左右、6%左右…")."""
+        terms = question_terms(query)
+        if not terms:
+            return []
+        measures = question_measures(query.text)
+        change = "change" if _ASKS_CHANGE_RE.search(query.text) else "down" if _ASKS_FALL_RE.search(query.text) else ""
+        scored = []
+        for f in self._by_passage().get(passage_id, ()):
+            if f.clause.rstrip("。！？!? ") not in sentence:
+                continue  # a figure of the sentence outside the part quoted
+            if query.stage and f.kind != query.stage:
+                continue  # a target is never the lead of a question about a result, nor a result of one about a target
+            if query.asked_years and str(f.year) not in query.asked_years:
+                continue  # another year's figure, or an average over years ("年均增长7.8%" for 2015)
+            if measures and not any(has_measure(f.figure + f.thing[:2], m) for m in measures):
+                continue
+            if change and f.measure != change:
+                continue  # "增长了多少" is not answered by a level ("总量达到…"), nor by a fall
+            text = f.subject + f.thing
+            named = [max((2 if t in text or similarity(t, f.subject) >= 0.8 else 1 if t in f.clause else 0) for t in g) for g in terms]
+            if min(named) == 0 or max(named) < 2:
+                continue
+            # The subject is what a term names, not a thing of it: 单位国内生产总值能耗 is no 国内生产总值.
+            if not any(f.subject.endswith(t) or t.endswith(f.subject) or similarity(t, f.subject) >= 0.8 for g in terms for t in g):
+                continue
+            scored.append((sum(named), f))
+        top = max((s for s, _ in scored), default=0)
+        best = [f for s, f in scored if s == top]
+        return [f for i, f in enumerate(best) if f.figure not in {g.figure for g in best[:i]}]
+
+    def lead_line(self, query, fact: Fact, marker: int, sentence: str) -> tuple[str, bool]:
+        """The direct first line for ``fact``: its words, what kind of figure it is and its year, the marker
+        ("全社会研发投入强度达3.35%左右（2025年目标）[1]"); and whether those words are all of ``sentence``."""
+        words, plain = _quoted(fact), _plain(sentence)
+        # A short sentence is the line itself ("今年赤字率拟按2.8%安排，比去年预算高0.2个百分点"), not quoted twice.
+        whole = words in plain and len(plain) <= len(words) + SHORT_REST
+        words = plain if whole else words
+        # The year is said when the sentence names it or the document's own year gives it (a report's 今年, 去年),
+        # not when only a heading's year stands for it ("…和2035年远景目标").
+        record = self.records.get(fact.doc_id)
+        own = getattr(record, "year", None)
+        year = fact.year if fact.year and (str(fact.year) in sentence or own and own - 1 <= fact.year <= own) else None
+        if query.lang == "zh":
+            kind = "目标" if fact.kind == TARGET else "实际"  # a baseline is what an earlier period reached
+            return f"{words}（{f'{year}年' if year else ''}{kind}）[{marker}]", whole
+        kind = "target" if fact.kind == TARGET else "reported"
+        return f"{words} ({f'{year} ' if year else ''}{kind}) [{marker}]", whole
+
+    def _by_passage(self) -> dict[str, list[Fact]]:
+        cached = self.__dict__.get("_passage_facts")
+        if cached is None:
+            cached = {}
+            for f in self.facts:
+                cached.setdefault(f.passage_id, []).append(f)
+            self.__dict__["_passage_facts"] = cached
+        return cached
+
     def _region_of(self, passage_id: str) -> str:
         record = self.records.get(self.passages[passage_id].doc_id)
         return getattr(record, "region", "") or ""
@@ -316,6 +388,7 @@ def _share_of(subject: str, whole: str) -> bool:
     return i >= 0 and whole in subject[i:] and whole not in subject[:i]
 
 
+@lru_cache(maxsize=256)
 def question_terms(query) -> list[tuple[str, ...]]:
     """What a question asks the figure of, as groups of terms (each group: one thing, any spelling): the
     subject words of a Chinese question (everyday indicator names in the reports' terms: 经济增长 → 生产总值增长);

@@ -91,6 +91,10 @@ def test_an_english_question_naming_a_place_in_chinese_is_english():
     ("2019年政府工作报告为推动消费稳定增长打算怎么做？", ((2019, "政府工作报告"),)),
     ("2018年政府工作报告实施乡村振兴战略的主要任务有哪些？", ((2018, "政府工作报告"),)),
     ("2025年计划投入多少亿元？", ()),  # 计划 here is a verb
+    # English: a year before "report", with the words that qualify it.
+    ("What was the new urban jobs target in the 2020 national government work report?", ((2020, "政府工作报告"),)),
+    ("How many jobs were created, according to the 2024 report?", ((2024, "报告"),)),
+    ("The 2018 national report set a target. What did the 2019 report say was achieved?", ((2018, "报告"), (2019, "报告"))),
 ])
 def test_a_report_named_with_its_year_is_read_before_any_word(question, dated):
     assert analyse(question).dated_kinds == dated
@@ -154,3 +158,11 @@ def test_english_questions_asking_a_rate_or_share_ask_a_figure_and_a_fee_rate_is
     assert "fee" in asked_types("How much is the registration fee?")
     # "in charge of" names who is responsible, not a charge to pay
     assert "fee" not in asked_types("Which departments are in charge of the investigation?")
+
+
+def test_an_english_growth_target_asks_a_rate_not_an_amount():
+    from rag.query import asked_types
+
+    assert "amount" not in asked_types("What growth target has Beijing set for its general public budget revenue this year?")
+    assert "amount" not in asked_types("How fast did its fiscal revenue grow?")
+    assert "amount" in asked_types("What was the value of its revenue?")

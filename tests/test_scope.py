@@ -144,3 +144,13 @@ def test_a_city_name_that_is_an_everyday_word_counts_only_in_full_and_a_province
     assert [(p.name, p.level) for p in find_places("海南藏族自治州的牧业")] == [("海南", "city")]
     assert find_places("大同小异，日照时间长") == []
     assert [p.name for p in find_places("山西省大同市")] == ["山西", "大同"]
+
+
+def test_a_notice_forwarding_a_report_holds_that_report():
+    """"国家地震局关于1997年地震趋势的报告" is held as the State Council's notice forwarding it (its title names the
+    report); a 报告 of that year is not "not held"."""
+    folder = Path(__file__).resolve().parent.parent / "eval" / "corpora" / "multidoc" / "gov-cn-2019"
+    forwarded = build_record(clean_document(load_document(folder / "gov-cn-5345291.html")))
+    recs = {**records(), forwarded.doc_id: forwarded}
+    s = scope("国家地震局关于1997年地震趋势的报告里，1996年我国共发生5级以上地震多少次？", recs)
+    assert not s.missing and s.doc_ids == ["gov-cn-5345291"]

@@ -248,3 +248,92 @@ def test_last_year_is_the_year_the_asked_report_reviews(documents_assistant):
     a = documents_assistant.ask("四川去年PM2.5浓度的目标完成了吗？").answer
     assert not a.abstained and "30微克" in a.text and "超额完成国家目标任务" in a.text
     assert "未找到2024年" in a.text and "5.5%左右" not in a.text  # not the 2025 targets
+
+
+def test_a_figure_asked_opens_with_the_figure_its_kind_and_its_year(documents_assistant):
+    # A target among a report's eight: the clause that states it, said to be 2025's target.
+    a = documents_assistant.ask("云南今年粮食产量目标是多少？").answer
+    assert a.text.split("\n")[0] == "粮食总产量稳定在1955万吨以上（2025年目标）[1]"
+    # A result is said to be one, of the year it reports.
+    a = documents_assistant.ask("2023年全国城镇新增就业实际完成了多少？").answer
+    first = a.text.split("\n")[0]
+    assert first.startswith("城镇新增就业1244万人") and first.endswith("（2023年实际）[1]") and "目标" not in first
+    # English: the line under the lead-in; a short sentence is the line itself, not quoted twice.
+    a = documents_assistant.ask("What is Sichuan's 2025 target for urban job creation?").answer
+    lines = a.text.split("\n")
+    assert "85万人" in lines[1] and lines[1].endswith("(2025 target) [1]")
+    assert sum("85万人" in line for line in lines) == 1
+
+
+def test_no_first_line_when_the_sentence_states_another_thing_or_year():
+    """The 2016 report quotes 2015's growth only as a five-year average ("年均增长7.8%") and 2015's energy use per
+    unit of GDP ("单位国内生产总值能耗下降18.2%"): neither is 2015's GDP growth."""
+    from pathlib import Path
+
+    from rag.cleaning import clean_document
+    from rag.documents import build_record
+    from rag.loaders import load_document
+    from rag.passages import build_passages
+    from rag.settings import Settings
+    from rag.targets import Targets
+
+    settings = Settings()
+    clean = clean_document(load_document(
+        Path(__file__).resolve().parents[1] / "eval" / "corpora" / "multidoc" / "gwr-national" / "gwr-national-2016.txt"
+    ))
+    record = build_record(clean)
+    passages = {p.id: p for p in build_passages(clean, settings.passage_min_chars, settings.passage_max_chars)}
+    targets = Targets(extract_all(passages, {record.doc_id: record}), passages, {record.doc_id: record})
+    query = analyse("2015年我国国内生产总值实际增长了多少？")
+    for sentence in ("国内生产总值年均增长7.8%，经济总量稳居世界第二位。", "单位国内生产总值能耗下降18.2%，主要污染物排放量减少12%以上。"):
+        pid = next(p.id for p in passages.values() if sentence[:12] in p.text)
+        assert targets.lead(query, pid, sentence) == []
+    pid = next(p.id for p in passages.values() if "国内生产总值达到67.7万亿元" in p.text)
+    [fact] = targets.lead(query, pid, "国内生产总值达到67.7万亿元，增长6.9%，在世界主要经济体中位居前列。")
+    assert fact.figure == "6.9%" and fact.kind == RESULT and fact.year == 2015
+
+
+def test_a_sentence_stating_the_figure_asked_is_preferred(documents_assistant):
+    """Of the candidate sentences, the one whose clause states the asked figure (subject, kind, year) gains
+    FACT_BONUS over its plain score: a long sentence of eight targets against a short one on the same topic."""
+    extractive = documents_assistant.extractive
+    question = "How much grain does Yunnan aim to produce in 2025?"
+    query, _, retrieval = documents_assistant.scoped_retrieval(question, 5)
+    with_bonus = {c.text: c.score for c in extractive.sentences(question, retrieval, 5)}
+    keep, extractive.states_figure = extractive.states_figure, None
+    try:
+        without = {c.text: c.score for c in extractive.sentences(question, retrieval, 5)}
+    finally:
+        extractive.states_figure = keep
+    gained = [t for t in with_bonus if with_bonus[t] - without[t] > 1e-9]
+    assert gained and all("粮食总产量稳定在1955万吨以上" in t for t in gained)
+    assert abs(with_bonus[gained[0]] - without[gained[0]] - extractive.FACT_BONUS) < 1e-9
+
+
+def test_two_reports_a_year_apart_set_the_target_and_review_it(documents_assistant):
+    a = documents_assistant.ask(
+        "The 2023 report set a target for new urban jobs. What was the target, and what did the 2024 report say was achieved?"
+    ).answer
+    assert "target 1200万人左右; reported 1244万人. Verdict: met." in a.text
+    assert [c.passage.doc_id for c in a.citations] == ["gwr-national-2023", "gwr-national-2024"]
+
+
+def test_a_document_reports_no_result_of_a_year_after_its_own():
+    """The 2021 report's "常住人口城镇化率提高到65%" (under "“十四五”时期主要目标任务和2035年远景目标") is a target,
+    though "提高到" often reports a result."""
+    from pathlib import Path
+
+    from rag.cleaning import clean_document
+    from rag.documents import build_record
+    from rag.loaders import load_document
+    from rag.passages import build_passages
+    from rag.settings import Settings
+
+    settings = Settings()
+    clean = clean_document(load_document(
+        Path(__file__).resolve().parents[1] / "eval" / "corpora" / "multidoc" / "gwr-national" / "gwr-national-2021.txt"
+    ))
+    record = build_record(clean)
+    passages = build_passages(clean, settings.passage_min_chars, settings.passage_max_chars)
+    facts = [f for f in extract_all(passages, {record.doc_id: record}) if f.figure == "65%" and "城镇化率" in f.subject]
+    assert facts and all(f.kind == TARGET for f in facts)
