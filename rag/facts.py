@@ -45,7 +45,7 @@ _TRAIL_RE = re.compile(
     r"年均|平均|累计|共|约|近|分别|以上|了|和|与|及|的|均|都|左右|从|由)$"
 )
 _LEAD_RE = re.compile(
-    r"^(?:——|—|-|其中|同时|此外|全年|年末|年底|今年|去年|当年|上年|过去一年|刚刚过去的|初步统计|初步核算|预计|力争|争取|确保|拟安排|拟|安排|"
+    r"^(?:——|—|-|其中|同时|此外|全年|年末|年底|今年|去年|当年|上年|过去一年|刚刚过去的|初步统计|初步核算|预计|力争|争取|确保|拟安排|拟|安排|实现|完成|"
     r"到(?:19|20)\d\d年(?:底|末)?|(?:19|20)\d\d年(?:底|末)?|全省|全市|全区|全国|我省|我市|我区|我国|本省|本市|[，,、：:\s])+"
 )
 _SPAN_RE = re.compile(r"年均|[五5]年(?:来|间|累计|内)|过去[五5]年|[从由][^，,；;]{0,12}(?:增加|提高|上升|下降|减少)到")
@@ -164,6 +164,12 @@ def _year(kind: str, sentence: str, headings: tuple[str, ...], record) -> int | 
     period = getattr(record, "period", None)
     if kind == BASELINE:
         return max(named) if named else (period[0] - 1 if period else None)
+    if kind == TARGET and not named and not heading_years and not re.search(r"今年|当年|本年|年度", sentence):
+        # A report's five-year targets ("“十三五”时期主要目标任务": 城镇新增就业5000万人以上) are the period's, not its year's.
+        ends = [_PERIOD_YEARS[n][-1] for n in _PERIOD_NAME_RE.findall(sentence + "".join(headings)) if n in _PERIOD_YEARS]
+        own = getattr(record, "year", None)
+        if ends and own and max(ends) > own:
+            return max(ends)
     if named:
         return max(named) if kind == TARGET else min(named)
     if heading_years:
@@ -215,9 +221,14 @@ def extract(passage, record=None, looks_back: bool = False) -> list[Fact]:
                 bound = b.group(1) if b else bound
                 before = clause[:start]
                 last = max((g.end for g in found if g.end <= start), default=0)
-                # "铁路投资7320亿元、公路水运投资1.8万亿元": the subject follows the figure before it.
-                before = before[last:] if len(_subject(before[last:])[0]) >= 2 else before
-                subject, measure = _subject(before.rsplit("、", 1)[-1] if len(_subject(before.rsplit("、", 1)[-1])[0]) >= 2 else before)
+                between = _subject(before[last:])
+                if last and len(between[0]) < 2 and len(previous) >= 2:
+                    # "地区生产总值31534亿元、增长3.3%": a figure after another, naming nothing new, is of its subject.
+                    subject, measure = previous, between[1]
+                else:
+                    # "铁路投资7320亿元、公路水运投资1.8万亿元": the subject follows the figure before it.
+                    before = before[last:] if len(between[0]) >= 2 else before
+                    subject, measure = _subject(before.rsplit("、", 1)[-1] if len(_subject(before.rsplit("、", 1)[-1])[0]) >= 2 else before)
                 if len(subject) < 2:
                     subject = previous
                 # A figure needs a unit, or a scale word at least ("减少农村贫困人口1000万").

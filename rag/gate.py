@@ -336,6 +336,24 @@ def _figure_subject(e: Evidence, verbs: bool = False) -> list[str]:
     return list(_subject_words(e.q, verbs)) if e.zh else []
 
 
+# An English question naming a figure it asks for ("What is Beijing's grain output target", "What was … growth rate").
+_FIGURE_NOUN_EN_RE = re.compile(r"\b(?:target|goal|rate|intensity|share|ratio|proportion|figure)s?\b", re.I)
+
+
+def _figure_terms(e: Evidence) -> list[str]:
+    """The Chinese terms of what an English question asks a figure of (how many/much, a target or a result):
+    one per thing named, as the evidence spells it when it does ("grain output" → 粮食产量 or 粮食总产量)."""
+    if e.query.broad or "list" in e.types or not ({"count", "amount"} & e.types or e.query.stage and _FIGURE_NOUN_EN_RE.search(e.question)):
+        return []
+    from rag.glossary import term_groups
+
+    groups = [
+        g for g in term_groups(e.question)
+        if not any(_framing(t) or re.search(r"\d", t) or find_places(t) for t in g)  # places scope, they are no subject
+    ]
+    return [next((t for t in g if t.lower() in e.evidence.lower()), g[0]).lower() for g in groups if len(g[0]) >= 2]
+
+
 @lru_cache(maxsize=512)
 def _subject_words(q: str, verbs: bool) -> tuple[str, ...]:
     """:func:`_figure_subject` of one squashed question, worked out once: the rules ask it again for every
@@ -463,6 +481,8 @@ def figure_not_of_subject(gate: "EvidenceGate", e: Evidence) -> str | None:
     能耗下降多少": 能耗's sentence, not 国内生产总值's, whose growth has a figure); a measure asked ("多少亿元") must be the
     figure's (a 赤字率 of 3.2% is no 赤字规模 in 亿元). A letter's digit (M2, PM2.5) is no figure."""
     evidence = e.evidence.lower()
+    if not e.zh:
+        return _another_things_figure(e, evidence)
     present = [t for t in _figure_subject(e) if _said(t, evidence)]
     # Words said everywhere (经济, 企业) alone name no particular figure: they do not call the rule.
     specific = [t for t in present if gate.share(t) <= COMMON_SHARE]
@@ -501,6 +521,20 @@ def figure_not_of_subject(gate: "EvidenceGate", e: Evidence) -> str | None:
                         return None
                     break
     return f"the evidence gives no figure for {rarest}"
+
+
+def _another_things_figure(e: Evidence, evidence: str) -> str | None:
+    """:func:`figure_not_of_subject` for an English question, whose Chinese terms are the glossary's, not the
+    documents': only its clearest case. A compound asked ("grain output": 粮食产量) that no clause names, while a
+    clause gives a figure of another thing of the same kind ("蔬菜产量稳定在200万吨左右")."""
+    compounds = [(t, parts) for t in _figure_terms(e) if len(parts := _segments(t)) >= 2]
+    for term, parts in compounds:
+        clauses = re.split(r"[，,。；;！!？?]", evidence)
+        if any(re.search(".{0,8}".join(map(_written, parts)), c) for c in clauses):
+            continue
+        if any(_of_another(c, [parts]) and _FIGURE_IN_RE.search(c) for c in clauses):
+            return f"the evidence gives no figure for {term}, only for another {parts[-1]}"
+    return None
 
 
 def _segments(word: str) -> tuple[str, ...]:

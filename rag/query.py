@@ -275,7 +275,7 @@ _ASKS = {
         re.I,
     ),
     "count": re.compile(
-        r"多少|(?<![第那这好])几[个项批次对家名人位场届条张国年所天种]|数量|数目|how many|how much|number of|what percentage"
+        r"多少|(?<![第那这好])几[个项批次对家名人位场届条张国年所天种]|数量|数目|多长时间|多久|how many|how much|how long\b|number of|what percentage"
         r"|\bwhat (?:share|proportion|ratio|rate)\b|\bwhat (?:[a-z]+ ){1,3}(?:rate|ratio|share)\b|\bhow (?:far|large|big|high|fast)\b",
         re.I,
     ),
@@ -293,7 +293,7 @@ _HAS = {
     "address": re.compile(r"地址[:：]|[路街道巷]\d+号|\d+号[楼室]"),
     "website": re.compile(r"https?://|www\.|\.gov\.cn|\.com"),
     "date": re.compile(r"\d{4}年|\d{1,2}月|\d{1,2}日|今年|明年|年底|年内|期间|以前|之前|\d{4}-\d{2}"),
-    "amount": re.compile(r"\d[\d,.]*\s*(亿|万)?\s*(元|美元|欧元|人民币)"),
+    "amount": re.compile(r"\d[\d,.]*\s*(万亿|千亿|百亿|亿|千万|百万|万)?\s*(元|美元|欧元|人民币)"),
     "count": re.compile(r"\d|[一二两三四五六七八九十百千万亿]+[个项批次对家名人位场届条张国所种大]|若干|多家"),
 }
 # Measure words a count question names ("多少家", "几个工作日"); the evidence must count the same thing.

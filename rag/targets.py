@@ -214,16 +214,22 @@ class Targets:
         text = re.sub(r"(?:19|20)\d\d\s*年", "", query.text)
         named = figures(text)
         figure = re.sub(r"\s", "", text[named[0].start : named[0].end]) if named and not terms else ""
-        targets = self.match(terms, TARGET, years, doc_ids, figure)
+        targets = self._of_measure(query, self.match(terms, TARGET, years, doc_ids, figure))
         stated = [] if only or figure else self.stated(terms, years, doc_ids)
         if targets:
             best = targets[0]
             same = [t for t in targets if t.doc_id != best.doc_id and t.key == best.key]
             chosen = [best] + [t for t in same if self._region(t) != self._region(best)][:4]
-            return self._compose(query, [(t, None if only else self.result_for(t)) for t in chosen], stated)
+            pairs = [(t, None if only else self.result_for(t)) for t in chosen]
+            if not only and pairs[0][1] is None and len(years) > 1:
+                # "今年…目标定了多少？去年实际增长了多少？": the result of the other year asked, beside the target.
+                other = [r for r in self.match(terms, RESULT, [y for y in years if y != best.year], doc_ids) if r.key == best.key]
+                if other:
+                    pairs.append((self.target_for(other[0]), other[0]))
+            return self._compose(query, pairs, stated)
         if only:
             return None
-        results = self.match(terms, RESULT, years, doc_ids, figure)
+        results = self._of_measure(query, self.match(terms, RESULT, years, doc_ids, figure))
         if results:
             return self._compose(query, [(self.target_for(results[0]), results[0])], stated)
         # Without a figure, only a question scoped to its documents (or an index of one region) is answered
@@ -231,6 +237,13 @@ class Targets:
         if stated and (doc_ids or len({getattr(r, 'region', '') for r in self.records.values()}) == 1):
             return self._compose(query, [], stated, years)
         return None
+
+    @staticmethod
+    def _of_measure(query, facts: list[Fact]) -> list[Fact]:
+        """``facts`` of the measure the question asks, when it asks a growth or a fall ("GDP增速": 增长3.3%, not the
+        level 31534亿元) and some are; else all of them."""
+        change = _asked_change(query)
+        return [f for f in facts if f.measure == change] or facts if change else facts
 
     def _compose(self, query, pairs: list[tuple[Fact | None, Fact | None]], stated=(), years=()) -> Answer:
         zh = query.lang == "zh"
@@ -315,7 +328,7 @@ class Targets:
         if not terms:
             return []
         measures = question_measures(query.text)
-        change = "change" if _ASKS_CHANGE_RE.search(query.text) else "down" if _ASKS_FALL_RE.search(query.text) else ""
+        change = _asked_change(query)
         scored = []
         for f in self._by_passage().get(passage_id, ()):
             if f.clause.rstrip("。！？!? ") not in sentence:
@@ -380,6 +393,12 @@ class Targets:
             return self._title(fact.doc_id)
         region = getattr(record, "region", "")
         return f"{region} " if region and region != "全国" and len({getattr(r, 'region', '') for r in self.records.values()}) > 1 else ""
+
+
+def _asked_change(query) -> str:
+    """"change" when the question asks how much something grew ("增速", "增长了多少", "growth"), "down" when it asks
+    how much it fell, else ""."""
+    return "change" if _ASKS_CHANGE_RE.search(query.text) else "down" if _ASKS_FALL_RE.search(query.text) else ""
 
 
 def _share_of(subject: str, whole: str) -> bool:

@@ -276,3 +276,30 @@ def test_a_figure_of_another_thing_of_the_same_kind_does_not_answer(documents_as
     # 粮食总产量 is
     yunnan = "居民人均可支配收入增长快于经济增长，粮食总产量稳定在1955万吨以上。"
     assert figure_not_of_subject(gate, evidence("云南今年粮食产量要达到多少万吨？", yunnan)) is None
+
+
+def english(question: str, text: str) -> Evidence:
+    """:func:`evidence` for an English question."""
+    return Evidence(question, question, False, _Retrieval([]), text.replace(" ", ""), text, asked_types(question), analyse(question))
+
+
+def test_an_english_figure_question_is_held_to_the_same_subject(documents_assistant):
+    from rag.gate import figure_not_of_subject
+
+    gate = documents_assistant.gate
+    beijing = "建设高标准农田15万亩，持续提升粮食单产，蔬菜产量稳定在200万吨左右，果园提质增效28万亩。"
+    assert figure_not_of_subject(gate, english("What is Beijing's grain output target for 2025?", beijing))
+    yunnan = "居民人均可支配收入增长快于经济增长，粮食总产量稳定在1955万吨以上。"
+    assert figure_not_of_subject(gate, english("What is Yunnan's grain output target for 2025?", yunnan)) is None
+    # Only the clearest case: a tax named in another clause than the figure is no other tax.
+    rule = "在一个纳税年度内在中国境内居住累计不超过90天的，其来源于中国境内的所得，免予缴纳个人所得税。"
+    question = "A non-domiciled individual is exempt from individual income tax if he stays no more than how many days?"
+    assert figure_not_of_subject(gate, english(question, rule)) is None
+
+
+def test_a_sum_in_trillions_of_yuan_is_an_amount():
+    from rag.gate import answer_kind_missing
+
+    hubei = "全年招商引资签约亿元以上项目6956个、总金额4.6万亿元。"
+    assert answer_kind_missing(None, evidence("湖北去年招商引资签约了多少个亿元以上项目？总金额是多少？", hubei)) is None
+    assert answer_kind_missing(None, evidence("总金额是多少？", "签约项目6956个。"))

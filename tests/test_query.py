@@ -166,3 +166,10 @@ def test_an_english_growth_target_asks_a_rate_not_an_amount():
     assert "amount" not in asked_types("What growth target has Beijing set for its general public budget revenue this year?")
     assert "amount" not in asked_types("How fast did its fiscal revenue grow?")
     assert "amount" in asked_types("What was the value of its revenue?")
+
+
+def test_how_long_asks_a_figure():
+    from rag.query import asked_types
+
+    assert "count" in asked_types("How long should a legality review normally take?")
+    assert "count" in asked_types("规范性文件合法性审核一般需要多长时间？")

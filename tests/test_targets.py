@@ -238,7 +238,8 @@ def test_a_verdict_question_quotes_both_figures_in_the_documents_words(documents
 def test_a_result_with_no_target_set_says_which_half_is_missing(documents_assistant):
     # "达到预期目标了吗" asks a verdict; the 2024 target of Yunnan is in no document held.
     a = documents_assistant.ask("云南2024年GDP增速达到预期目标了吗？").answer
-    assert not a.abstained and "3.3%" in a.text and "未找到2024年的相应目标" in a.text
+    assert not a.abstained and "未找到2024年的相应目标" in a.text
+    assert "实际3.3%" in a.text  # the growth asked (增速), not the level (31534亿元) said in the same clause
     assert {c.passage.doc_id for c in a.citations} == {"gwr-2025-yunnan"}
 
 
@@ -337,3 +338,38 @@ def test_a_document_reports_no_result_of_a_year_after_its_own():
     passages = build_passages(clean, settings.passage_min_chars, settings.passage_max_chars)
     facts = [f for f in extract_all(passages, {record.doc_id: record}) if f.figure == "65%" and "城镇化率" in f.subject]
     assert facts and all(f.kind == TARGET for f in facts)
+
+
+def test_this_years_target_and_last_years_result_are_both_given(documents_assistant):
+    # 云南's 2025 report sets 2025's GDP target and reports 2024's growth: both are asked, neither is the other's.
+    a = documents_assistant.ask("云南今年地区生产总值增长目标定了多少？去年实际增长了多少？").answer
+    assert "5%左右" in a.text and "3.3%" in a.text and "2025年" in a.text and "2024年" in a.text
+
+
+def test_a_reports_five_year_targets_are_the_periods_and_a_figure_after_another_keeps_its_subject():
+    """The 2016 report sets "十三五" targets ("实现城镇新增就业5000万人以上", 2016–2020) beside 2016's own (1000万人以上);
+    a 2025 report's "全省完成地区生产总值31534亿元、增长3.3%" gives 2024's GDP growth."""
+    from pathlib import Path
+
+    from rag.cleaning import clean_document
+    from rag.documents import build_record
+    from rag.loaders import load_document
+    from rag.passages import build_passages
+    from rag.settings import Settings
+
+    settings = Settings()
+    root = Path(__file__).resolve().parents[1]
+    facts = []
+    for path in (root / "eval" / "corpora" / "multidoc" / "gwr-national" / "gwr-national-2016.txt",
+                 root / "eval" / "corpora" / "multidoc" / "gwr-national" / "gwr-national-2022.txt",
+                 root / "tests" / "fixtures" / "documents" / "gwr-2025-yunnan.docx"):
+        clean = clean_document(load_document(path))
+        record = build_record(clean)
+        facts += extract_all(build_passages(clean, settings.passage_min_chars, settings.passage_max_chars), {record.doc_id: record})
+    jobs = {f.figure: f.year for f in facts if f.kind == TARGET and f.subject == "城镇新增就业"}
+    assert jobs["5000万人以上"] == 2020 and jobs["1000万人以上"] == 2016
+    # The 2022 report's "今年发展主要预期目标是…" under "二、2022年经济社会发展总体要求…" is 2022's, though the
+    # sentence names "十四五" further on.
+    assert jobs["1100万人以上"] == 2022
+    growth = [f for f in facts if f.figure == "3.3%" and f.doc_id == "gwr-2025-yunnan" and f.subject == "地区生产总值"]
+    assert growth and growth[0].kind == RESULT and growth[0].measure == "change" and growth[0].year == 2024
