@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -82,7 +83,22 @@ def noun_words(text: str, verbs: bool = False) -> list[tuple[str, str]]:
 
 
 def words(text: str) -> list[str]:
-    """Search-mode jieba tokens, lower-cased, without punctuation (stop words kept)."""
+    """Search-mode jieba tokens, lower-cased, without punctuation (stop words kept). A short text (a term, a
+    question's word) is cut once and remembered: the gate asks the same terms' parts of every sentence."""
+    if len(text) <= _SHORT:
+        return list(_short_words(text))
+    return _cut(text)
+
+
+_SHORT = 24
+
+
+@lru_cache(maxsize=8192)
+def _short_words(text: str) -> tuple[str, ...]:
+    return tuple(_cut(text))
+
+
+def _cut(text: str) -> list[str]:
     return [t for tok in _jieba().lcut_for_search(text) if (t := tok.strip().lower()) and _TOKEN_KEEP_RE.search(t)]
 
 

@@ -187,8 +187,14 @@ _ABBREVIATION_RE = re.compile(
 def find_places(text: str) -> list[Place]:
     """The places ``text`` names, in order of appearance, each once (longest names first).
 
-    A province's one-character abbreviation counts where it heads a dated phrase ("黔2025年").
+    A province's one-character abbreviation counts where it heads a dated phrase ("黔2025年"). Each text is read
+    once: the answerer asks it of the same sentences for every question.
     """
+    return list(_find_places(text))
+
+
+@lru_cache(maxsize=16384)
+def _find_places(text: str) -> tuple[Place, ...]:
     found: list[tuple[int, Place]] = []
     provinces = {p.name: p for p in china() if p.level == "province"}
     for m in _ABBREVIATION_RE.finditer(text):
@@ -212,7 +218,7 @@ def find_places(text: str) -> list[Place]:
         if key not in seen:
             seen.add(key)
             out.append(place)
-    return out
+    return tuple(out)
 
 
 def _pinyin(names: tuple[str, ...]) -> dict[str, str]:

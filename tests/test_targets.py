@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from pathlib import Path
 
 import pytest
 
@@ -22,6 +23,27 @@ from rag.targets import MET, NO_RESULT, export, from_index, similarity, verdict
 @pytest.fixture(scope="module")
 def national(documents_assistant):
     return documents_assistant.targets
+
+
+NATIONAL = Path(__file__).resolve().parents[1] / "eval" / "corpora" / "multidoc" / "gwr-national"
+
+
+def _read(*paths) -> tuple[dict, dict]:
+    """The passages (by id) and document records of real files, read as ingest reads them."""
+    from rag.cleaning import clean_document
+    from rag.documents import build_record
+    from rag.loaders import load_document
+    from rag.passages import build_passages
+    from rag.settings import Settings
+
+    settings = Settings()
+    passages, records = {}, {}
+    for path in paths:
+        clean = clean_document(load_document(path))
+        record = build_record(clean)
+        records[record.doc_id] = record
+        passages.update((p.id, p) for p in build_passages(clean, settings.passage_min_chars, settings.passage_max_chars))
+    return passages, records
 
 
 def _one(facts, kind, year, subject, unit):
@@ -202,24 +224,9 @@ def test_a_broad_question_on_a_document_of_numbered_measures_lists_their_titles(
 def test_a_figure_broken_across_lines_and_a_share_of_the_indicator_are_read_right():
     """The 2017 report reviews 2016 as "国内生产总值达到74.4⏎万亿元，增长6.7%" (a line break inside the figure)
     and, further on, "服务业增加值占国内生产总值比重上升到51.6%", a share of GDP: 2016's growth is 6.7%."""
-    from pathlib import Path
-
-    from rag.cleaning import clean_document
-    from rag.documents import build_record
-    from rag.loaders import load_document
-    from rag.passages import build_passages
-    from rag.settings import Settings
     from rag.targets import Targets
 
-    settings = Settings()
-    folder = Path(__file__).resolve().parents[1] / "eval" / "corpora" / "multidoc" / "gwr-national"
-    passages, records = {}, {}
-    for year in (2016, 2017):
-        clean = clean_document(load_document(folder / f"gwr-national-{year}.txt"))
-        record = build_record(clean)
-        records[record.doc_id] = record
-        for p in build_passages(clean, settings.passage_min_chars, settings.passage_max_chars):
-            passages[p.id] = p
+    passages, records = _read(NATIONAL / "gwr-national-2016.txt", NATIONAL / "gwr-national-2017.txt")
     targets = Targets(extract_all(passages, records), passages, records)
     gdp = _one(targets.facts, TARGET, 2016, "国内生产总值", "%")
     assert gdp.figure == "6.5%－7%"
@@ -269,22 +276,10 @@ def test_a_figure_asked_opens_with_the_figure_its_kind_and_its_year(documents_as
 def test_no_first_line_when_the_sentence_states_another_thing_or_year():
     """The 2016 report quotes 2015's growth only as a five-year average ("年均增长7.8%") and 2015's energy use per
     unit of GDP ("单位国内生产总值能耗下降18.2%"): neither is 2015's GDP growth."""
-    from pathlib import Path
-
-    from rag.cleaning import clean_document
-    from rag.documents import build_record
-    from rag.loaders import load_document
-    from rag.passages import build_passages
-    from rag.settings import Settings
     from rag.targets import Targets
 
-    settings = Settings()
-    clean = clean_document(load_document(
-        Path(__file__).resolve().parents[1] / "eval" / "corpora" / "multidoc" / "gwr-national" / "gwr-national-2016.txt"
-    ))
-    record = build_record(clean)
-    passages = {p.id: p for p in build_passages(clean, settings.passage_min_chars, settings.passage_max_chars)}
-    targets = Targets(extract_all(passages, {record.doc_id: record}), passages, {record.doc_id: record})
+    passages, records = _read(NATIONAL / "gwr-national-2016.txt")
+    targets = Targets(extract_all(passages, records), passages, records)
     query = analyse("2015年我国国内生产总值实际增长了多少？")
     for sentence in ("国内生产总值年均增长7.8%，经济总量稳居世界第二位。", "单位国内生产总值能耗下降18.2%，主要污染物排放量减少12%以上。"):
         pid = next(p.id for p in passages.values() if sentence[:12] in p.text)
@@ -322,21 +317,8 @@ def test_two_reports_a_year_apart_set_the_target_and_review_it(documents_assista
 def test_a_document_reports_no_result_of_a_year_after_its_own():
     """The 2021 report's "常住人口城镇化率提高到65%" (under "“十四五”时期主要目标任务和2035年远景目标") is a target,
     though "提高到" often reports a result."""
-    from pathlib import Path
-
-    from rag.cleaning import clean_document
-    from rag.documents import build_record
-    from rag.loaders import load_document
-    from rag.passages import build_passages
-    from rag.settings import Settings
-
-    settings = Settings()
-    clean = clean_document(load_document(
-        Path(__file__).resolve().parents[1] / "eval" / "corpora" / "multidoc" / "gwr-national" / "gwr-national-2021.txt"
-    ))
-    record = build_record(clean)
-    passages = build_passages(clean, settings.passage_min_chars, settings.passage_max_chars)
-    facts = [f for f in extract_all(passages, {record.doc_id: record}) if f.figure == "65%" and "城镇化率" in f.subject]
+    passages, records = _read(NATIONAL / "gwr-national-2021.txt")
+    facts = [f for f in extract_all(passages, records) if f.figure == "65%" and "城镇化率" in f.subject]
     assert facts and all(f.kind == TARGET for f in facts)
 
 
@@ -349,23 +331,11 @@ def test_this_years_target_and_last_years_result_are_both_given(documents_assist
 def test_a_reports_five_year_targets_are_the_periods_and_a_figure_after_another_keeps_its_subject():
     """The 2016 report sets "十三五" targets ("实现城镇新增就业5000万人以上", 2016–2020) beside 2016's own (1000万人以上);
     a 2025 report's "全省完成地区生产总值31534亿元、增长3.3%" gives 2024's GDP growth."""
-    from pathlib import Path
-
-    from rag.cleaning import clean_document
-    from rag.documents import build_record
-    from rag.loaders import load_document
-    from rag.passages import build_passages
-    from rag.settings import Settings
-
-    settings = Settings()
-    root = Path(__file__).resolve().parents[1]
-    facts = []
-    for path in (root / "eval" / "corpora" / "multidoc" / "gwr-national" / "gwr-national-2016.txt",
-                 root / "eval" / "corpora" / "multidoc" / "gwr-national" / "gwr-national-2022.txt",
-                 root / "tests" / "fixtures" / "documents" / "gwr-2025-yunnan.docx"):
-        clean = clean_document(load_document(path))
-        record = build_record(clean)
-        facts += extract_all(build_passages(clean, settings.passage_min_chars, settings.passage_max_chars), {record.doc_id: record})
+    passages, records = _read(
+        NATIONAL / "gwr-national-2016.txt", NATIONAL / "gwr-national-2022.txt",
+        Path(__file__).resolve().parent / "fixtures" / "documents" / "gwr-2025-yunnan.docx",
+    )
+    facts = extract_all(passages, records)
     jobs = {f.figure: f.year for f in facts if f.kind == TARGET and f.subject == "城镇新增就业"}
     assert jobs["5000万人以上"] == 2020 and jobs["1000万人以上"] == 2016
     # The 2022 report's "今年发展主要预期目标是…" under "二、2022年经济社会发展总体要求…" is 2022's, though the
