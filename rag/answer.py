@@ -40,7 +40,6 @@ from rag.query import (  # noqa: F401  (what the question asks, read by rag.quer
     _ASKS_OUTCOME_RE,
     _ASKS_PAST_RE,
     _HAS,
-    _MEASURE_RE,
     _TARGET_RE,
     _YEAR_RE,
     _dated,

@@ -53,7 +53,6 @@ from rag.query import (
     _BOX_REF_RE,
     _EN_YEAR_RE,
     _HAS,
-    _MEASURE_RE,
     _NAMES_COUNTED_RE,
     _ORDINAL_RE,
     _PROCEDURE_RE,
@@ -577,7 +576,7 @@ def unit_mismatch(gate: "EvidenceGate", e: Evidence) -> str | None:
     """A count must count the thing asked (多少家 needs "…家"; 几班 needs 班; 多少个小时 needs 小时, not 个), and
     an amount asked in one currency is not answered in another (亿美元 is not 亿元)."""
     if "count" in e.types:
-        for measure in _MEASURE_RE.findall(e.q):
+        for measure in question_measures(e.question):
             if not has_measure(e.evidence, measure):
                 return f"the evidence counts no {measure}"
     for unit in re.findall(r"(?:多少|几)个?(小时|分钟|个月|周|班)", e.q):

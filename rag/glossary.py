@@ -256,7 +256,7 @@ TERMS.update({
     # Who does what, and how the State Council follows it up.
     "how long": ("时间", "期限"), "deadline": ("期限", "时限"), "time limit": ("时限", "期限"),
     "in charge": ("负责", "主管", "归口管理"), "responsible for": ("负责",), "department": ("部门",),
-    "make up": ("组成",), "made up of": ("组成",), "composed of": ("组成",), "member": ("成员",),
+    "citizen": ("公民",), "make up": ("组成",), "made up of": ("组成",), "composed of": ("组成",), "member": ("成员",),
     "leads": ("牵头",), "lead department": ("牵头",), "lead unit": ("牵头",),
     "inspection": ("督查", "检查"), "incentive": ("激励",), "commend": ("表扬", "通报表扬"),
     "best practice": ("典型经验", "典型做法"), "master plan": ("总体规划",), "new area": ("新区",),

@@ -453,13 +453,22 @@ def asked_types(question: str) -> set[str]:
 def has_measure(text: str, measure: str) -> bool:
     """True when ``text`` counts the thing ``measure`` names ("家" → "27家", "10周年" for "年")."""
     unit = measure if measure in _WHOLE_UNITS else measure[-1]
-    # Days are counted as 天, 日 or 工作日 ("多少天" is answered by "7个工作日").
-    unit = "(?:天|日|个?工作日)" if unit in ("天", "日") else unit
+    if unit in ("天", "日"):
+        # Days are counted as 天, 日 or 工作日 ("多少天" is answered by "7个工作日"); "9月25日" is a date, no count.
+        return bool(re.search(r"(?<![月\d])[\d一二两三四五六七八九十百千万]+[^\d\s，。,]?(?:天|日|个?工作日)", text))
     return bool(re.search(rf"[\d一二两三四五六七八九十百千万亿余多][^\d\s，。,]?{unit}", text))
 
 
+# What an English count question counts, as the Chinese measure word the documents count it in.
+_MEASURES_EN = {"days": "天", "working days": "工作日", "companies": "家", "enterprises": "家", "firms": "家",
+                "people": "人", "persons": "人", "times": "次", "pairs": "对", "years": "年"}
+_MEASURE_EN_RE = re.compile(r"\bhow many (" + "|".join(sorted(_MEASURES_EN, key=len, reverse=True)) + r")\b", re.I)
+
+
 def question_measures(question: str) -> list[str]:
-    """The measure words a count question names ("多少家" → ["家"])."""
+    """The measure words a count question names ("多少家" → ["家"]; "how many days" → ["天"])."""
+    if not is_chinese(question):
+        return [_MEASURES_EN[m.lower()] for m in _MEASURE_EN_RE.findall(question)]
     return _MEASURE_RE.findall(re.sub(r"\s+", "", question))
 
 

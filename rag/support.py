@@ -78,9 +78,25 @@ def parse_marker(body: str) -> list[int]:
     return [int(x) for x in re.findall(r"\d+", body)]
 
 
+# What kind of figure a quoted clause states, written after it by the answerer ("…3.35%左右（2025年目标）[1]",
+# "… (2025 target) [1]"): the answer's own label, not words of the passage.
+KIND_ZH = {"target": "目标", "result": "实际"}
+KIND_EN = {"target": "target", "result": "reported"}
+KIND_LABEL_RE = re.compile(
+    r"\s*(?:（(?:\d{4}年)?(?:" + "|".join(KIND_ZH.values()) + r")）|\((?:\d{4} )?(?:" + "|".join(KIND_EN.values()) + r")\))\s*$"
+)
+
+
+def kind_label(kind: str, year: int | None, lang: str) -> str:
+    """The label of a figure's kind ("target" or "result") and year: "（2025年目标）", " (2024 reported)"."""
+    if lang == "zh":
+        return f"（{f'{year}年' if year else ''}{KIND_ZH[kind]}）"
+    return f" ({f'{year} ' if year else ''}{KIND_EN[kind]})"
+
+
 def _claim_text(sentence: str) -> str:
-    """A sentence reduced to its claim: no markers, list prefix, markdown emphasis or edge punctuation."""
-    text = strip_markers(sentence)
+    """A sentence reduced to its claim: no markers, list prefix, markdown emphasis, kind label or edge punctuation."""
+    text = KIND_LABEL_RE.sub("", strip_markers(sentence))
     text = re.sub(r"[*#`_]{1,3}", "", text)
     text = _ITEM_PREFIX_RE.sub("", text)
     return text.strip().strip("。！？!?；;.,，、:： \t\"'“”‘’「」『』")

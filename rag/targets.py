@@ -20,6 +20,7 @@ from rag.answer import Answer, Citation
 from rag.facts import RESULT, TARGET, Fact
 from rag.figures import figures
 from rag.query import has_measure, question_measures
+from rag.support import kind_label
 
 MET, NOT_MET, ABOVE, BELOW, NO_RESULT = "met", "not met", "above", "below", "no result"
 VERDICT_ZH = {MET: "达成", NOT_MET: "未达成", ABOVE: "高于目标", BELOW: "低于目标", NO_RESULT: "文件未报告结果"}
@@ -365,11 +366,9 @@ class Targets:
         record = self.records.get(fact.doc_id)
         own = getattr(record, "year", None)
         year = fact.year if fact.year and (str(fact.year) in sentence or own and own - 1 <= fact.year <= own) else None
-        if query.lang == "zh":
-            kind = "目标" if fact.kind == TARGET else "实际"  # a baseline is what an earlier period reached
-            return f"{words}（{f'{year}年' if year else ''}{kind}）[{marker}]", whole
-        kind = "target" if fact.kind == TARGET else "reported"
-        return f"{words} ({f'{year} ' if year else ''}{kind}) [{marker}]", whole
+        kind = TARGET if fact.kind == TARGET else RESULT  # a baseline is what an earlier period reached
+        label = kind_label(kind, year, query.lang)
+        return f"{words}{label}[{marker}]" if query.lang == "zh" else f"{words}{label} [{marker}]", whole
 
     def _by_passage(self) -> dict[str, list[Fact]]:
         cached = self.__dict__.get("_passage_facts")

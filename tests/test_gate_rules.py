@@ -303,3 +303,15 @@ def test_a_sum_in_trillions_of_yuan_is_an_amount():
     hubei = "全年招商引资签约亿元以上项目6956个、总金额4.6万亿元。"
     assert answer_kind_missing(None, evidence("湖北去年招商引资签约了多少个亿元以上项目？总金额是多少？", hubei)) is None
     assert answer_kind_missing(None, evidence("总金额是多少？", "签约项目6956个。"))
+
+
+def test_an_english_count_is_held_to_its_measure_and_a_date_counts_no_days():
+    from rag.query import question_measures
+
+    assert question_measures("Can visitors transiting through the airport stay visa-free, and for how many days?") == ["天"]
+    assert question_measures("How many companies were helped?") == ["家"]
+    fair = "9月25日，2025年外交部中秋大集湖南专场在北京外交部体育馆举行。"
+    question = "Can foreign visitors transiting through Changsha airport enter visa-free, and for how many days?"
+    assert unit_mismatch(None, english(question, fair)) == "the evidence counts no 天"
+    assert unit_mismatch(None, english(question, "外国人可在长沙免签停留不超过10天。")) is None
+    assert unit_mismatch(None, evidence("行政处罚决定多少天内公开？", "作出之日起7个工作日内公开。")) is None

@@ -18,6 +18,7 @@ import pytest
 from conftest import PLAN_ID, REVIEW_ID, ROOT
 from rag.answer import LEAD_EN, NOT_FOUND_EN, NOT_FOUND_ZH, RELATED_EN, RELATED_ZH
 from rag.passages import split_sentences
+from rag.support import KIND_LABEL_RE
 
 DATASET = ROOT / "eval" / "questions.jsonl"
 GOAL_Q = "到2025年全省国际友好城市要达到多少对？"
@@ -59,6 +60,7 @@ def assert_every_sentence_cites(result) -> None:
         assert int(n) in by_n, f"[{n}] points to no citation"
         used.append(int(n))
         quoted = re.sub(r"^（专栏[^）]*）", "", sentence)  # a box question names the box in front
+        quoted = KIND_LABEL_RE.sub("", quoted)  # a figure's first line says its kind after it ("（2025年目标）")
         assert _norm(quoted) in _norm(by_n[int(n)].passage.text), (quoted, by_n[int(n)].passage.locator)
     assert set(used) == set(by_n), "a citation no sentence points to"
     assert [n for i, n in enumerate(used) if n not in used[:i]] == sorted(set(used)), "markers numbered in order"
