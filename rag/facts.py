@@ -121,6 +121,33 @@ def _subject(before: str) -> tuple[str, str]:
     return text[-_MAX_SUBJECT:].rstrip("、"), measure
 
 
+_RESPECTIVELY_RE = re.compile(r"([^，,；;：:。]+?)分别(增长|提高|上升|下降|降低|达到|为|是|控制在|稳定在)?")
+
+
+def _listed_subjects(clause: str, found) -> dict[int, tuple[str, str]]:
+    """Figures given in turn for things listed before "分别" ("一产、二产、三产增加值分别增长5.5%左右、6%左右、5%左右"):
+    each figure's start → (subject, measure), the list's shared head noun given to each ("一产增加值" …); {} when the
+    figures after "分别" are not as many as the things listed."""
+    m = _RESPECTIVELY_RE.search(clause)
+    if not m:
+        return {}
+    items = [x for x in re.split(r"[、和与及]", _LEAD_RE.sub("", m.group(1).strip())) if x]
+    after = [g for g in found if g.start >= m.end()]
+    if len(items) < 2 or len(after) != len(items):
+        return {}
+    short = len(items[0])
+    head = items[-1][short:]
+    if short <= 3 and len(head) >= 2 and all(len(x) == short for x in items[:-1]):
+        items = [x + head for x in items[:-1]] + [items[-1]]  # "一产、二产、三产增加值": 增加值 is each one's
+    verb = m.group(2) or ""
+    said = "change" if verb in ("增长", "提高", "上升") else "down" if verb in ("下降", "降低") else ""
+    out = {}
+    for g, item in zip(after, items):
+        subject, measure = _subject(item)  # "居民消费价格涨幅…控制在3%以内": 居民消费价格, a change
+        out[g.start] = (subject if len(subject) >= 2 else item, said or measure)
+    return out
+
+
 def _kind(sentence: str, headings: tuple[str, ...], record, bound: str, context: str = "") -> str | None:
     """target, result, baseline, or None (a figure that is neither: a definition, a count of items).
     ``context`` is the passage's text: a plan's look back ("“十三五”期间…", "5年来…") dates all its figures."""
@@ -200,6 +227,7 @@ def extract(passage, record=None, looks_back: bool = False) -> list[Fact]:
         previous = ""
         for clause in _clauses(plain):
             found = figures(clause)
+            listed = _listed_subjects(clause, found)
             i = 0
             while i < len(found):
                 f = found[i]
@@ -229,6 +257,7 @@ def extract(passage, record=None, looks_back: bool = False) -> list[Fact]:
                     # "铁路投资7320亿元、公路水运投资1.8万亿元": the subject follows the figure before it.
                     before = before[last:] if len(between[0]) >= 2 else before
                     subject, measure = _subject(before.rsplit("、", 1)[-1] if len(_subject(before.rsplit("、", 1)[-1])[0]) >= 2 else before)
+                subject, measure = listed.get(f.start, (subject, measure))
                 if len(subject) < 2:
                     subject = previous
                 # A figure needs a unit, or a scale word at least ("减少农村贫困人口1000万").

@@ -343,3 +343,16 @@ def test_a_reports_five_year_targets_are_the_periods_and_a_figure_after_another_
     assert jobs["1100万人以上"] == 2022
     growth = [f for f in facts if f.figure == "3.3%" and f.doc_id == "gwr-2025-yunnan" and f.subject == "地区生产总值"]
     assert growth and growth[0].kind == RESULT and growth[0].measure == "change" and growth[0].year == 2024
+
+
+def test_figures_given_in_turn_for_things_listed_are_each_ones():
+    """"一产、二产、三产增加值分别增长5.5%左右、6%左右、5%左右" (宁夏's 2025 targets): each figure is one sector's, the
+    list's head noun (增加值) shared; "城镇调查失业率、居民消费价格涨幅分别控制在5%和3%以内" (西藏) lends no head."""
+    root = Path(__file__).resolve().parents[1] / "eval" / "corpora" / "multidoc" / "gwr-provinces-2025"
+    passages, records = _read(root / "gwr-2025-ningxia.docx", root / "gwr-2025-xizang.docx")
+    facts = {(f.doc_id, f.figure): f for f in extract_all(passages, records) if "分别" in f.clause and f.kind == TARGET}
+    sectors = [facts[("gwr-2025-ningxia", figure)] for figure in ("5.5%左右", "6%左右", "5%左右")]
+    assert [f.subject for f in sectors] == ["一产增加值", "二产增加值", "三产增加值"]
+    assert all(f.measure == "change" for f in sectors)
+    cpi = facts[("gwr-2025-xizang", "3%以内")]
+    assert (cpi.subject, cpi.measure) == ("居民消费价格", "change")
