@@ -55,7 +55,6 @@ from rag.query import (  # noqa: F401  (what the question asks, read by rag.quer
     asks_about_box,
     has_measure,
     places_named,
-    question_measures,
     other_stage,
     under_review,
 )
@@ -275,11 +274,11 @@ class ExtractiveAnswerer:
         terms = question_terms(question)
         part_terms = [question_terms(p) for p, _ in retrieval.parts]
         types = asked_types(question)
-        measures = question_measures(question)
+        query = analyse(question)
+        measures = query.measures
         rank_of = {pid: first_rank + r for r, pid in enumerate(ids)}
         refs = retrieval.refs
         part_refs = retrieval.part_refs or [[] for _ in retrieval.parts]
-        query = analyse(question)
         reports = {str(y) for y, _ in query.dated_kinds}  # "2025年政府工作报告…2024年增长了多少": 2025 names the report
         years = [y for y in _years_named(question) if y not in reports]
         part_years = [_years_named(p) for p, _ in retrieval.parts]
@@ -290,9 +289,7 @@ class ExtractiveAnswerer:
         labels = _item_labels(sv.passage_ids, sv.sentences)
         squashed = re.sub(r"\s", "", question)
         named_labels = {label for label in labels if label and label in squashed}
-        asks_figure = self.states_figure is not None and bool(types & {"count", "amount"} or query.stage) and not (
-            "list" in types or query.broad
-        )
+        asks_figure = self.states_figure is not None and query.asks_figure
         position: dict[str, int] = {}
         cands: list[_Candidate] = []
         for i, (pid, sentence) in enumerate(zip(sv.passage_ids, sv.sentences)):
@@ -1278,7 +1275,7 @@ def compose(question: str, quoted: list[tuple[Passage, str]]) -> Answer:
         if cit is None:
             cit = citations[passage.id] = Citation(len(citations) + 1, passage)
         cit.sentences.append(sentence)
-        clean = _ITEM_PREFIX_RE.sub("", sentence).strip()
+        clean = _as_quoted(sentence)
         # "Which 专栏 …?": the box is named by where the sentence stands, not in it.
         if asks_about_box(question) and passage.box and passage.box not in boxes_named:
             boxes_named.add(passage.box)
@@ -1290,12 +1287,17 @@ def compose(question: str, quoted: list[tuple[Passage, str]]) -> Answer:
     return Answer(text, list(citations.values()), abstained=False)
 
 
+def _as_quoted(sentence: str) -> str:
+    """A sentence as an answer quotes it: without its list number ("1. …", "——")."""
+    return _ITEM_PREFIX_RE.sub("", sentence).strip()
+
+
 def quoted_in_order(answer: Answer) -> list[tuple[Citation, str]]:
     """The sentences ``answer`` quotes, each with its citation, in the order the text gives them."""
     found = []
     for c in answer.citations:
         for sentence in c.sentences:
-            at = answer.text.find(f"{_ITEM_PREFIX_RE.sub('', sentence).strip()}[{c.n}]")
+            at = answer.text.find(f"{_as_quoted(sentence)}[{c.n}]")
             if at >= 0:
                 found.append((at, c.n, c, sentence))
     return [(c, sentence) for _, _, c, sentence in sorted(found, key=lambda x: x[:2])]
@@ -1304,7 +1306,7 @@ def quoted_in_order(answer: Answer) -> list[tuple[Citation, str]]:
 def with_lead(answer: Answer, line: str, citation: Citation, sentence: str, whole: bool) -> Answer:
     """``answer`` opened by a direct first line (the figure asked, its kind and year, the marker). ``whole``: the
     line quotes all of ``sentence`` (quoted under ``citation``), which it then replaces."""
-    quoted = f"{_ITEM_PREFIX_RE.sub('', sentence).strip()}[{citation.n}]"
+    quoted = f"{_as_quoted(sentence)}[{citation.n}]"
     at = answer.text.find(quoted)
     text = answer.text
     if whole and at >= 0:
@@ -1329,7 +1331,7 @@ def compose_broad(question: str, quoted: list[tuple[Passage, str]], more: int = 
         if several and passage.doc_id != doc:
             doc = passage.doc_id
             lines.append(f"《{passage.doc_title}》：" if zh else f"{passage.doc_title}:")
-        clean = _ITEM_PREFIX_RE.sub("", sentence).strip()
+        clean = _as_quoted(sentence)
         if (passage.id, clean) in said:
             continue
         said.add((passage.id, clean))

@@ -72,7 +72,6 @@ from rag.query import (
     analyse,
     asked_types,
     has_measure,
-    question_measures,
     places_named,
 )
 from rag.retrieval import Retrieval
@@ -342,7 +341,7 @@ _FIGURE_NOUN_EN_RE = re.compile(r"\b(?:target|goal|rate|intensity|share|ratio|pr
 def _figure_terms(e: Evidence) -> list[str]:
     """The Chinese terms of what an English question asks a figure of (how many/much, a target or a result):
     one per thing named, as the evidence spells it when it does ("grain output" → 粮食产量 or 粮食总产量)."""
-    if e.query.broad or "list" in e.types or not ({"count", "amount"} & e.types or e.query.stage and _FIGURE_NOUN_EN_RE.search(e.question)):
+    if not e.query.asks_figure or not ({"count", "amount"} & e.types or _FIGURE_NOUN_EN_RE.search(e.question)):
         return []
     from rag.glossary import term_groups
 
@@ -490,7 +489,7 @@ def figure_not_of_subject(gate: "EvidenceGate", e: Evidence) -> str | None:
     rarest = min(specific, key=gate.share)
     rare_keys = [t for t in _spellings(rarest) if t in evidence] or [w for w in words(rarest) if len(w) >= 2 and w in evidence]
     keys = [s for t in present for s in _spellings(t) if s in evidence] + rare_keys
-    measures = question_measures(e.question)
+    measures = e.query.measures
     # Runs of subject words ("公共/预算/收入"), and subject words jieba keeps whole ("粮食产量": 粮食, 产量).
     compounds = [parts for parts in _compounds(e) if len(parts) >= 2] + [
         parts for t in present if len(parts := _segments(t)) >= 2
@@ -576,7 +575,7 @@ def unit_mismatch(gate: "EvidenceGate", e: Evidence) -> str | None:
     """A count must count the thing asked (多少家 needs "…家"; 几班 needs 班; 多少个小时 needs 小时, not 个), and
     an amount asked in one currency is not answered in another (亿美元 is not 亿元)."""
     if "count" in e.types:
-        for measure in question_measures(e.question):
+        for measure in e.query.measures:
             if not has_measure(e.evidence, measure):
                 return f"the evidence counts no {measure}"
     for unit in re.findall(r"(?:多少|几)个?(小时|分钟|个月|周|班)", e.q):

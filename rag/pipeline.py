@@ -322,10 +322,7 @@ class Assistant:
         opens with the clause that states it, what kind of figure it is and its year ("全社会研发投入强度达3.35%左右
         （2025年目标）[1]"), taken from the first sentence quoted from the first passage with a clause that names
         what is asked with a figure of the asked measure (:meth:`Targets.lead`)."""
-        if (
-            answer.abstained or not answer.citations or query.broad or query.asks_verdict
-            or not ({"count", "amount"} & query.answer_types or query.stage) or "list" in query.answer_types
-        ):
+        if answer.abstained or not answer.citations or query.asks_verdict or not query.asks_figure:
             return answer
         # The first sentence that states it, of the passage quoted first.
         quoted = quoted_in_order(answer)

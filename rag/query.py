@@ -93,6 +93,13 @@ class Query:
     # Whether a target was met, or how a result compares with its target ("目标完成了吗", "比目标如何").
     asks_verdict: bool = False
     stage: str = ""  # "result" (what happened: 实际, 完成了, 去年), "target" (目标, 预期, 计划) or "" (either, or both)
+    measures: tuple[str, ...] = ()  # the measure words a count names ("多少家" → 家; "how many days" → 天)
+    change: str = ""  # "change" when it asks how much something grew (增速, growth), "down" how much it fell, else ""
+
+    @property
+    def asks_figure(self) -> bool:
+        """A figure is asked (a count or an amount, or a target or a result), not a list or everything on a topic."""
+        return bool({"count", "amount"} & self.answer_types or self.stage) and not ("list" in self.answer_types or self.broad)
 
     @property
     def asked_years(self) -> tuple[str, ...]:
@@ -183,6 +190,8 @@ def analyse(question: str) -> Query:
         fields=_fields(squashed) if zh and _BROAD_RE.search(squashed) else (),
         asks_verdict=bool(_ASKS_VERDICT_RE.search(squashed if zh else text)),
         stage=_stage(text),
+        measures=tuple(question_measures(text)),
+        change="change" if _ASKS_CHANGE_RE.search(text) else "down" if _ASKS_FALL_RE.search(text) else "",
     )
 
 
@@ -384,6 +393,9 @@ def _fields(squashed: str) -> tuple[str, ...]:
 
 
 _YEAR_RE = re.compile(r"(?<!\d)(19\d{2}|20\d{2})\s*年")
+# A question asking how much something grew, or fell (not the level it reached).
+_ASKS_CHANGE_RE = re.compile(r"增长|增速|增幅|涨幅|上涨|增加了?多少|\bgrow|\bgrowth\b|\brise\b|\bincrease", re.I)
+_ASKS_FALL_RE = re.compile(r"下降|降低|减少|回落|\bfall\b|\bdecline|\bdecrease|\bcut\b", re.I)
 _EN_DATED_REPORT_RE = re.compile(
     r"(?<!\d)((?:19|20)\d{2})(?:'s)?\s+(?:(?:national|provincial|municipal|regional|central|state council)\s+)?"
     r"(?:government\s+)?(work\s+)?report\b"

@@ -14,12 +14,12 @@ import csv
 import io
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from rag.answer import Answer, Citation
 from rag.facts import RESULT, TARGET, Fact
 from rag.figures import figures
-from rag.query import has_measure, question_measures
+from rag.query import has_measure
 from rag.support import kind_label
 
 MET, NOT_MET, ABOVE, BELOW, NO_RESULT = "met", "not met", "above", "below", "no result"
@@ -29,9 +29,6 @@ VERDICT_EN = {MET: "met", NOT_MET: "not met", ABOVE: "above the target", BELOW: 
 _CEILING = ("以内", "以下", "不超过", "不高于")
 _FLOOR = ("以上", "不低于", "超过")
 SUBJECT_MATCH = 0.6  # two subjects at least this alike name the same thing
-# A question asking how much something grew, or fell (not the level it reached).
-_ASKS_CHANGE_RE = re.compile(r"增长|增速|增幅|涨幅|上涨|增加了?多少|\bgrow|\bgrowth\b|\brise\b|\bincrease", re.I)
-_ASKS_FALL_RE = re.compile(r"下降|降低|减少|回落|\bfall\b|\bdecline|\bdecrease|\bcut\b", re.I)
 SHORT_REST = 24  # a quoted sentence at most this many characters longer than its lead clause is the lead line itself
 # A document's own word on how an indicator stood against its target ("地区生产总值…等预期性指标未达到年初目标",
 # "与预期目标有差距", "超额完成全年任务").
@@ -151,8 +148,7 @@ class Targets:
                 continue
             if figure and figure not in re.sub(r"\s", "", f.figure):
                 continue
-            text = f.subject + f.thing
-            named = [max((2 if t in text or similarity(t, f.subject) >= 0.8 else 1 if t in f.clause else 0) for t in g) for g in groups]
+            named = _named(f, groups)
             # Every term named, or (three terms and more) all but a third of them, one in the subject.
             found = sum(1 for n in named if n)
             if found < len(groups) - len(groups) // 3 or (groups and max(named) < 2) or not (groups or figure):
@@ -243,8 +239,7 @@ class Targets:
     def _of_measure(query, facts: list[Fact]) -> list[Fact]:
         """``facts`` of the measure the question asks, when it asks a growth or a fall ("GDP增速": 增长3.3%, not the
         level 31534亿元) and some are; else all of them."""
-        change = _asked_change(query)
-        return [f for f in facts if f.measure == change] or facts if change else facts
+        return [f for f in facts if f.measure == query.change] or facts if query.change else facts
 
     def _compose(self, query, pairs: list[tuple[Fact | None, Fact | None]], stated=(), years=()) -> Answer:
         zh = query.lang == "zh"
@@ -328,22 +323,19 @@ class Targets:
         terms = question_terms(query)
         if not terms:
             return []
-        measures = question_measures(query.text)
-        change = _asked_change(query)
         scored = []
-        for f in self._by_passage().get(passage_id, ()):
+        for f in self._by_passage.get(passage_id, ()):
             if f.clause.rstrip("。！？!? ") not in sentence:
                 continue  # a figure of the sentence outside the part quoted
             if query.stage and f.kind != query.stage:
                 continue  # a target is never the lead of a question about a result, nor a result of one about a target
             if query.asked_years and str(f.year) not in query.asked_years:
                 continue  # another year's figure, or an average over years ("年均增长7.8%" for 2015)
-            if measures and not any(has_measure(f.figure + f.thing[:2], m) for m in measures):
+            if query.measures and not any(has_measure(f.figure + f.thing[:2], m) for m in query.measures):
                 continue
-            if change and f.measure != change:
+            if query.change and f.measure != query.change:
                 continue  # "增长了多少" is not answered by a level ("总量达到…"), nor by a fall
-            text = f.subject + f.thing
-            named = [max((2 if t in text or similarity(t, f.subject) >= 0.8 else 1 if t in f.clause else 0) for t in g) for g in terms]
+            named = _named(f, terms)
             if min(named) == 0 or max(named) < 2:
                 continue
             # The subject is what a term names, not a thing of it: 单位国内生产总值能耗 is no 国内生产总值.
@@ -370,14 +362,13 @@ class Targets:
         label = kind_label(kind, year, query.lang)
         return f"{words}{label}[{marker}]" if query.lang == "zh" else f"{words}{label} [{marker}]", whole
 
+    @cached_property
     def _by_passage(self) -> dict[str, list[Fact]]:
-        cached = self.__dict__.get("_passage_facts")
-        if cached is None:
-            cached = {}
-            for f in self.facts:
-                cached.setdefault(f.passage_id, []).append(f)
-            self.__dict__["_passage_facts"] = cached
-        return cached
+        """The facts of each passage, grouped once."""
+        out: dict[str, list[Fact]] = {}
+        for f in self.facts:
+            out.setdefault(f.passage_id, []).append(f)
+        return out
 
     def _region_of(self, passage_id: str) -> str:
         record = self.records.get(self.passages[passage_id].doc_id)
@@ -394,10 +385,11 @@ class Targets:
         return f"{region} " if region and region != "全国" and len({getattr(r, 'region', '') for r in self.records.values()}) > 1 else ""
 
 
-def _asked_change(query) -> str:
-    """"change" when the question asks how much something grew ("增速", "增长了多少", "growth"), "down" when it asks
-    how much it fell, else ""."""
-    return "change" if _ASKS_CHANGE_RE.search(query.text) else "down" if _ASKS_FALL_RE.search(query.text) else ""
+def _named(fact: Fact, groups: list[tuple[str, ...]]) -> list[int]:
+    """How ``fact`` names each group of terms: 2 in its subject (or what it counts; an abbreviation counts), 1 only
+    elsewhere in its clause, 0 not at all."""
+    text = fact.subject + fact.thing
+    return [max((2 if t in text or similarity(t, fact.subject) >= 0.8 else 1 if t in fact.clause else 0) for t in g) for g in groups]
 
 
 def _share_of(subject: str, whole: str) -> bool:

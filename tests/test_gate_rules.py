@@ -266,16 +266,17 @@ def test_days_counted_in_working_days_and_a_day_asked_needs_a_day():
     assert answer_kind_missing(None, evidence("2019年国庆节是哪一天开始放假？", "10月1日至7日放假调休，共7天。")) is None
 
 
+# 北京's 2025 report gives no grain output target, only vegetables' (蔬菜产量), though it names 粮食; 云南's gives one.
+BEIJING_GRAIN = "建设高标准农田15万亩，持续提升粮食单产，蔬菜产量稳定在200万吨左右，果园提质增效28万亩。"
+YUNNAN_GRAIN = "居民人均可支配收入增长快于经济增长，粮食总产量稳定在1955万吨以上。"
+
+
 def test_a_figure_of_another_thing_of_the_same_kind_does_not_answer(documents_assistant):
     from rag.gate import figure_not_of_subject
 
     gate = documents_assistant.gate
-    # 蔬菜产量 is not 粮食产量, though the sentence names 粮食 too
-    beijing = "建设高标准农田15万亩，持续提升粮食单产，蔬菜产量稳定在200万吨左右，果园提质增效28万亩。"
-    assert figure_not_of_subject(gate, evidence("北京今年粮食产量目标定了多少？", beijing))
-    # 粮食总产量 is
-    yunnan = "居民人均可支配收入增长快于经济增长，粮食总产量稳定在1955万吨以上。"
-    assert figure_not_of_subject(gate, evidence("云南今年粮食产量要达到多少万吨？", yunnan)) is None
+    assert figure_not_of_subject(gate, evidence("北京今年粮食产量目标定了多少？", BEIJING_GRAIN))
+    assert figure_not_of_subject(gate, evidence("云南今年粮食产量要达到多少万吨？", YUNNAN_GRAIN)) is None
 
 
 def english(question: str, text: str) -> Evidence:
@@ -287,10 +288,8 @@ def test_an_english_figure_question_is_held_to_the_same_subject(documents_assist
     from rag.gate import figure_not_of_subject
 
     gate = documents_assistant.gate
-    beijing = "建设高标准农田15万亩，持续提升粮食单产，蔬菜产量稳定在200万吨左右，果园提质增效28万亩。"
-    assert figure_not_of_subject(gate, english("What is Beijing's grain output target for 2025?", beijing))
-    yunnan = "居民人均可支配收入增长快于经济增长，粮食总产量稳定在1955万吨以上。"
-    assert figure_not_of_subject(gate, english("What is Yunnan's grain output target for 2025?", yunnan)) is None
+    assert figure_not_of_subject(gate, english("What is Beijing's grain output target for 2025?", BEIJING_GRAIN))
+    assert figure_not_of_subject(gate, english("What is Yunnan's grain output target for 2025?", YUNNAN_GRAIN)) is None
     # Only the clearest case: a tax named in another clause than the figure is no other tax.
     rule = "在一个纳税年度内在中国境内居住累计不超过90天的，其来源于中国境内的所得，免予缴纳个人所得税。"
     question = "A non-domiciled individual is exempt from individual income tax if he stays no more than how many days?"

@@ -173,3 +173,12 @@ def test_how_long_asks_a_figure():
 
     assert "count" in asked_types("How long should a legality review normally take?")
     assert "count" in asked_types("规范性文件合法性审核一般需要多长时间？")
+
+
+def test_the_query_reads_measure_growth_and_whether_a_figure_is_asked_once():
+    q = analyse("云南2024年GDP增速达到多少？")
+    assert q.change == "change" and q.asks_figure and q.measures == ()
+    assert analyse("单位国内生产总值能耗下降了多少？").change == "down"
+    assert analyse("How many days can visitors stay?").measures == ("天",)
+    assert analyse("湖南帮了多少家企业？").measures == ("家",)
+    assert not analyse("有哪些支持措施？").asks_figure
