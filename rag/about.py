@@ -66,7 +66,8 @@ _FACTS = {
     ),
     "source": (
         re.compile(r"来源|出处|哪家媒体|哪个媒体|什么媒体|哪家网站|哪个网站|谁发的|哪里发的|发布机构|发文机关|哪个机关|哪些机关|"
-                   r"哪个部门发|联合(下发|印发|发布)|\bsource\b|\bwho (published|issued)|issued by|which (media|outlet|newspaper|website|body|bodies|agenc)",
+                   r"哪个部门发|联合(下发|印发|发布)|\b(?:what|which)(?: is| was)?(?: the| its)? source\b|"
+                   r"\bsource of (?:the|this|that) (?:document|notice|page|text|article|report|circular|regulation)|\bwho (published|issued)|issued by|which (media|outlet|newspaper|website|body|bodies|agenc)",
                    re.I),
         re.compile(r"来源|发布机构|发文机关|发文单位"),
     ),

@@ -49,6 +49,7 @@ from rag.query import (  # noqa: F401  (what the question asks, read by rag.quer
     _place_kinds,
     _places_by_kind,
     _years_named,
+    years_asked,
     TARGET_WORDS_RE,
     analyse,
     asked_types,
@@ -279,9 +280,9 @@ class ExtractiveAnswerer:
         rank_of = {pid: first_rank + r for r, pid in enumerate(ids)}
         refs = retrieval.refs
         part_refs = retrieval.part_refs or [[] for _ in retrieval.parts]
-        reports = {str(y) for y, _ in query.dated_kinds}  # "2025年政府工作报告…2024年增长了多少": 2025 names the report
+        reports = {str(y) for y in query.naming_reports}  # "2025年政府工作报告…2024年增长了多少": 2025 names the report
         years = [y for y in _years_named(question) if y not in reports]
-        part_years = [_years_named(p) for p, _ in retrieval.parts]
+        part_years = [years_asked(p) for p, _ in retrieval.parts]
         past = bool(_ASKS_PAST_RE.search(question))
         asks_first = bool(ASKS_FIRST_RE.search(question))
         one_year = len(years) == 1 and bool(types & {"count", "amount"}) and not SPAN_FIGURE_RE.search(question)
@@ -398,9 +399,11 @@ class ExtractiveAnswerer:
         cands = self._candidates(question, retrieval, [h.passage.id for h in retrieval.hits[:k]])
         return sorted(cands, key=lambda c: -c.score)
 
-    def select(self, question: str, retrieval: Retrieval, k: int) -> list[_Candidate]:
-        """Choose the sentences that answer the question (see the class doc)."""
+    def select(self, question: str, retrieval: Retrieval, k: int, passed_over: frozenset = frozenset()) -> list[_Candidate]:
+        """Choose the sentences that answer the question (see the class doc); never those ``passed_over``
+        (their keys: (passage id, position))."""
         cands = self._candidates(question, retrieval, [h.passage.id for h in retrieval.hits[:k]])
+        cands = [c for c in cands if c.key not in passed_over] if passed_over else cands
         query = analyse(question)
         if not query.asks_publication:
             # A 文号 or date line, a byline, a notice's addressees, a page's information table state nothing but
@@ -453,7 +456,7 @@ class ExtractiveAnswerer:
             # year, in the sentence or where it is cited from: a sentence on the 十三五 does not
             # cover it, however alike it reads. A part naming a plan period ("十三五期间…") is not
             # answered by evidence dated only in other years (the 2025 review).
-            years = _years_named(part)
+            years = years_asked(part)
             dated = [c for c in body if _dated(self._said([c]), years, _period_years(part))]
             dated_keys = {c.key for c in dated}
             top = max(dated or body, key=lambda c: c.part_scores[j])
@@ -492,8 +495,9 @@ class ExtractiveAnswerer:
                     continue
                 ordered += leads.get(c.key, []) + [c]
             result = ordered
-        # A target asked: a review's sentences beside a plan's report last year's results, not the target.
-        if analyse(question).stage == "target":
+        # A target asked: a review's sentences beside a plan's report last year's results, not the target. Not
+        # when a part asks a result ("2024年粮食总产量是多少？2025年的目标是多少？").
+        if query.stage == "target" and all(analyse(part).stage == "target" for part, _ in retrieval.parts):
             planned = [c for c in result if not under_review(c.passage.headings)]
             result = planned or result
         return result
@@ -628,6 +632,8 @@ class ExtractiveAnswerer:
         k = k or self.settings.top_k
         chosen = self._whole_items(question, self.select(question, retrieval, k))
         decision = self.decide(question, retrieval, chosen, query)
+        if not decision.answerable and chosen and decision.code in self.RUNNER_UP_CODES:
+            chosen, decision = self._runner_up(question, retrieval, k, chosen, decision, query)
         if not decision.answerable or not chosen:
             reason = f"{decision.code}: {decision.reason}" if decision.code else "answer.no_evidence: no evidence sentences"
             return abstention(question, retrieval.hits[:k], reason)
@@ -647,6 +653,29 @@ class ExtractiveAnswerer:
             )
             return compose_broad(question, [(c.passage, c.text) for c in items], more)
         return compose(question, [(c.passage, c.text) for c in chosen])
+
+    # Refusals about what the best sentence states (another thing's figure, another unit, no figure at all):
+    # a sentence scoring nearly as well may state the very figure asked. Which of two near-equal sentences
+    # ranks first must not decide between an answer and a refusal.
+    RUNNER_UP_CODES = ("gate.figure_not_of_subject", "gate.unit_mismatch", "gate.answer_kind_missing")
+    RUNNER_UP_MARGIN = 0.03
+
+    def _runner_up(self, question: str, retrieval: Retrieval, k: int, chosen: list[_Candidate],
+                   decision: GateDecision, query) -> tuple[list[_Candidate], GateDecision]:
+        """``chosen`` refused by one of :attr:`RUNNER_UP_CODES`: the sentences chosen without its best one, when
+        their best scores within :attr:`RUNNER_UP_MARGIN` of it, states the figure asked (the documents' facts say
+        so) and the gate accepts them; else as it was."""
+        query = query or analyse(question)
+        if self.states_figure is None or not query.asks_figure:
+            return chosen, decision
+        best = max(chosen, key=lambda c: c.score)
+        others = self._whole_items(question, self.select(question, retrieval, k, frozenset({best.key})))
+        top = max(others, key=lambda c: c.score, default=None)
+        # The documents' facts must say that sentence states the figure asked (its subject, measure and year).
+        if top is None or top.score < best.score - self.RUNNER_UP_MARGIN or not self.states_figure(query, top.passage.id, top.text):
+            return chosen, decision
+        again = self.decide(question, retrieval, others, query)
+        return (others, again) if again.answerable else (chosen, decision)
 
     def _whole_items(self, question: str, chosen: list[_Candidate]) -> list[_Candidate]:
         """``chosen``, each sentence of an item the question names by its label ("七、国庆节：10月1日至7日放假调休，

@@ -256,7 +256,7 @@ def quoted_name_missing(gate: "EvidenceGate", e: Evidence) -> str | None:
 def year_not_in_evidence(gate: "EvidenceGate", e: Evidence) -> str | None:
     """The year asked must be the evidence's: in its sentences, their headings, or the time of the passages
     they come from (a 2024 report's 今年), not merely in the title of a document that speaks of several years."""
-    of_documents = {str(y) for y, _ in e.query.dated_kinds}  # "2024年政府工作报告里说的…" names the report
+    of_documents = {str(y) for y in e.query.naming_reports}  # "2024年政府工作报告里说的…" names the report
     for year in e.years():
         if year not in e.dated and year not in of_documents:
             return f"the evidence is not of {year}"
@@ -562,7 +562,9 @@ def _of_another(clause: str, compounds: list[tuple[str, ...]]) -> bool:
     for parts in compounds:
         at = clause.find(parts[-1])
         before = clause[max(0, at - 2) : at]
-        if at > 0 and re.match(r"[\u4e00-\u9fff]{2}$", before) and before not in parts:
+        # A figure's unit is no other thing: "完成600平方公里设施智能化部署" measures 设施.
+        measured = re.search(r"\d[\u4e00-\u9fff]{1,4}$", clause[max(0, at - 6) : at])
+        if at > 0 and re.match(r"[\u4e00-\u9fff]{2}$", before) and before not in parts and not measured:
             return True
     return False
 
@@ -600,7 +602,7 @@ def target_not_result(gate: "EvidenceGate", e: Evidence) -> str | None:
     是：地区生产总值增长5%左右" in a 2025 report). A target is never given as a result."""
     if "count" in e.types and _ASKS_ACTUAL_RE.search(e.q) and _TARGET_RE.search(e.evidence) and not _ACHIEVED_RE.search(e.evidence):
         return "the documents give a target, not an achieved figure"
-    if e.query.stage == "result" and _FIGURE_RE.search(e.q):
+    if e.query.stage == "result" and _FIGURE_RE.search(e.question):
         figured = [(s, h) for s, h in _sentences(e) if re.search(r"\d", _YEAR_RE.sub("", s))]
         if figured and all(other_stage("result", s, h) for s, h in figured):
             return "the evidence sets targets, not the result asked"
@@ -611,7 +613,7 @@ def span_not_year(gate: "EvidenceGate", e: Evidence) -> str | None:
     """One year's figure is asked ("2022年城镇新增就业实际是多少？"); every evidence sentence that gives a figure gives
     one over several years: an average or a running total ("城镇新增就业年均1270多万人", "五年来累计…"). A
     five-year average is not the year's figure."""
-    if len(e.query.asked_years) != 1 or not _FIGURE_RE.search(e.q) or SPAN_FIGURE_RE.search(e.q):
+    if len(e.query.asked_years) != 1 or not _FIGURE_RE.search(e.question) or SPAN_FIGURE_RE.search(e.question):
         return None
     figured = [s for s, _ in _sentences(e) if re.search(r"\d", _YEAR_RE.sub("", s))]
     if figured and all(SPAN_FIGURE_RE.search(s) for s in figured):

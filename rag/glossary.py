@@ -169,7 +169,7 @@ TERMS: dict[str, tuple[str, ...]] = {
     "trade development council": ("香港贸发局",), "hktdc": ("香港贸发局",), "invest hong kong": ("投资推广署",),
     "data": ("数据",), "database": ("数据库",), "online": ("网上", "云上"), "service": ("服务",),
     "party": ("党",), "cadre": ("干部",), "loyalty": ("忠诚",), "evaluation": ("评估",), "monitor": ("监测",),
-    "rural revitali": ("乡村振兴",), "poverty": ("减贫", "扶贫"), "ecolog": ("生态",), "environment": ("环境",),
+    "rural revitali": ("乡村振兴",), "ecolog": ("生态",), "environment": ("环境",),
     "dairy": ("奶制品",), "tariff": ("关税",), "market access": ("市场准入",), "customs": ("海关",),
     "logistics": ("物流",), "supply chain": ("产业链", "供应链"), "industrial park": ("产业园", "园区"),
     "sister state": ("友好省州",), "prefecture": ("县",), "anniversar": ("周年",), "clerk": ("专员",),
@@ -262,6 +262,74 @@ TERMS.update({
     "best practice": ("典型经验", "典型做法"), "master plan": ("总体规划",), "new area": ("新区",),
 })
 
+# The indicators, sectors and programmes that government work reports, plans and State Council notices
+# report on, in their standard Chinese statistical and policy terms (general usage of Chinese official
+# statistics and policy writing, not drawn from any indexed document).
+TERMS.update({
+    # Indicators.
+    "poverty rate": ("贫困发生率",), "poverty headcount": ("贫困发生率", "贫困人口"), "incidence of poverty": ("贫困发生率",),
+    "poor population": ("贫困人口",), "impoverished": ("贫困",), "poor": ("贫困",), "poverty": ("贫困", "减贫", "扶贫"),
+    "mechanization": ("机械化",), "mechanisation": ("机械化",), "urbanization rate": ("城镇化率",),
+    "urbanisation rate": ("城镇化率",), "coverage": ("覆盖率", "覆盖"), "forest cover": ("森林覆盖率",),
+    "life expectancy": ("人均预期寿命", "预期寿命"), "value added": ("增加值",), "value-added": ("增加值",),
+    "added value": ("增加值",), "industrial output": ("工业增加值", "工业总产值"), "surveyed unemployment": ("调查失业率",),
+    "fee rate": ("费率",), "premium": ("保费",), "exchange rate": ("汇率",), "foreign exchange": ("外汇",),
+    "reserves": ("储备",), "surplus": ("顺差", "盈余"), "rmb": ("人民币",), "renminbi": ("人民币",),
+    "social financing": ("社会融资规模",), "non-performing": ("不良贷款",), "throughput": ("吞吐量",),
+    "mileage": ("里程",), "passenger": ("旅客", "客运"), "freight": ("货运", "货物"), "cargo": ("货物", "货运"),
+    "tourist": ("游客",), "visitor": ("游客",), "hospital bed": ("床位",), "beds": ("床位",),
+    "enrollment": ("招生", "入学"), "enrolment": ("招生", "入学"), "dropout": ("辍学",),
+    "good air": ("空气质量优良", "优良天数"), "sulfur dioxide": ("二氧化硫",), "nitrogen oxide": ("氮氧化物",),
+    "chemical oxygen demand": ("化学需氧量",), "wastewater": ("污水", "废水"), "sewage": ("污水",),
+    "garbage": ("垃圾",), "waste sorting": ("垃圾分类",), "solid waste": ("固体废物",),
+    # Sectors and technologies.
+    "autonomous driving": ("自动驾驶", "无人驾驶"), "self-driving": ("自动驾驶", "无人驾驶"), "driverless": ("无人驾驶", "自动驾驶"),
+    "intelligent connected vehicle": ("智能网联汽车",), "connected vehicle": ("智能网联汽车", "车联网"),
+    "semiconductor": ("集成电路", "芯片", "半导体"), "integrated circuit": ("集成电路",), "chip": ("芯片", "集成电路"),
+    "biomedicine": ("生物医药",), "biopharmaceutical": ("生物医药",), "new material": ("新材料",),
+    "low-altitude": ("低空经济", "低空"), "low altitude": ("低空经济", "低空"), "hydrogen": ("氢能",), "quantum": ("量子",),
+    "big data": ("大数据",), "cloud computing": ("云计算",), "industrial internet": ("工业互联网",),
+    "internet plus": ("互联网+",), "e-commerce": ("电子商务", "电商"), "e commerce": ("电子商务", "电商"),
+    "cross-border e-commerce": ("跨境电商", "跨境电子商务"), "cold chain": ("冷链",),
+    "china-europe railway express": ("中欧班列",), "china railway express": ("中欧班列",), "freight train": ("班列",),
+    "renewable energy": ("可再生能源",), "clean energy": ("清洁能源",), "wind power": ("风电",), "solar": ("光伏", "太阳能"),
+    "photovoltaic": ("光伏",), "nuclear power": ("核电",), "natural gas": ("天然气",),
+    "steel": ("钢铁",), "shipbuilding": ("船舶",), "automobile": ("汽车",), "automotive": ("汽车",),
+    "real estate": ("房地产",), "property market": ("房地产",), "affordable housing": ("保障性住房", "保障房"),
+    "public rental housing": ("公共租赁住房", "公租房"), "shantytown": ("棚户区",), "shanty town": ("棚户区",),
+    "old residential": ("老旧小区",), "rental": ("租赁",), "insurance": ("保险",), "listed compan": ("上市公司",),
+    "stock market": ("股市", "资本市场"), "capital market": ("资本市场",), "high-tech": ("高新技术",),
+    "high tech": ("高新技术",), "invention patent": ("发明专利",), "laboratory": ("实验室",), "academician": ("院士",),
+    "development zone": ("开发区",), "high-tech zone": ("高新区",), "economic and technological development": ("经济技术开发区",),
+    "demonstration zone": ("示范区",), "pilot zone": ("试验区", "试点"), "new district": ("新区",),
+    "seed": ("种业", "种子"), "livestock": ("畜牧",), "hog": ("生猪",), "pig": ("生猪",), "pork": ("猪肉",),
+    "fisher": ("渔业",), "forestry": ("林业",), "grassland": ("草原",), "wetland": ("湿地",), "national park": ("国家公园",),
+    "biodiversity": ("生物多样性",), "carbon peak": ("碳达峰",), "peak carbon": ("碳达峰",),
+    "carbon neutral": ("碳中和",), "irrigation": ("灌溉",), "reservoir": ("水库",), "flood": ("防汛", "洪"),
+    "drought": ("抗旱", "干旱"), "water resource": ("水资源",), "river chief": ("河长",),
+    "cultivated land": ("耕地",), "arable land": ("耕地",), "high-standard farmland": ("高标准农田",), "crop": ("农作物", "作物"),
+    "ploughing": ("耕", "机耕"), "plowing": ("耕", "机耕"), "sowing": ("播种", "机播"), "planting": ("种植", "播种"),
+    # Public services and society.
+    "kindergarten": ("幼儿园",), "preschool": ("学前教育",), "pre-school": ("学前教育",), "compulsory education": ("义务教育",),
+    "high school": ("高中",), "doctor": ("医生", "医师"), "vaccine": ("疫苗",), "vaccination": ("疫苗", "接种"),
+    "basic pension": ("基本养老金",), "subsistence allowance": ("低保", "最低生活保障"), "minimum living": ("低保", "最低生活保障"),
+    "disabled": ("残疾人",), "disability": ("残疾",), "veteran": ("退役军人",), "ethnic minorit": ("少数民族",),
+    "religio": ("宗教",), "food safety": ("食品安全",), "work safety": ("安全生产",), "production safety": ("安全生产",),
+    "migrant worker": ("农民工",), "wage arrears": ("拖欠", "欠薪"), "unpaid wages": ("拖欠", "欠薪"),
+    "household registration": ("户籍", "户口"), "hukou": ("户籍", "户口"), "resident": ("居民",),
+    "broadband": ("宽带",), "5g": ("5G",), "base station": ("基站",), "subway": ("地铁", "轨道交通"), "metro line": ("地铁", "轨道交通"),
+    "water supply": ("供水",), "heating": ("供暖",), "toilet": ("厕所",),
+    # Government work.
+    "government services": ("政务服务",), "examination and approval": ("审批",), "administrative approval": ("行政审批", "审批"),
+    "rule of law": ("法治",), "hearing": ("听证",), "public comment": ("征求意见",), "supervision": ("监督", "监管"),
+    "audit": ("审计",), "statistic": ("统计",), "census": ("普查",), "entrepreneur": ("创业",), "startup": ("创业",),
+    "start-up": ("创业",), "market entit": ("经营主体", "市场主体"), "private enterprise": ("民营企业",),
+    "state-owned asset": ("国有资产",), "state owned asset": ("国有资产",), "reduction of taxes": ("减税",),
+    "ultra-long": ("超长期特别国债",), "local government debt": ("地方政府债务",), "hidden debt": ("隐性债务",),
+    # British spellings and everyday words of specifications.
+    "licence plate": ("号牌",), "licence": ("许可证", "执照"), "dimension": ("尺寸", "规格"), "motorcycle": ("摩托车",),
+})
+
 # "the 13th Five-Year Plan" names a period the documents call 十三五.
 _PLAN_PERIOD_RE = re.compile(r"\b(13th|thirteenth|14th|fourteenth|15th|fifteenth)\s+five[- ]year", re.I)
 _PERIODS = {"13th": "十三五", "thirteenth": "十三五", "14th": "十四五", "fourteenth": "十四五", "15th": "十五五", "fifteenth": "十五五"}
@@ -285,10 +353,22 @@ def _patterns(table: dict[str, tuple[str, ...]], whole_words: bool) -> list[tupl
 
 
 def _find(table: dict[str, tuple[str, ...]], text: str, whole_words: bool) -> list[tuple[str, tuple[str, ...]]]:
-    """Entries of ``table`` named in ``text``; topic keys may be word stems ("sister cit")."""
+    """Entries of ``table`` named in ``text``; topic keys may be word stems ("sister cit").
+
+    A key found only inside a longer key's words, in another sense, is not named on its own: "State Council"
+    names 国务院, not a 州 ("state"). In the same sense it is: "grain output" (粮食产量) names 粮食 too."""
     # Hyphens and spaces are one thing ("sister-city" = "sister city").
     low = " " + re.sub(r"[^a-z0-9' ]+", " ", text.lower().replace("-", " ")) + " "
-    return [(key, chinese) for pattern, key, chinese in _patterns(table, whole_words) if pattern.search(low)]
+    found = [(key, chinese, [m.span() for m in pattern.finditer(low)]) for pattern, key, chinese in _patterns(table, whole_words)]
+    found = [f for f in found if f[2]]
+
+    def other_sense(span: tuple[int, int], chinese: tuple[str, ...]) -> bool:
+        return any(
+            o != span and o[0] <= span[0] and span[1] <= o[1] and not any(c in w for c in chinese for w in wider)
+            for _, wider, spans in found for o in spans
+        )
+
+    return [(key, chinese) for key, chinese, spans in found if not all(other_sense(s, chinese) for s in spans)]
 
 
 def english_entities(question: str) -> list[tuple[str, tuple[str, ...]]]:
@@ -318,7 +398,7 @@ def _term_groups(question: str) -> tuple[tuple[str, ...], ...]:
     saying 供应链 adds nothing to an answer that already says 产业链.
     """
     groups: list[tuple[str, ...]] = [(_PERIODS[m.group(1).lower()],) for m in _PLAN_PERIOD_RE.finditer(question)]
-    if not groups and re.search(r"five[- ]year", question, re.I):
+    if not groups and re.search(r"five[- ]year(?![- ]?s\b)", question, re.I):
         groups.append(("十四五",))  # "the Five-Year Plan" unqualified: the current one
     groups += [chinese for _, chinese in _find(COUNTRIES, question, True) + _find(TERMS, question, False)]
     # China's cities an English question names are search terms ("Changsha airport" → 长沙); its provinces

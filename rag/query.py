@@ -12,6 +12,7 @@ list, who …). Later stages ask the ``Query``, never the question text again.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -95,6 +96,11 @@ class Query:
     stage: str = ""  # "result" (what happened: 实际, 完成了, 去年), "target" (目标, 预期, 计划) or "" (either, or both)
     measures: tuple[str, ...] = ()  # the measure words a count names ("多少家" → 家; "how many days" → 天)
     change: str = ""  # "change" when it asks how much something grew (增速, growth), "down" how much it fell, else ""
+    # Years named as a target's deadline ("到2025年", "by 2025"): any earlier document may set targets for them.
+    horizons: tuple[int, ...] = ()
+    # Years named only to name a report ("2025年政府工作报告…2024年…": 2025); None: those of ``dated_kinds``.
+    # A year also named alone is asked ("2019年政府工作报告提出…，2019年全年实际减少了多少").
+    report_years: tuple[int, ...] | None = None
 
     @property
     def asks_figure(self) -> bool:
@@ -102,10 +108,14 @@ class Query:
         return bool({"count", "amount"} & self.answer_types or self.stage) and not ("list" in self.answer_types or self.broad)
 
     @property
+    def naming_reports(self) -> frozenset[int]:
+        """The years that only name a report ("2025年政府工作报告…2024年增长了多少": 2025)."""
+        return frozenset(self.report_years if self.report_years is not None else (y for y, _ in self.dated_kinds))
+
+    @property
     def asked_years(self) -> tuple[str, ...]:
         """The years the question asks about, less those that only name a report ("2025年政府工作报告…2024年…")."""
-        reports = {y for y, _ in self.dated_kinds}
-        return tuple(str(y) for y in self.years if y not in reports)
+        return tuple(str(y) for y in self.years if y not in self.naming_reports)
 
     @property
     def regions(self) -> tuple[str, ...]:
@@ -192,7 +202,28 @@ def analyse(question: str) -> Query:
         stage=_stage(text),
         measures=tuple(question_measures(text)),
         change="change" if _ASKS_CHANGE_RE.search(text) else "down" if _ASKS_FALL_RE.search(text) else "",
+        horizons=_horizons(squashed if zh else text, spans if zh else []),
+        report_years=_naming_reports(squashed if zh else text, dated),
     )
+
+
+def _naming_reports(text: str, dated: list[tuple[int, str]]) -> tuple[int, ...]:
+    """The years of ``dated`` (a year naming a report) that ``text`` names no other time."""
+    named = Counter(int(y) for y in re.findall(r"(?<!\d)((?:19|20)\d{2})(?!\d)", text))
+    as_report = Counter(y for y, _ in dict.fromkeys(dated))
+    return tuple(sorted(y for y in as_report if named[y] <= as_report[y]))
+
+
+# A year as a target's deadline: "到2025年", "到2025年底", "by 2025", "by the end of 2025".
+_HORIZON_ZH_RE = re.compile(r"(?<![年\d])到((?:19|20)\d{2})年")
+_HORIZON_EN_RE = re.compile(r"\b(?:by|until|before)\s+(?:the\s+end\s+of\s+)?((?:19|20)\d{2})\b", re.I)
+
+
+def _horizons(text: str, spans: list[tuple[int, int]]) -> tuple[int, ...]:
+    """The years ``text`` names as a deadline, less the ends of spans ("2022年到2024年" names three years)."""
+    ends = {b for _, b in spans}
+    found = _HORIZON_ZH_RE.findall(text) or _HORIZON_EN_RE.findall(text)
+    return tuple(dict.fromkeys(int(y) for y in found if int(y) not in ends))
 
 
 _LISTED_RE = re.compile(r"(?:哪|这|那)([两二三四五六七八九十]|\d{1,2})\s*(?:个方面|方面|项|个(?!字)|条|类|种|件|大)")
@@ -215,7 +246,7 @@ def _quoted(text: str) -> tuple[str, ...]:
 
 
 # What a figure question asks for: a result (what happened) or a target (what was planned).
-_ASKS_RESULT_RE = re.compile(r"实际|完成了|全年(?![^，。？?]{0,4}(?:要|将|拟|计划|目标|预期|力争))|增长了|达到了|实现了|去年|上一年|过去一年|多少\S{0,2}了[吗？?]?$|\b(did|was|were|actual|achieved|grew)\b", re.I)
+_ASKS_RESULT_RE = re.compile(r"实际|完成了|全年(?![^，。？?]{0,4}(?:要|将|拟|计划|目标|预期|力争))|增长了|达到了|实现了|去年|上一年|过去一年|多少\S{0,2}了[吗？?]?$|\b(did|was|were|actual(?:ly)?|achieved|grew)\b", re.I)
 _ASKS_TARGET_RE = re.compile(r"目标|预期|计划|力争|定在|定了|安排|要求|打算|准备|\b(target|goal|plan|aim)", re.I)
 
 
@@ -252,7 +283,17 @@ def other_stage(stage: str, sentence: str, headings) -> bool:
 
 
 def _stage(text: str) -> str:
-    """"result", "target" or "" (see :attr:`Query.stage`)."""
+    """"result", "target" or "" (see :attr:`Query.stage`). A question after a statement asks what its own
+    clause asks: "The 2024 report aimed to cut … by 2.5%. By how much did it actually fall?" asks a result."""
+    said = [c for c in re.split(r"(?<!\d)[.。!！](?!\d)", text) if c.strip()]
+    if len(said) > 1:
+        asked = _stage_of(said[-1])
+        if asked:
+            return asked
+    return _stage_of(text)
+
+
+def _stage_of(text: str) -> str:
     target = bool(_ASKS_TARGET_RE.search(text))
     # English "did" is the past tense of any verb: "What GDP growth target did … set?" asks a target.
     result = bool(_ASKS_RESULT_RE.search(re.sub(r"\bdid\b", " ", text, flags=re.I) if target else text))
@@ -569,6 +610,15 @@ def _names_other_place(text: str, asked: list[tuple[set[str], tuple[str, ...]]])
 def _years_named(question: str) -> list[str]:
     """Years a question names ("2025年…", "in 2025")."""
     return list(dict.fromkeys(re.findall(r"(?<!\d)((?:19|20)\d{2})(?!\d)", question)))
+
+
+def years_asked(text: str) -> list[str]:
+    """The years ``text`` (a question or one of its parts) asks about: those it names, less those naming a
+    report ("云南省2025年政府工作报告中，2024年全省粮食总产量是多少" asks of 2024); a report's year when it names
+    no other ("2025年回顾是怎么形容它的" asks what the 2025 review says)."""
+    named = _years_named(text)
+    reports = {str(y) for y in analyse(text).naming_reports}
+    return [y for y in named if y not in reports] or named
 
 
 _PERIOD_YEARS = {"十二五": range(2011, 2016), "十三五": range(2016, 2021), "十四五": range(2021, 2026), "十五五": range(2026, 2031)}
