@@ -291,6 +291,10 @@ class ExtractiveAnswerer:
         squashed = re.sub(r"\s", "", question)
         named_labels = {label for label in labels if label and label in squashed}
         asks_figure = self.states_figure is not None and query.asks_figure
+        if asks_figure:
+            from rag.targets import question_terms as figure_terms, reads_as_asked
+
+            figure_words = figure_terms(query)
         position: dict[str, int] = {}
         cands: list[_Candidate] = []
         for i, (pid, sentence) in enumerate(zip(sv.passage_ids, sv.sentences)):
@@ -313,6 +317,9 @@ class ExtractiveAnswerer:
                     bonus += 0.03  # counts the very thing asked about
             if asks_figure and self.states_figure(query, pid, sentence):
                 bonus += self.FACT_BONUS  # "粮食产量616亿斤左右" in a long sentence of targets, for "How much grain…"
+            elif asks_figure and not reads_as_asked(sentence, squashed, figure_words):
+                # Its words, but another thing: "云南工业“新三样”增加值增长8.2%" for 规模以上工业增加值.
+                bonus -= self.FACT_BONUS
             if is_signature(sentence):
                 # "国办发〔2018〕124号", "2018年12月18日": a document's number or date line answers its publication only.
                 bonus -= 0.08 if query.asks_publication else self.FORMULA_PENALTY

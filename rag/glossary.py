@@ -176,7 +176,7 @@ TERMS: dict[str, tuple[str, ...]] = {
     "expat": ("外籍人士", "外国友人", "国际社区"), "foreigner": ("外国人", "外籍"), "one-stop": ("一站式",),
     "medic": ("医疗", "医药"), "education": ("教育",), "agricultur": ("农业",), "vocational": ("职业教育",),
     "sister region": ("友城", "友好省州"), "economic partner": ("经贸伙伴",), "trade partner": ("经贸伙伴",),
-    "state": ("州",), "province": ("省",), "prime minister": ("总理",), "president": ("总统", "主席"),
+    "state": ("国家",), "us state": ("州",), "province": ("省",), "prime minister": ("总理",), "president": ("总统", "主席"),
     "mayor": ("市长",),
     # Words of travel, trade and public services.
     "airport": ("机场",), "visa free": ("免签",), "transit": ("过境",), "border": ("边境", "口岸"), "hectare": ("公顷",), "universit": ("高校", "大学"), "college": ("高校", "学院"),
@@ -326,6 +326,8 @@ TERMS.update({
     "start-up": ("创业",), "market entit": ("经营主体", "市场主体"), "private enterprise": ("民营企业",),
     "state-owned asset": ("国有资产",), "state owned asset": ("国有资产",), "reduction of taxes": ("减税",),
     "ultra-long": ("超长期特别国债",), "local government debt": ("地方政府债务",), "hidden debt": ("隐性债务",),
+    "volume-based": ("带量采购", "带量"), "prepay": ("预付",), "advance payment": ("预付",), "usage": ("用量", "使用量"),
+    "medical insurance fund": ("医保基金",), "insurance fund": ("基金",),
     # British spellings and everyday words of specifications.
     "licence plate": ("号牌",), "licence": ("许可证", "执照"), "dimension": ("尺寸", "规格"), "motorcycle": ("摩托车",),
 })
@@ -357,8 +359,10 @@ def _find(table: dict[str, tuple[str, ...]], text: str, whole_words: bool) -> li
 
     A key found only inside a longer key's words, in another sense, is not named on its own: "State Council"
     names 国务院, not a 州 ("state"). In the same sense it is: "grain output" (粮食产量) names 粮食 too."""
-    # Hyphens and spaces are one thing ("sister-city" = "sister city").
+    # Hyphens and spaces are one thing ("sister-city" = "sister city"); British spellings are American
+    # ("centralised" = "centralized", "organisation" = "organization").
     low = " " + re.sub(r"[^a-z0-9' ]+", " ", text.lower().replace("-", " ")) + " "
+    low = re.sub(r"(?<=[a-z]{4})is(ation|ations|ed|ing)(?![a-z])", r"iz\1", low)
     found = [(key, chinese, [m.span() for m in pattern.finditer(low)]) for pattern, key, chinese in _patterns(table, whole_words)]
     found = [f for f in found if f[2]]
 

@@ -323,6 +323,7 @@ class Targets:
         terms = question_terms(query)
         if not terms:
             return []
+        asked = re.sub(r"\s", "", query.text)
         scored = []
         for f in self._by_passage.get(passage_id, ()):
             if f.clause.rstrip("。！？!? ") not in sentence:
@@ -339,7 +340,11 @@ class Targets:
             if min(named) == 0 or max(named) < 2:
                 continue
             # The subject is what a term names, not a thing of it: 单位国内生产总值能耗 is no 国内生产总值.
-            if not any(f.subject.endswith(t) or t.endswith(f.subject) or similarity(t, f.subject) >= 0.8 for g in terms for t in g):
+            if f.subject not in asked and not any(
+                f.subject.endswith(t) or t.endswith(f.subject) or similarity(t, f.subject) >= 0.8 for g in terms for t in g
+            ):
+                continue
+            if not reads_as_asked(f.clause, asked, terms):
                 continue
             scored.append((sum(named), f))
         top = max((s for s, _ in scored), default=0)
@@ -414,6 +419,57 @@ def question_terms(query) -> list[tuple[str, ...]]:
     else:
         groups = term_groups(query.text)
     return [g for g in groups if not all(t in _FRAMING_WORDS or t in _VERDICT_WORDS or t.isdigit() for t in g)]
+
+
+# What an indicator's name ends with to say which figure of it is meant: a rate or share (with the words a clause
+# states it by: a 增速 is stated as "增长5%"), or its level.
+_RATE_SUFFIXES = {"率": ("率",), "增速": ("增速", "增长", "增幅"), "比重": ("比重", "占比"), "占比": ("占比", "比重")}
+_LEVEL_SUFFIXES = ("规模", "总量", "总额")
+# Between the two nouns of a compound, a quoted name or another noun makes it another thing ("工业“新三样”增加值");
+# a verb after its subject may stand apart ("人口全部脱贫", "领导率团出访").
+_QUOTES_RE = re.compile(r"[“”\"《》「」]")
+
+
+def reads_as_asked(clause: str, asked: str, terms: list[tuple[str, ...]]) -> bool:
+    """Whether ``clause`` names the thing ``asked`` (a question, without spaces) names, as the question writes
+    it: terms the question writes together are not parted in the clause by another name ("规模以上工业增加值" is
+    not "云南工业“新三样”增加值"), a rate asked is that rate ("赤字率" is not "赤字规模4.06万亿元") and a level asked
+    no rate. A term the question also names bare ("财政赤字是多少？赤字率是多少？") may be either."""
+    words = [t for g in terms for t in g if t in asked]
+    for a in words:
+        for b in words:
+            if a != b and a + b in asked and a + b not in clause and not _parted_alike(clause, a, b):
+                return False
+        bare = re.search(re.escape(a) + "(?!" + "|".join(list(_RATE_SUFFIXES) + list(_LEVEL_SUFFIXES)) + ")", asked)
+        if bare or a not in clause:
+            continue
+        for rate, said in _RATE_SUFFIXES.items():
+            if a + rate in asked and not any(a + w in clause for w in said):
+                return False
+        if any(a + v in asked for v in _LEVEL_SUFFIXES) and any(a + r in clause for r in _RATE_SUFFIXES):
+            return False
+    return True
+
+
+def _parted_alike(clause: str, a: str, b: str) -> bool:
+    """``a`` and ``b`` are not both in ``clause``, or ``b`` is a verb ("人口全部脱贫"), or what parts them there
+    (within ten characters) is no name."""
+    at = clause.find(a)
+    nxt = clause.find(b, at + len(a)) if at >= 0 else -1
+    if at < 0 or nxt < 0 or not _noun(b):
+        return True
+    gap = clause[at + len(a) : nxt]
+    if len(gap) > 10:
+        return True
+    return not (_QUOTES_RE.search(gap) or _noun(gap))
+
+
+@lru_cache(maxsize=4096)
+def _noun(word: str) -> bool:
+    """``word`` is read as nouns ("企业"), not a verb or an adverb ("全部", "率团")."""
+    from rag.keyword import noun_words
+
+    return "".join(w for w, _ in noun_words(word)) == word
 
 
 # Words of asking whether a target was met, which name no indicator.

@@ -448,3 +448,24 @@ def test_a_step_named_by_its_title_is_answered_with_its_deadline(replies_assista
 def test_a_body_asked_is_answered_by_the_sentence_naming_it(replies_assistant):
     a = replies_assistant.ask("国家综合性消防救援车辆的应急救援专用号牌由哪个部门负责核发？").answer
     assert not a.abstained and "应急部为专用号牌及配套行驶证件的核发主管单位" in a.text
+
+
+def test_a_term_inside_a_longer_one_in_another_sense_is_not_named():
+    # "State Council" names 国务院, not a 州; "grain output" names 粮食 as well (the same sense).
+    assert "州" not in chinese_terms("How many incentive measures did the State Council's 2018 notice set out?")
+    assert "国务院" in chinese_terms("How many incentive measures did the State Council's 2018 notice set out?")
+    assert {"粮食产量", "粮食"} <= set(chinese_terms("What was Shandong's total grain output last year?"))
+    # British spellings read as American ones.
+    assert "城镇化率" in chinese_terms("What urbanisation rate did Sichuan reach?")
+    assert "带量采购" in chinese_terms("In the pilot for state-organised volume-based purchasing of drugs …")
+    assert "十四五" not in chinese_terms("How far did the poverty rate fall over the previous five years?")
+
+
+def test_a_china_source_salary_asks_no_document_source(documents_assistant):
+    # The 2018 income-tax regulations (gov-cn-5351177, not bundled), Article 5: 90 days.
+    r = documents_assistant.ask(
+        "We post a non-domiciled foreign engineer to China for short assignments. Under the implementing regulations "
+        "of the Individual Income Tax Law, up to how many days of cumulative stay in a tax year is his China-source "
+        "salary, paid by the overseas employer, exempt from individual income tax?"
+    )
+    assert not r.answer.abstained and "90天" in r.answer.text and "发文机关" not in r.answer.text

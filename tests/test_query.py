@@ -182,3 +182,26 @@ def test_the_query_reads_measure_growth_and_whether_a_figure_is_asked_once():
     assert analyse("How many days can visitors stay?").measures == ("天",)
     assert analyse("湖南帮了多少家企业？").measures == ("家",)
     assert not analyse("有哪些支持措施？").asks_figure
+
+
+def test_a_year_naming_a_report_and_named_again_alone_is_asked():
+    # The 2019 national report set "农村贫困人口减少1000万以上"; the question asks what 2019 actually saw.
+    q = analyse("2019年政府工作报告提出农村贫困人口减少1000万以上，2019年全年实际减少了多少？")
+    assert q.asked_years == ("2019",) and q.stage == "result"
+    assert analyse("2025年政府工作报告里2024年增长了多少").asked_years == ("2024",)
+    assert analyse("2022年到2024年的政府工作报告").asked_years == ()
+
+
+def test_a_question_after_a_statement_asks_what_its_own_clause_asks():
+    q = analyse("The 2024 national government work report aimed to cut energy consumption per unit of GDP by about "
+                "2.5%. By how much did energy intensity actually fall in 2024?")
+    assert q.stage == "result" and q.asked_years == ("2024",)
+    assert analyse("2023年目标是多少。实际增长了多少？").stage == "result"
+    assert analyse("What GDP growth target did the 2019 report set? Was it met?").stage == ""
+
+
+def test_a_targets_deadline_is_a_horizon():
+    assert analyse("What overall mechanization rate does China aim to reach by 2025?").horizons == (2025,)
+    assert analyse("到2025年友城要达到多少对？").horizons == (2025,)
+    assert analyse("2022年到2024年的政府工作报告").horizons == ()
+    assert analyse("2023年经济增长多少").horizons == ()

@@ -154,3 +154,15 @@ def test_a_notice_forwarding_a_report_holds_that_report():
     recs = {**records(), forwarded.doc_id: forwarded}
     s = scope("国家地震局关于1997年地震趋势的报告里，1996年我国共发生5级以上地震多少次？", recs)
     assert not s.missing and s.doc_ids == ["gov-cn-5345291"]
+
+
+def test_a_deadline_year_keeps_the_earlier_documents_that_set_it(documents_assistant):
+    # The 2019 income-tax regulations (gov-cn-5351177) were issued before 2025; a question on a target "by 2025"
+    # is not narrowed to the 2025 reports, as a question on what 2025 saw is.
+    from rag.scope import scope_for
+
+    records = documents_assistant.records
+    by_2025 = scope_for(analyse("What grain output is to be reached by 2025?"), records)
+    in_2025 = scope_for(analyse("What grain output was reached in 2025?"), records)
+    assert by_2025.doc_ids is None or "gov-cn-5351177" in by_2025.doc_ids
+    assert in_2025.doc_ids is not None and "gov-cn-5351177" not in in_2025.doc_ids

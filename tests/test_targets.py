@@ -356,3 +356,51 @@ def test_figures_given_in_turn_for_things_listed_are_each_ones():
     assert all(f.measure == "change" for f in sectors)
     cpi = facts[("gwr-2025-xizang", "3%以内")]
     assert (cpi.subject, cpi.measure) == ("居民消费价格", "change")
+
+
+def test_no_first_line_for_another_things_figure_and_a_rate_is_no_scale(documents_assistant):
+    # Yunnan's 2025 report (not bundled): "云南工业“新三样”增加值增长8.2%" is not 规模以上工业增加值 (3.3%).
+    a = documents_assistant.ask("云南2024年规模以上工业增加值增长多少？").answer
+    assert "3.3%" in a.text.split("\n")[0] and "8.2%" not in a.text.split("\n")[0]
+    # The 2024 national report: "赤字率拟按3%安排，赤字规模4.06万亿元" — the rate asked is 3%, the scale 4.06万亿元.
+    rate = documents_assistant.ask("2024年赤字率是多少？").answer.text.split("\n")[0]
+    scale = documents_assistant.ask("2024年赤字规模是多少？").answer.text.split("\n")[0]
+    assert rate.startswith("赤字率拟按3%安排（2024年目标）") and "4.06万亿元" not in rate
+    assert scale.startswith("赤字规模4.06万亿元（2024年目标）")
+
+
+def test_a_question_asking_last_years_result_and_this_years_target_gets_both(documents_assistant):
+    # Yunnan's 2025 report: 2024's grain output under the review, 2025's target under the year's plan.
+    a = documents_assistant.ask("云南省2025年政府工作报告中，2024年全省粮食总产量是多少？2025年粮食总产量的目标是多少？").answer
+    assert not a.abstained and "1993.5万吨" in a.text and "1955万吨" in a.text
+
+
+def test_an_english_result_asked_after_the_target_it_was_set_against_is_not_the_target(documents_assistant):
+    # The 2024 national report set the energy-intensity target; no 2025 report is held to say what 2024 saw.
+    a = documents_assistant.ask(
+        "The 2024 national government work report aimed to cut energy consumption per unit of GDP by about 2.5%. "
+        "By how much did energy intensity actually fall in 2024?"
+    ).answer
+    assert a.abstained and a.reason.startswith("gate.target_not_result")
+    assert "2.5%" in a.text and "not found" in a.text
+
+
+def test_a_clause_names_the_thing_asked_as_the_question_writes_it():
+    from rag.targets import reads_as_asked
+
+    def terms(*words):
+        return [(w,) for w in words]
+
+    # Yunnan's 2025 report: another thing's value added, and the one asked.
+    q = "云南2024年规模以上工业增加值增长多少？"
+    assert not reads_as_asked("新能源电池云南工业“新三样”增加值增长8.2%", q, terms("工业", "增加值"))
+    assert reads_as_asked("规模以上工业增加值增长3.3%", q, terms("工业", "增加值"))
+    # The 2024 national report: a rate asked is that rate; a level asked is no rate; both when both are asked.
+    assert not reads_as_asked("赤字规模4.06万亿元", "2024年赤字率是多少？", terms("赤字"))
+    assert reads_as_asked("赤字率拟按3%安排", "2024年赤字率是多少？", terms("赤字"))
+    assert not reads_as_asked("赤字率拟按3%安排", "2024年赤字规模是多少？", terms("赤字"))
+    assert reads_as_asked("今年拟安排财政赤字2.18万亿元", "2016年政府工作报告安排的财政赤字是多少？赤字率是多少？",
+                          terms("财政", "赤字"))
+    # A growth rate is stated as a growth (Guangxi's 2025 report); a verb may stand apart from its subject.
+    assert reads_as_asked("力争固定资产投资增长3%", "广西今年固定资产投资增速力争达到多少？", terms("固定资产", "投资"))
+    assert reads_as_asked("年初剩余的551万农村贫困人口全部脱贫", "2020年有多少农村贫困人口脱贫？", terms("贫困", "人口", "脱贫"))
