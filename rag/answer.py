@@ -22,7 +22,7 @@ from functools import lru_cache
 import numpy as np
 
 from rag.boilerplate import BYLINE_RE, formula_sentences, is_formula, says_nothing
-from rag.headings import classify_heading, cn_to_int, is_signature
+from rag.headings import classify_heading, cn_to_int, is_signature, name_and_post
 from rag.keyword import FILLER_WORDS, is_chinese, tokenize
 from rag.passages import METADATA_HEADING, Passage, answer_sentences, is_article, split_sentences
 from rag.places import find_places
@@ -238,6 +238,7 @@ class ExtractiveAnswerer:
     OTHER_PLACE_PENALTY = 0.08  # asked about 北欧, the sentence speaks of 中东欧 (_names_other_place); 0.05 half as good, 0.12 the same
     LABEL_WEIGHT = 0.05  # an item labelled with what the question names ("七、国庆节：…") gains, its siblings lose
     DATE_BONUS = 0.03  # a date asked: a sentence giving one (as a count asked gains a figure)
+    WHO_BONUS = 0.12  # "组长是谁": the line of a member list holding that role
     ORG_BONUS = 0.05  # "由哪个部门负责": a sentence naming a department or body (as a date or a figure asked)
     FACT_BONUS = 0.04  # a figure asked: a sentence stating that very figure (rag.targets: its subject, measure, year)
     PLACES_BONUS = 0.08  # "哪些地区/国家" asked: a sentence naming several places names them (as OTHER_PLACE_PENALTY)
@@ -304,6 +305,8 @@ class ExtractiveAnswerer:
             bonus = -self.RANK_PENALTY * r
             if "body" in types and _BODY_IN_RE.search(sentence):
                 bonus += self.ORG_BONUS  # "应急部为专用号牌及配套行驶证件的核发主管单位"
+            if "who" in types and (line := name_and_post(sentence)) and line[0] and line[0] in squashed:
+                bonus += self.WHO_BONUS  # "组长是谁": "组长：韩正 国务院副总理" of the member list
             if "places" in types and _names_places(sentence) >= 2:
                 bonus += self.PLACES_BONUS  # "确定北京、吉林、…10个省（区、市）和…拉萨市作为试点地区"
             if named_labels and labels[i]:

@@ -37,6 +37,33 @@ ARTICLE_RE = re.compile(rf"^(第[{_CN_NUM}\d]+条)(?=$|[\s\u3000]|(?![、，,的
 
 SENTENCE_PUNCT = "。！？；!?;"
 _INNER_PUNCT_RE = re.compile(r"[。！？；，,;!?、]")
+# A line of a name list: a person's name (2–4 characters, often spaced out to line up) and post, after an
+# optional role ("组　长：韩　正　　国务院副总理", "宁吉喆　　统计局局长", "召 集 人：孙春兰 国务院副总理").
+# It is the list's text, not a heading.
+_NAME_POST_RE = re.compile(
+    r"^((?:[\u4e00-\u9fff]\s?){1,4}[：:]\s*)?((?:[\u4e00-\u9fff]\s?){2,4})\s+([\u4e00-\u9fff、（）()]{2,30}"
+    r"(?:长|主任|书记|总理|委员|成员|主席|司令员|政委|参事|专员|巡视员|秘书|总师|总监|负责人|代表|院士))$"
+)
+
+
+def name_and_post(text: str) -> tuple[str, str, str] | None:
+    """A name list's line as (role, name, post): "组长：韩正 国务院副总理" → ("组长", "韩正", "国务院副总理");
+    role '' when the line has none ("宁吉喆 统计局局长"); None for any other text."""
+    m = _NAME_POST_RE.match(_squash(text))
+    if not m:
+        return None
+    role, name, post = (re.sub(r"\s", "", g or "") for g in m.groups())
+    return role.rstrip(":："), name, post
+
+
+def name_list_line(text: str) -> str:
+    """A name list's line without the spaces that line its characters up: "组 长：韩 正 国务院副总理" →
+    "组长：韩正 国务院副总理" (so "组长" and "韩正" read as written). Any other text as it is."""
+    parts = name_and_post(text)
+    if parts is None:
+        return text
+    role, name, post = parts
+    return f"{role}：{name} {post}" if role else f"{name} {post}"
 # A numbered title may pause ("一、牢记殷殷嘱托，在接续奋斗中新福建建设取得新成效"); one that ends a sentence
 # inside is body text ("（三）坚持扩大内需，畅通经济循环。以需求牵引供给…").
 _TITLE_STOP_RE = re.compile(r"[。！？；;!?]")
@@ -102,6 +129,8 @@ def classify_heading(line: str) -> Heading | None:
         return None
     if text.startswith("【") and text.endswith("】") and len(text) <= 20:
         return Heading("part", text.strip("【】"))
+    if _NAME_POST_RE.match(text):
+        return None
     if 4 <= len(text) <= 40 and not _INNER_PUNCT_RE.search(text) and not text.replace(" ", "").isdigit():
         return Heading("part", text)
     return None

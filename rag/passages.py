@@ -18,7 +18,7 @@ import re
 from dataclasses import asdict, dataclass, field
 
 from rag.cleaning import CleanDocument
-from rag.headings import SENTENCE_PUNCT, Heading, article_label, classify_heading, item_number
+from rag.headings import SENTENCE_PUNCT, Heading, article_label, classify_heading, item_number, name_list_line
 
 # Sentence ends inside a passage: Chinese and Latin terminators, plus closing quotes after them.
 _SENTENCE_RE = re.compile(r"[^。！？；!?;]*(?:[。！？；!?;]+[”’」』）)]*|$)")
@@ -210,7 +210,8 @@ def _blocks(doc: CleanDocument) -> list[_Block]:
         elif n is not None:
             main_item = n
         para_no += 1
-        current_block(p.text).paras.append((para_no, p.text, p.page, p.confidence))
+        text = name_list_line(p.text)
+        current_block(text).paras.append((para_no, text, p.page, p.confidence))
     return blocks
 
 

@@ -77,3 +77,34 @@ def test_what_was_done_last_year_is_quoted_from_the_review(documents_assistant):
     assert not a.abstained
     assert "外贸实绩企业新增822家" in a.text
     assert under_review(a.citations[0].passage.headings)
+
+
+@pytest.mark.parametrize("name, first, last", [
+    ("gov-cn-5339579.html", "组长：韩正 国务院副总理", "钱毅平 中央军委后勤保障部副部长"),
+    ("gov-cn-5345402.html", "主任：尤权 国务院副秘书长", "马健 空中交通管制办副主任"),
+])
+def test_a_name_list_is_text_not_headings(name, first, last):
+    # A 领导小组's or 委员会's member list: each line a name and a post, spaced out to line up. Read as headings,
+    # all but the last line of a run were lost; the list is text, with the alignment spaces out ("韩 正" → 韩正).
+    doc = clean_document(load_document(ROOT / "eval" / "corpora" / "multidoc" / "gov-cn-2019" / name))
+    text = "\n".join(p.text for p in build_passages(doc))
+    assert first in text and last in text
+    assert not any(first in h or last in h for p in build_passages(doc) for h in p.headings)
+    assert classify_heading("宁吉喆　　统计局局长") is None and classify_heading("国务院办公厅") is not None
+
+
+def test_who_holds_a_role_is_answered_from_the_member_list(tmp_path, embedder):
+    # The 2018 notice on the pollution-census leading group (not bundled) lists its members by role.
+    import shutil
+
+    from conftest import make_settings
+    from rag.pipeline import Assistant
+    from rag.store.index import Index
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(ROOT / "eval" / "corpora" / "multidoc" / "gov-cn-2019" / "gov-cn-5339579.html", corpus)
+    settings = make_settings(tmp_path / "index", corpus_dir=corpus)
+    Index(settings, embedder=embedder).ingest(corpus)
+    answer = Assistant(settings, embedder=embedder).ask("国务院第二次全国污染源普查领导小组组长是谁？").answer
+    assert not answer.abstained and "组长：韩正 国务院副总理" in answer.text
