@@ -402,12 +402,13 @@ def _compounds(e: Evidence) -> list[tuple[str, ...]]:
 
 
 def _spellings(term: str) -> list[str]:
-    """How the documents write ``term``: itself, or for a Latin abbreviation ("gdp") its Chinese terms."""
-    if re.fullmatch(r"[a-z][a-z&.\-]*", term):
-        from rag.glossary import term_groups
+    """How the documents write ``term``: itself and the other names of an indicator's level (生产总值, 经济总量),
+    or for a Latin abbreviation ("gdp") its Chinese terms."""
+    from rag.glossary import INDICATOR_SPELLINGS_ZH, term_groups
 
+    if re.fullmatch(r"[a-z][a-z&.\-]*", term):
         return [t for g in term_groups(term) for t in g] or [term]
-    return [term]
+    return [term, *INDICATOR_SPELLINGS_ZH.get(term, ())]
 
 
 def _written(word: str) -> str:

@@ -459,6 +459,12 @@ INDICATOR_NAMES_ZH: dict[str, str] = {
 }
 
 
+# Other names the reports give an indicator's level: a province's 经济总量 is its 地区生产总值.
+INDICATOR_SPELLINGS_ZH: dict[str, tuple[str, ...]] = {
+    "生产总值": ("经济总量",), "地区生产总值": ("经济总量",), "国内生产总值": ("经济总量",),
+}
+
+
 def indicator_names(question: str) -> str:
     """``question`` with everyday indicator names replaced by the reports' terms (:data:`INDICATOR_NAMES_ZH`)."""
     for word in sorted(INDICATOR_NAMES_ZH, key=len, reverse=True):

@@ -314,3 +314,9 @@ def test_an_english_count_is_held_to_its_measure_and_a_date_counts_no_days():
     assert unit_mismatch(None, english(question, fair)) == "the evidence counts no 天"
     assert unit_mismatch(None, english(question, "外国人可在长沙免签停留不超过10天。")) is None
     assert unit_mismatch(None, evidence("行政处罚决定多少天内公开？", "作出之日起7个工作日内公开。")) is None
+
+
+def test_a_provinces_economic_total_is_its_gdp(documents_assistant):
+    # Sichuan's 2025 report (not bundled): "全省地区生产总值增长5.7%，…，经济总量达到64697亿元".
+    a = documents_assistant.ask("四川2024年地区生产总值总量是多少亿元？").answer
+    assert not a.abstained and "64697亿元" in a.text
