@@ -467,16 +467,19 @@ class ExtractiveAnswerer:
             # cover it, however alike it reads. A part naming a plan period ("十三五期间…") is not
             # answered by evidence dated only in other years (the 2025 review).
             years = years_asked(part)
-            dated = [c for c in body if _dated(self._said([c]), years, _period_years(part))]
+            # Its time too: a 2025 report's "一、过去一年工作回顾" is of 2024.
+            dated = [c for c in body if _dated(self._said([c]) + self._time_of(c.passage), years, _period_years(part))]
             dated_keys = {c.key for c in dated}
             top = max(dated or body, key=lambda c: c.part_scores[j])
             covered = max((c.part_scores[j] for c in chosen.values() if c.key in dated_keys), default=float("-inf"))
-            said = self._said(chosen.values())
+            said = self._said(chosen.values()) + " ".join(self._time_of(c.passage) for c in chosen.values())
             # Like another passage, a part's sentence must bring something of the part's own: a
             # topic word or year the chosen sentences lack, or the 专栏/章/节 the part names. A part
             # naming nothing ("and how many countries did they cover") brings nothing.
             part_groups = self.gate.topic_groups(part) + [(y,) for y in years]
-            brings = bool(retrieval.part_refs and retrieval.part_refs[j]) or _adds_term(part_groups, self._said([top]), said)
+            brings = bool(retrieval.part_refs and retrieval.part_refs[j]) or _adds_term(
+                part_groups, self._said([top]) + self._time_of(top.passage), said
+            )
             if top.part_scores[j] - covered >= self.PART_GAIN and brings:
                 chosen.setdefault(top.key, top)
 

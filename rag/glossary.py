@@ -328,6 +328,9 @@ TERMS.update({
     "ultra-long": ("超长期特别国债",), "local government debt": ("地方政府债务",), "hidden debt": ("隐性债务",),
     "volume-based": ("带量采购", "带量"), "prepay": ("预付",), "advance payment": ("预付",), "usage": ("用量", "使用量"),
     "medical insurance fund": ("医保基金",), "insurance fund": ("基金",),
+    "inspection zone": ("查验区",), "inspection area": ("查验区",), "port area": ("口岸区", "口岸"),
+    "customs clearance": ("通关",), "land use": ("土地使用", "用地"), "land-use": ("土地使用", "用地"),
+    "lease": ("租赁",), "land area": ("用地面积", "面积"),
     # British spellings and everyday words of specifications.
     "licence plate": ("号牌",), "licence": ("许可证", "执照"), "dimension": ("尺寸", "规格"), "motorcycle": ("摩托车",),
 })

@@ -203,8 +203,21 @@ def analyse(question: str) -> Query:
         measures=tuple(question_measures(text)),
         change="change" if _ASKS_CHANGE_RE.search(text) else "down" if _ASKS_FALL_RE.search(text) else "",
         horizons=_horizons(squashed if zh else text, spans if zh else []),
-        report_years=_naming_reports(squashed if zh else text, dated),
+        report_years=_naming_reports(squashed if zh else text, dated if zh else dated + _en_dated_documents(text)),
     )
+
+
+# "the 2005 reply on water saving", "its December 2018 notice", "the 2019 guideline": a year naming a document.
+_EN_DATED_DOCUMENT_RE = re.compile(
+    r"(?<!\d)((?:19|20)\d{2})(?:'s)?\s+(?:[a-z-]+\s+){0,2}(?:reply|notice|circular|opinions?|decision|regulations?|"
+    r"guidelines?|plan|letter|document|approval|report)\b",
+    re.I,
+)
+
+
+def _en_dated_documents(text: str) -> list[tuple[int, str]]:
+    """The years an English question names documents by ("the 2005 reply …"), as (year, '')."""
+    return [(int(y), "") for y in _EN_DATED_DOCUMENT_RE.findall(text)]
 
 
 def _naming_reports(text: str, dated: list[tuple[int, str]]) -> tuple[int, ...]:
@@ -307,11 +320,14 @@ def _articles(text: str) -> tuple[int, ...]:
 
 # ---------------------------------------------------------------- what kind of answer is asked for
 _ASKS = {
-    "fee": re.compile(r"费用|收费|手续费|要交.{0,4}钱|交多少|花多少钱|\bfees?\b(?!\s+rates?\b)|\bcosts?\b|\bprice|(?<!\bin )\bcharges?\b(?!\s+of\b)", re.I),
-    "phone": re.compile(r"电话|联系方式|热线|手机号|邮箱|传真|\bphone|hotline|e-?mail|contact (number|details|info)", re.I),
+    # A price paid, not consumer prices or a price index ("What consumer price inflation target…").
+    "fee": re.compile(r"费用|收费|手续费|要交.{0,4}钱|交多少|花多少钱|\bfees?\b(?!\s+rates?\b)|\bcosts?\b|(?<!consumer )(?<!producer )\bprices?\b(?!\s+(?:index|indices|level|increase|rise|inflation|growth|stability)\b)|(?<!\bin )\bcharges?\b(?!\s+of\b)", re.I),
+    # A number to call, not what a hotline achieved ("What resolution rate did the 12345 hotline achieve?").
+    "phone": re.compile(r"电话|联系方式|热线(?:号码|电话|是多少)|手机号|邮箱|传真|\bphone|\bhotline(?:\s+number|\s+is)?\b(?!\s+(?:achieve|handle|resolve|receive))|e-?mail|contact (number|details|info)", re.I),
     "contact": re.compile(r"联系人|对接人|找谁|contact person|who (should|do|can) (i|we) contact", re.I),
     "address": re.compile(r"地址|在哪里办公|办公地点|办事大厅|窗口在哪|\baddress|where is the office", re.I),
-    "website": re.compile(r"网址|网站|链接|\bwebsite|\burl\b", re.I),
+    # A web address asked ("网址是什么", "哪个网站"), not a question about a website ("门户网站是哪天开通的").
+    "website": re.compile(r"网址|网站(?:地址|链接|是什么|是哪个|叫什么)|(?:哪个|什么|哪些)网站|链接|\bwebsite(?:\s+address)?\b(?!\s+(?:was|went|opened|launched))|\burl\b", re.I),
     # English "when" asks a date only as the question word ("When did…", "When and where…"), not as a conjunction
     # ("What conditions did it attach when it approved…").
     "date": re.compile(

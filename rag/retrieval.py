@@ -171,7 +171,7 @@ def sub_questions(question: str) -> list[str]:
         merged: list[str] = []
         for prev, clause in zip([""] + clauses, clauses):
             if asks(clause) and prev and not asks(prev) and _FRAME_RE.search(prev):
-                clause = prev + clause
+                clause = prev + clause if is_chinese(question) else f"{prev}, {clause}"
             merged.append(clause)
         asking = [c for c in merged if asks(c)]
     if is_chinese(question):

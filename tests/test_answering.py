@@ -469,3 +469,10 @@ def test_a_china_source_salary_asks_no_document_source(documents_assistant):
         "salary, paid by the overseas employer, exempt from individual income tax?"
     )
     assert not r.answer.abstained and "90天" in r.answer.text and "发文机关" not in r.answer.text
+
+
+def test_an_english_part_keeps_the_frame_it_opens_with_as_words():
+    parts = sub_questions("For the Hong Kong port area at Shenzhen Bay Port, how large is the Hong Kong inspection zone, "
+                          "and until what year does Hong Kong's land-use term under the lease run?")
+    assert parts and parts[0].startswith("For the Hong Kong port area at Shenzhen Bay Port, how large")
+    assert "查验区" in chinese_terms("How large is the Hong Kong inspection zone?")

@@ -92,19 +92,3 @@ def test_a_name_list_is_text_not_headings(name, first, last):
     assert not any(first in h or last in h for p in build_passages(doc) for h in p.headings)
     assert classify_heading("宁吉喆　　统计局局长") is None and classify_heading("国务院办公厅") is not None
 
-
-def test_who_holds_a_role_is_answered_from_the_member_list(tmp_path, embedder):
-    # The 2018 notice on the pollution-census leading group (not bundled) lists its members by role.
-    import shutil
-
-    from conftest import make_settings
-    from rag.pipeline import Assistant
-    from rag.store.index import Index
-
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    shutil.copy(ROOT / "eval" / "corpora" / "multidoc" / "gov-cn-2019" / "gov-cn-5339579.html", corpus)
-    settings = make_settings(tmp_path / "index", corpus_dir=corpus)
-    Index(settings, embedder=embedder).ingest(corpus)
-    answer = Assistant(settings, embedder=embedder).ask("国务院第二次全国污染源普查领导小组组长是谁？").answer
-    assert not answer.abstained and "组长：韩正 国务院副总理" in answer.text
