@@ -878,7 +878,7 @@ class ExtractiveAnswerer:
                 return False
             return len(set().union(*each)) == 1
         specific = [w for w in own if self._specific(w)]
-        return not any(w in said and _is_noun(w) for w in specific) and len(found(specific)) == 1
+        return not any(w in said and is_noun(w) for w in specific) and len(found(specific)) == 1
 
     SPECIFIC_SHARE = 0.05  # a word in at most this share of passages says what the question is about
     LEAD_SHARE = 0.15  # a field's word in a list's lead-in, in at most this share of passages, ties it to the list
@@ -1251,8 +1251,9 @@ def _bare(title: str) -> str:
 
 
 @lru_cache(maxsize=4096)
-def _is_noun(word: str) -> bool:
-    """``word`` is read as a noun ("生态环境"), not a verb ("提出")."""
+@lru_cache(maxsize=4096)
+def is_noun(word: str) -> bool:
+    """``word`` is read as nouns ("生态环境", "企业"), not a verb or an adverb ("提出", "率团")."""
     from rag.keyword import noun_words
 
     return "".join(w for w, _ in noun_words(word)) == word

@@ -222,7 +222,7 @@ def _en_dated_documents(text: str) -> list[tuple[int, str]]:
 
 def _naming_reports(text: str, dated: list[tuple[int, str]]) -> tuple[int, ...]:
     """The years of ``dated`` (a year naming a report) that ``text`` names no other time."""
-    named = Counter(int(y) for y in re.findall(r"(?<!\d)((?:19|20)\d{2})(?!\d)", text))
+    named = Counter(int(y) for y in _BARE_YEAR_RE.findall(text))
     as_report = Counter(y for y, _ in dict.fromkeys(dated))
     return tuple(sorted(y for y in as_report if named[y] <= as_report[y]))
 
@@ -623,9 +623,12 @@ def _names_other_place(text: str, asked: list[tuple[set[str], tuple[str, ...]]])
 
 
 
+_BARE_YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+
+
 def _years_named(question: str) -> list[str]:
     """Years a question names ("2025年…", "in 2025")."""
-    return list(dict.fromkeys(re.findall(r"(?<!\d)((?:19|20)\d{2})(?!\d)", question)))
+    return list(dict.fromkeys(_BARE_YEAR_RE.findall(question)))
 
 
 def years_asked(text: str) -> list[str]:

@@ -166,7 +166,7 @@ def scope_for(query: Query, records: dict[str, DocumentRecord], doc_ids: list[st
             wanted = set(query.years) | {y + 1 for y in query.years}
             # A deadline ("到2025年", "by 2025") may be set by any document issued before it (a 2018 plan's
             # targets for 2025), as well as reported on by the documents of that year and the next.
-            horizon = max((y for y in query.horizons if y in query.years), default=0) if set(query.years) <= set(query.horizons) else 0
+            horizon = max(query.horizons) if query.horizons and set(query.years) <= set(query.horizons) else 0
             kept = {d: r for d, r in pool.items() if (r.years & wanted) or (horizon and r.year and r.year <= horizon)}
             narrow(kept, "scope.year")
     return scope

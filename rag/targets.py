@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
-from rag.answer import Answer, Citation
+from rag.answer import Answer, Citation, is_noun
 from rag.facts import RESULT, TARGET, Fact
 from rag.figures import figures
 from rag.query import has_measure
@@ -456,20 +456,12 @@ def _parted_alike(clause: str, a: str, b: str) -> bool:
     (within ten characters) is no name."""
     at = clause.find(a)
     nxt = clause.find(b, at + len(a)) if at >= 0 else -1
-    if at < 0 or nxt < 0 or not _noun(b):
+    if at < 0 or nxt < 0 or not is_noun(b):
         return True
     gap = clause[at + len(a) : nxt]
     if len(gap) > 10:
         return True
-    return not (_QUOTES_RE.search(gap) or _noun(gap))
-
-
-@lru_cache(maxsize=4096)
-def _noun(word: str) -> bool:
-    """``word`` is read as nouns ("企业"), not a verb or an adverb ("全部", "率团")."""
-    from rag.keyword import noun_words
-
-    return "".join(w for w, _ in noun_words(word)) == word
+    return not (_QUOTES_RE.search(gap) or is_noun(gap))
 
 
 # Words of asking whether a target was met, which name no indicator.
