@@ -244,11 +244,16 @@ class ExtractiveAnswerer:
     PLACES_BONUS = 0.08  # "哪些地区/国家" asked: a sentence naming several places names them (as OTHER_PLACE_PENALTY)
 
     def _time_of(self, passage: Passage) -> str:
-        """The years ``passage`` speaks of beyond its words (its document's year; see rag.documents.passage_time)."""
-        record = self.records.get(passage.doc_id)
-        if record is None:
-            return passage.doc_title  # no record (an older index): the title's year, as before
-        return passage_time(passage.headings, passage.text, record) + " " + _title_period(passage.doc_title)
+        """The years ``passage`` speaks of beyond its words (its document's year; see rag.documents.passage_time),
+        worked out once per passage: every candidate sentence and every part of a question asks it."""
+        if passage.id not in self._time_cache:
+            record = self.records.get(passage.doc_id)
+            self._time_cache[passage.id] = (
+                passage.doc_title  # no record (an older index): the title's year, as before
+                if record is None
+                else passage_time(passage.headings, passage.text, record) + " " + _title_period(passage.doc_title)
+            )
+        return self._time_cache[passage.id]
 
     def __init__(self, index, settings: Settings, gate: EvidenceGate, records: dict | None = None,
                  formulas: frozenset[str] | None = None) -> None:
@@ -259,6 +264,7 @@ class ExtractiveAnswerer:
         self.boilerplate = formula_sentences(index.passages.values()) if formulas is None else formulas
         self._list_cache: dict[tuple[str, ...], tuple[list[_Candidate], list[list[int]]]] = {}
         self._label_cache: dict[str, tuple[list[str], list[str]]] = {}
+        self._time_cache: dict[str, str] = {}
         # (query, passage id, sentence) → whether the sentence states the figure asked; set by the pipeline,
         # which holds the documents' facts (rag.targets.Targets.lead).
         self.states_figure = None
