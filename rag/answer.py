@@ -630,6 +630,48 @@ class ExtractiveAnswerer:
         # Item sentences usually open with their title ("——开放型经济蓬勃发展。"); keep those.
         return items[:8]
 
+    ITEM_SENTENCES = 6  # an item of a broad answer quotes at most this many sentences after its title
+    BROAD_LINES = 36  # a broad answer quotes at most this many lines; the items left out are counted
+
+    def _item_body(self, title: _Candidate, listed: set, most: int) -> list[_Candidate]:
+        """The sentences that set out the item ``title`` opens, in reading order: those after it in its passage
+        (or the next one, when the title closes its passage), up to the next item, title or heading ("一是…。"
+        then its measures up to "二是…"), at most ``most``. ``listed``: the keys of the other titles the answer
+        lists."""
+        passages = [p for p in self.index.doc_passages(title.passage.doc_id) if METADATA_HEADING not in p.headings]
+        seq, _ = self._lists(passages)
+        at = next((i for i, c in enumerate(seq) if c.key == title.key), None)
+        if at is None:
+            return []
+        body: list[_Candidate] = []
+        for c in seq[at + 1 :]:
+            if len(body) >= most or c.key in listed or c.passage.headings != title.passage.headings:
+                break
+            if c.passage.id != title.passage.id and (body or c.passage.order != title.passage.order + 1):
+                break
+            text = c.text.strip()
+            if (_ITEM_MARK_RE.match(text) or _ITEM_START_RE.match(text) or is_measure_title(text)
+                    or classify_heading(text) is not None or text in c.passage.headings):
+                break
+            if len(text) >= 8 and not says_nothing(text):
+                body.append(c)
+        return body
+
+    def _with_bodies(self, titles: list[_Candidate], more: int = 0) -> tuple[list[_Candidate], int]:
+        """Each of ``titles`` followed by its item's sentences (:meth:`_item_body`), whole items up to
+        :attr:`BROAD_LINES` lines; the items left out are added to ``more``."""
+        listed = {c.key for c in titles}
+        # Every title is listed when the budget allows; their bodies share what is left of it.
+        most = max(1, min(self.ITEM_SENTENCES, (self.BROAD_LINES - len(titles)) // max(1, len(titles))))
+        lines: list[_Candidate] = []
+        for n, title in enumerate(titles):
+            item = [title] + [c for c in self._item_body(title, listed, most) if c.key not in listed]
+            if lines and len(lines) + len(item) > self.BROAD_LINES:
+                return lines, more + len(titles) - n
+            lines += item
+            listed |= {c.key for c in item}
+        return lines, more
+
     def decide(self, question: str, retrieval: Retrieval, chosen: list[_Candidate], query=None) -> GateDecision:
         """The gate's verdict on the sentences ``chosen``: read with the passages, headings and time they are
         quoted from."""
@@ -794,13 +836,11 @@ class ExtractiveAnswerer:
                 continue
             parts += 1
             lines.append(c)
-            if i + 1 < len(seq) and seq[i + 1].passage.headings[:1] == (heading,) and len(seq[i + 1].text) >= 16:
-                lines.append(seq[i + 1])
         if parts < self.OUTLINE_MIN_PARTS:
             return None
-        return lines[: self.SECTION_LINES], max(0, len(lines) - self.SECTION_LINES)
+        return self._with_bodies(lines)
 
-    SECTION_LINES = 16  # a named section's answer lists at most this many lines, then how many more
+    SECTION_LINES = 36  # a named section's answer lists at most this many lines, then how many more
 
     def named_sections(self, question: str, retrieval: Retrieval, chosen: list[_Candidate], query) -> tuple[list[_Candidate], int] | None:
         """A broad question whose field names parts of the document that answers it ("在功能建设和运维管理上有哪些
@@ -827,10 +867,7 @@ class ExtractiveAnswerer:
             seq = [c for c in seq if c.text.strip() != heading]
             items = [i for i, c in enumerate(seq) if _SUBSECTION_TITLE_RE.match(c.text) or _MEASURE_TITLE_RE.match(c.text)]
             if len(items) >= 2:
-                for i in items:
-                    lines.append(seq[i])
-                    if i + 1 < len(seq) and i + 1 not in items:
-                        lines.append(seq[i + 1])
+                lines += self._with_bodies([seq[i] for i in items])[0]
             elif seq:
                 top = max(c.score for c in seq)
                 lines += [c for c in seq if c.score >= top - self.BROAD_SENTENCE_MARGIN and len(c.text) >= 16][: self.BROAD_PER_PASSAGE]
@@ -946,14 +983,8 @@ class ExtractiveAnswerer:
                 continue
             if "places" in (query or analyse(question)).answer_types and not any(_names_places(c.text) for c in titles):
                 continue  # places asked ("哪些地区"); a list of measures names none
-            # Each item's title, and the sentence that opens it when the title only names it.
-            lines: list[_Candidate] = []
-            for i in run[: self.ENUMERATION_ITEMS]:
-                lines.append(seq[i])
-                nxt = seq[i + 1] if i + 1 < len(seq) else None
-                if nxt is not None and i + 1 not in run and not _ITEM_START_RE.match(nxt.text) and len(nxt.text) >= 16:
-                    lines.append(nxt)
-            return lines, max(0, len(titles) - self.ENUMERATION_ITEMS)
+            # Each item's title, and the sentences that set it out.
+            return self._with_bodies([seq[i] for i in run[: self.ENUMERATION_ITEMS]], max(0, len(titles) - self.ENUMERATION_ITEMS))
         return None
 
     SUBSECTION_PASSAGES = 8  # a subsection's body is read up to this many passages
@@ -977,6 +1008,9 @@ class ExtractiveAnswerer:
                 c for c in cands
                 if c.passage_rank < k and _SUBSECTION_TITLE_RE.match(c.text) and c.score >= top - self.BROAD_MARGIN
             ]
+        # A report's review tells what was done last year: a question on this year's plans is not answered by it.
+        if asks_plan(analyse(question)):
+            titles = [c for c in titles if not under_review(c.passage.headings)]
         if not titles:
             return None
         best = max(titles, key=lambda c: c.score)
@@ -1000,22 +1034,9 @@ class ExtractiveAnswerer:
                 break
         if not body:
             return None
-        own_best: dict[str, float] = {}
-        for c in body:
-            own_best[c.passage.id] = max(own_best.get(c.passage.id, c.score), c.score)
-        items: list[_Candidate] = []
-        per_passage: dict[str, int] = {}
-        more = 0
-        for c in sorted(body, key=lambda c: -c.score):
-            pid = c.passage.id
-            if c.score < own_best[pid] - self.BROAD_SENTENCE_MARGIN or per_passage.get(pid, 0) >= self.BROAD_PER_PASSAGE:
-                continue
-            if pid not in per_passage and len(per_passage) >= self.BROAD_ITEMS:
-                more += 1
-                continue
-            per_passage[pid] = per_passage.get(pid, 0) + 1
-            items.append(c)
-        items.sort(key=lambda c: (c.passage.order, c.position))
+        # The subsection is on the subject asked: all it sets out answers, in reading order, up to the line budget.
+        items = body[: self.BROAD_LINES - 1]
+        more = len({c.passage.id for c in body[len(items):]} - {c.passage.id for c in items})
         return [best] + items, more
 
     def widen(self, question: str, retrieval: Retrieval, chosen: list[_Candidate]) -> tuple[list[_Candidate], int]:
@@ -1117,9 +1138,19 @@ class ExtractiveAnswerer:
         per_passage: dict[str, int] = {}
         for c in items:
             per_passage[c.passage.id] = per_passage.get(c.passage.id, 0) + 1
+        # A passage on the subject asked (its heading or its opening title names it: "大力提振消费。" for "怎么提振
+        # 消费") sets out that subject's measures: all of them answer.
+        topical = self._topic_words(question, items[0].passage.doc_title)
+        whole = {pid for pid in listed if self._on_topic(next(c.passage for c in items if c.passage.id == pid), topical)}
+        for c in sorted(usable, key=lambda c: (c.passage.order, c.position)):
+            pid = c.passage.id
+            if pid in whole and c.key not in taken and per_passage[pid] < self.TOPIC_SENTENCES:
+                items.append(c)
+                taken.add(c.key)
+                per_passage[pid] += 1
         for c in sorted(usable, key=lambda c: -c.score):
             pid = c.passage.id
-            if pid not in listed or c.key in taken or per_passage[pid] >= self.BROAD_PER_PASSAGE:
+            if pid not in listed or pid in whole or c.key in taken or per_passage[pid] >= self.BROAD_PER_PASSAGE:
                 continue
             # An item on the place asked gives all it states; any other passage its measures nearly as good as its best.
             if (asked and about_place(c.passage)) or c.score >= own_best[pid] - self.BROAD_SENTENCE_MARGIN:
@@ -1128,7 +1159,26 @@ class ExtractiveAnswerer:
                 per_passage[pid] += 1
         docs = {d: i for i, d in enumerate(dict.fromkeys(c.passage.doc_id for c in sorted(items, key=lambda c: c.passage_rank)))}
         items.sort(key=lambda c: (docs[c.passage.doc_id], c.passage.order, c.position))
-        return items, len(pool) - len(pool[:room])
+        return items[: self.BROAD_LINES], len(pool) - len(pool[:room])
+
+    TOPIC_SENTENCES = 12  # a passage on the subject asked gives at most this many sentences
+    TOPIC_TITLE_CHARS = 24  # a passage's opening sentence this short, with no comma, is its title ("大力提振消费。")
+
+    def _topic_words(self, question: str, doc_title: str) -> list[str]:
+        """The words naming what a broad question is about: of the question less its asking frame, those not in
+        the document's title, not places or years, and rare enough in the passages (:attr:`LEAD_SHARE`) to say
+        a subject ("消费", "城市更新", not "企业" or "建设")."""
+        words = [w for w in question_terms(subject_text(question)) if len(w) >= 2 and not w.isdigit()]
+        return [w for w in words if w not in doc_title and not find_places(w) and self.gate.share(w) <= self.LEAD_SHARE]
+
+    def _on_topic(self, passage: Passage, words: list[str]) -> bool:
+        """``passage`` is on the subject ``words`` name: its last heading or its opening title holds one."""
+        if not words:
+            return False
+        first = (answer_sentences(passage.text) or [""])[0].strip()
+        title = first if len(first) <= self.TOPIC_TITLE_CHARS and not re.search(r"[，,；;：:]", first) else ""
+        where = (passage.headings[-1] if passage.headings else "") + title
+        return any(w in where for w in words)
 
 
 # A numbered measure's title standing alone: "（三）完善农机装备创新体系。", "（一）带量采购，以量换价。",
