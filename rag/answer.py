@@ -809,15 +809,21 @@ class ExtractiveAnswerer:
         if not whole and top < max(c.score for c in chosen) - self.OUTLINE_MARGIN:
             return None
         near = sorted((c for c in titles if whole or c.score >= top - self.OUTLINE_MARGIN), key=lambda c: -c.score)
+        if not whole:
+            # Titles that name the part asked ("（十二）发展农机社会化服务组织。" for "对农机社会化服务组织有哪些
+            # 扶持政策") are its answer, when some do.
+            topical = self._topic_words(question, hits[0].passage.doc_title, nouns=True)
+            named = [c for c in near if any(w in c.text for w in topical)]
+            near = named or near
         listed: list[_Candidate] = []
         for c in near:
             if len({x.passage.id for x in listed} | {c.passage.id}) > self.BROAD_ITEMS:
                 break
             listed.append(c)
-        if len(listed) < 2:
-            return None
+        if len(listed) < 2 and len(listed) == len(near):
+            return None if len(listed) < 1 or whole else self._with_bodies(listed)
         listed.sort(key=lambda c: (c.passage.order, c.position))
-        return listed, len(near) - len(listed)
+        return self._with_bodies(listed, len(near) - len(listed))
 
     OUTLINE_MIN_PARTS = 3
 
@@ -1164,11 +1170,12 @@ class ExtractiveAnswerer:
     TOPIC_SENTENCES = 12  # a passage on the subject asked gives at most this many sentences
     TOPIC_TITLE_CHARS = 24  # a passage's opening sentence this short, with no comma, is its title ("大力提振消费。")
 
-    def _topic_words(self, question: str, doc_title: str) -> list[str]:
+    def _topic_words(self, question: str, doc_title: str, nouns: bool = False) -> list[str]:
         """The words naming what a broad question is about: of the question less its asking frame, those not in
         the document's title, not places or years, and rare enough in the passages (:attr:`LEAD_SHARE`) to say
-        a subject ("消费", "城市更新", not "企业" or "建设")."""
-        words = [w for w in question_terms(subject_text(question)) if len(w) >= 2 and not w.isdigit()]
+        a subject ("消费", "城市更新", not "企业" or "建设"); with ``nouns``, only its nouns."""
+        asked = _PERSONA_RE.sub("", question)  # "我们是一家仿制药生产企业，…": who asks, not what about
+        words = [w for w in question_terms(subject_text(asked)) if len(w) >= 2 and not w.isdigit() and (is_noun(w) or not nouns)]
         return [w for w in words if w not in doc_title and not find_places(w) and self.gate.share(w) <= self.LEAD_SHARE]
 
     def _on_topic(self, passage: Passage, words: list[str]) -> bool:
@@ -1234,6 +1241,9 @@ def _narrows(words: list[str], title: str, texts: list[str]) -> bool:
             return True
     return False
 
+
+# The asker introducing themselves: "我们是一家仿制药生产企业，", "We run a solid-waste recycling company."
+_PERSONA_RE = re.compile(r"(?:我们是|我是|我们在|我们公司是)[^，,。；;？?]*[，,。；;]|\b(?:we|i) (?:are|am|run|make|operate|own)\b[^,.;?]*[,.;]", re.I)
 
 # A report's numbered subsection title standing alone: "（二）下好创新先手棋，一体推进教育科技人才发展。".
 _SUBSECTION_TITLE_RE = re.compile(r"^\s*(?P<style>[（(])[一二三四五六七八九十]+[)）]\s*[^。；;：:]{4,40}[。]?$")

@@ -375,7 +375,15 @@ def subject_words(clause: str, verbs: bool = True) -> tuple[str, ...]:
     return tuple(dict.fromkeys(
         w.lower() for w, tag in noun_words(clause, verbs)
         if len(w) >= 2 and not _framing(w) and not re.search(r"\d", w) and not any(w in p or p in w for p in places if p)
+        and not _names_kind(w)
     ))
+
+
+def _names_kind(word: str) -> bool:
+    """``word`` names a kind of document ("指导意见", "试点方案"): it says which document, not what a figure measures."""
+    from rag.documents import KINDS
+
+    return any(word.endswith(k) for k in KINDS if len(k) >= 2)
 
 
 def _framing(word: str) -> bool:

@@ -290,7 +290,7 @@ TERMS.update({
     "low-altitude": ("低空经济", "低空"), "low altitude": ("低空经济", "低空"), "hydrogen": ("氢能",), "quantum": ("量子",),
     "big data": ("大数据",), "cloud computing": ("云计算",), "industrial internet": ("工业互联网",),
     "internet plus": ("互联网+",), "e-commerce": ("电子商务", "电商"), "e commerce": ("电子商务", "电商"),
-    "cross-border e-commerce": ("跨境电商", "跨境电子商务"), "cold chain": ("冷链",),
+    "cross-border e-commerce": ("跨境电商", "跨境电子商务"), "cold chain": ("冷链",), "overseas warehouse": ("海外仓",),
     "china-europe railway express": ("中欧班列",), "china railway express": ("中欧班列",), "freight train": ("班列",),
     "renewable energy": ("可再生能源",), "clean energy": ("清洁能源",), "wind power": ("风电",), "solar": ("光伏", "太阳能"),
     "photovoltaic": ("光伏",), "nuclear power": ("核电",), "natural gas": ("天然气",),

@@ -310,7 +310,13 @@ def _stage_of(text: str) -> str:
     target = bool(_ASKS_TARGET_RE.search(text))
     # English "did" is the past tense of any verb: "What GDP growth target did … set?" asks a target.
     result = bool(_ASKS_RESULT_RE.search(re.sub(r"\bdid\b", " ", text, flags=re.I) if target else text))
+    # …but "How much did trade grow in 2024, and what target does … set" asks both.
+    result = result or bool(target and _DID_HAPPEN_RE.search(text))
     return "" if result == target else "result" if result else "target"
+
+
+# English "did" of a verb that is no planning, in its own clause: "how much did total foreign trade grow in 2024".
+_DID_HAPPEN_RE = re.compile(r"\bdid\b(?![^?,;]{0,60}\b(?:set|aim|plan|target|propose|pledge|announce|promise|intend)\w*\b)[^?,;]{0,60}\b(?:grow|rise|fall|increase|decrease|drop|reach|achieve|decline|expand)\b", re.I)
 
 
 def _articles(text: str) -> tuple[int, ...]:
@@ -389,8 +395,13 @@ _BROAD_RE = re.compile(
     r"主要有哪些[？?]?$|哪些(?:主要|具体)(?:措施|举措)|哪些[^，。？?、]{1,8}的(?:措施|举措|办法)|(?:打算|准备|计划)怎么(?:做|干|办)|"
     # "…都有哪些？" closing a question on a field, "有哪些重大涉外展会活动": every one is asked.
     r"都有哪些[？?]?$|有哪些[^，。？?]{0,8}活动|"
+    # "具体有哪些任务", "有哪些激励支持", "有哪些鼓励和支持政策", "在…上有哪些优惠".
+    r"有哪些(?:主要|重点|具体)?(?:任务|举措|措施)|哪些[^，。？?、的]{0,6}(?:支持|扶持|优惠)(?:政策|措施)?|"
     r"\bgive me everything\b|\blist the (?:main )?(?:support|measures)|\bwhat does [^?]{0,40}\boffer\b|\bwhat (?:is|are|was|were) [^?]{0,40}\b(?:doing|planning|planned)\b|\bwhat does [^?]{0,120}\brequire\b|"
-    r"\bwhat did [^?]{0,60}\bplan\b|\bthe (?:main|key) measures\b|"
+    r"\bwhat (?:does|did|will) [^?]{0,80}\bplan\b|\bwhat will [^?]{0,60}\bdo\b|\bthe (?:main|key) measures\b|"
+    # "What policy support does … offer", "Which science-and-technology finance (科技金融创新) measures …",
+    # "What conditions did … attach", "What road privileges … get".
+    r"\b(?:what|which) (?:[^?.,;]{1,40}? )?(?:support|incentives|measures|policies|tasks|requirements|conditions|privileges|arrangements|priorities)\b|"
     r"\bwhat (?:support|help|measures|steps|policies|services|incentives|assistance)\b|\bwhat (?:[a-z-]+ ){1,2}(?:policies|measures|steps|tasks)\b|"
     r"\bwhich (?:measures|policies|services|priorities)\b|\bwhat (?:are|were) the (?:main |key )?(?:priorities|measures|tasks|focus)|"
     r"\bhow (?:does|will|can) (?:the )?(?:province|government|state)\b[^?]{0,30}\b(?:support|help)\b",
@@ -516,7 +527,13 @@ def asked_types(question: str) -> set[str]:
         question, re.I,
     ):
         found.discard("amount")  # "零售总额计划增长多少", "What growth target … for its budget revenue": a rate, not a sum
+    if re.search(r"(?:什么|哪些|啥)目标|目标(?:是|为|定在?)?(?:多少|什么)", question) and not _SUM_ASKED_RE.search(question):
+        found.discard("amount")  # "对跨境电商交易额…定了什么目标": a sum's target is often its growth ("增长20%以上")
     return found
+
+
+# A sum asked as such: "多少钱", "多少亿元", "规模有多大".
+_SUM_ASKED_RE = re.compile(r"多少钱|多少资金|多少(?:万亿|亿|万)?元|(?:规模|总量|额度)[）)]?有?多大|多大(?:的)?规模|how much money", re.I)
 
 
 def has_measure(text: str, measure: str) -> bool:

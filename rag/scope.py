@@ -168,5 +168,15 @@ def scope_for(query: Query, records: dict[str, DocumentRecord], doc_ids: list[st
             # targets for 2025), as well as reported on by the documents of that year and the next.
             horizon = max(query.horizons) if query.horizons and set(query.years) <= set(query.horizons) else 0
             kept = {d: r for d, r in pool.items() if (r.years & wanted) or (horizon and r.year and r.year <= horizon)}
+            # So may a target asked for a year of a kind of document that year has none of ("农机化那个指导意见给…
+            # 定的2025年…目标", "“无废城市”试点方案…提出的2020年目标"): an earlier one of that kind set it.
+            asked_kinds = [k for k in query.kinds if not any(_kind_matches(r, k) for r in kept.values())]
+            if query.stage == "target" and not horizon and asked_kinds:
+                year = max(query.years)
+                series = {r.series for r in kept.values()}
+                kept.update({
+                    d: r for d, r in pool.items()
+                    if r.year and r.year < year and r.series not in series and any(_kind_matches(r, k) for k in asked_kinds)
+                })
             narrow(kept, "scope.year")
     return scope

@@ -17,8 +17,13 @@ def _items(text: str) -> list[str]:
 def test_a_question_on_a_policy_documents_whole_subject_lists_its_numbered_measures(documents_assistant):
     r = documents_assistant.ask("国家职业教育改革实施方案提出了哪些主要举措？")
     items = _items(r.answer.text)
-    # One line per measure title, from across the document's chapters, not the paragraphs restating its subject.
-    assert len(items) == 8 and all(re.match(r"（[一二三四五六七八九十]+）", i) for i in items)
+    # Each measure title, from across the document's chapters, not the paragraphs restating its subject, and
+    # under it the sentences that set that measure out (from the title's own passage).
+    titles = [n for n, i in enumerate(items) if re.match(r"（[一二三四五六七八九十]+）", i)]
+    assert len(titles) == 8 and titles[0] == 0
+    for start, end in zip(titles, titles[1:] + [len(items)]):
+        marker = re.search(r"\[\d+\]$", items[start]).group()
+        assert end - start >= 2 and all(i.endswith(marker) for i in items[start:end])
     chapters = {c.passage.headings[0] for c in r.answer.citations}
     assert len(chapters) >= 3 and {c.passage.doc_id for c in r.answer.citations} == {"gov-cn-5365341"}
     assert "（一）健全国家职业教育制度框架。" in items[0]
