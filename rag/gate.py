@@ -611,7 +611,8 @@ def target_not_result(gate: "EvidenceGate", e: Evidence) -> str | None:
     是：地区生产总值增长5%左右" in a 2025 report). A target is never given as a result."""
     if "count" in e.types and _ASKS_ACTUAL_RE.search(e.q) and _TARGET_RE.search(e.evidence) and not _ACHIEVED_RE.search(e.evidence):
         return "the documents give a target, not an achieved figure"
-    if e.query.stage == "result" and _FIGURE_RE.search(e.question):
+    # English asks a figure without "how much" too: "What GDP growth did Sichuan actually achieve in 2025?".
+    if e.query.stage == "result" and (_FIGURE_RE.search(e.question) or (not e.zh and e.query.asks_figure)):
         figured = [(s, h) for s, h in _sentences(e) if re.search(r"\d", _YEAR_RE.sub("", s))]
         if figured and all(other_stage("result", s, h) for s, h in figured):
             return "the evidence sets targets, not the result asked"

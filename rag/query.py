@@ -292,7 +292,12 @@ def other_stage(stage: str, sentence: str, headings) -> bool:
     # an indicator's name it has ("新增").
     return bool(BOUNDED_FIGURE_RE.search(sentence)) or (
         bool(TARGET_WORDS_RE.search(sentence)) and not _ACHIEVED_RE.search(sentence)
-    )
+    ) or (any(PLAN_HEADING_RE.search(h) for h in headings) and not _ACHIEVED_RE.search(sentence))
+
+
+# A heading over a report's plans for the year: "二、2025年工作安排", "2025年工作安排建议", "三、2025年重点工作",
+# "二、2025年目标任务" — a figure under it is planned.
+PLAN_HEADING_RE = re.compile(r"(?:19|20)\d\d年(?:的)?(?:工作安排|重点工作|主要任务|目标任务|工作任务|政府工作任务)")
 
 
 def _stage(text: str) -> str:
@@ -392,7 +397,7 @@ _BROAD_RE = re.compile(
     r"哪些具体(?:安排|措施|举措)|有哪些(?:抓手|方向|服务和支持|具体举措)|有哪些(?:规定和|监管|管理)措施|有哪些(?:主要|重点)(?:任务|工作)|有哪些(?:具体|主要)?要求|"
     # "主要抓哪些方面", "要做哪些工作", "都涉及哪些方面": the work to be done on a subject, all of it.
     r"(?:抓|做|干|涉及)哪些|哪些方面(?!的)|(?:提|提出|采取|出台|制定|安排|部署)了?哪些(?:要求|措施|意见|任务|监管措施|工作|民生实事|实事)|哪几条意见|负责哪些|"
-    r"主要有哪些[？?]?$|哪些(?:主要|具体)(?:措施|举措)|哪些[^，。？?、]{1,8}的(?:措施|举措|办法)|(?:打算|准备|计划)怎么(?:做|干|办)|"
+    r"主要有哪些[？?]?$|哪些(?:主要|具体)(?:措施|举措)|哪些[^，。？?、]{1,8}的(?:措施|举措|办法)|(?:打算|准备|计划)(?:怎么|如何|怎样)|"
     # "…都有哪些？" closing a question on a field, "有哪些重大涉外展会活动": every one is asked.
     r"都有哪些[？?]?$|有哪些[^，。？?]{0,8}活动|"
     # "具体有哪些任务", "有哪些激励支持", "有哪些鼓励和支持政策", "在…上有哪些优惠".

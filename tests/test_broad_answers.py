@@ -46,6 +46,17 @@ def test_a_broad_question_answered_by_a_reports_subsection_gets_the_subsection(d
     assert {c.passage.doc_id for c in r.answer.citations} == {"gwr-2025-sichuan"}
 
 
+def test_a_passage_on_the_subject_asked_gives_every_measure_it_sets_out(documents_assistant):
+    # "着力稳外贸引外资。" opens a paragraph of nine measures; all answer, not only those scoring near its best.
+    r = documents_assistant.ask("四川2025年在稳外贸引外资方面有哪些举措？")
+    items = _items(r.answer.text)
+    first = r.answer.citations[0]
+    assert first.passage.doc_id == "gwr-2025-sichuan" and first.passage.text.startswith("着力稳外贸引外资。")
+    mine = [i for i in items if i.endswith(f"[{first.n}]")]
+    for said in ("新兴市场", "三文鱼", "对外承包工程", "外籍人才", "西博会"):
+        assert any(said in i for i in mine), said
+
+
 @pytest.mark.parametrize("question, broad", [
     ("“无废城市”试点主要抓哪些方面？", True),
     ("城镇小区配套幼儿园治理要做哪些工作？", True),
@@ -56,6 +67,11 @@ def test_a_broad_question_answered_by_a_reports_subsection_gets_the_subsection(d
     ("What did the 2024 government work report plan for building a modern industrial system?", True),
     ("Which measures for SMEs are the main measures of the plan?", True),
     ("国家对虚拟货币交易采取了哪些监管措施？", True),
+    ("2017年政府工作报告提出用改革的办法深入推进“三去一降一补”，具体有哪些任务？", True),
+    ("对真抓实干、成效明显的地方都有哪些激励支持？", True),
+    ("四川今年打算怎么促进高质量充分就业？", True),
+    ("What policy support does the zero-waste city pilot work plan offer to market players?", True),
+    ("What will Beijing do in 2025 to boost consumption?", True),
     ("因公出国办护照证件有哪些便利措施？", False),
     ("跟德国、法国、意大利这些欧盟国家，规划说要学人家哪些方面的经验？", False),
     ("杂交水稻海外推广要争取哪些中央部门的支持？", False),

@@ -320,3 +320,10 @@ def test_a_provinces_economic_total_is_its_gdp(documents_assistant):
     # Sichuan's 2025 report (not bundled): "全省地区生产总值增长5.7%，…，经济总量达到64697亿元".
     a = documents_assistant.ask("四川2024年地区生产总值总量是多少亿元？").answer
     assert not a.abstained and "64697亿元" in a.text
+
+
+def test_a_kind_of_document_named_is_no_figure_subject():
+    from rag.gate import subject_words
+
+    words = subject_words("国务院农机化那个指导意见给丘陵山区县定的2025年耕种收综合机械化率目标是多少")
+    assert "指导意见" not in words and any("机械化" in w for w in words)

@@ -205,3 +205,16 @@ def test_a_targets_deadline_is_a_horizon():
     assert analyse("到2025年友城要达到多少对？").horizons == (2025,)
     assert analyse("2022年到2024年的政府工作报告").horizons == ()
     assert analyse("2023年经济增长多少").horizons == ()
+
+
+def test_an_english_question_asking_what_happened_and_the_target_asks_both():
+    q = analyse("For Xinjiang, how much did total foreign trade grow in 2024, and what growth target does the 2025 "
+                "government work report set for it?")
+    assert q.stage == ""
+    assert analyse("What growth target did Hubei set for 2025?").stage == "target"
+    assert analyse("How much did GDP grow in 2024?").stage == "result"
+
+
+def test_a_sums_target_may_be_its_growth():
+    assert "amount" not in analyse("安徽今年对跨境电商交易额和海外仓布局定了什么目标？").answer_types
+    assert "amount" in analyse("安徽今年跨境电商交易额目标是多少亿元？").answer_types
