@@ -475,6 +475,10 @@ class ExtractiveAnswerer:
             years = years_asked(part)
             # Its time too: a 2025 report's "一、过去一年工作回顾" is of 2024.
             dated = [c for c in body if _dated(self._said([c]) + self._time_of(c.passage), years, _period_years(part))]
+            # A part naming a year by the document's own ("去年粮食产量是多少？今年的目标…"): of the year it means.
+            shift = _RELATIVE_SHIFT.get(next(iter(analyse(part).relative_years), ""))
+            if not years and shift is not None:
+                dated = [c for c in body if self._in_year(c, shift)]
             dated_keys = {c.key for c in dated}
             top = max(dated or body, key=lambda c: c.part_scores[j])
             covered = max((c.part_scores[j] for c in chosen.values() if c.key in dated_keys), default=float("-inf"))
@@ -483,6 +487,9 @@ class ExtractiveAnswerer:
             # topic word or year the chosen sentences lack, or the 专栏/章/节 the part names. A part
             # naming nothing ("and how many countries did they cover") brings nothing.
             part_groups = self.gate.topic_groups(part) + [(y,) for y in years]
+            if not years and shift is not None and dated:
+                own = getattr(self.records.get(top.passage.doc_id), "year", None)
+                part_groups += [(str(own + shift),)] if own else []
             brings = bool(retrieval.part_refs and retrieval.part_refs[j]) or _adds_term(
                 part_groups, self._said([top]) + self._time_of(top.passage), said
             )
@@ -520,6 +527,13 @@ class ExtractiveAnswerer:
             planned = [c for c in result if not under_review(c.passage.headings)]
             result = planned or result
         return result
+
+    def _in_year(self, c: _Candidate, shift: int) -> bool:
+        """``c`` speaks of its document's own year moved by ``shift`` (-1: the year before, "去年"): in its
+        words or where it stands (a 2025 report's review is of 2024)."""
+        record = self.records.get(c.passage.doc_id)
+        own = getattr(record, "year", None)
+        return bool(own) and str(own + shift) in self._said([c]) + self._time_of(c.passage)
 
     def _preamble(self, p: Passage) -> bool:
         """``p`` is one of the lead paragraphs of a document in headed parts ("为…，现提出以下意见", "现将…通知如下"):
@@ -939,6 +953,7 @@ class ExtractiveAnswerer:
 
     ENUMERATION_ITEMS = 12  # an announced list's titles are listed up to this many, then how many more
     ENUMERATION_MIN_ITEMS = 2
+    ENUMERATION_MIN_LONG = 3  # a list of long items is read as one from this many
     ENUMERATION_LEAD = 4  # a lead-in chosen is at most this many sentences before the list's first item
     ENUMERATION_TITLE_CHARS = 8  # item titles this long (median) name measures or matters, not bare labels
 
@@ -959,8 +974,6 @@ class ExtractiveAnswerer:
         best = max(chosen, key=lambda c: c.score)
         passages = [p for p in self.index.doc_passages(best.passage.doc_id) if METADATA_HEADING not in p.headings]
         seq, runs = self._lists(passages)
-        if not runs:
-            return None
         keys = {c.key for c in chosen}
         ats = [i for i, c in enumerate(seq) if c.key in keys]  # the chosen sentences' places in the document
         # The question's words that are not the document's subject (its title's).
@@ -991,6 +1004,16 @@ class ExtractiveAnswerer:
                 continue  # places asked ("哪些地区"); a list of measures names none
             # Each item's title, and the sentences that set it out.
             return self._with_bodies([seq[i] for i in run[: self.ENUMERATION_ITEMS]], max(0, len(titles) - self.ENUMERATION_ITEMS))
+        # A list of long items, each a sentence of its own ("一、对深化商事制度改革成效显著…的市…，优先纳入…。"),
+        # announced by a lead-in chosen ("现将调整后的督查激励措施…通知如下："): its items, in order.
+        for run in _numbered_runs(seq, titled_only=False):
+            first = run[0]
+            lead = seq[max(0, first - 3) : first]
+            if len(run) < self.ENUMERATION_MIN_LONG or not any(first - self.ENUMERATION_LEAD <= at < first for at in ats):
+                continue
+            if not any(_ANNOUNCES_RE.search(c.text.strip()) for c in lead):
+                continue
+            return self._with_bodies([seq[i] for i in run[: self.ENUMERATION_ITEMS]], max(0, len(run) - self.ENUMERATION_ITEMS))
         return None
 
     SUBSECTION_PASSAGES = 8  # a subsection's body is read up to this many passages
@@ -1242,6 +1265,9 @@ def _narrows(words: list[str], title: str, texts: list[str]) -> bool:
     return False
 
 
+# The years a document's own words name, relative to the year it is of.
+_RELATIVE_SHIFT = {"今年": 0, "本年度": 0, "去年": -1, "上一年": -1, "过去一年": -1, "明年": 1, "前年": -2}
+
 # The asker introducing themselves: "我们是一家仿制药生产企业，", "We run a solid-waste recycling company."
 _PERSONA_RE = re.compile(r"(?:我们是|我是|我们在|我们公司是)[^，,。；;？?]*[，,。；;]|\b(?:we|i) (?:are|am|run|make|operate|own)\b[^,.;?]*[,.;]", re.I)
 
@@ -1325,11 +1351,12 @@ def is_noun(word: str) -> bool:
     return "".join(w for w, _ in noun_words(word)) == word
 
 
-def _numbered_runs(seq: list[_Candidate]) -> list[list[int]]:
+def _numbered_runs(seq: list[_Candidate], titled_only: bool = True) -> list[list[int]]:
     """The lists of titles numbered in sequence in ``seq`` (sentences in reading order): for each numbering style
     ("一、", "（一）", "1.", "一是"), the indexes of the items 1, 2, 3 … that follow one another, in order of their
     first item. A list of another style inside an item does not break it; a new item 1 of the same style starts
-    another list, and an item whose first sentence is no title (:data:`_ENUM_ITEM_RE`) ends it."""
+    another list, and an item whose first sentence is no title (:data:`_ENUM_ITEM_RE`) ends it, unless
+    ``titled_only`` is false (a list of long items: "一、对深化商事制度改革成效显著…的市…，优先纳入…。")."""
     runs: list[list[int]] = []
     open_run: dict[str, list[int]] = {}
     last: dict[str, int] = {}
@@ -1339,7 +1366,7 @@ def _numbered_runs(seq: list[_Candidate]) -> list[list[int]]:
             continue
         style = next(k for k in ("cn", "paren", "digit", "shi") if m.group(k))
         n = cn_to_int(m.group(style))
-        titled = bool(_ENUM_ITEM_RE.match(c.text))
+        titled = bool(_ENUM_ITEM_RE.match(c.text)) or not titled_only
         if n == 1:
             # Any item 1 of the style starts another list ("一是继续实施中小学…工程，…" of a list of long items
             # inside a report's seventh task): the list before it ends.

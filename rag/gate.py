@@ -64,6 +64,7 @@ from rag.query import (
     RANKED_FIRST_RE,
     SPAN_FIGURE_RE,
     other_stage,
+    planned,
     under_review,
     _dated,
     _period_years,
@@ -614,7 +615,10 @@ def target_not_result(gate: "EvidenceGate", e: Evidence) -> str | None:
     # English asks a figure without "how much" too: "What GDP growth did Sichuan actually achieve in 2025?".
     if e.query.stage == "result" and (_FIGURE_RE.search(e.question) or (not e.zh and e.query.asks_figure)):
         figured = [(s, h) for s, h in _sentences(e) if re.search(r"\d", _YEAR_RE.sub("", s))]
-        if figured and all(other_stage("result", s, h) for s, h in figured):
+        targets = [other_stage("result", s, h) for s, h in figured]
+        # A list of targets goes on without the words of one ("今年发展主要预期目标是：…5.5%以上；地方一般公共预算收入
+        # 增长2%，…"): beside a target, a figure under the year's plans is planned too.
+        if figured and any(targets) and all(t or planned(s, h) for t, (s, h) in zip(targets, figured)):
             return "the evidence sets targets, not the result asked"
     return None
 

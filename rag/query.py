@@ -137,8 +137,9 @@ class Query:
 
     @property
     def field_parts(self) -> tuple[str, ...]:
-        """The things its :attr:`fields` name one by one ("生态环境保护和绿色低碳转型" → 生态环境保护, 绿色低碳转型)."""
-        return tuple(p for f in self.fields for p in re.split(r"[和、与及,，]|以及", f) if len(p) >= 2)
+        """The things its :attr:`fields` name one by one ("生态环境保护和绿色低碳转型" → 生态环境保护, 绿色低碳转型;
+        "政务新媒体的运维管理" → 政务新媒体, 运维管理)."""
+        return tuple(p for f in self.fields for p in re.split(r"[和、与及,，的]|以及", f) if len(p) >= 2)
 
 
 @lru_cache(maxsize=1024)
@@ -292,11 +293,16 @@ def other_stage(stage: str, sentence: str, headings) -> bool:
     # an indicator's name it has ("新增").
     return bool(BOUNDED_FIGURE_RE.search(sentence)) or (
         bool(TARGET_WORDS_RE.search(sentence)) and not _ACHIEVED_RE.search(sentence)
-    ) or (any(PLAN_HEADING_RE.search(h) for h in headings) and not _ACHIEVED_RE.search(sentence))
+    )
+
+
+def planned(sentence: str, headings) -> bool:
+    """The sentence stands under a heading over a report's plans for the year and reports nothing achieved."""
+    return any(PLAN_HEADING_RE.search(h) for h in headings) and not _ACHIEVED_RE.search(sentence)
 
 
 # A heading over a report's plans for the year: "二、2025年工作安排", "2025年工作安排建议", "三、2025年重点工作",
-# "二、2025年目标任务" — a figure under it is planned.
+# "二、2025年目标任务".
 PLAN_HEADING_RE = re.compile(r"(?:19|20)\d\d年(?:的)?(?:工作安排|重点工作|主要任务|目标任务|工作任务|政府工作任务)")
 
 
@@ -396,7 +402,7 @@ _BROAD_RE = re.compile(
     r"(?:重点|重点工作|主要任务|重点任务)(?:是什么|有哪些|有什么)|怎么支持|如何支持|怎样支持|打算怎么干|都打算|有哪些打算|"
     r"哪些具体(?:安排|措施|举措)|有哪些(?:抓手|方向|服务和支持|具体举措)|有哪些(?:规定和|监管|管理)措施|有哪些(?:主要|重点)(?:任务|工作)|有哪些(?:具体|主要)?要求|"
     # "主要抓哪些方面", "要做哪些工作", "都涉及哪些方面": the work to be done on a subject, all of it.
-    r"(?:抓|做|干|涉及)哪些|哪些方面(?!的)|(?:提|提出|采取|出台|制定|安排|部署)了?哪些(?:要求|措施|意见|任务|监管措施|工作|民生实事|实事)|哪几条意见|负责哪些|"
+    r"(?:抓|做|干|涉及)哪些|哪些方面(?!的)|(?:提|提出|采取|出台|制定|安排|部署)了?哪些(?:规范|具体|主要|重点|工作)?(?:要求|措施|意见|任务|监管措施|工作|民生实事|实事)|哪几条意见|负责哪些|"
     r"主要有哪些[？?]?$|哪些(?:主要|具体)(?:措施|举措)|哪些[^，。？?、]{1,8}的(?:措施|举措|办法)|(?:打算|准备|计划)(?:怎么|如何|怎样)|"
     # "…都有哪些？" closing a question on a field, "有哪些重大涉外展会活动": every one is asked.
     r"都有哪些[？?]?$|有哪些[^，。？?]{0,8}活动|"
