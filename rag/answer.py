@@ -31,6 +31,7 @@ from rag.settings import Settings
 from rag.documents import passage_time
 from rag.gate import EvidenceGate, GateDecision  # noqa: F401  (the gate runs before any answer is composed)
 from rag.query import (  # noqa: F401  (what the question asks, read by rag.query)
+    PERSONA_RE,
     ASKS_FIRST_RE,
     RANKED_FIRST_RE,
     SPAN_FIGURE_RE,
@@ -1006,10 +1007,16 @@ class ExtractiveAnswerer:
             return self._with_bodies([seq[i] for i in run[: self.ENUMERATION_ITEMS]], max(0, len(titles) - self.ENUMERATION_ITEMS))
         # A list of long items, each a sentence of its own ("一、对深化商事制度改革成效显著…的市…，优先纳入…。"),
         # announced by a lead-in chosen ("现将调整后的督查激励措施…通知如下："): its items, in order.
-        for run in _numbered_runs(seq, titled_only=False):
+        for run in _numbered_runs(seq, titled_only=False) if (query or analyse(question)).broad else ():
             first = run[0]
             lead = seq[max(0, first - 3) : first]
             if len(run) < self.ENUMERATION_MIN_LONG or not any(first - self.ENUMERATION_LEAD <= at < first for at in ats):
+                continue
+            # Long items, not titles (a list of those is read above) nor the reader's headings.
+            items = [seq[i] for i in run]
+            if 2 * sum(bool(_ENUM_ITEM_RE.match(c.text)) for c in items) >= len(items) or any(
+                c.text.strip().rstrip("。；;") in c.passage.headings for c in items
+            ):
                 continue
             if not any(_ANNOUNCES_RE.search(c.text.strip()) for c in lead):
                 continue
@@ -1197,7 +1204,7 @@ class ExtractiveAnswerer:
         """The words naming what a broad question is about: of the question less its asking frame, those not in
         the document's title, not places or years, and rare enough in the passages (:attr:`LEAD_SHARE`) to say
         a subject ("消费", "城市更新", not "企业" or "建设"); with ``nouns``, only its nouns."""
-        asked = _PERSONA_RE.sub("", question)  # "我们是一家仿制药生产企业，…": who asks, not what about
+        asked = PERSONA_RE.sub("", question)  # "我们是一家仿制药生产企业，…": who asks, not what about
         words = [w for w in question_terms(subject_text(asked)) if len(w) >= 2 and not w.isdigit() and (is_noun(w) or not nouns)]
         return [w for w in words if w not in doc_title and not find_places(w) and self.gate.share(w) <= self.LEAD_SHARE]
 
@@ -1267,9 +1274,6 @@ def _narrows(words: list[str], title: str, texts: list[str]) -> bool:
 
 # The years a document's own words name, relative to the year it is of.
 _RELATIVE_SHIFT = {"今年": 0, "本年度": 0, "去年": -1, "上一年": -1, "过去一年": -1, "明年": 1, "前年": -2}
-
-# The asker introducing themselves: "我们是一家仿制药生产企业，", "We run a solid-waste recycling company."
-_PERSONA_RE = re.compile(r"(?:我们是|我是|我们在|我们公司是)[^，,。；;？?]*[，,。；;]|\b(?:we|i) (?:are|am|run|make|operate|own)\b[^,.;?]*[,.;]", re.I)
 
 # A report's numbered subsection title standing alone: "（二）下好创新先手棋，一体推进教育科技人才发展。".
 _SUBSECTION_TITLE_RE = re.compile(r"^\s*(?P<style>[（(])[一二三四五六七八九十]+[)）]\s*[^。；;：:]{4,40}[。]?$")

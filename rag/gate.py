@@ -16,7 +16,7 @@ Rules in order (code — what it refuses):
 ``gate.nothing_retrieved``   nothing was retrieved.
 ``gate.similarity_floor``    the best passage is far from the question.
 ``gate.off_topic``           none of the question's own topic words is in the passages retrieved.
-``gate.unknown_field``       a broad question's field (对…/在…方面) holds a word no document has.
+``gate.unknown_field``       a broad question's field (对…/在…方面), or the subject it asks about, holds a word no document has.
 ``gate.unknown_year``        a year no indexed document mentions.
 ``gate.unknown_ordinal``     an ordinal (第五届, 第三十条) no document mentions.
 ``gate.unknown_box``         a 专栏 number no document has.
@@ -47,6 +47,8 @@ from typing import Callable
 from rag.keyword import FILLER_WORDS, is_chinese, noun_words, tokenize, words
 from rag.places import find_places
 from rag.query import (
+    PERSONA_RE,
+    subject_text,
     _ACHIEVED_RE,
     _ASKS_ACTUAL_RE,
     _ASKS_OUTCOME_RE,
@@ -179,9 +181,26 @@ def unknown_field(gate: "EvidenceGate", e: Evidence) -> str | None:
                 continue
             if w not in gate.corpus and w not in unknown:
                 unknown.append(w)
+    # Nor may the subject of the asking words, found outside a field ("开宠物医院、做宠物食品生意，国家有哪些监管要求",
+    # "…for the pet industry (宠物产业)?"): a noun no passage has, whose opening and closing words none has either.
+    if e.query.broad:
+        for w in _subject_nouns(e.question):
+            held = w in gate.corpus or (len(w) > 2 and w[:2] in gate.corpus and w[-2:] in gate.corpus)
+            if not held and w not in unknown:
+                unknown.append(w)
     # Named whole: "比特币", not also its "比特".
     unknown = [w for w in unknown if not any(w != o and w in o for o in unknown)]
     return f"the documents never mention {'、'.join(unknown)}" if unknown else None
+
+
+def _subject_nouns(question: str) -> list[str]:
+    """The nouns naming what a broad question asks about: of a Chinese question less its asking frame and the
+    asker's own situation (:data:`rag.query.PERSONA_RE`), those that are no place or figure; of an English one,
+    the Chinese it quotes ("the pet industry (宠物产业)")."""
+    if not is_chinese(question):
+        return re.findall(r"[\u4e00-\u9fff]{2,}", question)
+    asked = subject_text(PERSONA_RE.sub("", question))
+    return [w for w, _ in noun_words(asked, False) if len(w) >= 2 and not re.search(r"\d", w) and not find_places(w)]
 
 
 def unknown_year(gate: "EvidenceGate", e: Evidence) -> str | None:

@@ -476,3 +476,9 @@ def test_an_english_part_keeps_the_frame_it_opens_with_as_words():
                           "and until what year does Hong Kong's land-use term under the lease run?")
     assert parts and parts[0].startswith("For the Hong Kong port area at Shenzhen Bay Port, how large")
     assert "查验区" in chinese_terms("How large is the Hong Kong inspection zone?")
+
+
+def test_a_part_naming_its_year_by_the_documents_own_gets_a_sentence_of_that_year(documents_assistant):
+    # "去年" of a 2025 report is 2024: its review's 1993.5万吨, beside the 2025 target.
+    r = documents_assistant.ask("云南去年粮食总产量是多少？今年的目标是多少？")
+    assert "1993.5万吨" in r.answer.text and "1955万吨" in r.answer.text

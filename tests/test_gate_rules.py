@@ -327,3 +327,14 @@ def test_a_kind_of_document_named_is_no_figure_subject():
 
     words = subject_words("国务院农机化那个指导意见给丘陵山区县定的2025年耕种收综合机械化率目标是多少")
     assert "指导意见" not in words and any("机械化" in w for w in words)
+
+
+def test_a_broad_question_on_a_subject_no_document_speaks_of_is_refused(documents_assistant):
+    # Neither a 对…/在… field nor 《》: the subject of the asking words, Chinese or quoted in English.
+    for question in ("开宠物医院、做宠物食品生意，国家有哪些监管要求和许可条件？",
+                     "We make pet food. What support measures has the government introduced for the pet industry (宠物产业)?"):
+        r = documents_assistant.ask(question)
+        assert r.answer.abstained and r.answer.reason.startswith("gate.unknown_field"), question
+    # The asker's own situation is no subject: a word of it no document has does not refuse the question.
+    r = documents_assistant.ask("我们是县里一家代耕合作社，主要给农户代耕代收。四川今年打算怎么促进高质量充分就业？")
+    assert not r.answer.abstained
