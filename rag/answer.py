@@ -790,9 +790,11 @@ class ExtractiveAnswerer:
         titles, not the paragraphs that restate its subject. When most passages retrieved are one such document's
         and its title names the question's subject, the answer lists its titles, best first up to
         :attr:`BROAD_ITEMS` passages, in the document's order. A question that names something only some of the
-        document's passages speak of (职工的安置和社保 in a 转制 document) gets the titles scoring nearly as well
-        as the best one; a question on the document's whole subject ("药品集中采购试点有哪些具体措施") gets all
-        of them. None for any other question (and for one naming a place abroad, which :meth:`widen` answers)."""
+        document's passages speak of (职工的安置和社保 in a 转制 document) gets the titles naming it, else those
+        scoring nearly as well as the best one; a question on the document's whole subject ("药品集中采购试点有哪些
+        具体措施") gets all of them. Each title is followed by the sentences that set its measure out
+        (:meth:`_with_bodies`). None for any other question (and for one naming a place abroad, which
+        :meth:`widen` answers)."""
         hits = retrieval.hits
         if not hits or not chosen or _asks_abroad(question):
             return None  # a place abroad asked: the items on it are picked from the passages (:meth:`widen`)
@@ -844,7 +846,7 @@ class ExtractiveAnswerer:
 
     def _parts(self, cands: list[_Candidate]) -> tuple[list[_Candidate], int] | None:
         """A document on the question's whole subject whose numbered parts are headings with no numbered measures
-        under them ("一、关于黄金地质勘探问题" … in a 复函): each part's heading and its opening sentence, in order.
+        under them ("一、关于黄金地质勘探问题" … in a 复函): each part's heading and what it sets out, in order.
         ``cands``: the document's sentences. None when it has fewer than :attr:`OUTLINE_MIN_PARTS` such parts."""
         seq = sorted(cands, key=lambda c: (c.passage.order, c.position))
         lines: list[_Candidate] = []
@@ -866,7 +868,7 @@ class ExtractiveAnswerer:
     def named_sections(self, question: str, retrieval: Retrieval, chosen: list[_Candidate], query) -> tuple[list[_Candidate], int] | None:
         """A broad question whose field names parts of the document that answers it ("在功能建设和运维管理上有哪些
         要求" of an 意见 whose parts are "三、加强功能建设" and "四、规范运维管理"): the answer is those parts, each
-        as its numbered items' titles ("（一）推进政务公开，强化解读回应。") with the sentence that opens each item,
+        as its numbered items' titles ("（一）推进政务公开，强化解读回应。") with the sentences that set each out,
         or, for a part with no numbered items, its sentences scoring nearly as well as its best. Only when the
         parts named are fewer than half of the document's: a field matching most parts names none. None for any
         other question."""
@@ -967,7 +969,9 @@ class ExtractiveAnswerer:
         document. The items are the ones written in the text, numbered alike and in sequence (a nested
         "（一）…" list under an item is not one of them); items the reader made headings are a document's parts,
         which :meth:`outline` and :meth:`subsection` answer from. "一是…二是…三是…" is such a list too, announced
-        by its own numbering. Each title is followed by the sentence opening its item. None when no sentence
+        by its own numbering. Each title is followed by the sentences that set its item out. A broad question
+        announced a list of long items, each a sentence ("一、对深化商事制度改革成效显著…的市…，优先纳入…。"),
+        gets those sentences. None when no sentence
         chosen is the list's lead-in, a title or an item's opening, when the question's words point to one item,
         or when the list is of bare labels ("一、主要职能")."""
         if not chosen or _asks_abroad(question):
@@ -1028,9 +1032,9 @@ class ExtractiveAnswerer:
     def subsection(self, question: str, retrieval: Retrieval, chosen: list[_Candidate]) -> tuple[list[_Candidate], int] | None:
         """A broad question whose evidence holds a report's numbered subsection title ("（二）下好创新先手棋，一体
         推进教育科技人才发展。" for "科技创新和人才方面打算怎么做"): the subsection's body is the answer. Its
-        passages, from the title to the next title numbered alike, give their measures as :meth:`widen` takes
-        them from retrieved passages (each passage's sentences nearly as good as its best), in reading order.
-        None when no sentence chosen is such a title, or a place abroad is asked (:meth:`widen`)."""
+        passages, from the title to the next title numbered alike, give every measure they state, in reading
+        order, up to :attr:`BROAD_LINES`. None when no sentence chosen is such a title (a report's review's, for a
+        question on this year's plans), or a place abroad is asked (:meth:`widen`)."""
         if _asks_abroad(question):
             return None
         cands = self._candidates(question, retrieval, [h.passage.id for h in retrieval.hits])
@@ -1080,7 +1084,8 @@ class ExtractiveAnswerer:
         measure of those passages: to the sentences ``chosen`` (already let through by the gate), each other
         passage is added when its best sentence scores nearly as well; a listed passage then gives each of its
         sentences that scores nearly as well as its own best (a passage on a topic states several measures of
-        it: "深化对俄协作" goes on with trade, science and culture). A place the question names (非洲, 东盟, 港澳)
+        it: "深化对俄协作" goes on with trade, science and culture), and a passage on the subject asked
+        (:meth:`_on_topic`: "大力提振消费。…") all it states. A place the question names (非洲, 东盟, 港澳)
         must be in each item or its headings. Returns the items, grouped by document, and how many more
         passages qualified."""
         from rag.glossary import COUNTRIES, REGION_MEMBERS

@@ -338,7 +338,7 @@ def _articles(text: str) -> tuple[int, ...]:
 # ---------------------------------------------------------------- what kind of answer is asked for
 _ASKS = {
     # A price paid, not consumer prices or a price index ("What consumer price inflation target…").
-    "fee": re.compile(r"费用|收费|手续费|要交.{0,4}钱|交多少|花多少钱|\bfees?\b(?!\s+rates?\b)|\bcosts?\b|(?<!consumer )(?<!producer )\bprices?\b(?!\s+(?:index|indices|level|increase|rise|inflation|growth|stability)\b)|(?<!\bin )\bcharges?\b(?!\s+of\b)", re.I),
+    "fee": re.compile(r"费用|收费|手续费|要交.{0,4}钱|交多少|花多少钱|\bfees?\b(?!\s+rates?\b)|\bcosts?\b(?![-\s]*(?:relief|reduction|cutting|cuts?\b|down\b|burdens?\b|of (?:living|doing business|production|logistics|financing|energy)))|(?<!consumer )(?<!producer )\bprices?\b(?!\s+(?:index|indices|level|increase|rise|inflation|growth|stability)\b)|(?<!\bin )\bcharges?\b(?!\s+of\b)", re.I),
     # A number to call, not what a hotline achieved ("What resolution rate did the 12345 hotline achieve?").
     "phone": re.compile(r"电话|联系方式|热线(?:号码|电话|是多少)|手机号|邮箱|传真|\bphone|\bhotline(?:\s+number|\s+is)?\b(?!\s+(?:achieve|handle|resolve|receive))|e-?mail|contact (number|details|info)", re.I),
     "contact": re.compile(r"联系人|对接人|找谁|contact person|who (should|do|can) (i|we) contact", re.I),
@@ -412,7 +412,7 @@ _BROAD_RE = re.compile(
     r"\bwhat (?:does|did|will) [^?]{0,80}\bplan\b|\bwhat will [^?]{0,60}\bdo\b|\bthe (?:main|key) measures\b|"
     # "What policy support does … offer", "Which science-and-technology finance (科技金融创新) measures …",
     # "What conditions did … attach", "What road privileges … get".
-    r"\b(?:what|which) (?:[^?.,;]{1,40}? )?(?:support|incentives|measures|policies|tasks|requirements|conditions|privileges|arrangements|priorities)\b|"
+    r"\b(?:what|which) (?:[^?.;]{1,40}? )?(?:support|incentives|measures|policies|tasks|requirements|conditions|privileges|arrangements|priorities)\b|"
     r"\bwhat (?:support|help|measures|steps|policies|services|incentives|assistance)\b|\bwhat (?:[a-z-]+ ){1,2}(?:policies|measures|steps|tasks)\b|"
     r"\bwhich (?:measures|policies|services|priorities)\b|\bwhat (?:are|were) the (?:main |key )?(?:priorities|measures|tasks|focus)|"
     r"\bhow (?:does|will|can) (?:the )?(?:province|government|state)\b[^?]{0,30}\b(?:support|help)\b",

@@ -218,3 +218,11 @@ def test_an_english_question_asking_what_happened_and_the_target_asks_both():
 def test_a_sums_target_may_be_its_growth():
     assert "amount" not in analyse("安徽今年对跨境电商交易额和海外仓布局定了什么目标？").answer_types
     assert "amount" in analyse("安徽今年跨境电商交易额目标是多少亿元？").answer_types
+
+
+def test_cost_relief_is_no_fee_asked():
+    from rag.query import asked_types
+
+    assert "fee" not in asked_types("What tax, financing and cost-relief support did the 2022 report promise to small firms?")
+    assert "fee" in asked_types("How much does it cost to apply?")
+    assert analyse("As a small business owner, what tax, financing and cost-relief support did the report promise?").broad
