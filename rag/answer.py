@@ -742,13 +742,17 @@ class ExtractiveAnswerer:
         their best scores within :attr:`RUNNER_UP_MARGIN` of it, states the figure asked (the documents' facts say
         so) and the gate accepts them; else as it was."""
         query = query or analyse(question)
-        if self.states_figure is None or not query.asks_figure:
+        day = "date" in query.answer_types and decision.code == "gate.answer_kind_missing"
+        if not day and (self.states_figure is None or not query.asks_figure):
             return chosen, decision
         best = max(chosen, key=lambda c: c.score)
         others = self._whole_items(question, self.select(question, retrieval, k, frozenset({best.key})))
         top = max(others, key=lambda c: c.score, default=None)
-        # The documents' facts must say that sentence states the figure asked (its subject, measure and year).
-        if top is None or top.score < best.score - self.RUNNER_UP_MARGIN or not self.states_figure(query, top.passage.id, top.text):
+        if top is None or top.score < best.score - self.RUNNER_UP_MARGIN:
+            return chosen, decision
+        # The documents' facts must say that sentence states the figure asked (its subject, measure and year); a
+        # day asked, that it gives a day.
+        if not (_GIVES_DAY_RE.search(top.text) if day else self.states_figure(query, top.passage.id, top.text)):
             return chosen, decision
         again = self.decide(question, retrieval, others, query)
         return (others, again) if again.answerable else (chosen, decision)
@@ -1276,6 +1280,9 @@ def _narrows(words: list[str], title: str, texts: list[str]) -> bool:
             return True
     return False
 
+
+# A day given: "10月1日", "9月29日（星期日）".
+_GIVES_DAY_RE = re.compile(r"\d{1,2}\s*月\s*\d{1,2}\s*[日号]")
 
 # The years a document's own words name, relative to the year it is of.
 _RELATIVE_SHIFT = {"今年": 0, "本年度": 0, "去年": -1, "上一年": -1, "过去一年": -1, "明年": 1, "前年": -2}

@@ -204,7 +204,7 @@ def analyse(question: str) -> Query:
         measures=tuple(question_measures(text)),
         change="change" if _ASKS_CHANGE_RE.search(text) else "down" if _ASKS_FALL_RE.search(text) else "",
         horizons=_horizons(squashed if zh else text, spans if zh else []),
-        report_years=_naming_reports(squashed if zh else text, dated if zh else dated + _en_dated_documents(text)),
+        report_years=_naming_reports(squashed if zh else text, dated if zh else _one_per_year(dated + _en_dated_documents(text))),
     )
 
 
@@ -219,6 +219,12 @@ _EN_DATED_DOCUMENT_RE = re.compile(
 def _en_dated_documents(text: str) -> list[tuple[int, str]]:
     """The years an English question names documents by ("the 2005 reply …"), as (year, '')."""
     return [(int(y), "") for y in _EN_DATED_DOCUMENT_RE.findall(text)]
+
+
+def _one_per_year(dated: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """An English question's years naming a document, each once: "the 2019 government work report" is read both
+    as a dated report and as a dated document, but names 2019 once."""
+    return list({y: (y, k) for y, k in dated}.values())
 
 
 def _naming_reports(text: str, dated: list[tuple[int, str]]) -> tuple[int, ...]:
@@ -348,7 +354,7 @@ _ASKS = {
     # English "when" asks a date only as the question word ("When did…", "When and where…"), not as a conjunction
     # ("What conditions did it attach when it approved…").
     "date": re.compile(
-        r"什么时候|何时|哪一天|哪天|几月几[日号]|截止日期|\bwhen (?:and|did|was|is|were|will|does|do|has|have|can|should|are)\b"
+        r"什么时候|何时|哪一天|哪天|几月几[日号]|几号(?![线文令楼院])|截止日期|\bwhen (?:and|did|was|is|were|will|does|do|has|have|can|should|are)\b"
         r"|what date|deadline",
         re.I,
     ),

@@ -226,3 +226,15 @@ def test_cost_relief_is_no_fee_asked():
     assert "fee" not in asked_types("What tax, financing and cost-relief support did the 2022 report promise to small firms?")
     assert "fee" in asked_types("How much does it cost to apply?")
     assert analyse("As a small business owner, what tax, financing and cost-relief support did the report promise?").broad
+
+
+def test_a_year_naming_an_english_report_and_named_again_is_asked():
+    q = analyse("The 2019 government work report targeted over 11 million new urban jobs. "
+                "How many new urban jobs were actually created in 2019?")
+    assert q.asked_years == ("2019",)
+    assert analyse("What GDP growth target did the 2019 government work report set?").asked_years == ()
+
+
+def test_which_day_is_asked_as_a_date():
+    assert "date" in analyse("2019年国庆节放假调休是从几号放到几号？").answer_types
+    assert "date" not in analyse("地铁几号线通到机场？").answer_types
