@@ -1072,7 +1072,9 @@ class ExtractiveAnswerer:
                 if m and m.group("style") == marker:
                     ended = True  # the next subsection
                     break
-                if len(c.text) >= 16 and not says_nothing(c.text) and classify_heading(c.text) is None:
+                # A paragraph's run-in title ("就业更充分。") names one of the subsection's fields: it is kept.
+                run_in = ("\n" + c.text[:12]) in "\n" + q.text and not re.search(r"[，,；;：:]", c.text) and len(c.text) >= 4
+                if (len(c.text) >= 16 or run_in) and not says_nothing(c.text) and classify_heading(c.text) is None:
                     body.append(c)
             if ended:
                 break

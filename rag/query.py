@@ -408,7 +408,7 @@ _BROAD_RE = re.compile(
     r"(?:重点|重点工作|主要任务|重点任务)(?:是什么|有哪些|有什么)|怎么支持|如何支持|怎样支持|打算怎么干|都打算|有哪些打算|"
     r"哪些具体(?:安排|措施|举措)|有哪些(?:抓手|方向|服务和支持|具体举措)|有哪些(?:规定和|监管|管理)措施|有哪些规定|有哪些(?:主要|重点)(?:任务|工作)|有哪些(?:具体|主要|监管|管理|规范)?要求|"
     # "主要抓哪些方面", "要做哪些工作", "都涉及哪些方面": the work to be done on a subject, all of it.
-    r"(?:抓|做|干|涉及)哪些|哪些方面(?!的)|(?:提|提出|采取|出台|制定|安排|部署)了?哪些(?:规范|具体|主要|重点|工作)?(?:要求|措施|意见|任务|监管措施|工作|民生实事|实事)|哪几条意见|负责哪些|"
+    r"(?:抓|做|干|涉及)哪些|哪些方面(?!的)|哪几(?:个)?方面|(?:提|提出|采取|出台|制定|安排|部署)了?哪些(?:规范|具体|主要|重点|工作)?(?:要求|措施|意见|任务|监管措施|工作|民生实事|实事)|哪几条意见|负责哪些|"
     r"主要有哪些[？?]?$|哪些(?:主要|具体)(?:措施|举措)|哪些[^，。？?、]{1,8}的(?:措施|举措|办法)|(?:打算|准备|计划)(?:怎么|如何|怎样)|"
     # "…都有哪些？" closing a question on a field, "有哪些重大涉外展会活动": every one is asked.
     r"都有哪些[？?]?$|有哪些[^，。？?]{0,8}活动|"
@@ -418,7 +418,7 @@ _BROAD_RE = re.compile(
     r"\bwhat (?:does|did|will) [^?]{0,80}\bplan\b|\bwhat will [^?]{0,60}\bdo\b|\bthe (?:main|key) measures\b|"
     # "What policy support does … offer", "Which science-and-technology finance (科技金融创新) measures …",
     # "What conditions did … attach", "What road privileges … get".
-    r"\b(?:what|which) (?:[^?.;]{1,40}? )?(?:support|incentives|measures|policies|tasks|requirements|conditions|privileges|arrangements|priorities)\b|"
+    r"\b(?:what|which) (?:[^?.;]{1,40}? )?(?:support|incentives|measures|policies|tasks|requirements|conditions|privileges|arrangements|priorities|aspects)\b|"
     r"\bwhat (?:support|help|measures|steps|policies|services|incentives|assistance)\b|\bwhat (?:[a-z-]+ ){1,2}(?:policies|measures|steps|tasks)\b|"
     r"\bwhich (?:measures|policies|services|priorities)\b|\bwhat (?:are|were) the (?:main |key )?(?:priorities|measures|tasks|focus)|"
     r"\bhow (?:does|will|can) (?:the )?(?:province|government|state)\b[^?]{0,30}\b(?:support|help)\b",

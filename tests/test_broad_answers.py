@@ -57,6 +57,15 @@ def test_a_passage_on_the_subject_asked_gives_every_measure_it_sets_out(document
         assert any(said in i for i in mine), said
 
 
+def test_a_subsections_run_in_titles_are_its_fields(documents_assistant):
+    # "推动工业经济聚势突破。", "推动高原特色农业增值增效。" open the subsection's paragraphs: each field is named.
+    r = documents_assistant.ask("云南2025年在发展特色优势产业方面有哪些重点任务？")
+    items = _items(r.answer.text)
+    assert items[0].startswith("（二）坚持把发展特色优势产业作为主攻方向")
+    for title in ("推动工业经济聚势突破。", "推动高原特色农业增值增效。"):
+        assert any(i.startswith(title + "[") for i in items), title
+
+
 @pytest.mark.parametrize("question, broad", [
     ("“无废城市”试点主要抓哪些方面？", True),
     ("城镇小区配套幼儿园治理要做哪些工作？", True),
@@ -72,6 +81,9 @@ def test_a_passage_on_the_subject_asked_gives_every_measure_it_sets_out(document
     ("四川今年打算怎么促进高质量充分就业？", True),
     ("What policy support does the zero-waste city pilot work plan offer to market players?", True),
     ("What will Beijing do in 2025 to boost consumption?", True),
+    ("What aspects does the performance assessment of tertiary public hospitals cover?", True),
+    ("What are the dimensions of the special emergency-rescue plates?", False),
+    ("河南2025年在民生持续改善方面安排了哪几方面的重点工作？", True),
     ("因公出国办护照证件有哪些便利措施？", False),
     ("跟德国、法国、意大利这些欧盟国家，规划说要学人家哪些方面的经验？", False),
     ("杂交水稻海外推广要争取哪些中央部门的支持？", False),
