@@ -15,7 +15,10 @@ another document. The rules run in order, each on what the one before left:
                        or "not held" when the collection has that kind but not that year.
 ``scope.latest``       最新 / 现行 / 最近一次: the latest document of each series (kind, issuer, region).
 ``scope.year``         a year alone, in a collection of documents of several years: the
-                       documents of that year and of the next (a report of Y+1 reviews Y).
+                       documents of that year and of the next (a report of Y+1 reviews Y); for a
+                       deadline ("到2025年"), also those issued before it; for a target of that year
+                       asked of a kind of document the year has none of ("…指导意见给…定的2025年目标"),
+                       also the earlier documents of that kind.
 """
 
 from __future__ import annotations
