@@ -544,7 +544,10 @@ def figure_not_of_subject(gate: "EvidenceGate", e: Evidence) -> str | None:
             for nxt in clauses[i + 1 : i + 3]:
                 m = gives(nxt)
                 if m:
-                    if m.start() <= 8 and not any(len(w) >= 2 for w, _ in noun_words(nxt[: m.start()])):
+                    # …or names only what the question names besides ("降低并统一大病保险起付线，报销比例由50%提高到
+                    # 60%" for "大病保险的报销比例要提高到多少").
+                    named = [w for w, _ in noun_words(nxt[: m.start()]) if len(w) >= 2]
+                    if m.start() <= 8 and all(w in e.q or any(w in t or t in w for t in present) for w in named):
                         return None
                     break
     return f"the evidence gives no figure for {rarest}"

@@ -338,3 +338,14 @@ def test_a_broad_question_on_a_subject_no_document_speaks_of_is_refused(document
     # The asker's own situation is no subject: a word of it no document has does not refuse the question.
     r = documents_assistant.ask("我们是县里一家代耕合作社，主要给农户代耕代收。四川今年打算怎么促进高质量充分就业？")
     assert not r.answer.abstained
+
+
+def test_a_figure_in_the_clause_after_its_subject_answers_when_it_names_only_what_is_asked(documents_assistant):
+    from rag.gate import figure_not_of_subject
+
+    gate = documents_assistant.gate
+    sentence = "降低并统一大病保险起付线，报销比例由50%提高到60%，进一步减轻大病患者、困难群众医疗负担。"
+    assert figure_not_of_subject(gate, evidence("大病保险的报销比例要提高到多少？", sentence)) is None
+    # A figure of another thing in the clause after still does not answer.
+    other = "降低并统一大病保险起付线，居民医保人均财政补助标准增加30元。"
+    assert figure_not_of_subject(gate, evidence("大病保险的报销比例要提高到多少？", other))
