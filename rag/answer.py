@@ -29,9 +29,8 @@ from rag.places import find_places
 from rag.retrieval import Hit, Retrieval, heading_matches
 from rag.settings import Settings
 from rag.documents import passage_time
-from rag.gate import EvidenceGate, GateDecision  # noqa: F401  (the gate runs before any answer is composed)
+from rag.gate import DAY_RE, EvidenceGate, GateDecision  # noqa: F401  (the gate runs before any answer is composed)
 from rag.query import (  # noqa: F401  (what the question asks, read by rag.query)
-    PERSONA_RE,
     ASKS_FIRST_RE,
     RANKED_FIRST_RE,
     SPAN_FIGURE_RE,
@@ -477,9 +476,9 @@ class ExtractiveAnswerer:
             # Its time too: a 2025 report's "一、过去一年工作回顾" is of 2024.
             dated = [c for c in body if _dated(self._said([c]) + self._time_of(c.passage), years, _period_years(part))]
             # A part naming a year by the document's own ("去年粮食产量是多少？今年的目标…"): of the year it means.
-            shift = _RELATIVE_SHIFT.get(next(iter(analyse(part).relative_years), ""))
-            if not years and shift is not None:
-                dated = [c for c in body if self._in_year(c, shift)]
+            relative = next(iter(analyse(part).relative_years), "")
+            if not years and relative:
+                dated = [c for c in body if self._in_year(c, relative)]
             dated_keys = {c.key for c in dated}
             top = max(dated or body, key=lambda c: c.part_scores[j])
             covered = max((c.part_scores[j] for c in chosen.values() if c.key in dated_keys), default=float("-inf"))
@@ -488,9 +487,8 @@ class ExtractiveAnswerer:
             # topic word or year the chosen sentences lack, or the 专栏/章/节 the part names. A part
             # naming nothing ("and how many countries did they cover") brings nothing.
             part_groups = self.gate.topic_groups(part) + [(y,) for y in years]
-            if not years and shift is not None and dated:
-                own = getattr(self.records.get(top.passage.doc_id), "year", None)
-                part_groups += [(str(own + shift),)] if own else []
+            if not years and relative and dated and (meant := self._year_meant(top, relative)):
+                part_groups += [(str(meant),)]
             brings = bool(retrieval.part_refs and retrieval.part_refs[j]) or _adds_term(
                 part_groups, self._said([top]) + self._time_of(top.passage), said
             )
@@ -529,12 +527,16 @@ class ExtractiveAnswerer:
             result = planned or result
         return result
 
-    def _in_year(self, c: _Candidate, shift: int) -> bool:
-        """``c`` speaks of its document's own year moved by ``shift`` (-1: the year before, "去年"): in its
-        words or where it stands (a 2025 report's review is of 2024)."""
+    def _year_meant(self, c: _Candidate, relative: str) -> int | None:
+        """The calendar year ``relative`` ("去年", "今年") means in ``c``'s document (None: a document of no year)."""
         record = self.records.get(c.passage.doc_id)
-        own = getattr(record, "year", None)
-        return bool(own) and str(own + shift) in self._said([c]) + self._time_of(c.passage)
+        return record.resolve_relative_year(relative) if record is not None else None
+
+    def _in_year(self, c: _Candidate, relative: str) -> bool:
+        """``c`` speaks of the year ``relative`` means in its document: in its words or where it stands (a 2025
+        report's review is of 2024, its "去年")."""
+        meant = self._year_meant(c, relative)
+        return bool(meant) and str(meant) in self._said([c]) + self._time_of(c.passage)
 
     def _preamble(self, p: Passage) -> bool:
         """``p`` is one of the lead paragraphs of a document in headed parts ("为…，现提出以下意见", "现将…通知如下"):
@@ -752,7 +754,7 @@ class ExtractiveAnswerer:
             return chosen, decision
         # The documents' facts must say that sentence states the figure asked (its subject, measure and year); a
         # day asked, that it gives a day.
-        if not (_GIVES_DAY_RE.search(top.text) if day else self.states_figure(query, top.passage.id, top.text)):
+        if not (DAY_RE.search(top.text) if day else self.states_figure(query, top.passage.id, top.text)):
             return chosen, decision
         again = self.decide(question, retrieval, others, query)
         return (others, again) if again.answerable else (chosen, decision)
@@ -867,7 +869,6 @@ class ExtractiveAnswerer:
             return None
         return self._with_bodies(lines)
 
-    SECTION_LINES = 36  # a named section's answer lists at most this many lines, then how many more
 
     def named_sections(self, question: str, retrieval: Retrieval, chosen: list[_Candidate], query) -> tuple[list[_Candidate], int] | None:
         """A broad question whose field names parts of the document that answers it ("在功能建设和运维管理上有哪些
@@ -900,7 +901,7 @@ class ExtractiveAnswerer:
                 lines += [c for c in seq if c.score >= top - self.BROAD_SENTENCE_MARGIN and len(c.text) >= 16][: self.BROAD_PER_PASSAGE]
         if not lines:
             return None
-        return lines[: self.SECTION_LINES], max(0, len(lines) - self.SECTION_LINES)
+        return lines[: self.BROAD_LINES], max(0, len(lines) - self.BROAD_LINES)
 
     def _labelled(self, passage: Passage) -> tuple[list[str], list[str]]:
         """A passage's sentences and each one's item label (:func:`_item_labels`), worked out once per passage."""
@@ -1215,8 +1216,7 @@ class ExtractiveAnswerer:
         """The words naming what a broad question is about: of the question less its asking frame, those not in
         the document's title, not places or years, and rare enough in the passages (:attr:`LEAD_SHARE`) to say
         a subject ("消费", "城市更新", not "企业" or "建设"); with ``nouns``, only its nouns."""
-        asked = PERSONA_RE.sub("", question)  # "我们是一家仿制药生产企业，…": who asks, not what about
-        words = [w for w in question_terms(subject_text(asked)) if len(w) >= 2 and not w.isdigit() and (is_noun(w) or not nouns)]
+        words = [w for w in question_terms(analyse(question).subject) if len(w) >= 2 and not w.isdigit() and (is_noun(w) or not nouns)]
         return [w for w in words if w not in doc_title and not find_places(w) and self.gate.share(w) <= self.LEAD_SHARE]
 
     def _on_topic(self, passage: Passage, words: list[str]) -> bool:
@@ -1282,12 +1282,6 @@ def _narrows(words: list[str], title: str, texts: list[str]) -> bool:
             return True
     return False
 
-
-# A day given: "10月1日", "9月29日（星期日）".
-_GIVES_DAY_RE = re.compile(r"\d{1,2}\s*月\s*\d{1,2}\s*[日号]")
-
-# The years a document's own words name, relative to the year it is of.
-_RELATIVE_SHIFT = {"今年": 0, "本年度": 0, "去年": -1, "上一年": -1, "过去一年": -1, "明年": 1, "前年": -2}
 
 # A report's numbered subsection title standing alone: "（二）下好创新先手棋，一体推进教育科技人才发展。".
 _SUBSECTION_TITLE_RE = re.compile(r"^\s*(?P<style>[（(])[一二三四五六七八九十]+[)）]\s*[^。；;：:]{4,40}[。]?$")

@@ -47,8 +47,6 @@ from typing import Callable
 from rag.keyword import FILLER_WORDS, is_chinese, noun_words, tokenize, words
 from rag.places import find_places
 from rag.query import (
-    PERSONA_RE,
-    subject_text,
     _ACHIEVED_RE,
     _ASKS_ACTUAL_RE,
     _ASKS_OUTCOME_RE,
@@ -184,7 +182,7 @@ def unknown_field(gate: "EvidenceGate", e: Evidence) -> str | None:
     # Nor may the subject of the asking words, found outside a field ("开宠物医院、做宠物食品生意，国家有哪些监管要求",
     # "…for the pet industry (宠物产业)?"): a noun no passage has, whose opening and closing words none has either.
     if e.query.broad:
-        for w in _subject_nouns(e.question):
+        for w in _subject_nouns(e.question, e.query):
             held = w in gate.corpus or (len(w) > 2 and w[:2] in gate.corpus and w[-2:] in gate.corpus)
             if not held and w not in unknown:
                 unknown.append(w)
@@ -193,14 +191,13 @@ def unknown_field(gate: "EvidenceGate", e: Evidence) -> str | None:
     return f"the documents never mention {'、'.join(unknown)}" if unknown else None
 
 
-def _subject_nouns(question: str) -> list[str]:
-    """The nouns naming what a broad question asks about: of a Chinese question less its asking frame and the
-    asker's own situation (:data:`rag.query.PERSONA_RE`), those that are no place or figure; of an English one,
-    the Chinese it quotes ("the pet industry (宠物产业)")."""
+def _subject_nouns(question: str, query: Query) -> list[str]:
+    """The nouns naming what a broad question asks about: of a Chinese question, those of its
+    :attr:`rag.query.Query.subject` that are no place or figure; of an English one, the Chinese it quotes ("the
+    pet industry (宠物产业)")."""
     if not is_chinese(question):
         return re.findall(r"[\u4e00-\u9fff]{2,}", question)
-    asked = subject_text(PERSONA_RE.sub("", question))
-    return [w for w, _ in noun_words(asked, False) if len(w) >= 2 and not re.search(r"\d", w) and not find_places(w)]
+    return [w for w, _ in noun_words(query.subject, False) if len(w) >= 2 and not re.search(r"\d", w) and not find_places(w)]
 
 
 def unknown_year(gate: "EvidenceGate", e: Evidence) -> str | None:
@@ -322,13 +319,14 @@ def answer_kind_missing(gate: "EvidenceGate", e: Evidence) -> str | None:
     # "哪一天开幕": a day is asked; a year or a month is no answer. (Of a question in several parts, the others
     # may still be answered: this part's answer then lacks its day, which the reader sees.)
     one_part = len(re.findall(r"[？?]", e.q.rstrip("？?"))) == 0
-    if "date" in e.types and one_part and _ASKS_DAY_RE.search(e.q) and not _DAY_RE.search(e.evidence):
+    if "date" in e.types and one_part and _ASKS_DAY_RE.search(e.q) and not DAY_RE.search(e.evidence):
         return "the question asks for a day the evidence does not give"
     return None
 
 
 _ASKS_DAY_RE = re.compile(r"哪一?天|几月几[日号]|几号|哪个日子|\bwhat day\b|\bon which day\b", re.I)
-_DAY_RE = re.compile(r"\d{1,2}\s*月\s*\d{1,2}\s*[日号]|[一二三四五六七八九十]{1,2}月[一二三四五六七八九十]{1,3}日|\d{4}-\d{2}-\d{2}")
+# A day given: "10月1日", "十月一日", "2019-10-01".
+DAY_RE = re.compile(r"\d{1,2}\s*月\s*\d{1,2}\s*[日号]|[一二三四五六七八九十]{1,2}月[一二三四五六七八九十]{1,3}日|\d{4}-\d{2}-\d{2}")
 
 
 # Words that frame a figure question rather than name the figure's subject: the document, its

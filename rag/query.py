@@ -141,6 +141,17 @@ class Query:
         "政务新媒体的运维管理" → 政务新媒体, 运维管理)."""
         return tuple(p for f in self.fields for p in re.split(r"[和、与及,，的]|以及", f) if len(p) >= 2)
 
+    @property
+    def subject(self) -> str:
+        """What the question asks about: its text less the asker's own situation (:data:`PERSONA_RE`: "我们是一家仿制药
+        生产企业，") and its asking frame (:func:`subject_text`)."""
+        return _subject_of(self.text)
+
+
+@lru_cache(maxsize=1024)
+def _subject_of(text: str) -> str:
+    return subject_text(PERSONA_RE.sub("", text))
+
 
 @lru_cache(maxsize=1024)
 def analyse(question: str) -> Query:
