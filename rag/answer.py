@@ -32,6 +32,7 @@ from rag.documents import passage_time
 from rag.gate import DAY_RE, EvidenceGate, GateDecision  # noqa: F401  (the gate runs before any answer is composed)
 from rag.query import (  # noqa: F401  (what the question asks, read by rag.query)
     ASKS_FIRST_RE,
+    FREQUENCY_RE,
     RANKED_FIRST_RE,
     SPAN_FIGURE_RE,
     subject_text,
@@ -227,6 +228,7 @@ class ExtractiveAnswerer:
     STRUCTURE_BONUS = 0.08  # the question names this passage's box/chapter/section
     SHORT_SECTION = 6  # passages: a section this short is on one subject (see _continued_list)
     PART_GAIN = 0.02  # how much better a part's own best sentence must answer it
+    LEAD_IN_BONUS = 0.10  # a list asked: the sentence announcing one in the question's words ("重点做好以下工作：")
     LIST_BONUS = 0.03  # a list question's answer enumerates
     FIRST_BONUS = 0.03  # who ranks first is asked, and the sentence ranks something first ("居全国第1位")
     FORMULA_PENALTY = 0.2  # a sentence said word for word in several documents is a formula
@@ -234,11 +236,14 @@ class ExtractiveAnswerer:
     ECHO_NOVELTY = 0.3  # below this share of its own words, a sentence only restates the question
     ECHO_PENALTY = 0.05
     COVERAGE_WEIGHT = 0.15
+    SPAN_PENALTY = 0.08  # one year's figure asked: a figure of several years ("年均", "五年累计") is another's
     STAGE_PENALTY = 0.04  # a target asked, the sentence reviews a result (or the other way round)
     OTHER_PLACE_PENALTY = 0.08  # asked about 北欧, the sentence speaks of 中东欧 (_names_other_place); 0.05 half as good, 0.12 the same
     LABEL_WEIGHT = 0.05  # an item labelled with what the question names ("七、国庆节：…") gains, its siblings lose
+    FREQUENCY_BONUS = 0.12  # "多久开一次": a sentence stating how often ("每月召开三次")
     DATE_BONUS = 0.03  # a date asked: a sentence giving one (as a count asked gains a figure)
-    WHO_BONUS = 0.12  # "组长是谁": the line of a member list holding that role
+    MEASURE_BONUS = 0.08  # "多少户": a sentence counting in 户 ("505户1748人"); the gate refuses any other
+    WHO_BONUS = 0.20  # "组长是谁": the line of a member list holding that role
     ORG_BONUS = 0.05  # "由哪个部门负责": a sentence naming a department or body (as a date or a figure asked)
     FACT_BONUS = 0.04  # a figure asked: a sentence stating that very figure (rag.targets: its subject, measure, year)
     PLACES_BONUS = 0.08  # "哪些地区/国家" asked: a sentence naming several places names them (as OTHER_PLACE_PENALTY)
@@ -279,6 +284,7 @@ class ExtractiveAnswerer:
             return []
         cos = sv.vectors @ np.asarray(retrieval.query_vector, dtype=np.float32)
         part_cos = [sv.vectors @ np.asarray(v, dtype=np.float32) for _, v in retrieval.parts]
+        part_texts = [re.sub(r"\s", "", p) for p, _ in retrieval.parts]
         terms = question_terms(question)
         part_terms = [question_terms(p) for p, _ in retrieval.parts]
         types = asked_types(question)
@@ -302,6 +308,11 @@ class ExtractiveAnswerer:
             from rag.targets import question_terms as figure_terms, reads_as_asked
 
             figure_words = figure_terms(query)
+        # A list asked: the question's words beyond its document's title, which a lead-in announcing it says.
+        lead_words = (
+            [w for w in question_terms(question) if len(w) >= 2 and not w.isdigit() and w not in retrieval.hits[0].passage.doc_title]
+            if "list" in types and retrieval.hits else []
+        )
         position: dict[str, int] = {}
         cands: list[_Candidate] = []
         for i, (pid, sentence) in enumerate(zip(sv.passage_ids, sv.sentences)):
@@ -311,19 +322,22 @@ class ExtractiveAnswerer:
             bonus = -self.RANK_PENALTY * r
             if "body" in types and _BODY_IN_RE.search(sentence):
                 bonus += self.ORG_BONUS  # "应急部为专用号牌及配套行驶证件的核发主管单位"
-            if "who" in types and (line := name_and_post(sentence)) and line[0] and line[0] in squashed:
-                bonus += self.WHO_BONUS  # "组长是谁": "组长：韩正 国务院副总理" of the member list
+            # "组长是谁": "组长：韩正 国务院副总理" of the member list; of a question in parts, for the part naming it.
+            role = line[0] if "who" in types and (line := name_and_post(sentence)) else ""
+            who = self.WHO_BONUS if role and role in squashed else 0.0
             if "places" in types and _names_places(sentence) >= 2:
                 bonus += self.PLACES_BONUS  # "确定北京、吉林、…10个省（区、市）和…拉萨市作为试点地区"
             if named_labels and labels[i]:
                 # "2019年国庆节放几天": of the items 一、元旦：… 七、国庆节：…, the one the question names.
                 bonus += self.LABEL_WEIGHT if labels[i] in named_labels else -self.LABEL_WEIGHT
+            if "frequency" in types and FREQUENCY_RE.search(sentence):
+                bonus += self.FREQUENCY_BONUS  # "多久开一次": "国务院常务会议一般每月召开三次"
             if "date" in types and _DATE_IN_RE.search(sentence):
                 bonus += self.DATE_BONUS  # "什么时候之前完成": a sentence giving a date or deadline
             if "count" in types or "amount" in types:
                 bonus += 0.03 if re.search(r"\d", _YEAR_RE.sub("", sentence)) else 0.0  # a year counts nothing
                 if measures and any(has_measure(sentence, m) for m in measures):
-                    bonus += 0.03  # counts the very thing asked about
+                    bonus += self.MEASURE_BONUS  # counts the very thing asked about
             if asks_figure and self.states_figure(query, pid, sentence):
                 bonus += self.FACT_BONUS  # "粮食产量616亿斤左右" in a long sentence of targets, for "How much grain…"
             elif asks_figure and not reads_as_asked(sentence, squashed, figure_words):
@@ -344,6 +358,8 @@ class ExtractiveAnswerer:
                 bonus -= self.ECHO_PENALTY  # restates the question's own words, adds nothing
             if asks_first and RANKED_FIRST_RE.search(sentence):
                 bonus += self.FIRST_BONUS
+            if lead_words and _ANNOUNCES_RE.search(sentence.strip()) and sum(w in sentence for w in lead_words) >= self.LEAD_IN_WORDS:
+                bonus += self.LEAD_IN_BONUS  # "要重点做好哪几项": "…重点做好以下工作：" announces them
             if "list" in types and _enumerates(sentence):
                 bonus += self.LIST_BONUS
                 if query.listed and _items_in(sentence) >= query.listed:
@@ -358,19 +374,20 @@ class ExtractiveAnswerer:
             if query.stage and other_stage(query.stage, sentence, passage.headings):
                 bonus -= self.STAGE_PENALTY
             if one_year and SPAN_FIGURE_RE.search(sentence):
-                bonus -= self.STAGE_PENALTY  # one year's figure asked; "五年年均增长5.2%" is another period's
+                bonus -= self.SPAN_PENALTY  # one year's figure asked; "五年年均增长5.2%" is another period's
             if asked_places and _names_other_place(sentence + " ".join(passage.headings), asked_places):
                 bonus -= self.OTHER_PLACE_PENALTY
             own = _own_words(sentence, question)
-            score = float(cos[i]) + self.COVERAGE_WEIGHT * _coverage(terms, own) + bonus
+            score = float(cos[i]) + self.COVERAGE_WEIGHT * _coverage(terms, own) + bonus + who
             score += self._structure_bonus(passage, refs) + self._year_bonus(passage, sentence, years or self._relative(passage, query), past)
             parts = [
                 float(pc[i])
                 + self.COVERAGE_WEIGHT * _coverage(pt, own)
                 + bonus
+                + (self.WHO_BONUS if role and role in ps else 0.0)
                 + self._structure_bonus(passage, pr)
                 + self._year_bonus(passage, sentence, py, past)
-                for pc, pt, pr, py in zip(part_cos, part_terms, part_refs, part_years)
+                for pc, pt, pr, py, ps in zip(part_cos, part_terms, part_refs, part_years, part_texts)
             ]
             cands.append(_Candidate(r, passage, pos, sentence, score, parts))
         return cands
@@ -412,19 +429,59 @@ class ExtractiveAnswerer:
 
     def sentences(self, question: str, retrieval: Retrieval, k: int) -> list[_Candidate]:
         """Every sentence of the ``k`` best-ranked passages, scored against the question (best first)."""
-        cands = self._candidates(question, retrieval, [h.passage.id for h in retrieval.hits[:k]])
+        cands = self._candidates(question, retrieval, self._read(question, retrieval, k))
         return sorted(cands, key=lambda c: -c.score)
+
+    EACH_CLAUSES = 4  # "各…多少": at most this many clauses after one chosen, to its sentence's end
+    LEAD_IN_WORDS = 2  # a list's lead-in saying at least this many of the question's own words is read
+    ROSTER_DOCS = 2  # a role asked for is looked up in the member lists of this many best-ranked documents
+
+    def _read(self, question: str, retrieval: Retrieval, k: int) -> list[str]:
+        """The passages whose sentences may answer: the ``k`` best-ranked; when the question asks who holds a role
+        it names ("联席会议的召集人是谁？"), the passages of the best-ranked documents whose member list gives that
+        role ("召集人：孙春兰 国务院副总理"), as a list of names is seldom retrieved for a question in words; when it
+        asks a list, those whose sentence announcing a list says :attr:`LEAD_IN_WORDS` of the question's words
+        ("重点做好以下工作：")."""
+        ids = [h.passage.id for h in retrieval.hits[:k]]
+        types = asked_types(question)
+        if "who" not in types and "list" not in types:
+            return ids
+        squashed = re.sub(r"\s", "", question)
+        docs = list(dict.fromkeys(h.passage.doc_id for h in retrieval.hits[:k]))[: self.ROSTER_DOCS]
+        for doc in docs:
+            # Read as ranked just below the document's best passage: the document is the one retrieved.
+            at = 1 + next(i for i, h in enumerate(retrieval.hits[:k]) if h.passage.doc_id == doc)
+            title = next(h.passage.doc_title for h in retrieval.hits[:k] if h.passage.doc_id == doc)
+            # A list asked ("符合哪些条件的社团可以保留", "要重点做好哪几项试点任务"): the sentence announcing it in
+            # the question's own words ("符合下列要求的社会团体予以保留。", "重点做好以下工作：").
+            own = [w for w in question_terms(question) if len(w) >= 2 and not w.isdigit() and w not in title] if "list" in types else []
+            for p in self.index.doc_passages(doc):
+                if p.id in ids:
+                    continue
+                if "who" in types and any(
+                    (line := name_and_post(s)) and line[0] and line[0] in squashed for s in p.text.splitlines()
+                ):
+                    ids.insert(at, p.id)
+                elif own and any(
+                    _ANNOUNCES_RE.search(s.strip()) and sum(w in s for w in own) >= self.LEAD_IN_WORDS
+                    for s in answer_sentences(p.text)
+                ):
+                    ids.insert(at, p.id)
+        return ids
 
     def select(self, question: str, retrieval: Retrieval, k: int, passed_over: frozenset = frozenset()) -> list[_Candidate]:
         """Choose the sentences that answer the question (see the class doc); never those ``passed_over``
         (their keys: (passage id, position))."""
-        cands = self._candidates(question, retrieval, [h.passage.id for h in retrieval.hits[:k]])
+        cands = self._candidates(question, retrieval, self._read(question, retrieval, k))
         cands = [c for c in cands if c.key not in passed_over] if passed_over else cands
         query = analyse(question)
         if not query.asks_publication:
             # A 文号 or date line, a byline, a notice's addressees, a page's information table state nothing but
             # the document's publication: never an answer, nor a companion of one.
-            cands = [c for c in cands if not says_nothing(c.text) and METADATA_HEADING not in c.passage.headings]
+            cands = [
+                c for c in cands
+                if not says_nothing(c.text) and METADATA_HEADING not in c.passage.headings and not _lists_attachments(c.passage.text)
+            ]
         if asks_plan(query):
             # A review's sentences report what was done; they answer only when no plan's sentence was retrieved.
             cands = [c for c in cands if not under_review(c.passage.headings)] or cands
@@ -465,8 +522,11 @@ class ExtractiveAnswerer:
                 chosen.setdefault(follow.key, follow)
         # Each part of a multi-part question gets its own best sentence, unless
         # the sentences already chosen answer that part about as well.
-        # A document's preamble ("现将…通知如下") says why and what follows; a part is answered from its body.
-        body = cands if self._preamble(best.passage) else [c for c in cands if not self._preamble(c.passage)] or cands
+        # A document's preamble ("现将…通知如下") says why and what follows; a part is answered from its body, and
+        # from the name list the preamble announces ("秘书长：朱之文 教育部副部长").
+        body = cands if self._preamble(best.passage) else [
+            c for c in cands if not self._preamble(c.passage) or name_and_post(c.text)
+        ] or cands
         for j, (part, _) in enumerate(retrieval.parts):
             # A part naming a year ("2025年一年又去了多少国家") is answered only by evidence of that
             # year, in the sentence or where it is cited from: a sentence on the 十三五 does not
@@ -503,6 +563,18 @@ class ExtractiveAnswerer:
                 if nxt is not None:
                     chosen.setdefault(nxt.key, nxt)
 
+        # "各/分别…多少", "each": one clause answers for one of them; the clauses after it, to the sentence's end,
+        # for the others ("…合建3个自动气象站；与澳门地球物理暨气象局合建2个自动气象站。").
+        if _ASKS_EACH_RE.search(question):
+            for c in list(chosen.values()):
+                nxt = c
+                for _ in range(self.EACH_CLAUSES):
+                    if not nxt.text.rstrip().endswith(("；", ";")):
+                        break
+                    nxt = by_key.get((c.passage.id, nxt.position + 1))
+                    if nxt is None:
+                        break
+                    chosen.setdefault(nxt.key, nxt)
         # An item of an article ("（二）…接受有利益冲突的…委托；") says what is done, its lead-in what follows
         # ("…有下列行为之一的，…可以处10万元以下的罚款…："): the lead-in is quoted with it.
         leads: dict[tuple[str, int], list[_Candidate]] = {}
@@ -964,6 +1036,7 @@ class ExtractiveAnswerer:
     ENUMERATION_MIN_LONG = 3  # a list of long items is read as one from this many
     ENUMERATION_LEAD = 4  # a lead-in chosen is at most this many sentences before the list's first item
     ENUMERATION_TITLE_CHARS = 8  # item titles this long (median) name measures or matters, not bare labels
+    ENUMERATION_INTRODUCED_CHARS = 6  # …or this long, when the lead-in chosen announces them ("（二）形成标准规范。")
 
     def enumeration(
         self, question: str, retrieval: Retrieval, chosen: list[_Candidate], query=None
@@ -999,17 +1072,22 @@ class ExtractiveAnswerer:
             announced = bool(_ENUM_ITEM_RE.match(titles[0].text).group("shi")) or any(
                 _ANNOUNCES_RE.search(c.text.strip()) for c in lead
             )
+            # Items the reader made headings are a document's parts, answered by :meth:`outline` and
+            # :meth:`subsection`, unless the sentence chosen is the lead-in announcing them ("重点做好以下工作：").
+            headed = any(c.text.strip().rstrip("。；;") in c.passage.headings for c in titles)
+            introduced = any(first - self.ENUMERATION_LEAD <= at < first for at in ats)
             if (
                 len(titles) < self.ENUMERATION_MIN_ITEMS
                 or not announced
-                or any(c.text.strip().rstrip("。；;") in c.passage.headings for c in titles)  # the reader's headings
-                or sorted(len(_bare(c.text)) for c in titles)[len(titles) // 2] < self.ENUMERATION_TITLE_CHARS
+                or headed and not introduced
+                or sorted(len(_bare(c.text)) for c in titles)[len(titles) // 2]
+                < (self.ENUMERATION_INTRODUCED_CHARS if introduced else self.ENUMERATION_TITLE_CHARS)
             ):
                 continue
             if self._one_item(query or analyse(question), own, titles, "".join(c.text for c in lead)):
                 continue
-            if len(own) > 2 and not any(any(w in c.text for c in titles) for w in own):
-                continue
+            if len(own) > 2 and not any(any(w in c.text for c in titles + lead) for w in own):
+                continue  # a list on something else (its titles and lead-in say none of the question's words)
             if "places" in (query or analyse(question)).answer_types and not any(_names_places(c.text) for c in titles):
                 continue  # places asked ("哪些地区"); a list of measures names none
             # Each item's title, and the sentences that set it out.
@@ -1227,6 +1305,19 @@ class ExtractiveAnswerer:
         title = first if len(first) <= self.TOPIC_TITLE_CHARS and not re.search(r"[，,；;：:]", first) else ""
         where = (passage.headings[-1] if passage.headings else "") + title
         return any(w in where for w in words)
+
+
+# A document's list of its attachments: "附件：1.国土资源部关于…的报告" and the numbered titles after it.
+_ATTACHMENTS_RE = re.compile(r"\s*附件\s*[:：][^\n，,。；;]*(?:\n\s*\d{1,2}\s*[.．、][^\n，,。；;]*)*\s*")
+
+
+def _lists_attachments(text: str) -> bool:
+    """``text`` is nothing but a document's list of its attachments: it names them, says nothing."""
+    return bool(_ATTACHMENTS_RE.fullmatch(text))
+
+
+# Asks a figure of each of several things ("各建几个", "分别是多少", "how many each").
+_ASKS_EACH_RE = re.compile(r"各[^，,。？?]{0,6}(?:多少|几)|分别[^，,。？?]{0,6}(?:多少|几|是)|\beach\b|\brespectively\b", re.I)
 
 
 # A numbered measure's title standing alone: "（三）完善农机装备创新体系。", "（一）带量采购，以量换价。",

@@ -33,6 +33,7 @@ Rules in order (code — what it refuses):
 ``gate.result_not_target``   a target asked, only results given (a review's sentences, an earlier year's figures).
 ``gate.outcome_missing``     the outcome of a step asked, the evidence only plans it.
 ``gate.names_missing``       the names of a counted set asked, none given.
+``gate.places_missing``      places asked as a list ("哪10个城市"), none named.
 ``gate.procedure_missing``   a procedure asked, none described.
 ``gate.title_missing``       "who is the 主任" with no 主任 named.
 """
@@ -453,6 +454,8 @@ def _said(term: str, text: str, q: str = "") -> bool:
         return True
     if re.fullmatch(r"[a-z][a-z&.\-]*", term):
         return any(t in text for t in _spellings(term))
+    if any(t in text for t in _spellings(term)[1:]):
+        return True  # an indicator's other name ("经济总量": 地区生产总值)
     parts = [w for w in words(term) if w != term and len(w) >= 2]
     if parts and all(w in text for w in parts):
         return True
@@ -698,6 +701,23 @@ def names_missing(gate: "EvidenceGate", e: Evidence) -> str | None:
     return None
 
 
+def places_missing(gate: "EvidenceGate", e: Evidence) -> str | None:
+    """Places are asked as a list ("首批试点的是哪10个城市？", "通报表扬了哪些地区"); the evidence names none: it
+    speaks of the places ("试点城市由省级有关部门推荐") without naming them. A place of the gazetteer, in the
+    evidence or the title of a document it is quoted from, or a list of names ending as places do ("东北地区、中部
+    地区"), names them."""
+    if "places" not in e.types:
+        return None
+    # The places may be the documents' own: each province's report answers "哪些省份把…定在6%左右".
+    titles = " ".join(
+        {h.passage.doc_title for h in e.retrieval.hits[: gate.settings.top_k] if re.sub(r"\s+", "", h.passage.text)[:40] in e.dated}
+    )
+    # One place may be the whole answer ("哪些省份把…定在6%左右": 重庆), or one document's part of it.
+    if any(p.level != "national" for p in find_places(e.evidence + titles)) or re.search(r"[省市区县州盟]、[^\s，,。；;、（）()]{2,12}[省市区县州盟]", e.evidence):
+        return None
+    return "the evidence names none of the places asked for"
+
+
 def procedure_missing(gate: "EvidenceGate", e: Evidence) -> str | None:
     """A procedure (材料, 流程, 手续, 时限 …) is asked; the evidence describes none."""
     if _PROCEDURE_RE.search(e.q) and not _PROCEDURE_RE.search(e.evidence):
@@ -720,7 +740,7 @@ RULES: tuple[Rule, ...] = tuple(
         nothing_retrieved, similarity_floor, off_topic, unknown_field, unknown_year, unknown_ordinal, unknown_box, unknown_place,
         quoted_name_missing, year_not_in_evidence, period_not_in_evidence, country_not_in_evidence, answer_kind_missing, subject_missing,
         figure_not_of_subject, unit_mismatch,
-        target_not_result, span_not_year, result_not_target, outcome_missing, rank_missing, names_missing,
+        target_not_result, span_not_year, result_not_target, outcome_missing, rank_missing, names_missing, places_missing,
         procedure_missing, title_missing,
     )
 )

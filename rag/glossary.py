@@ -258,6 +258,7 @@ TERMS.update({
     "in charge": ("负责", "主管", "归口管理"), "responsible for": ("负责",), "department": ("部门",),
     "citizen": ("公民",), "make up": ("组成",), "made up of": ("组成",), "composed of": ("组成",), "member": ("成员",),
     "leads": ("牵头",), "lead department": ("牵头",), "lead unit": ("牵头",),
+    "how often": ("召开", "每年"), "meet": ("召开", "会议"), "meeting": ("会议",), "meetings": ("会议",),
     "inspection": ("督查", "检查"), "incentive": ("激励",), "commend": ("表扬", "通报表扬"),
     "best practice": ("典型经验", "典型做法"), "master plan": ("总体规划",), "new area": ("新区",),
 })
@@ -465,6 +466,7 @@ INDICATOR_NAMES_ZH: dict[str, str] = {
 # Other names the reports give an indicator's level: a province's 经济总量 is its 地区生产总值.
 INDICATOR_SPELLINGS_ZH: dict[str, tuple[str, ...]] = {
     "生产总值": ("经济总量",), "地区生产总值": ("经济总量",), "国内生产总值": ("经济总量",),
+    "经济总量": ("生产总值",),
 }
 
 
@@ -474,6 +476,18 @@ def indicator_names(question: str) -> str:
         if word in question and INDICATOR_NAMES_ZH[word] not in question:
             question = question.replace(word, INDICATOR_NAMES_ZH[word])
     return question
+
+
+def indicator_terms(question: str) -> list[str]:
+    """The reports' terms for the indicators a Chinese question names in everyday words or letters ("经济增速" →
+    生产总值增长; "经济总量", "GDP" → 生产总值): what a keyword search must also look for."""
+    terms = [INDICATOR_NAMES_ZH[w] for w in sorted(INDICATOR_NAMES_ZH, key=len, reverse=True) if w in question]
+    terms += [name for name, others in INDICATOR_SPELLINGS_ZH.items() if name == "生产总值" and any(o in question for o in others)]
+    if re.search(r"(?<![A-Za-z])GDP(?![A-Za-z])", question, re.I):
+        terms.append("生产总值")
+    # A rate the reports state by its growth: "生产总值增速" is said "生产总值…增长5%".
+    terms += [t.replace("增速", "增长") for t in terms if t.endswith("增速")]
+    return list(dict.fromkeys(terms))
 
 
 def formal_terms(question: str) -> list[str]:

@@ -355,8 +355,14 @@ def _articles(text: str) -> tuple[int, ...]:
 # ---------------------------------------------------------------- what kind of answer is asked for
 _ASKS = {
     # A price paid, not consumer prices or a price index ("What consumer price inflation target…").
-    "fee": re.compile(r"费用|收费|手续费|要交.{0,4}钱|交多少|花多少钱|\bfees?\b(?!\s+rates?\b)|\bcosts?\b(?![-\s]*(?:relief|reduction|cutting|cuts?\b|down\b|burdens?\b|of (?:living|doing business|production|logistics|financing|energy)))|(?<!consumer )(?<!producer )\bprices?\b(?!\s+(?:index|indices|level|increase|rise|inflation|growth|stability)\b)|(?<!\bin )\bcharges?\b(?!\s+of\b)", re.I),
+    "fee": re.compile(r"费用|收费|手续费|要交.{0,4}钱|交多少|花多少钱|\bfees?\b(?!\s+(?:rates?|breaks?|exemptions?|waivers?|relief|reductions?|cuts?)\b)|\bcosts?\b(?![-\s]*(?:relief|reduction|cutting|cuts?\b|down\b|burdens?\b|of (?:living|doing business|production|logistics|financing|energy)))|(?<!consumer )(?<!producer )\bprices?\b(?!\s+(?:index|indices|level|increase|rise|inflation|growth|stability)\b)|(?<!\bin )\bcharges?\b(?!\s+of\b)", re.I),
     # A number to call, not what a hotline achieved ("What resolution rate did the 12345 hotline achieve?").
+    # A penalty asked ("会被罚多少", "怎么处罚", "What fine … for drivers who fail to give way").
+    "penalty": re.compile(
+        r"罚多少|罚款(?:是)?多少|会被罚|怎么罚|怎么处罚|如何处罚|什么处罚|哪些处罚|处罚(?:是什么|有哪些)|罚则|"
+        r"\bwhat (?:fines?|penalt(?:y|ies)|punishment)\b|\bhow much (?:is|are|will) [^?]{0,40}\bfined\b|\bfined how much\b",
+        re.I,
+    ),
     "phone": re.compile(r"电话|联系方式|热线(?:号码|电话|是多少)|手机号|邮箱|传真|\bphone|\bhotline(?:\s+number|\s+is)?\b(?!\s+(?:achieve|handle|resolve|receive))|e-?mail|contact (number|details|info)", re.I),
     "contact": re.compile(r"联系人|对接人|找谁|contact person|who (should|do|can) (i|we) contact", re.I),
     "address": re.compile(r"地址|在哪里办公|办公地点|办事大厅|窗口在哪|\baddress|where is the office", re.I),
@@ -374,30 +380,41 @@ _ASKS = {
         r"|\bvalue of\b|how much money|\brevenue",
         re.I,
     ),
+    # How often something is done ("多久开一次", "How often … meet"): a frequency, not a count.
+    "frequency": re.compile(r"多久[^？?，,。]{0,6}一次|多长时间[^？?，,。]{0,6}一次|几年一次|每隔多久|多少年一次|\bhow often\b|\bhow frequently\b", re.I),
     "count": re.compile(
         r"多少|(?<![第那这好])几[个项批次对家名人位场届条张国年所天种]|数量|数目|多长时间|多久|how many|how much|how long\b|number of|what percentage"
         r"|\bwhat (?:share|proportion|ratio|rate)\b|\bwhat (?:[a-z]+ ){1,3}(?:rate|ratio|share)\b|\bhow (?:far|large|big|high|fast)\b",
         re.I,
     ),
     "list": re.compile(r"哪些|有哪|哪几|哪[两二三四五六七八九十]+(?:个方面|方面|项|个(?!字)|条|类|种|件|大)|列举|包括什么|包括哪|都有什么|分别是|\bwhich\b.*\bare\b|what are|\blist\b", re.I),
-    "who": re.compile(r"是谁|叫什么名字|哪位|\bwho is\b|\bwho was\b", re.I),
+    "who": re.compile(r"是谁|叫什么名字|哪位|由谁担任|谁(?:来)?担任|\bwho is\b|\bwho was\b|\bwho (?:chairs|heads|leads)\b", re.I),
     # Places asked as a list ("哪些地区", "哪几个省"), and a department or body ("由哪个部门负责核发"): the answerer
     # prefers sentences naming them.
-    "places": re.compile(r"哪(?:些|几个|[两二三四五六七八九十]+个)(?:地区|地方|省份?|省市|城市|市|县|国家|地市|区域|口岸|港口)"),
+    "places": re.compile(
+        r"哪(?:些|几个|[两二三四五六七八九十]+个|\d+个)(?:地区|地方|省份?|省市|城市|市|县|国家|地市|区域|口岸|港口)"
+        # "哪些成效突出的试点地区": the places closing the clause, after what is said of them.
+        r"|哪(?:些|几个|\d+个)[^，,。？?；;]{1,10}?(?:地区|省份|城市|国家)(?=[？?，,。；;]|$)"
+    ),
     "body": re.compile(r"哪(?:个|些|家|一个)(?:部门|单位|机构|机关)|由谁(?:负责|牵头|审批|核发|承担|主管|管理)|(?:牵头|主管|负责)(?:部门|单位)是"),
 }
+# A frequency stated: "每月召开三次", "每半年召开一次", "原则上每年召开两次会议", "一年两次".
+FREQUENCY_RE_TEXT = r"每(?:年|月|周|季度?|半年|天|日|[两二三四五\d]+年)[^。；;]{0,14}?[一二两三四五六七八九十\d]+次|(?:一年|每年|一月)[一二两三四五六七八九十\d]+次|[一二两三四五六七八九十\d]+年一次"
+FREQUENCY_RE = re.compile(FREQUENCY_RE_TEXT)
 _HAS = {
-    "fee": re.compile(r"\d[\d,.]*\s*(元|美元|万元|亿元|块)|收费|免费|费用"),
+    "fee": re.compile(r"\d[\d,.]*\s*(元|美元|万元|亿元|块)|收费|免费|费用|免收|减免"),
+    "penalty": re.compile(r"罚|处分|警告|吊销|拘留|追究[^。]{0,8}责任|责令"),
     "phone": re.compile(r"\d{3,4}-?\d{7,8}|1[3-9]\d{9}|@[\w.-]+\.\w+"),
     "contact": re.compile(r"联系人|联系电话|负责人[:：]"),
     "address": re.compile(r"地址[:：]|[路街道巷]\d+号|\d+号[楼室]"),
     "website": re.compile(r"https?://|www\.|\.gov\.cn|\.com"),
     "date": re.compile(r"\d{4}年|\d{1,2}月|\d{1,2}日|今年|明年|年底|年内|期间|以前|之前|\d{4}-\d{2}"),
     "amount": re.compile(r"\d[\d,.]*\s*(万亿|千亿|百亿|亿|千万|百万|万)?\s*(元|美元|欧元|人民币)"),
+    "frequency": re.compile(FREQUENCY_RE_TEXT),
     "count": re.compile(r"\d|[一二两三四五六七八九十百千万亿]+[个项批次对家名人位场届条张国所种大]|若干|多家"),
 }
 # Measure words a count question names ("多少家", "几个工作日"); the evidence must count the same thing.
-_MEASURE_RE = re.compile(r"(?:多少|(?<![第那这好])几)(个工作日|工作日|公顷|亿元|万元|美元|家|对|批次|批|人次|名|位|项|场|届|所|条|张|种|天|年|吨|个)")
+_MEASURE_RE = re.compile(r"(?:多少|(?<![第那这好])几)(个工作日|工作日|公顷|亿元|万元|美元|家|对|批次|批|人次|名|位|项|场|届|所|条|张|种|天|年|吨|户|座|辆|台|套|亩|个)")
 _WHOLE_UNITS = ("工作日", "个工作日", "公顷", "亿元", "万元", "美元", "批次", "人次")
 # "实际已经…多少" asks for an achieved figure; a plan's target does not answer it.
 _ASKS_ACTUAL_RE = re.compile(r"实际|已经|截至|截止|目前|现在|如今|到现在")
@@ -459,7 +476,7 @@ def subject_text(question: str) -> str:
 _ASKS_VERDICT_RE = re.compile(
     r"(?:目标|任务|指标)[^，。？?]{0,12}(?:完成|实现|达到|达成|做到|执行)(?:了|得)?(?:吗|没有?|与否|情况|怎么样|如何)|完成情况|目标完成|"
     r"(?:完成|实现|达到|达成)(?:了)?(?:年初|年度|全年|当年|预期|既定|原定)?(?:目标|预期|任务)(?:了)?(?:吗|没有?)|达标(?:了)?(?:吗|没有?)|比目标|与目标相比|和目标相比|跟目标比|"
-    r"目标[^。]{0,20}(?:实际|最后|最终|结果)|实际[^。]{0,20}目标|超额完成|控制在目标|目标以内了?吗|"
+    r"目标[^。]{0,20}(?:实际|最后|最终|结果)|实际[^。]{0,20}目标|(?:提出|计划|预期|部署|要求)[^。实]{0,30}[？?][^。]{0,20}实际|超额完成|控制在目标|目标以内了?吗|"
     r"(?:最后|最终)(?:完成|干到|做到|达到|实现)了?(?:吗|没有?|多少)|(?:做到|落实|完成|实现|达到|达成)了?(?:吗|没有)|"
     r"(?:定|设|提)(?:过|了)?[^。？?]{0,4}目标(?:吗|没有?)|有没有(?:定|设|提)?(?:过)?[^。？?]{0,4}目标|"
     r"\b(?:plan|aim|aimed|planned|wanted)\b[^?]{0,80}\bactual(?:ly)?\b|\bas (?:the )?plan(?:ned| wanted)?\b|"
@@ -468,7 +485,7 @@ _ASKS_VERDICT_RE = re.compile(
     r"\b(?:target|goal)s?\b[^?]{0,80}\b(?:met|achieved|reached|hit|exceeded|missed|fulfilled)\b|"
     r"\b(?:meet|hit|reach|achieve|miss|exceed|fulfil+)\b[^?]{0,40}\b(?:target|goal)|"
     r"(?:compared?|against) (?:with |to )?(?:the |its )?(?:target|goal)|\bactual(?:ly)?\b[^?]{0,60}\b(?:target|goal)|"
-    r"\b(?:target|goal)\b[^?]{0,60}\bactual(?:ly)?\b",
+    r"\b(?:target|goal)\b[^?]{0,120}\bactual(?:ly)?\b",
     re.I,
 )
 _ASKS_OUTCOME_RE = re.compile(r"做完了|完成了吗|完成没|结论|结果(?:如何|怎么样|是什么)|怎么样了")
@@ -486,6 +503,8 @@ _FIELD_RES = (
         r"(?:有|采取|提出|出台|作出|做了|还有|是|怎么|如何|要|都|上|打算|准备|计划)"
     ),
     re.compile(r"^(?P<f>[^，,。？?；;]{2,16}?)(?:方面|领域)?(?:有哪些|有什么|要求)"),
+    # "在财政税收和投融资方面给文化企业哪些支持": 方面 closes the field, whatever verb follows.
+    re.compile(r"(?:对|在|关于|针对)(?P<f>[^，,。？?；;！!《》“”]{2,24}?)(?:方面|领域)"),
 )
 # A field set before the asking clause ("对婚恋交友网站和婚介机构，国家出台了哪些监管措施"): read only when no other
 # is found, since a clause before the asking often says who asks ("我们想做对俄罗斯的生意，…对俄合作有哪些方向").

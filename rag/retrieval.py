@@ -16,7 +16,7 @@ from functools import cached_property
 import numpy as np
 
 from rag.boilerplate import empty_passage, formula_sentences
-from rag.glossary import chinese_terms, english_entities, formal_terms
+from rag.glossary import chinese_terms, english_entities, formal_terms, indicator_terms
 from rag.store import Index
 from rag.keyword import FILLER_WORDS, has_cjk, is_chinese, longest_common_substring, tokenize
 from rag.passages import METADATA_HEADING, Passage
@@ -155,7 +155,12 @@ def sub_questions(question: str) -> list[str]:
     asks one thing of two subjects (see :func:`coordinated_parts`). Returns []
     for a single question.
     """
-    clauses = [c.strip() for c in re.split(r"[？?；;！!]|，|,(?=\s*(?:and|what|which|how|who|when|where)\b)", question) if c.strip()]
+    # A Chinese question's comma may be typed half-width ("2024年全省GDP增长了多少,2025年增长目标定的多少?").
+    clauses = [
+        c.strip()
+        for c in re.split(r"[？?；;！!]|，|,(?=\s*(?:and|what|which|how|who|when|where)\b)|(?<=[\u4e00-\u9fff\d]),(?=[\u4e00-\u9fff\d])", question)
+        if c.strip()
+    ]
 
     def asks(clause: str) -> bool:
         # A part must carry a topic of its own ("有什么支持" alone does not).
@@ -494,7 +499,7 @@ class Retriever:
             # BM25 over English words against Chinese text is noise; for an English
             # question it searches the Chinese terms the glossary finds in it, if any.
             keyword_query = (
-                f"{self._within(query, doc_ids)} {' '.join(formal_terms(query))}"
+                f"{self._within(query, doc_ids)} {' '.join(formal_terms(query) + indicator_terms(query))}"
                 if is_chinese(query)
                 else english_keyword_query(query)
             )

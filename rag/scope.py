@@ -120,7 +120,8 @@ def scope_for(query: Query, records: dict[str, DocumentRecord], doc_ids: list[st
         # 问题和建议办理情况的函", "…关于内地西藏初中班扩大招生规模…") are about it too, unless the question names
         # a kind they are not ("2025年政府工作报告"; a kind word alone is often a common one: "办理意见", "计划");
         # retrieval ranks them with the region's own documents (the year rule, below, keeps those of the year asked).
-        titled = {d: r for d, r in pool.items() if _title_names_region(r, named)}
+        # So are those whose title names a city asked ("…关于同意以深圳市名义申办…的复函" for 深圳).
+        titled = {d: r for d, r in pool.items() if _title_names_region(r, named | set(query.cities))}
         kinds = {k for _, k in query.dated_kinds} | ({"政府工作报告"} & set(query.kinds))
         # "今年" asks of the region's current documents, not of old ones about it.
         if kept and query.relative_years:
