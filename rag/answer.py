@@ -240,6 +240,7 @@ class ExtractiveAnswerer:
     STAGE_PENALTY = 0.04  # a target asked, the sentence reviews a result (or the other way round)
     OTHER_PLACE_PENALTY = 0.08  # asked about 北欧, the sentence speaks of 中东欧 (_names_other_place); 0.05 half as good, 0.12 the same
     LABEL_WEIGHT = 0.05  # an item labelled with what the question names ("七、国庆节：…") gains, its siblings lose
+    PENALTY_BONUS = 0.08  # "会被罚多少": a sentence of a passage that sets a penalty (its article's lead-in may)
     FREQUENCY_BONUS = 0.12  # "多久开一次": a sentence stating how often ("每月召开三次")
     DATE_BONUS = 0.03  # a date asked: a sentence giving one (as a count asked gains a figure)
     MEASURE_BONUS = 0.08  # "多少户": a sentence counting in 户 ("505户1748人"); the gate refuses any other
@@ -330,6 +331,8 @@ class ExtractiveAnswerer:
             if named_labels and labels[i]:
                 # "2019年国庆节放几天": of the items 一、元旦：… 七、国庆节：…, the one the question names.
                 bonus += self.LABEL_WEIGHT if labels[i] in named_labels else -self.LABEL_WEIGHT
+            if "penalty" in types and _HAS["penalty"].search(self.index.passages[pid].text):
+                bonus += self.PENALTY_BONUS  # "会被罚多少": a sentence of an article that sets a penalty
             if "frequency" in types and FREQUENCY_RE.search(sentence):
                 bonus += self.FREQUENCY_BONUS  # "多久开一次": "国务院常务会议一般每月召开三次"
             if "date" in types and _DATE_IN_RE.search(sentence):
@@ -358,7 +361,7 @@ class ExtractiveAnswerer:
                 bonus -= self.ECHO_PENALTY  # restates the question's own words, adds nothing
             if asks_first and RANKED_FIRST_RE.search(sentence):
                 bonus += self.FIRST_BONUS
-            if lead_words and _ANNOUNCES_RE.search(sentence.strip()) and sum(w in sentence for w in lead_words) >= self.LEAD_IN_WORDS:
+            if lead_words and self._announces_asked(sentence, squashed, lead_words):
                 bonus += self.LEAD_IN_BONUS  # "要重点做好哪几项": "…重点做好以下工作：" announces them
             if "list" in types and _enumerates(sentence):
                 bonus += self.LIST_BONUS
@@ -433,8 +436,29 @@ class ExtractiveAnswerer:
         return sorted(cands, key=lambda c: -c.score)
 
     EACH_CLAUSES = 4  # "各…多少": at most this many clauses after one chosen, to its sentence's end
+    LEAD_IN_TAIL = 20  # …the two written together within this many characters of its end
     LEAD_IN_WORDS = 2  # a list's lead-in saying at least this many of the question's own words is read
     ROSTER_DOCS = 2  # a role asked for is looked up in the member lists of this many best-ranked documents
+
+    def _announced(self, question: str, chosen: list[_Candidate]) -> bool:
+        """A sentence ``chosen`` announces a list in the question's words (:meth:`_announces_asked`)."""
+        if not chosen:
+            return False
+        title = chosen[0].passage.doc_title
+        own = [w for w in question_terms(question) if len(w) >= 2 and not w.isdigit() and w not in title]
+        squashed = re.sub(r"\s", "", question)
+        return any(self._announces_asked(c.text, squashed, own) for c in chosen)
+
+    def _announces_asked(self, sentence: str, squashed: str, own: list[str]) -> bool:
+        """``sentence`` announces a list ("…重点做好以下工作：") in the question's words: :attr:`LEAD_IN_WORDS` of
+        ``own`` (the question's words beyond its document's title), two of them written together as the question
+        writes them ("重点做好") in its last :attr:`LEAD_IN_TAIL` characters, not only words said of anything
+        ("加强…合作")."""
+        if not _ANNOUNCES_RE.search(sentence.strip()) or sum(w in sentence for w in own) < self.LEAD_IN_WORDS:
+            return False
+        # …said where it announces the list, not anywhere in a long sentence.
+        tail = re.sub(r"\s", "", sentence)[-self.LEAD_IN_TAIL :]
+        return any(a + b in squashed and a + b in tail for a in own for b in own if a != b)
 
     def _read(self, question: str, retrieval: Retrieval, k: int) -> list[str]:
         """The passages whose sentences may answer: the ``k`` best-ranked; when the question asks who holds a role
@@ -456,16 +480,14 @@ class ExtractiveAnswerer:
             # the question's own words ("符合下列要求的社会团体予以保留。", "重点做好以下工作：").
             own = [w for w in question_terms(question) if len(w) >= 2 and not w.isdigit() and w not in title] if "list" in types else []
             for p in self.index.doc_passages(doc):
-                if p.id in ids:
-                    continue
                 if "who" in types and any(
                     (line := name_and_post(s)) and line[0] and line[0] in squashed for s in p.text.splitlines()
-                ):
-                    ids.insert(at, p.id)
-                elif own and any(
-                    _ANNOUNCES_RE.search(s.strip()) and sum(w in s for w in own) >= self.LEAD_IN_WORDS
-                    for s in answer_sentences(p.text)
-                ):
+                ) or own and any(self._announces_asked(s, squashed, own) for s in answer_sentences(p.text)):
+                    # Retrieved lower down or not at all, it is read as ranked just below the document's best.
+                    if p.id in ids[:at]:
+                        continue
+                    if p.id in ids:
+                        ids.remove(p.id)
                     ids.insert(at, p.id)
         return ids
 
@@ -794,8 +816,12 @@ class ExtractiveAnswerer:
             if listed:
                 return compose_broad(question, [(c.passage, c.text) for c in listed[0]], listed[1])
         if query.broad:
+            # A lead-in chosen that announces the list in the question's words ("重点做好以下工作：" for "要重点做好
+            # 哪些工作") says which of the document's lists is asked: its items come before an outline's.
+            announced = self._announced(question, chosen) and self.enumeration(question, retrieval, chosen, query)
             items, more = (
                 self.named_sections(question, retrieval, chosen, query)
+                or announced
                 or self.outline(question, retrieval, chosen)
                 or self.enumeration(question, retrieval, chosen, query)
                 or self.subsection(question, retrieval, chosen)
@@ -1061,6 +1087,7 @@ class ExtractiveAnswerer:
         ats = [i for i, c in enumerate(seq) if c.key in keys]  # the chosen sentences' places in the document
         # The question's words that are not the document's subject (its title's).
         own = [w for w in question_terms(question) if len(w) >= 2 and not w.isdigit() and w not in best.passage.doc_title]
+        squashed = re.sub(r"\s", "", question)
         for run in runs:
             first = run[0]
             titles = [seq[i] for i in run]
@@ -1073,9 +1100,12 @@ class ExtractiveAnswerer:
                 _ANNOUNCES_RE.search(c.text.strip()) for c in lead
             )
             # Items the reader made headings are a document's parts, answered by :meth:`outline` and
-            # :meth:`subsection`, unless the sentence chosen is the lead-in announcing them ("重点做好以下工作：").
+            # :meth:`subsection`, unless the sentence chosen is the lead-in announcing them in the question's words
+            # ("重点做好以下工作：" for "要重点做好哪几项试点任务").
             headed = any(c.text.strip().rstrip("。；;") in c.passage.headings for c in titles)
-            introduced = any(first - self.ENUMERATION_LEAD <= at < first for at in ats)
+            introduced = any(first - self.ENUMERATION_LEAD <= at < first for at in ats) and any(
+                self._announces_asked(c.text, squashed, own) for c in lead
+            )
             if (
                 len(titles) < self.ENUMERATION_MIN_ITEMS
                 or not announced
@@ -1086,8 +1116,10 @@ class ExtractiveAnswerer:
                 continue
             if self._one_item(query or analyse(question), own, titles, "".join(c.text for c in lead)):
                 continue
-            if len(own) > 2 and not any(any(w in c.text for c in titles + lead) for w in own):
-                continue  # a list on something else (its titles and lead-in say none of the question's words)
+            # A list on something else: its titles say none of the question's words, nor does a lead-in announce
+            # it in the question's words ("重点做好以下工作：" for "要重点做好哪几项").
+            if len(own) > 2 and not any(any(w in c.text for c in titles) for w in own) and not introduced:
+                continue
             if "places" in (query or analyse(question)).answer_types and not any(_names_places(c.text) for c in titles):
                 continue  # places asked ("哪些地区"); a list of measures names none
             # Each item's title, and the sentences that set it out.

@@ -7,7 +7,7 @@ reason code ("未收录文号为国发〔2019〕3号的文件。") instead of le
 another document. The rules run in order, each on what the one before left:
 
 ``scope.doc_number``   a 文号 the question names: that document, or "not held".
-``scope.title``        a 《title》 it names: the documents whose title holds it.
+``scope.title``        a 《title》 it names, or a numbered proposal it answers (第2741号提案): the documents whose title holds it.
 ``scope.region``       provinces, cities or 全国 it names, in a collection of several regions'
                        documents: those regions' documents (or, for a year they do not cover, the
                        national ones whose title names them), or "not held" when none is.
@@ -66,6 +66,10 @@ def _kind_matches(record: DocumentRecord, kind: str) -> bool:
     )
 
 
+# A numbered proposal, suggestion or motion a reply answers: "第2741号提案", "第7264号建议".
+_NUMBERED_REF_RE = re.compile(r"第\d+号(?:提案|建议|议案)")
+
+
 def _region_name(region: str) -> str:
     return "全国" if region == NATIONAL else region
 
@@ -97,6 +101,11 @@ def scope_for(query: Query, records: dict[str, DocumentRecord], doc_ids: list[st
             scope.code = f"{NOT_HELD}.doc_number"
             return scope
         narrow(kept, "scope.doc_number")
+
+    # A proposal's or a suggestion's number ("第2741号提案", "第7264号建议"): the reply whose title names it.
+    for ref in _NUMBERED_REF_RE.findall(query.text):
+        kept = {d: r for d, r in pool.items() if ref in r.title}
+        narrow(kept, "scope.title")
 
     # 《title》: the documents whose title holds the name (a title may be cited inside another document).
     for name in query.titles:

@@ -1,0 +1,116 @@
+"""Kinds of question that documents outside the bundled corpus raise: who holds a role in a member list, a figure
+of each of several things, a frequency, a penalty, a list announced in the question's own words, a count in 户,
+places asked that the evidence does not name, a report's last-year result and this year's target asked in one
+sentence with half-width commas, a city named in a national reply's title. Eight real documents of the
+multi-document corpus (and one regulation of ``tests/fixtures/documents``) are indexed once for this module."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from conftest import DOCUMENTS, ROOT, make_settings
+from rag.glossary import indicator_terms
+from rag.query import analyse, asked_types
+from rag.retrieval import sub_questions
+
+MULTIDOC = ROOT / "eval" / "corpora" / "multidoc"
+DOCS = (
+    "gov-cn-2019/gov-cn-5343832.html",  # a joint conference's rules and its member list (召集人：孙春兰 …)
+    "gov-cn-2019/gov-cn-5345413.html",  # 广东's weather stations with Hong Kong and Macao: 3 and 2
+    "gov-cn-2019/gov-cn-5351573.html",  # a reply on a bid "以深圳市名义" (a national document naming a city)
+    "gov-cn-2019/gov-cn-5345397.html",  # the State Council's working rules (meetings: 每半年, 每月三次)
+    "gov-cn-2019/gov-cn-5351649.html",  # a reply with a list of attachments and a village of 505户1748人
+    "gov-cn-2019/gov-cn-5338761.html",  # a pilot plan: "重点做好以下工作：（一）建设集约化平台。…"
+    "gwr-provinces-2025/gwr-2025-anhui.docx",
+)
+
+
+@pytest.fixture(scope="module")
+def assistant(tmp_path_factory, embedder):
+    from rag.pipeline import Assistant
+    from rag.store.index import Index
+
+    folder = tmp_path_factory.mktemp("unseen-questions")
+    corpus = folder / "corpus"
+    corpus.mkdir()
+    for name in DOCS:
+        shutil.copy(MULTIDOC / name, corpus)
+    shutil.copy(DOCUMENTS / "gov-cn-5341736.html", corpus)  # 专利代理条例
+    settings = make_settings(folder / "index", corpus_dir=corpus)
+    Index(settings, embedder=embedder).ingest(corpus)
+    return Assistant(settings, embedder=embedder)
+
+
+def ask(assistant, question: str):
+    return assistant.ask(question).answer
+
+
+def test_the_role_asked_is_read_from_the_member_list_for_its_own_part(assistant):
+    a = ask(assistant, "部际联席会议的召集人由谁担任？联席会议办公室设在哪个部门？")
+    assert not a.abstained and "孙春兰" in a.text and "办公室设在教育部" in a.text
+
+
+def test_each_of_several_figures_is_given(assistant):
+    a = ask(assistant, "广东省气象局与香港、澳门合建的自动气象站各有几个？")
+    assert not a.abstained and "3个" in a.text and "2个" in a.text
+
+
+def test_a_frequency_asked_is_answered_by_a_sentence_stating_one(assistant):
+    a = ask(assistant, "国务院全体会议一般多久召开一次？")
+    assert not a.abstained and "每半年召开一次" in a.text
+    assert {"frequency"} <= asked_types("How often does the joint conference meet?")
+
+
+def test_a_penalty_asked_is_answered_with_the_article_that_sets_it(assistant):
+    a = ask(assistant, "专利代理机构的合伙人变了却一直没办变更手续，会被罚多少？")
+    assert not a.abstained and "10万元以下的罚款" in a.text
+    assert "penalty" in asked_types("What fine does the notice set for drivers who fail to give way?")
+
+
+def test_a_count_in_households_skips_the_attachment_list(assistant):
+    a = ask(assistant, "巴东县马鬃山村一共有多少户？")
+    assert not a.abstained and "505户" in a.text and "专家组意见" not in a.text.splitlines()[0]
+
+
+def test_a_list_announced_in_the_questions_words_is_listed_item_by_item(assistant):
+    a = ask(assistant, "政府网站集约化试点地区要重点做好哪些工作？")
+    assert not a.abstained
+    for item in ("建设集约化平台", "形成标准规范", "构建信息资源库", "提供一体化服务", "强化安全保障"):
+        assert item in a.text, item
+
+
+def test_places_asked_that_the_evidence_does_not_name_are_refused(assistant):
+    a = ask(assistant, "集约化试点验收以后，国务院办公厅通报表扬了哪些成效突出的试点地区？")
+    assert a.abstained and a.reason.startswith("gate.places_missing")
+    # The plan names its pilot regions: asked which they are, it answers.
+    a = ask(assistant, "政府网站集约化试点选了哪些地区？")
+    assert not a.abstained and "吉林" in a.text
+
+
+def test_last_years_result_and_this_years_target_asked_with_half_width_commas(assistant):
+    question = "安徽2025年政府工作报告里,2024年全省GDP增长了多少,2025年增长目标定的多少?"
+    assert len(sub_questions(question)) == 2
+    a = ask(assistant, question)
+    assert not a.abstained and "5.8%" in a.text and "5.5%以上" in a.text
+
+
+def test_a_city_named_in_a_national_documents_title_scopes_to_it(assistant):
+    a = ask(assistant, "深圳申办世界大学生夏季运动会，申办经费由谁承担？")
+    assert not a.abstained and "广东省人民政府承担" in a.text
+    assert all(c.passage.doc_id == "gov-cn-5351573" for c in a.citations)
+
+
+def test_everyday_indicator_names_are_searched_in_the_reports_terms():
+    assert "生产总值" in indicator_terms("江苏2024年经济总量是多少")
+    assert "生产总值增长" in indicator_terms("黑龙江去年经济增速是多少")
+    assert "生产总值" in indicator_terms("全省GDP增长了多少") and indicator_terms("粮食产量是多少") == []
+
+
+def test_a_target_and_its_result_asked_without_the_word_target_ask_a_verdict():
+    assert analyse("2018年政府工作报告提出当年减少农村贫困人口多少？2019年政府工作报告说实际减少了多少？").asks_verdict
+    assert analyse(
+        "What target for new urban jobs did China set for 2017, and how many new urban jobs were actually created that year?"
+    ).asks_verdict
+    assert not analyse("2018年减少了多少农村贫困人口？").asks_verdict
