@@ -116,13 +116,15 @@ def question_terms(question: str) -> list[str]:
     the glossary finds in them, and their numbers — English words never occur
     in the Chinese sentences.
     """
-    from rag.glossary import chinese_terms, term_groups
+    from rag.glossary import chinese_terms, indicator_terms, term_groups
 
     if is_chinese(question):
         # A Latin abbreviation in a Chinese question ("GDP增长多少") is written out in the documents: its
         # shortest Chinese term (生产总值) is the one every spelling holds.
         latin = [min(g, key=len) for g in term_groups(" ".join(re.findall(r"[A-Za-z][A-Za-z&.\-]*", question))) if g]
-        return list(dict.fromkeys(tokenize(question) + [t for w in latin for t in tokenize(w)]))
+        # Everyday indicator names in the reports' terms ("经济增速": 生产总值, 增长).
+        named = [t for w in indicator_terms(question) for t in tokenize(w)]
+        return list(dict.fromkeys(tokenize(question) + [t for w in latin for t in tokenize(w)] + named))
 
     return list(dict.fromkeys(chinese_terms(question) + re.findall(r"\d+(?:\.\d+)?", question)))
 
@@ -286,6 +288,7 @@ class ExtractiveAnswerer:
         cos = sv.vectors @ np.asarray(retrieval.query_vector, dtype=np.float32)
         part_cos = [sv.vectors @ np.asarray(v, dtype=np.float32) for _, v in retrieval.parts]
         part_texts = [re.sub(r"\s", "", p) for p, _ in retrieval.parts]
+        part_stages = [analyse(p).stage for p, _ in retrieval.parts]
         terms = question_terms(question)
         part_terms = [question_terms(p) for p, _ in retrieval.parts]
         types = asked_types(question)
@@ -299,7 +302,8 @@ class ExtractiveAnswerer:
         part_years = [years_asked(p) for p, _ in retrieval.parts]
         past = bool(_ASKS_PAST_RE.search(question))
         asks_first = bool(ASKS_FIRST_RE.search(question))
-        one_year = len(years) == 1 and bool(types & {"count", "amount"}) and not SPAN_FIGURE_RE.search(question)
+        counts = bool(types & {"count", "amount"}) and not SPAN_FIGURE_RE.search(question)
+        one_year = len(years) == 1 and counts
         asked_places = _places_by_kind(question)
         labels = _item_labels(sv.passage_ids, sv.sentences)
         squashed = re.sub(r"\s", "", question)
@@ -341,6 +345,8 @@ class ExtractiveAnswerer:
                 bonus += 0.03 if re.search(r"\d", _YEAR_RE.sub("", sentence)) else 0.0  # a year counts nothing
                 if measures and any(has_measure(sentence, m) for m in measures):
                     bonus += self.MEASURE_BONUS  # counts the very thing asked about
+                elif "amount" in types and _HAS["amount"].search(sentence):
+                    bonus += self.MEASURE_BONUS  # "安排了多少钱": a sum of money ("已在国债中安排该项目2亿元")
             if asks_figure and self.states_figure(query, pid, sentence):
                 bonus += self.FACT_BONUS  # "粮食产量616亿斤左右" in a long sentence of targets, for "How much grain…"
             elif asks_figure and not reads_as_asked(sentence, squashed, figure_words):
@@ -374,23 +380,29 @@ class ExtractiveAnswerer:
                 # A page's information table, a report's byline ("2025年1月13日在…大会…会议上…作政府工作报告"):
                 # they answer who issued it and when, no more.
                 bonus -= self.FORMULA_PENALTY
-            if query.stage and other_stage(query.stage, sentence, passage.headings):
-                bonus -= self.STAGE_PENALTY
-            if one_year and SPAN_FIGURE_RE.search(sentence):
-                bonus -= self.SPAN_PENALTY  # one year's figure asked; "五年年均增长5.2%" is another period's
+            # A target asked, the sentence reviews a result (or the other way round); of a question in parts, each
+            # part's own stage ("…当年GDP增长目标定在多少？…2021年实际增长了多少？").
+            stage_penalty = self.STAGE_PENALTY if query.stage and other_stage(query.stage, sentence, passage.headings) else 0.0
+            # One year's figure asked; "五年年均增长5.2%" is another period's (of a part naming one year, for it).
+            span = bool(SPAN_FIGURE_RE.search(sentence))
+            span_penalty = self.SPAN_PENALTY if one_year and span else 0.0
             if asked_places and _names_other_place(sentence + " ".join(passage.headings), asked_places):
                 bonus -= self.OTHER_PLACE_PENALTY
             own = _own_words(sentence, question)
-            score = float(cos[i]) + self.COVERAGE_WEIGHT * _coverage(terms, own) + bonus + who
+            score = float(cos[i]) + self.COVERAGE_WEIGHT * _coverage(terms, own) + bonus + who - stage_penalty - span_penalty
             score += self._structure_bonus(passage, refs) + self._year_bonus(passage, sentence, years or self._relative(passage, query), past)
             parts = [
                 float(pc[i])
                 + self.COVERAGE_WEIGHT * _coverage(pt, own)
                 + bonus
                 + (self.WHO_BONUS if role and role in ps else 0.0)
+                - (
+                    (self.STAGE_PENALTY if other_stage(pst, sentence, passage.headings) else 0.0) if pst else stage_penalty
+                )
+                - (self.SPAN_PENALTY if span and (one_year or len(py) == 1 and counts) else 0.0)
                 + self._structure_bonus(passage, pr)
                 + self._year_bonus(passage, sentence, py, past)
-                for pc, pt, pr, py, ps in zip(part_cos, part_terms, part_refs, part_years, part_texts)
+                for pc, pt, pr, py, ps, pst in zip(part_cos, part_terms, part_refs, part_years, part_texts, part_stages)
             ]
             cands.append(_Candidate(r, passage, pos, sentence, score, parts))
         return cands
@@ -563,7 +575,13 @@ class ExtractiveAnswerer:
                 dated = [c for c in body if self._in_year(c, relative)]
             dated_keys = {c.key for c in dated}
             top = max(dated or body, key=lambda c: c.part_scores[j])
-            covered = max((c.part_scores[j] for c in chosen.values() if c.key in dated_keys), default=float("-inf"))
+            # A sentence of the other stage covers no part ("…目标定在多少" is not answered by "增长8.1%").
+            stage = analyse(part).stage
+            covered = max(
+                (c.part_scores[j] for c in chosen.values()
+                 if c.key in dated_keys and not (stage and other_stage(stage, c.text, c.passage.headings))),
+                default=float("-inf"),
+            )
             said = self._said(chosen.values()) + " ".join(self._time_of(c.passage) for c in chosen.values())
             # Like another passage, a part's sentence must bring something of the part's own: a
             # topic word or year the chosen sentences lack, or the 专栏/章/节 the part names. A part
@@ -571,9 +589,10 @@ class ExtractiveAnswerer:
             part_groups = self.gate.topic_groups(part) + [(y,) for y in years]
             if not years and relative and dated and (meant := self._year_meant(top, relative)):
                 part_groups += [(str(meant),)]
+            # …or the stage the part asks, which no sentence chosen is of (the target beside last year's result).
             brings = bool(retrieval.part_refs and retrieval.part_refs[j]) or _adds_term(
                 part_groups, self._said([top]) + self._time_of(top.passage), said
-            )
+            ) or bool(stage) and covered == float("-inf") and not other_stage(stage, top.text, top.passage.headings)
             if top.part_scores[j] - covered >= self.PART_GAIN and brings:
                 chosen.setdefault(top.key, top)
 
@@ -840,10 +859,10 @@ class ExtractiveAnswerer:
                    decision: GateDecision, query) -> tuple[list[_Candidate], GateDecision]:
         """``chosen`` refused by one of :attr:`RUNNER_UP_CODES`: the sentences chosen without its best one, when
         their best scores within :attr:`RUNNER_UP_MARGIN` of it, states the figure asked (the documents' facts say
-        so) and the gate accepts them; else as it was."""
+        so) or gives the kind of answer asked (a date, a day), and the gate accepts them; else as it was."""
         query = query or analyse(question)
-        day = "date" in query.answer_types and decision.code == "gate.answer_kind_missing"
-        if not day and (self.states_figure is None or not query.asks_figure):
+        kind = decision.code == "gate.answer_kind_missing"
+        if not kind and (self.states_figure is None or not query.asks_figure):
             return chosen, decision
         best = max(chosen, key=lambda c: c.score)
         others = self._whole_items(question, self.select(question, retrieval, k, frozenset({best.key})))
@@ -851,8 +870,14 @@ class ExtractiveAnswerer:
         if top is None or top.score < best.score - self.RUNNER_UP_MARGIN:
             return chosen, decision
         # The documents' facts must say that sentence states the figure asked (its subject, measure and year); a
-        # day asked, that it gives a day.
-        if not (DAY_RE.search(top.text) if day else self.states_figure(query, top.passage.id, top.text)):
+        # kind of answer asked (a date, a day, a fee), that it gives one.
+        if kind:
+            kinds = [_HAS[k] for k in query.answer_types if k in _HAS]
+            if not kinds or not all(rx.search(top.text) for rx in kinds) or (
+                "date" in query.answer_types and "day" in decision.reason and not DAY_RE.search(top.text)
+            ):
+                return chosen, decision
+        elif not self.states_figure(query, top.passage.id, top.text):
             return chosen, decision
         again = self.decide(question, retrieval, others, query)
         return (others, again) if again.answerable else (chosen, decision)

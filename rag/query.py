@@ -210,7 +210,7 @@ def analyse(question: str) -> Query:
         asks_publication=bool(_ASKS_PUBLICATION_RE.search(text)),
         broad=bool(_BROAD_RE.search(squashed if zh else text)),
         fields=_fields(squashed) if zh and _BROAD_RE.search(squashed) else (),
-        asks_verdict=bool(_ASKS_VERDICT_RE.search(squashed if zh else text)),
+        asks_verdict=bool(_ASKS_VERDICT_RE.search(squashed if zh else text)) and not _stages_of_other_years(squashed if zh else text),
         stage=_stage(text),
         measures=tuple(question_measures(text)),
         change="change" if _ASKS_CHANGE_RE.search(text) else "down" if _ASKS_FALL_RE.search(text) else "",
@@ -470,6 +470,16 @@ def subject_text(question: str) -> str:
     """The question less its asking frame: the broad request ("有哪些具体举措"), who is asked and how
     ("国家是怎么推动…的"). What remains names the subject ("消费扶贫")."""
     return _FRAME_RE.sub(" ", _BROAD_RE.sub(" ", question))
+
+
+def _stages_of_other_years(text: str) -> bool:
+    """A result and a target asked of different years ("2015年GDP实际增长了多少？2016年的增长目标又定在多少？"):
+    two figures, not a target set against its own result. Each asking clause's years, less a report's year named
+    in a clause that asks nothing ("2016年政府工作报告里")."""
+    clauses = [c for c in re.split(r"[？?；;]|[，,](?=[^，,？?]*(?:多少|几|what|how))", text) if c.strip()]
+    result = {y for c in clauses if _ASKS_ACTUAL_RE.search(c) or re.search(r"\bactual", c, re.I) for y in _BARE_YEAR_RE.findall(c)}
+    target = {y for c in clauses if _TARGET_RE.search(c) or re.search(r"\b(?:target|goal)", c, re.I) for y in _BARE_YEAR_RE.findall(c)}
+    return bool(result and target and not result & target)
 
 
 # Asks whether a target was met, or sets a result against its target.

@@ -68,6 +68,9 @@ def _kind_matches(record: DocumentRecord, kind: str) -> bool:
 
 # A numbered proposal, suggestion or motion a reply answers: "第2741号提案", "第7264号建议".
 _NUMBERED_REF_RE = re.compile(r"第\d+号(?:提案|建议|议案)")
+# The same in English: "suggestion No. 7240", "proposal No. 2741".
+_NUMBERED_REF_EN = {"proposal": "提案", "suggestion": "建议", "motion": "议案"}
+_NUMBERED_REF_EN_RE = re.compile(r"\b(proposal|suggestion|motion)s?\s+(?:No\.?|number|#)\s*(\d+)", re.I)
 
 
 def _region_name(region: str) -> str:
@@ -103,7 +106,10 @@ def scope_for(query: Query, records: dict[str, DocumentRecord], doc_ids: list[st
         narrow(kept, "scope.doc_number")
 
     # A proposal's or a suggestion's number ("第2741号提案", "第7264号建议"): the reply whose title names it.
-    for ref in _NUMBERED_REF_RE.findall(query.text):
+    refs = _NUMBERED_REF_RE.findall(query.text) + [
+        f"第{n}号{_NUMBERED_REF_EN[kind.lower()]}" for kind, n in _NUMBERED_REF_EN_RE.findall(query.text)
+    ]
+    for ref in refs:
         kept = {d: r for d, r in pool.items() if ref in r.title}
         narrow(kept, "scope.title")
 

@@ -1,8 +1,9 @@
 """Kinds of question that documents outside the bundled corpus raise: who holds a role in a member list, a figure
 of each of several things, a frequency, a penalty, a list announced in the question's own words, a count in 户,
 places asked that the evidence does not name, a report's last-year result and this year's target asked in one
-sentence with half-width commas, a city named in a national reply's title. Eight real documents of the
-multi-document corpus (and one regulation of ``tests/fixtures/documents``) are indexed once for this module."""
+sentence with half-width commas, a city named in a national reply's title. Nine real documents of the
+multi-document corpus (and one regulation of ``tests/fixtures/documents``) are indexed once for this module; the
+national reports of ``tests/fixtures/documents`` answer a target and last year's result asked in one question."""
 
 from __future__ import annotations
 
@@ -23,6 +24,8 @@ DOCS = (
     "gov-cn-2019/gov-cn-5345397.html",  # the State Council's working rules (meetings: 每半年, 每月三次)
     "gov-cn-2019/gov-cn-5351649.html",  # a reply with a list of attachments and a village of 505户1748人
     "gov-cn-2019/gov-cn-5338761.html",  # a pilot plan: "重点做好以下工作：（一）建设集约化平台。…"
+    "gov-cn-2019/gov-cn-5360002.html",  # kindergartens in housing estates: steps, each with its deadline
+    "gov-cn-2019/gov-cn-5351596.html",  # the reply to NPC suggestion No. 7240 (a portal's "法律法规" column)
     "gwr-provinces-2025/gwr-2025-anhui.docx",
 )
 
@@ -114,3 +117,24 @@ def test_a_target_and_its_result_asked_without_the_word_target_ask_a_verdict():
         "What target for new urban jobs did China set for 2017, and how many new urban jobs were actually created that year?"
     ).asks_verdict
     assert not analyse("2018年减少了多少农村贫困人口？").asks_verdict
+
+
+def test_a_deadline_asked_is_answered_by_the_sentence_that_gives_one(assistant):
+    a = ask(assistant, "小区配套幼儿园需要补建、改建的，项目竣工验收最晚什么时候要完成？")
+    assert not a.abstained and "2020年12月底前" in a.text
+
+
+def test_an_english_question_naming_a_suggestion_by_its_number_is_scoped_to_the_reply(assistant):
+    a = ask(assistant, "In the reply to suggestion No. 7240, which column of the government portal lets people look up laws and regulations for free?")
+    assert not a.abstained and "法律法规" in a.text
+    assert {c.passage.doc_id for c in a.citations} == {"gov-cn-5351596"}
+
+
+def test_this_years_target_and_last_years_result_each_answer_their_part(documents_assistant):
+    # The 2024 national report (not bundled): the 2024 targets and the 2023 results are two figures, not a verdict.
+    question = "2024年政府工作报告提出的城镇新增就业目标是多少？2023年实际新增了多少？"
+    assert not analyse(question).asks_verdict
+    a = documents_assistant.ask(question).answer
+    assert not a.abstained and "1200万人以上" in a.text and "1244万人" in a.text
+    a = documents_assistant.ask("2024年政府工作报告把当年GDP增长目标定在多少？报告里说2023年实际增长了多少？").answer
+    assert not a.abstained and "5%左右" in a.text and "5.2%" in a.text
