@@ -122,8 +122,8 @@ def question_terms(question: str) -> list[str]:
         # A Latin abbreviation in a Chinese question ("GDP增长多少") is written out in the documents: its
         # shortest Chinese term (生产总值) is the one every spelling holds.
         latin = [min(g, key=len) for g in term_groups(" ".join(re.findall(r"[A-Za-z][A-Za-z&.\-]*", question))) if g]
-        # Everyday indicator names in the reports' terms ("经济增速": 生产总值, 增长).
-        named = [t for w in indicator_terms(question) for t in tokenize(w)]
+        # Everyday indicator names in the reports' words, whole ("经济增速": 生产总值, 增长).
+        named = [w for t in indicator_terms(question) for w in re.findall(r"生产总值|增长|.+", t)[:2]]
         return list(dict.fromkeys(tokenize(question) + [t for w in latin for t in tokenize(w)] + named))
 
     return list(dict.fromkeys(chinese_terms(question) + re.findall(r"\d+(?:\.\d+)?", question)))
@@ -861,7 +861,8 @@ class ExtractiveAnswerer:
         their best scores within :attr:`RUNNER_UP_MARGIN` of it, states the figure asked (the documents' facts say
         so) or gives the kind of answer asked (a date, a day), and the gate accepts them; else as it was."""
         query = query or analyse(question)
-        kind = decision.code == "gate.answer_kind_missing"
+        # A figure missing (a count, an amount) is judged as a figure: a digit alone states none.
+        kind = decision.code == "gate.answer_kind_missing" and not re.search(r"\b(?:count|amount)\b", decision.reason)
         if not kind and (self.states_figure is None or not query.asks_figure):
             return chosen, decision
         best = max(chosen, key=lambda c: c.score)
@@ -872,7 +873,7 @@ class ExtractiveAnswerer:
         # The documents' facts must say that sentence states the figure asked (its subject, measure and year); a
         # kind of answer asked (a date, a day, a fee), that it gives one.
         if kind:
-            kinds = [_HAS[k] for k in query.answer_types if k in _HAS]
+            kinds = [_HAS[k] for k in query.answer_types if k in _HAS and k not in ("count", "amount")]
             if not kinds or not all(rx.search(top.text) for rx in kinds) or (
                 "date" in query.answer_types and "day" in decision.reason and not DAY_RE.search(top.text)
             ):

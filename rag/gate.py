@@ -629,13 +629,17 @@ def _sentences(e: Evidence) -> tuple:
     return e.quoted or tuple((x, ()) for x in re.split(r"[。；;！!？?]", e.evidence) if x.strip())
 
 
+# A question in parts, one asking the target ("…目标定在多少？…实际增长了多少？").
+_ASKS_TARGET_TOO_RE = re.compile(r"(?:目标|预期)[^？?]*[？?]|[？?][^？?]*(?:目标|预期)")
+
+
 def target_not_result(gate: "EvidenceGate", e: Evidence) -> str | None:
     """An achieved figure is asked ("实际已经…多少", "山西省2024年地区生产总值增长了多少？"), the evidence only sets
     a target: every evidence sentence that gives a figure states a target outside any review ("今年发展主要预期目标
     是：地区生产总值增长5%左右" in a 2025 report). A target is never given as a result."""
     # (Not when the question asks the target too: "…目标定在多少？…实际增长了多少？".)
     if (
-        "count" in e.types and _ASKS_ACTUAL_RE.search(e.q) and not _TARGET_RE.search(e.q)
+        "count" in e.types and _ASKS_ACTUAL_RE.search(e.q) and not _ASKS_TARGET_TOO_RE.search(e.q.rstrip("？?"))
         and _TARGET_RE.search(e.evidence) and not _ACHIEVED_RE.search(e.evidence)
     ):
         return "the documents give a target, not an achieved figure"

@@ -477,9 +477,29 @@ def _stages_of_other_years(text: str) -> bool:
     two figures, not a target set against its own result. Each asking clause's years, less a report's year named
     in a clause that asks nothing ("2016年政府工作报告里")."""
     clauses = [c for c in re.split(r"[？?；;]|[，,](?=[^，,？?]*(?:多少|几|what|how))", text) if c.strip()]
-    result = {y for c in clauses if _ASKS_ACTUAL_RE.search(c) or re.search(r"\bactual", c, re.I) for y in _BARE_YEAR_RE.findall(c)}
-    target = {y for c in clauses if _TARGET_RE.search(c) or re.search(r"\b(?:target|goal)", c, re.I) for y in _BARE_YEAR_RE.findall(c)}
+
+    def years(clause: str, target: bool) -> set[str]:
+        # A report's year names the report ("后来2022年的政府工作报告说实际…": its review is of the year before); a
+        # report's target is of its own year ("2024年政府工作报告提出的…目标", "当年", "that year's target").
+        bare = _REPORT_YEAR_RE.sub(" ", clause)
+        own = set(_BARE_YEAR_RE.findall(bare))
+        if not own and (target or _THAT_YEAR_RE.search(bare)):
+            own = set(_BARE_YEAR_RE.findall(clause))
+        return own
+
+    result = {y for c in clauses if _ASKS_ACTUAL_RE.search(c) or re.search(r"\bactual", c, re.I) for y in years(c, False)}
+    target = {y for c in clauses if _TARGET_RE.search(c) or re.search(r"\b(?:target|goal)", c, re.I) for y in years(c, True)}
     return bool(result and target and not result & target)
+
+
+# A year naming a report: "2022年的政府工作报告", "2016年政府工作报告", "the 2019 report", "the 2018 national government
+# work report"; and a year named by the report's own ("当年", "今年", "that year").
+_REPORT_YEAR_RE = re.compile(
+    r"(?:19|20)\d{2}\s*年?的?(?:国务院|全国|中央|国家)?(?:政府工作)?报告|"
+    r"\b(?:19|20)\d{2}\s+(?:national\s+)?(?:government\s+work\s+)?report\b",
+    re.I,
+)
+_THAT_YEAR_RE = re.compile(r"当年|今年|本年|that year|this year", re.I)
 
 
 # Asks whether a target was met, or sets a result against its target.

@@ -117,6 +117,14 @@ def test_a_target_and_its_result_asked_without_the_word_target_ask_a_verdict():
         "What target for new urban jobs did China set for 2017, and how many new urban jobs were actually created that year?"
     ).asks_verdict
     assert not analyse("2018年减少了多少农村贫困人口？").asks_verdict
+    # A result and a target of different years are two figures; a report's year names the report, whose review is
+    # of the year before, and whose target is of its own year.
+    assert not analyse("2016年政府工作报告里,2015年GDP实际增长了多少?2016年的增长目标又定在多少?").asks_verdict
+    assert not analyse("2022年政府工作报告把当年GDP增长目标定在多少？报告里说2021年实际增长了多少？").asks_verdict
+    assert analyse("2021年全国GDP增速目标是多少？后来2022年的政府工作报告说实际增长了多少？").asks_verdict
+    assert analyse(
+        "What was the 2023 national target for new urban jobs, and how many were actually created according to the 2024 report?"
+    ).asks_verdict
 
 
 def test_a_deadline_asked_is_answered_by_the_sentence_that_gives_one(assistant):
