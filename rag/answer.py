@@ -159,6 +159,16 @@ def _adds_term(groups: list[tuple[str, ...]], sentence: str, said: str) -> bool:
     return any(any(t in sentence for t in g) and not any(t in said for t in g) for g in groups)
 
 
+def _roles_text(question: str) -> str:
+    """Where a member list's role is looked for: a Chinese question without spaces; an English one's glossary
+    terms ("Who heads the leading group": 组长, 主任)."""
+    if is_chinese(question):
+        return re.sub(r"\s", "", question)
+    from rag.glossary import chinese_terms
+
+    return "、".join(chinese_terms(question))
+
+
 def _coverage(terms: list[str], text: str) -> float:
     if not terms:
         return 0.0
@@ -287,7 +297,7 @@ class ExtractiveAnswerer:
             return []
         cos = sv.vectors @ np.asarray(retrieval.query_vector, dtype=np.float32)
         part_cos = [sv.vectors @ np.asarray(v, dtype=np.float32) for _, v in retrieval.parts]
-        part_texts = [re.sub(r"\s", "", p) for p, _ in retrieval.parts]
+        part_texts = [_roles_text(p) for p, _ in retrieval.parts]  # where each part's role asked is looked for
         part_stages = [analyse(p).stage for p, _ in retrieval.parts]
         terms = question_terms(question)
         part_terms = [question_terms(p) for p, _ in retrieval.parts]
@@ -307,6 +317,7 @@ class ExtractiveAnswerer:
         asked_places = _places_by_kind(question)
         labels = _item_labels(sv.passage_ids, sv.sentences)
         squashed = re.sub(r"\s", "", question)
+        roles = _roles_text(question)
         named_labels = {label for label in labels if label and label in squashed}
         asks_figure = self.states_figure is not None and query.asks_figure
         if asks_figure:
@@ -329,7 +340,7 @@ class ExtractiveAnswerer:
                 bonus += self.ORG_BONUS  # "应急部为专用号牌及配套行驶证件的核发主管单位"
             # "组长是谁": "组长：韩正 国务院副总理" of the member list; of a question in parts, for the part naming it.
             role = line[0] if "who" in types and (line := name_and_post(sentence)) else ""
-            who = self.WHO_BONUS if role and role in squashed else 0.0
+            who = self.WHO_BONUS if role and role in roles else 0.0
             if "places" in types and _names_places(sentence) >= 2:
                 bonus += self.PLACES_BONUS  # "确定北京、吉林、…10个省（区、市）和…拉萨市作为试点地区"
             if named_labels and labels[i]:
@@ -482,7 +493,7 @@ class ExtractiveAnswerer:
         types = asked_types(question)
         if "who" not in types and "list" not in types:
             return ids
-        squashed = re.sub(r"\s", "", question)
+        squashed = _roles_text(question)
         docs = list(dict.fromkeys(h.passage.doc_id for h in retrieval.hits[:k]))[: self.ROSTER_DOCS]
         for doc in docs:
             # Read as ranked just below the document's best passage: the document is the one retrieved.

@@ -336,7 +336,8 @@ _FRAMING_WORDS = frozenset(
     "政府工作报告 工作报告 报告 政府 文件 规划 通知 条例 提出 安排 要求 设定 定的 定了 规定 全省 全市 全区 全国 本省 本市 今年 去年 "
     "明年 当年 目标 预期 预期目标 具体 数字 实际 完成 达到 增长 增速 增幅 提高 降低 下降 上升 多少 百分之几 百分比 比例 控制 "
     "确保 力争 要求 实现 规模 总量 人数 数量 一共 总共 分别 各自 其中 以上 左右 以内 亿元 万元 万人 亿斤 个百分点 "
-    "指标 主要指标 经济指标 主要经济指标 预计 时期 期间 年均 当年 全年 总额 金额 数额 比重 增长率 幅度".split()
+    "指标 主要指标 经济指标 主要经济指标 预计 时期 期间 年均 当年 全年 总额 金额 数额 比重 增长率 幅度 "
+    "知道 想知道 请问 了解 想了解 打听 咨询 最后 最终 对比 比较 对照".split()
 )
 _FIGURE_RE = re.compile(r"多少|百分之几|几成|几个百分点|how (much|many)|what (percentage|share|rate)", re.I)
 
@@ -456,6 +457,10 @@ def _said(term: str, text: str, q: str = "") -> bool:
         return any(t in text for t in _spellings(term))
     if any(t in text for t in _spellings(term)[1:]):
         return True  # an indicator's other name ("经济总量": 地区生产总值)
+    latin = re.search(r"[a-z][a-z&.\-]*", term)
+    if latin and latin.group() != term:
+        # A Chinese term holding a Latin abbreviation ("单位gdp能耗"): the abbreviation written out ("单位国内生产总值能耗").
+        return any(term.replace(latin.group(), spelled) in text for spelled in _spellings(latin.group()))
     parts = [w for w in words(term) if w != term and len(w) >= 2]
     if parts and all(w in text for w in parts):
         return True

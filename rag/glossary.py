@@ -259,6 +259,9 @@ TERMS.update({
     "in charge": ("负责", "主管", "归口管理"), "responsible for": ("负责",), "department": ("部门",),
     "citizen": ("公民",), "make up": ("组成",), "made up of": ("组成",), "composed of": ("组成",), "member": ("成员",),
     "leads": ("牵头",), "lead department": ("牵头",), "lead unit": ("牵头",),
+    # The roles of a member list, asked in English ("Who heads the leading group", "the convener").
+    "heads": ("组长", "主任"), "convener": ("召集人",), "deputy head": ("副组长",), "office director": ("办公室主任",),
+    "secretary-general": ("秘书长",),
     "how often": ("召开", "每年"), "meet": ("召开", "会议"), "meeting": ("会议",), "meetings": ("会议",),
     "inspection": ("督查", "检查"), "incentive": ("激励",), "commend": ("表扬", "通报表扬"),
     "best practice": ("典型经验", "典型做法"), "master plan": ("总体规划",), "new area": ("新区",),

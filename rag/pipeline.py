@@ -93,6 +93,14 @@ def other_language(text: str) -> tuple[str, str] | None:
     return None
 
 
+# "22年" before what a year of reports speaks of (its report, GDP, targets, results), not a count of years ("近10年",
+# "干了20年"). Years 2010–2029.
+_SHORT_YEAR_RE = re.compile(
+    r"(?<![\d.．近前后去多这那几每余第个了])([12]\d)年(?=的?(?:国务院|全国|国家|全省|全市|省|市)?(?:政府工作)?报告|GDP|gdp|经济|全年|"
+    r"全国|国内|城镇|居民|粮食|目标|预期|实际|定的|财政|赤字|物价|进出口|外贸|春节|国庆|元旦|放假)"
+)
+
+
 def clean_question(question: str | None) -> tuple[str, list[str]]:
     """Normalise a user's question; returns it and notices about what was changed.
 
@@ -114,6 +122,8 @@ def clean_question(question: str | None) -> tuple[str, list[str]]:
             f"目前只能用中文或英文提问（这个问题像是{other[0]}）。 / Questions can be asked in Chinese or English only "
             f"(this one looks like {other[1]})."
         )
+    # A year written with two digits, as people type it ("22年GDP增长目标", "16年报告里"): the documents write 2022.
+    text = _SHORT_YEAR_RE.sub(lambda m: f"20{m.group(1)}年", text)
     if len(text) > MAX_QUESTION_CHARS:
         text = text[:MAX_QUESTION_CHARS]
         notices.append(f"问题过长，只使用了前 {MAX_QUESTION_CHARS} 个字符。 / The question was cut to {MAX_QUESTION_CHARS} characters.")

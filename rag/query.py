@@ -461,7 +461,9 @@ _FRAME_RE = re.compile(r"国家|全国|我国|国务院|中央|省里|政府|(?:
 # company."
 PERSONA_RE = re.compile(
     r"(?:^|(?<=[。！!？?]))\s*(?:我们|我)[^。！!？?]*[。！!]|(?:我们是|我是|我们在|我们公司是)[^，,。；;？?]*[，,；;]"
-    r"|\b(?:we|i) (?:are|am|run|make|operate|own)\b[^,.;?]*[,.;]",
+    r"|\b(?:we|i) (?:are|am|run|make|operate|own)\b[^,.;?]*[,.;]"
+    # "做外贸的，想知道…": what the asker does, said before the question.
+    r"|^\s*(?:我们?是)?(?:做|搞|开|干)[^，,。；;？?]{1,12}的[，,]",
     re.I,
 )
 

@@ -410,9 +410,12 @@ def question_terms(query) -> list[tuple[str, ...]]:
     the Chinese terms an English one names. Words that frame any figure question (目标, 实际 …) are not terms."""
     from rag.gate import _FRAMING_WORDS, subject_words
     from rag.glossary import indicator_names, term_groups
+    from rag.query import PERSONA_RE
+
     if query.lang == "zh":
         # Years out first: jieba reads "2025年友城" as 年友 / 城.
-        text = indicator_names(re.sub(r"(?:到|在|至)?(?:19|20)\d\d年(?:底|末|初)?|\s", "", query.text))
+        # The asker's own situation ("做外贸的，") names no figure.
+        text = indicator_names(re.sub(r"(?:到|在|至)?(?:19|20)\d\d年(?:底|末|初)?|\s", "", PERSONA_RE.sub("", query.text)))
         # Latin abbreviations in a Chinese question ("GDP", "CPI") are named by their Chinese terms.
         latin = term_groups(" ".join(re.findall(r"[A-Za-z][A-Za-z&.\-]*", text)))
         groups = [(w,) for w in subject_words(text) if not re.search(r"[a-z]|十[一二三四五六]五", w)] + latin
