@@ -240,6 +240,7 @@ class ExtractiveAnswerer:
     STRUCTURE_BONUS = 0.08  # the question names this passage's box/chapter/section
     SHORT_SECTION = 6  # passages: a section this short is on one subject (see _continued_list)
     PART_GAIN = 0.02  # how much better a part's own best sentence must answer it
+    LIST_NOUN_BONUS = 0.08  # "哪几条路": a sentence listing things of that name ("…之路、…之路、…之路")
     LEAD_IN_BONUS = 0.10  # a list asked: the sentence announcing one in the question's words ("重点做好以下工作：")
     LIST_BONUS = 0.03  # a list question's answer enumerates
     FIRST_BONUS = 0.03  # who ranks first is asked, and the sentence ranks something first ("居全国第1位")
@@ -324,6 +325,8 @@ class ExtractiveAnswerer:
             from rag.targets import question_terms as figure_terms, reads_as_asked
 
             figure_words = figure_terms(query)
+        # A list of things of one name asked ("哪几条路", "哪几种“经济”"): the name its items end with.
+        asked_noun = (m.group("n") if (m := _ASKED_NOUN_RE.search(squashed)) and "list" in types else "")
         # A list asked: the question's words beyond its document's title, which a lead-in announcing it says.
         lead_words = (
             [w for w in question_terms(question) if len(w) >= 2 and not w.isdigit() and w not in retrieval.hits[0].passage.doc_title]
@@ -380,6 +383,8 @@ class ExtractiveAnswerer:
                 bonus += self.FIRST_BONUS
             if lead_words and self._announces_asked(sentence, squashed, lead_words):
                 bonus += self.LEAD_IN_BONUS  # "要重点做好哪几项": "…重点做好以下工作：" announces them
+            if asked_noun and len(re.findall(re.escape(asked_noun) + r"[、，,和及与]", sentence)) >= 2:
+                bonus += self.LIST_NOUN_BONUS  # "哪几条路": "坚定走好创新引领之路、能源转化之路、…之路"
             if "list" in types and _enumerates(sentence):
                 bonus += self.LIST_BONUS
                 if query.listed and _items_in(sentence) >= query.listed:
@@ -841,8 +846,11 @@ class ExtractiveAnswerer:
             return abstention(question, retrieval.hits[:k], reason)
         query = query or analyse(question)
         if not query.broad and "list" in query.answer_types:
-            # A list asked ("提出了哪些项目和问题") whose best evidence announces a list: the list's items.
-            listed = self.enumeration(question, retrieval, chosen, query)
+            # A list asked ("提出了哪些项目和问题") whose best evidence announces a list: the list's items; a list
+            # asked of a part the question names ("知识产权保护方面都有哪几项"): that part's items.
+            listed = (self.named_sections(question, retrieval, chosen, query) if query.fields else None) or self.enumeration(
+                question, retrieval, chosen, query
+            )
             if listed:
                 return compose_broad(question, [(c.passage, c.text) for c in listed[0]], listed[1])
         if query.broad:
@@ -1383,6 +1391,10 @@ _ATTACHMENTS_RE = re.compile(r"\s*附件\s*[:：][^\n，,。；;]*(?:\n\s*\d{1,2
 def _lists_attachments(text: str) -> bool:
     """``text`` is nothing but a document's list of its attachments: it names them, says nothing."""
     return bool(_ATTACHMENTS_RE.fullmatch(text))
+
+
+# The name of the things a list question asks for, closing it: "哪几条路", "哪几种“经济”", "哪些平台".
+_ASKED_NOUN_RE = re.compile(r"哪(?:几|些)(?:条|种|个|类|项|大|家|座)?[“\"]?(?P<n>[\u4e00-\u9fff]{1,2})[”\"]?(?=[？?，,。！!]|$)")
 
 
 # Asks a figure of each of several things ("各建几个", "分别是多少", "how many each").

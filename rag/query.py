@@ -209,7 +209,7 @@ def analyse(question: str) -> Query:
         quoted=_quoted(text),
         asks_publication=bool(_ASKS_PUBLICATION_RE.search(text)),
         broad=bool(_BROAD_RE.search(squashed if zh else text)),
-        fields=_fields(squashed) if zh and _BROAD_RE.search(squashed) else (),
+        fields=_fields(squashed) if zh and (_BROAD_RE.search(squashed) or _LIST_OF_FIELD_RE.search(squashed)) else (),
         asks_verdict=bool(_ASKS_VERDICT_RE.search(squashed if zh else text)) and not _stages_of_other_years(squashed if zh else text),
         stage=_stage(text),
         measures=tuple(question_measures(text)),
@@ -537,10 +537,16 @@ _FIELD_RES = (
     re.compile(r"^(?P<f>[^，,。？?；;]{2,16}?)(?:方面|领域)?(?:有哪些|有什么|要求)"),
     # "在财政税收和投融资方面给文化企业哪些支持": 方面 closes the field, whatever verb follows.
     re.compile(r"(?:对|在|关于|针对)(?P<f>[^，,。？?；;！!《》“”]{2,24}?)(?:方面|领域)"),
+    # "…，知识产权保护方面都有哪几项": a clause opening with its field.
+    re.compile(r"(?:^|[，,：:])(?P<f>[^，,。？?；;！!《》“”对在]{2,16}?)(?:方面|领域)(?=[^，,。？?；;]{0,4}(?:哪几|哪些|有什么))"),
 )
 # A field set before the asking clause ("对婚恋交友网站和婚介机构，国家出台了哪些监管措施"): read only when no other
 # is found, since a clause before the asking often says who asks ("我们想做对俄罗斯的生意，…对俄合作有哪些方向").
 _FIELD_CLAUSE_RE = re.compile(r"(?:对|关于|针对)(?P<f>[^，,。？?；;！!]{2,24})[，,](?=[^，,。？?]*(?:哪些|什么))")
+
+
+# A list asked of a named part ("知识产权保护方面都有哪几项？"): its field, as of a broad question.
+_LIST_OF_FIELD_RE = re.compile(r"(?:方面|领域)[^，,。？?；;]{0,4}(?:哪几|哪些)")
 
 
 def _fields(squashed: str) -> tuple[str, ...]:

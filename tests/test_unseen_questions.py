@@ -1,7 +1,7 @@
 """Kinds of question that documents outside the bundled corpus raise: who holds a role in a member list, a figure
 of each of several things, a frequency, a penalty, a list announced in the question's own words, a count in 户,
 places asked that the evidence does not name, a report's last-year result and this year's target asked in one
-sentence with half-width commas, a city named in a national reply's title. Nine real documents of the
+sentence with half-width commas, a city named in a national reply's title. Ten real documents of the
 multi-document corpus (and one regulation of ``tests/fixtures/documents``) are indexed once for this module; the
 national reports of ``tests/fixtures/documents`` answer a target and last year's result asked in one question."""
 
@@ -26,6 +26,7 @@ DOCS = (
     "gov-cn-2019/gov-cn-5338761.html",  # a pilot plan: "重点做好以下工作：（一）建设集约化平台。…"
     "gov-cn-2019/gov-cn-5360002.html",  # kindergartens in housing estates: steps, each with its deadline
     "gov-cn-2019/gov-cn-5351596.html",  # the reply to NPC suggestion No. 7240 (a portal's "法律法规" column)
+    "gov-cn-2019/gov-cn-5355837.html",  # reform measures by field: "一、知识产权保护方面（共5项）" and its items
     "gwr-provinces-2025/gwr-2025-anhui.docx",
 )
 
@@ -169,3 +170,17 @@ def test_a_chinese_term_holding_a_latin_abbreviation_is_said_written_out():
 def test_an_english_question_names_a_member_lists_role_in_the_glossarys_words(assistant):
     a = ask(assistant, "Who is the convener of the inter-ministerial joint conference on vocational education?")
     assert not a.abstained and "孙春兰" in a.text
+
+
+def test_a_list_of_things_of_one_name_is_answered_by_the_sentence_listing_them(documents_assistant):
+    # Sichuan's 2025 report (not bundled): "积极发展首发经济、冰雪经济、夜间经济和银发经济。"
+    a = documents_assistant.ask("四川今年要积极发展哪几种“经济”？").answer
+    assert not a.abstained and "首发经济" in a.text and "银发经济" in a.text
+
+
+def test_a_list_asked_of_a_named_field_gives_that_fields_items(assistant):
+    question = "第二批推广的支持创新改革举措，知识产权保护方面都有哪几项？"
+    assert analyse(question).fields == ("知识产权保护",)
+    a = ask(assistant, question)
+    assert not a.abstained and "三合一" in a.text and "跨市（区）" in a.text
+    assert all(c.passage.headings[:1] == ("一、知识产权保护方面（共5项）",) for c in a.citations)
