@@ -122,9 +122,8 @@ def question_terms(question: str) -> list[str]:
         # A Latin abbreviation in a Chinese question ("GDP增长多少") is written out in the documents: its
         # shortest Chinese term (生产总值) is the one every spelling holds.
         latin = [min(g, key=len) for g in term_groups(" ".join(re.findall(r"[A-Za-z][A-Za-z&.\-]*", question))) if g]
-        # Everyday indicator names in the reports' words, whole ("经济增速": 生产总值, 增长).
-        named = [w for t in indicator_terms(question) for w in re.findall(r"生产总值|增长|.+", t)[:2]]
-        return list(dict.fromkeys(tokenize(question) + [t for w in latin for t in tokenize(w)] + named))
+        # Everyday indicator names in the reports' terms, whole ("经济增速": 生产总值增长; "经济总量": 生产总值).
+        return list(dict.fromkeys(tokenize(question) + [t for w in latin for t in tokenize(w)] + indicator_terms(question)))
 
     return list(dict.fromkeys(chinese_terms(question) + re.findall(r"\d+(?:\.\d+)?", question)))
 
