@@ -204,6 +204,8 @@ TERMS.update({
     "bonded zone": ("综合保税区", "保税区"), "bonded": ("保税",), "free trade": ("自由贸易试验区", "自贸试验区", "自贸区"),
     "ports": ("港口", "口岸"), "seaport": ("港口",), "port of": ("港口", "口岸"), "container port": ("港口", "集装箱"), "air route": ("航线",), "route": ("航线", "线路"), "flight": ("航班", "航线"),
     "grain output": ("粮食产量", "粮食总产量"), "grain production": ("粮食产量", "粮食总产量"), "grain": ("粮食",),
+    "sugarcane": ("糖料蔗", "甘蔗"), "acreage": ("种植面积", "面积"), "planted area": ("种植面积", "播种面积"),
+    "domicile": ("住所",), "employer": ("雇主",), "overseas employer": ("境外雇主",),
     "harvest": ("粮食", "产量"), "output": ("产量", "产值"), "produce": ("产量",), "production": ("产量", "生产"),
     "energy consumption": ("能耗",), "energy intensity": ("能耗",), "energy use": ("能耗",),
     "per unit of gdp": ("单位国内生产总值", "单位地区生产总值", "单位GDP"), "general public budget": ("一般公共预算",),
