@@ -158,6 +158,12 @@ def _adds_term(groups: list[tuple[str, ...]], sentence: str, said: str) -> bool:
     return any(any(t in sentence for t in g) and not any(t in said for t in g) for g in groups)
 
 
+def _words_beyond(question: str, title: str) -> list[str]:
+    """The question's words (:func:`question_terms`) that say more than a document's title: what it asks of the
+    document rather than which document it is."""
+    return [w for w in question_terms(question) if len(w) >= 2 and not w.isdigit() and w not in title]
+
+
 def _roles_text(question: str) -> str:
     """Where a member list's role is looked for: a Chinese question without spaces; an English one's glossary
     terms ("Who heads the leading group": 组长, 主任)."""
@@ -328,8 +334,7 @@ class ExtractiveAnswerer:
         asked_noun = (m.group("n") if (m := _ASKED_NOUN_RE.search(squashed)) and "list" in types else "")
         # A list asked: the question's words beyond its document's title, which a lead-in announcing it says.
         lead_words = (
-            [w for w in question_terms(question) if len(w) >= 2 and not w.isdigit() and w not in retrieval.hits[0].passage.doc_title]
-            if "list" in types and retrieval.hits else []
+            _words_beyond(question, retrieval.hits[0].passage.doc_title) if "list" in types and retrieval.hits else []
         )
         position: dict[str, int] = {}
         cands: list[_Candidate] = []
@@ -471,8 +476,7 @@ class ExtractiveAnswerer:
         """A sentence ``chosen`` announces a list in the question's words (:meth:`_announces_asked`)."""
         if not chosen:
             return False
-        title = chosen[0].passage.doc_title
-        own = [w for w in question_terms(question) if len(w) >= 2 and not w.isdigit() and w not in title]
+        own = _words_beyond(question, chosen[0].passage.doc_title)
         squashed = re.sub(r"\s", "", question)
         return any(self._announces_asked(c.text, squashed, own) for c in chosen)
 
@@ -497,7 +501,8 @@ class ExtractiveAnswerer:
         types = asked_types(question)
         if "who" not in types and "list" not in types:
             return ids
-        squashed = _roles_text(question)
+        roles = _roles_text(question)
+        squashed = re.sub(r"\s", "", question) if is_chinese(question) else roles
         docs = list(dict.fromkeys(h.passage.doc_id for h in retrieval.hits[:k]))[: self.ROSTER_DOCS]
         for doc in docs:
             # Read as ranked just below the document's best passage: the document is the one retrieved.
@@ -505,10 +510,10 @@ class ExtractiveAnswerer:
             title = next(h.passage.doc_title for h in retrieval.hits[:k] if h.passage.doc_id == doc)
             # A list asked ("符合哪些条件的社团可以保留", "要重点做好哪几项试点任务"): the sentence announcing it in
             # the question's own words ("符合下列要求的社会团体予以保留。", "重点做好以下工作：").
-            own = [w for w in question_terms(question) if len(w) >= 2 and not w.isdigit() and w not in title] if "list" in types else []
+            own = _words_beyond(question, title) if "list" in types else []
             for p in self.index.doc_passages(doc):
                 if "who" in types and any(
-                    (line := name_and_post(s)) and line[0] and line[0] in squashed for s in p.text.splitlines()
+                    (line := name_and_post(s)) and line[0] and line[0] in roles for s in p.text.splitlines()
                 ) or own and any(self._announces_asked(s, squashed, own) for s in answer_sentences(p.text)):
                     # Retrieved lower down or not at all, it is read as ranked just below the document's best.
                     if p.id in ids[:at]:
@@ -855,12 +860,13 @@ class ExtractiveAnswerer:
         if query.broad:
             # A lead-in chosen that announces the list in the question's words ("重点做好以下工作：" for "要重点做好
             # 哪些工作") says which of the document's lists is asked: its items come before an outline's.
-            announced = self._announced(question, chosen) and self.enumeration(question, retrieval, chosen, query)
+            announced = self._announced(question, chosen)
+            listed = self.enumeration(question, retrieval, chosen, query) if announced else None
             items, more = (
                 self.named_sections(question, retrieval, chosen, query)
-                or announced
+                or listed
                 or self.outline(question, retrieval, chosen)
-                or self.enumeration(question, retrieval, chosen, query)
+                or (None if announced else self.enumeration(question, retrieval, chosen, query))
                 or self.subsection(question, retrieval, chosen)
                 or self.widen(question, retrieval, chosen)
             )
@@ -1130,7 +1136,7 @@ class ExtractiveAnswerer:
         keys = {c.key for c in chosen}
         ats = [i for i, c in enumerate(seq) if c.key in keys]  # the chosen sentences' places in the document
         # The question's words that are not the document's subject (its title's).
-        own = [w for w in question_terms(question) if len(w) >= 2 and not w.isdigit() and w not in best.passage.doc_title]
+        own = _words_beyond(question, best.passage.doc_title)
         squashed = re.sub(r"\s", "", question)
         for run in runs:
             first = run[0]

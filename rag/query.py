@@ -483,7 +483,7 @@ def _stages_of_other_years(text: str) -> bool:
     def years(clause: str, target: bool) -> set[str]:
         # A report's year names the report ("后来2022年的政府工作报告说实际…": its review is of the year before); a
         # report's target is of its own year ("2024年政府工作报告提出的…目标", "当年", "that year's target").
-        bare = _REPORT_YEAR_RE.sub(" ", clause)
+        bare = _EN_DATED_REPORT_RE.sub(" ", _REPORT_YEAR_RE.sub(" ", clause).lower())
         own = set(_BARE_YEAR_RE.findall(bare))
         if not own and (target or _THAT_YEAR_RE.search(bare)):
             own = set(_BARE_YEAR_RE.findall(clause))
@@ -494,13 +494,9 @@ def _stages_of_other_years(text: str) -> bool:
     return bool(result and target and not result & target)
 
 
-# A year naming a report: "2022年的政府工作报告", "2016年政府工作报告", "the 2019 report", "the 2018 national government
-# work report"; and a year named by the report's own ("当年", "今年", "that year").
-_REPORT_YEAR_RE = re.compile(
-    r"(?:19|20)\d{2}\s*年?的?(?:国务院|全国|中央|国家)?(?:政府工作)?报告|"
-    r"\b(?:19|20)\d{2}\s+(?:national\s+)?(?:government\s+work\s+)?report\b",
-    re.I,
-)
+# A year naming a Chinese report ("2022年的政府工作报告", "2016年政府工作报告"; an English one is _EN_DATED_REPORT_RE's); and
+# a year named by the report's own ("当年", "今年", "that year").
+_REPORT_YEAR_RE = re.compile(r"(?:19|20)\d{2}\s*年?的?(?:国务院|全国|中央|国家)?(?:政府工作)?报告")
 _THAT_YEAR_RE = re.compile(r"当年|今年|本年|that year|this year", re.I)
 
 
