@@ -109,6 +109,12 @@ _NUMBERED_TITLE_RE = re.compile(r"^\s*\d{1,2}[\.．、]\s*[^，,；;：:]{2,22}[
 _ITEM_START_RE = re.compile(r"^\s*(\d{1,2}[\.．、]|——|[（(][一二三四五六七八九十\d]+[)）])")
 
 
+# The interrogative phrases of a Chinese question: what they ask is not a topic word ("多长时间", "哪一条", "几个").
+_ASKING_RE = re.compile(
+    r"多长时间|多少|多久|多长|多大|多高|什么时候|什么|怎么样?|如何|哪(?:一|几)?[个条项年天种类家位些里儿方]|几[个项条年天种类家位]"
+)
+
+
 def question_terms(question: str) -> list[str]:
     """The terms whose presence in a sentence says it is on topic.
 
@@ -119,11 +125,17 @@ def question_terms(question: str) -> list[str]:
     from rag.glossary import chinese_terms, indicator_terms, term_groups
 
     if is_chinese(question):
+        # The words that ask ("多长时间", "哪一条") name nothing a sentence must hold: "第十一条" holds "一条".
+        asked = [m.span() for m in _ASKING_RE.finditer(question)]
+        kept = [
+            t for t in tokenize(question)
+            if not any(question.find(t, a, b) >= 0 and len(t) <= b - a for a, b in asked)
+        ]
         # A Latin abbreviation in a Chinese question ("GDP增长多少") is written out in the documents: its
         # shortest Chinese term (生产总值) is the one every spelling holds.
         latin = [min(g, key=len) for g in term_groups(" ".join(re.findall(r"[A-Za-z][A-Za-z&.\-]*", question))) if g]
         # Everyday indicator names in the reports' terms, whole ("经济增速": 生产总值增长; "经济总量": 生产总值).
-        return list(dict.fromkeys(tokenize(question) + [t for w in latin for t in tokenize(w)] + indicator_terms(question)))
+        return list(dict.fromkeys(kept + [t for w in latin for t in tokenize(w)] + indicator_terms(question)))
 
     return list(dict.fromkeys(chinese_terms(question) + re.findall(r"\d+(?:\.\d+)?", question)))
 
@@ -172,6 +184,23 @@ def _roles_text(question: str) -> str:
     from rag.glossary import chinese_terms
 
     return "、".join(chinese_terms(question))
+
+
+def _names_label(label: str, squashed: str) -> bool:
+    """The question (``squashed``) names an item by its label ("国庆节" of "七、国庆节：…"), or by the label less
+    its "节" ("19年国庆放几天假")."""
+    return bool(label) and (label in squashed or len(label) > 2 and label.endswith("节") and label[:-1] in squashed)
+
+
+def _names_field(field: str, text: str) -> bool:
+    """``text`` names a field a question names: the field's words, or, for a field of two characters naming two
+    things ("税费": taxes and fees), both of them ("…适用增值税免征政策…免收…通行费")."""
+    if field in text:
+        return True
+    return len(field) == 2 and _CJK_PAIR_RE.fullmatch(field) is not None and all(ch in text for ch in field)
+
+
+_CJK_PAIR_RE = re.compile(r"[\u4e00-\u9fff]{2}")
 
 
 def _coverage(terms: list[str], text: str) -> float:
@@ -324,7 +353,7 @@ class ExtractiveAnswerer:
         labels = _item_labels(sv.passage_ids, sv.sentences)
         squashed = re.sub(r"\s", "", question)
         roles = _roles_text(question)
-        named_labels = {label for label in labels if label and label in squashed}
+        named_labels = {label for label in labels if _names_label(label, squashed)}
         asks_figure = self.states_figure is not None and query.asks_figure
         if asks_figure:
             from rag.targets import question_terms as figure_terms, reads_as_asked
@@ -864,6 +893,7 @@ class ExtractiveAnswerer:
             listed = self.enumeration(question, retrieval, chosen, query) if announced else None
             items, more = (
                 self.named_sections(question, retrieval, chosen, query)
+                or self.field_items(question, retrieval, chosen, query)
                 or listed
                 or self.outline(question, retrieval, chosen)
                 or (None if announced else self.enumeration(question, retrieval, chosen, query))
@@ -918,7 +948,7 @@ class ExtractiveAnswerer:
             out.append(c)
             sentences, labels = self._labelled(c.passage)
             label = labels[c.position] if c.position < len(labels) else ""
-            if not label or label not in squashed:
+            if not _names_label(label, squashed):
                 continue
             for j in range(c.position + 1, len(sentences)):
                 # The item ends with its paragraph (a new line of the passage starts with the sentence).
@@ -1050,6 +1080,58 @@ class ExtractiveAnswerer:
         if not lines:
             return None
         return lines[: self.BROAD_LINES], max(0, len(lines) - self.BROAD_LINES)
+
+    MANY_SUBJECT_KINDS = frozenset({"政府工作报告", "报告", "规划", "纲要", "回顾"})
+    FIELD_LINES = 2  # a broad question's named field: at most this many of its document's sentences naming it
+    FIELD_SHARE = 0.5  # …and only a field fewer than this share of the document's sentences name (not its subject)
+
+    def field_items(self, question: str, retrieval: Retrieval, chosen: list[_Candidate], query) -> tuple[list[_Candidate], int] | None:
+        """A broad question naming fields a policy document (not a report or a plan: :attr:`MANY_SUBJECT_KINDS`)
+        sets measures on apart ("农机化那个指导意见在金融、保险、税费上有哪些支持措施"): for each field, the
+        document's best sentences naming it ("落实农机服务金融支持政策…", "鼓励发展农机保险…", "…按规定减免相关
+        税费"), in the document's order. A field the title holds, or most of its sentences name, is the document's
+        whole subject and picks nothing. None unless two fields and at least half of them are found, or an English
+        question's quoted Chinese field names a measure's title (then that item, with what it sets out)."""
+        if not chosen or not query.field_parts:
+            return None
+        best = max(chosen, key=lambda c: c.score)
+        # A report or a plan speaks of each field in a part of its own (:meth:`subsection`, :meth:`widen`).
+        record = self.records.get(best.passage.doc_id)
+        if record is None or record.kind in self.MANY_SUBJECT_KINDS:
+            return None
+        doc_title = best.passage.doc_title
+        # A place is no field here: the passages on it are picked where they stand (:meth:`widen`).
+        fields = [f for f in dict.fromkeys(query.field_parts) if f not in doc_title and not find_places(f)]
+        if not fields:
+            return None
+        passages = [p for p in self.index.doc_passages(best.passage.doc_id) if METADATA_HEADING not in p.headings]
+        cands = [c for c in self._candidates(question, retrieval, [p.id for p in passages])
+                 if len(c.text) >= 16 or is_measure_title(c.text)]
+        if not cands:
+            return None
+        picked: dict[tuple[str, int], _Candidate] = {}
+        found = 0
+        for f in fields:
+            naming = [c for c in cands if _names_field(f, c.text)]
+            if not naming or len(naming) > self.FIELD_SHARE * len(cands):
+                continue
+            found += 1
+            for c in sorted(naming, key=lambda c: -c.score)[: self.FIELD_LINES]:
+                picked.setdefault(c.key, c)
+        # One field that a part of the document is on is answered by that part (:meth:`subsection`, :meth:`outline`),
+        # unless it is the Chinese an English question quotes and a measure's own title names it.
+        if not picked or 2 * found < len(fields) or (
+            found < 2 and (query.lang == "zh" or not any(is_measure_title(c.text) for c in picked.values()))
+        ):
+            return None
+        lines = sorted(picked.values(), key=lambda c: (c.passage.order, c.position))
+        # A measure's title naming the field ("（十二）多措并举打造“双师型”教师队伍。"): the item, with what it sets out.
+        listed = {c.key for c in lines}
+        whole: list[_Candidate] = []
+        for c in lines:
+            whole += [c] + ([b for b in self._item_body(c, listed, self.ITEM_SENTENCES) if b.key not in listed]
+                            if is_measure_title(c.text) else [])
+        return whole[: self.BROAD_LINES], max(0, len(whole) - self.BROAD_LINES)
 
     def _labelled(self, passage: Passage) -> tuple[list[str], list[str]]:
         """A passage's sentences and each one's item label (:func:`_item_labels`), worked out once per passage."""

@@ -337,9 +337,9 @@ _FRAMING_WORDS = frozenset(
     "明年 当年 目标 预期 预期目标 具体 数字 实际 完成 达到 增长 增速 增幅 提高 降低 下降 上升 多少 百分之几 百分比 比例 控制 "
     "确保 力争 要求 实现 规模 总量 人数 数量 一共 总共 分别 各自 其中 以上 左右 以内 亿元 万元 万人 亿斤 个百分点 "
     "指标 主要指标 经济指标 主要经济指标 预计 时期 期间 年均 当年 全年 总额 金额 数额 比重 增长率 幅度 "
-    "知道 想知道 请问 了解 想了解 打听 咨询 最后 最终 对比 比较 对照".split()
+    "知道 想知道 请问 了解 想了解 打听 咨询 最后 最终 对比 比较 对照 时候 时间 情况 省份 省市 地区 城市 地方 各地".split()
 )
-_FIGURE_RE = re.compile(r"多少|百分之几|几成|几个百分点|how (much|many)|what (percentage|share|rate)", re.I)
+_FIGURE_RE = re.compile(r"多少|百分之几|几成|几个百分点|(?<![第那这哪])几[天年]|how (much|many)|what (percentage|share|rate)", re.I)
 
 
 SPECIFIC_SHARE = 0.02  # a subject word in at most this share of passages names one particular thing
@@ -376,7 +376,14 @@ def _figure_terms(e: Evidence) -> list[str]:
 def _subject_words(q: str, verbs: bool) -> tuple[str, ...]:
     """:func:`_figure_subject` of one squashed question, worked out once: the rules ask it again for every
     document's evidence (per-document answers run the gate once per document)."""
-    return subject_words(_figure_clause(q), verbs)
+    clause = _figure_clause(q)
+    found = subject_words(clause, verbs)
+    if clause and not found:
+        # "…高速公路免费通行吗？免几天？": a clause asking a figure of nothing named asks it of the clause before.
+        clauses = [c for c in re.split(r"[，,。？?！!；;]", q) if c]
+        at = clauses.index(clause)
+        found = subject_words(clauses[at - 1], False) if at > 0 else ()  # its nouns: "超过" names nothing measured
+    return found
 
 
 def _figure_clause(q: str) -> str:
@@ -524,7 +531,10 @@ def figure_not_of_subject(gate: "EvidenceGate", e: Evidence) -> str | None:
     rarest = min(specific, key=gate.share)
     rare_keys = [t for t in _spellings(rarest) if t in evidence] or [w for w in words(rarest) if len(w) >= 2 and w in evidence]
     keys = [s for t in present for s in _spellings(t) if s in evidence] + rare_keys
-    measures = e.query.measures
+    # The measure asked of this figure, in the clause asking it: "选了几个城市？…按采购金额的多少提前预付" asks 个 of
+    # the cities, not of the prepayment.
+    asking = next((c for c in re.split(r"[，,。；;？?！!]", e.q) if rarest in c), "")
+    measures = analyse(asking).measures if asking and asking != e.q else e.query.measures
     # Runs of subject words ("公共/预算/收入"), and subject words jieba keeps whole ("粮食产量": 粮食, 产量).
     compounds = [parts for parts in _compounds(e) if len(parts) >= 2] + [
         parts for t in present if len(parts := _segments(t)) >= 2

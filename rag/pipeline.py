@@ -124,6 +124,8 @@ def clean_question(question: str | None) -> tuple[str, list[str]]:
         )
     # A year written with two digits, as people type it ("22年GDP增长目标", "16年报告里"): the documents write 2022.
     text = _SHORT_YEAR_RE.sub(lambda m: f"20{m.group(1)}年", text)
+    # Colloquial question words, as the documents' readers would say them: "有啥实惠" is "有什么实惠", "咋办" "怎么办".
+    text = text.replace("啥", "什么").replace("咋", "怎么")
     if len(text) > MAX_QUESTION_CHARS:
         text = text[:MAX_QUESTION_CHARS]
         notices.append(f"问题过长，只使用了前 {MAX_QUESTION_CHARS} 个字符。 / The question was cut to {MAX_QUESTION_CHARS} characters.")

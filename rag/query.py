@@ -209,7 +209,9 @@ def analyse(question: str) -> Query:
         quoted=_quoted(text),
         asks_publication=bool(_ASKS_PUBLICATION_RE.search(text)),
         broad=bool(_BROAD_RE.search(squashed if zh else text)),
-        fields=_fields(squashed) if zh and (_BROAD_RE.search(squashed) or _LIST_OF_FIELD_RE.search(squashed)) else (),
+        # An English question's field is the Chinese it quotes ("a \"double-qualified\" (双师型) teaching workforce").
+        fields=(_fields(squashed) if zh else tuple(dict.fromkeys(re.findall(r"[\u4e00-\u9fff]{2,}", text))))
+        if (_BROAD_RE.search(squashed if zh else text) or _LIST_OF_FIELD_RE.search(squashed)) else (),
         asks_verdict=bool(_ASKS_VERDICT_RE.search(squashed if zh else text)) and not _stages_of_other_years(squashed if zh else text),
         stage=_stage(text),
         measures=tuple(question_measures(text)),
@@ -278,7 +280,8 @@ def _quoted(text: str) -> tuple[str, ...]:
 
 # What a figure question asks for: a result (what happened) or a target (what was planned).
 _ASKS_RESULT_RE = re.compile(r"实际|完成了|全年(?![^，。？?]{0,4}(?:要|将|拟|计划|目标|预期|力争))|增长了|达到了|实现了|去年|上一年|过去一年|多少\S{0,2}了[吗？?]?$|\b(did|was|were|actual(?:ly)?|achieved|grew)\b", re.I)
-_ASKS_TARGET_RE = re.compile(r"目标|预期|计划|力争|定在|定了|安排|要求|打算|准备|\b(target|goal|plan|aim)", re.I)
+# "提出了哪些2020年指标": the figures a plan sets for a year are its targets.
+_ASKS_TARGET_RE = re.compile(r"目标|预期|计划|力争|定在|定了|安排|要求|打算|准备|\d{4}年的?指标|提出了?[^，。？?]{0,10}指标|\b(target|goal|plan|aim)", re.I)
 
 
 def under_review(headings) -> bool:
@@ -367,7 +370,7 @@ _ASKS = {
     "contact": re.compile(r"联系人|对接人|找谁|contact person|who (should|do|can) (i|we) contact", re.I),
     "address": re.compile(r"地址|在哪里办公|办公地点|办事大厅|窗口在哪|\baddress|where is the office", re.I),
     # A web address asked ("网址是什么", "哪个网站"), not a question about a website ("门户网站是哪天开通的").
-    "website": re.compile(r"网址|网站(?:地址|链接|是什么|是哪个|叫什么)|(?:哪个|什么|哪些)网站|链接|\bwebsite(?:\s+address)?\b(?!\s+(?:was|went|opened|launched))|\burl\b", re.I),
+    "website": re.compile(r"网址|网站(?:地址|链接|是什么|是哪个|叫什么)|(?:哪个|什么|哪些)网站|链接|\bwebsite(?:\s+address)?\b(?=\s*(?:[?.,]|$|\s+(?:of|for|is|should|can|do|does|to|where|that|i|we|they)\b))|\burl\b", re.I),
     # English "when" asks a date only as the question word ("When did…", "When and where…"), not as a conjunction
     # ("What conditions did it attach when it approved…").
     "date": re.compile(
@@ -376,7 +379,7 @@ _ASKS = {
         re.I,
     ),
     "amount": re.compile(
-        r"[金总]额|交易额|贸易额|成交额|销售额|产值|多少钱|多少资金|投资额|(?:规模|总量|额度|力度|资本)[）)]?有?多大|多大(?:的)?规模"
+        r"[金总]额(?!的(?:多少|百分之|几成|比例))|交易额|贸易额|成交额|销售额|产值|多少钱|多少资金|投资额|(?:规模|总量|额度|力度|资本)[）)]?有?多大|多大(?:的)?规模"
         r"|\bvalue of\b|how much money|\brevenue",
         re.I,
     ),
@@ -395,6 +398,8 @@ _ASKS = {
         r"哪(?:些|几个|[两二三四五六七八九十]+个|\d+个)(?:地区|地方|省份?|省市|城市|市|县|国家|地市|区域|口岸|港口)"
         # "哪些成效突出的试点地区": the places closing the clause, after what is said of them.
         r"|哪(?:些|几个|\d+个)[^，,。？?；;]{1,10}?(?:地区|省份|城市|国家)(?=[？?，,。；;]|$)"
+        r"|\bwhich (?:\w+ )?(?:cities|provinces|regions|countries|places|areas|ports)\b",
+        re.I,
     ),
     "body": re.compile(r"哪(?:个|些|家|一个)(?:部门|单位|机构|机关)|由谁(?:负责|牵头|审批|核发|承担|主管|管理)|(?:牵头|主管|负责)(?:部门|单位)是"),
 }
@@ -431,7 +436,7 @@ ASKS_DONE_RE = re.compile(
 )
 # Asks for all the measures, support or priorities on a topic, not one fact.
 _BROAD_RE = re.compile(
-    r"(?:有|有些|提供|给予?|能得到|能给些?)(?:什么|哪些|哪方面的?)(?:支持|帮助|扶持|措施|举措|政策)|"
+    r"(?:有|有些|提供|给予?|能得到|能给些?)(?:什么|哪些|哪方面的?)(?:支持|帮助|扶持|措施|举措|政策|优惠|实惠)|"
     r"(?:哪些|什么)(?:支持|帮助|扶持|措施|举措|政策措施|具体措施|安排|部署|合作|重点)|"
     r"(?:重点|重点工作|主要任务|重点任务)(?:是什么|有哪些|有什么)|怎么支持|如何支持|怎样支持|打算怎么干|都打算|有哪些打算|"
     r"哪些具体(?:安排|措施|举措)|有哪些(?:抓手|方向|服务和支持|具体举措)|有哪些(?:规定和|监管|管理)措施|有哪些规定|有哪些(?:主要|重点)(?:任务|工作)|有哪些(?:具体|主要|监管|管理|规范)?要求|"
@@ -446,7 +451,7 @@ _BROAD_RE = re.compile(
     r"\bwhat (?:does|did|will) [^?]{0,80}\bplan\b|\bwhat will [^?]{0,60}\bdo\b|\bthe (?:main|key) measures\b|"
     # "What policy support does … offer", "Which science-and-technology finance (科技金融创新) measures …",
     # "What conditions did … attach", "What road privileges … get".
-    r"\b(?:what|which) (?:[^?.;]{1,40}? )?(?:support|incentives|measures|policies|tasks|requirements|conditions|privileges|arrangements|priorities|aspects)\b|"
+    r"\b(?:what|which) (?:[^?.;]{1,40}? )?(?:support|incentives|measures|policies|tasks|requirements|conditions|privileges|benefits|arrangements|priorities|aspects)\b|"
     r"\bwhat (?:support|help|measures|steps|policies|services|incentives|assistance)\b|\bwhat (?:[a-z-]+ ){1,2}(?:policies|measures|steps|tasks)\b|"
     r"\bwhich (?:measures|policies|services|priorities)\b|\bwhat (?:are|were) the (?:main |key )?(?:priorities|measures|tasks|focus)|"
     r"\bhow (?:does|will|can) (?:the )?(?:province|government|state)\b[^?]{0,30}\b(?:support|help)\b",
@@ -463,7 +468,9 @@ PERSONA_RE = re.compile(
     r"(?:^|(?<=[。！!？?]))\s*(?:我们|我)[^。！!？?]*[。！!]|(?:我们是|我是|我们在|我们公司是)[^，,。；;？?]*[，,；;]"
     r"|\b(?:we|i) (?:are|am|run|make|operate|own)\b[^,.;?]*[,.;]"
     # "做外贸的，想知道…": what the asker does, said before the question.
-    r"|^\s*(?:我们?是)?(?:做|搞|开|干)[^，,。；;？?]{1,12}的[，,]",
+    r"|^\s*(?:我们?是)?(?:做|搞|开|干)[^，,。；;？?]{1,12}的[，,]"
+    # "对我们这种小户…": the kind of asker, said in passing.
+    r"|(?:我们|咱们|我|咱)(?:这种|这样的?|这类|这些)[^，,。；;？?的办]{1,6}",
     re.I,
 )
 
@@ -547,8 +554,14 @@ _LIST_OF_FIELD_RE = re.compile(r"(?:方面|领域)[^，,。？?；;]{0,4}(?:哪�
 
 def _fields(squashed: str) -> tuple[str, ...]:
     """The fields a broad question names (:data:`_FIELD_RES`, else :data:`_FIELD_CLAUSE_RE`), in order."""
-    found = [m.group("f") for rx in _FIELD_RES for m in rx.finditer(squashed)]
-    return tuple(dict.fromkeys(found or [m.group("f") for m in _FIELD_CLAUSE_RE.finditer(squashed)]))
+    # A phrase in the first person ("对我们这种小户…") says who asks, not what of the document.
+    found = [f for rx in _FIELD_RES for m in rx.finditer(squashed) if not _FIRST_PERSON_RE.search(f := m.group("f"))]
+    return tuple(dict.fromkeys(
+        found or [f for m in _FIELD_CLAUSE_RE.finditer(squashed) if not _FIRST_PERSON_RE.search(f := m.group("f"))]
+    ))
+
+
+_FIRST_PERSON_RE = re.compile(r"我|咱")
 
 
 _YEAR_RE = re.compile(r"(?<!\d)(19\d{2}|20\d{2})\s*年")

@@ -146,6 +146,15 @@ def _stands_alone(clause: str, context: list[str]) -> bool:
     return not any(_FRAME_RE.search(c) for c in context)
 
 
+# A clause asking only where the rest of the question is laid down: "是哪一条规定的", "依据哪个文件", "出自哪里",
+# "which article says so".
+_ASKS_SOURCE_RE = re.compile(
+    r"^(?:这|这个|这一?条?)?(?:是|在|由|按|根据|依据)?(?:哪|那)(?:一|个|份|部)?(?:条|款|项|章|节|文件|法规|规定|条例)(?:规定|写|说|明确|提)?的?(?:吗|呢)?$"
+    r"|^(?:依据|根据|出处)(?:是什么|是哪)|^出自哪|^\s*(?:which|what) (?:article|provision|section|document) (?:says|sets|lays)",
+    re.I,
+)
+
+
 def sub_questions(question: str) -> list[str]:
     """The parts of a multi-part question, each asking something itself.
 
@@ -163,8 +172,9 @@ def sub_questions(question: str) -> list[str]:
     ]
 
     def asks(clause: str) -> bool:
-        # A part must carry a topic of its own ("有什么支持" alone does not).
-        return bool(_QUESTION_WORD_RE.search(clause)) and len(_content_words(clause)) >= 2
+        # A part must carry a topic of its own ("有什么支持" alone does not); "是哪一条规定的" asks where the rest
+        # is said, which the answer's citation shows.
+        return bool(_QUESTION_WORD_RE.search(clause)) and len(_content_words(clause)) >= 2 and not _ASKS_SOURCE_RE.search(clause)
 
     asking = [c for c in clauses if asks(c)]
     if len(clauses) < 2 or not asking or (len(asking) == 1 and asking[0] == question.strip("？?")):

@@ -58,6 +58,21 @@ def title_cores(title: str) -> set[str]:
     return {c for c in out if len(c) >= 6 and not c.endswith("政府工作报告")}
 
 
+TITLE_RUN = 6  # characters of a title's subject a question must spell in a row to name it (see scope.title)
+
+
+def _shares_title_run(text: str, title: str) -> bool:
+    """``text`` spells :data:`TITLE_RUN` characters in a row of the subject of ``title`` (a notice's, an opinion's
+    or a plan's: what follows its "关于", less "印发"; a report's title names its kind, region and year, which
+    other rules read)."""
+    t = _norm_title(title)
+    if "关于" not in t or t.endswith("政府工作报告"):
+        return False
+    subject = t[t.index("关于") + 2 :].removeprefix("印发")
+    runs = re.findall(r"[\u4e00-\u9fff]{%d,}" % TITLE_RUN, text)
+    return any(run[i : i + TITLE_RUN] in subject for run in runs for i in range(len(run) - TITLE_RUN + 1))
+
+
 def _kind_matches(record: DocumentRecord, kind: str) -> bool:
     """The record is a document of ``kind``, or carries one: a notice forwarding a report names it in its title
     ("转发国家地震局关于1997年地震趋势和加强防震减灾工作意见报告的通知" holds the 报告)."""
@@ -124,6 +139,12 @@ def scope_for(query: Query, records: dict[str, DocumentRecord], doc_ids: list[st
         kept = {d: r for d, r in pool.items() if any(c in text for c in title_cores(r.title))}
         if len(kept) == 1:
             narrow(kept, "scope.title")
+        else:
+            # Its subject named in the question's own words ("政府网站集约化那个试点", "政府性融资担保的指导意见"): the
+            # one document whose title holds a run of the question's characters no other title holds.
+            kept = {d: r for d, r in pool.items() if _shares_title_run(text, r.title)}
+            if len(kept) == 1:
+                narrow(kept, "scope.title")
 
     # Region: only in a collection of several regions' documents (one province's own documents
     # speak of other places without being about them).

@@ -170,7 +170,10 @@ def test_a_deadline_year_keeps_the_earlier_documents_that_set_it(documents_assis
 
 def test_a_target_for_a_year_asked_of_a_kind_that_year_has_none_of_keeps_the_earlier_ones_of_that_kind():
     # 《国家职业教育改革实施方案》 (2019) sets targets for 2022; the 2023 report reviews 2022 but is no 方案.
-    s = scope("国家职业教育改革实施方案对2022年提出了什么目标？")
+    s = scope("职教改革的实施方案对2022年提出了什么目标？")
     assert s.doc_ids is not None and "gov-cn-5365341" in s.doc_ids and "gwr-national-2023" in s.doc_ids
+    # Named by its subject's words, it is the one document asked.
+    named = scope("国家职业教育改革实施方案对2022年提出了什么目标？")
+    assert named.doc_ids == ["gov-cn-5365341"] and named.rules == ["scope.title"]
     # A year's own report sets its targets: the older reports and notices stay out.
     assert scope("2024年全国城镇新增就业目标是多少？").doc_ids == ["gwr-national-2024"]

@@ -13,6 +13,7 @@ import pytest
 
 from conftest import DOCUMENTS, ROOT, make_settings
 from rag.glossary import indicator_terms
+from rag.pipeline import clean_question
 from rag.query import analyse, asked_types
 from rag.retrieval import sub_questions
 
@@ -27,6 +28,8 @@ DOCS = (
     "gov-cn-2019/gov-cn-5360002.html",  # kindergartens in housing estates: steps, each with its deadline
     "gov-cn-2019/gov-cn-5351596.html",  # the reply to NPC suggestion No. 7240 (a portal's "法律法规" column)
     "gov-cn-2019/gov-cn-5355837.html",  # reform measures by field: "一、知识产权保护方面（共5项）" and its items
+    "gov-cn-2019/gov-cn-5353308.html",  # farm machinery: 金融, 保险 and 税费 support in items of several chapters
+    "gov-cn-2019/gov-cn-5358604.html",  # drug procurement pilot: 11个城市, a prepayment of 30% of the amount
     "gwr-provinces-2025/gwr-2025-anhui.docx",
 )
 
@@ -184,3 +187,84 @@ def test_a_list_asked_of_a_named_field_gives_that_fields_items(assistant):
     a = ask(assistant, question)
     assert not a.abstained and "三合一" in a.text and "跨市（区）" in a.text
     assert all(c.passage.headings[:1] == ("一、知识产权保护方面（共5项）",) for c in a.citations)
+
+
+def test_fields_a_policy_document_sets_measures_on_apart_are_each_answered(assistant):
+    # Asked of several fields of one 指导意见: the measures naming them, wherever they stand, not the whole outline.
+    question = "我们县想扶持农机合作社搞农机社会化服务，国务院农机化那个指导意见在金融、保险、税费上有哪些支持措施？"
+    assert analyse(question).field_parts == ("金融", "保险", "税费")
+    a = ask(assistant, question)
+    lines = [line for line in a.text.splitlines() if line.startswith("· ")]
+    assert not a.abstained and 3 <= len(lines) <= 8
+    assert {c.passage.doc_id for c in a.citations} == {"gov-cn-5353308"}
+    for field in ("金融", "保险", "税费"):
+        assert any(field in line for line in lines), field
+    assert "指导思想" not in a.text  # the document's opening part is no measure of these fields
+
+
+def test_the_measure_asked_is_read_from_the_clause_asking_that_figure(assistant):
+    # "选了几个城市" asks 个 of the cities; "按采购金额的多少提前预付" asks a share, which 30% is, though it counts no 个.
+    question = "国家组织药品集采试点选了几个城市？医保基金按采购金额的多少提前预付给医疗机构？"
+    assert "amount" not in asked_types("医保基金按采购金额的多少提前预付给医疗机构？")
+    a = ask(assistant, question)
+    assert not a.abstained and "11个城市" in a.text and "30%" in a.text
+
+
+def test_an_article_asked_for_with_the_figure_is_the_one_stating_it(documents_assistant):
+    # "是哪一条规定的" asks where the rest is laid down (the citation shows it), and "哪一条" names no word a sentence
+    # must hold ("第十一条" holds "一条").
+    question = "按专利代理条例，专利代理师第一次执业后要在多长时间内备案？是哪一条规定的？"
+    assert sub_questions(question) == []
+    a = documents_assistant.ask(question).answer
+    assert not a.abstained and "30日内" in a.text and a.text.startswith("第十二条")
+    assert all(c.passage.headings[-1] == "第十二条" for c in a.citations)
+
+
+def test_a_time_word_of_the_askers_clause_is_no_subject_the_evidence_must_name(documents_assistant):
+    a = documents_assistant.ask("我开个体户，没有工资这类综合所得，算经营所得的时候每年能先减掉多少费用？").answer
+    assert not a.abstained and "减除费用6万元" in a.text
+
+
+def test_an_english_questions_quoted_chinese_field_gives_the_measure_titled_by_it(documents_assistant):
+    question = 'What measures does the national vocational education reform plan take to build a "double-qualified" (双师型) teaching workforce?'
+    assert analyse(question).fields == ("双师型",)
+    a = documents_assistant.ask(question).answer
+    assert not a.abstained and "（十二）多措并举打造“双师型”教师队伍。" in a.text
+    assert "100个“双师型”教师培养培训基地" in a.text and "3年以上企业工作经历" in a.text
+    assert "健全国家职业教育制度框架" not in a.text  # not the plan's whole outline
+
+
+def test_a_figure_asked_of_what_the_clause_before_names_needs_that_thing_in_the_evidence(replies_assistant):
+    # "…高速公路免费通行吗？免几天？": the holiday notice gives days off, and says nothing of motorways.
+    a = replies_assistant.ask("19年国庆放假那几天高速公路免费通行吗？免几天？").answer
+    assert a.abstained and a.reason.startswith("gate.subject_missing") and "高速公路" in a.reason
+    b = replies_assistant.ask("19年国庆放几天假？").answer
+    assert not b.abstained and "共7天" in b.text
+
+
+def test_a_document_named_by_its_titles_words_is_not_lost_to_a_place_it_mentions(replies_assistant):
+    # No report of 西藏 is held; the pilot plan, named by its subject's words, names 拉萨市.
+    question = "政府网站集约化那个试点一共几个省区市参加？西藏是哪个市？"
+    _, scope, _ = replies_assistant.scoped_retrieval(question, 5)
+    assert scope.doc_ids == ["gov-cn-5338761"] and scope.rules == ["scope.title"]
+    a = replies_assistant.ask(question).answer
+    assert not a.abstained and "10个省" in a.text and "拉萨市" in a.text
+
+
+def test_colloquial_words_and_the_askers_kind_do_not_make_a_field():
+    question, _ = clean_question("我是开小饭馆的个体户，国务院那个政府性融资担保的指导意见，对我们这种小户办担保贷款有啥实惠？")
+    assert "有什么实惠" in question and "啥" not in question
+    q = analyse(question)
+    assert q.broad and not any("小户" in f or "我们" in f for f in q.fields) and "小户" not in q.subject
+    assert clean_question("这事咋办？")[0] == "这事怎么办？"
+
+
+def test_a_years_indicators_asked_of_a_plan_are_its_targets():
+    assert analyse("“无废城市”试点方案对农业废弃物利用提出了哪些2020年指标？").stage == "target"
+    assert analyse("2024年主要指标完成得怎么样？").stage != "target"
+
+
+def test_english_asking_words_for_places_and_web_addresses():
+    assert "places" in asked_types("Which cities does the pilot work plan name as its pilot cities?")
+    assert "website" not in asked_types("Which provinces are in the government website consolidation pilot?")
+    assert "website" in asked_types("What is the website for applications?")
