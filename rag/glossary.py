@@ -190,7 +190,8 @@ TERMS: dict[str, tuple[str, ...]] = {
 # government work report, plan or notice uses. Not drawn from any indexed document.
 TERMS.update({
     "gdp": ("国内生产总值", "地区生产总值", "生产总值"), "gross domestic product": ("国内生产总值", "生产总值"),
-    "economic growth": ("经济增长", "生产总值"), "grow": ("增长",), "growth": ("增长",), "economy": ("经济",),
+    "economic growth": ("经济增长", "生产总值"), "economy grow": ("生产总值", "增长"), "economy grew": ("生产总值", "增长"),
+    "economy expand": ("生产总值", "增长"), "economic output": ("生产总值",), "size of the economy": ("生产总值",), "grow": ("增长",), "growth": ("增长",), "economy": ("经济",),
     "consumer price": ("居民消费价格",), "cpi": ("居民消费价格",), "inflation": ("居民消费价格",),
     "deficit": ("赤字", "赤字率"), "r d": ("研发", "研究与试验发展"), "intensity": ("强度",), "research and development": ("研发", "研究与试验发展"),
     "employment": ("就业",), "jobs": ("就业", "城镇新增就业"), "job": ("就业",), "unemploy": ("失业率", "调查失业率"),

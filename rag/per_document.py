@@ -46,6 +46,7 @@ WIDE = 60
 # Words of a "which" question that name the documents' issuers as a class, not what a figure measures.
 _CLASS_WORDS = frozenset("省份 省区 省市 地方 哪些地方 城市 哪几个 哪个 听说 超过 定在 达到 规模".split())
 _ASKS_PROVINCES_RE = re.compile(r"哪些?(?:个)?省|哪几个?省|哪些地方|哪些地区|which (provinces|regions)", re.I)
+_TARGET_EN_RE = re.compile(r"\b(?:target|goal|aim|plan)", re.I)
 _EACH_RE = re.compile(r"分别|各自|各[省市地]|哪些(省|市|地方|城市|地区|年)|哪几(个|年)|\beach\b|\brespectively\b|which (provinces|regions|years)", re.I)
 
 
@@ -131,7 +132,9 @@ class PerDocument:
             return compose_per_document(question, answered, 0, self.records)
         if len(answered) < 2:
             return None
-        answered = _same_stage(query.stage, answered, self.records)
+        # A year's figure asked with no word of a target (a question asking both has no one stage either).
+        dated = bool(query.years) and not TARGET_WORDS_RE.search(question) and not _TARGET_EN_RE.search(question)
+        answered = _same_stage(query.stage, answered, self.records, dated)
         if len(answered) == 1:  # one document answers at the stage asked: it alone is quoted
             return compose(question, [(c.passage, c.text) for c in answered[0][1]])
         shown, more = answered[:MAX_DOCUMENTS], len(answered) - MAX_DOCUMENTS
@@ -166,17 +169,19 @@ class PerDocument:
         return out
 
 
-def _same_stage(stage: str, answered: list[tuple[str, list]], records: dict) -> list[tuple[str, list]]:
+def _same_stage(stage: str, answered: list[tuple[str, list]], records: dict, dated: bool = False) -> list[tuple[str, list]]:
     """Keep the documents whose evidence is of the stage asked (:attr:`Query.stage`): a result question
     ("2023年实际完成了多少") keeps only the reviews when some document reviews it, a target question the plans when
-    some plans it. A report of 2023 states the 2023 target; the report of 2024 reviews the 2023 result."""
-    if not stage:
-        return answered
+    some plans it. A report of 2023 states the 2023 target; the report of 2024 reviews the 2023 result. A year's
+    figure asked at no stage (``dated``: "2021年全国粮食产量是多少？") is what it came to: when one document reports
+    it and another only sets it as a target, the report answers."""
     def review(chosen: list) -> bool:  # the evidence reports what happened
         return any(reports_results(c.passage.headings, records.get(c.passage.doc_id)) for c in chosen)
 
     reviews = [a for a in answered if review(a[1])]
     plans = [a for a in answered if not review(a[1]) and any(TARGET_WORDS_RE.search(c.text) for c in a[1])]
+    if not stage:
+        return reviews if dated and reviews and plans and len(reviews) + len(plans) == len(answered) else answered
     if stage == "result" and reviews:
         # A report's plan states no result: "2022年实际增长了多少" is answered by the 2023 report's review,
         # not by the 2022 report's outlook.

@@ -268,3 +268,17 @@ def test_english_asking_words_for_places_and_web_addresses():
     assert "places" in asked_types("Which cities does the pilot work plan name as its pilot cities?")
     assert "website" not in asked_types("Which provinces are in the government website consolidation pilot?")
     assert "website" in asked_types("What is the website for applications?")
+
+
+def test_a_years_figure_asked_at_no_stage_is_what_the_next_report_says_it_came_to(documents_assistant):
+    # The 2023 report sets 2023's target (1200万人左右); the 2024 report reports what it came to (1244万人).
+    a = documents_assistant.ask("2023年全国城镇新增就业是多少？").answer
+    assert not a.abstained and "1244万人" in a.text and "1200万" not in a.text
+    assert {c.passage.doc_id for c in a.citations} == {"gwr-national-2024"}
+
+
+def test_an_english_question_on_how_the_economy_grew_reads_the_output_figure():
+    from rag.answer import question_terms
+
+    assert "生产总值" in question_terms("How fast did Qinghai's economy grow in 2024?")
+    assert "生产总值" in question_terms("By how much did the economy expand last year?")
