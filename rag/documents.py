@@ -331,10 +331,23 @@ REVIEW_HEADING_RE = re.compile(r"回顾|过去(?:一|五|\d{1,2})?年|去年|上
 REVIEW_KINDS = frozenset({"回顾", "新闻", "总结"})
 
 
+# A report's part headed by what was achieved ("一、牢记殷殷嘱托，在接续奋斗中新福建建设取得新成效") reviews the past
+# year as "一、2024年工作回顾" does.
+_ACHIEVED_PART_RE = re.compile(r"取得了?(?:新|显著|明显|重大|积极|丰硕|历史性)?的?(?:成效|成绩|成就|进展)$")
+
+
+def _review_part(headings, record: "DocumentRecord | None") -> bool:
+    """``headings`` name a review: one of them does ("一、2024年工作回顾", "过去一年"), or, in a report, its part's
+    heading says what was achieved (:data:`_ACHIEVED_PART_RE`)."""
+    return any(REVIEW_HEADING_RE.search(h) for h in headings) or bool(
+        headings and getattr(record, "kind", "") == "政府工作报告" and _ACHIEVED_PART_RE.search(headings[0])
+    )
+
+
 def reports_results(headings, record: "DocumentRecord | None") -> bool:
-    """A passage under ``headings`` of the document ``record`` reports what happened: one of the headings is a
-    review ("一、2024年工作回顾") or the document is a review, a news item or a summary."""
-    return any(REVIEW_HEADING_RE.search(h) for h in headings) or getattr(record, "kind", "") in REVIEW_KINDS
+    """A passage under ``headings`` of the document ``record`` reports what happened: its headings name a review
+    (:func:`_review_part`) or the document is a review, a news item or a summary."""
+    return _review_part(headings, record) or getattr(record, "kind", "") in REVIEW_KINDS
 
 
 def superseded(records: dict[str, "DocumentRecord"]) -> set[str]:
@@ -388,7 +401,7 @@ def passage_time(headings: tuple[str, ...], text: str, record: DocumentRecord | 
     if record is None or not record.year:
         return ""
     years = set()
-    under_review = any(REVIEW_HEADING_RE.search(h) for h in headings)
+    under_review = _review_part(headings, record)
     if under_review or re.search(r"过去一年|去年", text):
         years.add(record.resolve_relative_year("过去一年"))
     if not under_review:

@@ -419,8 +419,8 @@ _HAS = {
     "count": re.compile(r"\d|[一二两三四五六七八九十百千万亿]+[个项批次对家名人位场届条张国所种大]|若干|多家"),
 }
 # Measure words a count question names ("多少家", "几个工作日"); the evidence must count the same thing.
-_MEASURE_RE = re.compile(r"(?:多少|(?<![第那这好])几)(个工作日|工作日|公顷|亿元|万元|美元|家|对|批次|批|人次|名|位|项|场|届|所|条|张|种|天|年|吨|户|座|辆|台|套|亩|个)")
-_WHOLE_UNITS = ("工作日", "个工作日", "公顷", "亿元", "万元", "美元", "批次", "人次")
+_MEASURE_RE = re.compile(r"(?:多少|(?<![第那这好])几)(个工作日|工作日|公顷|万人次|万人|万吨|万亩|万户|万辆|万千瓦|亿元|万元|美元|家|对|批次|批|人次|名|位|项|场|届|所|条|张|种|天|年|吨|户|座|辆|台|套|亩|个)")
+_WHOLE_UNITS = ("工作日", "个工作日", "公顷", "万人次", "万人", "万吨", "万亩", "万户", "万辆", "万千瓦", "亿元", "万元", "美元", "批次", "人次")
 # "实际已经…多少" asks for an achieved figure; a plan's target does not answer it.
 _ASKS_ACTUAL_RE = re.compile(r"实际|已经|截至|截止|目前|现在|如今|到现在")
 _TARGET_RE = re.compile(r"力争|争取|目标|五年内|到20\d\d年|计划")

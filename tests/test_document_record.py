@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from rag.cleaning import clean_document, table_fields
-from rag.documents import build_record, doc_numbers, parse_date, passage_time
+from rag.documents import build_record, doc_numbers, parse_date, passage_time, reports_results
 from rag.loaders import load_document
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "documents"
@@ -104,3 +104,16 @@ def test_a_letters_addressee_is_not_a_heading():
 
     passages = build_passages(clean_document(load_document(reply)), 150, 450)
     assert not any("湖北省人民政府" in p.headings for p in passages)
+
+
+def test_a_reports_part_headed_by_what_was_achieved_reviews_the_year_before():
+    # 福建's report heads its review "一、牢记殷殷嘱托，在接续奋斗中新福建建设取得新成效", with no year or 回顾.
+    fujian = record("gwr-2025-fujian.docx", CORPUS.parent / "eval" / "corpora" / "multidoc" / "gwr-provinces-2025")
+    assert (fujian.kind, fujian.year) == ("政府工作报告", 2025)
+    review = ("一、牢记殷殷嘱托，在接续奋斗中新福建建设取得新成效", "（六）办好民生实事，人民群众生活品质稳步改善提高")
+    plan = ("二、牢记历史使命，在中国式现代化建设中奋勇争先",)
+    assert reports_results(review, fujian) and "2024年" in passage_time(review, "城镇新增就业53.1万人。", fujian)
+    assert not reports_results(plan, fujian) and passage_time(plan, "城镇新增就业50万人。", fujian) == "2025年"
+    # A plan's goal heading in another kind of document is not read as a review.
+    plan_doc = record("gov-cn-5365341.html")
+    assert not reports_results(("一、到2022年取得新成效",), plan_doc)

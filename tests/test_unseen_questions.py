@@ -282,3 +282,11 @@ def test_an_english_question_on_how_the_economy_grew_reads_the_output_figure():
 
     assert "生产总值" in question_terms("How fast did Qinghai's economy grow in 2024?")
     assert "生产总值" in question_terms("By how much did the economy expand last year?")
+
+
+def test_a_count_asked_in_ten_thousands_of_people_needs_a_figure_in_that_unit():
+    from rag.query import has_measure, question_measures
+
+    assert question_measures("江西2024年城镇新增就业具体是多少万人?") == ["万人"]
+    assert has_measure("城镇新增就业53.1万人", "万人") and not has_measure("分别完成年计划的113.4%、256.1%", "万人")
+    assert question_measures("接待游客多少万人次？") == ["万人次"]
