@@ -881,7 +881,7 @@ class ExtractiveAnswerer:
         if not query.broad and "list" in query.answer_types:
             # A list asked ("提出了哪些项目和问题") whose best evidence announces a list: the list's items; a list
             # asked of a part the question names ("知识产权保护方面都有哪几项"): that part's items.
-            listed = (self.named_sections(question, retrieval, chosen, query) if query.fields else None) or self.enumeration(
+            listed = self.named_sections(question, retrieval, chosen, query) or self.enumeration(
                 question, retrieval, chosen, query
             )
             if listed:
@@ -1055,15 +1055,28 @@ class ExtractiveAnswerer:
         or, for a part with no numbered items, its sentences scoring nearly as well as its best. Only when the
         parts named are fewer than half of the document's: a field matching most parts names none. None for any
         other question."""
-        if not chosen or not query.fields:
+        if not chosen or not (query.fields or "list" in query.answer_types):
             return None
         best = max(chosen, key=lambda c: c.score)
-        # A part the document's title holds is its whole subject ("农机装备产业" of 《…农业机械化和农机装备产业转型升级
-        # 的指导意见》): :meth:`outline` answers that.
-        parts = {p for p in query.field_parts if p not in best.passage.doc_title}
         passages = [p for p in self.index.doc_passages(best.passage.doc_id) if p.headings and METADATA_HEADING not in p.headings]
         tops = list(dict.fromkeys(p.headings[0] for p in passages))
-        named = [h for h in tops if any(p in h for p in parts)]
+        if query.fields:
+            # A part the document's title holds is its whole subject ("农机装备产业" of 《…农业机械化和农机装备产业转型
+            # 升级的指导意见》): :meth:`outline` answers that.
+            parts = {p for p in query.field_parts if p not in best.passage.doc_title}
+            named = [h for h in tops if any(p in h for p in parts)]
+        else:
+            # A list asked of a part the question names in its heading's words ("下放科技管理权限具体要落实哪几项" of
+            # "三、深入推进下放科技管理权限工作"): the one part holding most of them, at least PART_WORDS, of a policy
+            # document (a report's or a plan's chapters are read by :meth:`enumeration`), listing numbered items.
+            record = self.records.get(best.passage.doc_id)
+            if record is None or record.kind in self.MANY_SUBJECT_KINDS:
+                return None
+            words = _words_beyond(question, best.passage.doc_title)
+            held = {h: sum(w in h for w in words) for h in tops}
+            most = max(held.values(), default=0)
+            named = [h for h in tops if held[h] == most] if most >= self.PART_WORDS else []
+            named = named if len(named) == 1 else []
         if not named or 2 * len(named) > len(tops):
             return None
         lines: list[_Candidate] = []
@@ -1074,6 +1087,8 @@ class ExtractiveAnswerer:
             items = [i for i, c in enumerate(seq) if _SUBSECTION_TITLE_RE.match(c.text) or _MEASURE_TITLE_RE.match(c.text)]
             if len(items) >= 2:
                 lines += self._with_bodies([seq[i] for i in items])[0]
+            elif not query.fields:
+                return None  # a part named by its heading's words, with no numbered items: no list of its own
             elif seq:
                 top = max(c.score for c in seq)
                 lines += [c for c in seq if c.score >= top - self.BROAD_SENTENCE_MARGIN and len(c.text) >= 16][: self.BROAD_PER_PASSAGE]
@@ -1081,6 +1096,7 @@ class ExtractiveAnswerer:
             return None
         return lines[: self.BROAD_LINES], max(0, len(lines) - self.BROAD_LINES)
 
+    PART_WORDS = 3  # a list asked of a part named by at least this many of its heading's words (named_sections)
     MANY_SUBJECT_KINDS = frozenset({"政府工作报告", "报告", "规划", "纲要", "回顾"})
     FIELD_LINES = 2  # a broad question's named field: at most this many of its document's sentences naming it
     FIELD_SHARE = 0.5  # …and only a field fewer than this share of the document's sentences name (not its subject)

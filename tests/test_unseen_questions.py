@@ -30,6 +30,7 @@ DOCS = (
     "gov-cn-2019/gov-cn-5355837.html",  # reform measures by field: "一、知识产权保护方面（共5项）" and its items
     "gov-cn-2019/gov-cn-5353308.html",  # farm machinery: 金融, 保险 and 税费 support in items of several chapters
     "gov-cn-2019/gov-cn-5358604.html",  # drug procurement pilot: 11个城市, a prepayment of 30% of the amount
+    "gov-cn-2019/gov-cn-5354526.html",  # research autonomy: "三、深入推进下放科技管理权限工作" and its four items
     "gwr-provinces-2025/gwr-2025-anhui.docx",
 )
 
@@ -290,3 +291,12 @@ def test_a_count_asked_in_ten_thousands_of_people_needs_a_figure_in_that_unit():
     assert question_measures("江西2024年城镇新增就业具体是多少万人?") == ["万人"]
     assert has_measure("城镇新增就业53.1万人", "万人") and not has_measure("分别完成年计划的113.4%、256.1%", "万人")
     assert question_measures("接待游客多少万人次？") == ["万人次"]
+
+
+def test_a_list_asked_of_a_part_named_in_its_headings_words_gives_that_parts_items(assistant):
+    a = ask(assistant, "赋予科研机构和人员更大自主权的通知里,下放科技管理权限具体要落实哪几项权限?")
+    assert not a.abstained
+    for item in ("（一）推动预算调剂和仪器采购管理权落实到位。", "（二）推动科研人员的技术路线决策权落实到位。",
+                 "（三）推动项目过程管理权落实到位。"):
+        assert item in a.text
+    assert all(c.passage.headings[0] == "三、深入推进下放科技管理权限工作" for c in a.citations)
