@@ -195,12 +195,7 @@ def _names_label(label: str, squashed: str) -> bool:
 def _names_field(field: str, text: str) -> bool:
     """``text`` names a field a question names: the field's words, or, for a field of two characters naming two
     things ("税费": taxes and fees), both of them ("…适用增值税免征政策…免收…通行费")."""
-    if field in text:
-        return True
-    return len(field) == 2 and _CJK_PAIR_RE.fullmatch(field) is not None and all(ch in text for ch in field)
-
-
-_CJK_PAIR_RE = re.compile(r"[\u4e00-\u9fff]{2}")
+    return field in text or bool(re.fullmatch(r"[\u4e00-\u9fff]{2}", field)) and all(ch in text for ch in field)
 
 
 def _coverage(terms: list[str], text: str) -> float:
@@ -1069,8 +1064,7 @@ class ExtractiveAnswerer:
             # A list asked of a part the question names in its heading's words ("下放科技管理权限具体要落实哪几项" of
             # "三、深入推进下放科技管理权限工作"): the one part holding most of them, at least PART_WORDS, of a policy
             # document (a report's or a plan's chapters are read by :meth:`enumeration`), listing numbered items.
-            record = self.records.get(best.passage.doc_id)
-            if record is None or record.kind in self.MANY_SUBJECT_KINDS:
+            if not self._one_subject(best.passage.doc_id):
                 return None
             words = _words_beyond(question, best.passage.doc_title)
             held = {h: sum(w in h for w in words) for h in tops}
@@ -1101,6 +1095,11 @@ class ExtractiveAnswerer:
     FIELD_LINES = 2  # a broad question's named field: at most this many of its document's sentences naming it
     FIELD_SHARE = 0.5  # …and only a field fewer than this share of the document's sentences name (not its subject)
 
+    def _one_subject(self, doc_id: str) -> bool:
+        """The document is a policy document on one subject, not a report or a plan (:attr:`MANY_SUBJECT_KINDS`)."""
+        record = self.records.get(doc_id)
+        return record is not None and record.kind not in self.MANY_SUBJECT_KINDS
+
     def field_items(self, question: str, retrieval: Retrieval, chosen: list[_Candidate], query) -> tuple[list[_Candidate], int] | None:
         """A broad question naming fields a policy document (not a report or a plan: :attr:`MANY_SUBJECT_KINDS`)
         sets measures on apart ("农机化那个指导意见在金融、保险、税费上有哪些支持措施"): for each field, the
@@ -1112,8 +1111,7 @@ class ExtractiveAnswerer:
             return None
         best = max(chosen, key=lambda c: c.score)
         # A report or a plan speaks of each field in a part of its own (:meth:`subsection`, :meth:`widen`).
-        record = self.records.get(best.passage.doc_id)
-        if record is None or record.kind in self.MANY_SUBJECT_KINDS:
+        if not self._one_subject(best.passage.doc_id):
             return None
         doc_title = best.passage.doc_title
         # A place is no field here: the passages on it are picked where they stand (:meth:`widen`).

@@ -75,6 +75,7 @@ from rag.query import (
     asked_types,
     has_measure,
     places_named,
+    question_measures,
 )
 from rag.retrieval import Retrieval
 from rag.settings import Settings
@@ -376,19 +377,26 @@ def _figure_terms(e: Evidence) -> list[str]:
 def _subject_words(q: str, verbs: bool) -> tuple[str, ...]:
     """:func:`_figure_subject` of one squashed question, worked out once: the rules ask it again for every
     document's evidence (per-document answers run the gate once per document)."""
-    clause = _figure_clause(q)
-    found = subject_words(clause, verbs)
-    if clause and not found:
-        # "…高速公路免费通行吗？免几天？": a clause asking a figure of nothing named asks it of the clause before.
-        clauses = [c for c in re.split(r"[，,。？?！!；;]", q) if c]
-        at = clauses.index(clause)
-        found = subject_words(clauses[at - 1], False) if at > 0 else ()  # its nouns: "超过" names nothing measured
+    clauses = _clauses(q)
+    at = next((i for i, c in enumerate(clauses) if _FIGURE_RE.search(c)), None)
+    if at is None:
+        return ()
+    found = subject_words(clauses[at], verbs)
+    if not found and at > 0:
+        # "…高速公路免费通行吗？免几天？": a clause asking a figure of nothing named asks it of the clause before
+        # (its nouns: "超过" names nothing measured).
+        found = subject_words(clauses[at - 1], False)
     return found
+
+
+def _clauses(q: str) -> list[str]:
+    """The clauses of the squashed question ``q``, split at its commas and sentence marks."""
+    return [c for c in re.split(r"[，,。？?！!；;]", q) if c]
 
 
 def _figure_clause(q: str) -> str:
     """The clause of the squashed question ``q`` that asks for a figure ("…多少"), or ''."""
-    return next((c for c in re.split(r"[，,。？?！!；;]", q) if _FIGURE_RE.search(c)), "")
+    return next((c for c in _clauses(q) if _FIGURE_RE.search(c)), "")
 
 
 def subject_words(clause: str, verbs: bool = True) -> tuple[str, ...]:
@@ -533,8 +541,8 @@ def figure_not_of_subject(gate: "EvidenceGate", e: Evidence) -> str | None:
     keys = [s for t in present for s in _spellings(t) if s in evidence] + rare_keys
     # The measure asked of this figure, in the clause asking it: "选了几个城市？…按采购金额的多少提前预付" asks 个 of
     # the cities, not of the prepayment.
-    asking = next((c for c in re.split(r"[，,。；;？?！!]", e.q) if rarest in c), "")
-    measures = analyse(asking).measures if asking and asking != e.q else e.query.measures
+    asking = next((c for c in _clauses(e.q) if rarest in c), "")
+    measures = tuple(question_measures(asking)) if asking and asking != e.q else e.query.measures
     # Runs of subject words ("公共/预算/收入"), and subject words jieba keeps whole ("粮食产量": 粮食, 产量).
     compounds = [parts for parts in _compounds(e) if len(parts) >= 2] + [
         parts for t in present if len(parts := _segments(t)) >= 2

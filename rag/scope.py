@@ -7,7 +7,8 @@ reason code ("未收录文号为国发〔2019〕3号的文件。") instead of le
 another document. The rules run in order, each on what the one before left:
 
 ``scope.doc_number``   a 文号 the question names: that document, or "not held".
-``scope.title``        a 《title》 it names, or a numbered proposal it answers (第2741号提案): the documents whose title holds it.
+``scope.title``        a 《title》 it names, or a numbered proposal it answers (第2741号提案): the documents whose title holds it;
+                       a title's subject spelled in the question's own words ("政府网站集约化那个试点"): that one document.
 ``scope.region``       provinces, cities or 全国 it names, in a collection of several regions'
                        documents: those regions' documents (or, for a year they do not cover, the
                        national ones whose title names them), or "not held" when none is.
@@ -61,16 +62,21 @@ def title_cores(title: str) -> set[str]:
 TITLE_RUN = 6  # characters of a title's subject a question must spell in a row to name it (see scope.title)
 
 
-def _shares_title_run(text: str, title: str) -> bool:
-    """``text`` spells :data:`TITLE_RUN` characters in a row of the subject of ``title`` (a notice's, an opinion's
-    or a plan's: what follows its "关于", less "印发"; a report's title names its kind, region and year, which
-    other rules read)."""
+def _title_runs(text: str) -> set[str]:
+    """Every :data:`TITLE_RUN` characters in a row of the Chinese of ``text``."""
+    return {run[i : i + TITLE_RUN] for run in re.findall(r"[\u4e00-\u9fff]{%d,}" % TITLE_RUN, text)
+            for i in range(len(run) - TITLE_RUN + 1)}
+
+
+def _shares_title_run(runs: set[str], title: str) -> bool:
+    """The subject of ``title`` (a notice's, an opinion's or a plan's: what follows its "关于", less "印发"; a
+    report's title names its kind, region and year, which other rules read) holds one of a question's
+    :func:`_title_runs`."""
     t = _norm_title(title)
     if "关于" not in t or t.endswith("政府工作报告"):
         return False
     subject = t[t.index("关于") + 2 :].removeprefix("印发")
-    runs = re.findall(r"[\u4e00-\u9fff]{%d,}" % TITLE_RUN, text)
-    return any(run[i : i + TITLE_RUN] in subject for run in runs for i in range(len(run) - TITLE_RUN + 1))
+    return any(run in subject for run in runs)
 
 
 def _kind_matches(record: DocumentRecord, kind: str) -> bool:
@@ -142,7 +148,8 @@ def scope_for(query: Query, records: dict[str, DocumentRecord], doc_ids: list[st
         else:
             # Its subject named in the question's own words ("政府网站集约化那个试点", "政府性融资担保的指导意见"): the
             # one document whose title holds a run of the question's characters no other title holds.
-            kept = {d: r for d, r in pool.items() if _shares_title_run(text, r.title)}
+            runs = _title_runs(text)
+            kept = {d: r for d, r in pool.items() if _shares_title_run(runs, r.title)} if runs else {}
             if len(kept) == 1:
                 narrow(kept, "scope.title")
 
