@@ -25,7 +25,7 @@ from rag.boilerplate import BYLINE_RE, formula_sentences, is_formula, says_nothi
 from rag.headings import classify_heading, cn_to_int, is_signature, name_and_post
 from rag.keyword import FILLER_WORDS, is_chinese, tokenize
 from rag.passages import METADATA_HEADING, Passage, answer_sentences, is_article, split_sentences
-from rag.places import find_places
+from rag.places import find_places, longest_first
 from rag.retrieval import Hit, Retrieval, heading_matches
 from rag.settings import Settings
 from rag.documents import passage_time
@@ -869,6 +869,13 @@ class ExtractiveAnswerer:
         decision = self.decide(question, retrieval, chosen, query)
         if not decision.answerable and chosen and decision.code in self.RUNNER_UP_CODES:
             chosen, decision = self._runner_up(question, retrieval, k, chosen, decision, query)
+        if not decision.answerable and chosen and decision.code == "gate.names_missing":
+            # The best sentence names the part asked among others ("在知识产权保护、…等方面"); the part's own items,
+            # when the document lists them, are the answer.
+            query = query or analyse(question)
+            listed = self.named_sections(question, retrieval, chosen, query)
+            if listed and self.decide(question, retrieval, listed[0], query).answerable:
+                return compose_broad(question, [(c.passage, c.text) for c in listed[0]], listed[1])
         if not decision.answerable or not chosen:
             reason = f"{decision.code}: {decision.reason}" if decision.code else "answer.no_evidence: no evidence sentences"
             return abstention(question, retrieval.hits[:k], reason)
@@ -1362,8 +1369,8 @@ class ExtractiveAnswerer:
         # headings and item titles, since in running text they are parts of other words ("对美好生活").
         short = {n for forms in COUNTRIES.values() if asked.intersection(forms) for n in forms if len(n) >= 2} - asked
         # Longest names first, so that 中东欧 is not read as 中东, nor 马来西亚 as 西亚.
-        names = tuple(sorted({n for kind in _place_kinds() for n in kind} | asked, key=len, reverse=True))
-        titled = tuple(sorted(set(names) | short, key=len, reverse=True))
+        names = tuple(sorted({n for kind in _place_kinds() for n in kind} | asked, key=longest_first))
+        titled = tuple(sorted(set(names) | short, key=longest_first))
         # Other places abroad named beside it: other regions, and countries outside the region asked.
         of_kind = set(abroad)
 

@@ -542,21 +542,47 @@ def figure_not_of_subject(gate: "EvidenceGate", e: Evidence) -> str | None:
     # The measure asked of this figure, in the clause asking it: "选了几个城市？…按采购金额的多少提前预付" asks 个 of
     # the cities, not of the prepayment.
     asking = next((c for c in _clauses(e.q) if rarest in c), "")
+    if asking and not _FIGURE_RE.search(asking):
+        # "19年报告说设了6项专项附加扣除，每项每月具体能扣多少钱？": the subject is named in one clause, the figure
+        # asked in the next, whose measure (钱: 元) the figure must have.
+        asking = _figure_clause(e.q) or asking
     measures = tuple(question_measures(asking)) if asking and asking != e.q else e.query.measures
+    # A figure the question states itself ("设了6项…每项能扣多少钱") is not the one it asks. A target stated beside
+    # the result asked, found only as a target ("提出…减少1000万以上，实际减少了多少"), is left to target_not_result,
+    # which says which half is missing.
+    stated = {m.group() for m in _FIGURE_IN_RE.finditer(e.q)}
+    if stated and e.query.stage == "result" and target_not_result(gate, e):
+        stated = set()
     # Runs of subject words ("公共/预算/收入"), and subject words jieba keeps whole ("粮食产量": 粮食, 产量).
     compounds = [parts for parts in _compounds(e) if len(parts) >= 2] + [
         parts for t in present if len(parts := _segments(t)) >= 2
     ]
 
     def gives(text: str) -> re.Match | None:
-        m = _FIGURE_IN_RE.search(text)
+        m = next((m for m in _FIGURE_IN_RE.finditer(text) if m.group() not in stated), None)
         if m and measures and not any(has_measure(text, u) for u in measures):
             return None
         return m
 
-    for sentence in re.split(r"[。；;！!？?]", evidence):
+    sentences = [x for x in re.split(r"[。；;！!？?]", evidence) if x]
+    headings = {re.sub(r"\s+", "", x).lower().rstrip("。；;！!？?"): "".join(h).lower() for x, h in e.quoted}
+
+    def contrasted(sentence: str) -> bool:
+        # A subject word this sentence lacks (nor its headings) and another evidence sentence says: the two
+        # sentences speak of different things ("3个部门网站开通了多语种外文版本" and "省级政府网站中有10个开通了英文版"
+        # for "省级政府网站有几个开了多语种外文版").
+        return any(
+            t not in sentence and t not in headings.get(sentence, "") and any(t in other for other in sentences if other != sentence)
+            for t in specific
+        )
+
+    # "国务院部门网站和省级政府网站各有多少个…" asks of two things, each said in its own sentence.
+    coordinated = bool(re.search(r"[和与及、]|各|分别", _figure_clause(e.q)))
+    for sentence in sentences:
         if not any(t in sentence for t in rare_keys):
             continue  # a sentence without the rarest word speaks of another figure
+        if len(specific) >= 2 and not coordinated and contrasted(sentence):
+            continue
         clauses = re.split(r"[，,]", sentence)
         for i, clause in enumerate(clauses):
             if not any(t in clause for t in keys) or _of_another(clause, compounds):
@@ -726,9 +752,46 @@ def rank_missing(gate: "EvidenceGate", e: Evidence) -> str | None:
 
 
 def names_missing(gate: "EvidenceGate", e: Evidence) -> str | None:
-    """The members of a counted set are asked ("那27家企业都是哪几家？"); the evidence counts them but names none."""
-    if _NAMES_COUNTED_RE.search(e.q) and "、" not in e.evidence:
+    """The members of a counted set are asked ("那27家企业都是哪几家？"); the evidence counts them but names none.
+    Nor does a list that holds the thing asked as one of its own members ("军民深度融合方面那6项举措具体是哪些？"
+    is not answered by "在知识产权保护、…、军民深度融合、管理体制创新等方面先行先试"): it names its peers."""
+    asked = _NAMES_COUNTED_RE.search(e.q)
+    if not asked:
+        return None
+    if "、" not in e.evidence:
         return "the evidence counts them but names none"
+    # The particular words the asking clause names (a common word, 企业 or 城市, may head any list).
+    clause = next((c for c in _clauses(e.q) if asked.group() in c), e.q)
+    named = [w for w in subject_words(clause[: clause.find(asked.group())] or clause) if 0 < gate.share(w) <= COMMON_SHARE]
+    segments = [seg for seg in re.split(r"[，,。；;：:！!？?]", e.evidence) if any(w in seg for w in named)]
+    if segments and all("、" in seg and _member(seg.split("、"), named) for seg in segments):
+        return f"the evidence names {named[0]} only among others, not its members"
+    return None
+
+
+def _member(items: list[str], named: list[str]) -> bool:
+    """One of ``named`` is an item of the list ``items`` (the text between its 、), not what the list is of: a
+    middle item, the end of the first ("在知识产权保护") or the start of the last ("管理体制创新等方面…")."""
+    first, *middle, last = items
+    return any(
+        any(w in m for m in middle) or w in first[-len(w) - 2 :] or w in last[: len(w) + 2] for w in named
+    )
+
+
+# A numbered item's bare title: "五、关于大连新机场建设项目问题。", "（三）加强组织领导" (no clause of its own).
+_ITEM_TITLE_RE = re.compile(r"(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+[.．、])[^，,；;：:。]{2,30}。?")
+_ASKS_PART_RE = re.compile(r"哪[一个几]?(?:章|节|部分|条|项|方面|几项|几个)")
+
+
+def heading_only(gate: "EvidenceGate", e: Evidence) -> str | None:
+    """The evidence is only the titles of items ("五、关于大连新机场建设项目问题。", whose body the document leaves
+    out: "（略）"): it names the matter and says nothing of it. Titles do answer a question asking for a list or
+    for a part ("有哪几个方面", "哪一章")."""
+    if e.types & {"list", "places"} or e.query.broad or _ASKS_PART_RE.search(e.q):
+        return None
+    sentences = [re.sub(r"\s+", "", x) for x, _ in e.quoted] or [x for x in re.split(r"(?<=。)", e.evidence) if x]
+    if sentences and all(_ITEM_TITLE_RE.fullmatch(x) for x in sentences):
+        return "the evidence is only the heading of the matter asked, not what the document says of it"
     return None
 
 
@@ -771,7 +834,7 @@ RULES: tuple[Rule, ...] = tuple(
         nothing_retrieved, similarity_floor, off_topic, unknown_field, unknown_year, unknown_ordinal, unknown_box, unknown_place,
         quoted_name_missing, year_not_in_evidence, period_not_in_evidence, country_not_in_evidence, answer_kind_missing, subject_missing,
         figure_not_of_subject, unit_mismatch,
-        target_not_result, span_not_year, result_not_target, outcome_missing, rank_missing, names_missing, places_missing,
+        target_not_result, span_not_year, result_not_target, outcome_missing, rank_missing, names_missing, heading_only, places_missing,
         procedure_missing, title_missing,
     )
 )

@@ -28,6 +28,7 @@ from rag.targets import Targets, question_terms
 from rag.per_document import PerDocument
 from rag.answer import Answer, EvidenceGate, ExtractiveAnswerer, abstention, not_held, quoted_in_order, with_lead
 from rag.glossary import REGIONS_ZH
+from rag.places import longest_first
 from rag.store import Index
 from rag.keyword import is_chinese
 from rag.documents import select_documents, superseded
@@ -542,7 +543,7 @@ def _place_words_en() -> list[str]:
     if "en" not in _PLACES:
         from rag.glossary import COUNTRIES
 
-        _PLACES["en"] = sorted(set(_REGIONS_EN) | set(COUNTRIES), key=len, reverse=True)
+        _PLACES["en"] = sorted(set(_REGIONS_EN) | set(COUNTRIES), key=longest_first)
     return _PLACES["en"]  # type: ignore[return-value]
 
 

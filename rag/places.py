@@ -53,6 +53,12 @@ _EN_CONVENTIONAL = {
     "香港": ("hong kong",), "澳门": ("macau", "macao"), "台湾": ("taiwan",), "新疆": ("xinjiang",),
 }
 
+def longest_first(name: str) -> tuple[int, str]:
+    """Sort key for names to be matched longest first (中东欧 before 中东), ties in a fixed order: a set's own
+    order changes from one process to the next, and so would which of two names a text is read as."""
+    return -len(name), name
+
+
 def _adcodes_path() -> Path:
     spec = importlib.util.find_spec("cpca")
     if spec is None or not spec.submodule_search_locations:

@@ -20,7 +20,7 @@ from rag.documents import KINDS, REVIEW_HEADING_RE, doc_numbers
 from rag.figures import Condition, condition_of
 from rag.headings import cn_to_int
 from rag.keyword import is_chinese
-from rag.places import NATIONAL, Place, find_places, find_places_en
+from rag.places import NATIONAL, Place, find_places, find_places_en, longest_first
 
 _NAMED_YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年(?!代)")
 _RELATIVE_RE = re.compile(r"今年|本年度|去年|上一年|过去一年|明年|前年")
@@ -420,6 +420,7 @@ _HAS = {
 }
 # Measure words a count question names ("多少家", "几个工作日"); the evidence must count the same thing.
 _MEASURE_RE = re.compile(r"(?:多少|(?<![第那这好])几)(个工作日|工作日|公顷|万人次|万人|万吨|万亩|万户|万辆|万千瓦|亿元|万元|美元|家|对|批次|批|人次|名|位|项|场|届|所|条|张|种|天|年|吨|户|座|辆|台|套|亩|个)")
+_ASKS_MONEY_RE = re.compile(r"(?:多少|几)块?钱")
 _WHOLE_UNITS = ("工作日", "个工作日", "公顷", "万人次", "万人", "万吨", "万亩", "万户", "万辆", "万千瓦", "亿元", "万元", "美元", "批次", "人次")
 # "实际已经…多少" asks for an achieved figure; a plan's target does not answer it.
 _ASKS_ACTUAL_RE = re.compile(r"实际|已经|截至|截止|目前|现在|如今|到现在")
@@ -540,16 +541,17 @@ _FIELD_RES = (
     re.compile(r"^(?P<f>[^，,。？?；;]{2,16}?)(?:方面|领域)?(?:有哪些|有什么|要求)"),
     # "在财政税收和投融资方面给文化企业哪些支持": 方面 closes the field, whatever verb follows.
     re.compile(r"(?:对|在|关于|针对)(?P<f>[^，,。？?；;！!《》“”]{2,24}?)(?:方面|领域)"),
-    # "…，知识产权保护方面都有哪几项": a clause opening with its field.
-    re.compile(r"(?:^|[，,：:])(?P<f>[^，,。？?；;！!《》“”对在]{2,16}?)(?:方面|领域)(?=[^，,。？?；;]{0,4}(?:哪几|哪些|有什么))"),
+    # "…，知识产权保护方面都有哪几项", "…里，知识产权保护方面那5项举措具体是哪些": a clause opening with its field.
+    re.compile(r"(?:^|[，,：:])(?P<f>[^，,。？?；;！!《》“”对在]{2,16}?)(?:方面|领域)(?=[^，,。？?；;]{0,12}(?:哪几|哪些|有什么))"),
 )
 # A field set before the asking clause ("对婚恋交友网站和婚介机构，国家出台了哪些监管措施"): read only when no other
 # is found, since a clause before the asking often says who asks ("我们想做对俄罗斯的生意，…对俄合作有哪些方向").
 _FIELD_CLAUSE_RE = re.compile(r"(?:对|关于|针对)(?P<f>[^，,。？?；;！!]{2,24})[，,](?=[^，,。？?]*(?:哪些|什么))")
 
 
-# A list asked of a named part ("知识产权保护方面都有哪几项？"): its field, as of a broad question.
-_LIST_OF_FIELD_RE = re.compile(r"(?:方面|领域)[^，,。？?；;]{0,4}(?:哪几|哪些)")
+# A list asked of a named part ("知识产权保护方面都有哪几项？", "…方面那5项举措具体是哪些"): its field, as of a broad
+# question.
+_LIST_OF_FIELD_RE = re.compile(r"(?:方面|领域)[^，,。？?；;]{0,12}(?:哪几|哪些)")
 
 
 def _fields(squashed: str) -> tuple[str, ...]:
@@ -659,7 +661,9 @@ def question_measures(question: str) -> list[str]:
     """The measure words a count question names ("多少家" → ["家"]; "how many days" → ["天"])."""
     if not is_chinese(question):
         return [_MEASURES_EN[m.lower()] for m in _MEASURE_EN_RE.findall(question)]
-    return _MEASURE_RE.findall(re.sub(r"\s+", "", question))
+    squashed = re.sub(r"\s+", "", question)
+    # "多少钱" asks money: a figure in 元 (万元, 亿元) answers it.
+    return _MEASURE_RE.findall(squashed) + (["元"] if _ASKS_MONEY_RE.search(squashed) else [])
 
 
 def asks_about_box(question: str) -> bool:
@@ -674,7 +678,7 @@ def _place_names() -> tuple[str, ...]:
 
     names = {p.name for p in countries()} | {p.name for p in china()}
     names = {n for n in names if len(n) >= 2 and n not in ambiguous_short_names()}
-    return tuple(sorted(names, key=len, reverse=True))
+    return tuple(sorted(names, key=longest_first))
 
 
 def places_named(question: str) -> list[str]:
@@ -691,22 +695,30 @@ def _place_kinds() -> tuple[tuple[str, ...], ...]:
     countries = {n for names in COUNTRIES.values() for n in names if len(n) >= 2 and n not in regions}
     countries = {n for n in countries if not n.startswith(("中", "对", "日韩"))}
     china = set(_place_names()) - countries - regions
-    return tuple(tuple(sorted(k, key=len, reverse=True)) for k in (regions, countries, china))
+    return tuple(tuple(sorted(k, key=longest_first)) for k in (regions, countries, china))
 
 
 @lru_cache(maxsize=1)
 def _all_place_names() -> tuple[str, ...]:
     """Every kind's place names (:func:`_place_kinds`), longest first."""
-    return tuple(sorted({n for kind in _place_kinds() for n in kind}, key=len, reverse=True))
+    return tuple(sorted({n for kind in _place_kinds() for n in kind}, key=longest_first))
 
 
 def _find_places(text: str, names: tuple[str, ...]) -> list[str]:
-    """The ``names`` (longest first) that ``text`` holds; a name inside a longer one found is not counted."""
-    found, rest = [], text
+    """The ``names`` that ``text`` holds, read from left to right, the longest name at each point: a name inside
+    or across a longer one read is not counted ("中东欧" is not 中东; "湖南美国" is 湖南 and 美国, not 南美)."""
+    spans = []
     for name in names:
-        if name in rest:
-            found.append(name)
-            rest = rest.replace(name, " ")
+        at = text.find(name)
+        while at >= 0:
+            spans.append((at, -len(name), name))
+            at = text.find(name, at + 1)
+    found, end = [], 0
+    for at, minus_length, name in sorted(spans):
+        if at >= end:
+            end = at - minus_length
+            if name not in found:
+                found.append(name)
     return found
 
 

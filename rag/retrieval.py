@@ -21,6 +21,7 @@ from rag.store import Index
 from rag.keyword import FILLER_WORDS, has_cjk, is_chinese, longest_common_substring, tokenize
 from rag.passages import METADATA_HEADING, Passage
 from rag.documents import passage_time
+from rag.places import longest_first
 from rag.query import AFTER_NAME, analyse, under_review
 from rag.settings import Settings
 
@@ -339,7 +340,7 @@ class Retriever:
         (region,) = regions
         for place in analyse(query).places:
             if place.level == "province" and place.name == region:
-                for name in sorted({place.full_name, place.name} - {""}, key=len, reverse=True):
+                for name in sorted({place.full_name, place.name} - {""}, key=longest_first):
                     query = query.replace(name, " ")
         return query
 

@@ -192,3 +192,17 @@ def test_ingest_refuses_a_document_without_chinese_and_keeps_the_rest(tmp_path):
     assert "1 added" in result.stdout
     answered = _run(["ask", "--json", "全省要培养多少名高级外事翻译人才？"], index_dir, cwd=tmp_path)
     assert answered.returncode == 0 and "300名" in json.loads(answered.stdout)["answer"]
+
+
+def test_the_same_question_gets_the_same_answer_in_every_process(built_index_dir, tmp_path):
+    """Python orders a set of strings differently in each process (PYTHONHASHSEED); which places a sentence names
+    ("湖南美国国际友城": 湖南 and 美国, not 南美) and so which measures a broad answer lists must not depend on it."""
+    question = "对美国的交流合作有哪些安排？"
+    outputs = set()
+    for seed in ("1", "4"):
+        env = {**_env(built_index_dir), "PYTHONHASHSEED": seed}
+        proc = subprocess.run([str(RAG), "ask", question], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 0, proc.stderr
+        outputs.add(proc.stdout)
+    assert len(outputs) == 1, outputs
+    assert "中美省州长论坛" in outputs.pop()  # the item on exchanges with the United States is listed

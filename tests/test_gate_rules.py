@@ -349,3 +349,22 @@ def test_a_figure_in_the_clause_after_its_subject_answers_when_it_names_only_wha
     # A figure of another thing in the clause after still does not answer.
     other = "降低并统一大病保险起付线，居民医保人均财政补助标准增加30元。"
     assert figure_not_of_subject(gate, evidence("大病保险的报销比例要提高到多少？", other))
+
+
+def test_the_heading_of_an_item_says_nothing_of_it():
+    from rag.gate import heading_only
+
+    question = "对大连新机场建设项目提出了什么办理意见？"
+    assert heading_only(None, quoted(question, "五、关于大连新机场建设项目问题。", "国务院办公厅函"))
+    assert heading_only(None, quoted(question, "五、关于大连新机场建设项目问题。同意列入规划。", "国务院办公厅函")) is None
+    # a list or a part asked is answered by headings
+    assert heading_only(None, quoted("第二批改革举措分哪几个方面？", "一、知识产权保护方面。", "附件")) is None
+    assert heading_only(None, quoted("规划哪一章讲友城？", "六、推进国际友好城市建设。", "规划")) is None
+
+
+def test_money_asked_is_counted_in_yuan():
+    from rag.query import question_measures
+
+    assert question_measures("19年报告说设了6项专项附加扣除，每项每月具体能扣多少钱？") == ["元"]
+    assert question_measures("报名费要交几块钱？") == ["元"]
+    assert question_measures("多少家企业？") == ["家"]

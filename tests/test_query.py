@@ -238,3 +238,11 @@ def test_a_year_naming_an_english_report_and_named_again_is_asked():
 def test_which_day_is_asked_as_a_date():
     assert "date" in analyse("2019年国庆节放假调休是从几号放到几号？").answer_types
     assert "date" not in analyse("地铁几号线通到机场？").answer_types
+
+
+def test_places_are_read_left_to_right_longest_first():
+    from rag.query import _all_place_names, _find_places
+
+    names = _all_place_names()
+    assert _find_places("建设湖南美国国际友城交流平台", names) == ["湖南", "美国"]  # not 南美
+    assert _find_places("深化与中东欧国家合作", names) == ["中东欧"]  # not 中东

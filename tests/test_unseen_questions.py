@@ -31,6 +31,8 @@ DOCS = (
     "gov-cn-2019/gov-cn-5353308.html",  # farm machinery: 金融, 保险 and 税费 support in items of several chapters
     "gov-cn-2019/gov-cn-5358604.html",  # drug procurement pilot: 11个城市, a prepayment of 30% of the amount
     "gov-cn-2019/gov-cn-5354526.html",  # research autonomy: "三、深入推进下放科技管理权限工作" and its four items
+    "gov-cn-2019/gov-cn-5351593.html",  # the reply to NPC suggestion No. 2996: websites with 英文版 and 多语种外文版
+    "gov-cn-2019/gov-cn-5351707.html",  # a reply to 辽宁 by item: "五、关于大连新机场建设项目问题。（略）"
     "gwr-provinces-2025/gwr-2025-anhui.docx",
 )
 
@@ -300,3 +302,28 @@ def test_a_list_asked_of_a_part_named_in_its_headings_words_gives_that_parts_ite
                  "（三）推动项目过程管理权落实到位。"):
         assert item in a.text
     assert all(c.passage.headings[0] == "三、深入推进下放科技管理权限工作" for c in a.citations)
+
+
+def test_a_list_naming_the_field_asked_among_others_does_not_list_its_measures(assistant):
+    # The notice lists the fields ("在知识产权保护、…、军民深度融合、管理体制创新等方面") and gives the items of all
+    # but one: "（四）军民深度融合方面6项。" names none of its six.
+    a = ask(assistant, "第二批推广的支持创新改革举措里，军民深度融合方面那6项举措具体是哪些？")
+    assert a.abstained and a.reason.startswith("gate.names_missing"), a.text
+    a = ask(assistant, "第二批推广的支持创新改革举措里，知识产权保护方面那5项举措具体是哪些？")
+    assert not a.abstained and "三合一" in a.text
+
+
+def test_the_heading_of_an_item_whose_body_is_left_out_is_no_answer(assistant):
+    a = ask(assistant, "2004年国办给辽宁省的办理情况函中，对大连新机场建设项目提出了什么办理意见？")
+    assert a.abstained, a.text
+    a = ask(assistant, "2004年国办给辽宁省的办理情况函中，对大连商品交易所增设玉米期货品种提出了什么意见？")
+    assert not a.abstained and "玉米" in a.text
+
+
+def test_a_figure_said_of_another_thing_beside_the_subject_does_not_answer(assistant):
+    # "其中3个部门网站开通了多语种外文版本。省级政府网站中有10个开通了英文版。": neither is the provinces' 多语种 count.
+    a = ask(assistant, "2996号建议的答复里，省级政府网站有多少个开了多语种外文版？")
+    assert a.abstained and a.reason.startswith("gate.figure_not_of_subject"), a.text
+    a = ask(assistant, "2996号建议的答复里，国务院部门网站和省级政府网站各有多少个开通了英文版？")
+    assert not a.abstained and "31个" in a.text and "10个" in a.text
+
