@@ -807,7 +807,7 @@ class ExtractiveAnswerer:
     ITEM_SENTENCES = 6  # an item of a broad answer quotes at most this many sentences after its title
     BROAD_LINES = 36  # a broad answer quotes at most this many lines; the items left out are counted
 
-    def _item_body(self, title: _Candidate, listed: set, most: int) -> list[_Candidate]:
+    def _item_body(self, title: _Candidate, listed: set, most: int, alone: bool = False) -> list[_Candidate]:
         """The sentences that set out the item ``title`` opens, in reading order: those after it in its passage
         (or the next one, when the title closes its passage), up to the next item, title or heading ("一是…。"
         then its measures up to "二是…"), at most ``most``. ``listed``: the keys of the other titles the answer
@@ -818,13 +818,23 @@ class ExtractiveAnswerer:
         if at is None:
             return []
         body: list[_Candidate] = []
+        last = title.passage
         for c in seq[at + 1 :]:
             if len(body) >= most or c.key in listed or c.passage.headings != title.passage.headings:
                 break
-            if c.passage.id != title.passage.id and (body or c.passage.order != title.passage.order + 1):
+            # The next passage continues the item when the title closes its own passage, or, for an item listed
+            # alone, when it follows on under the same headings.
+            if alone and c.passage.id != last.id and c.passage.order != last.order + 1:
                 break
+            if not alone and c.passage.id != title.passage.id and (body or c.passage.order != title.passage.order + 1):
+                break
+            last = c.passage
             text = c.text.strip()
-            if (_ITEM_MARK_RE.match(text) or _ITEM_START_RE.match(text) or is_measure_title(text)
+            if alone and re.fullmatch(r"[（(][^（）()]{1,30}[）)]", text):
+                continue  # "（生态环境部指导）": who guides the measure before, not a heading of the item
+            # An item listed alone gives its own short lead sentences too ("筑牢危险废物源头防线。"); they end an
+            # item only where it is one of several.
+            if (_ITEM_MARK_RE.match(text) or (not alone and (_ITEM_START_RE.match(text) or is_measure_title(text)))
                     or classify_heading(text) is not None or text in c.passage.headings):
                 break
             if len(text) >= 8 and not says_nothing(text):
@@ -836,10 +846,13 @@ class ExtractiveAnswerer:
         :attr:`BROAD_LINES` lines; the items left out are added to ``more``."""
         listed = {c.key for c in titles}
         # Every title is listed when the budget allows; their bodies share what is left of it.
-        most = max(1, min(self.ITEM_SENTENCES, (self.BROAD_LINES - len(titles)) // max(1, len(titles))))
+        # An item listed alone is given whole, up to the line budget.
+        alone = len(titles) == 1
+        share = max(1, min(self.ITEM_SENTENCES, (self.BROAD_LINES - len(titles)) // max(1, len(titles))))
+        most = self.BROAD_LINES - 1 if alone else share
         lines: list[_Candidate] = []
         for n, title in enumerate(titles):
-            item = [title] + [c for c in self._item_body(title, listed, most) if c.key not in listed]
+            item = [title] + [c for c in self._item_body(title, listed, most, alone) if c.key not in listed]
             if lines and len(lines) + len(item) > self.BROAD_LINES:
                 return lines, more + len(titles) - n
             lines += item
@@ -1015,8 +1028,12 @@ class ExtractiveAnswerer:
         if not whole:
             # Titles that name the part asked ("（十二）发展农机社会化服务组织。" for "对农机社会化服务组织有哪些
             # 扶持政策") are its answer, when some do.
+            # Those naming most of its words: "（五）…强化危险废物全面安全管控。" for "在强化危险废物全面安全管控方面",
+            # not every title saying 废物.
             topical = self._topic_words(question, hits[0].passage.doc_title, nouns=True)
-            named = [c for c in near if any(w in c.text for w in topical)]
+            held = {c.key: sum(w in c.text for w in topical) for c in near}
+            most = max(held.values(), default=0)
+            named = [c for c in near if most and held[c.key] == most]
             near = named or near
         listed: list[_Candidate] = []
         for c in near:
@@ -1307,22 +1324,27 @@ class ExtractiveAnswerer:
             return None
         cands = self._candidates(question, retrieval, [h.passage.id for h in retrieval.hits])
         titles = [c for c in chosen if _SUBSECTION_TITLE_RE.match(c.text)]
-        if not titles:
-            # A title among the retrieved passages' sentences that answers nearly as well as the best chosen one
-            # ("（二）激发市场主体活力，着力优化营商环境。" for "为优化营商环境、激发市场主体活力提出了哪些举措").
-            top = max(c.score for c in chosen)
-            k = self.settings.top_k
-            titles = [
-                c for c in cands
-                if c.passage_rank < k and _SUBSECTION_TITLE_RE.match(c.text) and c.score >= top - self.BROAD_MARGIN
-            ]
+        # A title among the retrieved passages' sentences that answers nearly as well as the best chosen one
+        # ("（二）激发市场主体活力，着力优化营商环境。" for "为优化营商环境、激发市场主体活力提出了哪些举措").
+        top = max(c.score for c in chosen)
+        k = self.settings.top_k
+        retrieved = [c for c in cands if c.passage_rank < k and _SUBSECTION_TITLE_RE.match(c.text)]
+        # A title naming more of the subject's words ("十、建设绿色低碳之城。" beside "一、原则同意《…总体规划》。" for
+        # "对建设绿色低碳城市提出了哪些要求") is the part asked, whatever its score.
+        topical = self._topic_words(question, chosen[0].passage.doc_title)
+        held = {c.key: sum(w in c.text for w in topical) for c in retrieved + titles}
+        if titles and retrieved:
+            most = max(held[c.key] for c in retrieved)
+            if most > max(held[c.key] for c in titles):
+                titles = [c for c in retrieved if held[c.key] == most]
+        titles = titles or [c for c in retrieved if c.score >= top - self.BROAD_MARGIN]
         # A report's review tells what was done last year: a question on this year's plans is not answered by it.
         if asks_plan(analyse(question)):
             titles = [c for c in titles if not under_review(c.passage.headings)]
         if not titles:
             return None
-        best = max(titles, key=lambda c: c.score)
-        marker = _SUBSECTION_TITLE_RE.match(best.text).group("style")
+        best = max(titles, key=lambda c: (held.get(c.key, 0), c.score))
+        marker = _title_style(_SUBSECTION_TITLE_RE.match(best.text))
         following = [q for q in self.index.doc_passages(best.passage.doc_id) if q.order >= best.passage.order]
         body: list[_Candidate] = []
         for q in following[: self.SUBSECTION_PASSAGES]:
@@ -1333,7 +1355,7 @@ class ExtractiveAnswerer:
                 if q is best.passage and c.position <= best.position:
                     continue
                 m = _SUBSECTION_TITLE_RE.match(c.text)
-                if m and m.group("style") == marker:
+                if m and _title_style(m) == marker:
                     ended = True  # the next subsection
                     break
                 # A paragraph's run-in title ("就业更充分。") names one of the subsection's fields: it is kept.
@@ -1563,8 +1585,15 @@ def _narrows(words: list[str], title: str, texts: list[str]) -> bool:
     return False
 
 
-# A report's numbered subsection title standing alone: "（二）下好创新先手棋，一体推进教育科技人才发展。".
-_SUBSECTION_TITLE_RE = re.compile(r"^\s*(?P<style>[（(])[一二三四五六七八九十]+[)）]\s*[^。；;：:]{4,40}[。]?$")
+# A subsection's title standing alone: "（二）下好创新先手棋，一体推进教育科技人才发展。", or in a document whose parts are numbered
+# paragraphs, not headings, "十、建设绿色低碳之城。". Its style (:func:`_title_style`) is what the next title of its
+# rank shares.
+_SUBSECTION_TITLE_RE = re.compile(r"^\s*(?P<open>[（(])?[一二三四五六七八九十]+(?(open)[)）]|、)\s*[^。；;：:]{4,40}[。]?$")
+
+
+def _title_style(m: re.Match) -> str:
+    """The numbering style of a :data:`_SUBSECTION_TITLE_RE` match: "（" or "、"."""
+    return m.group("open") or "、"
 
 # The number opening a list's item, however long the item's first sentence: "一、", "（二）", "3.", "四是".
 _ITEM_MARK_RE = re.compile(

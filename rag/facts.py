@@ -159,7 +159,9 @@ def _kind(sentence: str, headings: tuple[str, ...], record, bound: str, context:
     review = reports_results(headings, record)
     # A bound ("以上", "左右") sets a target in a plan or a report; in a regulation "10万元以下的罚款" is a rule.
     planning = bool(period) or bool(re.search(r"报告|规划|计划|纲要", getattr(record, "kind", "") or ""))
-    target = bool(_TARGET_WORDS_RE.search(sentence)) or (bool(bound) and planning)
+    target = bool(_TARGET_WORDS_RE.search(sentence)) or (bool(bound) and planning) or (
+        planning and not review and _own_years_work(headings, record)
+    )
     result = review or bool(_RESULT_WORDS_RE.search(sentence))
     if target and not review and not re.search(r"完成了|实现了|达到了|已经|已[达有]", sentence):
         return TARGET
@@ -168,6 +170,14 @@ def _kind(sentence: str, headings: tuple[str, ...], record, bound: str, context:
     if period:  # a plan's figures without a year to reach are its targets
         return TARGET
     return None
+
+
+def _own_years_work(headings: tuple[str, ...], record) -> bool:
+    """The part of a report that sets its own year's work ("三、2016年重点工作", "今年政府工作任务"): every figure
+    of a task there ("新建改建农村公路20万公里") is that year's target."""
+    year = getattr(record, "year", None)
+    own = rf"今年|{year}年" if year else "今年"
+    return any(re.search(rf"(?:{own})[^，,。]{{0,8}}(?:工作|任务)", h) and not re.search(r"回顾|成就|成效", h) for h in headings)
 
 
 def _before_period(sentence: str, headings: tuple[str, ...], period: tuple[int, int]) -> bool:

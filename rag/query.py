@@ -358,7 +358,7 @@ def _articles(text: str) -> tuple[int, ...]:
 # ---------------------------------------------------------------- what kind of answer is asked for
 _ASKS = {
     # A price paid, not consumer prices or a price index ("What consumer price inflation target…").
-    "fee": re.compile(r"费用|收费|手续费|要交.{0,4}钱|交多少|花多少钱|\bfees?\b(?!\s+(?:rates?|breaks?|exemptions?|waivers?|relief|reductions?|cuts?)\b)|\bcosts?\b(?![-\s]*(?:relief|reduction|cutting|cuts?\b|down\b|burdens?\b|of (?:living|doing business|production|logistics|financing|energy)))|(?<!consumer )(?<!producer )\bprices?\b(?!\s+(?:index|indices|level|increase|rise|inflation|growth|stability)\b)|(?<!\bin )\bcharges?\b(?!\s+of\b)", re.I),
+    "fee": re.compile(r"费用|收费|手续费|要交.{0,4}钱|交多少|花多少钱|\bfees?\b(?!\s+(?:rates?|breaks?|exemptions?|waivers?|relief|reductions?|cuts?)\b)|\bcosts?\b(?![-\s]*(?:relief|reduction|cutting|cuts?\b|down\b|burdens?\b|of (?:living|doing business|production|logistics|financing|energy)))|(?<!consumer )(?<!producer )\bprices?\b(?!\s+(?:index|indices|level|increase|rise|inflation|growth|stability)\b)|(?<!\bin )\bcharges?\b(?!\s+of\b)|\brents?\b(?!\s+(?:relief|reductions?|cuts?)\b)", re.I),
     # A number to call, not what a hotline achieved ("What resolution rate did the 12345 hotline achieve?").
     # A penalty asked ("会被罚多少", "怎么处罚", "What fine … for drivers who fail to give way").
     "penalty": re.compile(
@@ -374,23 +374,23 @@ _ASKS = {
     # English "when" asks a date only as the question word ("When did…", "When and where…"), not as a conjunction
     # ("What conditions did it attach when it approved…").
     "date": re.compile(
-        r"什么时候|何时|哪一天|哪天|几月几[日号]|几号(?![线文令楼院])|截止日期|\bwhen (?:and|did|was|is|were|will|does|do|has|have|can|should|are)\b"
+        r"什么时候|何时|哪一天|哪天|哪几天|哪一?年(?![度份的里])|几月几[日号]|几号(?![线文令楼院])|截止日期|\bwhen (?:and|did|was|is|were|will|does|do|has|have|can|should|are)\b"
         r"|what date|deadline",
         re.I,
     ),
     "amount": re.compile(
         r"[金总]额(?!的(?:多少|百分之|几成|比例))|交易额|贸易额|成交额|销售额|产值|多少钱|多少资金|投资额|(?:规模|总量|额度|力度|资本)[）)]?有?多大|多大(?:的)?规模"
-        r"|\bvalue of\b|how much money|\brevenue",
+        r"|\bvalue of\b|how much money|\brevenue|\bhow much (?:[\w-]+ ){0,3}(?:funding|subsid(?:y|ies))\b",
         re.I,
     ),
     # How often something is done ("多久开一次", "How often … meet"): a frequency, not a count.
     "frequency": re.compile(r"多久[^？?，,。]{0,6}一次|多长时间[^？?，,。]{0,6}一次|几年一次|每隔多久|多少年一次|\bhow often\b|\bhow frequently\b", re.I),
     "count": re.compile(
-        r"多少|(?<![第那这好])几[个项批次对家名人位场届条张国年所天种]|数量|数目|多长时间|多久|how many|how much|how long\b|number of|what percentage"
+        r"多少|(?<![第那这好])几[个项批次对家名人位场届条张国所种]|(?<![第那这好哪])几[年天]|数量|数目|多长时间|多久|how many|how much|how long\b|number of|what percentage"
         r"|\bwhat (?:share|proportion|ratio|rate)\b|\bwhat (?:[a-z]+ ){1,3}(?:rate|ratio|share)\b|\bhow (?:far|large|big|high|fast)\b",
         re.I,
     ),
-    "list": re.compile(r"哪些|有哪|哪几|哪[两二三四五六七八九十]+(?:个方面|方面|项|个(?!字)|条|类|种|件|大)|列举|包括什么|包括哪|都有什么|分别是|\bwhich\b.*\bare\b|what are|\blist\b", re.I),
+    "list": re.compile(r"哪些|有哪|哪几(?![天日年月号])|哪[两二三四五六七八九十]+(?:个方面|方面|项|个(?!字)|条|类|种|件|大)|列举|包括什么|包括哪|都有什么|分别是|\bwhich\b.*\bare\b|what are|\blist\b", re.I),
     "who": re.compile(r"是谁|叫什么名字|哪位|由谁担任|谁(?:来)?担任|\bwho is\b|\bwho was\b|\bwho (?:chairs|heads|leads)\b", re.I),
     # Places asked as a list ("哪些地区", "哪几个省"), and a department or body ("由哪个部门负责核发"): the answerer
     # prefers sentences naming them.
@@ -466,7 +466,7 @@ _FRAME_RE = re.compile(r"国家|全国|我国|国务院|中央|省里|政府|(?:
 # 农机合作社，主要给农户代耕代收。"), the clause introducing them ("我们是一家仿制药生产企业，"), "We run a …
 # company."
 PERSONA_RE = re.compile(
-    r"(?:^|(?<=[。！!？?]))\s*(?:我们|我)[^。！!？?]*[。！!]|(?:我们是|我是|我们在|我们公司是)[^，,。；;？?]*[，,；;]"
+    r"(?:^|(?<=[。！!？?]))\s*(?:我们|我)[^。！!？?]*[。！!]|(?:我们|我)(?:公司|企业|厂|单位|这边)?(?:是|在)[^，,。；;？?]*[，,；;]"
     r"|\b(?:we|i) (?:are|am|run|make|operate|own)\b[^,.;?]*[,.;]"
     # "做外贸的，想知道…": what the asker does, said before the question.
     r"|^\s*(?:我们?是)?(?:做|搞|开|干)[^，,。；;？?]{1,12}的[，,]"
@@ -620,7 +620,7 @@ def asked_types(question: str) -> set[str]:
     found -= {kind for kind in _CONTACT_KINDS & found if not _contact_asked(question, _ASKS[kind])}
     if "list" in found:
         found.discard("count")  # "有哪几个" asks for a list, not a number
-    if re.search(r"几[个项条]?(方面|措施|举措|重点|任务|名片|板块|原则|瓶颈)|哪几|有几个方面", question):
+    if re.search(r"几[个项条]?(方面|措施|举措|重点|任务|名片|板块|原则|瓶颈)|哪几(?![天日年月号])|有几个方面", question):
         found.discard("count")
         found.add("list")
     if re.search(r"第几|哪个专栏|which box|what box", question, re.I):
@@ -663,7 +663,9 @@ def question_measures(question: str) -> list[str]:
         return [_MEASURES_EN[m.lower()] for m in _MEASURE_EN_RE.findall(question)]
     squashed = re.sub(r"\s+", "", question)
     # "多少钱" asks money: a figure in 元 (万元, 亿元) answers it.
-    return _MEASURE_RE.findall(squashed) + (["元"] if _ASKS_MONEY_RE.search(squashed) else [])
+    found = _MEASURE_RE.findall(squashed) + (["元"] if _ASKS_MONEY_RE.search(squashed) else [])
+    # "哪几天", "哪几年" ask which days or years (dates), not how many.
+    return [m for m in found if m not in ("天", "年") or not re.search(rf"哪几{m}", squashed)]
 
 
 def asks_about_box(question: str) -> bool:

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 
 from rag.documents import DocumentRecord
 from rag.places import NATIONAL
-from rag.query import Query
+from rag.query import _ASKS_ACTUAL_RE, Query
 
 NOT_HELD = "scope.not_held"
 
@@ -185,6 +185,10 @@ def scope_for(query: Query, records: dict[str, DocumentRecord], doc_ids: list[st
     dated = [(y, k) for y, k in query.dated_kinds if any(_kind_matches(r, k) for r in pool.values())]
     if dated:
         kept = {d: r for d, r in pool.items() if any(_kind_matches(r, k) and y in r.years for y, k in dated)}
+        # "2021年政府工作报告说当年要…多少？最后实际…多少？": what came of a report's target is told by the next
+        # year's document of that kind, which reviews the year (as for a year alone, below).
+        if kept and query.stage != "target" and _ASKS_ACTUAL_RE.search(query.text):
+            kept.update({d: r for d, r in pool.items() if any(_kind_matches(r, k) and y + 1 in r.years for y, k in dated)})
         # Other kinds it names without a year count too: "规划…十三五时怎么定位它，2025年的回顾又…" asks both.
         others = [k for k in query.kinds if k not in {k2 for _, k2 in dated} and any(_kind_matches(r, k) for r in pool.values())]
         if others:

@@ -246,3 +246,20 @@ def test_places_are_read_left_to_right_longest_first():
     names = _all_place_names()
     assert _find_places("建设湖南美国国际友城交流平台", names) == ["湖南", "美国"]  # not 南美
     assert _find_places("深化与中东欧国家合作", names) == ["中东欧"]  # not 中东
+
+
+def test_which_days_and_which_year_ask_dates_and_rent_is_a_fee():
+    from rag.query import asked_types, question_measures
+
+    assert "date" in asked_types("康定机场后来到底是哪年建成通航的？")
+    q = "温家宝总理到四川考察是哪几天？办理情况函的发文字号是什么？"
+    assert "date" in asked_types(q) and "list" not in asked_types(q) and question_measures(q) == []
+    assert "list" in asked_types("第二批举措分哪几个方面？")
+    assert "fee" in asked_types("How much annual rent does the Hong Kong SAR government pay for the land?")
+    assert "amount" in asked_types("How much central-government funding does each pilot region get?")
+
+
+def test_the_askers_company_is_no_subject():
+    q = analyse("我们公司在考虑去贵州投资建厂，贵州今年在招商引资上有哪些新打法和优惠？")
+    assert "建厂" not in q.subject and "招商引资" in q.subject
+

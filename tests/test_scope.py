@@ -177,3 +177,11 @@ def test_a_target_for_a_year_asked_of_a_kind_that_year_has_none_of_keeps_the_ear
     assert named.doc_ids == ["gov-cn-5365341"] and named.rules == ["scope.title"]
     # A year's own report sets its targets: the older reports and notices stay out.
     assert scope("2024年全国城镇新增就业目标是多少？").doc_ids == ["gwr-national-2024"]
+
+
+def test_a_named_reports_target_and_what_came_of_it_keep_the_next_years_report():
+    # The 2023 report sets 2023's targets; the 2024 report (also held) reviews 2023.
+    s = scope("2023年政府工作报告说当年城镇新增就业要多少？最后实际新增了多少？")
+    assert s.doc_ids is not None and set(s.doc_ids) == {"gwr-national-2023", "gwr-national-2024"}
+    s = scope("2023年政府工作报告提出的城镇新增就业目标是多少？")
+    assert s.doc_ids == ["gwr-national-2023"]

@@ -404,3 +404,18 @@ def test_a_clause_names_the_thing_asked_as_the_question_writes_it():
     # A growth rate is stated as a growth (Guangxi's 2025 report); a verb may stand apart from its subject.
     assert reads_as_asked("力争固定资产投资增长3%", "广西今年固定资产投资增速力争达到多少？", terms("固定资产", "投资"))
     assert reads_as_asked("年初剩余的551万农村贫困人口全部脱贫", "2020年有多少农村贫困人口脱贫？", terms("贫困", "人口", "脱贫"))
+
+
+def test_a_task_of_the_reports_own_year_sets_that_years_target():
+    """The 2016 report's part on its own year's work ("三、2016年重点工作") sets "新建改建农村公路20万公里" with no
+    target word; the 2017 report reviews it: "农村公路29万公里"."""
+    from rag.targets import Targets
+
+    passages, records = _read(NATIONAL / "gwr-national-2016.txt", NATIONAL / "gwr-national-2017.txt")
+    targets = Targets(extract_all(passages, records), passages, records)
+    roads = _one(targets.facts, TARGET, 2016, "农村公路", "公里")
+    assert roads.figure == "20万公里" and roads.doc_id == "gwr-national-2016"
+    result = targets.result_for(roads)
+    assert result is not None and result.figure.endswith("29万公里") and verdict(roads, result) == MET
+    # the review of 2015 in the same report stays a result
+    assert not [f for f in targets.facts if f.kind == TARGET and f.doc_id == "gwr-national-2016" and f.year == 2015]

@@ -33,6 +33,8 @@ DOCS = (
     "gov-cn-2019/gov-cn-5354526.html",  # research autonomy: "三、深入推进下放科技管理权限工作" and its four items
     "gov-cn-2019/gov-cn-5351593.html",  # the reply to NPC suggestion No. 2996: websites with 英文版 and 多语种外文版
     "gov-cn-2019/gov-cn-5351707.html",  # a reply to 辽宁 by item: "五、关于大连新机场建设项目问题。（略）"
+    "gov-cn-2019/gov-cn-5359620.html",  # the "无废城市" pilot plan: "（五）…强化危险废物全面安全管控。" over two passages
+    "gov-cn-2019/gov-cn-5354222.html",  # the reply approving 雄安's master plan: parts as paragraphs "十、建设绿色低碳之城。"
     "gwr-provinces-2025/gwr-2025-anhui.docx",
 )
 
@@ -326,4 +328,25 @@ def test_a_figure_said_of_another_thing_beside_the_subject_does_not_answer(assis
     assert a.abstained and a.reason.startswith("gate.figure_not_of_subject"), a.text
     a = ask(assistant, "2996号建议的答复里，国务院部门网站和省级政府网站各有多少个开通了英文版？")
     assert not a.abstained and "31个" in a.text and "10个" in a.text
+
+
+def test_a_broad_question_on_one_numbered_measure_gets_that_measure_whole(assistant):
+    # The plan's titles all speak of 废物; the one naming the part asked is listed, with every sentence of its
+    # item, over the passages it runs on (its "（生态环境部指导）" labels end no item).
+    a = ask(assistant, "“无废城市”建设试点工作方案在强化危险废物全面安全管控方面提出了哪些具体措施？")
+    assert not a.abstained and "强化危险废物全面安全管控" in a.text
+    assert "强制性清洁生产审核" in a.text and "电子转移联单制度" in a.text and "双随机" in a.text
+    assert "绿色矿山" not in a.text
+
+
+@pytest.mark.parametrize("question", [
+    "国务院对河北雄安新区总体规划的批复，对建设绿色低碳城市提出了哪些要求？",
+    "Under the State Council's approval of the Xiong'an New Area master plan, what does it require for building Xiong'an "
+    "into a green, low-carbon city?",
+])
+def test_a_part_numbered_as_a_paragraph_is_listed_whole(assistant, question):
+    # The reply's parts are paragraphs ("一、原则同意《…总体规划》。" … "十、建设绿色低碳之城。"), not headings.
+    a = ask(assistant, question)
+    assert not a.abstained and "建设绿色低碳之城" in a.text
+    assert "海绵城市" in a.text and "垃圾分类" in a.text and "原则同意" not in a.text
 
