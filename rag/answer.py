@@ -348,6 +348,8 @@ class ExtractiveAnswerer:
         labels = _item_labels(sv.passage_ids, sv.sentences)
         squashed = re.sub(r"\s", "", question)
         roles = _roles_text(question)
+        # The bodies a who-question names ("水利部", "国家发展改革委"): a member list's line of the one asked.
+        orgs = [m[-3:] for m in _ORG_NAMED_RE.findall(squashed)] if "who" in types else []
         named_labels = {label for label in labels if _names_label(label, squashed)}
         asks_figure = self.states_figure is not None and query.asks_figure
         if asks_figure:
@@ -370,8 +372,13 @@ class ExtractiveAnswerer:
             if "body" in types and _BODY_IN_RE.search(sentence):
                 bonus += self.ORG_BONUS  # "应急部为专用号牌及配套行驶证件的核发主管单位"
             # "组长是谁": "组长：韩正 国务院副总理" of the member list; of a question in parts, for the part naming it.
-            role = line[0] if "who" in types and (line := name_and_post(sentence)) else ""
-            who = self.WHO_BONUS if role and role in roles else 0.0
+            line = name_and_post(sentence) if "who" in types else None
+            role = line[0] if line else ""
+            if orgs:
+                # "水利部派的成员是谁": "魏山忠 水利部副部长", the member the body asked sends, not the list's first.
+                who = self.WHO_BONUS if line and any(org in line[2] for org in orgs) else 0.0
+            else:
+                who = self.WHO_BONUS if role and role in roles else 0.0
             if "places" in types and _names_places(sentence) >= 2:
                 bonus += self.PLACES_BONUS  # "确定北京、吉林、…10个省（区、市）和…拉萨市作为试点地区"
             if named_labels and labels[i]:
@@ -1584,6 +1591,10 @@ def _narrows(words: list[str], title: str, texts: list[str]) -> bool:
             return True
     return False
 
+
+# A body of government whose member of a group is asked: "水利部派的成员", "发展改革委的成员" (the group itself, a
+# 委员会 or 领导小组, is not one).
+_ORG_NAMED_RE = re.compile(r"([\u4e00-\u9fff]{2,6}?(?:部|委|局|署))(?=派出?的|的成员|方面的成员|出的成员)")
 
 # A subsection's title standing alone: "（二）下好创新先手棋，一体推进教育科技人才发展。", or in a document whose parts are numbered
 # paragraphs, not headings, "十、建设绿色低碳之城。". Its style (:func:`_title_style`) is what the next title of its

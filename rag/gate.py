@@ -186,7 +186,7 @@ def unknown_field(gate: "EvidenceGate", e: Evidence) -> str | None:
     if e.query.broad:
         for w in _subject_nouns(e.question, e.query):
             held = w in gate.corpus or (len(w) > 2 and w[:2] in gate.corpus and w[-2:] in gate.corpus)
-            if not held and w not in unknown:
+            if not held and w not in unknown and w not in FILLER_WORDS:
                 unknown.append(w)
     # Named whole: "比特币", not also its "比特".
     unknown = [w for w in unknown if not any(w != o and w in o for o in unknown)]
@@ -487,6 +487,11 @@ def _said(term: str, text: str, q: str = "") -> bool:
     return False
 
 
+# A named rate asked ("再生利用率是多少", "覆盖率要达到多少") and rates given with a figure ("处理率达到42%").
+_RATE_ASKED_RE = re.compile(r"([\u4e00-\u9fff]{2}率)(?:是|为|要|能|达到|提高到|有)?(?:多少|百分之几|几成)")
+_RATE_GIVEN_RE = re.compile(r"([\u4e00-\u9fff]{2}率)(?:达到|达|为|是|提高到|提升到|保持在|稳定在)?\d")
+
+
 def subject_missing(gate: "EvidenceGate", e: Evidence) -> str | None:
     """A figure is asked ("北京市2025年固定资产投资增长预期目标是多少？"): the particular thing it measures must be
     named in the evidence. Otherwise the evidence's figure is another thing's (a report's other targets, its cover line).
@@ -515,6 +520,12 @@ def subject_missing(gate: "EvidenceGate", e: Evidence) -> str | None:
         # A two-character part may be an abbreviation, written out in the documents (规上 / 规模以上).
         if len(kept) >= 2 and not re.search(".{0,4}".join(map(_written, kept)), dated):
             return f"the evidence does not name {compound}"
+    # A rate asked by its name ("城市污水再生利用率是多少") is not another rate's figure ("城市污水处理率达到42%").
+    asked = _RATE_ASKED_RE.search(e.q)
+    if asked and asked.group(1) not in e.evidence:
+        given = {m.group(1) for m in _RATE_GIVEN_RE.finditer(e.evidence)} - {asked.group(1)}
+        if given:
+            return f"the evidence gives {'/'.join(sorted(given))}, not {asked.group(1)}"
     # Nor may it name none of the subject's less common words ("固定资产投资…" answered by a report's cover line).
     named = [t for t in _figure_subject(e, verbs=True) if 0 < gate.share(t) <= COMMON_SHARE]
     if named and not any(_said(t, dated, e.q.lower()) for t in named):

@@ -33,7 +33,8 @@ STOPWORDS = frozenset(
 # "两份材料里"). Kept out of a question's topic terms; BM25 keeps them (they cost it nothing).
 FILLER_WORDS = frozenset(
     """这块 那块 这方面 这个 那个 这些 那些 这样 那样 这种 那种 东西 说法 讲法 借着 先说 再说 还是 已经 点名 到底 究竟
-    一般 大概 比如 例如 其中 那边 这边 两份 材料 说的 怎么说 几条 哪条 哪几 哪几个 哪一 哪一个 一共 总共 分别 各自 具体""".split()
+    一般 大概 比如 例如 其中 那边 这边 两份 材料 说的 怎么说 几条 哪条 哪几 哪几个 哪一 哪一个 一共 总共 分别 各自 具体
+    老大难 头疼事 烦心事 麻烦事""".split()
 )
 
 

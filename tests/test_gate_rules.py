@@ -368,3 +368,32 @@ def test_money_asked_is_counted_in_yuan():
     assert question_measures("19年报告说设了6项专项附加扣除，每项每月具体能扣多少钱？") == ["元"]
     assert question_measures("报名费要交几块钱？") == ["元"]
     assert question_measures("多少家企业？") == ["家"]
+
+
+def test_a_rate_asked_by_name_is_not_another_rates_figure():
+    from rag.gate import subject_missing
+
+    # The 2004 reply on water saving (a gov.cn page): "2003年全国城市污水处理率达到42%".
+    evidence_ = evidence("2003年全国城市污水再生利用率是多少？", "2003年全国城市污水处理率达到42%。")
+    assert subject_missing(_Gate(), evidence_) == "the evidence gives 处理率, not 利用率"
+    assert subject_missing(_Gate(), evidence("2003年全国城市污水处理率是多少？", "2003年全国城市污水处理率达到42%。")) is None
+
+
+class _Gate:
+    """A gate over no collection: every term's share is 0, so only the rules' own reading of the text decides."""
+
+    passage_count = 0
+
+    def share(self, term: str) -> float:
+        return 0.0
+
+
+def test_a_colloquial_word_beside_subjects_the_documents_hold_is_no_unknown_field(documents_assistant):
+    from rag.gate import unknown_field
+
+    gate = documents_assistant.gate
+    question = "我们在四川开厂，融资、办事、检查这些老大难，省里今年打算怎么帮企业解决？"  # 老大难: a colloquial filler
+    e = evidence(question, "着力解决融资难问题。")
+    assert unknown_field(gate, e) is None
+    for question in ("开宠物医院、做宠物食品生意，国家有哪些监管要求？", "开宠物医院、做宠物食品生意，国家有哪些监管要求和许可条件？"):
+        assert "宠物" in unknown_field(gate, evidence(question, "加强市场监管。"))

@@ -35,6 +35,7 @@ DOCS = (
     "gov-cn-2019/gov-cn-5351707.html",  # a reply to 辽宁 by item: "五、关于大连新机场建设项目问题。（略）"
     "gov-cn-2019/gov-cn-5359620.html",  # the "无废城市" pilot plan: "（五）…强化危险废物全面安全管控。" over two passages
     "gov-cn-2019/gov-cn-5354222.html",  # the reply approving 雄安's master plan: parts as paragraphs "十、建设绿色低碳之城。"
+    "gov-cn-2019/gov-cn-5339579.html",  # a leading group's new members: "成员：郭卫民 …" then one line per body
     "gwr-provinces-2025/gwr-2025-anhui.docx",
 )
 
@@ -349,4 +350,9 @@ def test_a_part_numbered_as_a_paragraph_is_listed_whole(assistant, question):
     a = ask(assistant, question)
     assert not a.abstained and "建设绿色低碳之城" in a.text
     assert "海绵城市" in a.text and "垃圾分类" in a.text and "原则同意" not in a.text
+
+
+def test_the_member_a_body_sends_is_read_from_its_line_of_the_member_list(assistant):
+    a = ask(assistant, "国务院第二次全国污染源普查领导小组调整后，水利部派的成员是谁？")
+    assert not a.abstained and "魏山忠" in a.text
 
