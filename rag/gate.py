@@ -27,12 +27,17 @@ Rules in order (code — what it refuses):
 ``gate.country_not_in_evidence``  the country asked about is not the evidence's.
 ``gate.answer_kind_missing``  a fee, phone, address, website, date, amount, count … the evidence lacks.
 ``gate.subject_missing``     a figure asked, but the evidence does not name what it measures.
-``gate.figure_not_of_subject``  a figure asked; the evidence names its subject but gives it no figure.
+``gate.another_rate``        a rate asked by name (再生利用率), the evidence gives another (处理率).
+``gate.figure_not_of_subject``  a figure asked; the evidence names its subject but gives it no figure (only the
+                             question's own figures, or another thing's said beside it).
 ``gate.unit_mismatch``       a count or amount in another unit (几班 needs 班; 亿美元 is not 亿元; 小时 is not 个).
 ``gate.target_not_result``   an achieved figure asked, only a target given.
+``gate.span_not_year``       one year's figure asked, only a figure over several years given.
 ``gate.result_not_target``   a target asked, only results given (a review's sentences, an earlier year's figures).
 ``gate.outcome_missing``     the outcome of a step asked, the evidence only plans it.
-``gate.names_missing``       the names of a counted set asked, none given.
+``gate.rank_missing``        who ranks first asked, the evidence ranks nothing first.
+``gate.names_missing``       the names of a counted set asked, none given (or the part asked only named among its peers).
+``gate.heading_only``        the evidence is only an item's bare title ("五、关于…问题。"), nothing it says.
 ``gate.places_missing``      places asked as a list ("哪10个城市"), none named.
 ``gate.procedure_missing``   a procedure asked, none described.
 ``gate.title_missing``       "who is the 主任" with no 主任 named.
@@ -520,16 +525,21 @@ def subject_missing(gate: "EvidenceGate", e: Evidence) -> str | None:
         # A two-character part may be an abbreviation, written out in the documents (规上 / 规模以上).
         if len(kept) >= 2 and not re.search(".{0,4}".join(map(_written, kept)), dated):
             return f"the evidence does not name {compound}"
-    # A rate asked by its name ("城市污水再生利用率是多少") is not another rate's figure ("城市污水处理率达到42%").
+    # Nor may it name none of the subject's less common words ("固定资产投资…" answered by a report's cover line).
+    named = [t for t in _figure_subject(e, verbs=True) if 0 < gate.share(t) <= COMMON_SHARE]
+    if named and not any(_said(t, dated, e.q.lower()) for t in named):
+        return f"the evidence does not name {'/'.join(named[:3])}"
+    return None
+
+
+def another_rate(gate: "EvidenceGate", e: Evidence) -> str | None:
+    """A rate asked by its name ("城市污水再生利用率是多少") is not answered by another rate's figure ("城市污水处理率
+    达到42%"): the rate asked must be the one the evidence gives."""
     asked = _RATE_ASKED_RE.search(e.q)
     if asked and asked.group(1) not in e.evidence:
         given = {m.group(1) for m in _RATE_GIVEN_RE.finditer(e.evidence)} - {asked.group(1)}
         if given:
             return f"the evidence gives {'/'.join(sorted(given))}, not {asked.group(1)}"
-    # Nor may it name none of the subject's less common words ("固定资产投资…" answered by a report's cover line).
-    named = [t for t in _figure_subject(e, verbs=True) if 0 < gate.share(t) <= COMMON_SHARE]
-    if named and not any(_said(t, dated, e.q.lower()) for t in named):
-        return f"the evidence does not name {'/'.join(named[:3])}"
     return None
 
 
@@ -844,7 +854,7 @@ RULES: tuple[Rule, ...] = tuple(
     for fn in (
         nothing_retrieved, similarity_floor, off_topic, unknown_field, unknown_year, unknown_ordinal, unknown_box, unknown_place,
         quoted_name_missing, year_not_in_evidence, period_not_in_evidence, country_not_in_evidence, answer_kind_missing, subject_missing,
-        figure_not_of_subject, unit_mismatch,
+        another_rate, figure_not_of_subject, unit_mismatch,
         target_not_result, span_not_year, result_not_target, outcome_missing, rank_missing, names_missing, heading_only, places_missing,
         procedure_missing, title_missing,
     )
