@@ -27,6 +27,7 @@ Rules in order (code — what it refuses):
 ``gate.country_not_in_evidence``  the country asked about is not the evidence's.
 ``gate.answer_kind_missing``  a fee, phone, address, website, date, amount, count … the evidence lacks.
 ``gate.subject_missing``     a figure asked, but the evidence does not name what it measures.
+``gate.sibling_term``        the evidence speaks of a thing named like the one asked (初中班 for 高中班).
 ``gate.another_rate``        a rate asked by name (再生利用率), the evidence gives another (处理率).
 ``gate.figure_not_of_subject``  a figure asked; the evidence names its subject but gives it no figure (only the
                              question's own figures, or another thing's said beside it).
@@ -40,6 +41,7 @@ Rules in order (code — what it refuses):
 ``gate.heading_only``        the evidence is only an item's bare title ("五、关于…问题。"), nothing it says.
 ``gate.places_missing``      places asked as a list ("哪10个城市"), none named.
 ``gate.procedure_missing``   a procedure asked, none described.
+``gate.who_missing``         who is asked; the evidence names no person, body or place.
 ``gate.title_missing``       "who is the 主任" with no 主任 named.
 """
 
@@ -840,6 +842,62 @@ def procedure_missing(gate: "EvidenceGate", e: Evidence) -> str | None:
     return None
 
 
+# Who the evidence may name: a person by post or standing ("刘永坦院士", "左权县县长", "石英代表"), or a body ("水利部",
+# "国家教材委员会办公室", "海南省人民政府", "中国工程院").
+_PERSON_RE = re.compile(_TITLE_RE.pattern + r"|院士|同志|代表|委员|教授|研究员|专家|组长|秘书长|召集人|总指挥|矿长|县长|先生|女士")
+_BODY_RE = re.compile(
+    r"[\u4e00-\u9fff](?:部|委员会|委|局|办公室|办|厅|院|署|中心|政府|公司|集团|协会|学会|银行|小组|大学|学校|基金会|组织)"
+    r"(?=[、，,。；;和与及（()）负牵承等的会为]|$)"
+)
+
+
+def who_missing(gate: "EvidenceGate", e: Evidence) -> str | None:
+    """Who did something is asked ("Who received…", "…是谁"); the evidence names no person (by post or standing)
+    nor any body or place that could be the one."""
+    if "who" not in e.types or "contact" in e.types:
+        return None
+    if _PERSON_RE.search(e.evidence) or _BODY_RE.search(e.evidence) or find_places(e.evidence):
+        return None
+    return "the evidence names no one"
+
+
+_NOUN_TAGS = ("n", "vn", "l", "b")
+
+
+def _noun_runs(text: str) -> list[list[str]]:
+    """Runs of consecutive nouns in ``text`` as jieba cuts it ("内地/西藏/高中班")."""
+    from rag.wordcut import posseg
+
+    runs: list[list[str]] = [[]]
+    for w in posseg().lcut(text):
+        if w.flag.startswith(_NOUN_TAGS) and is_chinese(w.word):
+            runs[-1].append(w.word)
+        elif runs[-1]:
+            runs.append([])
+    return [r for r in runs if len(r) >= 2]
+
+
+def sibling_term(gate: "EvidenceGate", e: Evidence) -> str | None:
+    """The evidence speaks of a sibling of the thing asked: the question's noun phrase ("内地/西藏/高中班") is not in
+    the evidence, which holds the same phrase with its last noun changed in one character, not its last ("内地/西藏/
+    初中班"), a noun the question does not use. Two things named alike (a modifier before a shared head: 高中班/初中班,
+    一等奖/二等奖), not one said two ways: a two-character noun so changed is as often a synonym (服务方式/服务模式)."""
+    if not e.zh:
+        return None
+    said = _noun_runs(e.evidence)
+    for run in _noun_runs(re.sub(r"\s+", "", e.query.subject)):
+        *lead, last = run
+        context = "".join(lead)
+        if len(context) < 2 or len(last) < 3 or "".join(run) in e.evidence or last in e.evidence:
+            continue
+        followers = [run2[i + len(lead)] for run2 in said for i in range(len(run2) - len(lead)) if run2[i : i + len(lead)] == lead]
+        for other in followers:
+            diff = [j for j, (a, b) in enumerate(zip(other, last)) if a != b]
+            if len(other) == len(last) and len(diff) == 1 and diff[0] < len(last) - 1 and other not in e.q:
+                return f"the evidence speaks of {context}{other}, not {context}{last}"
+    return None
+
+
 def title_missing(gate: "EvidenceGate", e: Evidence) -> str | None:
     """"Who is the 主任" is asked; the evidence names no one with that title."""
     if "who" in e.types:
@@ -854,9 +912,9 @@ RULES: tuple[Rule, ...] = tuple(
     for fn in (
         nothing_retrieved, similarity_floor, off_topic, unknown_field, unknown_year, unknown_ordinal, unknown_box, unknown_place,
         quoted_name_missing, year_not_in_evidence, period_not_in_evidence, country_not_in_evidence, answer_kind_missing, subject_missing,
-        another_rate, figure_not_of_subject, unit_mismatch,
+        sibling_term, another_rate, figure_not_of_subject, unit_mismatch,
         target_not_result, span_not_year, result_not_target, outcome_missing, rank_missing, names_missing, heading_only, places_missing,
-        procedure_missing, title_missing,
+        procedure_missing, who_missing, title_missing,
     )
 )
 

@@ -391,7 +391,13 @@ _ASKS = {
         re.I,
     ),
     "list": re.compile(r"哪些|有哪|哪几(?![天日年月号])|哪[两二三四五六七八九十]+(?:个方面|方面|项|个(?!字)|条|类|种|件|大)|列举|包括什么|包括哪|都有什么|分别是|\bwhich\b.*\bare\b|what are|\blist\b", re.I),
-    "who": re.compile(r"是谁|叫什么名字|哪位|由谁担任|谁(?:来)?担任|\bwho is\b|\bwho was\b|\bwho (?:chairs|heads|leads)\b", re.I),
+    # English "who" opening the question ("Who received…", "Who were the scientists…"), not a relative "who" ("Hazem
+    # Hamada, who led…") nor whom to contact ("who should we contact": contact).
+    "who": re.compile(
+        r"是谁|叫什么名字|哪位|由谁担任|谁(?:来)?担任|\bwho is\b|\bwho was\b|\bwho (?:chairs|heads|leads)\b"
+        r"|(?:^|[.?!;]\s)\W*who\b(?!\s+(?:should|do|can|could|would|shall)\s+(?:i|we)\b)",
+        re.I,
+    ),
     # Places asked as a list ("哪些地区", "哪几个省"), and a department or body ("由哪个部门负责核发"): the answerer
     # prefers sentences naming them.
     "places": re.compile(

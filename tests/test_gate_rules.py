@@ -394,3 +394,31 @@ def test_a_colloquial_word_beside_subjects_the_documents_hold_is_no_unknown_fiel
     assert unknown_field(gate, e) is None
     for question in ("开宠物医院、做宠物食品生意，国家有哪些监管要求？", "开宠物医院、做宠物食品生意，国家有哪些监管要求和许可条件？"):
         assert "宠物" in unknown_field(gate, evidence(question, "加强市场监管。"))
+
+
+def test_a_sibling_of_the_thing_asked_does_not_answer():
+    from rag.gate import sibling_term
+
+    # The 1996 notice on inland Tibet classes (a gov.cn page) sets the junior classes' intake, not the senior ones'.
+    sentence = "（一）扩大内地西藏初中班（校）招生规模，至1998年达到2000名的招生规模。"
+    question = "到1998年内地西藏高中班的招生规模要达到多少人？"
+    assert sibling_term(None, evidence(question, sentence)) == "the evidence speaks of 内地西藏初中班, not 内地西藏高中班"
+    assert sibling_term(None, evidence("到1998年内地西藏初中班的招生规模要达到多少人？", sentence)) is None
+    # A word said another way in its last character is no sibling; nor a phrase the question itself uses.
+    assert sibling_term(None, evidence("农村公路建设任务是多少？", "新建改建农村公路20万公里。")) is None
+    assert sibling_term(None, evidence("高中班和初中班各招多少人？", sentence)) is None
+    assert sibling_term(None, evidence("省委外事办在服务方式上做了什么调整？", "省委外事办创新服务模式。")) is None
+
+
+def test_who_asked_needs_someone_named():
+    from rag.gate import who_missing
+    from rag.query import asked_types
+
+    question = "Who received China's State Preeminent Science and Technology Award in 2019?"
+    assert "who" in asked_types(question)
+    assert "who" not in asked_types("What positions does Hazem Hamada, who led the delegation, hold?")
+    assert asked_types("Who should we contact about visas?") == {"contact"}
+    assert "who" in asked_types("We run a hospital. Who approves our application?")
+    assert who_missing(None, evidence(question, "完善重大科技项目组织管理。")) == "the evidence names no one"
+    assert who_missing(None, evidence(question, "授予刘永坦院士、钱七虎院士国家最高科学技术奖。")) is None
+    assert who_missing(None, evidence("Who approves urgent drug imports?", "由海南省人民政府实施审批。")) is None
