@@ -914,7 +914,8 @@ class ExtractiveAnswerer:
             announced = self._announced(question, chosen)
             listed = self.enumeration(question, retrieval, chosen, query) if announced else None
             items, more = (
-                self.named_sections(question, retrieval, chosen, query)
+                self.short_document(question, retrieval, chosen)
+                or self.named_sections(question, retrieval, chosen, query)
                 or self.field_items(question, retrieval, chosen, query)
                 or listed
                 or self.outline(question, retrieval, chosen)
@@ -930,6 +931,9 @@ class ExtractiveAnswerer:
     # ranks first must not decide between an answer and a refusal.
     RUNNER_UP_CODES = ("gate.figure_not_of_subject", "gate.unit_mismatch", "gate.answer_kind_missing")
     RUNNER_UP_MARGIN = 0.03
+    # A kind of answer missing (a date, a day, a fee) is looked for a little further down: the runner-up must then
+    # give that kind itself, which a sentence near the top seldom does by chance.
+    RUNNER_UP_KIND_MARGIN = 0.05
 
     def _runner_up(self, question: str, retrieval: Retrieval, k: int, chosen: list[_Candidate],
                    decision: GateDecision, query) -> tuple[list[_Candidate], GateDecision]:
@@ -944,7 +948,7 @@ class ExtractiveAnswerer:
         best = max(chosen, key=lambda c: c.score)
         others = self._whole_items(question, self.select(question, retrieval, k, frozenset({best.key})))
         top = max(others, key=lambda c: c.score, default=None)
-        if top is None or top.score < best.score - self.RUNNER_UP_MARGIN:
+        if top is None or top.score < best.score - (self.RUNNER_UP_KIND_MARGIN if kind else self.RUNNER_UP_MARGIN):
             return chosen, decision
         # The documents' facts must say that sentence states the figure asked (its subject, measure and year); a
         # kind of answer asked (a date, a day, a fee), that it gives one.
@@ -1125,6 +1129,31 @@ class ExtractiveAnswerer:
     MANY_SUBJECT_KINDS = frozenset({"政府工作报告", "报告", "规划", "纲要", "回顾"})
     FIELD_LINES = 2  # a broad question's named field: at most this many of its document's sentences naming it
     FIELD_SHARE = 0.5  # …and only a field fewer than this share of the document's sentences name (not its subject)
+
+    SHORT_DOCUMENT_SENTENCES = 18  # a document of at most this many sentences (a reply, a letter) …
+    SHORT_DOCUMENT_CHARS = 1000  # … and characters is answered whole by a broad question on it
+
+    def short_document(self, question: str, retrieval: Retrieval, chosen: list[_Candidate]) -> tuple[list[_Candidate], int] | None:
+        """A broad question answered from a short document (a reply to a deputy's suggestion, a letter approving a
+        bid: a few paragraphs, each on another point): every sentence it states, in its order. Such a document is
+        no list of measures under headings, and what it says on each point asked (who pays, what comes next) is a
+        sentence or two of its own. None unless all the sentences chosen are from one document that short."""
+        docs = {c.passage.doc_id for c in chosen}
+        if len(docs) != 1:
+            return None
+        doc_id = docs.pop()
+        passages = [p for p in self.index.doc_passages(doc_id) if METADATA_HEADING not in p.headings]
+        if sum(len(p.text) for p in passages) > self.SHORT_DOCUMENT_CHARS:
+            return None
+        cands = self._candidates(question, retrieval, [p.id for p in passages])
+        lines = [
+            c for c in sorted(cands, key=lambda c: (c.passage.order, c.position))
+            if len(re.sub(r"\W", "", c.text)) >= 8 and not says_nothing(c.text) and not is_formula(c.text, self.boilerplate)
+            and not c.text.rstrip().endswith(("：", ":", "收悉。"))
+        ]
+        if not lines or len(lines) > self.SHORT_DOCUMENT_SENTENCES:
+            return None
+        return lines, 0
 
     def _one_subject(self, doc_id: str) -> bool:
         """The document is a policy document on one subject, not a report or a plan (:attr:`MANY_SUBJECT_KINDS`)."""

@@ -323,8 +323,15 @@ def answer_kind_missing(gate: "EvidenceGate", e: Evidence) -> str | None:
     does not contain."""
     for kind in e.types:
         rx = _HAS.get(kind)
-        if rx is not None and not rx.search(e.evidence):
-            return f"the question asks for a {kind} the evidence does not contain"
+        # A year the question names is no date it asks ("2019年国庆节放假是哪几天" is not answered by "现将2019年…
+        # 放假调休日期的具体安排通知如下"), when all it asks is dates (of a question in several parts, the others may
+        # still be answered).
+        evidence = e.evidence
+        if kind == "date" and e.years() and _asks_only_dates(e.q):
+            evidence = re.sub("|".join(f"{y}年" for y in e.years()), "", evidence)
+        if rx is not None and not rx.search(evidence):
+            article = "an" if kind[0] in "aeiou" else "a"
+            return f"the question asks for {article} {kind} the evidence does not contain"
     # "哪一天开幕": a day is asked; a year or a month is no answer. (Of a question in several parts, the others
     # may still be answered: this part's answer then lacks its day, which the reader sees.)
     one_part = len(re.findall(r"[？?]", e.q.rstrip("？?"))) == 0
@@ -333,6 +340,16 @@ def answer_kind_missing(gate: "EvidenceGate", e: Evidence) -> str | None:
     return None
 
 
+_ASKING_RE = re.compile(r"什么|哪|几|多少|吗|是否|有没有|怎么|如何|\b(?:what|which|when|who|how|whether)\b", re.I)
+
+
+def _asks_only_dates(q: str) -> bool:
+    """Every clause of the squashed question ``q`` that asks something asks a date."""
+    asking = [c for c in re.split(r"[，,？?；;。]", q) if _ASKING_RE.search(c)]
+    return bool(asking) and all(_HAS_DATE_ASKED.search(c) for c in asking)
+
+
+_HAS_DATE_ASKED = re.compile(r"什么时候|何时|哪[一几]?天|哪一?年|几月几[日号]|几号|\bwhen\b|\bwhat date|\bdates?\b", re.I)
 _ASKS_DAY_RE = re.compile(r"哪一?天|几月几[日号]|几号|哪个日子|\bwhat day\b|\bon which day\b", re.I)
 # A day given: "10月1日", "十月一日", "2019-10-01".
 DAY_RE = re.compile(r"\d{1,2}\s*月\s*\d{1,2}\s*[日号]|[一二三四五六七八九十]{1,2}月[一二三四五六七八九十]{1,3}日|\d{4}-\d{2}-\d{2}")

@@ -379,7 +379,7 @@ _ASKS = {
         re.I,
     ),
     "amount": re.compile(
-        r"[金总]额(?!的(?:多少|百分之|几成|比例))|交易额|贸易额|成交额|销售额|产值|多少钱|多少资金|投资额|(?:规模|总量|额度|力度|资本)[）)]?有?多大|多大(?:的)?规模"
+        r"[金总]额(?!的(?:多少|百分之|几成|比例))|交易额|贸易额|成交额|销售额|产值|多少钱|多少资金|多少[^，,。？?、]{0,4}(?:经费|拨款|补助资金)|投资额|(?:规模|总量|额度|力度|资本)[）)]?有?多大|多大(?:的)?规模"
         r"|\bvalue of\b|how much money|\brevenue|\bhow much (?:[\w-]+ ){0,3}(?:funding|subsid(?:y|ies))\b",
         re.I,
     ),
@@ -387,7 +387,8 @@ _ASKS = {
     "frequency": re.compile(r"多久[^？?，,。]{0,6}一次|多长时间[^？?，,。]{0,6}一次|几年一次|每隔多久|多少年一次|\bhow often\b|\bhow frequently\b", re.I),
     "count": re.compile(
         r"多少|(?<![第那这好])几[个项批次对家名人位场届条张国所种]|(?<![第那这好哪])几[年天]|数量|数目|多长时间|多久|how many|how much|how long\b|number of|what percentage"
-        r"|\bwhat (?:share|proportion|ratio|rate)\b|\bwhat (?:[a-z]+ ){1,3}(?:rate|ratio|share)\b|\bhow (?:far|large|big|high|fast)\b",
+        r"|\bwhat (?:share|proportion|ratio|rate)\b|\bwhat (?:[a-z]+ ){1,3}(?:rate|ratio|share)\b|\bhow (?:far|large|big|high|fast)\b"
+        r"|\bwhat (?:is|was) the (?:total |overall |planned )?(?:area|length)\b|\bin (?:square kilomet|square met|hectares\b|kilomet|tonnes\b)",
         re.I,
     ),
     "list": re.compile(r"哪些|有哪|哪几(?![天日年月号])|哪[两二三四五六七八九十]+(?:个方面|方面|项|个(?!字)|条|类|种|件|大)|列举|包括什么|包括哪|都有什么|分别是|\bwhich\b.*\bare\b|what are|\blist\b", re.I),
@@ -452,6 +453,10 @@ _BROAD_RE = re.compile(
     r"主要有哪些[？?]?$|哪些(?:主要|具体)(?:措施|举措)|哪些[^，。？?、]{1,8}的(?:措施|举措|办法)|(?:打算|准备|计划)(?:怎么|如何|怎样)|"
     # "…都有哪些？" closing a question on a field, "有哪些重大涉外展会活动": every one is asked.
     r"都有哪些[？?]?$|有哪些[^，。？?]{0,8}活动|"
+    # "复函对…是怎么安排的", "下一步要怎么做", "What did it say about who pays … and what should happen next": what a
+    # reply or a letter says on each point, all of it.
+    r"(?:是)?(?:怎么|如何|怎样)(?:安排|规定)的|(?:下一步|今后)[^，。？?]{0,4}(?:怎么做|如何做|怎么办|怎么干)|"
+    r"\bwhat did [^?]{0,60}\bsay\b|"
     # "具体有哪些任务", "有哪些激励支持", "有哪些鼓励和支持政策", "在…上有哪些优惠".
     r"有哪些(?:主要|重点|具体)?(?:任务|举措|措施)|哪些[^，。？?、的]{0,6}(?:支持|扶持|优惠)(?:政策|措施)?|"
     r"\bgive me everything\b|\blist the (?:main )?(?:support|measures)|\bwhat does [^?]{0,40}\boffer\b|\bwhat (?:is|are|was|were) [^?]{0,40}\b(?:doing|planning|planned)\b|\bwhat does [^?]{0,120}\brequire\b|"
@@ -661,12 +666,20 @@ def has_measure(text: str, measure: str) -> bool:
 _MEASURES_EN = {"days": "天", "working days": "工作日", "companies": "家", "enterprises": "家", "firms": "家",
                 "people": "人", "persons": "人", "times": "次", "pairs": "对", "years": "年"}
 _MEASURE_EN_RE = re.compile(r"\bhow many (" + "|".join(sorted(_MEASURES_EN, key=len, reverse=True)) + r")\b", re.I)
+# A figure asked in a unit of size ("What is the total area, in square kilometres, …", "how many hectares"): the
+# Chinese unit it is stated in.
+_UNITS_EN = {"square kilometres": "平方公里", "square kilometers": "平方公里", "km2": "平方公里", "hectares": "公顷",
+             "kilometres": "公里", "kilometers": "公里", "tonnes": "吨", "tons": "吨", "mu": "亩", "square metres": "平方米",
+             "square meters": "平方米"}
+_UNIT_EN_RE = re.compile(r"\b(?:in|how many) (" + "|".join(sorted(_UNITS_EN, key=len, reverse=True)) + r")\b", re.I)
 
 
 def question_measures(question: str) -> list[str]:
     """The measure words a count question names ("多少家" → ["家"]; "how many days" → ["天"])."""
     if not is_chinese(question):
-        return [_MEASURES_EN[m.lower()] for m in _MEASURE_EN_RE.findall(question)]
+        return [_MEASURES_EN[m.lower()] for m in _MEASURE_EN_RE.findall(question)] + [
+            _UNITS_EN[m.lower()] for m in _UNIT_EN_RE.findall(question)
+        ]
     squashed = re.sub(r"\s+", "", question)
     # "多少钱" asks money: a figure in 元 (万元, 亿元) answers it.
     found = _MEASURE_RE.findall(squashed) + (["元"] if _ASKS_MONEY_RE.search(squashed) else [])

@@ -421,6 +421,10 @@ def question_terms(query) -> list[tuple[str, ...]]:
         groups = [(w,) for w in subject_words(text) if not re.search(r"[a-z]|十[一二三四五六]五", w)] + latin
     else:
         groups = term_groups(query.text)
+        # "what growth did the economy achieve" beside "GDP": the economy is what any such figure is of, no
+        # second indicator.
+        if len(groups) > 1:
+            groups = [g for g in groups if g != ("经济",)]
     return [g for g in groups if not all(t in _FRAMING_WORDS or t in _VERDICT_WORDS or t.isdigit() for t in g)]
 
 

@@ -90,6 +90,9 @@ def test_a_verdict_question_gets_target_result_and_verdict(documents_assistant):
 def test_a_ceiling_is_judged_against_the_figure_and_english_is_answered(documents_assistant):
     a = documents_assistant.ask("Was the 2023 GDP growth target met?").answer
     assert "5%左右" in a.text and "5.2%" in a.text and "Verdict: met" in a.text
+    # "the economy" beside GDP names no second indicator.
+    a = documents_assistant.ask("What GDP growth target did China set for 2023, and what growth did the economy actually achieve that year?").answer
+    assert "5%左右" in a.text and "5.2%" in a.text and "Verdict: met" in a.text
 
 
 def test_a_missing_half_is_named(documents_assistant):

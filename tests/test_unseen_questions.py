@@ -36,6 +36,9 @@ DOCS = (
     "gov-cn-2019/gov-cn-5359620.html",  # the "无废城市" pilot plan: "（五）…强化危险废物全面安全管控。" over two passages
     "gov-cn-2019/gov-cn-5354222.html",  # the reply approving 雄安's master plan: parts as paragraphs "十、建设绿色低碳之城。"
     "gov-cn-2019/gov-cn-5339579.html",  # a leading group's new members: "成员：郭卫民 …" then one line per body
+    "gov-cn-2019/gov-cn-5346276.html",  # 2019's public holidays: one line per holiday, its working days after it
+    "gov-cn-2019/gov-cn-5344150.html",  # the Urumqi-Changji-Shihezi innovation zone: its area given by no figure
+    "gov-cn-2019/gov-cn-5345284.html",  # inland Tibet classes: the junior classes' intake (初中班), no senior ones'
     "gwr-provinces-2025/gwr-2025-anhui.docx",
 )
 
@@ -356,3 +359,31 @@ def test_the_member_a_body_sends_is_read_from_its_line_of_the_member_list(assist
     a = ask(assistant, "国务院第二次全国污染源普查领导小组调整后，水利部派的成员是谁？")
     assert not a.abstained and "魏山忠" in a.text
 
+
+
+def test_a_year_the_question_names_is_no_date_it_asks(assistant):
+    # The notice's opening names 2019 and every holiday; the National Day line gives the days.
+    a = ask(assistant, "2019年国庆节放假是哪几天？哪几天要调休上班？")
+    assert not a.abstained and "10月1日至7日" in a.text and "9月29日" in a.text
+
+
+def test_a_size_asked_in_a_unit_needs_a_figure_in_it(assistant):
+    a = ask(assistant, "What is the total area, in square kilometres, of the Urumqi-Changji-Shihezi national independent innovation demonstration zone?")
+    assert a.abstained and a.reason.startswith("gate.unit_mismatch")
+    a = ask(assistant, "我是巴东县的干部，国家给马鬃山村地质险情防治安排了多少专项经费？")  # 经费 asked: an amount
+    assert a.abstained and a.reason.startswith("gate.answer_kind_missing")
+
+
+def test_the_junior_classes_intake_is_not_the_senior_classes(assistant):
+    a = ask(assistant, "到1998年内地西藏高中班的招生规模要达到多少人？")
+    assert a.abstained and a.reason.startswith("gate.sibling_term")
+    a = ask(assistant, "到1998年内地西藏初中班的招生规模要达到多少人？")
+    assert not a.abstained and "2000名" in a.text
+
+
+def test_a_broad_question_on_a_short_reply_gets_all_it_says(assistant):
+    # The reply approving Shenzhen's bid: a few sentences, each on another point (the bid, who pays, what next).
+    a = ask(assistant, "国务院办公厅同意深圳市申办2011年世界大学生夏季运动会，复函对申办、举办经费和下一步工作是怎么安排的？")
+    assert not a.abstained
+    assert all(s in a.text for s in ("深圳市名义", "申办全部经费由广东省人民政府承担", "中央财政", "接待费"))
+    assert "收悉" not in a.text
