@@ -903,8 +903,11 @@ class ExtractiveAnswerer:
         if not query.broad and "list" in query.answer_types:
             # A list asked ("提出了哪些项目和问题") whose best evidence announces a list: the list's items; a list
             # asked of a part the question names ("知识产权保护方面都有哪几项"): that part's items.
-            listed = self.named_sections(question, retrieval, chosen, query) or self.enumeration(
-                question, retrieval, chosen, query
+            listed = (
+                self.named_sections(question, retrieval, chosen, query)
+                or self.enumeration(question, retrieval, chosen, query)
+                # …not the names of bodies, places or people, which one sentence gives ("由哪些部门统一归口管理").
+                or (None if query.answer_types & {"body", "places", "who"} else self.short_document(question, retrieval, chosen))
             )
             if listed:
                 return compose_broad(question, [(c.passage, c.text) for c in listed[0]], listed[1])
@@ -1134,10 +1137,11 @@ class ExtractiveAnswerer:
     SHORT_DOCUMENT_CHARS = 1000  # … and characters is answered whole by a broad question on it
 
     def short_document(self, question: str, retrieval: Retrieval, chosen: list[_Candidate]) -> tuple[list[_Candidate], int] | None:
-        """A broad question answered from a short document (a reply to a deputy's suggestion, a letter approving a
-        bid: a few paragraphs, each on another point): every sentence it states, in its order. Such a document is
-        no list of measures under headings, and what it says on each point asked (who pays, what comes next) is a
-        sentence or two of its own. None unless all the sentences chosen are from one document that short."""
+        """A broad question, or a list asked that no numbered list answers, answered from a short document (a reply
+        to a deputy's suggestion, a letter approving a bid: a few paragraphs, each on another point): every sentence
+        it states, in its order. Such a document is no list of measures under headings, and what it says on each
+        point asked (who pays, what comes next) is a sentence or two of its own. None unless all the sentences
+        chosen are from one document that short."""
         docs = {c.passage.doc_id for c in chosen}
         if len(docs) != 1:
             return None

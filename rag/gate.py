@@ -340,16 +340,17 @@ def answer_kind_missing(gate: "EvidenceGate", e: Evidence) -> str | None:
     return None
 
 
+# A clause that asks something, and one that asks a date.
 _ASKING_RE = re.compile(r"什么|哪|几|多少|吗|是否|有没有|怎么|如何|\b(?:what|which|when|who|how|whether)\b", re.I)
+_DATE_ASKED_RE = re.compile(r"什么时候|何时|哪[一几]?天|哪一?年|几月几[日号]|几号|\bwhen\b|\bwhat date|\bdates?\b", re.I)
 
 
 def _asks_only_dates(q: str) -> bool:
     """Every clause of the squashed question ``q`` that asks something asks a date."""
     asking = [c for c in re.split(r"[，,？?；;。]", q) if _ASKING_RE.search(c)]
-    return bool(asking) and all(_HAS_DATE_ASKED.search(c) for c in asking)
+    return bool(asking) and all(_DATE_ASKED_RE.search(c) for c in asking)
 
 
-_HAS_DATE_ASKED = re.compile(r"什么时候|何时|哪[一几]?天|哪一?年|几月几[日号]|几号|\bwhen\b|\bwhat date|\bdates?\b", re.I)
 _ASKS_DAY_RE = re.compile(r"哪一?天|几月几[日号]|几号|哪个日子|\bwhat day\b|\bon which day\b", re.I)
 # A day given: "10月1日", "十月一日", "2019-10-01".
 DAY_RE = re.compile(r"\d{1,2}\s*月\s*\d{1,2}\s*[日号]|[一二三四五六七八九十]{1,2}月[一二三四五六七八九十]{1,3}日|\d{4}-\d{2}-\d{2}")

@@ -39,7 +39,9 @@ DOCS = (
     "gov-cn-2019/gov-cn-5346276.html",  # 2019's public holidays: one line per holiday, its working days after it
     "gov-cn-2019/gov-cn-5344150.html",  # the Urumqi-Changji-Shihezi innovation zone: its area given by no figure
     "gov-cn-2019/gov-cn-5345284.html",  # inland Tibet classes: the junior classes' intake (初中班), no senior ones'
+    "gov-cn-2019/gov-cn-5351598.html",  # the reply on a premier's hotline: the channels the State Council hears by
     "gwr-provinces-2025/gwr-2025-anhui.docx",
+    "gov-cn-2019/gov-cn-5351718.html",  # a short notice on chemical weapons: 外交部和总参谋部 manage the work
 )
 
 
@@ -387,3 +389,16 @@ def test_a_broad_question_on_a_short_reply_gets_all_it_says(assistant):
     assert not a.abstained
     assert all(s in a.text for s in ("深圳市名义", "申办全部经费由广东省人民政府承担", "中央财政", "接待费"))
     assert "收悉" not in a.text
+
+
+
+def test_a_list_asked_of_a_short_reply_gets_all_it_lists(assistant):
+    # The reply on a premier's hotline names its channels one sentence each (座谈会, 信访, 在线访谈 …).
+    a = ask(assistant, "有政协委员提议设立总理热线电话，国务院办公厅答复时列举了国务院听取群众意见的哪些渠道？")
+    assert not a.abstained and all(s in a.text for s in ("座谈会", "信访", "在线访谈"))
+
+
+def test_a_list_of_bodies_asked_is_the_sentence_naming_them(assistant):
+    # Not a short notice's every line.
+    a = ask(assistant, "侵华日军遗弃化学武器的调查和管理工作由哪两个部门统一归口管理？")
+    assert "外交部和总参谋部" in a.text and not a.text.startswith("·")
