@@ -882,8 +882,9 @@ def who_missing(gate: "EvidenceGate", e: Evidence) -> str | None:
 _NOUN_TAGS = ("n", "vn", "l", "b")
 
 
-def _noun_runs(text: str) -> list[list[str]]:
-    """Runs of consecutive nouns in ``text`` as jieba cuts it ("内地/西藏/高中班")."""
+@lru_cache(maxsize=1024)
+def _noun_runs(text: str) -> tuple[tuple[str, ...], ...]:
+    """Runs of consecutive nouns in ``text`` as jieba cuts it ("内地/西藏/高中班"), worked out once per text."""
     from rag.wordcut import posseg
 
     runs: list[list[str]] = [[]]
@@ -892,7 +893,7 @@ def _noun_runs(text: str) -> list[list[str]]:
             runs[-1].append(w.word)
         elif runs[-1]:
             runs.append([])
-    return [r for r in runs if len(r) >= 2]
+    return tuple(tuple(r) for r in runs if len(r) >= 2)
 
 
 def sibling_term(gate: "EvidenceGate", e: Evidence) -> str | None:
@@ -902,12 +903,13 @@ def sibling_term(gate: "EvidenceGate", e: Evidence) -> str | None:
     一等奖/二等奖), not one said two ways: a two-character noun so changed is as often a synonym (服务方式/服务模式)."""
     if not e.zh:
         return None
-    said = _noun_runs(e.evidence)
+    said = None
     for run in _noun_runs(re.sub(r"\s+", "", e.query.subject)):
-        *lead, last = run
+        lead, last = run[:-1], run[-1]
         context = "".join(lead)
-        if len(context) < 2 or len(last) < 3 or "".join(run) in e.evidence or last in e.evidence:
+        if len(context) < 2 or len(last) < 3 or "".join(run) in e.evidence or last in e.evidence or context not in e.evidence:
             continue
+        said = _noun_runs(e.evidence) if said is None else said  # cut only when a phrase asked may have a sibling
         followers = [run2[i + len(lead)] for run2 in said for i in range(len(run2) - len(lead)) if run2[i : i + len(lead)] == lead]
         for other in followers:
             diff = [j for j, (a, b) in enumerate(zip(other, last)) if a != b]
