@@ -29,6 +29,7 @@ from rag.places import find_places, longest_first
 from rag.retrieval import Hit, Retrieval, heading_matches
 from rag.settings import Settings
 from rag.documents import passage_time
+from rag.glossary import chinese_terms as _chinese_terms
 from rag.gate import DAY_RE, EvidenceGate, GateDecision  # noqa: F401  (the gate runs before any answer is composed)
 from rag.query import (  # noqa: F401  (what the question asks, read by rag.query)
     ASKS_FIRST_RE,
@@ -350,7 +351,9 @@ class ExtractiveAnswerer:
         roles = _roles_text(question)
         # The bodies a who-question names ("水利部", "国家发展改革委"): a member list's line of the one asked.
         orgs = [m[-3:] for m in _ORG_NAMED_RE.findall(squashed)] if "who" in types else []
-        named_labels = {label for label in labels if _names_label(label, squashed)}
+        # An English question names a label by its Chinese term ("National Day": 国庆节).
+        named_in = squashed if query.lang == "zh" else squashed + "".join(_chinese_terms(question))
+        named_labels = {label for label in labels if _names_label(label, named_in)}
         asks_figure = self.states_figure is not None and query.asks_figure
         if asks_figure:
             from rag.targets import question_terms as figure_terms, reads_as_asked

@@ -402,3 +402,9 @@ def test_a_list_of_bodies_asked_is_the_sentence_naming_them(assistant):
     # Not a short notice's every line.
     a = ask(assistant, "侵华日军遗弃化学武器的调查和管理工作由哪两个部门统一归口管理？")
     assert "外交部和总参谋部" in a.text and not a.text.startswith("·")
+
+
+def test_an_english_question_names_an_item_by_its_chinese_label(assistant):
+    # "National Day" is 国庆节: of the notice's lines "一、元旦：…" … "七、国庆节：…", the one it names.
+    a = ask(assistant, "Which days off does China have for the 2019 National Day holiday?")
+    assert not a.abstained and "10月1日至7日" in a.text
