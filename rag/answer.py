@@ -920,12 +920,13 @@ class ExtractiveAnswerer:
             announced = self._announced(question, chosen)
             listed = self.enumeration(question, retrieval, chosen, query) if announced else None
             items, more = (
-                self.short_document(question, retrieval, chosen)
-                or self.named_sections(question, retrieval, chosen, query)
+                self.named_sections(question, retrieval, chosen, query)
                 or self.field_items(question, retrieval, chosen, query)
                 or listed
                 or self.outline(question, retrieval, chosen)
                 or (None if announced else self.enumeration(question, retrieval, chosen, query))
+                # A short reply's every point, when no list of its own answers ("采取了以下几方面的措施：一、…").
+                or self.short_document(question, retrieval, chosen)
                 or self.subsection(question, retrieval, chosen)
                 or self.widen(question, retrieval, chosen)
             )
