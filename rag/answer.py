@@ -1049,7 +1049,7 @@ class ExtractiveAnswerer:
             # Those naming most of its words: "（五）…强化危险废物全面安全管控。" for "在强化危险废物全面安全管控方面",
             # not every title saying 废物.
             topical = self._topic_words(question, hits[0].passage.doc_title, nouns=True)
-            held = {c.key: sum(w in c.text for w in topical) for c in near}
+            held = _words_held(near, topical)
             most = max(held.values(), default=0)
             named = [c for c in near if most and held[c.key] == most]
             near = named or near
@@ -1376,7 +1376,7 @@ class ExtractiveAnswerer:
         # A title naming more of the subject's words ("十、建设绿色低碳之城。" beside "一、原则同意《…总体规划》。" for
         # "对建设绿色低碳城市提出了哪些要求") is the part asked, whatever its score.
         topical = self._topic_words(question, chosen[0].passage.doc_title)
-        held = {c.key: sum(w in c.text for w in topical) for c in retrieved + titles}
+        held = _words_held(retrieved + titles, topical)
         if titles and retrieved:
             most = max(held[c.key] for c in retrieved)
             if most > max(held[c.key] for c in titles):
@@ -1637,6 +1637,12 @@ _ORG_NAMED_RE = re.compile(r"([\u4e00-\u9fff]{2,6}?(?:部|委|局|署))(?=派出
 # paragraphs, not headings, "十、建设绿色低碳之城。". Its style (:func:`_title_style`) is what the next title of its
 # rank shares.
 _SUBSECTION_TITLE_RE = re.compile(r"^\s*(?P<open>[（(])?[一二三四五六七八九十]+(?(open)[)）]|、)\s*[^。；;：:]{4,40}[。]?$")
+
+
+def _words_held(cands: list[_Candidate], words: list[str]) -> dict[tuple[str, int], int]:
+    """How many of ``words`` each of ``cands`` says, by its key: the title naming most of the question's words is
+    the part asked (:meth:`ExtractiveAnswerer.outline`, :meth:`ExtractiveAnswerer.subsection`)."""
+    return {c.key: sum(w in c.text for w in words) for c in cands}
 
 
 def _title_style(m: re.Match) -> str:
