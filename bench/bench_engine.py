@@ -1,10 +1,12 @@
-"""The old engine (sentence-transformers on torch) against the new (ONNX Runtime), measured in one run.
+"""The old engine (sentence-transformers on torch) against the new (the ONNX export), measured in one run.
 
-    python bench/bench_engine.py [--engines torch,onnx] [--large eval/corpora/multidoc] [--docs N]
-                                 [--asks 5] [--keep DIR] [--json FILE]
+    python bench/bench_engine.py [--engines torch,onnx:onnxruntime,onnx] [--large eval/corpora/multidoc]
+                                 [--docs N] [--asks 5] [--keep DIR] [--json FILE]
 
-For each engine (``RAG_ENGINE``), every figure comes from a fresh child process,
-so imports, model loads and memory are each engine's own:
+An engine is a value of ``RAG_ENGINE``, optionally with the ONNX runtime after a colon
+(``RAG_ONNX_RUNTIME``: ``onnx:onnxruntime`` runs everything on ONNX Runtime; plain ``onnx``
+is the default, OpenVINO for passages). For each engine every figure comes from a fresh
+child process, so imports, model loads and memory are each engine's own:
 
 * **ingest** of the bundled corpus and of the large corpus (default
   ``eval/corpora/multidoc``: the 93 documents of ``../shared/corpora``, copied
@@ -16,7 +18,7 @@ so imports, model loads and memory are each engine's own:
   ``eval/multidoc.jsonl`` (after three warm-up questions): question-embedding
   p50/p95, answer p50/p95 (``Result.latency_ms``), resident memory after.
 
-Prints a table with new/old ratios and the issue's targets; ``--json`` writes the figures.
+Prints a table with each engine's ratio to the first and the issue's targets; ``--json`` writes the figures.
 """
 
 from __future__ import annotations
@@ -44,12 +46,14 @@ TARGETS = {
 
 
 def run_child(args: list[str], engine: str, timeout: float = 3600) -> tuple[float, float, str]:
-    """Run a command with ``RAG_ENGINE=engine``; (wall seconds, peak RSS MB of the child, stdout).
+    """Run a command with ``RAG_ENGINE`` (and ``RAG_ONNX_RUNTIME``) of ``engine``; (wall seconds,
+    peak RSS MB of the child, stdout).
 
     The peak RSS is the child's own, as GNU time reports it (``/usr/bin/time -f %M``).
     """
-    env = {**os.environ, "RAG_ENGINE": engine, "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1",
-           "TRANSFORMERS_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False"}
+    name, _, runtime = engine.partition(":")
+    env = {**os.environ, "RAG_ENGINE": name, "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1",
+           "TRANSFORMERS_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False", "RAG_ONNX_RUNTIME": runtime or "auto"}
     with tempfile.NamedTemporaryFile("r", suffix=".time") as rusage:
         started = time.perf_counter()
         proc = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", rusage.name, *args], cwd=ROOT, env=env,
@@ -105,7 +109,7 @@ def measure(engine: str, large: Path, dataset: Path, asks: int, root: Path,
     """Every figure of one engine; with ``reuse`` (bundled, large index folders) no ingest is measured."""
     me = [sys.executable, str(Path(__file__).resolve())]
     out: dict = {"engine": engine}
-    bundled, big = reuse or (root / engine / "bundled", root / engine / "large")
+    bundled, big = reuse or (root / engine.replace(":", "-") / "bundled", root / engine.replace(":", "-") / "large")
     for name, corpus, folder in (() if reuse else (("bundled", ROOT / "corpus", bundled), ("large", large, big))):
         shutil.rmtree(folder, ignore_errors=True)
         print(f"[{engine}] ingest {name} corpus ({corpus})", flush=True)
@@ -149,20 +153,21 @@ ROWS = [  # label, path into the figures, lower is better
 ]
 
 
-def table(old: dict, new: dict) -> str:
-    """Markdown table: old, new, new/old, the target and whether the new engine meets it."""
-    lines = [f"| | old ({old['engine']}) | new ({new['engine']}) | new / old | target (new) |",
-             "|---|---|---|---|---|"]
+def table(old: dict, *news: dict) -> str:
+    """Markdown table: the old engine, each new one with its ratio to the old, the target and
+    whether the last (the default) meets it."""
+    head = "".join(f" {n['engine']} | / old |" for n in news)
+    lines = [f"| | old ({old['engine']}) |{head} target |", "|---|---|" + "---|---|" * len(news) + "---|"]
     for label, (a, b), target in ROWS:
-        if a not in old or a not in new:
+        if a not in old or any(a not in n for n in news):
             continue
-        o, n = old[a][b], new[a][b]
-        ratio = f"{n / o:.2f}" if o else "–"
+        o = old[a][b]
+        cells = "".join(f" {n[a][b]:g} | {n[a][b] / o:.2f} |" if o else f" {n[a][b]:g} | – |" for n in news)
         goal = ""
         if target:
             limit = TARGETS[target]
-            goal = f"≤ {limit:g}: {'met' if n <= limit else 'NOT met'}"
-        lines.append(f"| {label} | {o:g} | {n:g} | {ratio} | {goal} |")
+            goal = f"≤ {limit:g}: {'met' if news[-1][a][b] <= limit else 'NOT met'}"
+        lines.append(f"| {label} | {o:g} |{cells} {goal} |")
     return "\n".join(lines)
 
 
@@ -175,7 +180,8 @@ def main(argv: list[str] | None = None) -> int:
         child_serve(*argv[1:])
         return 0
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--engines", default="torch,onnx", help="old,new (values of RAG_ENGINE)")
+    parser.add_argument("--engines", default="torch,onnx:onnxruntime,onnx",
+                        help="old,new… (RAG_ENGINE, optionally :RAG_ONNX_RUNTIME)")
     parser.add_argument("--large", default=str(ROOT / "eval" / "corpora" / "multidoc"),
                         help="the large corpus (default: the 93 documents of ../shared/corpora, copied)")
     parser.add_argument("--docs", type=int, default=0,
@@ -207,7 +213,7 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(f"machine: {info['cpu']}, {info['cores']} cores, load average {info['load_average']} → "
           f"{info['load_average_end']}")
-    if len(figures) == 2:
+    if len(figures) >= 2:
         print(table(*figures))
     else:
         print(json.dumps(figures, indent=2))

@@ -590,8 +590,8 @@ class CachedEmbedder(Embedder):
         """The real model's."""
         return self.real.dimension
 
-    def _encode(self, texts, threads):
-        return self.real._encode(texts, threads)
+    def _encode(self, texts, threads, passages=False):
+        return self.real._encode(texts, threads, passages)
 
     def embed_passages(self, texts, show_progress=None):
         """Cached vectors where a cache has the text, the real model's otherwise."""

@@ -91,8 +91,17 @@ def check_engine(settings: Settings) -> Check:
     problem = onnx_problem(settings.onnx_dir, Path(settings.model).expanduser(), check_hashes=True)
     if problem:
         return Check("engine", FAIL, f"ONNX export: {problem}", "run `rag model prepare` (or `make setup`)")
+    from rag.engine.runtimes import fast_precision, resolve
+
     size = (settings.onnx_dir / ONNX_FILES[settings.onnx_precision]).stat().st_size / 1e6
-    return Check("engine", OK, f"ONNX Runtime, {settings.onnx_precision} graph in {settings.onnx_dir} ({size:.0f} MB)")
+    def named(runtime: str) -> str:
+        return f"OpenVINO ({fast_precision()} products)" if runtime == "openvino" else "ONNX Runtime"
+
+    if settings.onnx_runtime == "auto":
+        who = f"{named('onnxruntime')} for questions, {named(resolve('auto'))} for passages"
+    else:
+        who = named(resolve(settings.onnx_runtime))
+    return Check("engine", OK, f"{settings.onnx_precision} graph in {settings.onnx_dir} ({size:.0f} MB); {who}")
 
 
 def check_chroma(settings: Settings) -> tuple[Check, object | None]:

@@ -53,6 +53,11 @@ class Settings(BaseSettings):
         description="What computes the embeddings: 'onnx' (ONNX Runtime; light, fast, the default) or "
         "'torch' (sentence-transformers, the reference path).",
     )
+    onnx_runtime: Literal["auto", "openvino", "onnxruntime"] = Field(
+        "auto",
+        description="What runs the ONNX graph: 'openvino' (faster; bfloat16 products on CPUs that have them, "
+        "vectors within cosine 0.9999 of fp32), 'onnxruntime', or 'auto' (OpenVINO when installed).",
+    )
     onnx_dir: Path = Field(DEFAULT_ONNX_DIR, description="Folder of the model's ONNX export (made at set-up).")
     onnx_precision: Literal["int8", "fp32"] = Field(
         "fp32",

