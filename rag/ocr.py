@@ -1,7 +1,8 @@
 """Reading text from pictures of pages: scanned PDF pages and photographed or scanned notices.
 
-The recogniser is PP-OCRv4 (Chinese detection and recognition) on ONNX Runtime, as
-shipped inside the ``rapidocr-onnxruntime`` wheel: nothing is downloaded. It is loaded
+The recogniser is PP-OCRv4 (Chinese detection and recognition), as shipped inside the
+``rapidocr-onnxruntime`` wheel (nothing is downloaded), run by OpenVINO (ONNX Runtime
+when OpenVINO is missing). It is loaded
 on first use only, so answering questions never loads it.
 
 A page is read in three steps: the recogniser finds the text lines and reads each with a
@@ -191,15 +192,10 @@ class OpenVinoRunner:
     """
 
     def __init__(self, path: str, threads: int, streams: int):
-        import openvino as ov
+        from rag.engine.runtimes import compile_openvino
 
         self.streams = max(1, min(streams, threads))
-        config = {
-            "INFERENCE_NUM_THREADS": threads,
-            "NUM_STREAMS": self.streams,
-            "INFERENCE_PRECISION_HINT": "f32",
-        }
-        self.model = ov.Core().compile_model(path, "CPU", config)
+        self.model = compile_openvino(path, threads, self.streams, "f32")
         self._request = self.model.create_infer_request()
         self._lock = threading.Lock()  # an infer request serves one call at a time
 
@@ -230,13 +226,9 @@ class OrtRunner:
     """One network on ONNX Runtime, with its memory arena kept between calls (shapes vary line to line)."""
 
     def __init__(self, path: str, threads: int):
-        import onnxruntime as ort
+        from rag.engine.runtimes import ort_session
 
-        options = ort.SessionOptions()
-        options.log_severity_level = 3
-        options.intra_op_num_threads = threads
-        options.inter_op_num_threads = 1
-        self.session = ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
+        self.session = ort_session(path, threads)
         self.input = self.session.get_inputs()[0].name
 
     def __call__(self, array):
@@ -264,8 +256,8 @@ class LineReader:
     def __call__(self, crops: list, return_word_box: bool = False) -> tuple[list, float]:
         started = time.perf_counter()
         outputs = self.runner.map([self.prepare(c) for c in crops])
-        results = [self.decode(o)[0] for o in outputs]
-        return [(text, float(score)) for text, score, *_ in results], time.perf_counter() - started
+        results = [ctc_read(o[0], self.decode.character) for o in outputs]
+        return results, time.perf_counter() - started
 
     def prepare(self, crop):
         """One line image (BGR, any size) → the recogniser's input, 1 × 3 × 48 × width, values −1…1."""
@@ -279,6 +271,81 @@ class LineReader:
         out = np.zeros((1, 3, self.HEIGHT, padded), dtype=np.float32)
         out[0, :, :, :width] = line
         return out
+
+
+# A character read with less than this probability is checked against the word list.
+UNSURE = 0.95
+# What probability the recogniser must give an alternative for it to be tried: a character
+# (a look-alike: 螯/鳌 0.26, 奥/舆 0.43), or a dash for the numeral 一 (a flat stroke either way).
+ALTERNATIVE = {"han": 0.2, "—": 0.01}
+
+
+def ctc_read(probs, characters: list[str]) -> tuple[str, float]:
+    """One line's recogniser output (time steps x classes, softmax) → ``(text, mean confidence)``.
+
+    The best class at each step, repeats merged and blanks dropped, as the recogniser's own
+    decoder does. Then a character read with little certainty (below :data:`UNSURE`) that forms
+    no word of the dictionary with its neighbours is replaced by the recogniser's runner-up when
+    that forms one (:func:`lexicon_fix`): look-alikes such as 亚/业 ("东北业地区") and 干/千
+    ("乌千达") are told apart by the words they make.
+    """
+    import numpy as np
+
+    best = probs.argmax(axis=1)
+    keep = np.ones(len(best), dtype=bool)
+    keep[1:] = best[1:] != best[:-1]
+    keep &= best != 0  # the blank
+    steps = np.flatnonzero(keep)
+    if not len(steps):
+        return "", 0.0
+    conf = probs[steps, best[steps]]
+    chars = [characters[i] for i in best[steps]]
+    options: dict[int, list[str]] = {}
+    for k in np.flatnonzero(conf < UNSURE):
+        row = probs[steps[k]]
+        ranked = np.argsort(row)[::-1][1:4]
+        alts = [characters[i] for i in ranked if i != 0 and i < len(characters)
+                and row[i] >= ALTERNATIVE["han" if _is_han(characters[i]) else "—"]]
+        alts = [a for a in alts if _is_han(a) or a == "—"]
+        if alts:
+            options[int(k)] = alts
+    if options:
+        chars = lexicon_fix(chars, options)
+    return "".join(chars), float(conf.mean())
+
+
+def lexicon_fix(chars: list[str], options: dict[int, list[str]]) -> list[str]:
+    """``chars`` with an unsure character replaced by an alternative of ``options`` (position → the
+    recogniser's runner-ups) when the character makes no dictionary word of 2–4 characters with its
+    neighbours and the alternative does; an unsure 一 that makes no word, with a dash as runner-up, is
+    the dash."""
+    from rag.wordcut import jieba_ready
+
+    freq = jieba_ready().dt.FREQ
+    out = list(chars)
+
+    def word_at(i: int, c: str) -> int:
+        best = 0
+        for size in (2, 3, 4):
+            for start in range(max(0, i - size + 1), min(i, len(out) - size) + 1):
+                word = "".join(out[start:i]) + c + "".join(out[i + 1 : start + size])
+                best = max(best, freq.get(word) or 0)
+        return best
+
+    for i, alts in options.items():
+        if not _is_han(out[i]) or word_at(i, out[i]):
+            continue
+        scored = [(word_at(i, a), a) for a in alts if _is_han(a)]
+        scored = [x for x in scored if x[0] > 0]
+        if scored:
+            out[i] = max(scored)[1]
+        elif out[i] == "一" and "—" in alts:  # a dash between words ("中国—非洲"), read as the numeral
+            out[i] = "—"
+    return out
+
+
+def _is_han(c: str) -> bool:
+    return "\u4e00" <= c <= "\u9fff"
 
 
 def padded_width(width: int) -> int:

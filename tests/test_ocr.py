@@ -284,3 +284,44 @@ def test_onnx_runtime_reads_a_page_as_openvino_does():
     by_onnxruntime = "".join(text for _, text, _ in _build_engine(1, use_openvino=False)(array, use_cls=False)[0])
     assert character_accuracy(by_openvino, region_text(2, box)) >= 0.97, by_openvino
     assert character_accuracy(by_onnxruntime, by_openvino) >= 0.99, (by_onnxruntime, by_openvino)
+
+
+@pytest.mark.parametrize("read, unsure, meant", [
+    ("东北业地区", {2: ["亚"]}, "东北亚地区"),  # 业 makes no word here; 亚 makes 东北亚
+    ("乌千达共和国", {1: ["干", "于"]}, "乌干达共和国"),
+    ("重点项目建设", {3: ["顷"]}, "重点项目建设"),  # 项 makes 项目: the read stands
+    ("服务于国家", {2: ["子"]}, "服务于国家"),  # neither makes a word: the read stands
+    ("崀山风景", {0: ["良"]}, "崀山风景"),  # 良山 is no word either: the rare name stands
+    ("ABC公司", {1: ["8"]}, "ABC公司"),  # not Chinese: left alone
+])
+def test_an_unsure_character_is_read_as_the_word_it_makes(read, unsure, meant):
+    """A character the recogniser doubted that makes no dictionary word becomes its runner-up when that makes one."""
+    from rag.ocr import lexicon_fix
+
+    assert "".join(lexicon_fix(list(read), unsure)) == meant
+
+
+def test_a_line_is_decoded_as_the_recogniser_reads_it_and_put_right_where_unsure():
+    """Best class per step, repeats merged, blanks dropped; an unsure 业 with 亚 second becomes 亚."""
+    import numpy as np
+
+    from rag.ocr import ctc_read
+
+    characters = ["blank", "东", "北", "业", "亚", "地", "区", " "]
+    steps = [1, 1, 0, 2, 0, 3, 5, 0, 6]  # 东东 _ 北 _ 业 地 _ 区
+    probs = np.full((len(steps), len(characters)), 0.001)
+    for t, c in enumerate(steps):
+        probs[t, c] = 0.95
+    probs[5, 3], probs[5, 4] = 0.55, 0.40  # 业 unsure, 亚 close behind
+    text, confidence = ctc_read(probs, characters)
+    assert text == "东北亚地区"
+    assert 0.85 < confidence < 0.95
+    probs[5, 3], probs[5, 4] = 0.95, 0.04  # sure of 业: read as it is
+    assert ctc_read(probs, characters)[0] == "东北业地区"
+
+
+def test_an_unsure_numeral_one_between_words_is_the_dash_it_looks_like():
+    from rag.ocr import lexicon_fix
+
+    assert "".join(lexicon_fix(list("长江一伏尔加"), {2: ["—"]})) == "长江—伏尔加"
+    assert "".join(lexicon_fix(list("进一步扩大"), {1: ["—"]})) == "进一步扩大"  # 一 makes 进一步

@@ -157,8 +157,8 @@ class Embedder(ABC):
         short variants are not padded to its long English form (padding is computed like any token)."""
         batch: list[int] = []
         for i in order:
-            full = len(batch) == self.batch_size or (len(batch) + 1) * lengths[batch[0] if batch else i] > self.BATCH_CHARS
-            if batch and (full or (similar and lengths[i] < 0.8 * lengths[batch[0]])):
+            if batch and (len(batch) == self.batch_size or (len(batch) + 1) * lengths[batch[0]] > self.BATCH_CHARS
+                          or (similar and lengths[i] < 0.8 * lengths[batch[0]])):
                 yield batch
                 batch = []
             batch.append(i)

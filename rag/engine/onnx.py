@@ -1,9 +1,9 @@
 """The default engine: the e5 encoder exported to ONNX (``RAG_ENGINE=onnx``).
 
 No torch, no transformers: sentencepiece cuts the text into the pieces the prepared
-folder's ``tokenizer.json`` defines (:mod:`rag.engine.pieces`), the word embeddings are read from a memory-mapped ``.npy``
-(a question touches a few rows of the 384 MB matrix), and ONNX Runtime runs the
-fused encoder graph, mean pooling and L2 normalisation included. The graphs and
+folder's ``tokenizer.json`` defines (:mod:`rag.engine.pieces`), the word embeddings are
+read from a memory-mapped ``.npy`` (a question touches a few rows of the 384 MB matrix),
+and the fused encoder graph runs, mean pooling and L2 normalisation included. The graphs and
 the matrix are written by :func:`rag.engine.prepare.export_onnx` at set-up.
 
 Questions run on a one-thread ONNX Runtime session, passages on every core with
