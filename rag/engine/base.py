@@ -118,6 +118,10 @@ class Embedder(ABC):
         show = self.show_progress if show_progress is None else show_progress
         return self._embed(texts, self.passage_prompt, show, threads=ingest_threads(), passages=True)
 
+    def release_passages(self) -> None:
+        """Free what embedding passages loaded (a graph on every core): a long-running process, such as
+        the app after an upload, keeps only what questions need. The next ingest loads it again."""
+
     # LangChain's Embeddings (Chroma's LangChain store and the baselines call these).
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         """LangChain: embed passages (passage prompt) as lists of floats."""

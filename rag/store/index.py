@@ -654,6 +654,9 @@ class Index:
                     "published; the previous generation still answers. Run `rag ingest` again when it is back."
                 ) from exc
             raise
+        finally:
+            if self._embedder is not None and hasattr(self._embedder, "release_passages"):
+                self._embedder.release_passages()  # a serving process keeps only what questions need
 
     def _reachable(self) -> bool:
         from rag.store.base import server_heartbeat
