@@ -422,3 +422,19 @@ def test_who_asked_needs_someone_named():
     assert who_missing(None, evidence(question, "完善重大科技项目组织管理。")) == "the evidence names no one"
     assert who_missing(None, evidence(question, "授予刘永坦院士、钱七虎院士国家最高科学技术奖。")) is None
     assert who_missing(None, evidence("Who approves urgent drug imports?", "由海南省人民政府实施审批。")) is None
+
+
+def test_an_organisation_named_after_a_place_is_not_the_place():
+    """A Xinjiang report's target is not the 兵团's; a province's own government speaks for the province."""
+    from rag.gate import organisation_missing
+
+    target = "今年经济社会发展主要预期目标是：地区生产总值增长6%左右。"
+    dated = "2025年新疆政府工作报告"
+    asked = "新疆生产建设兵团2025年的生产总值增长目标定的是多少？"
+    assert organisation_missing(None, evidence(asked, target, dated)) == "the evidence does not speak of 新疆生产建设兵团"
+    assert organisation_missing(None, evidence(asked, "新疆生产建设兵团生产总值增长6%左右。", dated)) is None
+    own = "2023年江苏省政府工作报告在科技创新方面提出了哪些重点任务？"
+    assert organisation_missing(None, evidence(own, "强化科技创新引领。", "2023年江苏省政府工作报告")) is None
+    assert organisation_missing(None, evidence("2025年新疆的生产总值增长目标是多少？", target, dated)) is None
+    for itself in ("香港特别行政区的经济增长目标是多少？", "全国人民代表大会常务委员会审议了哪些法律？"):
+        assert organisation_missing(None, evidence(itself, "增长3%左右。")) is None
