@@ -35,6 +35,7 @@ from rag.documents import select_documents, superseded
 from rag.query import _ACHIEVED_RE, ASKS_DONE_RE, Query, analyse, other_stage, under_review
 from rag.retrieval import Hit, Retrieval, Retriever
 from rag.scope import Scope, scope_for
+from rag.memory import release_free_memory
 from rag.settings import Settings, get_settings
 
 log = logging.getLogger("rag.pipeline")
@@ -189,22 +190,6 @@ class Step:
     text: str = ""
     draft: bool = False
     result: Result | None = None
-
-
-def release_free_memory() -> None:
-    """Hand the allocator's free memory back to the system (glibc's ``malloc_trim``; elsewhere nothing).
-
-    Loading an index frees its intermediate objects (Chroma's rows, the texts the gate and BM25 were
-    built from) but the C allocator keeps their pages: on the 93-document index, 117 MB of a
-    serving process's 552 MB. A long-running process would carry them all its life.
-    """
-    import ctypes
-    import ctypes.util
-
-    try:
-        ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc
-        pass
 
 
 class Assistant:

@@ -180,7 +180,7 @@ class OnnxEmbedder(Embedder):
             dropped = [self._sessions.pop(key) for key in [k for k in self._sessions if k[1]]]
         if dropped:
             del dropped
-            from rag.pipeline import release_free_memory
+            from rag.memory import release_free_memory
 
             release_free_memory()
 
