@@ -919,28 +919,12 @@ def sibling_term(gate: "EvidenceGate", e: Evidence) -> str | None:
     return None
 
 
-# Names that speak for the place itself: its own government and assemblies (a report's author), the state's
-# organs under the country's formal name, and administrative divisions ("香港特别行政区").
-_OWN_BODY_RE = re.compile(r"(?:政府|人大|政协|党委|省委|市委|区委|县委|常委会|代表大会|常务委员会|国务院"
-                          r"|特别行政区|自治区|自治州|自治县)$|^中华人民共和国")
-
-
-@lru_cache(maxsize=1024)
-def _organisations(text: str) -> tuple[str, ...]:
-    """Organisations ``text`` names after a place, as jieba tags them ("新疆生产建设兵团", "香港贸发局"), other
-    than names that speak for the place itself ("江苏省政府", "全国政协", "香港特别行政区")."""
-    from rag.wordcut import posseg
-
-    return tuple(w.word for w in posseg().lcut(text) if w.flag == "nt" and len(w.word) >= 4
-                 and find_places(w.word) and not _OWN_BODY_RE.search(w.word))
-
-
 def organisation_missing(gate: "EvidenceGate", e: Evidence) -> str | None:
     """The question asks about an organisation named after a place ("新疆生产建设兵团", "深圳海关"); the evidence,
     with its headings and document, never names it: it speaks of the place, not of the organisation."""
     if not e.zh:
         return None
-    for name in _organisations(e.q):
+    for name in e.query.organisations:
         if name not in e.dated:
             return f"the evidence does not speak of {name}"
     return None

@@ -86,6 +86,8 @@ class Query:
     condition: Condition | None = None
     listed: int = 0  # how many items a list question expects: "具体是哪六项" → 6
     quoted: tuple[str, ...] = ()  # the names it quotes (“六保”, 《黑神话：悟空》), less the titles of documents
+    # Organisations it names after a place ("新疆生产建设兵团", "深圳海关"): not the place itself.
+    organisations: tuple[str, ...] = ()
     asks_publication: bool = False  # who issued a document, when, under which number (its information table answers)
     # Asks for everything the documents offer on a topic ("有什么支持", "哪些措施", "重点是什么").
     broad: bool = False
@@ -207,6 +209,7 @@ def analyse(question: str) -> Query:
         condition=condition_of(text),
         listed=_listed(squashed),
         quoted=_quoted(text),
+        organisations=organisations_named(squashed) if zh else (),
         asks_publication=bool(_ASKS_PUBLICATION_RE.search(text)),
         broad=bool(_BROAD_RE.search(squashed if zh else text)),
         # An English question's field is the Chinese it quotes ("a \"double-qualified\" (双师型) teaching workforce").
@@ -266,6 +269,21 @@ def _listed(text: str) -> int:
     """How many items a list question expects ("具体是哪六项", "稳哪六个方面" → 6); 0 when it does not say."""
     m = _LISTED_RE.search(text)
     return (cn_to_int(m.group(1)) or 0) if m else 0
+
+
+# Names that speak for the place itself: its own government and assemblies (a report's author), the state's
+# organs under the country's formal name, and administrative divisions ("香港特别行政区").
+_OWN_BODY_RE = re.compile(r"(?:政府|人大|政协|党委|省委|市委|区委|县委|常委会|代表大会|常务委员会|国务院"
+                          r"|特别行政区|自治区|自治州|自治县)$|^中华人民共和国")
+
+
+def organisations_named(text: str) -> tuple[str, ...]:
+    """Organisations ``text`` names after a place, as jieba tags them ("新疆生产建设兵团", "香港贸发局"), other
+    than names that speak for the place itself ("江苏省政府", "全国政协", "香港特别行政区")."""
+    from rag.wordcut import posseg
+
+    return tuple(dict.fromkeys(w.word for w in posseg().lcut(text) if w.flag == "nt" and len(w.word) >= 4
+                               and find_places(w.word) and not _OWN_BODY_RE.search(w.word)))
 
 
 def _quoted(text: str) -> tuple[str, ...]:
