@@ -205,6 +205,24 @@ def test_an_ingest_lets_go_of_the_word_matrix_pages(onnx_dir) -> None:
     assert _resident_kb(engine._words.ctypes.data) < 4096  # a few pages at most (without: ~100 MB)
 
 
+def test_a_process_that_ingested_keeps_only_what_questions_need(fp32, tmp_path) -> None:
+    """After an ingest (the app's upload, say) the passages' graph is let go; questions still run,
+    and the next ingest loads it again."""
+    from rag.store.index import Index
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "translators.txt").write_text(SMALL_DOC, encoding="utf-8")
+    index = Index(make_settings(tmp_path / "index", corpus_dir=corpus), embedder=fp32)
+    fp32.embed_queries(["翻译"])
+    index.ingest(corpus)
+    assert [key for key in fp32._sessions if key[1]] == []
+    assert [key for key in fp32._sessions if not key[1]]  # the question graph stays
+    (corpus / "more.txt").write_text(SMALL_DOC.replace("翻译", "口译"), encoding="utf-8")
+    assert index.ingest(corpus).added == ["more"]
+    assert [key for key in fp32._sessions if key[1]] == []
+
+
 def test_fp32_shares_the_reference_vectors(reference, fp32, int8) -> None:
     assert fp32.vectors == reference.vectors == "fp32"  # so an index serves both engines
     assert int8.vectors != reference.vectors
