@@ -655,7 +655,7 @@ class Index:
                 ) from exc
             raise
         finally:
-            if self._embedder is not None and hasattr(self._embedder, "release_passages"):
+            if self._embedder is not None:
                 self._embedder.release_passages()  # a serving process keeps only what questions need
 
     def _reachable(self) -> bool:
