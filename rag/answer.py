@@ -121,8 +121,14 @@ def question_terms(question: str) -> list[str]:
 
     Chinese questions: their jieba tokens. English questions: the Chinese terms
     the glossary finds in them, and their numbers — English words never occur
-    in the Chinese sentences.
+    in the Chinese sentences. Worked out once per question: every document's
+    sentences of a per-document answer are scored against them.
     """
+    return list(_question_terms(question))
+
+
+@lru_cache(maxsize=1024)
+def _question_terms(question: str) -> tuple[str, ...]:
     from rag.glossary import chinese_terms, indicator_terms, term_groups
 
     if is_chinese(question):
@@ -136,9 +142,9 @@ def question_terms(question: str) -> list[str]:
         # shortest Chinese term (生产总值) is the one every spelling holds.
         latin = [min(g, key=len) for g in term_groups(" ".join(re.findall(r"[A-Za-z][A-Za-z&.\-]*", question))) if g]
         # Everyday indicator names in the reports' terms, whole ("经济增速": 生产总值增长; "经济总量": 生产总值).
-        return list(dict.fromkeys(kept + [t for w in latin for t in tokenize(w)] + indicator_terms(question)))
+        return tuple(dict.fromkeys(kept + [t for w in latin for t in tokenize(w)] + indicator_terms(question)))
 
-    return list(dict.fromkeys(chinese_terms(question) + re.findall(r"\d+(?:\.\d+)?", question)))
+    return tuple(dict.fromkeys(chinese_terms(question) + re.findall(r"\d+(?:\.\d+)?", question)))
 
 
 def _enumerates(text: str) -> bool:
@@ -153,10 +159,14 @@ def _items_in(sentence: str) -> int:
 
 def _novelty(terms: list[str], sentence: str) -> float:
     """Share of a sentence's characters (letters, digits, CJK) not spelled by question terms."""
-    covered = [False] * len(sentence)
+    covered = bytearray(len(sentence))
     for t in terms:
-        for m in re.finditer(re.escape(t), sentence):
-            covered[m.start() : m.end()] = [True] * (m.end() - m.start())
+        if not t:
+            continue
+        at = sentence.find(t)
+        while at >= 0:
+            covered[at : at + len(t)] = b"\x01" * len(t)
+            at = sentence.find(t, at + len(t))
     content = [i for i, ch in enumerate(sentence) if ch.isalnum()]
     if not content:
         return 0.0
@@ -314,6 +324,7 @@ class ExtractiveAnswerer:
         self._list_cache: dict[tuple[str, ...], tuple[list[_Candidate], list[list[int]]]] = {}
         self._label_cache: dict[str, tuple[list[str], list[str]]] = {}
         self._time_cache: dict[str, str] = {}
+        self._announcing_cache: dict[str, list[str]] = {}
         # (query, passage id, sentence) → whether the sentence states the figure asked; set by the pipeline,
         # which holds the documents' facts (rag.targets.Targets.lead).
         self.states_figure = None
@@ -525,6 +536,15 @@ class ExtractiveAnswerer:
         tail = re.sub(r"\s", "", sentence)[-self.LEAD_IN_TAIL :]
         return any(a + b in squashed and a + b in tail for a in own for b in own if a != b)
 
+    def _announcing(self, passage: Passage) -> list[str]:
+        """The sentences of ``passage`` that announce a list ("…重点做好以下工作："), whatever the question; worked
+        out once per passage."""
+        if passage.id not in self._announcing_cache:
+            self._announcing_cache[passage.id] = [
+                s for s in answer_sentences(passage.text) if _ANNOUNCES_RE.search(s.strip())
+            ]
+        return self._announcing_cache[passage.id]
+
     def _read(self, question: str, retrieval: Retrieval, k: int) -> list[str]:
         """The passages whose sentences may answer: the ``k`` best-ranked; when the question asks who holds a role
         it names ("联席会议的召集人是谁？"), the passages of the best-ranked documents whose member list gives that
@@ -548,7 +568,7 @@ class ExtractiveAnswerer:
             for p in self.index.doc_passages(doc):
                 if "who" in types and any(
                     (line := name_and_post(s)) and line[0] and line[0] in roles for s in p.text.splitlines()
-                ) or own and any(self._announces_asked(s, squashed, own) for s in answer_sentences(p.text)):
+                ) or own and any(self._announces_asked(s, squashed, own) for s in self._announcing(p)):
                     # Retrieved lower down or not at all, it is read as ranked just below the document's best.
                     if p.id in ids[:at]:
                         continue

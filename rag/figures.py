@@ -96,7 +96,7 @@ class Condition:
         """``sentence`` states a figure meeting the condition in a clause for which ``names_subject`` holds
         (it names what the figure measures: "地区生产总值增长6%左右" for GDP = 6%)."""
         return any(
-            names_subject(clause) and any(self.holds(f) for f in figures(clause))
+            any(self.holds(f) for f in figures(clause)) and names_subject(clause)
             for clause in re.split(r"[，,；;。！!？?]", sentence)
         )
 
