@@ -296,6 +296,7 @@ class ExtractiveAnswerer:
     PENALTY_BONUS = 0.08  # "会被罚多少": a sentence of a passage that sets a penalty (its article's lead-in may)
     FREQUENCY_BONUS = 0.12  # "多久开一次": a sentence stating how often ("每月召开三次")
     DATE_BONUS = 0.03  # a date asked: a sentence giving one (as a count asked gains a figure)
+    DEADLINE_AFTER = 3  # …or a sentence this many after the one chosen, setting the deadline of the work it said
     MEASURE_BONUS = 0.08  # "多少户": a sentence counting in 户 ("505户1748人"); the gate refuses any other
     WHO_BONUS = 0.20  # "组长是谁": the line of a member list holding that role
     ORG_BONUS = 0.05  # "由哪个部门负责": a sentence naming a department or body (as a date or a figure asked)
@@ -677,6 +678,16 @@ class ExtractiveAnswerer:
                 nxt = by_key.get((c.passage.id, c.position + 1))
                 if nxt is not None:
                     chosen.setdefault(nxt.key, nxt)
+
+        # A date asked, given by none of the sentences chosen: a deadline said after the work it sets, in the same
+        # passage, referring back to it ("…要制定具体的实施办法…。…以上工作要在2019年2月底前完成。").
+        if "date" in types and not any(_DATE_IN_RE.search(_YEAR_ONLY_RE.sub("", c.text)) for c in chosen.values()):
+            for c in list(chosen.values()):
+                for step in range(1, self.DEADLINE_AFTER + 1):
+                    nxt = by_key.get((c.passage.id, c.position + step))
+                    if nxt is not None and _REFERS_BACK_RE.match(nxt.text.strip()) and _DATE_IN_RE.search(nxt.text):
+                        chosen.setdefault(nxt.key, nxt)
+                        break
 
         # "各/分别…多少", "each": one clause answers for one of them; the clauses after it, to the sentence's end,
         # for the others ("…合建3个自动气象站；与澳门地球物理暨气象局合建2个自动气象站。").
@@ -1683,6 +1694,10 @@ _ANNOUNCES_RE = re.compile(r"(?:如下|以下|下列)[^。；;]{0,12}[：:。]?$
 
 # A date or deadline in a sentence: "2019年4月底前", "10月1日", "6月底".
 _DATE_IN_RE = re.compile(r"(?:19|20)\d\d年(?:\d{1,2}月)?|\d{1,2}月(?:\d{1,2}日|底|初|中旬|上旬|下旬)?")
+# A year alone names no date a deadline asks for ("2019年…" in a document's own year): "2019年2月底" does.
+_YEAR_ONLY_RE = re.compile(r"(?:19|20)\d\d年(?!\d{1,2}月)")
+# A sentence referring back to the work said before it ("以上工作要在…前完成", "上述任务…").
+_REFERS_BACK_RE = re.compile(r"(?:以上|上述|前述|此项|该项|这项|这些|上列)")
 
 # A department or body named in a sentence: "应急部", "教育部", "国家发展改革委", "市场监管总局", "国务院办公厅".
 _BODY_IN_RE = re.compile(r"[\u4e00-\u9fff]{1,8}?(?:部|委|总局|局|办公厅|办公室|署|委员会|人民政府)(?=[，、。；为负牵和与及等主会]|$)")

@@ -59,6 +59,28 @@ def order_number(text: str) -> str:
     return f"{issuer}第{m.group(2)}号"
 
 
+def same_doc_number(a: str, b: str) -> bool:
+    """Two normalised 文号 name one document: equal, or two numbers of an order (令) alike but for its issuer
+    written short ("国令第707号", as a page's information table gives it, is "国务院令第707号": the short
+    issuer's characters in order, first and last alike). 国发 and 国办发 are two issuers: a 文号 with a year
+    must be equal."""
+    if a == b:
+        return True
+    split = re.compile(r"^(.+令)(第\d+号)$")
+    ma, mb = split.match(a), split.match(b)
+    if not (ma and mb) or ma.group(2) != mb.group(2):
+        return False
+    short, long = sorted((ma.group(1), mb.group(1)), key=len)
+    if short[0] != long[0] or short[-1] != long[-1]:
+        return False
+    at = 0
+    for ch in short:
+        at = long.find(ch, at) + 1
+        if not at:
+            return False
+    return True
+
+
 # 文号 as English texts write them, in pinyin: "Guofa [2019] No. 3", "Guobanfa (2018) No.124", "Guohan 2018 159".
 _PINYIN_ISSUERS = {"guofa": "国发", "guobanfa": "国办发", "guohan": "国函", "guobanhan": "国办函", "guobanmingdian": "国办明电"}
 _PINYIN_NUMBER_RE = re.compile(
@@ -193,6 +215,14 @@ class DocumentRecord:
         if self.period:
             return set(range(self.period[0], self.period[1] + 1))
         return {self.year} if self.year else set()
+
+    @property
+    def named_years(self) -> set[int]:
+        """The years a question may name the document by: those it speaks of (:attr:`years`), and the years it was
+        written and took effect ("2019年起施行的…条例" is a regulation of 2018 in force from 2019; "the 2004 reply" on
+        a 2009 event)."""
+        dates = (self.written, self.effective)
+        return self.years | {int(d[:4]) for d in dates if d and d[:4].isdigit()}
 
     def resolve_relative_year(self, word: str) -> int | None:
         """The calendar year a relative word means in this document (今年 → its year, 去年 → the one before)."""

@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass
 
 from rag.documents import reports_results
 from rag.figures import figures
-from rag.query import _PERIOD_YEARS, under_review
+from rag.query import _PERIOD_YEARS, LOOK_BACK_RE, under_review
 
 TARGET = "target"
 RESULT = "result"
@@ -49,8 +49,6 @@ _LEAD_RE = re.compile(
     r"到(?:19|20)\d\d年(?:底|末)?|(?:19|20)\d\d年(?:底|末)?|全省|全市|全区|全国|我省|我市|我区|我国|本省|本市|[，,、：:\s])+"
 )
 _SPAN_RE = re.compile(r"年均|[五5]年(?:来|间|累计|内)|过去[五5]年|[从由][^，,；;]{0,12}(?:增加|提高|上升|下降|减少)到")
-# A look back over the five years before ("五年来", "过去五年"): none of its figures is one year's.
-_LOOK_BACK_RE = re.compile(r"[五5]年来|过去[五5]年|[五5]年间|[五5]年累计|[五5]年共")
 _ORDINAL_BEFORE_RE = re.compile(r"(?:第|专栏|附件|表|图)\s*$")
 _LOW_BEFORE_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(?:－|-|—|–|～|~|至|到)\s*$")
 _RANGE_SEP_RE = re.compile(r"^\s*(?:－|-|—|–|～|~|至|到)\s*$")
@@ -153,7 +151,7 @@ def _kind(sentence: str, headings: tuple[str, ...], record, bound: str, context:
     ``context`` is the passage's text: a plan's look back ("“十三五”期间…", "5年来…") dates all its figures."""
     period = getattr(record, "period", None)
     if period and (_before_period(sentence, headings, period) or (
-        _before_period(context, (), period) or _LOOK_BACK_RE.search(context)
+        _before_period(context, (), period) or LOOK_BACK_RE.search(context)
     ) and not _TARGET_WORDS_RE.search(sentence)):
         return BASELINE
     review = reports_results(headings, record)
@@ -279,7 +277,7 @@ def extract(passage, record=None, looks_back: bool = False) -> list[Fact]:
                 if kind is None:
                     continue
                 # An average over years, or a span ("年均增长7.1%", "过去五年…从54万亿元增加到82.7万亿元") is no one year's.
-                spans = opened or bool(_SPAN_RE.search(clause) or _LOOK_BACK_RE.search(plain))
+                spans = opened or bool(_SPAN_RE.search(clause) or LOOK_BACK_RE.search(plain))
                 year = None if spans and kind != TARGET else _year(kind, plain, passage.headings, record)
                 if kind == RESULT and year and getattr(record, "year", None) and year > record.year:
                     kind = TARGET  # a document reports no result of a year after its own ("提高到65%" under a 2035 heading)
@@ -304,5 +302,5 @@ def extract_all(passages, records: dict) -> list[Fact]:
         if section not in opened:
             record = records.get(p.doc_id)
             period = getattr(record, "period", None)
-            opened[section] = bool(period) and (_before_period(p.text[:200], (), period) or bool(_LOOK_BACK_RE.search(p.text[:200])))
+            opened[section] = bool(period) and (_before_period(p.text[:200], (), period) or bool(LOOK_BACK_RE.search(p.text[:200])))
     return [f for p in ordered for f in extract(p, records.get(p.doc_id), opened[(p.doc_id, p.headings[:2])])]

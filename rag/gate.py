@@ -70,6 +70,8 @@ from rag.query import (
     _YEAR_RE,
     DOCUMENT_NAME_RE,
     ASKS_FIRST_RE,
+    LEVEL_REACHED_RE,
+    LOOK_BACK_RE,
     RANKED_FIRST_RE,
     SPAN_FIGURE_RE,
     other_stage,
@@ -127,6 +129,7 @@ class Evidence:
     types: set[str]
     query: Query  # the question analysed
     quoted: tuple = ()  # each evidence sentence with the headings it stands under, when the caller has them
+    cited_from: str = ""  # the passages the sentences are quoted from, as written (a paragraph a line)
 
     def years(self) -> list[str]:
         """The calendar years the question names."""
@@ -399,14 +402,31 @@ def _figure_terms(e: Evidence) -> list[str]:
     return [next((t for t in g if t.lower() in e.evidence.lower()), g[0]).lower() for g in groups if len(g[0]) >= 2]
 
 
+def _named_subject(gate: "EvidenceGate", e: Evidence) -> list[str]:
+    """:func:`_figure_subject`, or, when none of its words is a word of the language the documents use ("每项每月具体
+    能扣多少钱": 能扣 is neither in them nor in jieba's dictionary, while 医生 of "多少医生参与" is a word, said
+    otherwise), the nouns and verbs of the clause before, which name what the figure is of ("设了6项专项附加扣除，":
+    jieba tags 扣除 a verb)."""
+    from rag.wordcut import jieba_ready
+
+    subject = _figure_subject(e)
+    dictionary = jieba_ready().dt.FREQ
+    if subject and not any(gate.says(_bare(t)) or dictionary.get(t) for t in subject):
+        return list(_subject_words(e.q, False, before=True)) or subject
+    return subject
+
+
 @lru_cache(maxsize=512)
-def _subject_words(q: str, verbs: bool) -> tuple[str, ...]:
+def _subject_words(q: str, verbs: bool, before: bool = False) -> tuple[str, ...]:
     """:func:`_figure_subject` of one squashed question, worked out once: the rules ask it again for every
-    document's evidence (per-document answers run the gate once per document)."""
+    document's evidence (per-document answers run the gate once per document). With ``before``, the nouns of
+    the clause before the one asking."""
     clauses = _clauses(q)
     at = next((i for i, c in enumerate(clauses) if _FIGURE_RE.search(c)), None)
     if at is None:
         return ()
+    if before:
+        return subject_words(clauses[at - 1], True) if at > 0 else ()
     found = subject_words(clauses[at], verbs)
     if not found and at > 0:
         # "…高速公路免费通行吗？免几天？": a clause asking a figure of nothing named asks it of the clause before
@@ -573,7 +593,7 @@ def figure_not_of_subject(gate: "EvidenceGate", e: Evidence) -> str | None:
     evidence = e.evidence.lower()
     if not e.zh:
         return _another_things_figure(e, evidence)
-    present = [t for t in _figure_subject(e) if _said(t, evidence)]
+    present = [t for t in _named_subject(gate, e) if _said(t, evidence)]
     # Words said everywhere (经济, 企业) alone name no particular figure: they do not call the rule.
     specific = [t for t in present if gate.share(t) <= COMMON_SHARE]
     if not specific:
@@ -751,10 +771,36 @@ def span_not_year(gate: "EvidenceGate", e: Evidence) -> str | None:
     five-year average is not the year's figure."""
     if len(e.query.asked_years) != 1 or not _FIGURE_RE.search(e.question) or SPAN_FIGURE_RE.search(e.question):
         return None
-    figured = [s for s, _ in _sentences(e) if re.search(r"\d", _YEAR_RE.sub("", s))]
-    if figured and all(SPAN_FIGURE_RE.search(s) for s in figured):
-        return "the evidence gives figures over several years, not the year asked"
-    return None
+    figured = [(s, h) for s, h in _sentences(e) if re.search(r"\d", _YEAR_RE.sub("", s))]
+    if not figured:
+        return None
+    spans = [bool(SPAN_FIGURE_RE.search(s)) for s, _ in figured]
+    if not all(span or _looks_back(s, h, e.cited_from) for span, (s, h) in zip(spans, figured)):
+        return None
+    if not all(spans):
+        subject = [t for t in _named_subject(gate, e) if _said(t, e.evidence.lower())] if e.zh else []
+        if not all(span or _period_total(s, subject) for span, (s, _) in zip(spans, figured)):
+            return None
+    return "the evidence gives figures over several years, not the year asked"
+
+
+def _looks_back(sentence: str, headings, passages: str) -> bool:
+    """``sentence`` looks back over several years, by its headings or its paragraph's opening ("一、过去五年工作回顾",
+    "五年来，…"), and neither it nor its paragraph before it in ``passages`` (those quoted from, a paragraph a line)
+    names a year or 去年 of its own: "刚刚过去的2017年，…。…；城镇新增就业1351万人" is 2017's."""
+    paragraph = next((line.strip() for line in passages.splitlines() if sentence.strip() in line), sentence.strip())
+    if not (any(LOOK_BACK_RE.search(h) for h in headings) or LOOK_BACK_RE.match(paragraph)):
+        return False
+    before = paragraph[: paragraph.find(sentence.strip())] if sentence.strip() in paragraph else ""
+    return not (_YEAR_RE.search(before + sentence) or re.search(r"去年|今年|当年|上年|过去一年", before + sentence))
+
+
+def _period_total(sentence: str, subject: list[str]) -> bool:
+    """A sentence that looks back (:func:`_looks_back`) gives a period's total ("新建改建农村公路127万公里") when its
+    clauses naming the question's ``subject`` reach no level: "高速公路里程从9.6万公里增加到13.6万公里" ends at the
+    last year's level."""
+    clauses = [c for c in re.split(r"[，,、]", sentence) if any(t in c.lower() for t in subject)] or [sentence]
+    return not any(LEVEL_REACHED_RE.search(c) for c in clauses)
 
 
 def result_not_target(gate: "EvidenceGate", e: Evidence) -> str | None:
@@ -1062,6 +1108,7 @@ class EvidenceGate:
             types=set(query.answer_types) if query is not None and query.text == question else asked_types(question),
             query=query if query is not None and query.text == question else analyse(question),
             quoted=tuple(quoted),
+            cited_from=cited_from,
         )
 
     def verdicts(

@@ -51,6 +51,8 @@ _PREFECTURE_SUFFIXES = ("市", "地区", "盟")
 _EN_CONVENTIONAL = {
     "陕西": ("shaanxi",), "内蒙古": ("inner mongolia", "nei mongol"), "西藏": ("tibet", "xizang"),
     "香港": ("hong kong",), "澳门": ("macau", "macao"), "台湾": ("taiwan",), "新疆": ("xinjiang",),
+    "哈尔滨": ("harbin",), "乌鲁木齐": ("urumqi", "urumchi"), "呼和浩特": ("hohhot",), "拉萨": ("lhasa",),
+    "西安": ("xi an", "xian"), "喀什": ("kashgar", "kashi"), "日喀则": ("shigatse", "xigaze"),
 }
 
 def longest_first(name: str) -> tuple[int, str]:

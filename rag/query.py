@@ -314,6 +314,11 @@ ASKS_FIRST_RE = re.compile(r"(?:排名|排在|位居|居|列)\S{0,3}(?:第一|�
 RANKED_FIRST_RE = re.compile(r"(?:居|列|排名|排在|位居|跃居|跃升|稳居|保持)[^，。；、]{0,8}?(?:第一(?!产业|批|次|个)|第1(?!\d)|首位)|第一名|榜首|居首")
 # A figure over several years: an average or a running total of a period ("五年年均增长5.2%", "五年来累计…").
 SPAN_FIGURE_RE = re.compile(r"年均|平均每年|每年平均|(?:[两二三四五六七八九十]|(?<!\d)\d{1,2})年(?:来|间|累计)")
+# A look back over the years before ("五年来", "过去五年"), in a heading or opening a paragraph: a figure under it
+# that is no level reached ("新建改建农村公路127万公里") is the period's, not one year's.
+LOOK_BACK_RE = re.compile(r"[五5]年来|过去[五5]年|[五5]年间|[五5]年累计|[五5]年共")
+# A level reached at a period's end ("从9.6万公里增加到13.6万公里", "达到82.7万亿元"): the last year's.
+LEVEL_REACHED_RE = re.compile(r"(?:增加|提高|提升|上升|下降|减少|降低|扩大|增长|升)(?:至|到)|达到|突破|[从由][^，,；;]{0,12}(?:至|到)")
 # A figure with a bound: "1100万人以上", "5.5%左右", "4.5%以内".
 BOUNDED_FIGURE_RE = re.compile(r"\d(?:[\d.．]*)\s*(?:%|％|万|亿|千|百)?[\u4e00-\u9fff]{0,3}?(?:以上|左右|以内)")
 
@@ -414,7 +419,10 @@ _ASKS = {
     # Hamada, who led…") nor whom to contact ("who should we contact": contact).
     "who": re.compile(
         r"是谁|叫什么名字|哪位|由谁担任|谁(?:来)?担任|\bwho is\b|\bwho was\b|\bwho (?:chairs|heads|leads)\b"
-        r"|(?:^|[.?!;]\s)\W*who\b(?!\s+(?:should|do|can|could|would|shall)\s+(?:i|we)\b)",
+        r"|(?:^|[.?!;]\s)\W*who\b(?!\s+(?:should|do|can|could|would|shall)\s+(?:i|we)\b)"
+        # …or asking after a clause that frames it, no other word asking before ("Under the 2004 reply, who has to
+        # pay the full cost of the bid?"); "What did Hamada, who led the talks, say?" asks what.
+        r"|^(?:(?!\b(?:what|which|how|when|where|why|whom?)\b)[^?])*,\s*who\b(?!\s+(?:should|do|can|could|would|shall)\s+(?:i|we)\b)",
         re.I,
     ),
     # Places asked as a list ("哪些地区", "哪几个省"), and a department or body ("由哪个部门负责核发"): the answerer
@@ -655,8 +663,8 @@ def asked_types(question: str) -> set[str]:
     if re.search(r"第几|哪个专栏|which box|what box", question, re.I):
         found.discard("count")
         found.add("box")
-    if "amount" in found:
-        found.discard("fee")
+    if "amount" in found or "who" in found and not re.search(r"多少|how much", question, re.I):
+        found.discard("fee")  # "who has to pay the full cost" asks who pays, not a fee
     if re.search(r"(增长|增速|增幅|提高|下降|降低|减少)[^，,。？?]{0,8}(多少|百分之几|几个百分点)", question) or re.search(
         r"\b(?:growth|increase|rise|decline|reduction|cut)\b[^?]{0,12}\b(?:target|rate|goal)\b|\bhow fast\b|\bby how much\b",
         question, re.I,

@@ -28,7 +28,7 @@ import re
 
 from dataclasses import dataclass, field
 
-from rag.documents import DocumentRecord
+from rag.documents import DocumentRecord, same_doc_number
 from rag.places import NATIONAL
 from rag.query import _ASKS_ACTUAL_RE, Query
 
@@ -119,7 +119,7 @@ def scope_for(query: Query, records: dict[str, DocumentRecord], doc_ids: list[st
 
     # 文号: exact lookup.
     if query.doc_numbers:
-        kept = {d: r for d, r in pool.items() if r.doc_number and r.doc_number in query.doc_numbers}
+        kept = {d: r for d, r in pool.items() if r.doc_number and any(same_doc_number(r.doc_number, n) for n in query.doc_numbers)}
         if not kept:
             scope.missing = f"未收录文号为{'、'.join(query.doc_numbers)}的文件。"
             scope.code = f"{NOT_HELD}.doc_number"
@@ -184,7 +184,7 @@ def scope_for(query: Query, records: dict[str, DocumentRecord], doc_ids: list[st
     # Kind and year, named together ("2023年政府工作报告…", "2019年部分节假日安排的通知").
     dated = [(y, k) for y, k in query.dated_kinds if any(_kind_matches(r, k) for r in pool.values())]
     if dated:
-        kept = {d: r for d, r in pool.items() if any(_kind_matches(r, k) and y in r.years for y, k in dated)}
+        kept = {d: r for d, r in pool.items() if any(_kind_matches(r, k) and y in r.named_years for y, k in dated)}
         # "2021年政府工作报告说当年要…多少？最后实际…多少？": what came of a report's target is told by the next
         # year's document of that kind, which reviews the year (as for a year alone, below).
         if kept and query.stage != "target" and _ASKS_ACTUAL_RE.search(query.text):

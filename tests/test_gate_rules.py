@@ -203,6 +203,31 @@ def test_one_years_figure_is_not_a_several_years_average():
     assert span_not_year(None, evidence("2020年全省因公出国团组有多少批？", "2020年全省因公出国团组1200批。")) is None
 
 
+def test_a_figure_of_a_five_year_review_is_the_periods_unless_it_is_a_level_reached(documents_assistant):
+    """The 2018 national report's "一、过去五年工作回顾" (in the multi-document corpus): what was built in five years is
+    not 2017's figure; the level reached at the period's end is."""
+    from rag.gate import span_not_year
+
+    gate = documents_assistant.gate
+    review = "一、过去五年工作回顾"
+    built = "高速公路里程从9.6万公里增加到13.6万公里，新建改建农村公路127万公里，新建民航机场46个。"
+    assert span_not_year(gate, quoted("2017年全国新建改建了多少公里农村公路？", built, review))
+    assert span_not_year(gate, quoted("2017年末全国高速公路里程是多少公里？", built, review)) is None
+    # Outside a look back, or naming its own year, a figure is the year's.
+    assert span_not_year(gate, quoted("2017年全国新建改建了多少公里农村公路？", built, "一、2017年工作回顾")) is None
+    dated = "2017年新建改建农村公路20万公里。"
+    assert span_not_year(gate, quoted("2017年全国新建改建了多少公里农村公路？", dated, review)) is None
+    # …or a clause of a sentence that does ("刚刚过去的2017年，…；城镇新增就业1351万人，…").
+    jobs = "城镇新增就业1351万人，失业率为多年来最低；"
+    paragraph = "刚刚过去的2017年，经济社会发展主要目标任务全面完成并好于预期。国内生产总值增长6.9%；" + jobs
+    e = quoted("2017年全国城镇新增就业实际是多少？", jobs, review)
+    e.cited_from = "五年来，经济实力跃上新台阶。\n" + paragraph
+    assert span_not_year(gate, e) is None
+    e.cited_from = "刚刚过去的2017年，经济社会发展主要目标任务全面完成。\n五年来，经济实力跃上新台阶。" + jobs
+    e.quoted = ((jobs, ("一、工作回顾",)),)  # a paragraph opening "五年来" looks back, whatever its heading
+    assert span_not_year(gate, e)
+
+
 def test_who_ranks_first_needs_evidence_that_ranks_first():
     from rag.gate import rank_missing
 

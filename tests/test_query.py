@@ -6,7 +6,7 @@ import pytest
 
 from rag.query import other_stage as _other_stage
 from rag.boilerplate import BYLINE_RE
-from rag.query import analyse
+from rag.query import analyse, asked_types
 
 
 def test_stage_is_target_result_or_either():
@@ -263,3 +263,21 @@ def test_the_askers_company_is_no_subject():
     q = analyse("我们公司在考虑去贵州投资建厂，贵州今年在招商引资上有哪些新打法和优惠？")
     assert "建厂" not in q.subject and "招商引资" in q.subject
 
+
+
+def test_who_asked_after_a_framing_clause_asks_who_not_a_fee():
+    # "…, who has to pay the full cost of the bid?" asks who pays; a relative "who" asks nothing.
+    q = ("Under the State Council General Office's 2004 reply agreeing that Harbin could bid for the 2009 (24th) "
+         "Winter Universiade, who has to pay the full cost of the bid?")
+    assert asked_types(q) == {"who"}
+    assert "who" not in asked_types("What did Hazem Hamada, who led the delegation, say?")
+    assert asked_types("In 2019, who should we contact?") == {"contact"}
+    assert "fee" in asked_types("How much is the fee, and who pays it?")
+
+
+def test_cities_with_conventional_english_names_are_places():
+    from rag.places import find_places_en
+
+    assert [p.name for p in find_places_en("Harbin could bid for the Winter Universiade")] == ["哈尔滨"]
+    assert [p.name for p in find_places_en("from Urumqi to Lhasa via Xi'an")] == ["乌鲁木齐", "拉萨", "西安"]
+    assert analyse("Did Harbin bid for the 2009 Universiade?").places[0].province == "黑龙江"

@@ -67,6 +67,21 @@ def test_document_numbers_are_looked_up_exactly():
     assert s.missing == "未收录文号为国发〔2019〕3号的文件。" and s.code == "scope.not_held.doc_number"
 
 
+def test_an_order_is_named_by_its_number_with_the_issuer_written_out_and_a_regulation_by_the_year_it_took_effect():
+    from rag.documents import same_doc_number
+
+    # The regulation's information table gives "国令第707号"; the order itself is "中华人民共和国国务院令 第707号".
+    asked = "按照国务院令第707号修订的个人所得税法实施条例，哪些情形需要办理年度汇算清缴？"
+    assert scope(asked).doc_ids == ["gov-cn-5351177"] and "scope.doc_number" in scope(asked).rules
+    assert scope("国务院令第708号规定了什么？").code == "scope.not_held.doc_number"
+    assert same_doc_number("国令第707号", "国务院令第707号") and not same_doc_number("国令第707号", "国务院令第706号")
+    assert not same_doc_number("国发〔2019〕3号", "国办发〔2019〕3号")
+    # Written in 2018, in force from 2019: "2019年起施行的…条例" names it; no regulation held took effect in 2020.
+    s = scope("按2019年起施行的个税实施条例，外籍专家在华不满90天的工资要交个税吗？")
+    assert "gov-cn-5351177" in s.doc_ids and "scope.kind_year" in s.rules
+    assert scope("按2021年起施行的条例，外籍专家要交个税吗？").code == "scope.not_held.kind_year"
+
+
 def test_a_title_in_book_marks_scopes_to_that_document():
     s = scope("《个人所得税法实施条例》第六条是怎么规定的？")
     assert s.doc_ids == ["gov-cn-5351177"]

@@ -1,6 +1,7 @@
 """Questions on real documents outside the bundled corpus and the seven of ``tests/fixtures/documents``: a
-provincial report whose review is headed "过去一年" and a gov.cn notice listing a leading group's members.
-Both are copied from the multi-document corpus into one small index, built once for this module."""
+provincial report whose review is headed "过去一年", a gov.cn notice listing a leading group's members, a reply on
+government websites, and the 2018 and 2019 national reports. They are copied from the multi-document corpus into
+one small index, built once for this module."""
 
 from __future__ import annotations
 
@@ -24,6 +25,9 @@ def unseen(tmp_path_factory, embedder):
     corpus.mkdir()
     shutil.copy(MULTIDOC / "gwr-provinces-2025" / "gwr-2025-guangxi.docx", corpus)
     shutil.copy(MULTIDOC / "gov-cn-2019" / "gov-cn-5339579.html", corpus)
+    shutil.copy(MULTIDOC / "gov-cn-2019" / "gov-cn-5354526.html", corpus)  # a notice setting deadlines after the work
+    shutil.copy(MULTIDOC / "gwr-national" / "gwr-national-2018.txt", corpus)  # reviews 2013–2017 as "过去五年"
+    shutil.copy(MULTIDOC / "gwr-national" / "gwr-national-2019.txt", corpus)
     settings = make_settings(folder / "index", corpus_dir=corpus)
     Index(settings, embedder=embedder).ingest(corpus)
     return Assistant(settings, embedder=embedder)
@@ -51,3 +55,27 @@ def test_what_an_english_or_chinese_question_asks_for_is_read_from_what_it_asks(
     # A year naming a document is not a year asked about.
     assert analyse("In the State Council General Office's 2005 reply on water saving, what did reuse cost?").asked_years == ()
     assert analyse("What did the 2019 plan aim for in 2020?").asked_years == ("2020",)
+
+
+def test_a_figure_asked_in_a_clause_of_its_own_is_of_the_clause_before(unseen):
+    # "设了6项专项附加扣除，每项每月具体能扣多少钱": the amount is the deductions', which the report does not give;
+    # the pension's "每月70元提高到88元" beside it is another thing's.
+    refused = unseen.ask("19年报告说设了6项专项附加扣除，每项每月具体能扣多少钱？").answer
+    assert refused.abstained
+    answer = unseen.ask("2019年政府工作报告说城乡居民基础养老金最低标准每月提高到多少？").answer
+    assert not answer.abstained and "88元" in answer.text
+
+
+def test_a_five_year_reviews_total_is_not_one_years_figure(unseen):
+    # The 2018 report's "过去五年工作回顾": "新建改建农村公路127万公里" is five years' work; "高速公路里程从9.6万公里
+    # 增加到13.6万公里" is the level at the end of 2017.
+    refused = unseen.ask("2017年全国实际新建改建了多少公里农村公路？").answer
+    assert refused.abstained and "span_not_year" in refused.reason
+    answer = unseen.ask("2017年末全国高速公路里程达到多少公里？").answer
+    assert not answer.abstained and "13.6万公里" in answer.text
+
+
+def test_a_deadline_said_after_the_work_it_sets_answers_when_it_is_asked(unseen):
+    # "…各地区、各部门和各单位都要制定具体的实施办法，…进行修订…。…以上工作要在2019年2月底前完成。"
+    answer = unseen.ask("国办发〔2018〕127号文件要求各地区、各部门最晚什么时候前完成具体实施办法的制定和管理办法的修订？").answer
+    assert not answer.abstained and "2019年2月底前" in answer.text
