@@ -197,6 +197,32 @@ def _roles_text(question: str) -> str:
     return "、".join(chinese_terms(question))
 
 
+# A body's own unit, whose posts are not the body's ("办公室主任" is not the committee's 主任).
+_SUB_UNITS = "办公室|秘书处|工作组|专家组|联络组|办事机构"
+_SUB_UNIT_RE = re.compile(rf"(?:{_SUB_UNITS})$")
+
+
+def _posts_asked(roles: str) -> list[str]:
+    """The posts ``roles`` (a who-question, :func:`_roles_text`) asks who holds, with the unit they are of when it
+    names one ("办公室主任")."""
+    from rag.query import _TITLES
+
+    return list(dict.fromkeys(
+        m.group(0) for m in re.finditer(rf"(?:{_SUB_UNITS})?(?:组长|副组长|召集人|{_TITLES})", roles)
+    ))
+
+
+def _says_who_holds(sentence: str, posts: list[str]) -> bool:
+    """``sentence`` says who holds one of ``posts`` ("办公室主任由民航总局副局长杨国庆担任")."""
+    return any(re.search(rf"{p}由[^，。；]{{2,30}}?(?:担任|兼任)", sentence) for p in posts)
+
+
+def _role_asked(role: str, roles: str) -> bool:
+    """A member list's ``role`` ("主任") is the one the question (``roles``, :func:`_roles_text`) asks: it says it
+    other than as the post of a unit of the body ("协调委员会主任是谁", not "办公室主任是谁")."""
+    return any(not _SUB_UNIT_RE.search(roles[: m.start()]) for m in re.finditer(re.escape(role), roles))
+
+
 def _names_label(label: str, squashed: str) -> bool:
     """The question (``squashed``) names an item by its label ("国庆节" of "七、国庆节：…"), or by the label less
     its "节" ("19年国庆放几天假")."""
@@ -361,6 +387,11 @@ class ExtractiveAnswerer:
         labels = _item_labels(sv.passage_ids, sv.sentences)
         squashed = re.sub(r"\s", "", question)
         roles = _roles_text(question)
+        # The posts a who-question asks, written as it writes them ("办公室主任"): a sentence saying who holds one
+        # ("办公室主任由民航总局副局长杨国庆担任") answers as a member list's line does. Of a question in several,
+        # the first's; the others' count for their parts ("组长是谁？办公室主任由谁兼任？": the list, then the sentence).
+        posts = _posts_asked(re.split(r"[？?]", roles)[0]) if "who" in types else []
+        part_posts = [_posts_asked(t) if "who" in types else [] for t in part_texts]
         # The bodies a who-question names ("水利部", "国家发展改革委"): a member list's line of the one asked.
         orgs = [m[-3:] for m in _ORG_NAMED_RE.findall(squashed)] if "who" in types else []
         # An English question names a label by its Chinese term ("National Day": 国庆节).
@@ -393,7 +424,9 @@ class ExtractiveAnswerer:
                 # "水利部派的成员是谁": "魏山忠 水利部副部长", the member the body asked sends, not the list's first.
                 who = self.WHO_BONUS if line and any(org in line[2] for org in orgs) else 0.0
             else:
-                who = self.WHO_BONUS if role and role in roles else 0.0
+                who = self.WHO_BONUS if role and _role_asked(role, roles) else 0.0
+            if posts and not who and _says_who_holds(sentence, posts):
+                who = self.WHO_BONUS
             if "places" in types and _names_places(sentence) >= 2:
                 bonus += self.PLACES_BONUS  # "确定北京、吉林、…10个省（区、市）和…拉萨市作为试点地区"
             if named_labels and labels[i]:
@@ -461,14 +494,14 @@ class ExtractiveAnswerer:
                 float(pc[i])
                 + self.COVERAGE_WEIGHT * _coverage(pt, own)
                 + bonus
-                + (self.WHO_BONUS if role and role in ps else 0.0)
+                + (self.WHO_BONUS if role and _role_asked(role, ps) or pp and _says_who_holds(sentence, pp) else 0.0)
                 - (
                     (self.STAGE_PENALTY if other_stage(pst, sentence, passage.headings) else 0.0) if pst else stage_penalty
                 )
                 - (self.SPAN_PENALTY if span and (one_year or len(py) == 1 and counts) else 0.0)
                 + self._structure_bonus(passage, pr)
                 + self._year_bonus(passage, sentence, py, past)
-                for pc, pt, pr, py, ps, pst in zip(part_cos, part_terms, part_refs, part_years, part_texts, part_stages)
+                for pc, pt, pr, py, ps, pst, pp in zip(part_cos, part_terms, part_refs, part_years, part_texts, part_stages, part_posts)
             ]
             cands.append(_Candidate(r, passage, pos, sentence, score, parts))
         return cands
@@ -568,7 +601,7 @@ class ExtractiveAnswerer:
             own = _words_beyond(question, title) if "list" in types else []
             for p in self.index.doc_passages(doc):
                 if "who" in types and any(
-                    (line := name_and_post(s)) and line[0] and line[0] in roles for s in p.text.splitlines()
+                    (line := name_and_post(s)) and line[0] and _role_asked(line[0], roles) for s in p.text.splitlines()
                 ) or own and any(self._announces_asked(s, squashed, own) for s in self._announcing(p)):
                     # Retrieved lower down or not at all, it is read as ranked just below the document's best.
                     if p.id in ids[:at]:

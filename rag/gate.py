@@ -25,6 +25,7 @@ Rules in order (code — what it refuses):
 ``gate.year_not_in_evidence``     the year asked is not the evidence's.
 ``gate.period_not_in_evidence``   a plan period (十三五) answered only by evidence of other years.
 ``gate.country_not_in_evidence``  the country asked about is not the evidence's.
+``gate.city_not_in_evidence``  the city asked about (not the asker's own) is not the evidence's.
 ``gate.answer_kind_missing``  a fee, phone, address, website, date, amount, count … the evidence lacks.
 ``gate.subject_missing``     a figure asked, but the evidence does not name what it measures.
 ``gate.sibling_term``        the evidence speaks of a thing named like the one asked (初中班 for 高中班).
@@ -322,6 +323,28 @@ def country_not_in_evidence(gate: "EvidenceGate", e: Evidence) -> str | None:
     return None
 
 
+def _quoted_titles(e: Evidence) -> str:
+    """The titles of the documents the evidence sentences are quoted from (those of the retrieved passages
+    holding them)."""
+    return "".join({h.passage.doc_title for h in e.retrieval.hits if any(s in h.passage.text for s, _ in e.quoted)})
+
+
+def city_not_in_evidence(gate: "EvidenceGate", e: Evidence) -> str | None:
+    """A city the question asks about, not the asker's own ("山东省烟台市入选的是哪一项", not "我们是长沙的企业，…"),
+    must be named by the evidence, its passages or the titles of its documents ("…以哈尔滨市名义申办…的复函"),
+    unless those documents are its province's, which speak for all its cities."""
+    cities = [p for p in e.query.places if p.level == "city"] if e.zh else []
+    if cities:
+        subject = re.sub(r"\s+", "", e.query.subject)
+        titles = _quoted_titles(e)
+        for city in cities:
+            if city.province and city.province in titles:
+                continue  # its province's own documents speak for its cities ("规划里对港澳同胞在湘…", asked of 长沙)
+            if city.name in subject and not any(n in e.dated or n in titles for n in (city.name, city.full_name)):
+                return f"the evidence does not speak of {city.full_name or city.name}"
+    return None
+
+
 def answer_kind_missing(gate: "EvidenceGate", e: Evidence) -> str | None:
     """The question asks for a fee, phone number, address, website, date, amount or count that the evidence
     does not contain."""
@@ -369,7 +392,11 @@ _FRAMING_WORDS = frozenset(
     "指标 主要指标 经济指标 主要经济指标 预计 时期 期间 年均 当年 全年 总额 金额 数额 比重 增长率 幅度 "
     "知道 想知道 请问 了解 想了解 打听 咨询 最后 最终 对比 比较 对照 时候 时间 情况 省份 省市 地区 城市 地方 各地".split()
 )
-_FIGURE_RE = re.compile(r"多少|百分之几|几成|几个百分点|(?<![第那这哪])几[天年]|how (much|many)|what (percentage|share|rate)", re.I)
+_FIGURE_RE = re.compile(
+    r"多少|百分之几|几成|几个百分点|(?<![第那这哪])几[天年]|占多大|多大的?(?:权重|比重|比例|份额)|how (much|many)"
+    r"|what (percentage|share|rate)",
+    re.I,
+)
 
 
 SPECIFIC_SHARE = 0.02  # a subject word in at most this share of passages names one particular thing
@@ -388,18 +415,23 @@ def _figure_subject(e: Evidence, verbs: bool = False) -> list[str]:
 _FIGURE_NOUN_EN_RE = re.compile(r"\b(?:target|goal|rate|intensity|share|ratio|proportion|figure)s?\b", re.I)
 
 
-def _figure_terms(e: Evidence) -> list[str]:
-    """The Chinese terms of what an English question asks a figure of (how many/much, a target or a result):
-    one per thing named, as the evidence spells it when it does ("grain output" → 粮食产量 or 粮食总产量)."""
+def _figure_groups(e: Evidence) -> list[tuple[str, ...]]:
+    """The Chinese terms of what an English question asks a figure of (how many/much, a target or a result), one
+    group of spellings per thing named ("grain output": 粮食产量, 粮食总产量)."""
     if not e.query.asks_figure or not ({"count", "amount"} & e.types or _FIGURE_NOUN_EN_RE.search(e.question)):
         return []
     from rag.glossary import term_groups
 
-    groups = [
+    return [
         g for g in term_groups(e.question)
-        if not any(_framing(t) or re.search(r"\d", t) or find_places(t) for t in g)  # places scope, they are no subject
+        if len(g[0]) >= 2 and not any(_framing(t) or re.search(r"\d", t) or find_places(t) for t in g)  # places scope
     ]
-    return [next((t for t in g if t.lower() in e.evidence.lower()), g[0]).lower() for g in groups if len(g[0]) >= 2]
+
+
+def _figure_terms(e: Evidence) -> list[str]:
+    """:func:`_figure_groups`, one term per thing named, as the evidence spells it when it does ("grain output" →
+    粮食产量 or 粮食总产量)."""
+    return [next((t for t in g if t.lower() in e.evidence.lower()), g[0]).lower() for g in _figure_groups(e)]
 
 
 def _named_subject(gate: "EvidenceGate", e: Evidence) -> list[str]:
@@ -592,11 +624,20 @@ def figure_not_of_subject(gate: "EvidenceGate", e: Evidence) -> str | None:
     figure's (a 赤字率 of 3.2% is no 赤字规模 in 亿元). A letter's digit (M2, PM2.5) is no figure."""
     evidence = e.evidence.lower()
     if not e.zh:
-        return _another_things_figure(e, evidence)
-    present = [t for t in _named_subject(gate, e) if _said(t, evidence)]
+        return _another_things_figure(gate, e, evidence)
+    subject = _named_subject(gate, e)
+    present = [t for t in subject if _said(t, evidence)]
     # Words said everywhere (经济, 企业) alone name no particular figure: they do not call the rule.
     specific = [t for t in present if gate.share(t) <= COMMON_SHARE]
     if not specific:
+        # Nor may the sentences and their headings name none of it, when they give figures of other things ("宁夏
+        # 2024年进出口总额是多少": a review's paragraph of GDP and investment, whose later sentence names 进出口).
+        headings = "".join("".join(h) for _, h in e.quoted).lower()
+        named = [t for t in subject if 0 < gate.share(t) <= COMMON_SHARE]
+        if e.quoted and named and not any(_said(t, evidence + headings) for t in subject) and _FIGURE_IN_RE.search(
+            _YEAR_RE.sub("", evidence)
+        ):
+            return f"the evidence gives no figure for {named[0]}"
         return None
     rarest = min(specific, key=gate.share)
     rare_keys = [t for t in _spellings(rarest) if t in evidence] or [w for w in words(rarest) if len(w) >= 2 and w in evidence]
@@ -665,10 +706,23 @@ def figure_not_of_subject(gate: "EvidenceGate", e: Evidence) -> str | None:
     return f"the evidence gives no figure for {rarest}"
 
 
-def _another_things_figure(e: Evidence, evidence: str) -> str | None:
+# A figure withheld from the published text: "XXX元", "×××万元".
+_WITHHELD_RE = re.compile(r"(?:[xX×＊*]{2,}|[ＸＸ]{2,})\s*(?:万亿|亿|万|千)?(?:元|美元|人|个|%|％|吨|公里)")
+
+
+def _another_things_figure(gate: "EvidenceGate", e: Evidence, evidence: str) -> str | None:
     """:func:`figure_not_of_subject` for an English question, whose Chinese terms are the glossary's, not the
-    documents': only its clearest case. A compound asked ("grain output": 粮食产量) that no clause names, while a
-    clause gives a figure of another thing of the same kind ("蔬菜产量稳定在200万吨左右")."""
+    documents': only its clearest cases. A thing asked, named only in sentences withholding its figure; a compound
+    asked ("grain output": 粮食产量) that no clause names, while a clause gives a figure of another thing of the
+    same kind ("蔬菜产量稳定在200万吨左右")."""
+    # A thing asked that the evidence names only in sentences withholding its figure ("国家每年仍继续拨付XXX元用于
+    # 黄金地质勘探") has no figure there, whatever other sentences give.
+    sentences = [x for x in re.split(r"[。；;！!？?]", evidence) if x]
+    for group in _figure_groups(e):
+        spellings = [t.lower() for t in group if gate.share(t.lower()) <= COMMON_SHARE]
+        naming = [x for x in sentences if any(t in x for t in spellings)]
+        if any(_WITHHELD_RE.search(x) for x in naming) and not any(_FIGURE_IN_RE.search(_YEAR_RE.sub("", x)) for x in naming):
+            return f"the evidence gives no figure for {group[0]}"
     compounds = [(t, parts) for t in _figure_terms(e) if len(parts := _segments(t)) >= 2]
     for term, parts in compounds:
         clauses = re.split(r"[，,。；;！!？?]", evidence)
@@ -966,13 +1020,18 @@ def sibling_term(gate: "EvidenceGate", e: Evidence) -> str | None:
 
 
 def organisation_missing(gate: "EvidenceGate", e: Evidence) -> str | None:
-    """The question asks about an organisation named after a place ("新疆生产建设兵团", "深圳海关"); the evidence,
-    with its headings and document, never names it: it speaks of the place, not of the organisation."""
-    if not e.zh:
-        return None
-    for name in e.query.organisations:
+    """The question asks about an organisation named after a place ("新疆生产建设兵团", "深圳海关"), or about a
+    ministry or agency ("交通部", "the Ministry of Industry and Information Technology"); the evidence, with its
+    headings and document, never names it by any of its names: it speaks of the place or of other bodies."""
+    for name in e.query.organisations if e.zh else ():
         if name not in e.dated:
             return f"the evidence does not speak of {name}"
+    if e.query.bodies:
+        # …nor the titles of the documents quoted ("教育部关于…的通知" need not name 教育部 again).
+        titles = _quoted_titles(e)
+        for names in e.query.bodies:
+            if not any(n in e.dated or n in titles for n in names):
+                return f"the evidence does not speak of {names[0]}"
     return None
 
 
@@ -989,7 +1048,8 @@ RULES: tuple[Rule, ...] = tuple(
     Rule(f"gate.{fn.__name__}", fn)
     for fn in (
         nothing_retrieved, similarity_floor, off_topic, unknown_field, unknown_year, unknown_ordinal, unknown_box, unknown_place,
-        quoted_name_missing, year_not_in_evidence, period_not_in_evidence, country_not_in_evidence, answer_kind_missing, subject_missing,
+        quoted_name_missing, year_not_in_evidence, period_not_in_evidence, country_not_in_evidence, city_not_in_evidence,
+        answer_kind_missing, subject_missing,
         sibling_term, another_rate, figure_not_of_subject, unit_mismatch,
         target_not_result, span_not_year, result_not_target, outcome_missing, rank_missing, names_missing, heading_only, places_missing,
         procedure_missing, who_missing, title_missing, organisation_missing,

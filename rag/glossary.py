@@ -347,6 +347,48 @@ TERMS.update({
     "licence plate": ("号牌",), "licence": ("许可证", "执照"), "dimension": ("尺寸", "规格"), "motorcycle": ("摩托车",),
 })
 
+# The State Council's ministries, commissions and agencies, with the names the documents use (full and short).
+BODIES: dict[str, tuple[str, ...]] = {
+    "ministry of foreign affairs": ("外交部",), "ministry of national defense": ("国防部",),
+    "national development and reform commission": ("国家发展改革委", "发展改革委", "国家发展和改革委员会"),
+    "ndrc": ("国家发展改革委", "发展改革委"), "ministry of education": ("教育部",),
+    "ministry of science and technology": ("科技部", "科学技术部"),
+    "ministry of industry and information technology": ("工业和信息化部", "工信部"), "miit": ("工业和信息化部", "工信部"),
+    "ethnic affairs commission": ("国家民委", "民族事务委员会"), "ministry of public security": ("公安部",),
+    "ministry of state security": ("国家安全部",), "ministry of civil affairs": ("民政部",), "ministry of justice": ("司法部",),
+    "ministry of finance": ("财政部",),
+    "ministry of human resources and social security": ("人力资源社会保障部", "人力资源和社会保障部", "人社部"),
+    "ministry of natural resources": ("自然资源部",), "ministry of land and resources": ("国土资源部",),
+    "ministry of ecology and environment": ("生态环境部",), "ministry of environmental protection": ("环境保护部", "环保部"),
+    "ministry of housing and urban rural development": ("住房城乡建设部", "住房和城乡建设部"),
+    "ministry of construction": ("建设部",), "ministry of transport": ("交通运输部",), "ministry of communications": ("交通部",),
+    "ministry of railways": ("铁道部",), "ministry of water resources": ("水利部",),
+    "ministry of agriculture and rural affairs": ("农业农村部",), "ministry of agriculture": ("农业部", "农业农村部"),
+    "ministry of commerce": ("商务部",), "mofcom": ("商务部",), "ministry of culture and tourism": ("文化和旅游部",),
+    "ministry of culture": ("文化部", "文化和旅游部"), "national health commission": ("国家卫生健康委", "卫生健康委"),
+    "ministry of health": ("卫生部",), "ministry of veterans affairs": ("退役军人事务部",),
+    "ministry of emergency management": ("应急管理部", "应急部"), "people's bank of china": ("人民银行", "中国人民银行"),
+    "pboc": ("人民银行",), "national audit office": ("审计署",), "general administration of customs": ("海关总署",),
+    "state taxation administration": ("税务总局",), "state administration of taxation": ("税务总局",),
+    "administration for market regulation": ("市场监管总局",), "national bureau of statistics": ("国家统计局", "统计局"),
+    "civil aviation administration": ("民航局", "民航总局"), "caac": ("民航局", "民航总局"),
+    "seismological bureau": ("地震局",), "earthquake administration": ("地震局",),
+    "general administration of sport": ("体育总局",), "state council information office": ("国务院新闻办", "新闻办"),
+    "medical products administration": ("药监局",), "healthcare security administration": ("医保局",),
+    "assets supervision and administration commission": ("国资委",), "sasac": ("国资委",),
+}
+# …and by its minister's title ("vice minister of Industry and Information Technology").
+BODIES.update({"minister of " + k.removeprefix("ministry of "): v for k, v in list(BODIES.items()) if k.startswith("ministry of ")})
+TERMS.update(BODIES)
+# The posts and bodies a notice on a committee or leading group lists.
+TERMS.update({
+    "general office": ("办公厅",), "vice minister": ("副部长",), "minister": ("部长",), "vice premier": ("副总理",),
+    "state councilor": ("国务委员",), "secretary general": ("秘书长",), "deputy director": ("副主任", "副局长"),
+    "director": ("主任", "局长"), "chairman": ("主任", "主席"), "convener": ("召集人",), "committee": ("委员会",),
+    "commission": ("委员会",), "textbook": ("教材",), "leading group": ("领导小组",),
+    "geological exploration": ("地质勘探", "地质勘查", "地勘"), "geological survey": ("地质调查", "地质勘查"),
+})
+
 # "the 13th Five-Year Plan" names a period the documents call 十三五.
 _PLAN_PERIOD_RE = re.compile(r"\b(13th|thirteenth|14th|fourteenth|15th|fifteenth)\s+five[- ]year", re.I)
 _PERIODS = {"13th": "十三五", "thirteenth": "十三五", "14th": "十四五", "fourteenth": "十四五", "15th": "十五五", "fifteenth": "十五五"}
@@ -388,6 +430,21 @@ def _find(table: dict[str, tuple[str, ...]], text: str, whole_words: bool) -> li
         )
 
     return [(key, chinese) for key, chinese, spans in found if not all(other_sense(s, chinese) for s in spans)]
+
+
+def bodies_named(question: str) -> tuple[tuple[str, ...], ...]:
+    """The ministries, commissions and agencies a question names, each as the Chinese names the documents use
+    ("Ministry of Industry and Information Technology", "工信部": 工业和信息化部, 工信部). A Chinese question names
+    one by any of them, the longest found ("交通运输部" is not 交通部)."""
+    if re.search(r"[\u4e00-\u9fff]", question):
+        squashed = re.sub(r"\s+", "", question)
+        # Not a word it is part of: "卫生部门" (health authorities) names no 卫生部.
+        found = [g for g in dict.fromkeys(BODIES.values()) if any(re.search(re.escape(n) + "(?!门)", squashed) for n in g)]
+        # A name inside a longer one found is that one's ("交通部" in "交通运输部"? no: "人民银行" in "中国人民银行").
+        return tuple(g for g in found if not any(
+            o is not g and any(n in m and n != m for n in g if n in squashed for m in o if m in squashed) for o in found
+        ))
+    return tuple(dict.fromkeys(chinese for _, chinese in _find(BODIES, question, whole_words=False)))
 
 
 def english_entities(question: str) -> list[tuple[str, tuple[str, ...]]]:

@@ -88,6 +88,8 @@ class Query:
     quoted: tuple[str, ...] = ()  # the names it quotes (“六保”, 《黑神话：悟空》), less the titles of documents
     # Organisations it names after a place ("新疆生产建设兵团", "深圳海关"): not the place itself.
     organisations: tuple[str, ...] = ()
+    # The ministries and agencies an English question names, each as its Chinese names ((工业和信息化部, 工信部), …).
+    bodies: tuple[tuple[str, ...], ...] = ()
     asks_publication: bool = False  # who issued a document, when, under which number (its information table answers)
     # Asks for everything the documents offer on a topic ("有什么支持", "哪些措施", "重点是什么").
     broad: bool = False
@@ -210,6 +212,7 @@ def analyse(question: str) -> Query:
         listed=_listed(squashed),
         quoted=_quoted(text),
         organisations=organisations_named(squashed) if zh else (),
+        bodies=_bodies_named(squashed if zh else text),
         asks_publication=bool(_ASKS_PUBLICATION_RE.search(text)),
         broad=bool(_BROAD_RE.search(squashed if zh else text)),
         # An English question's field is the Chinese it quotes ("a \"double-qualified\" (双师型) teaching workforce").
@@ -275,6 +278,12 @@ def _listed(text: str) -> int:
 # organs under the country's formal name, and administrative divisions ("香港特别行政区").
 _OWN_BODY_RE = re.compile(r"(?:政府|人大|政协|党委|省委|市委|区委|县委|常委会|代表大会|常务委员会|国务院"
                           r"|特别行政区|自治区|自治州|自治县)$|^中华人民共和国")
+
+
+def _bodies_named(text: str) -> tuple[tuple[str, ...], ...]:
+    from rag.glossary import bodies_named
+
+    return bodies_named(text)
 
 
 def organisations_named(text: str) -> tuple[str, ...]:

@@ -8,7 +8,8 @@ another document. The rules run in order, each on what the one before left:
 
 ``scope.doc_number``   a 文号 the question names: that document, or "not held".
 ``scope.title``        a 《title》 it names, or a numbered proposal it answers (第2741号提案): the documents whose title holds it;
-                       a title's subject spelled in the question's own words ("政府网站集约化那个试点"): that one document.
+                       a title's subject spelled in the question's own words ("政府网站集约化那个试点"): that one document;
+                       "not held" when it names a version by its year ("2008年修订的《国务院工作规则》") none of them is of.
 ``scope.region``       provinces, cities or 全国 it names, in a collection of several regions'
                        documents: those regions' documents (or, for a year they do not cover, the
                        national ones whose title names them), or "not held" when none is.
@@ -103,6 +104,10 @@ def _title_names_region(record: DocumentRecord, regions: set[str]) -> bool:
     return record.region == NATIONAL and any(r != NATIONAL and r in record.title for r in regions)
 
 
+# A year naming a version of a titled document: "2008年修订的《国务院工作规则》", "2004年印发的《…》".
+_VERSION_RE = re.compile(r"((?:19|20)\d{2})年(修订|修正|印发|发布|公布|颁布|出台|制定)的?《([^《》]{2,40})》")
+
+
 def scope_for(query: Query, records: dict[str, DocumentRecord], doc_ids: list[str] | None = None) -> Scope:
     """Apply the scoping rules (see the module doc) to ``records`` (or the ``doc_ids`` among them)."""
     pool = {d: r for d, r in records.items() if doc_ids is None or d in doc_ids}
@@ -139,6 +144,14 @@ def scope_for(query: Query, records: dict[str, DocumentRecord], doc_ids: list[st
         n = _norm_title(name)
         kept = {d: r for d, r in pool.items() if len(n) >= 4 and (n in _norm_title(r.title))}
         narrow(kept, "scope.title")
+    # A version named by its year ("2008年修订的《国务院工作规则》"): the documents of that title must include it.
+    versioned = _VERSION_RE.search(re.sub(r"\s+", "", query.text))
+    if versioned and "scope.title" in scope.rules:
+        year = int(versioned.group(1))
+        if not any(year in r.named_years for r in pool.values()):
+            scope.missing = f"未收录{year}年{versioned.group(2)}的《{versioned.group(3)}》。"
+            scope.code = f"{NOT_HELD}.title_year"
+            return scope
     # A title spelled without 《》: "专利代理条例第七条…", "关于加强…工作的通知，是哪些机关…".
     if "scope.title" not in scope.rules:
         text = _norm_title(query.text)

@@ -4,7 +4,7 @@ national report not in the bundled corpus (tests/fixtures/documents/gwr-national
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rag.gate import RULES, Evidence, unit_mismatch, year_not_in_evidence
 from rag.query import analyse, asked_types
@@ -14,6 +14,17 @@ from rag.query import analyse, asked_types
 class _Retrieval:
     hits: list
     best_dense: float = 0.9
+
+
+@dataclass
+class _Passage:
+    doc_title: str
+    text: str
+
+
+@dataclass
+class _Hit:
+    passage: _Passage
 
 
 def evidence(question: str, text: str, dated: str = "") -> Evidence:
@@ -463,3 +474,68 @@ def test_an_organisation_named_after_a_place_is_not_the_place():
     assert organisation_missing(None, evidence("2025年新疆的生产总值增长目标是多少？", target, dated)) is None
     for itself in ("香港特别行政区的经济增长目标是多少？", "全国人民代表大会常务委员会审议了哪些法律？"):
         assert organisation_missing(None, evidence(itself, "增长3%左右。")) is None
+
+
+def test_a_ministry_an_english_question_names_must_be_in_the_evidence():
+    """A committee's member list (gov.cn, November 2018) names no one of the ministry asked about."""
+    from rag.gate import organisation_missing
+
+    asked = "Which vice minister of Industry and Information Technology sits on the National Textbook Committee?"
+    roster = "王晓晖 中央宣传部副部长、中央政研室副主任 田学军 教育部副部长"
+    assert organisation_missing(None, evidence(asked, roster)) == "the evidence does not speak of 工业和信息化部"
+    assert organisation_missing(None, evidence(asked, roster + " 罗文 工业和信息化部副部长")) is None
+    assert organisation_missing(None, evidence("Which MIIT vice minister sits on it?", roster + " 工信部")) is None
+
+
+def test_a_share_asked_as_how_large_a_weight_is_a_figure(documents_assistant):
+    """"满意度评价在总分里占多大权重": a figure of a weight; an opening sentence names none of it."""
+    from rag.gate import subject_missing
+
+    opening = "为进一步深化公立医院改革，推进现代医院管理制度建设，经国务院同意，现就加强三级公立医院绩效考核工作提出以下意见。"
+    e = evidence("三级公立医院绩效考核意见里，满意度评价这一块在总分里占多大权重？", opening)
+    assert subject_missing(documents_assistant.gate, e)
+
+
+def test_an_english_figure_asked_of_a_thing_named_only_beside_a_withheld_figure_is_not_given(documents_assistant):
+    """The 1996 reply on gold policy (gov.cn) prints the exploration grant as "XXX元": a withheld figure; the next
+    sentence's 10亿元 is the fixed-asset investment's."""
+    from rag.gate import figure_not_of_subject
+
+    gate = documents_assistant.gate
+    asked = "Under the 1996 reply on gold economic policy, how much money does the state allocate every year for gold geological exploration?"
+    withheld = "国家每年仍继续拨付XXX元用于黄金地质勘探。“九五”期间，固定资产投资规模每年仍按10亿元安排。"
+    english = lambda text: replace(evidence(asked, text), zh=False)  # noqa: E731
+    assert figure_not_of_subject(gate, english(withheld)) == "the evidence gives no figure for 黄金"
+    assert figure_not_of_subject(gate, english("国家每年仍继续拨付5000万元用于黄金地质勘探。")) is None
+
+
+def test_a_city_asked_about_must_be_the_evidences_but_not_the_askers_own():
+    from rag.gate import city_not_in_evidence
+
+    intro = "为进一步推动党中央、国务院重大决策部署贯彻落实，国务院部署开展了第五次大督查。"
+    asked = "国办发〔2018〕108号通报表扬的典型经验做法里，山东省烟台市入选的是哪一项？"
+    assert city_not_in_evidence(None, evidence(asked, intro)) == "the evidence does not speak of 烟台市"
+    assert city_not_in_evidence(None, evidence(asked, "山东省烟台市推行“一窗受理”。")) is None
+    own = "我们是长沙的一家外贸企业，国家对跨境电商有什么支持政策？"
+    assert city_not_in_evidence(None, evidence(own, "支持跨境电商综合试验区建设。")) is None
+    # A province's own documents speak for its cities.
+    plan = "湖南省外事港澳工作“十四五”发展规划"
+    sentence = "进一步健全完善港澳同胞身份证明、子女就学、交通出行、社会保障等便利政策。"
+    e = quoted("我是香港人，想带孩子来长沙工作，规划里对港澳同胞有哪些便利政策？", sentence, "第三节")
+    e.retrieval = _Retrieval([_Hit(_Passage(plan, "…" + sentence))])
+    assert city_not_in_evidence(None, e) is None
+    e.retrieval = _Retrieval([_Hit(_Passage("国务院办公厅关于…的通知", "…" + sentence))])
+    assert city_not_in_evidence(None, e) == "the evidence does not speak of 长沙市"
+
+
+def test_a_figure_asked_of_a_thing_the_sentences_and_headings_never_name_is_not_theirs(documents_assistant):
+    """A review's paragraph of GDP and investment figures (a 2025 provincial report) answers no question on foreign
+    trade, though a later sentence of its passage names 进出口."""
+    from rag.gate import figure_not_of_subject
+
+    gate = documents_assistant.gate
+    review = "全年实现地区生产总值5503亿元、增长5.4%，固定资产投资增长7.9%。"
+    e = quoted("宁夏2024年进出口总额具体是多少亿元？", review, "一、2024年工作回顾")
+    assert figure_not_of_subject(gate, e) == "the evidence gives no figure for 进出口"
+    e = quoted("宁夏2024年地区生产总值是多少亿元？", review, "一、2024年工作回顾")
+    assert figure_not_of_subject(gate, e) is None

@@ -281,3 +281,15 @@ def test_cities_with_conventional_english_names_are_places():
     assert [p.name for p in find_places_en("Harbin could bid for the Winter Universiade")] == ["哈尔滨"]
     assert [p.name for p in find_places_en("from Urumqi to Lhasa via Xi'an")] == ["乌鲁木齐", "拉萨", "西安"]
     assert analyse("Did Harbin bid for the 2009 Universiade?").places[0].province == "黑龙江"
+
+
+def test_an_english_question_names_a_ministry_by_its_title_or_its_ministers():
+    q = analyse("Which vice minister of Industry and Information Technology sits on the National Textbook Committee?")
+    assert q.bodies == (("工业和信息化部", "工信部"),)
+    assert analyse("What did the Ministry of Finance ask local governments to do?").bodies == (("财政部",),)
+    assert analyse("国务院办公厅发了什么通知？").bodies == ()
+    # A Chinese question names one by any of its names; the longer name found is the one meant.
+    assert analyse("协调委员会里，交通部派哪位领导担任成员？").bodies == (("交通部",),)
+    assert analyse("我们是县里的卫生部门，省里在医疗卫生方面重点抓什么？").bodies == ()
+    assert set(analyse("人社部和中国人民银行怎么分工？").bodies) == {
+        ("人民银行", "中国人民银行"), ("人力资源社会保障部", "人力资源和社会保障部", "人社部")}

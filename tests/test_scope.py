@@ -200,3 +200,10 @@ def test_a_named_reports_target_and_what_came_of_it_keep_the_next_years_report()
     assert s.doc_ids is not None and set(s.doc_ids) == {"gwr-national-2023", "gwr-national-2024"}
     s = scope("2023年政府工作报告提出的城镇新增就业目标是多少？")
     assert s.doc_ids == ["gwr-national-2023"]
+
+
+def test_a_version_of_a_titled_document_named_by_its_year_must_be_held():
+    # The fixtures hold the regulation as revised in 2018 (国令第707号): no 2011 revision.
+    s = scope("2011年修订的《中华人民共和国个人所得税法实施条例》规定了什么？")
+    assert s.code == "scope.not_held.title_year" and "2011年修订" in s.missing
+    assert scope("2018年修订的《中华人民共和国个人所得税法实施条例》里，哪些情形要汇算清缴？").doc_ids == ["gov-cn-5351177"]

@@ -26,6 +26,7 @@ def unseen(tmp_path_factory, embedder):
     shutil.copy(MULTIDOC / "gwr-provinces-2025" / "gwr-2025-guangxi.docx", corpus)
     shutil.copy(MULTIDOC / "gov-cn-2019" / "gov-cn-5339579.html", corpus)
     shutil.copy(MULTIDOC / "gov-cn-2019" / "gov-cn-5354526.html", corpus)  # a notice setting deadlines after the work
+    shutil.copy(MULTIDOC / "gov-cn-2019" / "gov-cn-5345402.html", corpus)  # a committee and its office, with their heads
     shutil.copy(MULTIDOC / "gwr-national" / "gwr-national-2018.txt", corpus)  # reviews 2013–2017 as "过去五年"
     shutil.copy(MULTIDOC / "gwr-national" / "gwr-national-2019.txt", corpus)
     settings = make_settings(folder / "index", corpus_dir=corpus)
@@ -79,3 +80,19 @@ def test_a_deadline_said_after_the_work_it_sets_answers_when_it_is_asked(unseen)
     # "…各地区、各部门和各单位都要制定具体的实施办法，…进行修订…。…以上工作要在2019年2月底前完成。"
     answer = unseen.ask("国办发〔2018〕127号文件要求各地区、各部门最晚什么时候前完成具体实施办法的制定和管理办法的修订？").answer
     assert not answer.abstained and "2019年2月底前" in answer.text
+
+
+def test_the_post_of_a_bodys_office_is_not_the_bodys_own(unseen):
+    # The 2008 airport coordination committee: "主任：尤权" heads it; "办公室主任由民航总局副局长杨国庆担任".
+    office = unseen.ask("为2008年北京奥运会组建的首都国际机场协调委员会，办公室主任是谁？").answer
+    assert not office.abstained and "杨国庆" in office.text and "尤权" not in office.text
+    head = unseen.ask("首都国际机场协调委员会的主任是谁？").answer
+    assert not head.abstained and "尤权" in head.text
+
+
+def test_a_ministry_the_member_list_does_not_name_sends_no_one(unseen):
+    # The committee's members come from 公安部, 外交部, 海关总署 … and no 交通部.
+    refused = unseen.ask("2008年北京奥运会首都国际机场协调委员会里，交通部派哪位领导担任成员？").answer
+    assert refused.abstained and "organisation_missing" in refused.reason
+    answer = unseen.ask("2008年北京奥运会首都国际机场协调委员会里，公安部派哪位领导担任副主任？").answer
+    assert not answer.abstained and "刘金国" in answer.text
