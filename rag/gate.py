@@ -570,6 +570,10 @@ _RATE_ASKED_RE = re.compile(r"([\u4e00-\u9fff]{2}率)(?:是|为|要|能|达到|�
 _RATE_GIVEN_RE = re.compile(r"([\u4e00-\u9fff]{2}率)(?:达到|达|为|是|提高到|提升到|保持在|稳定在)?\d")
 
 
+# An indicator named as the measure of another figure: "deficit-to-GDP", "as a share of GDP", "% of GDP".
+_RATIO_TO_RE = re.compile(r"[\w&]+[- ]to[- ](?:GDP|gdp)\b|\b(?:share|percentage|per ?cent|proportion|ratio|%)\s+of\s+(?:GDP|gdp)\b", re.I)
+
+
 def subject_missing(gate: "EvidenceGate", e: Evidence) -> str | None:
     """A figure is asked ("北京市2025年固定资产投资增长预期目标是多少？"): the particular thing it measures must be
     named in the evidence. Otherwise the evidence's figure is another thing's (a report's other targets, its cover line).
@@ -579,6 +583,14 @@ def subject_missing(gate: "EvidenceGate", e: Evidence) -> str | None:
     question (目标, 预期, 增长 …). Only a noun the documents use rarely (固定资产, 失业率, 预算内) must be there:
     common ones (经济, 企业) are said in many ways ("经济增长" is "国内生产总值增长").
     """
+    if not e.zh:
+        # An English question's indicator, which the documents always spell one way ("GDP": 生产总值).
+        from rag.glossary import indicator_terms
+
+        # Not GDP as the measure of another figure ("deficit-to-GDP ratio", "as a share of GDP": 赤字率, 研发投入强度).
+        own = _RATIO_TO_RE.sub(" ", e.question)
+        missing = [t for t in indicator_terms(own) if e.query.asks_figure and t not in e.dated]
+        return f"the evidence does not name {missing[0]}" if missing else None
     # In a small collection every word is in a larger share of passages: a few passages still count as rare.
     limit = max(SPECIFIC_SHARE, SPECIFIC_MIN_PASSAGES / max(1, gate.passage_count))
     subject = _figure_subject(e)
@@ -829,13 +841,33 @@ def span_not_year(gate: "EvidenceGate", e: Evidence) -> str | None:
     if not figured:
         return None
     spans = [bool(SPAN_FIGURE_RE.search(s)) for s, _ in figured]
-    if not all(span or _looks_back(s, h, e.cited_from) for span, (s, h) in zip(spans, figured)):
+    # A running total ("累计建设人才公寓30万套") is no year's figure either, unless a total is asked.
+    totals = e.zh and not _ASKS_TOTAL_RE.search(e.q)
+    if not all(span or _looks_back(s, h, e.cited_from) or totals and _RUNNING_TOTAL_RE.search(s) for span, (s, h) in zip(spans, figured)):
         return None
     if not all(spans):
         subject = [t for t in _named_subject(gate, e) if _said(t, e.evidence.lower())] if e.zh else []
-        if not all(span or _period_total(s, subject) for span, (s, _) in zip(spans, figured)):
+
+        def over_years(sentence: str, headings) -> bool:
+            clauses = _clauses_naming(sentence, subject)
+            return (_looks_back(sentence, headings, e.cited_from) and not any(LEVEL_REACHED_RE.search(c) for c in clauses)) or (
+                totals and any(_RUNNING_TOTAL_RE.search(c) for c in clauses)
+            )
+
+        if not all(span or over_years(s, h) for span, (s, h) in zip(spans, figured)):
             return None
     return "the evidence gives figures over several years, not the year asked"
+
+
+# "累计建设…" (a running total), not the year's own ("全年累计", "当年累计").
+_RUNNING_TOTAL_RE = re.compile(r"(?<!全年)(?<!当年)(?<!年内)(?<!今年)(?<!去年)累计")
+# A question asking a total ("累计…多少", "一共", "总共").
+_ASKS_TOTAL_RE = re.compile(r"累计|一共|总共|合计|总计")
+
+
+def _clauses_naming(sentence: str, subject: list[str]) -> list[str]:
+    """The clauses of ``sentence`` naming a word of ``subject`` (all of it when none does)."""
+    return [c for c in re.split(r"[，,、]", sentence) if any(t in c.lower() for t in subject)] or [sentence]
 
 
 def _looks_back(sentence: str, headings, passages: str) -> bool:
@@ -849,12 +881,7 @@ def _looks_back(sentence: str, headings, passages: str) -> bool:
     return not (_YEAR_RE.search(before + sentence) or re.search(r"去年|今年|当年|上年|过去一年", before + sentence))
 
 
-def _period_total(sentence: str, subject: list[str]) -> bool:
-    """A sentence that looks back (:func:`_looks_back`) gives a period's total ("新建改建农村公路127万公里") when its
-    clauses naming the question's ``subject`` reach no level: "高速公路里程从9.6万公里增加到13.6万公里" ends at the
-    last year's level."""
-    clauses = [c for c in re.split(r"[，,、]", sentence) if any(t in c.lower() for t in subject)] or [sentence]
-    return not any(LEVEL_REACHED_RE.search(c) for c in clauses)
+
 
 
 def result_not_target(gate: "EvidenceGate", e: Evidence) -> str | None:

@@ -376,6 +376,7 @@ BODIES: dict[str, tuple[str, ...]] = {
     "general administration of sport": ("体育总局",), "state council information office": ("国务院新闻办", "新闻办"),
     "medical products administration": ("药监局",), "healthcare security administration": ("医保局",),
     "assets supervision and administration commission": ("国资委",), "sasac": ("国资委",),
+    "production and construction corps": ("生产建设兵团", "兵团"), "xpcc": ("生产建设兵团", "兵团"),
 }
 # …and by its minister's title ("vice minister of Industry and Information Technology").
 BODIES.update({"minister of " + k.removeprefix("ministry of "): v for k, v in list(BODIES.items()) if k.startswith("ministry of ")})

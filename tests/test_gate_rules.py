@@ -539,3 +539,32 @@ def test_a_figure_asked_of_a_thing_the_sentences_and_headings_never_name_is_not_
     assert figure_not_of_subject(gate, e) == "the evidence gives no figure for 进出口"
     e = quoted("宁夏2024年地区生产总值是多少亿元？", review, "一、2024年工作回顾")
     assert figure_not_of_subject(gate, e) is None
+
+
+def test_a_running_total_is_not_one_years_figure_unless_a_total_is_asked(documents_assistant):
+    """Henan's 2025 report: "累计建设人才公寓30万套" is built over the years, not in 2024."""
+    from rag.gate import span_not_year
+
+    gate = documents_assistant.gate
+    total = "累计建设人才公寓30万套，新筹集保障性租赁住房4.7万套。"
+    review = "一、2024年工作回顾"
+    assert span_not_year(gate, quoted("河南2024年当年新建了多少套人才公寓？", total, review))
+    assert span_not_year(gate, quoted("河南截至2024年累计建设了多少套人才公寓？", total, review)) is None
+    # The year's own running total is the year's.
+    assert span_not_year(gate, quoted("河南2024年新建了多少套人才公寓？", "全年累计建设人才公寓3万套。", review)) is None
+
+
+def test_an_english_gdp_question_needs_evidence_naming_gdp(documents_assistant):
+    """Xinjiang's 2025 report praises the Production and Construction Corps' anniversary, with figures of years."""
+    from rag.gate import subject_missing
+
+    gate = documents_assistant.gate
+    asked = "What was the GDP of the Xinjiang Production and Construction Corps in 2024?"
+    corps = "去年我们隆重庆祝了新疆生产建设兵团成立70周年。"
+    assert subject_missing(gate, replace(evidence(asked, corps), zh=False)) == "the evidence does not name 生产总值"
+    assert subject_missing(gate, replace(evidence(asked, "兵团生产总值增长5%。"), zh=False)) is None
+    # GDP as the measure of another figure is not asked.
+    deficit = "What deficit-to-GDP ratio did the 2018 government work report set?"
+    assert subject_missing(gate, replace(evidence(deficit, "今年赤字率拟按2.6%安排。"), zh=False)) is None
+    share = "What was R&D spending as a share of GDP in 2024?"
+    assert subject_missing(gate, replace(evidence(share, "研发投入强度达到2.68%。"), zh=False)) is None

@@ -291,5 +291,6 @@ def test_an_english_question_names_a_ministry_by_its_title_or_its_ministers():
     # A Chinese question names one by any of its names; the longer name found is the one meant.
     assert analyse("协调委员会里，交通部派哪位领导担任成员？").bodies == (("交通部",),)
     assert analyse("我们是县里的卫生部门，省里在医疗卫生方面重点抓什么？").bodies == ()
+    assert analyse("What was the GDP of the Xinjiang Production and Construction Corps in 2024?").bodies == (("生产建设兵团", "兵团"),)
     assert set(analyse("人社部和中国人民银行怎么分工？").bodies) == {
         ("人民银行", "中国人民银行"), ("人力资源社会保障部", "人力资源和社会保障部", "人社部")}
