@@ -212,6 +212,21 @@ def _posts_asked(roles: str) -> list[str]:
     ))
 
 
+# The places a question asks, by what they are, with what it says of them: "试点地区有哪些", "哪些成效突出的试点地区".
+_PLACES_ASKED_RE = re.compile(
+    r"([^\W的]{1,4}(?:地区|城市|省份|省市|地市|区域|口岸|港口))(?:有|是|包括)(?:哪些|哪几个)"
+    r"|哪(?:些|几个)([^，,。？?；;]{1,10}?(?:地区|城市|省份|国家))(?=[？?，,。；;]|$)"
+)
+
+
+def _places_phrase(squashed: str) -> str:
+    """What the places a Chinese question asks are, with what it says of them ("试点地区", "成效突出试点地区"), or ''
+    when it says no more than their kind ("哪些地区")."""
+    m = _PLACES_ASKED_RE.search(squashed)
+    phrase = next((g for g in m.groups() if g), "").replace("的", "") if m else ""
+    return phrase if len(phrase) >= 4 else ""
+
+
 def _says_who_holds(sentence: str, posts: list[str]) -> bool:
     """``sentence`` says who holds one of ``posts`` ("办公室主任由民航总局副局长杨国庆担任")."""
     return any(re.search(rf"{p}由[^，。；]{{2,30}}?(?:担任|兼任)", sentence) for p in posts)
@@ -352,6 +367,7 @@ class ExtractiveAnswerer:
         self._label_cache: dict[str, tuple[list[str], list[str]]] = {}
         self._time_cache: dict[str, str] = {}
         self._announcing_cache: dict[str, list[str]] = {}
+        self._places_cache: dict[str, list[str]] = {}
         # (query, passage id, sentence) → whether the sentence states the figure asked; set by the pipeline,
         # which holds the documents' facts (rag.targets.Targets.lead).
         self.states_figure = None
@@ -579,15 +595,26 @@ class ExtractiveAnswerer:
             ]
         return self._announcing_cache[passage.id]
 
+    PLACES_NAMED = 3  # a sentence naming this many places is a list of them
+
+    def _naming_places(self, passage: Passage) -> list[str]:
+        """The sentences of ``passage`` naming :attr:`PLACES_NAMED` places or more, worked out once per passage."""
+        if passage.id not in self._places_cache:
+            self._places_cache[passage.id] = [
+                s for s in answer_sentences(passage.text) if s.count("、") >= 2 and _names_places(s) >= self.PLACES_NAMED
+            ]
+        return self._places_cache[passage.id]
+
     def _read(self, question: str, retrieval: Retrieval, k: int) -> list[str]:
         """The passages whose sentences may answer: the ``k`` best-ranked; when the question asks who holds a role
         it names ("联席会议的召集人是谁？"), the passages of the best-ranked documents whose member list gives that
         role ("召集人：孙春兰 国务院副总理"), as a list of names is seldom retrieved for a question in words; when it
         asks a list, those whose sentence announcing a list says :attr:`LEAD_IN_WORDS` of the question's words
-        ("重点做好以下工作：")."""
+        ("重点做好以下工作："); when it asks places, those whose sentence names them with a word of the question
+        beyond the document's title ("确定北京、吉林、…作为试点地区")."""
         ids = [h.passage.id for h in retrieval.hits[:k]]
         types = asked_types(question)
-        if "who" not in types and "list" not in types:
+        if "who" not in types and "list" not in types and "places" not in types:
             return ids
         roles = _roles_text(question)
         squashed = re.sub(r"\s", "", question) if is_chinese(question) else roles
@@ -599,10 +626,15 @@ class ExtractiveAnswerer:
             # A list asked ("符合哪些条件的社团可以保留", "要重点做好哪几项试点任务"): the sentence announcing it in
             # the question's own words ("符合下列要求的社会团体予以保留。", "重点做好以下工作：").
             own = _words_beyond(question, title) if "list" in types else []
+            phrase = _places_phrase(squashed) if "places" in types else ""
             for p in self.index.doc_passages(doc):
                 if "who" in types and any(
                     (line := name_and_post(s)) and line[0] and _role_asked(line[0], roles) for s in p.text.splitlines()
-                ) or own and any(self._announces_asked(s, squashed, own) for s in self._announcing(p)):
+                ) or own and any(self._announces_asked(s, squashed, own) for s in self._announcing(p)) or (
+                    # Places asked by what they are ("试点地区有哪些"): the sentence naming them as that ("确定北京、
+                    # 吉林、…10个省（区、市）和西藏自治区拉萨市作为试点地区").
+                    phrase and any(phrase in s for s in self._naming_places(p))
+                ):
                     # Retrieved lower down or not at all, it is read as ranked just below the document's best.
                     if p.id in ids[:at]:
                         continue

@@ -440,6 +440,8 @@ _ASKS = {
         r"哪(?:些|几个|[两二三四五六七八九十]+个|\d+个)(?:地区|地方|省份?|省市|城市|市|县|国家|地市|区域|口岸|港口)"
         # "哪些成效突出的试点地区": the places closing the clause, after what is said of them.
         r"|哪(?:些|几个|\d+个)[^，,。？?；;]{1,10}?(?:地区|省份|城市|国家)(?=[？?，,。；;]|$)"
+        # "试点地区有哪些", "试点城市是哪几个": the places named first, then asked.
+        r"|(?:地区|地方|省份|省市|城市|地市|区域|口岸|港口)(?:有|是|包括)(?:哪些|哪几个)(?![\u4e00-\u9fff])"
         r"|\bwhich (?:\w+ )?(?:cities|provinces|regions|countries|places|areas|ports)\b",
         re.I,
     ),

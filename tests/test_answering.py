@@ -437,6 +437,10 @@ def test_places_asked_as_a_list_are_answered_by_the_sentence_naming_them(replies
     # The plan's safeguards all say "试点地区要…"; the regions are named once, under 二、试点范围.
     a = replies_assistant.ask("政府网站集约化试点定了哪些地区？").answer
     assert "拉萨市" in a.text and "贵州" in a.text and "加强组织领导" not in a.text
+    # Named after what is asked ("试点地区有哪些"), with the document's number and title drawing its cover letter
+    # first: the sentence naming them is read from the document, though ranked below the first five passages.
+    a = replies_assistant.ask("国办函〔2018〕71号《政府网站集约化试点工作方案》确定的试点地区有哪些？").answer
+    assert not a.abstained and "拉萨市" in a.text and "贵州" in a.text and "现印发给你们" not in a.text
 
 
 def test_a_step_named_by_its_title_is_answered_with_its_deadline(replies_assistant):

@@ -294,3 +294,9 @@ def test_an_english_question_names_a_ministry_by_its_title_or_its_ministers():
     assert analyse("What was the GDP of the Xinjiang Production and Construction Corps in 2024?").bodies == (("生产建设兵团", "兵团"),)
     assert set(analyse("人社部和中国人民银行怎么分工？").bodies) == {
         ("人民银行", "中国人民银行"), ("人力资源社会保障部", "人力资源和社会保障部", "人社部")}
+
+
+def test_places_named_before_the_asking_words_are_asked():
+    assert "places" in asked_types("《政府网站集约化试点工作方案》确定的试点地区有哪些？")
+    assert "places" in asked_types("试点城市是哪几个？")
+    assert "places" not in asked_types("这些地区有哪些措施？")
