@@ -227,6 +227,28 @@ def _places_phrase(squashed: str) -> str:
     return phrase if len(phrase) >= 4 else ""
 
 
+def _four_character_nouns(text: str) -> list[str]:
+    """The four-character nouns of ``text`` (a modifier and a head of two characters each: "常务会议")."""
+    from rag.keyword import noun_words
+
+    return [w for w, _ in noun_words(re.sub(r"\s+", "", text)) if len(w) == 4 and re.fullmatch(r"[\u4e00-\u9fff]{4}", w)]
+
+
+def _sibling_in(word: str, sentence: str) -> bool:
+    """``sentence`` names a sibling of ``word``: a dictionary word with the same head and another modifier of the
+    same length ("全体会议" of "常务会议")."""
+    from rag.wordcut import jieba_ready
+
+    dictionary = jieba_ready().dt.FREQ
+    head, at = word[2:], sentence.find(word[2:])
+    while at >= 0:
+        other = sentence[at - 2 : at + 2] if at >= 2 else ""
+        if other and other != word and dictionary.get(other):
+            return True
+        at = sentence.find(head, at + 1)
+    return False
+
+
 def _says_who_holds(sentence: str, posts: list[str]) -> bool:
     """``sentence`` says who holds one of ``posts`` ("办公室主任由民航总局副局长杨国庆担任")."""
     return any(re.search(rf"{p}由[^，。；]{{2,30}}?(?:担任|兼任)", sentence) for p in posts)
@@ -331,6 +353,7 @@ class ExtractiveAnswerer:
     ECHO_PENALTY = 0.05
     COVERAGE_WEIGHT = 0.15
     SPAN_PENALTY = 0.08  # one year's figure asked: a figure of several years ("年均", "五年累计") is another's
+    SIBLING_PENALTY = 0.06  # a sentence naming a sibling of the thing asked ("全体会议" for "常务会议"), not it
     STAGE_PENALTY = 0.04  # a target asked, the sentence reviews a result (or the other way round)
     OTHER_PLACE_PENALTY = 0.08  # asked about 北欧, the sentence speaks of 中东欧 (_names_other_place); 0.05 half as good, 0.12 the same
     LABEL_WEIGHT = 0.05  # an item labelled with what the question names ("七、国庆节：…") gains, its siblings lose
@@ -520,6 +543,18 @@ class ExtractiveAnswerer:
                 for pc, pt, pr, py, ps, pst, pp in zip(part_cos, part_terms, part_refs, part_years, part_texts, part_stages, part_posts)
             ]
             cands.append(_Candidate(r, passage, pos, sentence, score, parts))
+        # A thing named like the one asked ("全体会议" for "常务会议": another modifier of the same head) speaks of
+        # another thing, when other sentences name the one asked: those sentences come first. Not of a broad
+        # question, a list or a field, whose kin are part of it ("医疗卫生方面重点抓什么": 公共卫生 too).
+        narrow = not (query.broad or "list" in types)
+        asked = [
+            w for w in _four_character_nouns(query.subject)
+            if narrow and not re.search(re.escape(w) + "(?:方面|领域|工作|事业)", query.subject) and any(w in c.text for c in cands)
+        ]
+        if asked:
+            for c in cands:
+                if any(w not in c.text and _sibling_in(w, c.text) for w in asked):
+                    c.score -= self.SIBLING_PENALTY
         return cands
 
     def _relative(self, passage: Passage, query) -> list[str]:

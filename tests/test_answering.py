@@ -486,3 +486,14 @@ def test_a_part_naming_its_year_by_the_documents_own_gets_a_sentence_of_that_yea
     # "去年" of a 2025 report is 2024: its review's 1993.5万吨, beside the 2025 target.
     r = documents_assistant.ask("云南去年粮食总产量是多少？今年的目标是多少？")
     assert "1993.5万吨" in r.answer.text and "1955万吨" in r.answer.text
+
+
+def test_a_sibling_of_the_thing_asked_gives_way_to_the_thing_itself():
+    """"国务院常务会议多久开一次": the working rules' sentence on the 全体会议 (same head, another modifier) reads
+    alike; the 常务会议's own sentence answers."""
+    from rag.answer import _four_character_nouns, _sibling_in
+
+    assert "常务会议" in _four_character_nouns("国务院常务会议一般多久开一次？")
+    assert _sibling_in("常务会议", "国务院全体会议一般每半年召开一次。")
+    assert not _sibling_in("常务会议", "国务院常务会议一般每月召开三次。")
+    assert not _sibling_in("常务会议", "会议一般每月召开。")

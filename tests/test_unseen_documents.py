@@ -27,6 +27,7 @@ def unseen(tmp_path_factory, embedder):
     shutil.copy(MULTIDOC / "gov-cn-2019" / "gov-cn-5339579.html", corpus)
     shutil.copy(MULTIDOC / "gov-cn-2019" / "gov-cn-5354526.html", corpus)  # a notice setting deadlines after the work
     shutil.copy(MULTIDOC / "gov-cn-2019" / "gov-cn-5345402.html", corpus)  # a committee and its office, with their heads
+    shutil.copy(MULTIDOC / "gov-cn-2019" / "gov-cn-5345397.html", corpus)  # the State Council's working rules (2004)
     shutil.copy(MULTIDOC / "gwr-national" / "gwr-national-2018.txt", corpus)  # reviews 2013–2017 as "过去五年"
     shutil.copy(MULTIDOC / "gwr-national" / "gwr-national-2019.txt", corpus)
     settings = make_settings(folder / "index", corpus_dir=corpus)
@@ -96,3 +97,9 @@ def test_a_ministry_the_member_list_does_not_name_sends_no_one(unseen):
     assert refused.abstained and "organisation_missing" in refused.reason
     answer = unseen.ask("2008年北京奥运会首都国际机场协调委员会里，公安部派哪位领导担任副主任？").answer
     assert not answer.abstained and "刘金国" in answer.text
+
+
+def test_a_meeting_named_like_the_one_asked_gives_way_to_it(unseen):
+    # "国务院全体会议一般每半年召开一次" reads like the answer; "国务院常务会议一般每月召开三次" is it.
+    answer = unseen.ask("2004年印发的《国务院工作规则》规定国务院常务会议一般多久开一次？").answer
+    assert not answer.abstained and "每月召开三次" in answer.text and "每半年" not in answer.text
