@@ -841,20 +841,21 @@ def span_not_year(gate: "EvidenceGate", e: Evidence) -> str | None:
     if not figured:
         return None
     spans = [bool(SPAN_FIGURE_RE.search(s)) for s, _ in figured]
+    backs = [_looks_back(s, h, e.cited_from) for s, h in figured]
     # A running total ("累计建设人才公寓30万套") is no year's figure either, unless a total is asked.
     totals = e.zh and not _ASKS_TOTAL_RE.search(e.q)
-    if not all(span or _looks_back(s, h, e.cited_from) or totals and _RUNNING_TOTAL_RE.search(s) for span, (s, h) in zip(spans, figured)):
+    if not all(span or back or totals and _RUNNING_TOTAL_RE.search(s) for span, back, (s, _) in zip(spans, backs, figured)):
         return None
     if not all(spans):
         subject = [t for t in _named_subject(gate, e) if _said(t, e.evidence.lower())] if e.zh else []
 
-        def over_years(sentence: str, headings) -> bool:
+        def over_years(sentence: str, back: bool) -> bool:
             clauses = _clauses_naming(sentence, subject)
-            return (_looks_back(sentence, headings, e.cited_from) and not any(LEVEL_REACHED_RE.search(c) for c in clauses)) or (
+            return (back and not any(LEVEL_REACHED_RE.search(c) for c in clauses)) or (
                 totals and any(_RUNNING_TOTAL_RE.search(c) for c in clauses)
             )
 
-        if not all(span or over_years(s, h) for span, (s, h) in zip(spans, figured)):
+        if not all(span or over_years(s, back) for span, back, (s, _) in zip(spans, backs, figured)):
             return None
     return "the evidence gives figures over several years, not the year asked"
 
@@ -1050,7 +1051,7 @@ def organisation_missing(gate: "EvidenceGate", e: Evidence) -> str | None:
     """The question asks about an organisation named after a place ("新疆生产建设兵团", "深圳海关"), or about a
     ministry or agency ("交通部", "the Ministry of Industry and Information Technology"); the evidence, with its
     headings and document, never names it by any of its names: it speaks of the place or of other bodies."""
-    for name in e.query.organisations if e.zh else ():
+    for name in e.query.organisations:  # Chinese questions' (jieba tags them)
         if name not in e.dated:
             return f"the evidence does not speak of {name}"
     if e.query.bodies:

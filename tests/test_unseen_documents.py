@@ -35,6 +35,14 @@ def unseen(tmp_path_factory, embedder):
     return Assistant(settings, embedder=embedder)
 
 
+def _refused_and_answered(assistant, refused_question: str, rule: str, answered_question: str, fact: str) -> None:
+    """The first question is refused by the gate rule ``rule``; its near twin is answered with ``fact``."""
+    refused = assistant.ask(refused_question).answer
+    assert refused.abstained and rule in refused.reason
+    answer = assistant.ask(answered_question).answer
+    assert not answer.abstained and fact in answer.text
+
+
 def test_who_holds_a_role_is_answered_from_the_member_list(unseen):
     answer = unseen.ask("国务院第二次全国污染源普查领导小组组长是谁？").answer
     assert not answer.abstained and "组长：韩正 国务院副总理" in answer.text
@@ -71,10 +79,8 @@ def test_a_figure_asked_in_a_clause_of_its_own_is_of_the_clause_before(unseen):
 def test_a_five_year_reviews_total_is_not_one_years_figure(unseen):
     # The 2018 report's "过去五年工作回顾": "新建改建农村公路127万公里" is five years' work; "高速公路里程从9.6万公里
     # 增加到13.6万公里" is the level at the end of 2017.
-    refused = unseen.ask("2017年全国实际新建改建了多少公里农村公路？").answer
-    assert refused.abstained and "span_not_year" in refused.reason
-    answer = unseen.ask("2017年末全国高速公路里程达到多少公里？").answer
-    assert not answer.abstained and "13.6万公里" in answer.text
+    _refused_and_answered(unseen, "2017年全国实际新建改建了多少公里农村公路？", "span_not_year",
+                          "2017年末全国高速公路里程达到多少公里？", "13.6万公里")
 
 
 def test_a_deadline_said_after_the_work_it_sets_answers_when_it_is_asked(unseen):
@@ -93,10 +99,8 @@ def test_the_post_of_a_bodys_office_is_not_the_bodys_own(unseen):
 
 def test_a_ministry_the_member_list_does_not_name_sends_no_one(unseen):
     # The committee's members come from 公安部, 外交部, 海关总署 … and no 交通部.
-    refused = unseen.ask("2008年北京奥运会首都国际机场协调委员会里，交通部派哪位领导担任成员？").answer
-    assert refused.abstained and "organisation_missing" in refused.reason
-    answer = unseen.ask("2008年北京奥运会首都国际机场协调委员会里，公安部派哪位领导担任副主任？").answer
-    assert not answer.abstained and "刘金国" in answer.text
+    _refused_and_answered(unseen, "2008年北京奥运会首都国际机场协调委员会里，交通部派哪位领导担任成员？", "organisation_missing",
+                          "2008年北京奥运会首都国际机场协调委员会里，公安部派哪位领导担任副主任？", "刘金国")
 
 
 def test_a_meeting_named_like_the_one_asked_gives_way_to_it(unseen):
