@@ -227,11 +227,13 @@ def _places_phrase(squashed: str) -> str:
     return phrase if len(phrase) >= 4 else ""
 
 
-def _four_character_nouns(text: str) -> list[str]:
-    """The four-character nouns of ``text`` (a modifier and a head of two characters each: "常务会议")."""
+@lru_cache(maxsize=1024)
+def _four_character_nouns(text: str) -> tuple[str, ...]:
+    """The four-character nouns of ``text`` (a modifier and a head of two characters each: "常务会议"), cut once per
+    question (every document's sentences of a per-document answer are scored against it)."""
     from rag.keyword import noun_words
 
-    return [w for w, _ in noun_words(re.sub(r"\s+", "", text)) if len(w) == 4 and re.fullmatch(r"[\u4e00-\u9fff]{4}", w)]
+    return tuple(w for w, _ in noun_words(re.sub(r"\s+", "", text)) if len(w) == 4 and re.fullmatch(r"[\u4e00-\u9fff]{4}", w))
 
 
 def _sibling_in(word: str, sentence: str) -> bool:
@@ -548,8 +550,8 @@ class ExtractiveAnswerer:
         # question, a list or a field, whose kin are part of it ("医疗卫生方面重点抓什么": 公共卫生 too).
         narrow = not (query.broad or "list" in types)
         asked = [
-            w for w in _four_character_nouns(query.subject)
-            if narrow and not re.search(re.escape(w) + "(?:方面|领域|工作|事业)", query.subject) and any(w in c.text for c in cands)
+            w for w in (_four_character_nouns(query.subject) if narrow else ())
+            if not re.search(re.escape(w) + "(?:方面|领域|工作|事业)", query.subject) and any(w in c.text for c in cands)
         ]
         if asked:
             for c in cands:
