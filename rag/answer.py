@@ -21,7 +21,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from rag.boilerplate import BYLINE_RE, formula_sentences, is_formula, says_nothing
+from rag.boilerplate import BYLINE_RE, addresses_audience, formula_sentences, is_formula, says_nothing
 from rag.headings import classify_heading, cn_to_int, is_signature, name_and_post
 from rag.keyword import FILLER_WORDS, is_chinese, tokenize
 from rag.passages import METADATA_HEADING, Passage, answer_sentences, is_article, split_sentences
@@ -234,6 +234,14 @@ def _four_character_nouns(text: str) -> tuple[str, ...]:
     from rag.keyword import noun_words
 
     return tuple(w for w, _ in noun_words(re.sub(r"\s+", "", text)) if len(w) == 4 and re.fullmatch(r"[\u4e00-\u9fff]{4}", w))
+
+
+@lru_cache(maxsize=256)
+def _part_words(part: str) -> tuple[str, ...]:
+    """The words of two characters or more a field's part is made of ("投资贷款" → 投资, 贷款)."""
+    from rag.keyword import noun_words
+
+    return tuple(w for w, _ in noun_words(part) if len(w) >= 2 and w != part)
 
 
 def _sibling_in(word: str, sentence: str) -> bool:
@@ -1235,6 +1243,18 @@ class ExtractiveAnswerer:
             # 升级的指导意见》): :meth:`outline` answers that.
             parts = {p for p in query.field_parts if p not in best.passage.doc_title}
             named = [h for h in tops if any(p in h for p in parts)]
+            # A part no heading names whole ("投资贷款" beside "二、关于理顺黄金工业投资渠道问题") is named by half its
+            # nouns or more that the title does not hold ("投资"), when it has two or more and exactly one heading
+            # holds that many — and only beside a part named whole ("勘探资金": the question names the parts).
+            for part in parts if named else ():
+                if any(part in h for h in named):
+                    continue
+                words = [w for w in _part_words(part) if w not in best.passage.doc_title]
+                # (A part of one noun, "管理上", is too general to name one part by it.)
+                holding = [h for h in tops if len(words) >= 2 and 2 * sum(w in h for w in words) >= len(words)]
+                if len(holding) == 1 and holding[0] not in named:
+                    named.append(holding[0])
+            named = [h for h in tops if h in named]
         else:
             # A list asked of a part the question names in its heading's words ("下放科技管理权限具体要落实哪几项" of
             # "三、深入推进下放科技管理权限工作"): the one part holding most of them, at least PART_WORDS, of a policy
@@ -1287,10 +1307,13 @@ class ExtractiveAnswerer:
         if sum(len(p.text) for p in passages) > self.SHORT_DOCUMENT_CHARS:
             return None
         cands = self._candidates(question, retrieval, [p.id for p in passages])
+        last = max(p.order for p in passages)
         lines = [
             c for c in sorted(cands, key=lambda c: (c.passage.order, c.position))
             if len(re.sub(r"\W", "", c.text)) >= 8 and not says_nothing(c.text) and not is_formula(c.text, self.boilerplate)
             and not c.text.rstrip().endswith(("：", ":", "收悉。"))
+            # The closing passage's heading line is who signs it ("国务院办公厅 中央军委办公厅").
+            and not (c.passage.order == last and c.text.strip() in c.passage.headings)
         ]
         if not lines or len(lines) > self.SHORT_DOCUMENT_SENTENCES:
             return None
@@ -1532,8 +1555,8 @@ class ExtractiveAnswerer:
                 if q is best.passage and c.position <= best.position:
                     continue
                 m = _SUBSECTION_TITLE_RE.match(c.text)
-                if m and _title_style(m) == marker:
-                    ended = True  # the next subsection
+                if (m and _title_style(m) == marker) or addresses_audience(c.text):
+                    ended = True  # the next subsection, or the speech's closing call ("各位代表！…")
                     break
                 # A paragraph's run-in title ("就业更充分。") names one of the subsection's fields: it is kept.
                 run_in = ("\n" + c.text[:12]) in "\n" + q.text and not re.search(r"[，,；;：:]", c.text) and len(c.text) >= 4
@@ -1652,6 +1675,13 @@ class ExtractiveAnswerer:
         # 消费") sets out that subject's measures: all of them answer.
         topical = self._topic_words(question, items[0].passage.doc_title)
         whole = {pid for pid in listed if self._on_topic(next(c.passage for c in items if c.passage.id == pid), topical)}
+        # A part the question quotes by its title ("“扩大高水平对外开放”这部分有哪些举措"): the passages it titles are
+        # the answer, whole; others that only mention it (a chapter's opening list of tasks) are not.
+        quoted = [q for q in analyse(question).quoted if len(q) >= 4]
+        named_part = {pid for pid in listed if self._on_topic(next(c.passage for c in items if c.passage.id == pid), quoted)}
+        if named_part:
+            items = [c for c in items if c.passage.id in named_part]
+            listed, whole = named_part, whole | named_part
         for c in sorted(usable, key=lambda c: (c.passage.order, c.position)):
             pid = c.passage.id
             if pid in whole and c.key not in taken and per_passage[pid] < self.TOPIC_SENTENCES:

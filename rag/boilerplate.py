@@ -23,6 +23,16 @@ ADDRESSEE_RE = re.compile(r"^各[^。；;]{1,80}(?:人民政府|机构|部门|�
 REPORT_OPENER_RE = re.compile(r"^\s*现在，?我代表[^，。]{0,24}(?:人民政府|国务院)，?向大会作?(?:政府工作)?报告")
 
 
+# A speech turning to its audience ("各位代表！", "同志们，"): a report's part of numbered tasks ends there, and
+# what follows is its closing call, not one more task.
+ADDRESS_RE = re.compile(r"^\s*(?:各位代表|各位委员|同志们|女士们[、，,]先生们)\s*[!！，,:：]?")
+
+
+def addresses_audience(sentence: str) -> bool:
+    """``sentence`` opens by addressing the speech's audience ("各位代表！")."""
+    return bool(ADDRESS_RE.match(sentence))
+
+
 def says_nothing(sentence: str) -> bool:
     """A document's number or date line, its byline, or a notice's addressees."""
     text = sentence.strip()

@@ -16,6 +16,7 @@ Rules in order (code — what it refuses):
 ``gate.nothing_retrieved``   nothing was retrieved.
 ``gate.similarity_floor``    the best passage is far from the question.
 ``gate.off_topic``           none of the question's own topic words is in the passages retrieved.
+``gate.topic_missing``       none of the question's specific nouns (节假日, 值班) is in the documents found.
 ``gate.unknown_field``       a broad question's field (对…/在…方面), or the subject it asks about, holds a word no document has.
 ``gate.unknown_year``        a year no indexed document mentions.
 ``gate.unknown_ordinal``     an ordinal (第五届, 第三十条) no document mentions.
@@ -179,6 +180,37 @@ def off_topic(gate: "EvidenceGate", e: Evidence) -> str | None:
     if topic and not any(t in retrieved for t in topic):
         return f"none of {'、'.join(topic[:5])} appears in the documents' nearest passages"
     return None
+
+
+# A word naming who issues or answers (国务院办公厅, 国家发展改革委, 省政府): the asker's pointer to a document, not
+# what it is asked about.
+_ISSUER_WORD_RE = re.compile(r"(?:国务院|办公厅|委员会|人民政府|政府|[部局厅署院委办])$")
+
+
+def topic_missing(gate: "EvidenceGate", e: Evidence) -> str | None:
+    """A Chinese question names several specific things (:attr:`EvidenceGate.TOPIC_WORDS`: nouns the documents
+    use, each in at most :attr:`EvidenceGate.SPECIFIC_SHARE` of the passages: "节假日", "元旦", "春节") and no
+    document retrieved names any of them: those documents were found by the question's other words (a year, an issuer: "2020年节假日
+    安排" answered by a plan's paragraph on 2020) and speak of another thing. Who issues (国务院办公厅), places and
+    figures are not the topic; nor is the asker's own situation."""
+    if not e.zh or e.query.doc_numbers or not gate.passage_count:
+        return None
+    from rag.wordcut import posseg
+
+    specific: list[str] = []
+    # Nouns, and names of times ("元旦", "节假日": jieba's t).
+    for w in (t.word for t in posseg().lcut(e.query.subject) if t.flag.startswith("n") or t.flag in ("vn", "t")):
+        if len(w) < 2 or w in _QUESTION_WORDS or w in FILLER_WORDS or re.search(r"\d", w) or find_places(w) or _ISSUER_WORD_RE.search(w):
+            continue
+        share = gate.share(w.lower())
+        if 0 < share <= gate.SPECIFIC_SHARE and w not in specific:
+            specific.append(w)
+    if len(specific) < gate.TOPIC_WORDS:
+        return None
+    docs = {h.passage.doc_id for h in e.retrieval.hits[: gate.settings.top_k]}
+    if any(gate.says(_bare(w), docs) for w in specific):
+        return None
+    return f"no document found says {'、'.join(specific[:5])}"
 
 
 def unknown_field(gate: "EvidenceGate", e: Evidence) -> str | None:
@@ -1075,7 +1107,7 @@ def title_missing(gate: "EvidenceGate", e: Evidence) -> str | None:
 RULES: tuple[Rule, ...] = tuple(
     Rule(f"gate.{fn.__name__}", fn)
     for fn in (
-        nothing_retrieved, similarity_floor, off_topic, unknown_field, unknown_year, unknown_ordinal, unknown_box, unknown_place,
+        nothing_retrieved, similarity_floor, off_topic, topic_missing, unknown_field, unknown_year, unknown_ordinal, unknown_box, unknown_place,
         quoted_name_missing, year_not_in_evidence, period_not_in_evidence, country_not_in_evidence, city_not_in_evidence,
         answer_kind_missing, subject_missing,
         sibling_term, another_rate, figure_not_of_subject, unit_mismatch,
@@ -1091,6 +1123,10 @@ class EvidenceGate:
     # A term found in more than this share of passages says nothing about topic ("湖南", "外事", "合作").
     GENERIC_SHARE = 0.2
     GENERIC_MIN_PASSAGES = 50
+    # A term found in at most this share of passages names a specific thing ("节假日", "值班"): see topic_missing.
+    SPECIFIC_SHARE = 0.01
+    # …and a question naming at least this many such things, none in the documents found, asks of another subject.
+    TOPIC_WORDS = 3
 
     def __init__(
         self, settings: Settings, corpus_text: str, passage_texts: list[str] | None = None,

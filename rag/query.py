@@ -486,7 +486,7 @@ _BROAD_RE = re.compile(
     r"(?:重点|重点工作|主要任务|重点任务)(?:是什么|有哪些|有什么)|怎么支持|如何支持|怎样支持|打算怎么干|都打算|有哪些打算|"
     r"哪些具体(?:安排|措施|举措)|有哪些(?:抓手|方向|服务和支持|具体举措)|有哪些(?:规定和|监管|管理)措施|有哪些规定|有哪些(?:主要|重点)(?:任务|工作)|有哪些(?:具体|主要|监管|管理|规范)?要求|"
     # "主要抓哪些方面", "要做哪些工作", "都涉及哪些方面": the work to be done on a subject, all of it.
-    r"(?:抓|做|干|涉及)哪些|哪些方面(?!的)|哪几(?:个)?方面|(?:提|提出|采取|出台|制定|安排|部署)了?哪些(?:规范|具体|主要|重点|工作)?(?:要求|措施|意见|任务|监管措施|工作|民生实事|实事)|哪几条意见|负责哪些|"
+    r"(?:抓|做|干|涉及)哪些|哪些方面(?!的)|哪几(?:个)?方面|(?:提|提出|采取|出台|制定|安排|部署|给|给予|提供)了?哪些(?:规范|具体|主要|重点|工作|处置|处理|政策)?(?:要求|措施|意见|建议|政策|任务|监管措施|工作|民生实事|实事)|哪几条意见|负责哪些|"
     r"主要有哪些[？?]?$|哪些(?:主要|具体)(?:措施|举措)|哪些[^，。？?、]{1,8}的(?:措施|举措|办法)|(?:打算|准备|计划)(?:怎么|如何|怎样)|"
     # "…都有哪些？" closing a question on a field, "有哪些重大涉外展会活动": every one is asked.
     r"都有哪些[？?]?$|有哪些[^，。？?]{0,8}活动|"
@@ -500,14 +500,18 @@ _BROAD_RE = re.compile(
     r"\bwhat (?:does|did|will) [^?]{0,80}\bplan\b|\bwhat will [^?]{0,60}\bdo\b|\bthe (?:main|key) measures\b|"
     # "What policy support does … offer", "Which science-and-technology finance (科技金融创新) measures …",
     # "What conditions did … attach", "What road privileges … get".
-    r"\b(?:what|which) (?:[^?.;]{1,40}? )?(?:support|incentives|measures|policies|tasks|requirements|conditions|privileges|benefits|arrangements|priorities|aspects)\b|"
+    r"\b(?:what|which) (?:[^?.;]{1,40}? )?(?:support|incentives|measures|policies|tasks|requirements|conditions|privileges|benefits|arrangements|priorities|aspects|requests|proposals|suggestions|recommendations)\b|"
     r"\bwhat (?:support|help|measures|steps|policies|services|incentives|assistance)\b|\bwhat (?:[a-z-]+ ){1,2}(?:policies|measures|steps|tasks)\b|"
     r"\bwhich (?:measures|policies|services|priorities)\b|\bwhat (?:are|were) the (?:main |key )?(?:priorities|measures|tasks|focus)|"
     r"\bhow (?:does|will|can) (?:the )?(?:province|government|state)\b[^?]{0,30}\b(?:support|help)\b",
     re.I,
 )
 # The words that frame a question rather than name its subject: who is asked (国家, 省里), how ("怎么推动").
-_FRAME_RE = re.compile(r"国家|全国|我国|国务院|中央|省里|政府|(?:怎么|如何|怎样)[\u4e00-\u9fff]{0,2}")
+# The document itself, or its part, pointed at ("那份文件", "这个通知", "这部分"), names no subject either.
+_FRAME_RE = re.compile(
+    r"国家|全国|我国|国务院|中央|省里|政府|(?:怎么|如何|怎样)[\u4e00-\u9fff]{0,2}|"
+    r"(?:那|这|该|此)(?:份|个|篇|则|项)?(?:文件|通知|复函|答复|意见|决定|规定)|(?:这|那|该|此)(?:一)?部分"
+)
 
 
 # The asker's own situation, not the subject asked: a sentence in the first person that asks nothing ("我们是县里一家
@@ -579,22 +583,22 @@ _ACHIEVED_RE = re.compile(r"已[经有]|累计|共计|全年|新增|达到了|�
 # Procedural details an enterprise may ask for; the evidence must speak of the same thing.
 # "两份材料里" speaks of the documents themselves, not of papers to hand in.
 _PROCEDURE_RE = re.compile(r"(?<![份篇])材料(?![里中上])|流程|手续|步骤|处室|表格|时限|办理时间|工作日")
-# The field of a broad question: what follows 对/在/关于 up to the asking ("国家对虚拟货币交易和比特币“挖矿”采取了哪些
+# The field of a broad question: what follows 对/在/关于 (not 对 of 对外 or 对口, nor 在 of 现在) up to the asking ("国家对虚拟货币交易和比特币“挖矿”采取了哪些
 # 监管措施", "在鼓励无偿献血和器官捐献方面有哪些"), or what opens it ("城市养犬管理有哪些规定和措施").
 _FIELD_RES = (
     re.compile(
-        r"(?:对|在|关于|针对)(?P<f>[^，,。？?；;！!]{2,24}?)(?:方面|领域)?"
+        r"(?:对(?![外口接标比照应称象])|(?<![现存所实正])在|关于|针对)(?P<f>[^，,。？?；;！!]{2,24}?)(?:方面|领域)?"
         r"(?:有|采取|提出|出台|作出|做了|还有|是|怎么|如何|要|都|上|打算|准备|计划)"
     ),
     re.compile(r"^(?P<f>[^，,。？?；;]{2,16}?)(?:方面|领域)?(?:有哪些|有什么|要求)"),
     # "在财政税收和投融资方面给文化企业哪些支持": 方面 closes the field, whatever verb follows.
-    re.compile(r"(?:对|在|关于|针对)(?P<f>[^，,。？?；;！!《》“”]{2,24}?)(?:方面|领域)"),
+    re.compile(r"(?:对(?![外口接标比照应称象])|(?<![现存所实正])在|关于|针对)(?P<f>[^，,。？?；;！!《》“”]{2,24}?)(?:方面|领域)"),
     # "…，知识产权保护方面都有哪几项", "…里，知识产权保护方面那5项举措具体是哪些": a clause opening with its field.
     re.compile(r"(?:^|[，,：:])(?P<f>[^，,。？?；;！!《》“”对在]{2,16}?)(?:方面|领域)(?=[^，,。？?；;]{0,12}(?:哪几|哪些|有什么))"),
 )
 # A field set before the asking clause ("对婚恋交友网站和婚介机构，国家出台了哪些监管措施"): read only when no other
 # is found, since a clause before the asking often says who asks ("我们想做对俄罗斯的生意，…对俄合作有哪些方向").
-_FIELD_CLAUSE_RE = re.compile(r"(?:对|关于|针对)(?P<f>[^，,。？?；;！!]{2,24})[，,](?=[^，,。？?]*(?:哪些|什么))")
+_FIELD_CLAUSE_RE = re.compile(r"(?:对(?![外口接标比照应称象])|关于|针对)(?P<f>[^，,。？?；;！!]{2,24})[，,](?=[^，,。？?]*(?:哪些|什么))")
 
 
 # A list asked of a named part ("知识产权保护方面都有哪几项？", "…方面那5项举措具体是哪些"): its field, as of a broad

@@ -206,3 +206,57 @@ def test_a_run_of_yi_shi_er_shi_items_is_answered_whole(replies_assistant):
     assert [t[:2] for t in titles] == ["一是", "二是", "三是"]
     assert "四水四定" in titles[0] and "绿色低碳转型" in titles[2]
     assert {c.passage.doc_id for c in r.answer.citations} == {"gwr-2025-ningxia"}
+
+
+def test_a_reports_last_subsection_ends_where_the_speech_turns_to_its_audience(replies_assistant):
+    # 宁夏's review ends with "（六）…政府自身建设全面加强。"; "各位代表！过去一年成绩的取得，…" after it closes the
+    # review and sets out no measure of that subsection.
+    r = replies_assistant.ask("宁夏2024年政府自身建设方面有哪些主要举措？")
+    items = _items(r.answer.text)
+    assert items[0].startswith("（六）突出效能提升，政府自身建设全面加强。")
+    assert any("过紧日子" in i for i in items)
+    assert not any("各位代表" in i or "成绩的取得" in i for i in items)
+
+
+def test_a_part_named_by_one_of_its_words_is_answered_with_the_part_so_named(replies_assistant):
+    # "投资贷款" is no heading's; "二、关于理顺黄金工业投资渠道问题" holds its 投资, and none other does.
+    question = "我们是一家黄金生产企业，国务院办公厅关于黄金经济政策的复函里，在勘探资金、投资贷款上都给了哪些政策？"
+    assert analyse(question).broad
+    r = replies_assistant.ask(question)
+    assert {c.passage.headings[0] for c in r.answer.citations} == {"一、关于黄金地质勘探资金问题", "二、关于理顺黄金工业投资渠道问题"}
+    assert "借金还金" in r.answer.text and "有偿使用" in r.answer.text
+
+
+@pytest.mark.parametrize("question", [
+    "国务院办公厅复函里给了哪些政策？",
+    "专家组提出了哪些处置建议？",
+    "Which requests did the province raise with the central government?",
+])
+def test_questions_asking_every_policy_or_request_given_are_broad(question):
+    assert analyse(question).broad
+
+
+def test_a_question_pointing_at_its_document_names_no_subject_by_it():
+    # "那份文件", "这部分" point at the document or its part; they are not what is asked about.
+    assert "文件" not in analyse("内地西藏班扩大招生规模的那份文件，在经费保障上都有哪些安排？").subject
+    assert "部分" not in analyse("陕西省政府工作报告里“扩大高水平对外开放”这部分有哪些重点举措？").subject
+
+
+def test_a_question_on_things_no_document_found_speaks_of_is_refused(replies_assistant):
+    # 宁夏's report is found by its place and year; it says nothing of 元旦, 春节 or 国庆, which only the (2019)
+    # holiday notice speaks of. Its opening paragraph on 2025 is no holiday schedule.
+    r = replies_assistant.ask("宁夏2025年对元旦、春节、国庆的节假日放假是怎么安排的？")
+    assert r.answer.abstained and r.answer.reason.startswith("gate.topic_missing") and "元旦" in r.answer.reason
+    # The same things asked of the notice that speaks of them are answered.
+    r = replies_assistant.ask("2019年元旦、春节、国庆节假日怎么放假？")
+    assert not r.answer.abstained and "元旦" in r.answer.text
+
+
+def test_a_part_quoted_by_its_title_is_answered_from_the_passage_it_titles(replies_assistant):
+    # "着力建平台提能级。" opens a paragraph of 四川's report; the opening paragraph of the year's plan, which also
+    # mentions opening up, is not that part.
+    r = replies_assistant.ask("四川今年的政府工作报告里“着力建平台提能级”这部分有哪些举措？")
+    items = _items(r.answer.text)
+    assert any("自贸试验区" in i for i in items) and any("综合保税区" in i for i in items)
+    assert not any("今年是" in i for i in items)
+    assert all(c.passage.text.lstrip().startswith("着力建平台提能级") for c in r.answer.citations)
