@@ -822,7 +822,8 @@ def unit_mismatch(gate: "EvidenceGate", e: Evidence) -> str | None:
         for measure in e.query.measures:
             if not has_measure(e.evidence, measure):
                 return f"the evidence counts no {measure}"
-    for unit in re.findall(r"(?:多少|几)个?(小时|分钟|个月|周|班)", e.q):
+    # (Not "哪几个周末": which weekends, not how many weeks.)
+    for unit in re.findall(r"(?<!哪)(?:多少|几)个?(小时|分钟|个月|周(?![末年岁])|班(?![子组次]))", e.q):
         if not re.search(rf"[\d一二两三四五六七八九十百千万]+\s*个?{unit}", e.evidence):
             return f"the evidence counts no {unit}"
     asked = _CURRENCY_RE.findall(e.q)

@@ -308,7 +308,7 @@ def _quoted(text: str) -> tuple[str, ...]:
 # What a figure question asks for: a result (what happened) or a target (what was planned).
 _ASKS_RESULT_RE = re.compile(r"实际|完成了|全年(?![^，。？?]{0,4}(?:要|将|拟|计划|目标|预期|力争))|增长了|达到了|实现了|去年|上一年|过去一年|多少\S{0,2}了[吗？?]?$|\b(did|was|were|actual(?:ly)?|achieved|grew)\b", re.I)
 # "提出了哪些2020年指标": the figures a plan sets for a year are its targets.
-_ASKS_TARGET_RE = re.compile(r"目标|预期|计划|力争|定在|定了|安排|要求|打算|准备|\d{4}年的?指标|提出了?[^，。？?]{0,10}指标|\b(target|goal|plan|aim)", re.I)
+_ASKS_TARGET_RE = re.compile(r"目标|预期|计划|力争|定在|定了|安排|要求|打算|准备|\d{4}年的?指标|提出了?[^，。？?]{0,10}指标|\b(target|goal|plan|aim|promis|pledg)", re.I)
 
 
 def under_review(headings) -> bool:
@@ -495,9 +495,13 @@ _BROAD_RE = re.compile(
     r"(?:是)?(?:怎么|如何|怎样)(?:安排|规定)的|(?:下一步|今后)[^，。？?]{0,4}(?:怎么做|如何做|怎么办|怎么干)|"
     r"\bwhat did [^?]{0,60}\bsay\b|"
     # "具体有哪些任务", "有哪些激励支持", "有哪些鼓励和支持政策", "在…上有哪些优惠".
-    r"有哪些(?:主要|重点|具体)?(?:任务|举措|措施)|哪些[^，。？?、的]{0,6}(?:支持|扶持|优惠)(?:政策|措施)?|"
+    r"有哪些(?:主要|重点|具体)?(?:任务|举措|措施)|(?:方面|领域)有哪些[^，。？?、的]{1,4}(?:举措|措施)|"
+    # "重点审查哪些内容", "有哪些主要内容": every item of the content asked.
+    r"(?:审查|审核|检查|包括|包含|涵盖|有)(?:哪些|什么)(?:主要|具体)?内容|哪些[^，。？?、的]{0,6}(?:支持|扶持|优惠)(?:政策|措施)?|"
     r"\bgive me everything\b|\blist the (?:main )?(?:support|measures)|\bwhat does [^?]{0,40}\boffer\b|\bwhat (?:is|are|was|were) [^?]{0,40}\b(?:doing|planning|planned)\b|\bwhat does [^?]{0,120}\brequire\b|"
     r"\bwhat (?:does|did|will) [^?]{0,80}\bplan\b|\bwhat will [^?]{0,60}\bdo\b|\bthe (?:main|key) measures\b|"
+    # "What did the report promise for cutting …", "What does the reply lay down on …".
+    r"\bwhat (?:does|did) [^?]{0,120}\b(?:promise|pledge|lay down|set out|stipulate)\b|"
     # "What policy support does … offer", "Which science-and-technology finance (科技金融创新) measures …",
     # "What conditions did … attach", "What road privileges … get".
     r"\b(?:what|which) (?:[^?.;]{1,40}? )?(?:support|incentives|measures|policies|tasks|requirements|conditions|privileges|benefits|arrangements|priorities|aspects|requests|proposals|suggestions|recommendations)\b|"
@@ -680,6 +684,8 @@ def asked_types(question: str) -> set[str]:
         found.add("box")
     if "amount" in found or "who" in found and not re.search(r"多少|how much", question, re.I):
         found.discard("fee")  # "who has to pay the full cost" asks who pays, not a fee
+    if _BROAD_RE.search(re.sub(r"\s+", "" if is_chinese(question) else " ", question)):
+        found.discard("fee")  # "what did it promise for cutting … administrative fees": the measures, not a fee
     if re.search(r"(增长|增速|增幅|提高|下降|降低|减少)[^，,。？?]{0,8}(多少|百分之几|几个百分点)", question) or re.search(
         r"\b(?:growth|increase|rise|decline|reduction|cut)\b[^?]{0,12}\b(?:target|rate|goal)\b|\bhow fast\b|\bby how much\b",
         question, re.I,

@@ -260,3 +260,25 @@ def test_a_part_quoted_by_its_title_is_answered_from_the_passage_it_titles(repli
     assert any("自贸试验区" in i for i in items) and any("综合保税区" in i for i in items)
     assert not any("今年是" in i for i in items)
     assert all(c.passage.text.lstrip().startswith("着力建平台提能级") for c in r.answer.citations)
+
+
+def test_which_weekends_asks_the_weekends_not_a_count_of_weeks(replies_assistant):
+    # "有哪几个周末…上班" asks which days are worked; no "…周" need be counted.
+    r = replies_assistant.ask("国务院办公厅2019年节假日安排的通知里，有哪几个周末是要调休上班的？")
+    assert not r.answer.abstained
+    assert "2月2日（星期六）" in r.answer.text and "10月12日（星期六）" in r.answer.text
+
+
+@pytest.mark.parametrize("question", [
+    "2018年全国政府工作报告在促进外商投资稳定增长方面有哪些开放举措？",  # (not "有哪些便利措施" alone)
+    "指导意见要求审核机构重点审查哪些内容？",
+    "What did the 2018 national government work report promise for cutting businesses' non-tax burdens, such as administrative fees?",
+    "What does the 1996 reply on gold economic policy lay down on geological exploration funds?",
+])
+def test_every_measure_content_or_promise_asked_is_broad(question):
+    query = analyse(question)
+    assert query.broad and "fee" not in query.answer_types
+
+
+def test_a_promise_is_a_plan_not_a_result():
+    assert analyse("What did the 2018 report promise for cutting electricity prices?").stage == "target"
