@@ -247,13 +247,12 @@ def _part_words(part: str) -> tuple[str, ...]:
 def _sibling_in(word: str, sentence: str) -> bool:
     """``sentence`` names a sibling of ``word``: a dictionary word with the same head and another modifier of the
     same length ("全体会议" of "常务会议")."""
-    from rag.wordcut import jieba_ready
+    from rag.wordcut import word_frequency
 
-    dictionary = jieba_ready().dt.FREQ
     head, at = word[2:], sentence.find(word[2:])
     while at >= 0:
         other = sentence[at - 2 : at + 2] if at >= 2 else ""
-        if other and other != word and dictionary.get(other):
+        if other and other != word and word_frequency(other):
             return True
         at = sentence.find(head, at + 1)
     return False

@@ -471,11 +471,10 @@ def _named_subject(gate: "EvidenceGate", e: Evidence) -> list[str]:
     能扣多少钱": 能扣 is neither in them nor in jieba's dictionary, while 医生 of "多少医生参与" is a word, said
     otherwise), the nouns and verbs of the clause before, which name what the figure is of ("设了6项专项附加扣除，":
     jieba tags 扣除 a verb)."""
-    from rag.wordcut import jieba_ready
+    from rag.wordcut import word_frequency
 
     subject = _figure_subject(e)
-    dictionary = jieba_ready().dt.FREQ
-    if subject and not any(gate.says(_bare(t)) or dictionary.get(t) for t in subject):
+    if subject and not any(gate.says(_bare(t)) or word_frequency(t) for t in subject):
         return list(_subject_words(e.q, False, before=True)) or subject
     return subject
 

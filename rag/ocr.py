@@ -319,9 +319,8 @@ def lexicon_fix(chars: list[str], options: dict[int, list[str]]) -> list[str]:
     recogniser's runner-ups) when the character makes no dictionary word of 2–4 characters with its
     neighbours and the alternative does; an unsure 一 that makes no word, with a dash as runner-up, is
     the dash."""
-    from rag.wordcut import jieba_ready
+    from rag.wordcut import word_frequency
 
-    freq = jieba_ready().dt.FREQ
     out = list(chars)
 
     def word_at(i: int, c: str) -> int:
@@ -329,7 +328,7 @@ def lexicon_fix(chars: list[str], options: dict[int, list[str]]) -> list[str]:
         for size in (2, 3, 4):
             for start in range(max(0, i - size + 1), min(i, len(out) - size) + 1):
                 word = "".join(out[start:i]) + c + "".join(out[i + 1 : start + size])
-                best = max(best, freq.get(word) or 0)
+                best = max(best, word_frequency(word))
         return best
 
     for i, alts in options.items():

@@ -202,6 +202,11 @@ def jieba_ready():
     return jieba
 
 
+def word_frequency(word: str) -> int:
+    """How often jieba's dictionary counts ``word`` (0 when it is no word of the language: "能扣", "一全")."""
+    return jieba_ready().dt.FREQ.get(word) or 0
+
+
 @lru_cache(maxsize=1)
 def posseg():
     """``jieba.posseg`` with its word tags read from the trie (its import would read the dictionary file)."""
