@@ -511,10 +511,10 @@ _BROAD_RE = re.compile(
     re.I,
 )
 # The words that frame a question rather than name its subject: who is asked (国家, 省里), how ("怎么推动").
-# The document itself, or its part, pointed at ("那份文件", "这个通知", "这部分"), names no subject either.
+# The document itself, or its part, pointed at ("那份文件", "这个通知", "这部分", "这几块"), names no subject either.
+_POINTER_RE = re.compile(r"(?:那|这|该|此)(?:份|个|篇|则|项)?(?:文件|通知|复函|答复|意见|决定|规定)|(?:这|那|该|此)(?:一)?部分|(?:这|那)[几两三四五]?块")
 _FRAME_RE = re.compile(
-    r"国家|全国|我国|国务院|中央|省里|政府|(?:怎么|如何|怎样)[\u4e00-\u9fff]{0,2}|"
-    r"(?:那|这|该|此)(?:份|个|篇|则|项)?(?:文件|通知|复函|答复|意见|决定|规定)|(?:这|那|该|此)(?:一)?部分"
+    r"国家|全国|我国|国务院|中央|省里|政府|(?:怎么|如何|怎样)[\u4e00-\u9fff]{0,2}|" + _POINTER_RE.pattern
 )
 
 
@@ -613,6 +613,7 @@ _LIST_OF_FIELD_RE = re.compile(r"(?:方面|领域)[^，,。？?；;]{0,12}(?:哪
 def _fields(squashed: str) -> tuple[str, ...]:
     """The fields a broad question names (:data:`_FIELD_RES`, else :data:`_FIELD_CLAUSE_RE`), in order."""
     # A phrase in the first person ("对我们这种小户…") says who asks, not what of the document.
+    squashed = _POINTER_RE.sub("", squashed)  # "在融资、用地和用电这几块": the fields, not the pointer
     found = [f for rx in _FIELD_RES for m in rx.finditer(squashed) if not _FIRST_PERSON_RE.search(f := m.group("f"))]
     return tuple(dict.fromkeys(
         found or [f for m in _FIELD_CLAUSE_RE.finditer(squashed) if not _FIRST_PERSON_RE.search(f := m.group("f"))]
@@ -666,12 +667,16 @@ def _contact_asked(question: str, rx: re.Pattern) -> bool:
     return False
 
 
+# A title spelled without 《》 that counts nothing: "关于棉粮、糖粮挂钩奖售粮几个问题的通知" (a title's "几个问题").
+_SPELLED_TITLES_RE = re.compile(r"[^，,。？?；;]{0,30}?(?:几个|若干)(?:问题|事项)的(?:通知|规定|意见|决定|批复|复函|答复|函)")
+
+
 def asked_types(question: str) -> set[str]:
     """What kinds of answer a question asks for (fee, phone, count, list, …).
 
     A 《title》 only names a document: "《政府网站集约化试点工作方案》…哪天成文" asks no website.
     """
-    question = re.sub(r"《[^《》]*》", "《》", question)
+    question = _SPELLED_TITLES_RE.sub("《》", re.sub(r"《[^《》]*》", "《》", question))
     found = {kind for kind, rx in _ASKS.items() if rx.search(question)}
     found -= {kind for kind in _CONTACT_KINDS & found if not _contact_asked(question, _ASKS[kind])}
     if "list" in found:
@@ -727,7 +732,7 @@ def question_measures(question: str) -> list[str]:
         return [_MEASURES_EN[m.lower()] for m in _MEASURE_EN_RE.findall(question)] + [
             _UNITS_EN[m.lower()] for m in _UNIT_EN_RE.findall(question)
         ]
-    squashed = re.sub(r"\s+", "", question)
+    squashed = _SPELLED_TITLES_RE.sub("《》", re.sub(r"\s+", "", question))
     # "多少钱" asks money: a figure in 元 (万元, 亿元) answers it.
     found = _MEASURE_RE.findall(squashed) + (["元"] if _ASKS_MONEY_RE.search(squashed) else [])
     # "哪几天", "哪几年" ask which days or years (dates), not how many.

@@ -30,7 +30,7 @@ import re
 from dataclasses import dataclass, field
 
 from rag.documents import DocumentRecord, same_doc_number
-from rag.places import NATIONAL
+from rag.places import NATIONAL, find_places
 from rag.query import _ASKS_ACTUAL_RE, Query
 
 NOT_HELD = "scope.not_held"
@@ -108,6 +108,37 @@ def _title_names_region(record: DocumentRecord, regions: set[str]) -> bool:
 _VERSION_RE = re.compile(r"((?:19|20)\d{2})年(修订|修正|印发|发布|公布|颁布|出台|制定)的?《([^《》]{2,40})》")
 
 
+# A document's title spelled out: "国务院办公厅关于广东省在温家宝总理考察工作时所提问题和建议办理情况的函".
+_SPELLED_TITLE_RE = re.compile(r"关于[^，,。？?；;：:]{6,60}?的(?:复函|函|通知|意见|批复|决定|答复|规定)")
+PLACE_TITLE_CHARS = 10  # a spelled title less its places must be this long to name a series of documents
+
+
+def _without_places(title: str) -> str:
+    """``title`` without the provinces and cities it names."""
+    t = _norm_title(title)
+    for place in find_places(t):
+        if place.level in ("province", "city"):
+            t = t.replace(place.full_name or place.name, "").replace(place.name, "")
+    return t
+
+
+def _place_not_held(query: Query, pool: dict[str, DocumentRecord]) -> str:
+    """The title of a document the question spells out ("…关于广东省在温家宝总理考察工作时所提问题和建议办理情况的
+    函") when the documents hold that title only for other places (四川省's, 湖北省's): it, else ""."""
+    m = _SPELLED_TITLE_RE.search(_norm_title(query.text))
+    if not m:
+        return ""
+    spelled = m.group(0)
+    named = [p for p in find_places(spelled) if p.level in ("province", "city")]
+    core = _without_places(spelled)
+    if not named or len(core) < PLACE_TITLE_CHARS:
+        return ""
+    siblings = [r for r in pool.values() if r.title and core in _without_places(r.title)]
+    if siblings and not any(p.name in r.title for r in siblings for p in named):
+        return spelled
+    return ""
+
+
 def scope_for(query: Query, records: dict[str, DocumentRecord], doc_ids: list[str] | None = None) -> Scope:
     """Apply the scoping rules (see the module doc) to ``records`` (or the ``doc_ids`` among them)."""
     pool = {d: r for d, r in records.items() if doc_ids is None or d in doc_ids}
@@ -165,6 +196,13 @@ def scope_for(query: Query, records: dict[str, DocumentRecord], doc_ids: list[st
             kept = {d: r for d, r in pool.items() if _shares_title_run(runs, r.title)} if runs else {}
             if len(kept) == 1:
                 narrow(kept, "scope.title")
+
+    # A title spelled out for a place whose document of that title is not held (only other places' are).
+    spelled = _place_not_held(query, pool)
+    if spelled:
+        scope.missing = f"未收录{spelled}。"
+        scope.code = f"{NOT_HELD}.title_place"
+        return scope
 
     # Region: only in a collection of several regions' documents (one province's own documents
     # speak of other places without being about them).

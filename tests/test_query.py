@@ -300,3 +300,16 @@ def test_places_named_before_the_asking_words_are_asked():
     assert "places" in asked_types("《政府网站集约化试点工作方案》确定的试点地区有哪些？")
     assert "places" in asked_types("试点城市是哪几个？")
     assert "places" not in asked_types("这些地区有哪些措施？")
+
+
+def test_a_title_spelled_with_several_questions_counts_nothing():
+    # "关于棉粮、糖粮挂钩奖售粮几个问题的通知" names a document; "这个通知有几个问题" counts.
+    query = analyse("1981年国务院关于棉粮、糖粮挂钩奖售粮几个问题的通知，在奖售基数、供应价格和费用负担上都是怎么规定的？")
+    assert "count" not in query.answer_types and not query.measures
+    assert "count" in analyse("这个通知有几个问题？").answer_types
+
+
+def test_a_pointer_at_the_fields_named_is_no_field():
+    # "这几块" points back at 融资、用地和用电.
+    query = analyse("四川省2025年在融资、用地和用电这几块对企业有什么支持？")
+    assert query.broad and "几块" not in "".join(query.fields) and "融资" in query.field_parts

@@ -207,3 +207,12 @@ def test_a_version_of_a_titled_document_named_by_its_year_must_be_held():
     s = scope("2011年修订的《中华人民共和国个人所得税法实施条例》规定了什么？")
     assert s.code == "scope.not_held.title_year" and "2011年修订" in s.missing
     assert scope("2018年修订的《中华人民共和国个人所得税法实施条例》里，哪些情形要汇算清缴？").doc_ids == ["gov-cn-5351177"]
+
+
+def test_a_title_spelled_for_a_place_whose_document_of_that_title_is_not_held_is_not_held():
+    # The same letter is held for 四川 and 湖北, not for 广东: spelling 广东's is no question about 四川's.
+    recs = with_national("gov-cn-5351671", "gov-cn-5345295")
+    s = scope("国务院办公厅关于广东省在温家宝总理考察工作时所提问题和建议办理情况的函，对广东提出的问题是怎么答复的？", recs)
+    assert s.code == "scope.not_held.title_place" and "广东省" in s.missing
+    s = scope("国务院办公厅关于四川省在温家宝总理考察工作时所提问题和建议办理情况的函，对亭子口水利枢纽工程是怎么答复的？", recs)
+    assert not s.missing and s.doc_ids == ["gov-cn-5351671"]
