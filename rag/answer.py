@@ -28,7 +28,7 @@ from rag.passages import METADATA_HEADING, Passage, answer_sentences, is_article
 from rag.places import find_places, longest_first
 from rag.retrieval import Hit, Retrieval, heading_matches
 from rag.settings import Settings
-from rag.documents import passage_time
+from rag.documents import passage_time, review_part
 from rag.glossary import chinese_terms as _chinese_terms
 from rag.gate import DAY_RE, EvidenceGate, GateDecision  # noqa: F401  (the gate runs before any answer is composed)
 from rag.query import (  # noqa: F401  (what the question asks, read by rag.query)
@@ -59,7 +59,6 @@ from rag.query import (  # noqa: F401  (what the question asks, read by rag.quer
     has_measure,
     places_named,
     other_stage,
-    under_review,
 )
 
 NOT_FOUND_ZH = "文件中未找到这个问题的答案。"
@@ -329,7 +328,7 @@ def asks_plan(query) -> bool:
     """The question asks what is planned or offered, with no year of its own (a year naming a report is the
     report's): a target or plan ("今年打算怎么帮忙",
     "计划采取哪些措施") or, broad and not about the past, what support there is ("今年省里能给些什么支持").
-    A report's review (:func:`rag.query.under_review`) says what was done the year before."""
+    A report's review (:meth:`ExtractiveAnswerer._reviews`) says what was done the year before."""
     if query.asked_years:  # "2025年政府工作报告里…": that year names the report, and is not asked
         return False
     return query.stage == "target" or (query.broad and not query.stage and not _ASKS_PAST_RE.search(query.text))
@@ -702,7 +701,7 @@ class ExtractiveAnswerer:
             ]
         if asks_plan(query):
             # A review's sentences report what was done; they answer only when no plan's sentence was retrieved.
-            cands = [c for c in cands if not under_review(c.passage.headings)] or cands
+            cands = [c for c in cands if not self._reviews(c.passage)] or cands
         if not cands:
             return []
         types = asked_types(question)
@@ -830,7 +829,7 @@ class ExtractiveAnswerer:
         # A target asked: a review's sentences beside a plan's report last year's results, not the target. Not
         # when a part asks a result ("2024年粮食总产量是多少？2025年的目标是多少？").
         if query.stage == "target" and all(analyse(part).stage == "target" for part, _ in retrieval.parts):
-            planned = [c for c in result if not under_review(c.passage.headings)]
+            planned = [c for c in result if not self._reviews(c.passage)]
             result = planned or result
         return result
 
@@ -844,6 +843,16 @@ class ExtractiveAnswerer:
         report's review is of 2024, its "去年")."""
         meant = self._year_meant(c, relative)
         return bool(meant) and str(meant) in self._said([c]) + self._time_of(c.passage)
+
+    def _reviews(self, p: Passage) -> bool:
+        """``p`` reports what was done: it stands under a review's heading ("一、2024年工作回顾"), or in a report's
+        part headed by what was achieved ("一、…在接续奋斗中新福建建设取得新成效")."""
+        return review_part(p.headings, self.records.get(p.doc_id))
+
+    def _general_requirements(self, p: Passage) -> bool:
+        """``p`` sets out a plan's general requirements ("今年工作的总体要求是：以…为指导，…坚持稳中求进工作总基调")
+        or its guiding thought: it names every field in a line, and none of its measures."""
+        return bool(_GENERAL_REQUIREMENTS_RE.search(p.text))
 
     def _preamble(self, p: Passage) -> bool:
         """``p`` is one of the lead paragraphs of a document in headed parts ("为…，现提出以下意见", "现将…通知如下"):
@@ -1539,7 +1548,7 @@ class ExtractiveAnswerer:
         titles = titles or [c for c in retrieved if c.score >= top - self.BROAD_MARGIN]
         # A report's review tells what was done last year: a question on this year's plans is not answered by it.
         if asks_plan(analyse(question)):
-            titles = [c for c in titles if not under_review(c.passage.headings)]
+            titles = [c for c in titles if not self._reviews(c.passage)]
         if not titles:
             return None
         best = max(titles, key=lambda c: (held.get(c.key, 0), c.score))
@@ -1617,13 +1626,16 @@ class ExtractiveAnswerer:
 
         cands = self._candidates(question, retrieval, [h.passage.id for h in retrieval.hits])
         usable = [c for c in cands if states(c) and on_place(c) and not self._preamble(c.passage)]
-        planned = asks_plan(analyse(question)) and any(not under_review(c.passage.headings) for c in usable)
+        # A plan's general requirements name every field; they answer only when no passage of measures does.
+        usable = [c for c in usable if not self._general_requirements(c.passage)] or usable
+        planned = asks_plan(analyse(question)) and any(not self._reviews(c.passage) for c in usable)
         if planned:
             # A report's review tells what was done last year; it answers only when no passage of a plan does.
-            usable = [c for c in usable if not under_review(c.passage.headings)]
+            usable = [c for c in usable if not self._reviews(c.passage)]
         # The measures are in a document's parts: its preamble answers only when nothing else does.
         given = chosen
-        kept = [c for c in chosen if not self._preamble(c.passage) and not (planned and under_review(c.passage.headings))]
+        kept = [c for c in chosen if not self._preamble(c.passage) and not (planned and self._reviews(c.passage))
+                and not self._general_requirements(c.passage)]
         if kept or usable:
             chosen = kept
         best = max((c.score for c in chosen), default=max((c.score for c in usable), default=0.0))
@@ -1677,10 +1689,16 @@ class ExtractiveAnswerer:
         # A part the question quotes by its title ("“扩大高水平对外开放”这部分有哪些举措"): the passages it titles are
         # the answer, whole; others that only mention it (a chapter's opening list of tasks) are not.
         quoted = [q for q in analyse(question).quoted if len(q) >= 4]
-        named_part = {pid for pid in listed if self._on_topic(next(c.passage for c in items if c.passage.id == pid), quoted)}
+        named_part = {c.passage.id for c in usable if self._on_topic(c.passage, quoted)} if quoted else set()
         if named_part:
-            items = [c for c in items if c.passage.id in named_part]
-            listed, whole = named_part, whole | named_part
+            tops: dict[str, _Candidate] = {}
+            for c in usable:
+                if c.passage.id in named_part and (c.passage.id not in tops or c.score > tops[c.passage.id].score):
+                    tops[c.passage.id] = c
+            items = list(tops.values())
+            taken = {c.key for c in items}
+            per_passage = {pid: 1 for pid in tops}
+            listed, whole = named_part, named_part
         for c in sorted(usable, key=lambda c: (c.passage.order, c.position)):
             pid = c.passage.id
             if pid in whole and c.key not in taken and per_passage[pid] < self.TOPIC_SENTENCES:
@@ -1718,6 +1736,10 @@ class ExtractiveAnswerer:
         title = first if len(first) <= self.TOPIC_TITLE_CHARS and not re.search(r"[，,；;：:]", first) else ""
         where = (passage.headings[-1] if passage.headings else "") + title
         return any(w in where for w in words)
+
+
+# A plan's general requirements or guiding thought: "今年工作的总体要求是：…", "以习近平…为指导，…坚持稳中求进工作总基调".
+_GENERAL_REQUIREMENTS_RE = re.compile(r"总体要求是|工作总基调|指导思想[：:是]")
 
 
 # A document's list of its attachments: "附件：1.国土资源部关于…的报告" and the numbered titles after it.

@@ -366,7 +366,7 @@ REVIEW_KINDS = frozenset({"回顾", "新闻", "总结"})
 _ACHIEVED_PART_RE = re.compile(r"取得了?(?:新|显著|明显|重大|积极|丰硕|历史性)?的?(?:成效|成绩|成就|进展)$")
 
 
-def _review_part(headings, record: "DocumentRecord | None") -> bool:
+def review_part(headings, record: "DocumentRecord | None") -> bool:
     """``headings`` name a review: one of them does ("一、2024年工作回顾", "过去一年"), or, in a report, its part's
     heading says what was achieved (:data:`_ACHIEVED_PART_RE`)."""
     return any(REVIEW_HEADING_RE.search(h) for h in headings) or bool(
@@ -376,8 +376,8 @@ def _review_part(headings, record: "DocumentRecord | None") -> bool:
 
 def reports_results(headings, record: "DocumentRecord | None") -> bool:
     """A passage under ``headings`` of the document ``record`` reports what happened: its headings name a review
-    (:func:`_review_part`) or the document is a review, a news item or a summary."""
-    return _review_part(headings, record) or getattr(record, "kind", "") in REVIEW_KINDS
+    (:func:`review_part`) or the document is a review, a news item or a summary."""
+    return review_part(headings, record) or getattr(record, "kind", "") in REVIEW_KINDS
 
 
 def superseded(records: dict[str, "DocumentRecord"]) -> set[str]:
@@ -431,7 +431,7 @@ def passage_time(headings: tuple[str, ...], text: str, record: DocumentRecord | 
     if record is None or not record.year:
         return ""
     years = set()
-    under_review = _review_part(headings, record)
+    under_review = review_part(headings, record)
     if under_review or re.search(r"过去一年|去年", text):
         years.add(record.resolve_relative_year("过去一年"))
     if not under_review:

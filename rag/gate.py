@@ -223,7 +223,10 @@ def unknown_field(gate: "EvidenceGate", e: Evidence) -> str | None:
         for w in tokenize(field):
             if len(w) < 2 or w in _QUESTION_WORDS or w in FILLER_WORDS or w[0] in "对在和与向同跟" or find_places(w):
                 continue
-            if w not in gate.corpus and w not in unknown:
+            # A compound the documents word otherwise ("扩大开放" for their "扩大高水平对外开放") is held when its
+            # opening and closing words are.
+            held = w in gate.corpus or (len(w) > 2 and w[:2] in gate.corpus and w[-2:] in gate.corpus)
+            if not held and w not in unknown:
                 unknown.append(w)
     # Nor may the subject of the asking words, found outside a field ("开宠物医院、做宠物食品生意，国家有哪些监管要求",
     # "…for the pet industry (宠物产业)?"): a noun no passage has, whose opening and closing words none has either.

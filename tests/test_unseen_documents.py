@@ -1,7 +1,8 @@
 """Questions on real documents outside the bundled corpus and the seven of ``tests/fixtures/documents``: a
 provincial report whose review is headed "过去一年", a gov.cn notice listing a leading group's members, a reply on
 government websites, and the 2018 and 2019 national reports. They are copied from the multi-document corpus into
-one small index, built once for this module."""
+one small index, built once for this module (with 福建's report, whose review part is headed by what was
+achieved)."""
 
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ def unseen(tmp_path_factory, embedder):
     shutil.copy(MULTIDOC / "gov-cn-2019" / "gov-cn-5345397.html", corpus)  # the State Council's working rules (2004)
     shutil.copy(MULTIDOC / "gwr-national" / "gwr-national-2018.txt", corpus)  # reviews 2013–2017 as "过去五年"
     shutil.copy(MULTIDOC / "gwr-national" / "gwr-national-2019.txt", corpus)
+    shutil.copy(MULTIDOC / "gwr-provinces-2025" / "gwr-2025-fujian.docx", corpus)  # its review headed by what was achieved
     settings = make_settings(folder / "index", corpus_dir=corpus)
     Index(settings, embedder=embedder).ingest(corpus)
     return Assistant(settings, embedder=embedder)
@@ -107,3 +109,26 @@ def test_a_meeting_named_like_the_one_asked_gives_way_to_it(unseen):
     # "国务院全体会议一般每半年召开一次" reads like the answer; "国务院常务会议一般每月召开三次" is it.
     answer = unseen.ask("2004年印发的《国务院工作规则》规定国务院常务会议一般多久开一次？").answer
     assert not answer.abstained and "每月召开三次" in answer.text and "每半年" not in answer.text
+
+
+def test_a_plan_question_is_not_answered_from_a_review_part_headed_by_what_was_achieved(unseen):
+    # "一、牢记殷殷嘱托，在接续奋斗中新福建建设取得新成效" reviews 2024; "今年…有哪些支持" asks the plan.
+    answer = unseen.ask("福建今年在推进新型工业化、培育专精特新企业上有哪些支持？").answer
+    assert not answer.abstained and answer.citations
+    assert not any("取得新成效" in c.passage.headings[0] for c in answer.citations)
+    assert all(c.passage.headings[0].startswith("二、") for c in answer.citations)
+
+
+def test_a_field_the_documents_word_otherwise_is_no_unknown_field(unseen):
+    # The reports say "扩大高水平对外开放", "对外开放"; "扩大开放" is their 扩大 and 开放, not a subject they lack.
+    answer = unseen.ask("广西2025年在扩大开放方面有哪些安排？").answer
+    assert not answer.abstained
+    assert {c.passage.doc_id for c in answer.citations} == {"gwr-2025-guangxi"}
+
+
+def test_a_plans_general_requirements_are_no_measure_of_a_field(unseen):
+    # "今年政府工作的总体要求是：…坚持稳中求进工作总基调…" names every field and sets out none of its measures.
+    answer = unseen.ask("2019年政府工作报告在稳就业方面有哪些举措？").answer
+    assert not answer.abstained and answer.citations
+    assert not any("总基调" in c.passage.text or "总体要求是" in c.passage.text for c in answer.citations)
+    assert any("就业" in s for c in answer.citations for s in c.sentences)
