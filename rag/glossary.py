@@ -254,6 +254,8 @@ TERMS.update({
     "legality review": ("合法性审核",), "business environment": ("营商环境",), "infrastructure": ("基础设施",),
     "transport": ("交通",), "urban renewal": ("城市更新",), "elderly care": ("养老服务", "养老"),
     "old age care": ("养老服务", "养老"), "childcare": ("托育",), "air pollution": ("大气污染",),
+    "cross-strait": ("两岸", "海峡两岸"), "cross strait": ("两岸", "海峡两岸"), "taiwan compatriot": ("台胞", "台湾同胞"),
+    "taiwanese": ("台胞", "台湾", "台企"),
     "water saving": ("节水",), "water conservation": ("节水",), "geological hazard": ("地质灾害",),
     "landslide": ("滑坡", "地质灾害"), "disaster": ("灾害",), "fire and rescue": ("消防救援",), "fire": ("消防",),
     "rescue": ("救援",), "emergency": ("应急",), "vehicle": ("车辆",), "license plate": ("号牌",),

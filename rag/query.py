@@ -501,7 +501,7 @@ _BROAD_RE = re.compile(
     r"\bgive me everything\b|\blist the (?:main )?(?:support|measures)|\bwhat does [^?]{0,40}\boffer\b|\bwhat (?:is|are|was|were) [^?]{0,40}\b(?:doing|planning|planned)\b|\bwhat does [^?]{0,120}\brequire\b|"
     r"\bwhat (?:does|did|will) [^?]{0,80}\bplan\b|\bwhat will [^?]{0,60}\bdo\b|\bthe (?:main|key) measures\b|"
     # "What did the report promise for cutting …", "What does the reply lay down on …".
-    r"\bwhat (?:does|did) [^?]{0,120}\b(?:promise|pledge|lay down|set out|stipulate)\b|"
+    r"\bwhat (?:does|did) [^?]{0,120}\b(?:promise|pledge|lay down|set out|stipulate|propose|specify)\b|"
     # "What policy support does … offer", "Which science-and-technology finance (科技金融创新) measures …",
     # "What conditions did … attach", "What road privileges … get".
     r"\b(?:what|which) (?:[^?.;]{1,40}? )?(?:support|incentives|measures|policies|tasks|requirements|conditions|privileges|benefits|arrangements|priorities|aspects|requests|proposals|suggestions|recommendations)\b|"

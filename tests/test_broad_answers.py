@@ -274,6 +274,8 @@ def test_which_weekends_asks_the_weekends_not_a_count_of_weeks(replies_assistant
     "指导意见要求审核机构重点审查哪些内容？",
     "What did the 2018 national government work report promise for cutting businesses' non-tax burdens, such as administrative fees?",
     "What does the 1996 reply on gold economic policy lay down on geological exploration funds?",
+    "What does Sichuan's 2025 government work report propose for elderly-care and childcare services?",
+    "What does the 2018 notice on emergency rescue number plates specify about the plates themselves?",
 ])
 def test_every_measure_content_or_promise_asked_is_broad(question):
     query = analyse(question)
@@ -282,3 +284,10 @@ def test_every_measure_content_or_promise_asked_is_broad(question):
 
 def test_a_promise_is_a_plan_not_a_result():
     assert analyse("What did the 2018 report promise for cutting electricity prices?").stage == "target"
+
+
+def test_cross_strait_questions_in_english_read_the_chinese_the_reports_use():
+    from rag.glossary import chinese_terms
+
+    terms = chinese_terms("I'm a Taiwanese businessman. What does Fujian plan to push cross-Strait integration forward?")
+    assert "两岸" in terms and "台胞" in terms
