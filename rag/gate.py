@@ -218,23 +218,24 @@ def unknown_field(gate: "EvidenceGate", e: Evidence) -> str | None:
     器官捐献方面…", "城市养犬管理…") holds a word no indexed passage has: the documents set out no measures on
     it, whatever they say of the question's other words (监管, 措施, 公共场所). A place is left to
     :func:`unknown_place`, and a word opening with a preposition ("对德" of "对德合作") is not a field's word."""
-    unknown: list[str] = []
+    def held(w: str) -> bool:
+        # A compound the documents word otherwise ("扩大开放" for their "扩大高水平对外开放") is held when its opening
+        # and closing words are; a short form ("社保费" of their 社保缴费) when its characters open their parts.
+        return w in gate.corpus or (len(w) > 2 and w[:2] in gate.corpus and w[-2:] in gate.corpus) or gate.abbreviates(w)
+
+    asked: list[str] = []
     for field in e.query.fields:
-        for w in tokenize(field):
-            if len(w) < 2 or w in _QUESTION_WORDS or w in FILLER_WORDS or w[0] in "对在和与向同跟" or find_places(w):
-                continue
-            # A compound the documents word otherwise ("扩大开放" for their "扩大高水平对外开放") is held when its
-            # opening and closing words are.
-            held = w in gate.corpus or (len(w) > 2 and w[:2] in gate.corpus and w[-2:] in gate.corpus)
-            if not held and w not in unknown:
-                unknown.append(w)
+        asked += [
+            w for w in tokenize(field)
+            if len(w) >= 2 and w not in _QUESTION_WORDS and w not in FILLER_WORDS and w[0] not in "对在和与向同跟" and not find_places(w)
+        ]
     # Nor may the subject of the asking words, found outside a field ("开宠物医院、做宠物食品生意，国家有哪些监管要求",
     # "…for the pet industry (宠物产业)?"): a noun no passage has, whose opening and closing words none has either.
     if e.query.broad:
-        for w in _subject_nouns(e.question, e.query):
-            held = w in gate.corpus or (len(w) > 2 and w[:2] in gate.corpus and w[-2:] in gate.corpus)
-            if not held and w not in unknown and w not in FILLER_WORDS:
-                unknown.append(w)
+        asked += [w for w in _subject_nouns(e.question, e.query) if w not in FILLER_WORDS]
+    known = {w for w in asked if held(w)}
+    # A part of a word held is held with it ("保费" of 社保费).
+    unknown = [w for w in dict.fromkeys(asked) if w not in known and not any(w in k for k in known)]
     # Named whole: "比特币", not also its "比特".
     unknown = [w for w in unknown if not any(w != o and w in o for o in unknown)]
     return f"the documents never mention {'、'.join(unknown)}" if unknown else None
@@ -1159,6 +1160,14 @@ class EvidenceGate:
         if doc_ids is None:
             return bare in self.bare_corpus
         return any(bare in self._bare_documents.get(d, "") for d in doc_ids)
+
+    def abbreviates(self, word: str) -> bool:
+        """``word`` is the short form of a name the documents write out, each of its characters opening a part of
+        it ("社保费" of 社保缴费 or 社会保险费, "医保局" of 医疗保障局): its three or four characters in order, at
+        most two between each (two characters so spread are found anywhere: "实…名")."""
+        if not 3 <= len(word) <= 4 or not re.fullmatch(r"[\u4e00-\u9fff]+", word):
+            return False
+        return re.search("[\u4e00-\u9fff]{0,2}".join(word), self.corpus) is not None
 
     def share(self, term: str) -> float:
         """The share of passages that hold ``term`` (0 in a small index, where shares say little)."""

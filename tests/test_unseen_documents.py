@@ -132,3 +132,10 @@ def test_a_plans_general_requirements_are_no_measure_of_a_field(unseen):
     assert not answer.abstained and answer.citations
     assert not any("总基调" in c.passage.text or "总体要求是" in c.passage.text for c in answer.citations)
     assert any("就业" in s for c in answer.citations for s in c.sentences)
+
+
+def test_a_short_form_of_a_name_the_documents_write_out_is_no_unknown_field(unseen):
+    # The 2019 report writes 社保缴费; "社保费" is its short form, not a subject no document has.
+    answer = unseen.ask("2019年政府工作报告在降低社保费率方面有哪些举措？").answer
+    assert not answer.abstained
+    assert {c.passage.doc_id for c in answer.citations} == {"gwr-national-2019"}
