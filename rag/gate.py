@@ -1153,6 +1153,7 @@ class EvidenceGate:
         self.passage_count = len(texts)
         self._generic: dict[str, bool] = {}
         self._shares: dict[str, float] = {}
+        self._abbreviated: dict[str, bool] = {}
         self.rules = RULES
 
     def says(self, bare: str, doc_ids: set[str] | None = None) -> bool:
@@ -1167,7 +1168,10 @@ class EvidenceGate:
         most two between each (two characters so spread are found anywhere: "实…名")."""
         if not 3 <= len(word) <= 4 or not re.fullmatch(r"[\u4e00-\u9fff]+", word):
             return False
-        return re.search("[\u4e00-\u9fff]{0,2}".join(word), self.corpus) is not None
+        # A search of the whole corpus: each word once.
+        if word not in self._abbreviated:
+            self._abbreviated[word] = re.search("[\u4e00-\u9fff]{0,2}".join(word), self.corpus) is not None
+        return self._abbreviated[word]
 
     def share(self, term: str) -> float:
         """The share of passages that hold ``term`` (0 in a small index, where shares say little)."""

@@ -43,6 +43,8 @@ _KINDS_EN = {
 _QUOTED_RE = re.compile(r"“([^“”]{2,30})”|\"([^\"]{2,30})\"|《([^《》]{2,40})》")
 # A quoted title that names a document (《…条例》, 《…方案》): where to look, not what to find.
 DOCUMENT_NAME_RE = re.compile("(?:" + "|".join(KINDS) + r"|法|指标|标准|目录|清单)$")
+# The close of a title spelled without 《》: "…的复函", "…的通知" (a kind of document, :data:`rag.documents.KINDS`).
+TITLE_END = "的(?:复函|" + "|".join(KINDS) + ")"
 # Questions about a document's publication: who issued it, when, under which number.
 _ASKS_PUBLICATION_RE = re.compile(
     r"文号|字号|索引号|发文|成文|(?:发布|公布|印发)(?!的是|了)|机关|来源|日期|哪天|何时|什么时候|主题分类|标题|"
@@ -668,11 +670,18 @@ def _contact_asked(question: str, rx: re.Pattern) -> bool:
 
 
 # A title spelled without 《》 that counts nothing: "关于棉粮、糖粮挂钩奖售粮几个问题的通知" (a title's "几个问题").
-_SPELLED_TITLES_RE = re.compile(r"[^，,。？?；;]{0,30}?(?:几个|若干)(?:问题|事项)的(?:通知|规定|意见|决定|批复|复函|答复|函)")
+_SPELLED_TITLES_RE = re.compile(r"[^，,。？?；;]{0,30}?(?:几个|若干)(?:问题|事项)" + TITLE_END)
 
 
-def asked_types(question: str) -> set[str]:
-    """What kinds of answer a question asks for (fee, phone, count, list, …).
+@lru_cache(maxsize=1024)
+def asked_types(question: str) -> frozenset[str]:
+    """What kinds of answer a question asks for (fee, phone, count, list, …), worked out once per question (the
+    answerer asks it again for every document it reads)."""
+    return frozenset(_asked_types(question))
+
+
+def _asked_types(question: str) -> set[str]:
+    """:func:`asked_types`.
 
     A 《title》 only names a document: "《政府网站集约化试点工作方案》…哪天成文" asks no website.
     """

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 
 from rag.documents import DocumentRecord, same_doc_number
 from rag.places import NATIONAL, find_places
-from rag.query import _ASKS_ACTUAL_RE, Query
+from rag.query import _ASKS_ACTUAL_RE, TITLE_END, Query
 
 NOT_HELD = "scope.not_held"
 
@@ -109,7 +109,7 @@ _VERSION_RE = re.compile(r"((?:19|20)\d{2})年(修订|修正|印发|发布|公�
 
 
 # A document's title spelled out: "国务院办公厅关于广东省在温家宝总理考察工作时所提问题和建议办理情况的函".
-_SPELLED_TITLE_RE = re.compile(r"关于[^，,。？?；;：:]{6,60}?的(?:复函|函|通知|意见|批复|决定|答复|规定)")
+_SPELLED_TITLE_RE = re.compile(r"关于[^，,。？?；;：:]{6,60}?" + TITLE_END)
 PLACE_TITLE_CHARS = 10  # a spelled title less its places must be this long to name a series of documents
 
 
