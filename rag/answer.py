@@ -286,6 +286,11 @@ def _coverage(terms: list[str], text: str) -> float:
     return sum(1 for t in terms if t in text) / len(terms)
 
 
+# The sentence closing a document's lead, announcing what follows: "…，现提出以下意见：", "现将有关事项通知如下：",
+# "…，制定本方案。", "…现印发给你们，请认真贯彻执行。", "现答复如下：".
+_LEAD_END_RE = re.compile(
+    r"(?:提出(?:如下|以下)意见|(?:通知|答复|报告|函告)如下|制定本(?:方案|办法|规定|意见|计划|规划|细则)|现印发给你们[^。]*)[：:。]?$"
+)
 _CITED_TITLE_RE = re.compile(r"《[^《》]{0,80}》")
 
 
@@ -373,6 +378,7 @@ class ExtractiveAnswerer:
     WHO_BONUS = 0.20  # "组长是谁": the line of a member list holding that role
     ORG_BONUS = 0.05  # "由哪个部门负责": a sentence naming a department or body (as a date or a figure asked)
     FACT_BONUS = 0.04  # a figure asked: a sentence stating that very figure (rag.targets: its subject, measure, year)
+    LEAD_MARGIN = 0.1  # an English question: a body sentence this close to the lead's best answers instead
     PLACES_BONUS = 0.08  # "哪些地区/国家" asked: a sentence naming several places names them (as OTHER_PLACE_PENALTY)
 
     def _time_of(self, passage: Passage) -> str:
@@ -399,6 +405,8 @@ class ExtractiveAnswerer:
         self._time_cache: dict[str, str] = {}
         self._announcing_cache: dict[str, list[str]] = {}
         self._places_cache: dict[str, list[str]] = {}
+        self._preamble_cache: dict[str, bool] = {}
+        self._lead_cache: dict[str, int] = {}
         # (query, passage id, sentence) → whether the sentence states the figure asked; set by the pipeline,
         # which holds the documents' facts (rag.targets.Targets.lead).
         self.states_figure = None
@@ -462,6 +470,7 @@ class ExtractiveAnswerer:
             pos = position.get(pid, 0)
             position[pid] = pos + 1
             bonus = -self.RANK_PENALTY * r
+            passage = self.index.passages[pid]
             if "body" in types and _BODY_IN_RE.search(sentence):
                 bonus += self.ORG_BONUS  # "应急部为专用号牌及配套行驶证件的核发主管单位"
             # "组长是谁": "组长：韩正 国务院副总理" of the member list; of a question in parts, for the part naming it.
@@ -521,7 +530,6 @@ class ExtractiveAnswerer:
                     bonus += self.LIST_BONUS  # "哪六项": it lists at least six
             if is_formula(sentence, self.boilerplate):
                 bonus -= self.FORMULA_PENALTY  # "现在，我代表国务院，向大会报告政府工作…" answers nothing
-            passage = self.index.passages[pid]
             if not query.asks_publication and (METADATA_HEADING in passage.headings or BYLINE_RE.search(sentence)):
                 # A page's information table, a report's byline ("2025年1月13日在…大会…会议上…作政府工作报告"):
                 # they answer who issued it and when, no more.
@@ -707,6 +715,14 @@ class ExtractiveAnswerer:
         types = asked_types(question)
         by_score = sorted(cands, key=lambda c: -c.score)
         best = by_score[0]
+        if query.lang != "zh" and "why" not in types and not query.asks_publication and self._leads(best):
+            # An English question names its document in words its lead restates ("Under the 2018 guideline on legality
+            # review…": "…合法性审核机制…，现提出以下意见"); with no word of its own to match, the lead outscores the
+            # body that answers. The lead picks the document; the answer comes from its body, when a sentence there
+            # is nearly as close.
+            body = next((c for c in by_score if c.passage.doc_id == best.passage.doc_id and not self._leads(c)), None)
+            if body is not None and body.score >= best.score - self.LEAD_MARGIN:
+                best = body
         chosen: dict[tuple[str, int], _Candidate] = {best.key: best}
         limit = self.settings.max_answer_sentences
         in_best = [c for c in cands if c.passage.id == best.passage.id]
@@ -854,15 +870,32 @@ class ExtractiveAnswerer:
         or its guiding thought: it names every field in a line, and none of its measures."""
         return bool(_GENERAL_REQUIREMENTS_RE.search(p.text))
 
+    def _leads(self, c: _Candidate) -> bool:
+        """``c`` is a sentence of its document's lead (see :meth:`_lead_length`), not a name list's line."""
+        return c.position < self._lead_length(c.passage) and not name_and_post(c.text)
+
+    def _lead_length(self, p: Passage) -> int:
+        """How many of ``p``'s answer sentences are a document's lead: those up to the one announcing what follows
+        ("…现提出以下意见。", "…现将有关事项通知如下：", "…制定本方案。"); 0 when it holds none."""
+        if p.id not in self._lead_cache:
+            said = answer_sentences(p.text)
+            self._lead_cache[p.id] = next(
+                (len(said) - i for i, t in enumerate(reversed(said)) if _LEAD_END_RE.search(t.strip())), 0
+            )
+        return self._lead_cache[p.id]
+
     def _preamble(self, p: Passage) -> bool:
         """``p`` is one of the lead paragraphs of a document in headed parts ("为…，现提出以下意见", "现将…通知如下"):
         they say why and what follows, not what is done."""
         if p.headings:
             return False
+        if p.id in self._preamble_cache:
+            return self._preamble_cache[p.id]
         start = next(
             (q.order for q in self.index.doc_passages(p.doc_id) if q.headings and METADATA_HEADING not in q.headings), None
         )
-        return start is not None and p.order < start
+        self._preamble_cache[p.id] = start is not None and p.order < start
+        return self._preamble_cache[p.id]
 
     def _article_lead(self, question: str, retrieval: Retrieval, item: _Candidate, cands: list[_Candidate]) -> list[_Candidate]:
         """The lead-in ("…有下列行为之一的，…可以处10万元以下的罚款；情节严重的，…：") of the article whose numbered

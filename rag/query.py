@@ -394,6 +394,8 @@ _ASKS = {
     # A price paid, not consumer prices or a price index ("What consumer price inflation target…").
     "fee": re.compile(r"费用|收费|手续费|要交.{0,4}钱|交多少|花多少钱|\bfees?\b(?!\s+(?:rates?|breaks?|exemptions?|waivers?|relief|reductions?|cuts?)\b)|\bcosts?\b(?![-\s]*(?:relief|reduction|cutting|cuts?\b|down\b|burdens?\b|of (?:living|doing business|production|logistics|financing|energy)))|(?<!consumer )(?<!producer )\bprices?\b(?!\s+(?:index|indices|level|increase|rise|inflation|growth|stability)\b)|(?<!\bin )\bcharges?\b(?!\s+of\b)|\brents?\b(?!\s+(?:relief|reductions?|cuts?)\b)", re.I),
     # A number to call, not what a hotline achieved ("What resolution rate did the 12345 hotline achieve?").
+    # Why something is done, on what grounds, to what end: a document's lead paragraphs say it ("为…，现提出以下意见").
+    "why": re.compile(r"为什么|为何|目的|原因|缘由|背景|意义|依据|出发点|初衷|\bwhy\b|\bpurpose\b|\breasons?\b|\brationale\b|\bbackground\b|\bon what (?:grounds|basis)\b", re.I),
     # A penalty asked ("会被罚多少", "怎么处罚", "What fine … for drivers who fail to give way").
     "penalty": re.compile(
         r"罚多少|罚款(?:是)?多少|会被罚|怎么罚|怎么处罚|如何处罚|什么处罚|哪些处罚|处罚(?:是什么|有哪些)|罚则|"
@@ -467,6 +469,9 @@ _HAS = {
 # Measure words a count question names ("多少家", "几个工作日"); the evidence must count the same thing.
 _MEASURE_RE = re.compile(r"(?:多少|(?<![第那这好])几)(个工作日|工作日|公顷|万人次|万人|万吨|万亩|万户|万辆|万千瓦|亿元|万元|美元|家|对|批次|批|人次|名|位|项|场|届|所|条|张|种|天|年|吨|户|座|辆|台|套|亩|个)")
 _ASKS_MONEY_RE = re.compile(r"(?:多少|几)块?钱")
+# A share or rate asked as such ("百分之几", "多少个百分点", "by what percentage"), and one stated.
+_PERCENT_ASKED_RE = re.compile(r"百分之(?:几|多少)|百分比是?多少|(?:多少|几)个?百分点|\bpercentage(?: points?)?\b|\bper ?cent\b", re.I)
+_PERCENT_RE = re.compile(r"\d\s*[%％]|百分之|百分点|(?<![\d一二三四五六七八九十])[一二三四五六七八九]成")
 _WHOLE_UNITS = ("工作日", "个工作日", "公顷", "万人次", "万人", "万吨", "万亩", "万户", "万辆", "万千瓦", "亿元", "万元", "美元", "批次", "人次")
 # "实际已经…多少" asks for an achieved figure; a plan's target does not answer it.
 _ASKS_ACTUAL_RE = re.compile(r"实际|已经|截至|截止|目前|现在|如今|到现在")
@@ -514,7 +519,7 @@ _BROAD_RE = re.compile(
 )
 # The words that frame a question rather than name its subject: who is asked (国家, 省里), how ("怎么推动").
 # The document itself, or its part, pointed at ("那份文件", "这个通知", "这部分", "这几块"), names no subject either.
-_POINTER_RE = re.compile(r"(?:那|这|该|此)(?:份|个|篇|则|项)?(?:文件|通知|复函|答复|意见|决定|规定)|(?:这|那|该|此)(?:一)?部分|(?:这|那)[几两三四五]?块")
+_POINTER_RE = re.compile(r"(?:那|这|该|此)(?:份|个|篇|则|项)?(?:文件|通知|复函|答复|意见|决定|规定)|(?:这|那|该|此)(?:一)?部分|(?:这|那)[几两三四五]?块|(?:这|那)(?:些|几个)(?=方面|领域)")
 _FRAME_RE = re.compile(
     r"国家|全国|我国|国务院|中央|省里|政府|(?:怎么|如何|怎样)[\u4e00-\u9fff]{0,2}|" + _POINTER_RE.pattern
 )
@@ -593,10 +598,10 @@ _PROCEDURE_RE = re.compile(r"(?<![份篇])材料(?![里中上])|流程|手续|�
 # 监管措施", "在鼓励无偿献血和器官捐献方面有哪些"), or what opens it ("城市养犬管理有哪些规定和措施").
 _FIELD_RES = (
     re.compile(
-        r"(?:对(?![外口接标比照应称象])|(?<![现存所实正])在|关于|针对)(?P<f>[^，,。？?；;！!]{2,24}?)(?:方面|领域)?"
+        r"(?:对(?![外口接标比照应称象])|(?<![现存所实正])在|关于|针对)(?P<f>(?:(?!方面|领域)[^，,。？?；;！!]){2,24}?)(?:方面|领域)?"
         r"(?:有|采取|提出|出台|作出|做了|还有|是|怎么|如何|要|都|上|打算|准备|计划)"
     ),
-    re.compile(r"^(?P<f>[^，,。？?；;]{2,16}?)(?:方面|领域)?(?:有哪些|有什么|要求)"),
+    re.compile(r"^(?P<f>(?:(?!方面|领域)[^，,。？?；;]){2,16}?)(?:方面|领域)?(?:有哪些|有什么|要求)"),
     # "在财政税收和投融资方面给文化企业哪些支持": 方面 closes the field, whatever verb follows.
     re.compile(r"(?:对(?![外口接标比照应称象])|(?<![现存所实正])在|关于|针对)(?P<f>[^，,。？?；;！!《》“”]{2,24}?)(?:方面|领域)"),
     # "…，知识产权保护方面都有哪几项", "…里，知识产权保护方面那5项举措具体是哪些": a clause opening with its field.
@@ -615,7 +620,8 @@ _LIST_OF_FIELD_RE = re.compile(r"(?:方面|领域)[^，,。？?；;]{0,12}(?:哪
 def _fields(squashed: str) -> tuple[str, ...]:
     """The fields a broad question names (:data:`_FIELD_RES`, else :data:`_FIELD_CLAUSE_RE`), in order."""
     # A phrase in the first person ("对我们这种小户…") says who asks, not what of the document.
-    squashed = _POINTER_RE.sub("", squashed)  # "在融资、用地和用电这几块": the fields, not the pointer
+    # "在融资、用地和用电这几块", "在下放科技管理权限这块": the fields, as "…方面" would say; the pointer names none.
+    squashed = _POINTER_RE.sub(lambda m: "方面" if m.group().endswith("块") else "", squashed)
     found = [f for rx in _FIELD_RES for m in rx.finditer(squashed) if not _FIRST_PERSON_RE.search(f := m.group("f"))]
     return tuple(dict.fromkeys(
         found or [f for m in _FIELD_CLAUSE_RE.finditer(squashed) if not _FIRST_PERSON_RE.search(f := m.group("f"))]
@@ -715,7 +721,10 @@ _SUM_ASKED_RE = re.compile(r"多少钱|多少资金|多少(?:万亿|亿|万)?元
 
 
 def has_measure(text: str, measure: str) -> bool:
-    """True when ``text`` counts the thing ``measure`` names ("家" → "27家", "10周年" for "年")."""
+    """True when ``text`` counts the thing ``measure`` names ("家" → "27家", "10周年" for "年"; "%": a share or
+    rate, "5%", "百分之五", "2个百分点", "三成")."""
+    if measure == "%":
+        return bool(_PERCENT_RE.search(text))
     unit = measure if measure in _WHOLE_UNITS else measure[-1]
     if unit in ("天", "日"):
         # Days are counted as 天, 日 or 工作日 ("多少天" is answered by "7个工作日"); "9月25日" is a date, no count.
@@ -736,16 +745,18 @@ _UNIT_EN_RE = re.compile(r"\b(?:in|how many) (" + "|".join(sorted(_UNITS_EN, key
 
 
 def question_measures(question: str) -> list[str]:
-    """The measure words a count question names ("多少家" → ["家"]; "how many days" → ["天"])."""
+    """The measure words a count question names ("多少家" → ["家"]; "how many days" → ["天"]; "by what percentage",
+    "百分之几" → ["%"])."""
+    percent = ["%"] if _PERCENT_ASKED_RE.search(question) else []
     if not is_chinese(question):
         return [_MEASURES_EN[m.lower()] for m in _MEASURE_EN_RE.findall(question)] + [
             _UNITS_EN[m.lower()] for m in _UNIT_EN_RE.findall(question)
-        ]
+        ] + percent
     squashed = _SPELLED_TITLES_RE.sub("《》", re.sub(r"\s+", "", question))
     # "多少钱" asks money: a figure in 元 (万元, 亿元) answers it.
     found = _MEASURE_RE.findall(squashed) + (["元"] if _ASKS_MONEY_RE.search(squashed) else [])
     # "哪几天", "哪几年" ask which days or years (dates), not how many.
-    return [m for m in found if m not in ("天", "年") or not re.search(rf"哪几{m}", squashed)]
+    return [m for m in found if m not in ("天", "年") or not re.search(rf"哪几{m}", squashed)] + percent
 
 
 def asks_about_box(question: str) -> bool:

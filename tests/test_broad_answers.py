@@ -291,3 +291,15 @@ def test_cross_strait_questions_in_english_read_the_chinese_the_reports_use():
 
     terms = chinese_terms("I'm a Taiwanese businessman. What does Fujian plan to push cross-Strait integration forward?")
     assert "两岸" in terms and "台胞" in terms
+
+
+def test_an_english_question_is_not_answered_from_its_documents_lead(replies_assistant):
+    # The lead of the kindergarten notice restates the subject the question names it by ("2018年11月，党中央、国务院
+    # 印发《关于学前教育…》，提出规范小区配套幼儿园建设使用…"); it picks the document and answers nothing: the date
+    # asked is in the notice's body, or the question is refused, never answered by the lead.
+    answer = replies_assistant.ask(
+        "Under the 2019 notice on residential-community kindergartens, by when should kindergartens that need to be "
+        "rebuilt or newly built complete acceptance of the project?"
+    ).answer
+    assert "2018年11月" not in answer.text
+    assert answer.abstained or "2020年12月底前" in answer.text

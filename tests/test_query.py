@@ -6,7 +6,7 @@ import pytest
 
 from rag.query import other_stage as _other_stage
 from rag.boilerplate import BYLINE_RE
-from rag.query import analyse, asked_types
+from rag.query import analyse, asked_types, has_measure
 
 
 def test_stage_is_target_result_or_either():
@@ -313,3 +313,32 @@ def test_a_pointer_at_the_fields_named_is_no_field():
     # "这几块" points back at 融资、用地和用电.
     query = analyse("四川省2025年在融资、用地和用电这几块对企业有什么支持？")
     assert query.broad and "几块" not in "".join(query.fields) and "融资" in query.field_parts
+
+
+@pytest.mark.parametrize(
+    "question, field",
+    [
+        # "这块" stands where "方面" would: the field ends there, whatever verb follows ("提了" is none the fields know).
+        ("国办发〔2018〕127号在深入推进下放科技管理权限这块提了哪些具体要求？", "深入推进下放科技管理权限"),
+        # "这些方面" points back at the fields listed.
+        ("对国务院领导同志学习、下基层调研、发贺信题词这些方面有哪些具体要求？", "国务院领导同志学习、下基层调研、发贺信题词"),
+        # A field never runs on past the 方面 that closes it.
+        ("在财政税收方面讲了哪些要求？", "财政税收"),
+    ],
+)
+def test_a_field_ends_at_the_word_closing_it(question, field):
+    assert analyse(question).fields == (field,)
+
+
+@pytest.mark.parametrize(
+    "question", ["Under Guobanfa [2019] No. 4, by what percentage is funding cut?", "出口增长了百分之几？", "失业率下降了多少个百分点？"]
+)
+def test_a_share_asked_is_a_measure_the_evidence_must_state(question):
+    assert "%" in analyse(question).measures
+
+
+def test_a_share_is_stated_as_a_percentage_or_in_words():
+    assert has_measure("进出口增长5.2%", "%") and has_measure("提高2个百分点", "%") and has_measure("降低百分之十", "%")
+    assert has_measure("约三成企业", "%")
+    # A formula's ×100 states no share; a count is none either.
+    assert not has_measure("计算方法：总金额/人员总数×100。", "%") and not has_measure("新增就业30万人", "%")
