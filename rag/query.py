@@ -393,7 +393,6 @@ def _articles(text: str) -> tuple[int, ...]:
 _ASKS = {
     # A price paid, not consumer prices or a price index ("What consumer price inflation target…").
     "fee": re.compile(r"费用|收费|手续费|要交.{0,4}钱|交多少|花多少钱|\bfees?\b(?!\s+(?:rates?|breaks?|exemptions?|waivers?|relief|reductions?|cuts?)\b)|\bcosts?\b(?![-\s]*(?:relief|reduction|cutting|cuts?\b|down\b|burdens?\b|of (?:living|doing business|production|logistics|financing|energy)))|(?<!consumer )(?<!producer )\bprices?\b(?!\s+(?:index|indices|level|increase|rise|inflation|growth|stability)\b)|(?<!\bin )\bcharges?\b(?!\s+of\b)|\brents?\b(?!\s+(?:relief|reductions?|cuts?)\b)", re.I),
-    # A number to call, not what a hotline achieved ("What resolution rate did the 12345 hotline achieve?").
     # Why something is done, on what grounds, to what end: a document's lead paragraphs say it ("为…，现提出以下意见").
     "why": re.compile(r"为什么|为何|目的|原因|缘由|背景|意义|依据|出发点|初衷|\bwhy\b|\bpurpose\b|\breasons?\b|\brationale\b|\bbackground\b|\bon what (?:grounds|basis)\b", re.I),
     # A penalty asked ("会被罚多少", "怎么处罚", "What fine … for drivers who fail to give way").
@@ -402,6 +401,7 @@ _ASKS = {
         r"\bwhat (?:fines?|penalt(?:y|ies)|punishment)\b|\bhow much (?:is|are|will) [^?]{0,40}\bfined\b|\bfined how much\b",
         re.I,
     ),
+    # A number to call, not what a hotline achieved ("What resolution rate did the 12345 hotline achieve?").
     "phone": re.compile(r"电话|联系方式|热线(?:号码|电话|是多少)|手机号|邮箱|传真|\bphone|\bhotline(?:\s+number|\s+is)?\b(?!\s+(?:achieve|handle|resolve|receive))|e-?mail|contact (number|details|info)", re.I),
     "contact": re.compile(r"联系人|对接人|找谁|contact person|who (should|do|can) (i|we) contact", re.I),
     "address": re.compile(r"地址|在哪里办公|办公地点|办事大厅|窗口在哪|\baddress|where is the office", re.I),
