@@ -520,11 +520,17 @@ def subject_words(clause: str, verbs: bool = True) -> tuple[str, ...]:
         return ()
     named = find_places(clause)
     places = {p.name for p in named} | {p.full_name for p in named}
+    # The size asked ("多大投资额以上的项目", "多大规模") is what the figure is in, not what it is of; "多少医生" counts
+    # doctors, its subject.
+    measured = {m.group(1) for m in _MEASURED_RE.finditer(clause)}
     return tuple(dict.fromkeys(
         w.lower() for w, tag in noun_words(clause, verbs)
         if len(w) >= 2 and not _framing(w) and not re.search(r"\d", w) and not any(w in p or p in w for p in places if p)
-        and not _names_kind(w)
+        and not _names_kind(w) and not any(m.startswith(w) for m in measured)
     ))
+
+
+_MEASURED_RE = re.compile(r"多大的?([\u4e00-\u9fff]{2,3})")
 
 
 def _names_kind(word: str) -> bool:

@@ -308,7 +308,13 @@ def _quoted(text: str) -> tuple[str, ...]:
 
 
 # What a figure question asks for: a result (what happened) or a target (what was planned).
-_ASKS_RESULT_RE = re.compile(r"实际|完成了|全年(?![^，。？?]{0,4}(?:要|将|拟|计划|目标|预期|力争))|增长了|达到了|实现了|去年|上一年|过去一年|多少\S{0,2}了[吗？?]?$|\b(did|was|were|actual(?:ly)?|achieved|grew)\b", re.I)
+# (实际使用外资, "actual use of foreign investment" name an indicator, not what happened; "全年旅游总花费目标" asks the
+# year's target.)
+_ASKS_RESULT_RE = re.compile(
+    r"实际(?![使利]用)|完成了|全年(?![^，。？?]{0,12}(?:要|将|拟|计划|目标|预期|力争))|增长了|达到了|实现了|去年|上一年|过去一年|"
+    r"多少\S{0,2}了[吗？?]?$|\b(did|was|were|actual(?:ly)?(?! (?:use[ds]?|utili[sz](?:ed|ation)|usage)\b)|achieved|grew)\b",
+    re.I,
+)
 # "提出了哪些2020年指标": the figures a plan sets for a year are its targets.
 _ASKS_TARGET_RE = re.compile(r"目标|预期|计划|力争|定在|定了|安排|要求|打算|准备|\d{4}年的?指标|提出了?[^，。？?]{0,10}指标|\b(target|goal|plan|aim|promis|pledg)", re.I)
 
@@ -424,7 +430,8 @@ _ASKS = {
     "count": re.compile(
         r"多少|(?<![第那这好])几[个项批次对家名人位场届条张国所种]|(?<![第那这好哪])几[年天]|数量|数目|多长时间|多久|how many|how much|how long\b|number of|what percentage"
         r"|\bwhat (?:share|proportion|ratio|rate)\b|\bwhat (?:[a-z]+ ){1,3}(?:rate|ratio|share)\b|\bhow (?:far|large|big|high|fast)\b"
-        r"|\bwhat (?:is|was) the (?:total |overall |planned )?(?:area|length)\b|\bin (?:square kilomet|square met|hectares\b|kilomet|tonnes\b)",
+        r"|\bwhat (?:is|was) the (?:total |overall |planned )?(?:area|length)\b|\bin (?:square kilomet|square met|hectares\b|kilomet|tonnes\b)"
+        r"|\bin (?:(?:us|u\.s\.) )?dollars\b|\bin (?:yuan|rmb)\b",
         re.I,
     ),
     "list": re.compile(r"哪些|有哪|哪几(?![天日年月号])|哪[两二三四五六七八九十]+(?:个方面|方面|项|个(?!字)|条|类|种|件|大)|列举|包括什么|包括哪|都有什么|分别是|\bwhich\b.*\bare\b|what are|\blist\b", re.I),
@@ -497,6 +504,8 @@ _BROAD_RE = re.compile(
     r"主要有哪些[？?]?$|哪些(?:主要|具体)(?:措施|举措)|哪些[^，。？?、]{1,8}的(?:措施|举措|办法)|(?:打算|准备|计划)(?:怎么|如何|怎样)|"
     # "…都有哪些？" closing a question on a field, "有哪些重大涉外展会活动": every one is asked.
     r"都有哪些[？?]?$|有哪些[^，。？?]{0,8}活动|"
+    # "有哪些我们能参与的", "有什么企业可以享受的": all a reader can take part in or benefit from.
+    r"(?:有哪些|有什么)(?:是)?(?:我们|咱们|企业|我)?(?:能|可以|可)(?:参与|享受|用上|用得上|申请|争取|利用)的?|"
     # "复函对…是怎么安排的", "下一步要怎么做", "What did it say about who pays … and what should happen next": what a
     # reply or a letter says on each point, all of it.
     r"(?:是)?(?:怎么|如何|怎样)(?:安排|规定)的|(?:下一步|今后)[^，。？?]{0,4}(?:怎么做|如何做|怎么办|怎么干)|"
@@ -740,7 +749,7 @@ _MEASURE_EN_RE = re.compile(r"\bhow many (" + "|".join(sorted(_MEASURES_EN, key=
 # Chinese unit it is stated in.
 _UNITS_EN = {"square kilometres": "平方公里", "square kilometers": "平方公里", "km2": "平方公里", "hectares": "公顷",
              "kilometres": "公里", "kilometers": "公里", "tonnes": "吨", "tons": "吨", "mu": "亩", "square metres": "平方米",
-             "square meters": "平方米"}
+             "square meters": "平方米", "us dollars": "美元", "u.s. dollars": "美元", "dollars": "美元", "yuan": "元", "rmb": "元"}
 _UNIT_EN_RE = re.compile(r"\b(?:in|how many) (" + "|".join(sorted(_UNITS_EN, key=len, reverse=True)) + r")\b", re.I)
 
 

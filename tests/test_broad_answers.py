@@ -88,6 +88,10 @@ def test_a_subsections_run_in_titles_are_its_fields(documents_assistant):
     ("跟德国、法国、意大利这些欧盟国家，规划说要学人家哪些方面的经验？", False),
     ("杂交水稻海外推广要争取哪些中央部门的支持？", False),
     ("外事港澳工作要坚持哪几条基本原则？", False),
+    # What a reader can take part in or benefit from, all of it.
+    ("国办那份指导意见在拓展销售途径上，有哪些我们能参与的？", True),
+    ("这个规定里有什么企业可以享受的？", True),
+    ("这个规定里有哪些企业不能享受？", False),
 ])
 def test_broad_questions_are_read_as_such(question, broad):
     assert analyse(question).broad is broad

@@ -568,3 +568,12 @@ def test_an_english_gdp_question_needs_evidence_naming_gdp(documents_assistant):
     assert subject_missing(gate, replace(evidence(deficit, "今年赤字率拟按2.6%安排。"), zh=False)) is None
     share = "What was R&D spending as a share of GDP in 2024?"
     assert subject_missing(gate, replace(evidence(share, "研发投入强度达到2.68%。"), zh=False)) is None
+
+
+def test_the_quantity_asked_in_is_not_the_subject_of_the_figure():
+    # "多大投资额以上的技改项目": the projects are counted and sized in 元; 投资额 is what the asking measures.
+    from rag.gate import subject_words
+
+    found = subject_words("山东2025年计划实施多大投资额以上的技改项目、大概多少个", False)
+    assert "投资额" not in found and "项目" in found
+    assert "投资额" in subject_words("固定资产投资额是多少", False)

@@ -342,3 +342,24 @@ def test_a_share_is_stated_as_a_percentage_or_in_words():
     assert has_measure("约三成企业", "%")
     # A formula's ×100 states no share; a count is none either.
     assert not has_measure("计算方法：总金额/人员总数×100。", "%") and not has_measure("新增就业30万人", "%")
+
+
+@pytest.mark.parametrize(
+    "question, stage",
+    [
+        # 全年 before the thing whose target is asked: the year's target, not what the year achieved.
+        ("云南2025年政府工作报告定的全年旅游总花费目标是多少？", "target"),
+        ("去年全年GDP增长多少？", "result"),
+        # 实际使用外资 / "actual use of foreign investment" name an indicator; they ask no result.
+        ("What target did Shandong set for actual use of foreign investment in 2025, in US dollars?", "target"),
+        ("山东2025年实际使用外资目标是多少？", "target"),
+        ("How much foreign investment was actually used in 2024?", "result"),
+    ],
+)
+def test_the_stage_asked_is_read_past_the_names_of_indicators(question, stage):
+    assert analyse(question).stage == stage
+
+
+def test_a_currency_named_asks_a_figure_in_it():
+    query = analyse("What target did Shandong set for actual use of foreign investment in 2025, in US dollars?")
+    assert "count" in query.answer_types and "美元" in query.measures
