@@ -307,3 +307,18 @@ def test_an_english_question_is_not_answered_from_its_documents_lead(replies_ass
     ).answer
     assert "2018年11月" not in answer.text
     assert answer.abstained or "2020年12月底前" in answer.text
+
+
+def test_an_english_question_asking_what_conduct_gets_the_articles_items(documents_assistant):
+    # "Which acts … can lead to a warning and a fine" asks the items of the article that sets the penalty (专利代理条例
+    # 第二十六条 （一）…（五）), not its lead-in alone.
+    text = documents_assistant.ask(
+        "Which acts by a 专利代理师 can lead to a warning and a fine under the Patent Agency Regulations?"
+    ).answer.text
+    assert "（一）未依照本条例规定进行备案" in text and "（五）泄露委托人的发明创造内容" in text
+
+
+def test_english_lists_are_read_from_what_they_ask():
+    assert "list" in analyse("What conduct by a patent attorney can lead to a warning and a fine?").answer_types
+    assert "list" in analyse("What must the headquarters' request to activate the plan contain?").answer_types
+    assert "list" not in analyse("How much is the fine for a patent attorney?").answer_types
