@@ -156,7 +156,7 @@ TERMS: dict[str, tuple[str, ...]] = {
     "visa": ("签证",), "passport": ("护照",), "trips abroad": ("因公出国",), "official travel": ("因公出国",),
     "overseas trip": ("出访", "因公出国"), "delegation": ("团组", "代表团"), "visit": ("出访", "访问"),
     "foreign journalist": ("外国记者",), "journalist": ("记者",), "think tank": ("智库",), "research": ("研究",),
-    "international communit": ("国际社区",), "language environment": ("国际语言环境",), "english": ("英语",),
+    "international communit": ("国际社区",), "language environment": ("国际语言环境",), "english": ("英语", "英文"),
     "translator": ("翻译",), "translation": ("翻译",), "talent": ("人才",), "lawyer": ("涉外法律",),
     "legal": ("涉外法律", "法治"), "arbitrat": ("仲裁",), "consular protection": ("领事保护",),
     "pandemic": ("疫情",), "covid": ("疫情", "新冠"), "epidemic": ("疫情",), "youth": ("青少年", "青年"),
@@ -180,7 +180,7 @@ TERMS: dict[str, tuple[str, ...]] = {
     "expat": ("外籍人士", "外国友人", "国际社区"), "foreigner": ("外国人", "外籍"), "one-stop": ("一站式",),
     "medic": ("医疗", "医药"), "education": ("教育",), "agricultur": ("农业",), "vocational": ("职业教育",),
     "sister region": ("友城", "友好省州"), "economic partner": ("经贸伙伴",), "trade partner": ("经贸伙伴",),
-    "state": ("国家",), "us state": ("州",), "province": ("省",), "prime minister": ("总理",), "president": ("总统", "主席"),
+    "state": ("国家",), "us state": ("州",), "province": ("省",), "provincial": ("省级", "全省", "省"), "prime minister": ("总理",), "president": ("总统", "主席"),
     "mayor": ("市长",),
     # Words of travel, trade and public services.
     "airport": ("机场",), "visa free": ("免签",), "transit": ("过境",), "border": ("边境", "口岸"), "hectare": ("公顷",), "universit": ("高校", "大学"), "college": ("高校", "学院"),

@@ -168,7 +168,12 @@ def sub_questions(question: str) -> list[str]:
     # A Chinese question's comma may be typed half-width ("2024年全省GDP增长了多少,2025年增长目标定的多少?").
     clauses = [
         c.strip()
-        for c in re.split(r"[？?；;！!]|，|,(?=\s*(?:and|what|which|how|who|when|where)\b)|(?<=[\u4e00-\u9fff\d]),(?=[\u4e00-\u9fff\d])", question)
+        for c in re.split(
+            # "… how large is the zone and until what date does the term run": "and" opening another asking clause.
+            r"[？?；;！!]|，|,(?=\s*(?:and|what|which|how|who|when|where)\b)|(?<=[\u4e00-\u9fff\d]),(?=[\u4e00-\u9fff\d])"
+            r"|\s+and\s+(?=(?:how|what|which|who|when|where|until (?:what|when|which))\b)",
+            question,
+        )
         if c.strip()
     ]
 

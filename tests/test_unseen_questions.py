@@ -408,3 +408,24 @@ def test_an_english_question_names_an_item_by_its_chinese_label(assistant):
     # "National Day" is 国庆节: of the notice's lines "一、元旦：…" … "七、国庆节：…", the one it names.
     a = ask(assistant, "Which days off does China have for the 2019 National Day holiday?")
     assert not a.abstained and "10月1日至7日" in a.text
+
+
+@pytest.mark.parametrize(
+    "question, second",
+    [
+        ("For the Hong Kong port area at Shenzhen Bay, how large is the inspection zone and until what date does the "
+         "land-use term run?", "until what date does the land-use term run"),
+        ("How many State Council departments' websites and how many provincial government websites had English "
+         "versions?", "how many provincial government websites had English versions"),
+    ],
+)
+def test_an_english_and_opening_another_asking_clause_makes_a_part(question, second):
+    parts = sub_questions(question)
+    assert len(parts) == 2 and parts[1] == second
+
+
+def test_english_provincial_and_english_versions_read_as_their_chinese_terms():
+    from rag.glossary import term_groups
+
+    groups = term_groups("how many provincial government websites had English versions")
+    assert any("省级" in g for g in groups) and any("英文" in g for g in groups)
