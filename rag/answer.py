@@ -1533,8 +1533,11 @@ class ExtractiveAnswerer:
                 continue
             if "places" in (query or analyse(question)).answer_types and not any(_names_places(c.text) for c in titles):
                 continue  # places asked ("哪些地区"); a list of measures names none
-            # Each item's title, and the sentences that set it out.
-            return self._with_bodies([seq[i] for i in run[: self.ENUMERATION_ITEMS]], max(0, len(titles) - self.ENUMERATION_ITEMS))
+            # Each item's title, and the sentences that set it out; an article's items after its lead-in, which says
+            # what follows from them ("专利代理师有下列行为之一的，…予以警告，可以处5万元以下的罚款；…：").
+            items, more = self._with_bodies([seq[i] for i in run[: self.ENUMERATION_ITEMS]], max(0, len(titles) - self.ENUMERATION_ITEMS))
+            lead_in = [c for c in self._article_lead(question, retrieval, seq[first], seq) if c.key not in {x.key for x in items}]
+            return lead_in + items, more
         # A list of long items, each a sentence of its own ("一、对深化商事制度改革成效显著…的市…，优先纳入…。"),
         # announced by a lead-in chosen ("现将调整后的督查激励措施…通知如下："): its items, in order.
         for run in _numbered_runs(seq, titled_only=False) if (query or analyse(question)).broad else ():

@@ -316,6 +316,7 @@ def test_an_english_question_asking_what_conduct_gets_the_articles_items(documen
         "Which acts by a 专利代理师 can lead to a warning and a fine under the Patent Agency Regulations?"
     ).answer.text
     assert "（一）未依照本条例规定进行备案" in text and "（五）泄露委托人的发明创造内容" in text
+    assert "可以处5万元以下的罚款" in text  # the article's lead-in: what follows from those acts
 
 
 def test_english_lists_are_read_from_what_they_ask():
