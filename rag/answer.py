@@ -1536,7 +1536,8 @@ class ExtractiveAnswerer:
             # Each item's title, and the sentences that set it out; an article's items after its lead-in, which says
             # what follows from them ("专利代理师有下列行为之一的，…予以警告，可以处5万元以下的罚款；…：").
             items, more = self._with_bodies([seq[i] for i in run[: self.ENUMERATION_ITEMS]], max(0, len(titles) - self.ENUMERATION_ITEMS))
-            lead_in = [c for c in self._article_lead(question, retrieval, seq[first], seq) if c.key not in {x.key for x in items}]
+            listed = {x.key for x in items}
+            lead_in = [c for c in self._article_lead(question, retrieval, seq[first], seq) if c.key not in listed]
             return lead_in + items, more
         # A list of long items, each a sentence of its own ("一、对深化商事制度改革成效显著…的市…，优先纳入…。"),
         # announced by a lead-in chosen ("现将调整后的督查激励措施…通知如下："): its items, in order.

@@ -753,7 +753,7 @@ _MEASURE_EN_RE = re.compile(r"\bhow many (" + "|".join(sorted(_MEASURES_EN, key=
 _UNITS_EN = {"square kilometres": "平方公里", "square kilometers": "平方公里", "km2": "平方公里", "hectares": "公顷",
              "kilometres": "公里", "kilometers": "公里", "tonnes": "吨", "tons": "吨", "mu": "亩", "square metres": "平方米",
              "square meters": "平方米", "us dollars": "美元", "u.s. dollars": "美元", "dollars": "美元", "yuan": "元", "rmb": "元"}
-_UNIT_EN_RE = re.compile(r"\b(?:in|how many) (" + "|".join(sorted(_UNITS_EN, key=len, reverse=True)) + r")\b", re.I)
+_UNIT_EN_RE = re.compile(r"\b(?:in|how many) (" + "|".join(map(re.escape, sorted(_UNITS_EN, key=len, reverse=True))) + r")\b", re.I)
 
 
 def question_measures(question: str) -> list[str]:
