@@ -392,6 +392,12 @@ TERMS.update({
     "state councilor": ("国务委员",), "secretary general": ("秘书长",), "deputy director": ("副主任", "副局长"),
     "director": ("主任", "局长"), "chairman": ("主任", "主席"), "convener": ("召集人",), "committee": ("委员会",),
     "commission": ("委员会",), "textbook": ("教材",), "leading group": ("领导小组",),
+    # The meetings and working arrangements of the State Council and its departments.
+    "plenary meeting": ("全体会议",), "plenary session": ("全体会议",), "executive meeting": ("常务会议",),
+    "joint conference": ("联席会议",), "joint meeting": ("联席会议",), "inter-ministerial": ("部际",),
+    "working rules": ("工作规则",), "rules of procedure": ("工作规则", "议事规则"),
+    "performance appraisal": ("绩效考核",), "performance assessment": ("绩效考核", "绩效评价"),
+    "performance evaluation": ("绩效评价", "绩效考核"), "warning": ("警告",), "acceptance": ("验收",),
     "geological exploration": ("地质勘探", "地质勘查", "地勘"), "geological survey": ("地质调查", "地质勘查"),
 })
 
