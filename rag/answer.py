@@ -563,9 +563,11 @@ class ExtractiveAnswerer:
         # another thing, when other sentences name the one asked: those sentences come first. Not of a broad
         # question, a list or a field, whose kin are part of it ("医疗卫生方面重点抓什么": 公共卫生 too).
         narrow = not (query.broad or "list" in types)
+        # (An English question's subject is read from its Chinese terms: "plenary meeting" is 全体会议.)
+        subject = query.subject if query.lang == "zh" else "，".join(t for t in terms if len(t) == 4)
         asked = [
-            w for w in (_four_character_nouns(query.subject) if narrow else ())
-            if not re.search(re.escape(w) + "(?:方面|领域|工作|事业)", query.subject) and any(w in c.text for c in cands)
+            w for w in (_four_character_nouns(subject) if narrow else ())
+            if not re.search(re.escape(w) + "(?:方面|领域|工作|事业)", subject) and any(w in c.text for c in cands)
         ]
         if asked:
             for c in cands:

@@ -139,3 +139,12 @@ def test_a_short_form_of_a_name_the_documents_write_out_is_no_unknown_field(unse
     answer = unseen.ask("2019年政府工作报告在降低社保费率方面有哪些举措？").answer
     assert not answer.abstained
     assert {c.passage.doc_id for c in answer.citations} == {"gwr-national-2019"}
+
+
+def test_an_english_question_on_one_of_two_meetings_is_answered_about_that_one(unseen):
+    # The working rules set both: "国务院全体会议一般每半年召开一次", "国务院常务会议一般每月召开三次". "plenary meeting"
+    # reads as 全体会议, and a sentence on its sibling 常务会议 is not its answer.
+    plenary = unseen.ask("Under the 2004 State Council Working Rules, how often does the State Council plenary meeting normally meet?").answer
+    assert "全体会议一般每半年召开一次" in plenary.text and "常务会议一般每月" not in plenary.text
+    executive = unseen.ask("How often does the State Council executive meeting normally meet under its Working Rules?").answer
+    assert "常务会议一般每月召开三次" in executive.text
