@@ -294,7 +294,7 @@ TERMS.update({
     "reserves": ("储备",), "surplus": ("顺差", "盈余"), "rmb": ("人民币",), "renminbi": ("人民币",),
     "social financing": ("社会融资规模",), "non-performing": ("不良贷款",), "throughput": ("吞吐量",),
     "mileage": ("里程",), "passenger": ("旅客", "客运"), "freight": ("货运", "货物"), "cargo": ("货物", "货运"),
-    "tourist": ("游客",), "visitor": ("游客",), "hospital bed": ("床位",), "beds": ("床位",),
+    "tourist": ("游客",), "visitor": ("游客",), "sojourn": ("旅居",), "long-stay": ("旅居",), "long stay": ("旅居",), "hospital bed": ("床位",), "beds": ("床位",),
     "enrollment": ("招生", "入学"), "enrolment": ("招生", "入学"), "dropout": ("辍学",),
     "good air": ("空气质量优良", "优良天数"), "sulfur dioxide": ("二氧化硫",), "nitrogen oxide": ("氮氧化物",),
     "chemical oxygen demand": ("化学需氧量",), "wastewater": ("污水", "废水"), "sewage": ("污水",),

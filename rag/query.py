@@ -741,7 +741,11 @@ def has_measure(text: str, measure: str) -> bool:
     if unit in ("天", "日"):
         # Days are counted as 天, 日 or 工作日 ("多少天" is answered by "7个工作日"); "9月25日" is a date, no count.
         return bool(re.search(r"(?<![月\d])[\d一二两三四五六七八九十百千万]+[^\d\s，。,]?(?:天|日|个?工作日)", text))
-    return bool(re.search(rf"[\d一二两三四五六七八九十百千万亿余多][^\d\s，。,]?{unit}", text))
+    # …or names the count before its figure ("旅居人数达389.75万", "户数为120"): people counted as 人数.
+    return bool(
+        re.search(rf"[\d一二两三四五六七八九十百千万亿余多][^\d\s，。,]?{unit}", text)
+        or re.search(rf"{unit}数(?:达到?|为|是|超过?|突破|共计?|约|有)?[\d一二两三四五六七八九十][\d.]*(?![\d.]*\s*[%％])", text)
+    )
 
 
 # What an English count question counts, as the Chinese measure word the documents count it in.

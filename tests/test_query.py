@@ -363,3 +363,11 @@ def test_the_stage_asked_is_read_past_the_names_of_indicators(question, stage):
 def test_a_currency_named_asks_a_figure_in_it():
     query = analyse("What target did Shandong set for actual use of foreign investment in 2025, in US dollars?")
     assert "count" in query.answer_types and "美元" in query.measures
+
+
+def test_a_count_named_before_its_figure_counts_the_thing():
+    # "旅居人数达389.75万" counts people, though no 人 follows the figure.
+    assert has_measure("旅居人数达389.75万、增长20.7%", "人") and has_measure("城镇新增就业45万人", "人")
+    assert not has_measure("人数众多", "人") and not has_measure("参保人数稳步增长", "人")
+    # A fall in a count is no count of it.
+    assert not has_measure("生产安全事故起数、死亡人数下降17.6%", "人")

@@ -429,3 +429,9 @@ def test_english_provincial_and_english_versions_read_as_their_chinese_terms():
 
     groups = term_groups("how many provincial government websites had English versions")
     assert any("省级" in g for g in groups) and any("英文" in g for g in groups)
+
+
+def test_long_stay_visitors_read_as_their_chinese_term():
+    from rag.glossary import term_groups
+
+    assert any("旅居" in g for g in term_groups("how many people sojourned in Yunnan as long-stay visitors"))
