@@ -28,6 +28,7 @@ from __future__ import annotations
 import re
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from rag.documents import DocumentRecord, same_doc_number
 from rag.places import NATIONAL, find_places
@@ -113,8 +114,9 @@ _SPELLED_TITLE_RE = re.compile(r"关于[^，,。？?；;：:]{6,60}?" + TITLE_EN
 PLACE_TITLE_CHARS = 10  # a spelled title less its places must be this long to name a series of documents
 
 
+@lru_cache(maxsize=4096)
 def _without_places(title: str) -> str:
-    """``title`` without the provinces and cities it names."""
+    """``title`` without the provinces and cities it names (each held title is read once, not per question)."""
     t = _norm_title(title)
     for place in find_places(t):
         if place.level in ("province", "city"):
