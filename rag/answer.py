@@ -1406,12 +1406,13 @@ class ExtractiveAnswerer:
         ):
             return None
         lines = sorted(picked.values(), key=lambda c: (c.passage.order, c.position))
-        # A measure's title naming the field ("（十二）多措并举打造“双师型”教师队伍。"): the item, with what it sets out.
+        # A measure's or a part's title naming the field ("（十二）多措并举打造“双师型”教师队伍。", "二、关于…供应价格
+        # 和经营费用负担问题。"): the item, with what it sets out.
         listed = {c.key for c in lines}
         whole: list[_Candidate] = []
         for c in lines:
             whole += [c] + ([b for b in self._item_body(c, listed, self.ITEM_SENTENCES) if b.key not in listed]
-                            if is_measure_title(c.text) else [])
+                            if is_item_title(c.text) else [])
         return whole[: self.BROAD_LINES], max(0, len(whole) - self.BROAD_LINES)
 
     def _labelled(self, passage: Passage) -> tuple[list[str], list[str]]:
@@ -1817,6 +1818,16 @@ def is_measure_title(sentence: str) -> bool:
         return False
     body = m.group("body").strip()
     return not _SECTION_LABEL_RE.match(body) and body.count("，") + body.count(",") <= 2
+
+
+# A part's title standing alone as a sentence at the head of its paragraph ("一、关于棉粮挂钩的奖售基数问题。").
+_PART_TITLE_RE = re.compile(r"^\s*[一二三四五六七八九十]{1,3}、[^；;。：:，,]{4,40}[。]?$")
+
+
+def is_item_title(sentence: str) -> bool:
+    """True for a numbered measure's title (:func:`is_measure_title`) or a numbered part's title standing alone
+    as a sentence ("一、关于棉粮挂钩的奖售基数问题。"): a line whose item is the sentences after it."""
+    return is_measure_title(sentence) or bool(_PART_TITLE_RE.match(sentence))
 
 
 NARROWING_SHARE = 1 / 3  # a word held by at most this share of a document's passages speaks of a part of it

@@ -18,6 +18,7 @@ Rules in order (code — what it refuses):
 ``gate.off_topic``           none of the question's own topic words is in the passages retrieved.
 ``gate.topic_missing``       none of the question's specific nouns (节假日, 值班) is in the documents found.
 ``gate.unknown_field``       a broad question's field (对…/在…方面), or the subject it asks about, holds a word no document has.
+``gate.field_not_in_document`` a broad question naming its document asks of a subject that document never mentions.
 ``gate.unknown_year``        a year no indexed document mentions.
 ``gate.unknown_ordinal``     an ordinal (第五届, 第三十条) no document mentions.
 ``gate.unknown_box``         a 专栏 number no document has.
@@ -241,6 +242,26 @@ def unknown_field(gate: "EvidenceGate", e: Evidence) -> str | None:
     return f"the documents never mention {'、'.join(unknown)}" if unknown else None
 
 
+def field_not_in_document(gate: "EvidenceGate", e: Evidence) -> str | None:
+    """A broad question naming its document (by 文号, 《title》 or year and kind) asks what that document sets out
+    on a subject it never mentions ("国办发〔2018〕117号…对发展旅游业、文旅融合成效明显的地方有哪些激励支持",
+    "…127号通知对科研人员个人所得税给予了哪些优惠"): whatever its other measures, none is on that subject. Refused
+    when a noun of the subject (:func:`_subject_nouns`) of three characters or more, or two nouns, are in none of
+    the documents retrieved; a noun is held as in :func:`unknown_field` (its opening and closing words)."""
+    named = e.query.dated_kinds or e.query.doc_numbers or any(DOCUMENT_NAME_RE.search(t) for t in e.query.titles)
+    if not (e.query.broad and named and e.retrieval.hits):
+        return None
+    scoped = {h.passage.doc_id for h in e.retrieval.hits}
+
+    def held(w: str) -> bool:
+        return gate.says(w, scoped) or (len(w) > 2 and gate.says(w[:2], scoped) and gate.says(w[-2:], scoped))
+
+    unheld = [w for w in dict.fromkeys(_subject_nouns(e.question, e.query)) if w not in FILLER_WORDS and not held(w)]
+    if len(unheld) >= 2 or any(len(w) >= 3 for w in unheld):
+        return f"the document asked about never mentions {'、'.join(unheld)}"
+    return None
+
+
 def _subject_nouns(question: str, query: Query) -> list[str]:
     """The nouns naming what a broad question asks about: of a Chinese question, those of its
     :attr:`rag.query.Query.subject` that are no place or figure; of an English one, the Chinese it quotes ("the
@@ -345,16 +366,17 @@ def period_not_in_evidence(gate: "EvidenceGate", e: Evidence) -> str | None:
 def country_not_in_evidence(gate: "EvidenceGate", e: Evidence) -> str | None:
     """The country asked about must be the evidence's, by any of its names: "湖南和巴西有哪些合作项目？" is not
     answered by a passage on 北卡罗来纳州 because another passage mentions 巴西."""
-    from rag.glossary import COUNTRIES, country_forms, english_entities
+    from rag.glossary import COUNTRIES, country_forms, english_entities, names_country_pair
 
     if e.zh:
         # The gazetteer matches longest names first: 内蒙古 is a province, not 蒙古.
         found = {p.name for p in e.query.places if p.level == "country"}
-        asked = [(name, names + country_forms(english)) for english, names in COUNTRIES.items() for name in names if name in found]
+        asked = [(name, english, names + country_forms(english)) for english, names in COUNTRIES.items() for name in names if name in found]
     else:
-        asked = [(name, chinese + country_forms(name)) for name, chinese in english_entities(e.question)]
-    for name, chinese in asked:
-        if not any(c in e.dated for c in chinese):
+        asked = [(name, name, chinese + country_forms(name)) for name, chinese in english_entities(e.question)]
+    for name, english, chinese in asked:
+        # …not as 中美洲 (Central America) or 北美洲.
+        if not any(re.search(re.escape(c) + "(?!洲)", e.dated) for c in chinese) and not names_country_pair(e.dated, english):
             return f"the evidence does not speak of {name}"
     return None
 
@@ -1117,7 +1139,7 @@ def title_missing(gate: "EvidenceGate", e: Evidence) -> str | None:
 RULES: tuple[Rule, ...] = tuple(
     Rule(f"gate.{fn.__name__}", fn)
     for fn in (
-        nothing_retrieved, similarity_floor, off_topic, topic_missing, unknown_field, unknown_year, unknown_ordinal, unknown_box, unknown_place,
+        nothing_retrieved, similarity_floor, off_topic, topic_missing, unknown_field, field_not_in_document, unknown_year, unknown_ordinal, unknown_box, unknown_place,
         quoted_name_missing, year_not_in_evidence, period_not_in_evidence, country_not_in_evidence, city_not_in_evidence,
         answer_kind_missing, subject_missing,
         sibling_term, another_rate, figure_not_of_subject, unit_mismatch,

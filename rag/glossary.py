@@ -80,6 +80,13 @@ def country_forms(english: str) -> tuple[str, ...]:
     return tuple(short + s for s in ("方", "军", "企", "资")) if short else ()
 
 
+def names_country_pair(text: str, english: str) -> bool:
+    """``text`` names the country in a pairing with China by its one-character short form ("中俄跨境索道",
+    "中蒙俄经济走廊", "中日韩"), not as 中美洲 (Central America)."""
+    short = SHORT_FORMS.get(english)
+    return bool(short and re.search(rf"中[\u4e00-\u9fff]?{short}(?![洲国])", text))
+
+
 # World regions and groupings, as the documents name them (a follow-up may swap one in: "那非洲呢？").
 REGIONS_ZH = (
     "东南亚 南亚 中亚 西亚 东北亚 东亚 北亚 亚洲 非洲 欧洲 中东欧 北欧 西欧 东欧 南欧 中欧 中东 北美 南美 "
@@ -239,7 +246,8 @@ TERMS.update({
     "population": ("人口",), "graduate": ("毕业生",), "poverty alleviation": ("脱贫", "扶贫"), "military": ("军",),
     "defense": ("国防",), "defence": ("国防",), "procurement": ("采购",), "drug": ("药品",), "medicine": ("药",),
     "school": ("学校",), "teacher": ("教师",), "science": ("科学", "科技"), "enterprises": ("企业",),
-    "manufacturing": ("制造业",), "industry": ("产业", "工业"), "industrial": ("工业",), "agriculture": ("农业",),
+    "manufacturing": ("制造业",), "industry": ("产业", "工业"), "industries": ("产业",), "future industr": ("未来产业",),
+    "emerging industr": ("新兴产业",), "industrial": ("工业",), "agriculture": ("农业",),
     "service sector": ("服务业",), "services": ("服务业", "服务"), "export": ("出口", "进出口"),
     "vat": ("增值税",), "value added tax": ("增值税",), "tax rate": ("税率",), "pm2.5": ("PM2.5", "细颗粒物"),
     "concentration": ("浓度",), "growth engine": ("增长引擎", "新增长引擎"), "guarantee": ("担保",),

@@ -523,7 +523,9 @@ _BROAD_RE = re.compile(
     r"\bwhat (?:does|did) [^?]{0,120}\b(?:promise|pledge|lay down|set out|stipulate|propose|specify)\b|"
     # "What policy support does … offer", "Which science-and-technology finance (科技金融创新) measures …",
     # "What conditions did … attach", "What road privileges … get".
-    r"\b(?:what|which) (?:[^?.;]{1,40}? )?(?:support|incentives|measures|policies|tasks|requirements|conditions|privileges|benefits|arrangements|priorities|aspects|requests|proposals|suggestions|recommendations)\b|"
+    r"\b(?:what|which) (?:[^?.;]{1,40}? )?(?:support|relief|incentives|measures|policies|tasks|requirements|conditions|privileges|benefits|arrangements|priorities|aspects|requests|proposals|suggestions|recommendations)\b|"
+    # "What did the report list under 'winning the battle for blue skies'": everything listed there.
+    r"\bwhat (?:does|did) [^?]{0,80}\blist\b|"
     r"\bwhat (?:support|help|measures|steps|policies|services|incentives|assistance)\b|\bwhat (?:[a-z-]+ ){1,2}(?:policies|measures|steps|tasks)\b|"
     r"\bwhich (?:measures|policies|services|priorities)\b|\bwhat (?:are|were) the (?:main |key )?(?:priorities|measures|tasks|focus)|"
     r"\bhow (?:does|will|can) (?:the )?(?:province|government|state)\b[^?]{0,30}\b(?:support|help)\b",

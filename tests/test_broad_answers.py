@@ -280,6 +280,8 @@ def test_which_weekends_asks_the_weekends_not_a_count_of_weeks(replies_assistant
     "What does the 1996 reply on gold economic policy lay down on geological exploration funds?",
     "What does Sichuan's 2025 government work report propose for elderly-care and childcare services?",
     "What does the 2018 notice on emergency rescue number plates specify about the plates themselves?",
+    "What tax and fee relief for businesses did the 2019 government work report announce?",
+    "What did the 2017 national government work report list under 'winning the battle for blue skies'?",
 ])
 def test_every_measure_content_or_promise_asked_is_broad(question):
     query = analyse(question)
@@ -323,3 +325,18 @@ def test_english_lists_are_read_from_what_they_ask():
     assert "list" in analyse("What conduct by a patent attorney can lead to a warning and a fine?").answer_types
     assert "list" in analyse("What must the headquarters' request to activate the plan contain?").answer_types
     assert "list" not in analyse("How much is the fine for a patent attorney?").answer_types
+
+
+def test_a_part_title_opening_its_paragraph_is_answered_with_the_part(replies_assistant):
+    # The 1981 notice: "一、关于棉粮挂钩的奖售基数问题。有关省、市、自治区应按…落实到生产队…", "二、关于…供应价格和经营费用
+    # 负担问题。奖售粮的供应价格一律按统购价执行。…由地方财政统一拨补。" A field named gets its part, not only its title.
+    r = replies_assistant.ask("1981年棉粮、糖粮挂钩奖售粮的通知，在奖售基数、供应价格和费用负担上都是怎么规定的？").answer
+    assert not r.abstained
+    assert "统购价" in r.text and "落实到生产队" in r.text and "地方财政统一拨补" in r.text
+
+
+def test_english_names_of_industries_read_as_the_reports_words():
+    from rag.glossary import chinese_terms
+
+    assert "未来产业" in chinese_terms("Which future industries does Shaanxi's 2025 report plan to develop?")
+    assert "新兴产业" in chinese_terms("What emerging industries does the report support?")

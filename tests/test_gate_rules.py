@@ -296,6 +296,15 @@ def test_a_country_is_spoken_of_by_its_short_forms():
     e = evidence("Which departments manage weapons abandoned by the German army?", army)
     e.zh = False
     assert country_not_in_evidence(None, e) == "the evidence does not speak of german"
+    # A pairing with China names the country by its one character (黑龙江's report: "中蒙俄经济走廊", "中俄跨境索道");
+    # 中美洲 is Central America, not the United States.
+    corridor = "积极参与“中蒙俄经济走廊”建设，加快构筑向北开放新高地。"
+    e = evidence("What does Heilongjiang plan for trade links with Russia?", corridor)
+    e.zh = False
+    assert country_not_in_evidence(None, e) is None
+    e = evidence("What does the plan say about trade with the United States?", "拓展中美洲市场。")
+    e.zh = False
+    assert country_not_in_evidence(None, e) == "the evidence does not speak of united states"
 
 
 def test_days_counted_in_working_days_and_a_day_asked_needs_a_day():
@@ -577,3 +586,15 @@ def test_the_quantity_asked_in_is_not_the_subject_of_the_figure():
     found = subject_words("山东2025年计划实施多大投资额以上的技改项目、大概多少个", False)
     assert "投资额" not in found and "项目" in found
     assert "投资额" in subject_words("固定资产投资额是多少", False)
+
+
+def test_a_broad_question_on_a_subject_its_named_document_never_mentions_is_refused(documents_assistant):
+    # The 2023 national report never speaks of 新质生产力 (the 2024 report does); the Patent Agency Regulations
+    # (国令第706号) set no registered capital and no liability insurance. Other documents' measures do not answer.
+    for question, words in (("2023年政府工作报告在培育新质生产力方面部署了哪些工作？", "新质"),
+                            ("国令第706号《专利代理条例》对专利代理机构的注册资本和责任保险有哪些要求？", "注册资本")):
+        r = documents_assistant.ask(question).answer
+        assert r.abstained and r.reason.startswith("gate.field_not_in_document") and words in r.reason, question
+    # The same asked of the document that does speak of it, or of what the regulation does set, is answered.
+    for question in ("2024年政府工作报告在培育新质生产力方面部署了哪些工作？", "《专利代理条例》对专利代理机构的执业许可有哪些要求？"):
+        assert not documents_assistant.ask(question).answer.abstained, question
