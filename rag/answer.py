@@ -26,11 +26,12 @@ from rag.headings import classify_heading, cn_to_int, is_signature, name_and_pos
 from rag.keyword import FILLER_WORDS, is_chinese, tokenize
 from rag.passages import METADATA_HEADING, Passage, answer_sentences, is_article, split_sentences
 from rag.places import find_places, longest_first
+from rag.wordcut import posseg
 from rag.retrieval import Hit, Retrieval, heading_matches
 from rag.settings import Settings
 from rag.documents import passage_time, review_part
 from rag.glossary import chinese_terms as _chinese_terms
-from rag.gate import DAY_RE, EvidenceGate, GateDecision  # noqa: F401  (the gate runs before any answer is composed)
+from rag.gate import DAY_RE, EvidenceGate, GateDecision, _subject_nouns  # noqa: F401  (the gate runs before any answer is composed)
 from rag.query import (  # noqa: F401  (what the question asks, read by rag.query)
     ASKS_FIRST_RE,
     FREQUENCY_RE,
@@ -1106,6 +1107,7 @@ class ExtractiveAnswerer:
             items, more = (
                 self.named_sections(question, retrieval, chosen, query)
                 or self.field_items(question, retrieval, chosen, query)
+                or self.run_in_part(question, retrieval, chosen)
                 or listed
                 or self.outline(question, retrieval, chosen)
                 or (None if announced else self.enumeration(question, retrieval, chosen, query))
@@ -1281,6 +1283,7 @@ class ExtractiveAnswerer:
         best = max(chosen, key=lambda c: c.score)
         passages = [p for p in self.index.doc_passages(best.passage.doc_id) if p.headings and METADATA_HEADING not in p.headings]
         tops = list(dict.fromkeys(p.headings[0] for p in passages))
+        entries = False  # a part named whole, listed entry by entry
         if query.fields:
             # A part the document's title holds is its whole subject ("农机装备产业" of 《…农业机械化和农机装备产业转型
             # 升级的指导意见》): :meth:`outline` answers that.
@@ -1304,11 +1307,16 @@ class ExtractiveAnswerer:
             # document (a report's or a plan's chapters are read by :meth:`enumeration`), listing numbered items.
             if not self._one_subject(best.passage.doc_id):
                 return None
+            # A numbered part the question names by its whole heading ("部门委员来自哪些部门" of "（一）部门委员") is
+            # listed entry by entry, numbered or not (not an attachment headed by the document's name).
+            squashed = re.sub(r"\s+", "", question)
+            whole = [h for h in tops if _bare(h.strip()) != h.strip() and len(_heading_name(h)) >= 3 and _heading_name(h) in squashed]
+            entries = len(whole) == 1
             words = _words_beyond(question, best.passage.doc_title)
             held = {h: sum(w in h for w in words) for h in tops}
             most = max(held.values(), default=0)
             named = [h for h in tops if held[h] == most] if most >= self.PART_WORDS else []
-            named = named if len(named) == 1 else []
+            named = whole if entries else named if len(named) == 1 else []
         if not named or 2 * len(named) > len(tops):
             return None
         lines: list[_Candidate] = []
@@ -1316,9 +1324,15 @@ class ExtractiveAnswerer:
             body = [p for p in passages if p.headings[0] == heading]
             seq = sorted(self._candidates(question, retrieval, [p.id for p in body]), key=lambda c: (c.passage.order, c.position))
             seq = [c for c in seq if c.text.strip() != heading]
-            items = [i for i, c in enumerate(seq) if _SUBSECTION_TITLE_RE.match(c.text) or _MEASURE_TITLE_RE.match(c.text)]
+            # Numbered items, titled ("（一）推进政务公开，强化解读回应。") or stated whole ("（二十三）…转制为企业后，
+            # 五年内免征企业所得税。").
+            items = [i for i, c in enumerate(seq) if _SUBSECTION_TITLE_RE.match(c.text) or _MEASURE_TITLE_RE.match(c.text)
+                     or _ITEM_MARK_RE.match(c.text)]
             if len(items) >= 2:
                 lines += self._with_bodies([seq[i] for i in items])[0]
+            elif entries:
+                # (Not the signature closing the document under a heading of its own: "国务院办公厅", the date.)
+                lines += [c for c in seq if c.passage.headings == (heading,) and not says_nothing(c.text.strip())]
             elif not query.fields:
                 return None  # a part named by its heading's words, with no numbered items: no list of its own
             elif seq:
@@ -1461,7 +1475,15 @@ class ExtractiveAnswerer:
                 return False
             return len(set().union(*each)) == 1
         specific = [w for w in own if self._specific(w)]
+        if query.lang == "en" and len(titles) >= self.EN_ONE_ITEM_TITLES:
+            # An English question's Chinese words are the glossary's general ones ("消费" for "consumer spending"):
+            # one of them in one title only of a long list, and not in its lead-in, points to that item.
+            pointing = [{i for i, c in enumerate(titles) if w in c.text} for w in own if w not in said]
+            if any(len(h) == 1 for h in pointing) and len(set().union(*[h for h in pointing if len(h) == 1])) == 1:
+                return True
         return not any(w in said and is_noun(w) for w in specific) and len(found(specific)) == 1
+
+    EN_ONE_ITEM_TITLES = 4  # an English question's word in one title only points to that item in a list this long
 
     SPECIFIC_SHARE = 0.05  # a word in at most this share of passages says what the question is about
     LEAD_SHARE = 0.15  # a field's word in a list's lead-in, in at most this share of passages, ties it to the list
@@ -1532,7 +1554,9 @@ class ExtractiveAnswerer:
                 continue
             # A list on something else: its titles say none of the question's words, nor does a lead-in announce
             # it in the question's words ("重点做好以下工作：" for "要重点做好哪几项").
-            if len(own) > 2 and not any(any(w in c.text for c in titles) for w in own) and not introduced:
+            if len(own) > 2 and not any(any(w in c.text for c in titles) for w in own) and not introduced and not any(
+                _ANNOUNCES_RE.search(c.text.strip()) and _echoes(c.text, squashed) for c in lead
+            ):
                 continue
             if "places" in (query or analyse(question)).answer_types and not any(_names_places(c.text) for c in titles):
                 continue  # places asked ("哪些地区"); a list of measures names none
@@ -1557,8 +1581,90 @@ class ExtractiveAnswerer:
                 continue
             if not any(_ANNOUNCES_RE.search(c.text.strip()) for c in lead):
                 continue
+            # A list too long to give whole, asked of a field ("对农业农村和脱贫攻坚工作成效明显的地方有哪些激励"): the
+            # items nearest the field in meaning (the field's own vector against each item's), in order.
+            # (A field the document's title holds is its whole subject: "对真抓实干、成效明显的地方" of "关于对真抓实干
+            # 成效明显地方进一步加大激励支持力度的通知".)
+            title = best.passage.doc_title
+            parts = ["".join(w for w in tokenize(f) if w not in title) for f in (query or analyse(question)).field_parts
+                     if f.replace("的", "") not in title]
+            parts = [f for f in parts if len(f) >= 2]
+            if len(run) > self.ENUMERATION_ITEMS and parts:
+                items = self._nearest_items("、".join(parts), [seq[i] for i in run], self.FIELD_ITEMS)
+                return self._with_bodies(items, len(run) - len(items))
             return self._with_bodies([seq[i] for i in run[: self.ENUMERATION_ITEMS]], max(0, len(run) - self.ENUMERATION_ITEMS))
         return None
+
+    RUN_IN_CHARS = (4, 20)  # a paragraph's run-in title is this short ("促进外贸创新发展。")
+
+    def run_in_part(self, question: str, retrieval: Retrieval, chosen: list[_Candidate]) -> tuple[list[_Candidate], int] | None:
+        """A broad question quoting a paragraph's run-in title word for word ("提出了哪些促进外贸创新发展的措施" of
+        "促进外贸创新发展。面对外需持续低迷…一要…二要…"): the part it titles, sentence by sentence, up to the next
+        paragraph opening with a title of its own ("积极有效利用外资。"), a numbered title or another heading. The
+        title opens its paragraph, is short (:attr:`RUN_IN_CHARS`), has no comma and no figure, and is found in a
+        retrieved passage of the best evidence's document. None when no such title is quoted, or when the
+        question names more than the titles it quotes ("发展高原特色农业、保障粮食安全" quotes only the second)."""
+        if not chosen:
+            return None
+        best = max(chosen, key=lambda c: c.score)
+        squashed = re.sub(r"\s+", "", question)
+        shortest, longest = self.RUN_IN_CHARS
+
+        def title_of(sentences: list[str]) -> str:
+            title = re.sub(r"\s+", "", sentences[0]).rstrip("。；;") if sentences else ""
+            return title if shortest <= len(title) <= longest and not re.search(r"[，,、：:；;\d]", title) else ""
+
+        def next_title(sentences: list[str]) -> bool:
+            # The next part's title says what to do ("合理扩大有效投资。", "积极培育新兴产业和未来产业。"); a short
+            # statement opening a paragraph of the same part says what is ("婴幼儿照护事关千家万户。").
+            title = title_of(sentences)
+            return bool(title) and next(iter(posseg().cut(title))).flag not in ("n", "r", "m", "nr", "ns", "t")
+
+        lines = [  # the document's lines in reading order: passage, first sentence's position, sentences
+            (p, at, sentences)
+            for p in self.index.doc_passages(best.passage.doc_id) if METADATA_HEADING not in p.headings
+            for at, sentences in _lines_of(p.text)
+        ]
+        retrieved = {h.passage.id for h in retrieval.hits}
+        quoted: list[str] = []
+        picked: list[_Candidate] = []
+        for n, (passage, at, sentences) in enumerate(lines):
+            title = title_of(sentences)
+            if passage.id not in retrieved or not title or title not in squashed or title in quoted:
+                continue
+            if title in best.passage.doc_title or _DOCUMENT_KIND_END_RE.search(title):
+                continue  # a document's own name heading its text ("国家职业教育改革实施方案"), not a part's title
+            quoted.append(title)
+            for m in range(n, len(lines)):
+                p, first, line = lines[m]
+                if m > n and (not line or next_title(line) or _SUBSECTION_TITLE_RE.match(line[0])
+                              or p.headings != passage.headings):
+                    break
+                picked += [_Candidate(0, p, first + i, text, best.score) for i, text in enumerate(line) if not says_nothing(text)]
+        if not quoted or len(picked) < 2:
+            return None
+        # The question's other nouns, beyond the titles it quotes and its document's title, name another part.
+        query = analyse(question)
+        other = [w for w in _subject_nouns(question, query) if w not in FILLER_WORDS and w not in ("方面", "领域")
+                 and not any(w in t for t in quoted) and w not in best.passage.doc_title]
+        if other:
+            return None
+        return picked[: self.BROAD_LINES], max(0, len(picked) - self.BROAD_LINES)
+
+    FIELD_ITEMS = 8  # of a list too long to give whole, asked of a field, the items nearest the field
+
+    def _nearest_items(self, field: str, items: list[_Candidate], most: int) -> list[_Candidate]:
+        """The ``most`` of ``items`` whose sentence vectors are nearest the vector of ``field``, in reading order."""
+        vector = np.asarray(self.index.embedder.embed_queries([field])[0], dtype=np.float32)
+        sv = self.index.sentence_vectors(list(dict.fromkeys(c.passage.id for c in items)))
+        at = {}
+        position: dict[str, int] = {}
+        for row, pid in enumerate(sv.passage_ids):
+            at[(pid, position.get(pid, 0))] = row
+            position[pid] = position.get(pid, 0) + 1
+        scored = [(float(sv.vectors[at[c.key]] @ vector) if c.key in at else -1.0, n) for n, c in enumerate(items)]
+        keep = sorted(n for _, n in sorted(scored, reverse=True)[:most])
+        return [items[n] for n in keep]
 
     SUBSECTION_PASSAGES = 8  # a subsection's body is read up to this many passages
 
@@ -1950,12 +2056,42 @@ def _shared_runs(text: str, titles: list[_Candidate], shortest: int = 4) -> list
     return runs
 
 
+ECHO_CHARS = 4  # a lead-in echoes the question when it writes this many of its characters in a row
+
+
+def _echoes(sentence: str, squashed: str) -> bool:
+    """``sentence`` writes :data:`ECHO_CHARS` characters of the question in a row, Chinese only ("…提出的问题和建议，
+    …现将有关情况函复如下：" for "四川省提出了哪些…问题和建议"): the list it announces is of what is asked."""
+    text = re.sub(r"\s", "", sentence)
+    return any(
+        re.fullmatch(r"[\u4e00-\u9fff]+", squashed[i : i + ECHO_CHARS]) and squashed[i : i + ECHO_CHARS] in text
+        for i in range(len(squashed) - ECHO_CHARS + 1)
+    )
+
+
+_DOCUMENT_KIND_END_RE = re.compile(r"(?:方案|通知|意见|规定|办法|条例|决定|规划|纲要|报告|细则|函|批复)$")
+
+
+def _lines_of(text: str) -> list[tuple[int, list[str]]]:
+    """A passage's lines, each with the position of its first sentence among :func:`answer_sentences`."""
+    out, at = [], 0
+    for line in text.split("\n"):
+        sentences = split_sentences(line)
+        out.append((at, sentences))
+        at += len(sentences)
+    return out
+
+
+def _heading_name(heading: str) -> str:
+    """A heading without its number, closing stop or closing note: "（二）专家委员（按姓氏笔划为序）" → "专家委员"."""
+    return re.sub(r"[（(][^（）()]*[)）]$", "", _bare(heading.strip()))
+
+
 def _bare(title: str) -> str:
     """An item title without its number and closing stop: "一、主要职能。" → "主要职能"."""
     return re.sub(r"^\s*(?:[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[)）]|\d{1,2}[.．、])\s*|[。；;]\s*$", "", title)
 
 
-@lru_cache(maxsize=4096)
 @lru_cache(maxsize=4096)
 def is_noun(word: str) -> bool:
     """``word`` is read as nouns ("生态环境", "企业"), not a verb or an adverb ("提出", "率团")."""

@@ -222,7 +222,9 @@ def unknown_field(gate: "EvidenceGate", e: Evidence) -> str | None:
     def held(w: str) -> bool:
         # A compound the documents word otherwise ("扩大开放" for their "扩大高水平对外开放") is held when its opening
         # and closing words are; a short form ("社保费" of their 社保缴费) when its characters open their parts.
-        return w in gate.corpus or (len(w) > 2 and w[:2] in gate.corpus and w[-2:] in gate.corpus) or gate.abbreviates(w)
+        # (Latin letters are matched in either case: the tokenizer lowers "5G".)
+        return (w in gate.corpus or w.upper() in gate.corpus or (len(w) > 2 and w[:2] in gate.corpus and w[-2:] in gate.corpus)
+                or gate.abbreviates(w))
 
     asked: list[str] = []
     for field in e.query.fields:
@@ -254,10 +256,15 @@ def field_not_in_document(gate: "EvidenceGate", e: Evidence) -> str | None:
     scoped = {h.passage.doc_id for h in e.retrieval.hits}
 
     def held(w: str) -> bool:
-        return gate.says(w, scoped) or (len(w) > 2 and gate.says(w[:2], scoped) and gate.says(w[-2:], scoped))
+        return (gate.says(w, scoped) or (len(w) > 2 and gate.says(w[:2], scoped) and gate.says(w[-2:], scoped))
+                or gate.abbreviates(w, scoped))
 
     unheld = [w for w in dict.fromkeys(_subject_nouns(e.question, e.query)) if w not in FILLER_WORDS and not held(w)]
-    if len(unheld) >= 2 or any(len(w) >= 3 for w in unheld):
+    # A name in Latin letters and digits ("5G", "ETC") is as specific as a long noun.
+    coined = [w for w in dict.fromkeys(re.findall(r"[A-Za-z0-9.+]*[A-Za-z][A-Za-z0-9.+]*", e.query.subject if e.zh else ""))
+              if len(w) >= 2 and not gate.says(w, scoped) and not gate.says(w.upper(), scoped)]
+    unheld += coined
+    if len(unheld) >= 2 or any(len(w) >= 3 for w in unheld) or coined:
         return f"the document asked about never mentions {'、'.join(unheld)}"
     return None
 
@@ -1190,12 +1197,15 @@ class EvidenceGate:
             return bare in self.bare_corpus
         return any(bare in self._bare_documents.get(d, "") for d in doc_ids)
 
-    def abbreviates(self, word: str) -> bool:
-        """``word`` is the short form of a name the documents write out, each of its characters opening a part of
-        it ("社保费" of 社保缴费 or 社会保险费, "医保局" of 医疗保障局): its three or four characters in order, at
-        most two between each (two characters so spread are found anywhere: "实…名")."""
+    def abbreviates(self, word: str, doc_ids: set[str] | None = None) -> bool:
+        """``word`` is the short form of a name the documents (``doc_ids``; all when None) write out, each of its
+        characters opening a part of it ("社保费" of 社保缴费 or 社会保险费, "医保局" of 医疗保障局): its three or
+        four characters in order, at most two between each (two characters so spread are found anywhere: "实…名")."""
         if not 3 <= len(word) <= 4 or not re.fullmatch(r"[\u4e00-\u9fff]+", word):
             return False
+        if doc_ids is not None:
+            spread = re.compile("[\u4e00-\u9fff]{0,2}".join(word))
+            return any(spread.search(self._bare_documents.get(d, "")) for d in doc_ids)
         # A search of the whole corpus: each word once.
         if word not in self._abbreviated:
             self._abbreviated[word] = re.search("[\u4e00-\u9fff]{0,2}".join(word), self.corpus) is not None

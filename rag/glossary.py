@@ -247,7 +247,11 @@ TERMS.update({
     "defense": ("国防",), "defence": ("国防",), "procurement": ("采购",), "drug": ("药品",), "medicine": ("药",),
     "school": ("学校",), "teacher": ("教师",), "science": ("科学", "科技"), "enterprises": ("企业",),
     "manufacturing": ("制造业",), "industry": ("产业", "工业"), "industries": ("产业",), "future industr": ("未来产业",),
-    "emerging industr": ("新兴产业",), "industrial": ("工业",), "agriculture": ("农业",),
+    "emerging industr": ("新兴产业",), "domestic demand": ("内需",), "livelihood": ("民生",), "wellbeing": ("民生", "福祉"),
+    "well being": ("民生", "福祉"), "energy": ("能源",), "new energy": ("新能源",), "monetary policy": ("货币政策",),
+    "ports": ("港口", "口岸"), "water conservancy": ("水利",), "public security": ("公共安全", "治安"),
+    "ethnic unity": ("民族团结",), "yangtze": ("长江",), "yellow river": ("黄河",), "intellectual property": ("知识产权",),
+    "standards": ("标准",), "quality": ("质量",), "ice and snow": ("冰雪",), "winter sports": ("冰雪运动",), "industrial": ("工业",), "agriculture": ("农业",),
     "service sector": ("服务业",), "services": ("服务业", "服务"), "export": ("出口", "进出口"),
     "vat": ("增值税",), "value added tax": ("增值税",), "tax rate": ("税率",), "pm2.5": ("PM2.5", "细颗粒物"),
     "concentration": ("浓度",), "growth engine": ("增长引擎", "新增长引擎"), "guarantee": ("担保",),
@@ -283,7 +287,7 @@ TERMS.update({
     "heads": ("组长", "主任"), "convener": ("召集人",), "deputy head": ("副组长",), "office director": ("办公室主任",),
     "secretary-general": ("秘书长",),
     "how often": ("召开", "每年"), "meet": ("召开", "会议"), "meeting": ("会议",), "meetings": ("会议",),
-    "inspection": ("督查", "检查"), "incentive": ("激励",), "commend": ("表扬", "通报表扬"),
+    "inspection": ("督查", "检查"), "incentive": ("激励",), "real results": ("真抓实干", "成效明显"), "reward": ("奖励", "激励"), "commend": ("表扬", "通报表扬"),
     "best practice": ("典型经验", "典型做法"), "master plan": ("总体规划",), "new area": ("新区",),
 })
 

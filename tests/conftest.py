@@ -99,6 +99,9 @@ REPLIES = (
     "gov-cn-2019/gov-cn-5351586.html",  # reply to a proposal on government websites (五 measures)
     "gov-cn-2019/gov-cn-5345440.html",  # reply on gold policy (parts headed 一、关于…问题)
     "gov-cn-2019/gov-cn-5345639.html",  # 1981 notice whose paragraphs open with their part's title (一、关于…问题。)
+    "gov-cn-2019/gov-cn-5344146.html",  # a committee's members, listed under （一）部门委员 and （二）专家委员
+    "gov-cn-2019/gov-cn-5352010.html",  # two regulations in one notice, each with a part on 财政税收
+    "gov-cn-2019/gov-cn-5347465.html",  # thirty incentives, one long numbered sentence each (一、对…的省（区、市），…)
     "gov-cn-2019/gov-cn-5352666.html",  # 意见 on 政务新媒体
     "gov-cn-2019/gov-cn-5346276.html",  # holiday notice (items 一、元旦：… 七、国庆节：…)
     "gov-cn-2019/gov-cn-5338761.html",  # pilot plan naming its pilot regions

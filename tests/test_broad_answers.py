@@ -340,3 +340,84 @@ def test_english_names_of_industries_read_as_the_reports_words():
 
     assert "未来产业" in chinese_terms("Which future industries does Shaanxi's 2025 report plan to develop?")
     assert "新兴产业" in chinese_terms("What emerging industries does the report support?")
+    # General terms of any report: domestic demand, livelihoods, energy, the Yangtze.
+    assert "内需" in chinese_terms("How will Sichuan expand domestic demand in 2025?")
+    assert "民生" in chinese_terms("What does the report plan for people's livelihoods?")
+    assert "长江" in chinese_terms("What does Hubei plan for the Yangtze River economic belt?")
+
+
+def test_an_english_question_on_domestic_demand_is_answered_from_the_part_on_it(documents_assistant):
+    r = documents_assistant.ask("What does Sichuan's 2025 government work report say about expanding domestic demand?").answer
+    assert not r.abstained and "扩大内需" in r.text
+
+
+def test_a_letters_matters_are_listed_when_its_lead_in_echoes_the_question(replies_assistant):
+    # "对于你省在总理考察工作时提出的问题和建议，…现将有关情况函复如下：" announces the eleven matters the question
+    # asks of, though its other words ("需要国家支持") are in no matter's title.
+    r = replies_assistant.ask("2004年温家宝总理到四川考察时，四川省提出了哪些需要国家支持的问题和建议？").answer
+    assert not r.abstained
+    assert all(w in r.text for w in ("60万吨乙烯", "亭子口", "水稻良种补贴", "巴朗山隧道", "康定机场"))
+
+
+def test_a_part_named_by_its_whole_heading_is_listed_entry_by_entry(replies_assistant):
+    # 国家教材委员会's members: "（一）部门委员" then one line per member, no numbers; not the notice's opening.
+    r = replies_assistant.ask("国家教材委员会调整后，部门委员来自哪些部门？").answer
+    assert not r.abstained
+    assert all(w in r.text for w in ("中央统战部", "人力资源社会保障部", "自然资源部", "中国科协"))
+    assert "专家委员" not in r.text and "教授" not in r.text
+
+
+def test_the_support_a_question_qualifies_is_its_field(replies_assistant):
+    # "哪些财政税收优惠": the parts on 财政税收 (both regulations of the notice have one), every numbered item of them.
+    assert analyse("转制为企业后，能享受哪些财政税收优惠？").fields == ("财政税收",)
+    assert analyse("消防救援车改挂应急专用号牌，有哪些税费优惠？").fields == ("税费",)
+    assert analyse("对真抓实干的地方有哪些激励支持？").fields != ("激励",)
+    r = replies_assistant.ask("经营性文化事业单位转制为企业后，能享受哪些财政税收优惠？").answer
+    assert not r.abstained
+    assert all(w in r.text for w in ("五年内免征企业所得税", "资产评估增值", "免缴国有资本收益"))
+    assert "工资总额预算管理" not in r.text  # the part on 收入分配
+
+
+def test_english_incentive_notices_read_as_their_chinese_words():
+    from rag.glossary import chinese_terms
+
+    terms = chinese_terms("What rewards does the 2018 notice offer localities that deliver real results?")
+    assert "真抓实干" in terms and "奖励" in terms
+
+
+def test_a_run_in_title_the_question_quotes_gives_its_paragraph(documents_assistant):
+    # The 2024 national report: "推动外贸质升量稳。加强进出口信贷和出口信保支持，…优化海外仓布局，…打造智慧海关，
+    # 助力外贸企业降本提效。" then "加大吸引外资力度。…", a paragraph of its own.
+    r = documents_assistant.ask("2024年政府工作报告提出了哪些推动外贸质升量稳的措施？").answer
+    assert not r.abstained and r.text.startswith("· 推动外贸质升量稳。")
+    assert all(w in r.text for w in ("出口信保", "海外仓", "智慧海关"))
+    assert "外资准入负面清单" not in r.text
+    # Two titles quoted: both parts.
+    r = documents_assistant.ask("2024年政府工作报告在推动外贸质升量稳、加大吸引外资力度方面有哪些措施？").answer
+    assert "海外仓" in r.text and "外资准入负面清单" in r.text
+
+
+def test_an_english_questions_word_in_one_title_of_a_long_list_points_to_that_item(documents_assistant):
+    # Gansu's 2025 report lists its year's work as 一是…八是; "consumer spending" (消费) is in the first title only.
+    from rag.answer import _Candidate
+
+    passage = documents_assistant.index.doc_passages("gwr-2025-sichuan")[0]
+    titles = [_Candidate(0, passage, i, t, 0.0) for i, t in enumerate((
+        "一是聚焦全方位扩大内需，着力提消费促投资。", "二是大力推进新型工业化，加快构建现代化产业体系。",
+        "三是统筹新型城镇化和乡村振兴，促进城乡融合发展。", "四是完善大保护大治理格局，筑牢生态安全屏障。",
+        "五是深化重点领域改革，激发发展活力。"))]
+    one_item = documents_assistant.extractive._one_item
+    english = analyse("What measures does Gansu's 2025 government work report lay out to boost consumer spending?")
+    assert one_item(english, ["消费"], titles, "今年重点抓好以下工作：")
+    # A word in several titles, or one the lead-in says of the whole list, points to none.
+    assert not one_item(english, ["发展"], titles, "今年重点抓好以下工作：")
+    assert not one_item(english, ["消费"], titles, "扩大消费，今年重点抓好以下工作：")
+
+
+def test_a_list_too_long_to_give_whole_gives_the_items_nearest_the_field_asked(replies_assistant):
+    # 国办发〔2018〕117号 lists thirty incentives; asked of agriculture and poverty relief, those items (高标准农田,
+    # 农村电商, 专项扶贫资金, 易地扶贫搬迁, 农村人居环境), not the first eight of the list.
+    r = replies_assistant.ask("国办发〔2018〕117号督查激励措施中，对农业农村和脱贫攻坚工作成效明显的地方有哪些激励支持？").answer
+    assert not r.abstained
+    assert all(w in r.text for w in ("高标准农田", "电商强县", "专项扶贫资金", "以工代赈", "农村人居环境"))
+    assert "商事制度改革" not in r.text and re.search(r"另有\d+条相关内容未列出", r.text)

@@ -598,3 +598,12 @@ def test_a_broad_question_on_a_subject_its_named_document_never_mentions_is_refu
     # The same asked of the document that does speak of it, or of what the regulation does set, is answered.
     for question in ("2024年政府工作报告在培育新质生产力方面部署了哪些工作？", "《专利代理条例》对专利代理机构的执业许可有哪些要求？"):
         assert not documents_assistant.ask(question).answer.abstained, question
+
+
+def test_a_name_in_latin_letters_is_looked_for_in_either_case(documents_assistant):
+    # The 2024 national report speaks of 5G ("5G用户普及率超过50%"); the tokenizer lowers it to "5g", which is no
+    # reason to say no document mentions it. The 2023 report never does: asked of it, the question is refused.
+    r = documents_assistant.ask("2024年政府工作报告在5G方面部署了哪些工作？").answer
+    assert not r.abstained
+    r = documents_assistant.ask("2023年政府工作报告在5G应用方面部署了哪些工作？").answer
+    assert r.abstained and r.reason.startswith("gate.field_not_in_document") and "5G" in r.reason
