@@ -271,11 +271,12 @@ def field_not_in_document(gate: "EvidenceGate", e: Evidence) -> str | None:
 
 def _subject_nouns(question: str, query: Query) -> list[str]:
     """The nouns naming what a broad question asks about: of a Chinese question, those of its
-    :attr:`rag.query.Query.subject` that are no place or figure; of an English one, the Chinese it quotes ("the
-    pet industry (宠物产业)")."""
+    :attr:`rag.query.Query.subject` that are no place, figure or asking ("哪些项目" of "要建设哪些项目"); of an
+    English one, the Chinese it quotes ("the pet industry (宠物产业)")."""
     if not is_chinese(question):
         return re.findall(r"[\u4e00-\u9fff]{2,}", question)
-    return [w for w, _ in noun_words(query.subject, False) if len(w) >= 2 and not re.search(r"\d", w) and not find_places(w)]
+    return [w for w, _ in noun_words(query.subject, False)
+            if len(w) >= 2 and not re.search(r"\d|哪|什么|多少|几", w) and not find_places(w)]
 
 
 def unknown_year(gate: "EvidenceGate", e: Evidence) -> str | None:

@@ -607,3 +607,11 @@ def test_a_name_in_latin_letters_is_looked_for_in_either_case(documents_assistan
     assert not r.abstained
     r = documents_assistant.ask("2023年政府工作报告在5G应用方面部署了哪些工作？").answer
     assert r.abstained and r.reason.startswith("gate.field_not_in_document") and "5G" in r.reason
+
+
+def test_what_a_broad_question_asks_for_is_no_subject_word(documents_assistant):
+    from rag.gate import _subject_nouns
+
+    question = "四川2025年在打造新时代更高水平天府粮仓方面要建设哪些项目、采取哪些举措？"
+    assert not any("哪" in w for w in _subject_nouns(question, analyse(question)))
+    assert not documents_assistant.ask(question).answer.abstained
