@@ -31,7 +31,7 @@ from rag.retrieval import Hit, Retrieval, heading_matches
 from rag.settings import Settings
 from rag.documents import passage_time, review_part
 from rag.glossary import chinese_terms as _chinese_terms
-from rag.gate import DAY_RE, EvidenceGate, GateDecision, _subject_nouns  # noqa: F401  (the gate runs before any answer is composed)
+from rag.gate import DAY_RE, EvidenceGate, GateDecision, subject_nouns  # noqa: F401  (the gate runs before any answer is composed)
 from rag.query import (  # noqa: F401  (what the question asks, read by rag.query)
     ASKS_FIRST_RE,
     FREQUENCY_RE,
@@ -1107,7 +1107,7 @@ class ExtractiveAnswerer:
             items, more = (
                 self.named_sections(question, retrieval, chosen, query)
                 or self.field_items(question, retrieval, chosen, query)
-                or self.run_in_part(question, retrieval, chosen)
+                or self.run_in_part(question, retrieval, chosen, query)
                 or listed
                 or self.outline(question, retrieval, chosen)
                 or (None if announced else self.enumeration(question, retrieval, chosen, query))
@@ -1597,7 +1597,7 @@ class ExtractiveAnswerer:
 
     RUN_IN_CHARS = (4, 20)  # a paragraph's run-in title is this short ("促进外贸创新发展。")
 
-    def run_in_part(self, question: str, retrieval: Retrieval, chosen: list[_Candidate]) -> tuple[list[_Candidate], int] | None:
+    def run_in_part(self, question: str, retrieval: Retrieval, chosen: list[_Candidate], query) -> tuple[list[_Candidate], int] | None:
         """A broad question quoting a paragraph's run-in title word for word ("提出了哪些促进外贸创新发展的措施" of
         "促进外贸创新发展。面对外需持续低迷…一要…二要…"): the part it titles, sentence by sentence, up to the next
         paragraph opening with a title of its own ("积极有效利用外资。"), a numbered title or another heading. The
@@ -1644,8 +1644,7 @@ class ExtractiveAnswerer:
         if not quoted or len(picked) < 2:
             return None
         # The question's other nouns, beyond the titles it quotes and its document's title, name another part.
-        query = analyse(question)
-        other = [w for w in _subject_nouns(question, query) if w not in FILLER_WORDS and w not in ("方面", "领域")
+        other = [w for w in subject_nouns(question, query) if w not in FILLER_WORDS and w not in ("方面", "领域")
                  and not any(w in t for t in quoted) and w not in best.passage.doc_title]
         if other:
             return None

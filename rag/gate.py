@@ -235,7 +235,7 @@ def unknown_field(gate: "EvidenceGate", e: Evidence) -> str | None:
     # Nor may the subject of the asking words, found outside a field ("开宠物医院、做宠物食品生意，国家有哪些监管要求",
     # "…for the pet industry (宠物产业)?"): a noun no passage has, whose opening and closing words none has either.
     if e.query.broad:
-        asked += [w for w in _subject_nouns(e.question, e.query) if w not in FILLER_WORDS]
+        asked += [w for w in subject_nouns(e.question, e.query) if w not in FILLER_WORDS]
     known = {w for w in asked if held(w)}
     # A part of a word held is held with it ("保费" of 社保费).
     unknown = [w for w in dict.fromkeys(asked) if w not in known and not any(w in k for k in known)]
@@ -248,7 +248,7 @@ def field_not_in_document(gate: "EvidenceGate", e: Evidence) -> str | None:
     """A broad question naming its document (by 文号, 《title》 or year and kind) asks what that document sets out
     on a subject it never mentions ("国办发〔2018〕117号…对发展旅游业、文旅融合成效明显的地方有哪些激励支持",
     "…127号通知对科研人员个人所得税给予了哪些优惠"): whatever its other measures, none is on that subject. Refused
-    when a noun of the subject (:func:`_subject_nouns`) of three characters or more, or two nouns, are in none of
+    when a noun of the subject (:func:`subject_nouns`) of three characters or more, or two nouns, are in none of
     the documents retrieved; a noun is held as in :func:`unknown_field` (its opening and closing words)."""
     named = e.query.dated_kinds or e.query.doc_numbers or any(DOCUMENT_NAME_RE.search(t) for t in e.query.titles)
     if not (e.query.broad and named and e.retrieval.hits):
@@ -256,10 +256,11 @@ def field_not_in_document(gate: "EvidenceGate", e: Evidence) -> str | None:
     scoped = {h.passage.doc_id for h in e.retrieval.hits}
 
     def held(w: str) -> bool:
+        # (A short form only when no document writes the word itself: "社保费率" of 社会保险费率, not "生产力" of 生产能力.)
         return (gate.says(w, scoped) or (len(w) > 2 and gate.says(w[:2], scoped) and gate.says(w[-2:], scoped))
-                or gate.abbreviates(w, scoped))
+                or (not gate.says(w) and gate.abbreviates(w, scoped)))
 
-    unheld = [w for w in dict.fromkeys(_subject_nouns(e.question, e.query)) if w not in FILLER_WORDS and not held(w)]
+    unheld = [w for w in dict.fromkeys(subject_nouns(e.question, e.query)) if w not in FILLER_WORDS and not held(w)]
     # A name in Latin letters and digits ("5G", "ETC") is as specific as a long noun.
     coined = [w for w in dict.fromkeys(re.findall(r"[A-Za-z0-9.+]*[A-Za-z][A-Za-z0-9.+]*", e.query.subject if e.zh else ""))
               if len(w) >= 2 and not gate.says(w, scoped) and not gate.says(w.upper(), scoped)]
@@ -269,7 +270,7 @@ def field_not_in_document(gate: "EvidenceGate", e: Evidence) -> str | None:
     return None
 
 
-def _subject_nouns(question: str, query: Query) -> list[str]:
+def subject_nouns(question: str, query: Query) -> list[str]:
     """The nouns naming what a broad question asks about: of a Chinese question, those of its
     :attr:`rag.query.Query.subject` that are no place, figure or asking ("哪些项目" of "要建设哪些项目"); of an
     English one, the Chinese it quotes ("the pet industry (宠物产业)")."""
