@@ -1218,7 +1218,7 @@ class ExtractiveAnswerer:
         # The titles of its measures, not the labels of its opening part ("一、总体要求 › （二）指导思想。").
         titles = [c for c in cands if is_measure_title(c.text) and not _labels_part(c.passage.headings)]
         if len(titles) < self.OUTLINE_MIN_TITLES:
-            return self._parts(cands)
+            return self._parts(cands, question)
         for c in titles:  # each read as if retrieved first: the document, not a passage's rank, is the answer
             c.score += self.RANK_PENALTY * c.passage_rank
         subject = [t for t in question_terms(subject_text(question)) if len(t) >= 2 and not t.isdigit()]
@@ -1251,11 +1251,26 @@ class ExtractiveAnswerer:
 
     OUTLINE_MIN_PARTS = 3
 
-    def _parts(self, cands: list[_Candidate]) -> tuple[list[_Candidate], int] | None:
+    def _parts(self, cands: list[_Candidate], question: str) -> tuple[list[_Candidate], int] | None:
         """A document on the question's whole subject whose numbered parts are headings with no numbered measures
         under them ("一、关于黄金地质勘探问题" … in a 复函): each part's heading and what it sets out, in order.
-        ``cands``: the document's sentences. None when it has fewer than :attr:`OUTLINE_MIN_PARTS` such parts."""
+        ``cands``: the document's sentences. None when it has fewer than :attr:`OUTLINE_MIN_PARTS` such parts.
+
+        Measures asked ("提出了哪些应对措施", "要求抓好哪些工作") of a report whose parts tell what happened and
+        then what is proposed ("一、基本情况 … 四、建议意见", "三、关于进一步加强…工作的意见"): the parts proposing,
+        whole, not the first lines of every part."""
         seq = sorted(cands, key=lambda c: (c.passage.order, c.position))
+        heads = list(dict.fromkeys(c.passage.headings[0] for c in seq if c.passage.headings
+                                   and re.match(r"[一二三四五六七八九十]+、", c.passage.headings[0])
+                                   and not _labels_part((c.passage.headings[0],))))
+        proposing = [h for h in heads if _PROPOSING_PART_RE.search(h)]
+        if len(heads) >= self.OUTLINE_MIN_PARTS and 0 < len(proposing) < len(heads) and _MEASURES_ASKED_RE.search(question):
+            # (Not a bare line under a heading of its own closing the part: the signature, "国家地震局".)
+            lines = [c for c in seq if c.passage.headings and c.passage.headings[0] in proposing and not says_nothing(c.text)
+                     and not (len(c.passage.headings) > 1 and c.text.strip() == c.passage.headings[-1]
+                              and not _ITEM_MARK_RE.match(c.text))]
+            if len(lines) >= 2:
+                return lines[: self.BROAD_LINES], max(0, len(lines) - self.BROAD_LINES)
         lines: list[_Candidate] = []
         parts = 0
         for i, c in enumerate(seq):
@@ -1884,6 +1899,10 @@ class ExtractiveAnswerer:
 
 
 # A plan's general requirements or guiding thought: "今年工作的总体要求是：…", "以习近平…为指导，…坚持稳中求进工作总基调".
+# A part of a report or a reply proposing what to do ("四、建议意见", "三、关于进一步加强…工作的意见"), and a question
+# asking what is to be done.
+_PROPOSING_PART_RE = re.compile(r"意见|建议|措施|对策|要求|任务")
+_MEASURES_ASKED_RE = re.compile(r"措施|举措|建议|对策|应对|怎么办|抓好|做好|\b(?:measures|steps|recommend|suggest)", re.I)
 _GENERAL_REQUIREMENTS_RE = re.compile(r"总体要求是|工作总基调|指导思想[：:是]")
 
 

@@ -102,6 +102,7 @@ REPLIES = (
     "gov-cn-2019/gov-cn-5344146.html",  # a committee's members, listed under （一）部门委员 and （二）专家委员
     "gov-cn-2019/gov-cn-5352010.html",  # two regulations in one notice, each with a part on 财政税收
     "gov-cn-2019/gov-cn-5347465.html",  # thirty incentives, one long numbered sentence each (一、对…的省（区、市），…)
+    "gov-cn-2019/gov-cn-5351713.html",  # a report in three parts: two on what was found, the third proposing (…的意见)
     "gov-cn-2019/gov-cn-5352666.html",  # 意见 on 政务新媒体
     "gov-cn-2019/gov-cn-5346276.html",  # holiday notice (items 一、元旦：… 七、国庆节：…)
     "gov-cn-2019/gov-cn-5338761.html",  # pilot plan naming its pilot regions
