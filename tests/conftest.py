@@ -102,7 +102,6 @@ REPLIES = (
     "gov-cn-2019/gov-cn-5344146.html",  # a committee's members, listed under （一）部门委员 and （二）专家委员
     "gov-cn-2019/gov-cn-5352010.html",  # two regulations in one notice, each with a part on 财政税收
     "gov-cn-2019/gov-cn-5347465.html",  # thirty incentives, one long numbered sentence each (一、对…的省（区、市），…)
-    "gov-cn-2019/gov-cn-5351713.html",  # a report in three parts: two on what was found, the third proposing (…的意见)
     "gov-cn-2019/gov-cn-5352666.html",  # 意见 on 政务新媒体
     "gov-cn-2019/gov-cn-5346276.html",  # holiday notice (items 一、元旦：… 七、国庆节：…)
     "gov-cn-2019/gov-cn-5338761.html",  # pilot plan naming its pilot regions
@@ -111,6 +110,25 @@ REPLIES = (
     "gwr-provinces-2025/gwr-2025-sichuan.docx",
     "gwr-provinces-2025/gwr-2025-ningxia.docx",
 )
+
+
+# A report whose parts tell what was found and then propose what to do: 国家地震局's (三、关于进一步加强…工作的意见).
+PROPOSALS = ("gov-cn-2019/gov-cn-5351713.html",)
+
+
+@pytest.fixture(scope="session")
+def proposals_assistant(tmp_path_factory, embedder):
+    """An :class:`Assistant` over :data:`PROPOSALS`, indexed once per session."""
+    from rag.store.index import Index
+    from rag.pipeline import Assistant
+
+    corpus = tmp_path_factory.mktemp("proposals")
+    for name in PROPOSALS:
+        shutil.copy(MULTIDOC / name, corpus / Path(name).name)
+    folder = tmp_path_factory.mktemp("proposals-index")
+    settings = make_settings(folder, corpus_dir=corpus)
+    Index(settings, embedder=embedder).ingest(corpus)
+    return Assistant(settings, embedder=embedder)
 
 
 @pytest.fixture(scope="session")

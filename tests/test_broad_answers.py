@@ -423,10 +423,10 @@ def test_a_list_too_long_to_give_whole_gives_the_items_nearest_the_field_asked(r
     assert "商事制度改革" not in r.text and re.search(r"另有\d+条相关内容未列出", r.text)
 
 
-def test_measures_asked_of_a_report_are_its_proposing_part_whole(replies_assistant):
+def test_measures_asked_of_a_report_are_its_proposing_part_whole(proposals_assistant):
     # 国家地震局's report: "一、关于…监视防御区的确定", "二、关于1996年度地震重点危险区的判定" say what was found;
     # "三、关于进一步加强我国防震减灾工作的意见" proposes six lines of work: those, all six, are the answer.
-    r = replies_assistant.ask("国家地震局那份报告要求地震重点监视防御区做好哪几方面的工作？").answer
+    r = proposals_assistant.ask("国家地震局那份报告要求地震重点监视防御区做好哪几方面的工作？").answer
     assert not r.abstained
     assert all(w in r.text for w in ("（一）进一步健全与完善防震减灾工作体系", "防震减灾立法工作", "（六）要进一步加强防震减灾宣传教育"))
     assert "1995年我国共发生5级以上地震48次" not in r.text  # the second part's finding
