@@ -116,34 +116,30 @@ REPLIES = (
 PROPOSALS = ("gov-cn-2019/gov-cn-5351713.html",)
 
 
-@pytest.fixture(scope="session")
-def proposals_assistant(tmp_path_factory, embedder):
-    """An :class:`Assistant` over :data:`PROPOSALS`, indexed once per session."""
+def _multidoc_assistant(tmp_path_factory, embedder, names: tuple[str, ...], label: str):
+    """An :class:`Assistant` over ``names``, copied from the multi-document corpus and indexed in a folder of its own."""
     from rag.store.index import Index
     from rag.pipeline import Assistant
 
-    corpus = tmp_path_factory.mktemp("proposals")
-    for name in PROPOSALS:
+    corpus = tmp_path_factory.mktemp(label)
+    for name in names:
         shutil.copy(MULTIDOC / name, corpus / Path(name).name)
-    folder = tmp_path_factory.mktemp("proposals-index")
+    folder = tmp_path_factory.mktemp(f"{label}-index")
     settings = make_settings(folder, corpus_dir=corpus)
     Index(settings, embedder=embedder).ingest(corpus)
     return Assistant(settings, embedder=embedder)
+
+
+@pytest.fixture(scope="session")
+def proposals_assistant(tmp_path_factory, embedder):
+    """An :class:`Assistant` over :data:`PROPOSALS`, indexed once per session."""
+    return _multidoc_assistant(tmp_path_factory, embedder, PROPOSALS, "proposals")
 
 
 @pytest.fixture(scope="session")
 def replies_assistant(tmp_path_factory, embedder):
     """An :class:`Assistant` over :data:`REPLIES`, indexed once per session."""
-    from rag.store.index import Index
-    from rag.pipeline import Assistant
-
-    corpus = tmp_path_factory.mktemp("replies")
-    for name in REPLIES:
-        shutil.copy(MULTIDOC / name, corpus / Path(name).name)
-    folder = tmp_path_factory.mktemp("replies-index")
-    settings = make_settings(folder, corpus_dir=corpus)
-    Index(settings, embedder=embedder).ingest(corpus)
-    return Assistant(settings, embedder=embedder)
+    return _multidoc_assistant(tmp_path_factory, embedder, REPLIES, "replies")
 
 
 @pytest.fixture(scope="session")
