@@ -20,8 +20,10 @@ _UNITS = (
     "个百分点", "平方公里", "千瓦时", "人次", "美元", "欧元", "公斤", "千克", "公顷", "公里", "千瓦", "小时",
     "批次", "%", "％", "元", "人", "对", "批", "名", "场", "届", "次", "条", "艘", "斤", "吨", "户", "家", "个", "项", "辆", "套", "亩", "所", "座", "架", "天", "倍",
 )
+# "600多万套", "380余户": more than the number, read as it.
 _FIGURE_RE = re.compile(
-    r"(\d+(?:[.,]\d+)*)\s*(" + "|".join(_SCALES) + r")?\s*(" + "|".join(map(re.escape, _UNITS)) + r")?"
+    r"(\d+(?:[.,]\d+)*)\s*([多余](?=\s*(?:" + "|".join(_SCALES) + "|" + "|".join(map(re.escape, _UNITS)) + r")))?\s*("
+    + "|".join(_SCALES) + r")?\s*(" + "|".join(map(re.escape, _UNITS)) + r")?"
 )
 _AT_LEAST = r"超过|超|高于|不低于|不少于|至少|突破|多于|大于|above|over|more than|at least|exceeding"
 _AT_MOST = r"低于|不超过|不高于|少于|不到|小于|below|under|less than|at most"
@@ -48,7 +50,7 @@ def figures(text: str) -> list[Figure]:
     """The figures of ``text`` that carry a unit or a scale word (a year, a bare 3, an item number are not)."""
     out = []
     for m in _FIGURE_RE.finditer(text):
-        number, scale, unit = m.group(1), m.group(2), m.group(3)
+        number, more, scale, unit = m.group(1), m.group(2), m.group(3), m.group(4)
         if not unit and not scale or text[max(0, m.start() - 1) : m.start()] == "第":  # "第12条" is an ordinal
             continue
         try:
@@ -57,7 +59,8 @@ def figures(text: str) -> list[Figure]:
             continue
         unit = "%" if unit in ("%", "％") else (unit or "")
         q = _QUALIFIER_RE.match(text, m.end())
-        out.append(Figure(value * _SCALES.get(scale or "", 1.0), unit, m.start(), m.end(), q.group(1) if q else ""))
+        qualifier = q.group(1) if q else ("以上" if more else "")
+        out.append(Figure(value * _SCALES.get(scale or "", 1.0), unit, m.start(), m.end(), qualifier))
     return out
 
 

@@ -577,13 +577,17 @@ def _framing(word: str) -> bool:
 
 
 def _compounds(e: Evidence) -> list[tuple[str, ...]]:
-    """Runs of two or more adjacent subject words in the question's figure clause ("公共/预算/收入")."""
+    """Runs of two or more adjacent subject words in the question's figure clause ("公共/预算/收入"). A verb opens
+    no compound: "减少/农村贫困人口" is a change said of a thing, which the documents may write after it ("农村贫困人口
+    减少1386万")."""
     if not e.zh:
         return []
     subject = _figure_subject(e, verbs=True)
+    clause = _figure_clause(e.q)
+    verbs = {w.lower() for w, tag in noun_words(clause, verbs=True) if tag == "v"}
     out, run = [], []
-    for w in words(_figure_clause(e.q)):
-        if w.lower() in subject:
+    for w in words(clause):
+        if w.lower() in subject and (run or w.lower() not in verbs):
             run.append(w)
             continue
         if len(run) >= 2:
@@ -606,7 +610,10 @@ def _spellings(term: str) -> list[str]:
 
 def _written(word: str) -> str:
     """A pattern for ``word`` as the documents may write it: a two-character word also as the full form it
-    abbreviates, its first and last characters one to three apart (规上 / 规模以上)."""
+    abbreviates, its first and last characters one to three apart (规上 / 规模以上); a Latin abbreviation also as its
+    Chinese terms ("gdp": 国内生产总值)."""
+    if re.fullmatch(r"[a-z][a-z&.\-]*", word):
+        return "(?:" + "|".join(map(re.escape, dict.fromkeys([word, *_spellings(word)]))) + ")"
     if len(word) != 2:
         return re.escape(word)
     return f"(?:{re.escape(word)}|{re.escape(word[0])}[\u4e00-\u9fff]{{1,3}}{re.escape(word[1])})"

@@ -100,6 +100,8 @@ def other_language(text: str) -> tuple[str, str] | None:
 _SHORT_YEAR_RE = re.compile(
     r"(?<![\d.．近前后去多这那几每余第个了])([12]\d)年(?=的?(?:国务院|全国|国家|全省|全市|省|市)?(?:政府工作)?报告|GDP|gdp|经济|全年|"
     r"全国|国内|城镇|居民|粮食|目标|预期|实际|定的|财政|赤字|物价|进出口|外贸|春节|国庆|元旦|放假)"
+    # …or opening the question or a clause ("18年说要再减少多少"), unless it counts years ("15年来", "20年以上").
+    r"|(?:^|(?<=[，,。？?！!；;：:\s]))([12]\d)年(?![来内间以多前后里]|左右|时间|期间|之)"
 )
 
 
@@ -125,7 +127,7 @@ def clean_question(question: str | None) -> tuple[str, list[str]]:
             f"(this one looks like {other[1]})."
         )
     # A year written with two digits, as people type it ("22年GDP增长目标", "16年报告里"): the documents write 2022.
-    text = _SHORT_YEAR_RE.sub(lambda m: f"20{m.group(1)}年", text)
+    text = _SHORT_YEAR_RE.sub(lambda m: f"20{m.group(1) or m.group(2)}年", text)
     # Colloquial question words, as the documents' readers would say them: "有啥实惠" is "有什么实惠", "咋办" "怎么办".
     text = text.replace("啥", "什么").replace("咋", "怎么")
     if len(text) > MAX_QUESTION_CHARS:
@@ -307,10 +309,15 @@ class Assistant:
                 answer.text += ("\n以上为文件中的目标或部署；文件中未找到其实际完成情况。" if query.lang == "zh" else
                                 "\nThese are the documents' targets or plans; how they turned out is not found in the documents.")
             if answer.abstained and answer.reason.startswith("gate.target_not_result"):
-                # A result asked, only a target found: the answer is still "not found", and it says so beside
-                # the target the documents set ("目标120对[1]；文件中未找到2025年的实际数字").
-                half = self.targets.answer(query, question_terms(query), doc_ids, only=TARGET)
-                if half is not None:
+                # A result asked, the sentences found set targets: the result the documents report of that year,
+                # often in the next year's report ("2022年全国城镇新增就业实际是多少": the 2023 report's review)…
+                reported = self.targets.answer(query, question_terms(query), doc_ids, only=RESULT)
+                # …or none: the answer is still "not found", and it says so beside the target the documents set
+                # ("目标120对[1]；文件中未找到2025年的实际数字").
+                half = None if reported else self.targets.answer(query, question_terms(query), doc_ids, only=TARGET)
+                if reported is not None:
+                    answer = reported
+                elif half is not None:
                     half.abstained, half.reason, half.related = True, answer.reason, answer.related
                     answer = half
         yield ("final", self.articles.label_answer(query, answer))

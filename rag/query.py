@@ -589,16 +589,16 @@ _THAT_YEAR_RE = re.compile(r"当年|今年|本年|that year|this year", re.I)
 _ASKS_VERDICT_RE = re.compile(
     r"(?:目标|任务|指标)[^，。？?]{0,12}(?:完成|实现|达到|达成|做到|执行)(?:了|得)?(?:吗|没有?|与否|情况|怎么样|如何)|完成情况|目标完成|"
     r"(?:完成|实现|达到|达成)(?:了)?(?:年初|年度|全年|当年|预期|既定|原定)?(?:目标|预期|任务)(?:了)?(?:吗|没有?)|达标(?:了)?(?:吗|没有?)|比目标|与目标相比|和目标相比|跟目标比|"
-    r"目标[^。]{0,20}(?:实际|最后|最终|结果)|实际[^。]{0,20}目标|(?:提出|计划|预期|部署|要求)[^。实]{0,30}[？?][^。]{0,20}实际|超额完成|控制在目标|目标以内了?吗|"
+    r"目标[^。]{0,20}(?:实际|最后|最终|结果)|实际[^。]{0,20}目标|(?:提出|计划|预期|部署|要求|说要|定的?|提的)[^。实]{0,30}[？?][^。]{0,20}实际|超额完成|控制在目标|目标以内了?吗|"
     r"(?:最后|最终)(?:完成|干到|做到|达到|实现)了?(?:吗|没有?|多少)|(?:做到|落实|完成|实现|达到|达成)了?(?:吗|没有)|"
     r"(?:定|设|提)(?:过|了)?[^。？?]{0,4}目标(?:吗|没有?)|有没有(?:定|设|提)?(?:过)?[^。？?]{0,4}目标|"
-    r"\b(?:plan|aim|aimed|planned|wanted)\b[^?]{0,80}\bactual(?:ly)?\b|\bas (?:the )?plan(?:ned| wanted)?\b|"
+    r"\b(?:plan|aim|aimed|planned|wanted)\b[^?]{0,120}\bactual(?:ly)?\b|\bas (?:the )?plan(?:ned| wanted)?\b|"
     r"\b(?:did|does) the plan set\b|(?:落在|处于|在)目标(?:区间|范围)|目标[^。]{0,12}完成了?吗|"
     r"\b(?:within|on|below|above|under) (?:its |the )?(?:target|goal)|\b(?:created|achieved|reached|grew|actually)\b[^?]{0,80}\b(?:its|the|a)\s+(?:target|goal)\b|"
     r"\b(?:target|goal)s?\b[^?]{0,80}\b(?:met|achieved|reached|hit|exceeded|missed|fulfilled)\b|"
     r"\b(?:meet|hit|reach|achieve|miss|exceed|fulfil+)\b[^?]{0,40}\b(?:target|goal)|"
     r"(?:compared?|against) (?:with |to )?(?:the |its )?(?:target|goal)|\bactual(?:ly)?\b[^?]{0,60}\b(?:target|goal)|"
-    r"\b(?:target|goal)\b[^?]{0,120}\bactual(?:ly)?\b",
+    r"\b(?:target|goal)(?:ed)?\b[^?]{0,120}\bactual(?:ly)?\b",
     re.I,
 )
 _ASKS_OUTCOME_RE = re.compile(r"做完了|完成了吗|完成没|结论|结果(?:如何|怎么样|是什么)|怎么样了")

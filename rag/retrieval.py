@@ -94,15 +94,33 @@ _CONJUNCT_STOP = frozenset("的 里 在 上 中 内 对 把 将 为 以 是 有 
 _BOTH_RE = re.compile(r"既(?:有|是|要)?(.{1,10}?)又(?:有|是|要)?(.{1,10}?)(?=[，,。？?；]|$)")
 
 
+# "2024年的地区生产总值增速和2025年的目标分别是多少": two years, each with what is asked of it.
+_DATED_PAIR_RE = re.compile(
+    r"((?:19|20)\d\d年的?)([^和与及跟，,、？?]{1,24}?)(?:和|与|及|以及|跟)((?:19|20)\d\d年的?)([^，,？?]{1,24}?)(?=各|分别|又|都|是|为|[？?]|$)"
+)
+# What the second year's conjunct asks when it names only the stage: the first's subject, at that stage.
+_STAGE_ONLY_RE = re.compile(r"(?:预期|增长|增速)?(?:目标|计划|任务|实际|结果|完成情况|情况)")
+
+
 def coordinated_parts(clause: str) -> list[str]:
     """"杂交水稻和中医药两个专项行动各有什么量化目标" → one question per conjunct.
 
     A clause that asks the same thing of two subjects ("各", "分别", "既…又…")
     is answered in two places; each part keeps the clause's frame with one of
-    the subjects, so each can find its own passage. Returns [] otherwise.
+    the subjects, so each can find its own passage. Two years, each with its own
+    conjunct ("2024年的地区生产总值增速和2025年的目标分别是多少") give a part a
+    year; a conjunct naming only the stage ("目标") is of the first's subject.
+    Returns [] otherwise.
     """
     if not _EACH_RE.search(clause):
         return []
+    dated = _DATED_PAIR_RE.search(clause)
+    if dated:
+        head, tail = clause[: dated.start()], re.sub(r"^(?:各自?|分别|又|都)", "", clause[dated.end():])
+        first, second = dated.group(2), dated.group(4)
+        if _STAGE_ONLY_RE.fullmatch(second):
+            second = first + second
+        return [f"{head}{dated.group(1)}{first}{tail}", f"{head}{dated.group(3)}{second}{tail}"]
     both = _BOTH_RE.search(clause)
     if both:
         head, tail = clause[: both.start()], clause[both.end():]

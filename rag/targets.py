@@ -36,6 +36,13 @@ _STATED_RE = re.compile(
     r"(?:未能?|没有|没能|均|全面|基本|圆满|超额)?(?:达到|完成|实现)[^，,。；;]{0,14}(?:目标|预期|任务)|"
     r"(?:与|同|比)[^，,。；;]{0,4}(?:预期|目标)[^，,。；;]{0,3}(?:有|存在|仍有)?(?:差距|不足)|[好高低]于预期|超出预期"
 )
+# …not a plan's words for what is to be done ("今年城镇新增就业要在实现预期目标的基础上…", "确保完成全年目标任务").
+_PLANNED_RE = re.compile(r"(?:要|力争|确保|努力|争取|将|必须|应当?)[^，,。；;]{0,3}$")
+
+
+def states_verdict(text: str) -> bool:
+    """``text`` says how something stood against its target (:data:`_STATED_RE`), not what a plan means to do."""
+    return any(not _PLANNED_RE.search(text[: m.start()]) for m in _STATED_RE.finditer(text))
 
 
 def _subsequence(short: str, long: str) -> bool:
@@ -171,7 +178,7 @@ class Targets:
                 # From the clause that names the indicator to the one that says how it stood.
                 clauses = re.split(r"(?<=[，,：:])", part)
                 first = next(i for i, c in enumerate(clauses) if any(len(t) >= 2 and t in c for g in groups for t in g))
-                last = max((i for i, c in enumerate(clauses) if _STATED_RE.search(c)), default=-1)
+                last = max((i for i, c in enumerate(clauses) if states_verdict(c)), default=-1)
                 out.append((pid, "".join(clauses[first : last + 1] if first <= last else clauses).rstrip("，,：:")))
         return out[:2]
 
@@ -184,11 +191,11 @@ class Targets:
 
             cached = []
             for pid, p in self.passages.items():
-                if not _STATED_RE.search(p.text):
+                if not states_verdict(p.text):
                     continue
                 record = self.records.get(p.doc_id)
                 for part in re.split(r"(?<=[。；;！？])|\n", p.text):
-                    if _STATED_RE.search(part):
+                    if states_verdict(part):
                         cached.append((pid, _plain(part), _year(RESULT, part, p.headings, record)))
             self.__dict__["_stated"] = cached
         return cached
@@ -196,7 +203,9 @@ class Targets:
     def answer(self, query, terms: list[tuple[str, ...]], doc_ids=None, only: str = "") -> Answer | None:
         """The answer to a question about a target against its result ("2017年国内生产总值增长目标完成了吗？"),
         or None when no target or result of what it asks is found (the ordinary path answers or refuses).
-        ``only=TARGET``: a result was asked and the documents give none; say so beside the target they set."""
+        ``only=TARGET``: a result was asked and the documents give none; say so beside the target they set.
+        ``only=RESULT``: a result was asked and the sentences found set targets; the result the documents report
+        of that year (with the target it was set against), or None."""
         from rag.query import _period_years
 
         reports = sorted({y for y, _ in query.dated_kinds})
@@ -211,6 +220,9 @@ class Targets:
         text = re.sub(r"(?:19|20)\d\d\s*年", "", query.text)
         named = figures(text)
         figure = re.sub(r"\s", "", text[named[0].start : named[0].end]) if named and not terms else ""
+        if only == RESULT:
+            results = self._of_measure(query, self.match(terms, RESULT, years, doc_ids, figure))
+            return self._compose(query, [(self.target_for(results[0]), results[0])]) if results else None
         targets = self._of_measure(query, self.match(terms, TARGET, years, doc_ids, figure))
         stated = [] if only or figure else self.stated(terms, years, doc_ids)
         if targets:
@@ -260,7 +272,7 @@ class Targets:
             at = next((i for i, c in enumerate(clauses) if fact.figure in c), None)
             if at is None:
                 return ""
-            after = next((c for i, c in enumerate(clauses[at + 1 :]) if _STATED_RE.search(c) or i == 0 and re.search(r"目标|预期", c)), "")
+            after = next((c for i, c in enumerate(clauses[at + 1 :]) if states_verdict(c) or i == 0 and re.search(r"目标|预期", c)), "")
             if not after.strip():
                 return ""
             return f"（文件称：{after.strip()}）" if zh else f" (the document says: {after.strip()})"

@@ -115,6 +115,14 @@ def test_coordinated_question_is_split_per_subject():
     assert [("数量目标" in p, "结构目标" in p) for p in both] == [(True, False), (False, True)]
 
 
+def test_two_years_each_with_its_own_conjunct_are_two_parts():
+    # The second year's conjunct names only the stage: it is the first's subject at that stage.
+    assert coordinated_parts("四川2024年的地区生产总值增速和2025年的目标分别是多少？") == [
+        "四川2024年的地区生产总值增速是多少？", "四川2025年的地区生产总值增速目标是多少？"]
+    assert coordinated_parts("2023年的城镇新增就业和2024年的城镇调查失业率目标分别是多少？") == [
+        "2023年的城镇新增就业是多少？", "2024年的城镇调查失业率目标是多少？"]
+
+
 def test_single_questions_have_no_parts():
     assert sub_questions("到2025年全省国际友好城市要达到多少对？") == []
     # A clause of conversation ("对这块有支持的说法吗", "两份材料怎么说的") asks nothing by itself.

@@ -169,6 +169,10 @@ def test_a_year_typed_with_two_digits_and_the_askers_trade_do_not_hide_a_verdict
     assert clean_question("想知道22年GDP增长目标定多少？")[0] == "想知道2022年GDP增长目标定多少？"
     assert clean_question("16年报告里定的能耗目标")[0].startswith("2016年报告")
     assert clean_question("近10年经济增长多少？")[0] == "近10年经济增长多少？"  # a count of years stays
+    # Opening the question or a clause, whatever follows, unless it counts years.
+    assert clean_question("18年说要再减少农村贫困人口多少？")[0].startswith("2018年说要")
+    assert clean_question("15年来增长了多少？")[0] == "15年来增长了多少？"
+    assert clean_question("20年以上的企业有哪些优惠？")[0] == "20年以上的企业有哪些优惠？"
     # The 2023 and 2024 national reports (not bundled): the target set in one, the result reported in the next.
     a = documents_assistant.ask("做外贸的，想知道23年GDP增长目标定多少、最后实际增长多少？").answer
     assert not a.abstained and "5%左右" in a.text and "5.2%" in a.text and "达成" in a.text
