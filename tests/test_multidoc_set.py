@@ -23,7 +23,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SET_PATH = ROOT / "eval" / "multidoc.jsonl"
 # Other sets asked over the same corpus: their questions are checked the same way.
-OTHER_SETS = tuple(ROOT / "eval" / f"{name}.jsonl" for name in ("years", "broad", "broad2", "broad3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8", "fresh9", "fresh10", "broad4", "fresh11", "fresh12", "fresh13", "fresh14", "fresh15", "fresh16", "fresh17", "fresh18", "broad5", "fresh19", "fresh20", "fresh21", "broad6", "broad7", "fresh22", "broad8", "fresh23", "broad9", "broad10"))
+OTHER_SETS = tuple(ROOT / "eval" / f"{name}.jsonl" for name in ("years", "broad", "broad2", "broad3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8", "fresh9", "fresh10", "broad4", "fresh11", "fresh12", "fresh13", "fresh14", "fresh15", "fresh16", "fresh17", "fresh18", "broad5", "fresh19", "fresh20", "fresh21", "broad6", "broad7", "fresh22", "broad8", "fresh23", "broad9", "broad10", "targets1", "broad11"))
 CORPUS = ROOT / "eval" / "corpora" / "multidoc"
 
 
@@ -94,4 +94,6 @@ def test_question(q):
         assert norm(g["quote"]) in doc_norm(g["doc"]), f"quote not in {g['doc']}: {g['quote']}"
     gold_text = "".join(doc_norm(g["doc"]) for g in q["gold"]).lower()
     for fact in q["answer_facts"]:
+        if "partial" in q.get("tags", []) and {"未找到", "not found"} & set(fact.split("|")):
+            continue  # the answer's own words for the half the documents do not give
         assert any(norm(alt).lower() in gold_text for alt in fact.split("|")), f"fact not in the gold documents: {fact}"
