@@ -1876,7 +1876,33 @@ class ExtractiveAnswerer:
                 per_passage[pid] += 1
         docs = {d: i for i, d in enumerate(dict.fromkeys(c.passage.doc_id for c in sorted(items, key=lambda c: c.passage_rank)))}
         items.sort(key=lambda c: (docs[c.passage.doc_id], c.passage.order, c.position))
-        return items[: self.BROAD_LINES], len(pool) - len(pool[:room])
+        return self.on_field(question, items)[: self.BROAD_LINES], len(pool) - len(pool[:room])
+
+    def on_field(self, question: str, items: list[_Candidate]) -> list[_Candidate]:
+        """``items`` gathered across a document (:meth:`widen`) less those of passages that name nothing of the
+        field asked, when others do: "上海今年养老服务方面打算做哪些事" is answered by the paragraphs on 养老, not
+        by one on consumption or finance that scores nearly as well. The field's words are the Chinese question's
+        subject nouns (not those of a clause saying who asks) and those of the fields it names, less its
+        documents' titles and places, rare enough to say a subject (:attr:`LEAD_SHARE`)."""
+        # An English question's words are the glossary's terms, often compounds its passages write apart; a place
+        # abroad asked is already what each item must name.
+        if not items or not is_chinese(question) or _asks_abroad(question):
+            return items
+        from rag.keyword import words as cut
+
+        titles = "".join({c.passage.doc_title for c in items})
+        # Not the clauses saying who asks ("我们是做工程机械的民企"): the asker's trade is no field of the document.
+        asked = "，".join(c for c in re.split(r"[，,。；;！!]", question) if not re.search(r"我|咱", c))
+        words = set(self._topic_words(asked, titles, nouns=True)) if asked.strip("？? ") else set()
+        for f in analyse(question).fields:
+            words |= {w for w in cut(f) if len(w) >= 2 and w not in titles and not find_places(w)}
+        words = {w for w in words if self.gate.share(w) <= self.LEAD_SHARE}
+        if not words:
+            return items
+        named = {c.passage.id: any(w in c.passage.text or w in "".join(c.passage.headings) for w in words) for c in items}
+        if all(named.values()) or not any(named.values()):
+            return items
+        return [c for c in items if named[c.passage.id]]
 
     TOPIC_SENTENCES = 12  # a passage on the subject asked gives at most this many sentences
     TOPIC_TITLE_CHARS = 24  # a passage's opening sentence this short, with no comma, is its title ("大力提振消费。")

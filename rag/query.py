@@ -639,14 +639,18 @@ def _fields(squashed: str) -> tuple[str, ...]:
     found = [f for rx in _FIELD_RES for m in rx.finditer(squashed) if not _FIRST_PERSON_RE.search(f := m.group("f"))]
     found = found or [f for m in _FIELD_CLAUSE_RE.finditer(squashed) if not _FIRST_PERSON_RE.search(f := m.group("f"))]
     return tuple(dict.fromkeys(
-        found or [f for m in _FIELD_QUALIFIER_RE.finditer(squashed) if not _GENERIC_QUALIFIER_RE.search(f := m.group("f"))]
+        found or [f for m in _FIELD_QUALIFIER_RE.finditer(squashed) if not _GENERIC_QUALIFIER_RE.search(f := m.group("f") or m.group("g"))]
     ))
 
 
 _FIRST_PERSON_RE = re.compile(r"我|咱")
 # A field named inside the asking, as what qualifies the support asked ("能享受哪些财政税收优惠", "有哪些金融支持"):
 # read when nothing else names one. Not a word saying only how much or which kind (具体, 主要, 激励).
-_FIELD_QUALIFIER_RE = re.compile(r"哪些(?P<f>[\u4e00-\u9fff]{2,4}?)(?:优惠|支持|扶持|补贴|减免)(?:政策|措施)?")
+_FIELD_QUALIFIER_RE = re.compile(
+    r"哪些(?P<f>[\u4e00-\u9fff]{2,4}?)(?:优惠|支持|扶持|补贴|减免)(?:政策|措施)?"
+    # "提出了哪些稳就业的措施": the field, before 的 and the measures asked.
+    r"|哪些(?P<g>[\u4e00-\u9fff]{2,8}?)的(?:措施|举措|政策|任务|安排|部署)"
+)
 _GENERIC_QUALIFIER_RE = re.compile(
     r"^(?:具体|主要|重点|相关|其他|激励|政策|鼓励|实际|直接|专门|配套)+$|[和与及]|需要|给予|提供|享受|国家|政府|省里"
 )

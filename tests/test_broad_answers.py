@@ -430,3 +430,12 @@ def test_measures_asked_of_a_report_are_its_proposing_part_whole(proposals_assis
     assert not r.abstained
     assert all(w in r.text for w in ("（一）进一步健全与完善防震减灾工作体系", "防震减灾立法工作", "（六）要进一步加强防震减灾宣传教育"))
     assert "1995年我国共发生5级以上地震48次" not in r.text  # the second part's finding
+
+
+def test_a_broad_answer_gathered_across_a_report_keeps_to_the_field_asked(documents_assistant):
+    # Yunnan's 2025 report speaks of 养老 in its 民生 part and its "一老一小" box; the industry part's paragraph on
+    # 文旅 that scores nearly as well names none of it.
+    r = documents_assistant.ask("云南2025年在养老服务方面有哪些安排？")
+    assert not r.answer.abstained and r.answer.citations
+    for c in r.answer.citations:
+        assert "养老" in c.passage.text + "".join(c.passage.headings), c.passage.locator
