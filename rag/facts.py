@@ -18,9 +18,9 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass
 
-from rag.documents import reports_results
+from rag.documents import reports_results, review_part
 from rag.figures import figures
-from rag.query import _PERIOD_YEARS, LOOK_BACK_RE, under_review
+from rag.query import _PERIOD_YEARS, LOOK_BACK_RE
 
 TARGET = "target"
 RESULT = "result"
@@ -213,7 +213,7 @@ def _year(kind: str, sentence: str, headings: tuple[str, ...], record) -> int | 
         return None
     if kind == TARGET:
         return period[1] if period else record.year
-    if under_review(headings) or re.search(r"过去一年|去年|上年|刚刚过去", sentence):
+    if review_part(headings, record) or re.search(r"过去一年|去年|上年|刚刚过去", sentence):
         return record.resolve_relative_year("过去一年")
     return record.year
 

@@ -598,7 +598,9 @@ _ASKS_VERDICT_RE = re.compile(
     r"\b(?:target|goal)s?\b[^?]{0,80}\b(?:met|achieved|reached|hit|exceeded|missed|fulfilled)\b|"
     r"\b(?:meet|hit|reach|achieve|miss|exceed|fulfil+)\b[^?]{0,40}\b(?:target|goal)|"
     r"(?:compared?|against) (?:with |to )?(?:the |its )?(?:target|goal)|\bactual(?:ly)?\b[^?]{0,60}\b(?:target|goal)|"
-    r"\b(?:target|goal)(?:ed)?\b[^?]{0,120}\bactual(?:ly)?\b",
+    r"\b(?:target|goal)(?:ed)?\b[^?]{0,120}\bactual(?:ly)?\b|"
+    # "What … target did the 2023 report set, and what … for that year did the 2024 report then report?"
+    r"\b(?:target|goal)\b[^?]{0,160}\b(?:19|20)\d\d (?:report|one)\b[^?]{0,30}\b(?:report|say|state)(?:s|ed)?\b",
     re.I,
 )
 _ASKS_OUTCOME_RE = re.compile(r"做完了|完成了吗|完成没|结论|结果(?:如何|怎么样|是什么)|怎么样了")

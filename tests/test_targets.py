@@ -469,3 +469,19 @@ def test_a_plans_words_on_meeting_a_target_are_no_verdict():
     # The 2019 report's plan, and the 2021 report's review of 2020.
     assert not states_verdict("今年城镇新增就业要在实现预期目标的基础上，力争达到近几年的实际规模")
     assert states_verdict("实现高职院校扩招100万人目标")
+
+
+def test_a_result_under_a_reports_part_headed_by_what_was_achieved_is_of_the_year_reviewed():
+    # Fujian's 2025 report heads its review "一、牢记殷殷嘱托，在接续奋斗中新福建建设取得新成效", with no year.
+    passages, records = _read(NATIONAL.parent / "gwr-provinces-2025" / "gwr-2025-fujian.docx")
+    facts = extract_all(passages, records)
+    grain = [f for f in facts if f.kind == RESULT and "粮食播种面积" in f.subject]
+    assert grain and all(f.year == 2024 for f in grain)
+
+
+def test_an_english_question_on_one_reports_target_and_what_the_next_report_reported_gets_the_verdict(documents_assistant):
+    a = documents_assistant.ask(
+        "What consumer price inflation target did China's 2023 government work report set, and what consumer price "
+        "increase for that year did the 2024 report then report?"
+    ).answer
+    assert "3%左右" in a.text and "0.2%" in a.text and "Verdict" in a.text
