@@ -218,6 +218,17 @@ def _year(kind: str, sentence: str, headings: tuple[str, ...], record) -> int | 
     return record.year
 
 
+def _of_previous(subject: str, previous: str) -> str:
+    """A bare head noun after another thing's figure is of the same thing when the language joins them into one
+    word: "粮食播种面积1266.6万亩、产量514.4万吨" gives 粮食产量 (a dictionary word), not 产量 alone."""
+    from rag.keyword import words as cut
+    from rag.wordcut import word_frequency
+
+    head = next((w for w in cut(previous) if len(w) >= 2), "")
+    joined = head + subject
+    return joined if head and previous.startswith(head) and word_frequency(joined) else subject
+
+
 def extract(passage, record=None, looks_back: bool = False) -> list[Fact]:
     """The facts of one passage (see the module doc); ``record`` is its document's
     :class:`rag.documents.DocumentRecord` (its year and plan period date the figures). ``looks_back``: the
@@ -266,6 +277,8 @@ def extract(passage, record=None, looks_back: bool = False) -> list[Fact]:
                     before = before[last:] if len(between[0]) >= 2 else before
                     subject, measure = _subject(before.rsplit("、", 1)[-1] if len(_subject(before.rsplit("、", 1)[-1])[0]) >= 2 else before)
                 subject, measure = listed.get(f.start, (subject, measure))
+                if last and len(subject) == 2 and len(previous) > 2 and subject not in previous:
+                    subject = _of_previous(subject, previous)
                 if len(subject) < 2:
                     subject = previous
                 # A figure needs a unit, or a scale word at least ("减少农村贫困人口1000万").

@@ -477,6 +477,8 @@ def test_a_result_under_a_reports_part_headed_by_what_was_achieved_is_of_the_yea
     facts = extract_all(passages, records)
     grain = [f for f in facts if f.kind == RESULT and "粮食播种面积" in f.subject]
     assert grain and all(f.year == 2024 for f in grain)
+    # "粮食播种面积1266.6万亩、产量514.4万吨": the output is the grain's, as the dictionary word 粮食产量 says.
+    assert any(f.kind == RESULT and f.year == 2024 and f.subject == "粮食产量" and f.low == 5_144_000 for f in facts)
 
 
 def test_an_english_question_on_one_reports_target_and_what_the_next_report_reported_gets_the_verdict(documents_assistant):
