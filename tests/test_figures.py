@@ -50,3 +50,12 @@ def test_a_condition_is_met_only_by_the_subjects_figure():
     six = condition_of("哪些省份把地区生产总值增长预期目标定在6%左右？")
     assert six.met_in("地区生产总值增长6%左右；")
     assert not six.met_in("力争海洋生产总值增长6%以上。")
+
+
+def test_more_than_a_number_and_the_measure_words_of_trains_items_and_places_are_figures():
+    from rag.figures import figures
+
+    text = "棚户区住房改造600多万套，浙江中欧班列（义新欧）开行2619列，办结12件，新建3处"
+    found = [(text[f.start:f.end], f.value, f.unit, f.qualifier) for f in figures(text)]
+    assert found == [("600多万套", 6_000_000, "套", "以上"), ("2619列", 2619, "列", ""), ("12件", 12, "件", ""),
+                     ("3处", 3, "处", "")]
