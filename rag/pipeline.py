@@ -314,7 +314,7 @@ class Assistant:
                 reported = self.targets.answer(query, question_terms(query), doc_ids, only=RESULT)
                 # …or none: the answer is still "not found", and it says so beside the target the documents set
                 # ("目标120对[1]；文件中未找到2025年的实际数字").
-                half = None if reported else self.targets.answer(query, question_terms(query), doc_ids, only=TARGET)
+                half = None if reported is not None else self.targets.answer(query, question_terms(query), doc_ids, only=TARGET)
                 if reported is not None:
                     answer = reported
                 elif half is not None:
