@@ -464,12 +464,9 @@ class ExtractiveAnswerer:
         lead_words = (
             _words_beyond(question, retrieval.hits[0].passage.doc_title) if "list" in types and retrieval.hits else []
         )
-        position: dict[str, int] = {}
         cands: list[_Candidate] = []
-        for i, (pid, sentence) in enumerate(zip(sv.passage_ids, sv.sentences)):
+        for i, ((pid, pos), sentence) in enumerate(zip(sv.keys(), sv.sentences)):
             r = rank_of[pid]
-            pos = position.get(pid, 0)
-            position[pid] = pos + 1
             bonus = -self.RANK_PENALTY * r
             passage = self.index.passages[pid]
             if "body" in types and _BODY_IN_RE.search(sentence):
@@ -1671,11 +1668,7 @@ class ExtractiveAnswerer:
         """The ``most`` of ``items`` whose sentence vectors are nearest the vector of ``field``, in reading order."""
         vector = np.asarray(self.index.embedder.embed_queries([field])[0], dtype=np.float32)
         sv = self.index.sentence_vectors(list(dict.fromkeys(c.passage.id for c in items)))
-        at = {}
-        position: dict[str, int] = {}
-        for row, pid in enumerate(sv.passage_ids):
-            at[(pid, position.get(pid, 0))] = row
-            position[pid] = position.get(pid, 0) + 1
+        at = {key: row for row, key in enumerate(sv.keys())}
         scored = [(float(sv.vectors[at[c.key]] @ vector) if c.key in at else -1.0, n) for n, c in enumerate(items)]
         keep = sorted(n for _, n in sorted(scored, reverse=True)[:most])
         return [items[n] for n in keep]

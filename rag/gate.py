@@ -219,13 +219,6 @@ def unknown_field(gate: "EvidenceGate", e: Evidence) -> str | None:
     器官捐献方面…", "城市养犬管理…") holds a word no indexed passage has: the documents set out no measures on
     it, whatever they say of the question's other words (监管, 措施, 公共场所). A place is left to
     :func:`unknown_place`, and a word opening with a preposition ("对德" of "对德合作") is not a field's word."""
-    def held(w: str) -> bool:
-        # A compound the documents word otherwise ("扩大开放" for their "扩大高水平对外开放") is held when its opening
-        # and closing words are; a short form ("社保费" of their 社保缴费) when its characters open their parts.
-        # (Latin letters are matched in either case: the tokenizer lowers "5G".)
-        return (w in gate.corpus or w.upper() in gate.corpus or (len(w) > 2 and w[:2] in gate.corpus and w[-2:] in gate.corpus)
-                or gate.abbreviates(w))
-
     asked: list[str] = []
     for field in e.query.fields:
         asked += [
@@ -236,7 +229,7 @@ def unknown_field(gate: "EvidenceGate", e: Evidence) -> str | None:
     # "…for the pet industry (宠物产业)?"): a noun no passage has, whose opening and closing words none has either.
     if e.query.broad:
         asked += [w for w in subject_nouns(e.question, e.query) if w not in FILLER_WORDS]
-    known = {w for w in asked if held(w)}
+    known = {w for w in asked if gate.holds(w)}
     # A part of a word held is held with it ("保费" of 社保费).
     unknown = [w for w in dict.fromkeys(asked) if w not in known and not any(w in k for k in known)]
     # Named whole: "比特币", not also its "比特".
@@ -254,13 +247,7 @@ def field_not_in_document(gate: "EvidenceGate", e: Evidence) -> str | None:
     if not (e.query.broad and named and e.retrieval.hits):
         return None
     scoped = {h.passage.doc_id for h in e.retrieval.hits}
-
-    def held(w: str) -> bool:
-        # (A short form only when no document writes the word itself: "社保费率" of 社会保险费率, not "生产力" of 生产能力.)
-        return (gate.says(w, scoped) or (len(w) > 2 and gate.says(w[:2], scoped) and gate.says(w[-2:], scoped))
-                or (not gate.says(w) and gate.abbreviates(w, scoped)))
-
-    unheld = [w for w in dict.fromkeys(subject_nouns(e.question, e.query)) if w not in FILLER_WORDS and not held(w)]
+    unheld = [w for w in dict.fromkeys(subject_nouns(e.question, e.query)) if w not in FILLER_WORDS and not gate.holds(w, scoped)]
     # A name in Latin letters and digits ("5G", "ETC") is as specific as a long noun.
     coined = [w for w in dict.fromkeys(re.findall(r"[A-Za-z0-9.+]*[A-Za-z][A-Za-z0-9.+]*", e.query.subject if e.zh else ""))
               if len(w) >= 2 and not gate.says(w, scoped) and not gate.says(w.upper(), scoped)]
@@ -320,6 +307,12 @@ def unknown_place(gate: "EvidenceGate", e: Evidence) -> str | None:
     return None
 
 
+
+
+@lru_cache(maxsize=1024)
+def _spread(word: str) -> re.Pattern:
+    """``word``'s characters in order, at most two characters between each (:meth:`EvidenceGate.abbreviates`)."""
+    return re.compile("[\u4e00-\u9fff]{0,2}".join(map(re.escape, word)))
 
 
 def _bare(text: str) -> str:
@@ -1206,6 +1199,16 @@ class EvidenceGate:
             return bare in self.bare_corpus
         return any(bare in self._bare_documents.get(d, "") for d in doc_ids)
 
+    def holds(self, word: str, doc_ids: set[str] | None = None) -> bool:
+        """The documents ``doc_ids`` (all when None) hold ``word`` (:func:`unknown_field`, :func:`field_not_in_document`):
+        written out, its Latin letters in either case (the tokenizer lowers "5G"); as a compound they word otherwise
+        ("扩大开放" for their "扩大高水平对外开放"), by its opening and closing words; or as a short form whose
+        characters open the parts of a name they write ("社保费" of 社保缴费), when no document writes the word
+        itself ("生产力" is no short form of 生产能力)."""
+        return (self.says(word, doc_ids) or self.says(word.upper(), doc_ids)
+                or (len(word) > 2 and self.says(word[:2], doc_ids) and self.says(word[-2:], doc_ids))
+                or (not self.says(word) and self.abbreviates(word, doc_ids)))
+
     def abbreviates(self, word: str, doc_ids: set[str] | None = None) -> bool:
         """``word`` is the short form of a name the documents (``doc_ids``; all when None) write out, each of its
         characters opening a part of it ("社保费" of 社保缴费 or 社会保险费, "医保局" of 医疗保障局): its three or
@@ -1213,11 +1216,10 @@ class EvidenceGate:
         if not 3 <= len(word) <= 4 or not re.fullmatch(r"[\u4e00-\u9fff]+", word):
             return False
         if doc_ids is not None:
-            spread = re.compile("[\u4e00-\u9fff]{0,2}".join(word))
-            return any(spread.search(self._bare_documents.get(d, "")) for d in doc_ids)
+            return any(_spread(word).search(self._bare_documents.get(d, "")) for d in doc_ids)
         # A search of the whole corpus: each word once.
         if word not in self._abbreviated:
-            self._abbreviated[word] = re.search("[\u4e00-\u9fff]{0,2}".join(word), self.corpus) is not None
+            self._abbreviated[word] = _spread(word).search(self.corpus) is not None
         return self._abbreviated[word]
 
     def share(self, term: str) -> float:

@@ -311,10 +311,11 @@ class Assistant:
             if answer.abstained and answer.reason.startswith("gate.target_not_result"):
                 # A result asked, the sentences found set targets: the result the documents report of that year,
                 # often in the next year's report ("2022年全国城镇新增就业实际是多少": the 2023 report's review)…
-                reported = self.targets.answer(query, question_terms(query), doc_ids, only=RESULT)
+                terms = question_terms(query)
+                reported = self.targets.answer(query, terms, doc_ids, only=RESULT)
                 # …or none: the answer is still "not found", and it says so beside the target the documents set
                 # ("目标120对[1]；文件中未找到2025年的实际数字").
-                half = None if reported is not None else self.targets.answer(query, question_terms(query), doc_ids, only=TARGET)
+                half = None if reported is not None else self.targets.answer(query, terms, doc_ids, only=TARGET)
                 if reported is not None:
                     answer = reported
                 elif half is not None:

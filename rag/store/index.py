@@ -119,6 +119,15 @@ class SentenceVectors:
     sentences: list[str]
     vectors: np.ndarray
 
+    def keys(self) -> list[tuple[str, int]]:
+        """Each row's (passage id, the sentence's position in its passage)."""
+        seen: dict[str, int] = {}
+        out = []
+        for pid in self.passage_ids:
+            out.append((pid, seen.get(pid, 0)))
+            seen[pid] = seen.get(pid, 0) + 1
+        return out
+
 
 @dataclass
 class Resolution:
