@@ -243,11 +243,23 @@ def field_not_in_document(gate: "EvidenceGate", e: Evidence) -> str | None:
     "…127号通知对科研人员个人所得税给予了哪些优惠"): whatever its other measures, none is on that subject. Refused
     when a noun of the subject (:func:`subject_nouns`) of three characters or more, or two nouns, are in none of
     the documents retrieved; a noun is held as in :func:`unknown_field` (its opening and closing words)."""
-    named = e.query.dated_kinds or e.query.doc_numbers or any(DOCUMENT_NAME_RE.search(t) for t in e.query.titles)
+    from rag.scope import title_cores
+
+    # Named by its title spelled without 《》 too ("国务院办公厅关于加快发展体育竞赛表演产业的指导意见对…").
+    named = (e.query.dated_kinds or e.query.doc_numbers or any(DOCUMENT_NAME_RE.search(t) for t in e.query.titles)
+             or any(c in e.q for t in {h.passage.doc_title for h in e.retrieval.hits} for c in title_cores(t)))
     if not (e.query.broad and named and e.retrieval.hits):
         return None
     scoped = {h.passage.doc_id for h in e.retrieval.hits}
-    unheld = [w for w in dict.fromkeys(subject_nouns(e.question, e.query)) if w not in FILLER_WORDS and not gate.holds(w, scoped)]
+    # Not the words of a clause saying who asks ("我们公司专门承办马拉松…"): the asker's trade is no subject of the document.
+    asker = "".join(c for c in re.split(r"[，,。；;！!？?]", e.question) if re.search(r"我|咱", c))
+    unheld = [w for w in dict.fromkeys(subject_nouns(e.question, e.query))
+              if w not in FILLER_WORDS and w not in asker and not gate.holds(w, scoped)]
+    # The fields the question names ("在发展冰雪经济方面", "在贷款、租赁、保险、税收上"): what the measures asked
+    # are to be on. When each holds a noun the document never says, it sets out nothing on any of them.
+    missing = [[w for w in nouns if not gate.holds(w, scoped)] for nouns in _field_nouns(e.query.fields)]
+    if missing and all(missing):
+        return f"the document asked about never mentions {'、'.join(dict.fromkeys(w for ws in missing for w in ws))}"
     # A name in Latin letters and digits ("5G", "ETC") is as specific as a long noun.
     coined = [w for w in dict.fromkeys(re.findall(r"[A-Za-z0-9.+]*[A-Za-z][A-Za-z0-9.+]*", e.query.subject if e.zh else ""))
               if len(w) >= 2 and not gate.says(w, scoped) and not gate.says(w.upper(), scoped)]
@@ -255,6 +267,23 @@ def field_not_in_document(gate: "EvidenceGate", e: Evidence) -> str | None:
     if len(unheld) >= 2 or any(len(w) >= 3 for w in unheld) or coined:
         return f"the document asked about never mentions {'、'.join(unheld)}"
     return None
+
+
+def _field_nouns(fields: tuple[str, ...]) -> list[list[str]]:
+    """The nouns of each field named ("冰雪经济" of "发展冰雪经济"; "贷款", "租赁" … of "贷款、租赁、保险、税收"),
+    a list for each item of each field; not those of a clause saying who asks ("我们公司专门承办…"), places or
+    filler words."""
+    out: list[list[str]] = []
+    for f in fields:
+        for clause in re.split(r"[，,。；;！!？?]", f):
+            if re.search(r"我|咱", clause):
+                continue
+            for item in re.split(r"[、和与及或]", clause):
+                nouns = [w for w, tag in noun_words(item, False) if tag.startswith("n") and len(w) >= 2
+                         and w not in FILLER_WORDS and not find_places(w)]
+                if nouns:
+                    out.append(nouns)
+    return out
 
 
 def subject_nouns(question: str, query: Query) -> list[str]:
@@ -1204,9 +1233,11 @@ class EvidenceGate:
         written out, its Latin letters in either case (the tokenizer lowers "5G"); as a compound they word otherwise
         ("扩大开放" for their "扩大高水平对外开放"), by its opening and closing words; or as a short form whose
         characters open the parts of a name they write ("社保费" of 社保缴费), when no document writes the word
-        itself ("生产力" is no short form of 生产能力)."""
+        itself ("生产力" is no short form of 生产能力); or as two words sharing their last character, written
+        apart ("投融资" of 投资 and 融资, "进出口" of 进口 and 出口)."""
         return (self.says(word, doc_ids) or self.says(word.upper(), doc_ids)
                 or (len(word) > 2 and self.says(word[:2], doc_ids) and self.says(word[-2:], doc_ids))
+                or (len(word) == 3 and self.says(word[0] + word[2], doc_ids) and self.says(word[1:], doc_ids))
                 or (not self.says(word) and self.abbreviates(word, doc_ids)))
 
     def abbreviates(self, word: str, doc_ids: set[str] | None = None) -> bool:

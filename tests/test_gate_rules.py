@@ -600,6 +600,36 @@ def test_a_broad_question_on_a_subject_its_named_document_never_mentions_is_refu
         assert not documents_assistant.ask(question).answer.abstained, question
 
 
+def test_a_field_its_named_document_never_mentions_is_refused_on_one_noun(documents_assistant):
+    # The 2024 national report never says 冰雪, Yunnan's 2025 report never says 风电; Sichuan's speaks of 冰雪经济.
+    # One noun of the field named is enough ("发展冰雪经济": the document sets out nothing on it), but not when
+    # the field lists several and the document holds some ("邮轮和冰雪旅游": the 2024 report speaks of 邮轮).
+    for question, word in (("2024年政府工作报告在发展冰雪经济方面有哪些部署？", "冰雪"),
+                           ("云南2025年政府工作报告在发展海上风电方面有哪些安排？", "风电")):
+        r = documents_assistant.ask(question).answer
+        assert r.abstained and r.reason.startswith("gate.field_not_in_document") and word in r.reason, question
+    for question in ("四川2025年政府工作报告在发展冰雪经济方面有哪些举措？", "2024年政府工作报告在邮轮和冰雪旅游方面有哪些部署？"):
+        r = documents_assistant.ask(question).answer
+        assert not (r.abstained and r.reason.startswith("gate.field_not_in_document")), (question, r.reason)
+
+
+def test_a_document_named_by_its_title_without_brackets_is_held_to_its_words(documents_assistant):
+    # 《国家职业教育改革实施方案》 never speaks of 低空经济 (Sichuan's report does): named by its notice's title,
+    # unquoted, it is still the document asked. Who asks ("我们是做咖啡连锁的公司") is no subject of it.
+    r = documents_assistant.ask("关于印发国家职业教育改革实施方案的通知在低空经济人才培养方面有哪些要求？").answer
+    assert r.abstained and r.reason.startswith("gate.field_not_in_document") and "低空" in r.reason
+    r = documents_assistant.ask("我们是做咖啡连锁的公司，关于印发国家职业教育改革实施方案的通知对企业举办职业教育有哪些支持？").answer
+    assert not r.abstained, r.reason
+
+
+def test_two_words_sharing_their_last_character_are_held_written_apart(documents_assistant):
+    # "投融资" is 投资 and 融资: Sichuan's 2025 report writes both, never "投融资"; the vocational plan writes 投资 only.
+    gate = documents_assistant.gate
+    assert gate.holds("投融资", {"gwr-2025-sichuan"}) and not gate.holds("投融资", {"gov-cn-5365341"})
+    r = documents_assistant.ask("四川2025年政府工作报告在投融资方面有哪些举措？").answer
+    assert not (r.abstained and r.reason.startswith("gate.field_not_in_document")), r.reason
+
+
 def test_a_name_in_latin_letters_is_looked_for_in_either_case(documents_assistant):
     # The 2024 national report speaks of 5G ("5G用户普及率超过50%"); the tokenizer lowers it to "5g", which is no
     # reason to say no document mentions it. The 2023 report never does: asked of it, the question is refused.
