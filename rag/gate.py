@@ -243,11 +243,10 @@ def field_not_in_document(gate: "EvidenceGate", e: Evidence) -> str | None:
     "…127号通知对科研人员个人所得税给予了哪些优惠"): whatever its other measures, none is on that subject. Refused
     when a noun of the subject (:func:`subject_nouns`) of three characters or more, or two nouns, are in none of
     the documents retrieved; a noun is held as in :func:`unknown_field` (its opening and closing words)."""
-    from rag.scope import title_cores
-
-    # Named by its title spelled without 《》 too ("国务院办公厅关于加快发展体育竞赛表演产业的指导意见对…").
-    named = (e.query.dated_kinds or e.query.doc_numbers or any(DOCUMENT_NAME_RE.search(t) for t in e.query.titles)
-             or any(c in e.q for t in {h.passage.doc_title for h in e.retrieval.hits} for c in title_cores(t)))
+    # Named by its title spelled without 《》 too ("国务院办公厅关于加快发展体育竞赛表演产业的指导意见对…"): the
+    # scoping found it.
+    strictly = e.query.dated_kinds or e.query.doc_numbers or any(DOCUMENT_NAME_RE.search(t) for t in e.query.titles)
+    named = strictly or e.retrieval.names_document
     if not (e.query.broad and named and e.retrieval.hits):
         return None
     scoped = {h.passage.doc_id for h in e.retrieval.hits}
@@ -264,7 +263,9 @@ def field_not_in_document(gate: "EvidenceGate", e: Evidence) -> str | None:
     coined = [w for w in dict.fromkeys(re.findall(r"[A-Za-z0-9.+]*[A-Za-z][A-Za-z0-9.+]*", e.query.subject if e.zh else ""))
               if len(w) >= 2 and not gate.says(w, scoped) and not gate.says(w.upper(), scoped)]
     unheld += coined
-    if len(unheld) >= 2 or any(len(w) >= 3 for w in unheld) or coined:
+    # Two short nouns are enough only of a document named by its year and kind, its 文号 or its 《title》: a title
+    # spelled out in the question's own words leaves its asking nouns ("负责哪些事情", "这些方面") among them.
+    if (len(unheld) >= 2 and strictly) or any(len(w) >= 3 for w in unheld) or coined:
         return f"the document asked about never mentions {'、'.join(unheld)}"
     return None
 

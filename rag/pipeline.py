@@ -364,7 +364,7 @@ class Assistant:
         names documents the deployment lacks; a document's articles, outline or publication facts."""
         if scope is not None and scope.missing:
             return not_held(question, retrieval.hits[: self.settings.top_k], scope)  # reason: scope.not_held.*
-        named = bool(scope and {"scope.doc_number", "scope.title"} & set(scope.rules))
+        named = retrieval.names_document
         return (
             (self.targets.answer(query, question_terms(query), doc_ids or None) if query.asks_verdict else None)
             or self.articles.answer(query, retrieval, doc_ids or None, named)
@@ -379,7 +379,9 @@ class Assistant:
         scope = scope_for(query, self.records, doc_ids or None)
         # A broad question ("有什么支持") is answered from every passage that answers it: search deeper.
         depth = max(k, BROAD_DEPTH) if query.broad else k
-        return query, scope, self.retriever.retrieve(searched, k=depth, doc_ids=scope.doc_ids or None)
+        retrieval = self.retriever.retrieve(searched, k=depth, doc_ids=scope.doc_ids or None)
+        retrieval.scoped_by = list(scope.rules)
+        return query, scope, retrieval
 
     def select(self, kinds=None, issuers=None, years=None, doc_ids=None) -> list[str]:
         """The indexed documents matching a filter by kind, issuer (or region) and year (see

@@ -225,8 +225,18 @@ def analyse(question: str) -> Query:
         measures=tuple(question_measures(text)),
         change="change" if _ASKS_CHANGE_RE.search(text) else "down" if _ASKS_FALL_RE.search(text) else "",
         horizons=_horizons(squashed if zh else text, spans if zh else []),
-        report_years=_naming_reports(squashed if zh else text, dated if zh else _one_per_year(dated + _en_dated_documents(text))),
+        report_years=_naming_reports(squashed if zh else text,
+                                     _one_per_year(dated + _zh_issued_documents(squashed)) if zh else _one_per_year(dated + _en_dated_documents(text))),
     )
+
+
+# "2006年国务院批复组建的…", "国办2018年印发的《…》", "2018年修订的《…条例》": a year dating a document's issue.
+_ZH_ISSUED_RE = re.compile(r"((?:19|20)\d{2})年(?:国务院办公厅|国务院|国办|中共中央|党中央)?(?:批复|印发|发布|出台|下发|颁布|修订|公布|出了|发的)")
+
+
+def _zh_issued_documents(squashed: str) -> list[tuple[int, str]]:
+    """The years a Chinese question dates a document's issue by ("2006年国务院批复组建的…"), as (year, '')."""
+    return [(int(y), "") for y in _ZH_ISSUED_RE.findall(squashed)]
 
 
 # "the 2005 reply on water saving", "its December 2018 notice", "the 2019 guideline": a year naming a document.
@@ -503,7 +513,7 @@ _BROAD_RE = re.compile(
     r"(?:重点|重点工作|主要任务|重点任务)(?:是什么|有哪些|有什么)|怎么支持|如何支持|怎样支持|打算怎么干|都打算|有哪些打算|"
     r"哪些具体(?:安排|措施|举措)|有哪些(?:抓手|方向|服务和支持|具体举措)|有哪些(?:规定和|监管|管理)措施|有哪些规定|有哪些(?:主要|重点)(?:任务|工作)|有哪些(?:具体|主要|监管|管理|规范)?要求|"
     # "主要抓哪些方面", "要做哪些工作", "都涉及哪些方面": the work to be done on a subject, all of it.
-    r"(?:抓|做|干|涉及)哪些|哪些方面(?!的)|哪几(?:个)?方面|(?:提|提出|采取|出台|制定|安排|部署|给|给予|提供)了?哪些(?:规范|具体|主要|重点|工作|处置|处理|政策)?(?:要求|措施|意见|建议|政策|任务|监管措施|工作|民生实事|实事)|哪几条意见|负责哪些|"
+    r"(?:抓|做|干|涉及)哪些|哪些方面(?!的)|哪几(?:个)?方面|(?:提|提出|采取|出台|制定|安排|部署|给|给予|提供)了?哪些[\u4e00-\u9fff]{0,4}?(?:要求|措施|意见|建议|政策|任务|监管措施|工作|民生实事|实事)|哪几条意见|负责哪些|"
     r"主要有哪些[？?]?$|哪些(?:主要|具体)(?:措施|举措)|哪些[^，。？?、]{1,8}的(?:措施|举措|办法)|(?:打算|准备|计划)(?:怎么|如何|怎样)|"
     # "…都有哪些？" closing a question on a field, "有哪些重大涉外展会活动": every one is asked.
     r"都有哪些[？?]?$|有哪些[^，。？?]{0,8}活动|"

@@ -64,6 +64,13 @@ class Retrieval:
     # app's retrieval test; a hit absent from a ranking was not among its candidates.
     keyword_ranks: dict[str, int] = field(default_factory=dict)
     vector_ranks: dict[str, int] = field(default_factory=dict)
+    # The scoping rules that chose the documents searched (:attr:`rag.scope.Scope.rules`: "scope.title", …).
+    scoped_by: list[str] = field(default_factory=list)
+
+    @property
+    def names_document(self) -> bool:
+        """The question named the documents searched, by their 文号 or their title (quoted or not)."""
+        return bool({"scope.doc_number", "scope.title"} & set(self.scoped_by))
 
     @property
     def best_dense(self) -> float:

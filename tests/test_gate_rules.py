@@ -630,6 +630,18 @@ def test_two_words_sharing_their_last_character_are_held_written_apart(documents
     assert not (r.abstained and r.reason.startswith("gate.field_not_in_document")), r.reason
 
 
+def test_the_year_a_document_was_issued_need_not_be_the_evidences(documents_assistant):
+    # The reply forming the Olympics airport committee was issued in 2006; what it sets out speaks of 2008.
+    from rag.gate import year_not_in_evidence
+
+    gate = documents_assistant.gate
+    duties = "研究拟订2008年北京奥运会期间首都国际机场及相关机场各项保障措施。"
+    asked = "2006年国务院批复组建的2008年北京奥运会首都国际机场协调委员会，主要职能是什么？"
+    assert year_not_in_evidence(gate, evidence(asked, duties)) is None
+    # A year asked of what happened must still be the evidence's.
+    assert year_not_in_evidence(gate, evidence("首都国际机场协调委员会2006年召开了几次会议？", duties))
+
+
 def test_a_name_in_latin_letters_is_looked_for_in_either_case(documents_assistant):
     # The 2024 national report speaks of 5G ("5G用户普及率超过50%"); the tokenizer lowers it to "5g", which is no
     # reason to say no document mentions it. The 2023 report never does: asked of it, the question is refused.

@@ -371,3 +371,21 @@ def test_a_count_named_before_its_figure_counts_the_thing():
     assert not has_measure("人数众多", "人") and not has_measure("参保人数稳步增长", "人")
     # A fall in a count is no count of it.
     assert not has_measure("生产安全事故起数、死亡人数下降17.6%", "人")
+
+
+def test_requirements_of_any_kind_asked_are_a_broad_question():
+    # "提出了哪些安全整治要求": whatever words qualify the requirements, all of them are asked.
+    q = analyse("国务院办公厅2004年关于山西、安徽四起特大煤矿瓦斯爆炸事故的通报，对非煤矿山和危险化学品企业提出了哪些安全整治要求？")
+    assert q.broad and q.fields == ("非煤矿山和危险化学品企业",)
+    assert analyse("这份意见对县级政府提出了哪些考核评价要求？").broad
+    assert not analyse("报告提出了哪些目标？").broad
+
+
+def test_a_year_dating_a_documents_issue_names_the_document():
+    # "2006年国务院批复组建的…委员会": 2006 is when the reply was issued, not the time asked about.
+    assert analyse("2006年国务院批复组建的2008年北京奥运会首都国际机场协调委员会，主要职能是什么？").naming_reports == {2006}
+    assert analyse("国办2018年印发的《文化体制改革中经营性文化事业单位转制为企业的规定》在财政税收方面给了哪些支持？").naming_reports == {2018}
+    assert analyse("2018年修订的个人所得税法实施条例对扣缴义务人有哪些要求？").naming_reports == {2018}
+    # A year of what is asked is not.
+    assert not analyse("2024年全国粮食产量是多少？").naming_reports
+    assert not analyse("2019年发布的政府工作报告里2019年的增长目标是多少？").naming_reports
