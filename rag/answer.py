@@ -1280,7 +1280,11 @@ class ExtractiveAnswerer:
             lines.append(c)
         if parts < self.OUTLINE_MIN_PARTS:
             return None
-        return self._with_bodies(lines)
+        # The parts the question names by their headings ("主要职能是什么？有哪些工作规则和工作要求？" of a reply whose
+        # parts are 一、主要职能 … 四、工作要求): those parts, not the others.
+        squashed = re.sub(r"\s+", "", question)
+        named = [c for c in lines if len(_heading_name(c.text)) >= 3 and _heading_name(c.text) in squashed]
+        return self._with_bodies(named or lines)
 
 
     def named_sections(self, question: str, retrieval: Retrieval, chosen: list[_Candidate], query) -> tuple[list[_Candidate], int] | None:

@@ -439,3 +439,13 @@ def test_a_broad_answer_gathered_across_a_report_keeps_to_the_field_asked(docume
     assert not r.answer.abstained and r.answer.citations
     for c in r.answer.citations:
         assert "养老" in c.passage.text + "".join(c.passage.headings), c.passage.locator
+
+
+def test_the_parts_a_question_names_by_their_headings_are_its_answer(replies_assistant):
+    # The 2006 reply forming the Olympics airport committee has four parts; asked for three of them by their
+    # headings, the answer is those three, not the committee's members.
+    a = replies_assistant.ask("2006年国务院批复组建的2008年北京奥运会首都国际机场协调委员会，主要职能是什么？有哪些工作规则和工作要求？").answer
+    assert not a.abstained, a.reason
+    parts = {c.passage.headings[0] for c in a.citations}
+    assert parts == {"一、主要职能", "三、工作规则", "四、工作要求"}, parts
+    assert "每半年召开一次例会" in a.text and "尤权" not in a.text

@@ -379,6 +379,10 @@ def test_requirements_of_any_kind_asked_are_a_broad_question():
     assert q.broad and q.fields == ("非煤矿山和危险化学品企业",)
     assert analyse("这份意见对县级政府提出了哪些考核评价要求？").broad
     assert not analyse("报告提出了哪些目标？").broad
+    # A body's functions, rules or duties asked are every one of them.
+    assert analyse("协调委员会的主要职能是什么？").broad
+    assert analyse("联席会议有哪些工作规则和工作要求？").broad
+    assert not analyse("协调委员会的主任是谁？").broad
 
 
 def test_a_year_dating_a_documents_issue_names_the_document():
