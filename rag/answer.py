@@ -1709,6 +1709,11 @@ class ExtractiveAnswerer:
         if not titles:
             return None
         best = max(titles, key=lambda c: (held.get(c.key, 0), c.score))
+        # A title naming only a part of a word asked ("（六）聚力生态环境治理" for 营商环境: its 环境) is on another subject.
+        fragments = {w for w in topical if any(w != o and w in o for o in topical)}
+        named = {w for w in topical if w in best.text}
+        if named and named <= fragments:
+            return None
         marker = _title_style(_SUBSECTION_TITLE_RE.match(best.text))
         following = [q for q in self.index.doc_passages(best.passage.doc_id) if q.order >= best.passage.order]
         body: list[_Candidate] = []

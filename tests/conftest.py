@@ -131,6 +131,16 @@ def _multidoc_assistant(tmp_path_factory, embedder, names: tuple[str, ...], labe
     return Assistant(settings, embedder=embedder)
 
 
+# A provincial report whose subsections name 生态环境 and whose paragraphs name 营商环境: 河北's.
+HEBEI = ("gwr-provinces-2025/gwr-2025-hebei.docx",)
+
+
+@pytest.fixture(scope="session")
+def hebei_assistant(tmp_path_factory, embedder):
+    """An :class:`Assistant` over :data:`HEBEI`, indexed once per session."""
+    return _multidoc_assistant(tmp_path_factory, embedder, HEBEI, "hebei")
+
+
 @pytest.fixture(scope="session")
 def proposals_assistant(tmp_path_factory, embedder):
     """An :class:`Assistant` over :data:`PROPOSALS`, indexed once per session."""

@@ -449,3 +449,12 @@ def test_the_parts_a_question_names_by_their_headings_are_its_answer(replies_ass
     parts = {c.passage.headings[0] for c in a.citations}
     assert parts == {"一、主要职能", "三、工作规则", "四、工作要求"}, parts
     assert "每半年召开一次例会" in a.text and "尤权" not in a.text
+
+
+def test_a_subsection_titled_with_part_of_a_word_asked_is_not_its_answer(hebei_assistant):
+    # "business environment" is 营商环境; Hebei's subsection "（六）聚力生态环境治理…" holds only its 环境. The
+    # paragraph on 营商环境 answers, not the ecology subsection.
+    a = hebei_assistant.ask("We're a private firm operating in Hebei. What does Hebei's 2025 government work report "
+                            "promise to do to improve the business environment for companies like ours?").answer
+    assert not a.abstained, a.reason
+    assert "免申即享" in a.text and "政企常态化沟通机制" in a.text
