@@ -695,12 +695,18 @@ _ASKING_BEFORE_RE = re.compile(r"(?:什么|哪个|哪些|哪|多少|有没有|�
 _ASKING_IN_RE = re.compile(r"多少|哪|钱")
 
 
+# A name quoted or glossed in an English question: "(总理热线电话)", "“12345”", "'Premier's hotline'".
+_QUOTED_NAME_EN_RE = re.compile(r"\([^()]*\)|“[^”]*”|\"[^\"]*\"|‘[^’]*’|(?<![A-Za-z])'.+?'(?![A-Za-z])")
+
+
 def _contact_asked(question: str, rx: re.Pattern) -> bool:
     """True when the question asks for the thing ``rx`` names (see :data:`_CONTACT_KINDS`)."""
     if not is_chinese(question):
         # English: the thing is named outside the clause that says where the answer is ("…, according to the
         # reply to the proposal for a premier's hotline?", "Under the 2019 guideline on …, what is the fee…").
         main = re.sub(r"\b(?:according to|under|as stated in)\b[^,;?]*", " ", question, flags=re.I)
+        # Nor a name quoted or glossed: "the proposal to set up a 'Premier's hotline' (总理热线电话)".
+        main = _QUOTED_NAME_EN_RE.sub(" ", main)
         return bool(rx.search(main))
     for m in rx.finditer(question):
         if (

@@ -393,3 +393,14 @@ def test_a_year_dating_a_documents_issue_names_the_document():
     # A year of what is asked is not.
     assert not analyse("2024年全国粮食产量是多少？").naming_reports
     assert not analyse("2019年发布的政府工作报告里2019年的增长目标是多少？").naming_reports
+
+
+def test_a_hotline_named_in_quotes_is_no_phone_asked():
+    from rag.query import asked_types
+
+    # The reply to a proposal for a "Premier's hotline" is asked what channels the State Council hears views by.
+    asked = ("In its 2006 reply to the CPPCC proposal to set up a 'Premier's hotline' (总理热线电话), what channels "
+             "did the State Council General Office say the State Council uses to hear the public's views?")
+    assert "phone" not in asked_types(asked)
+    assert "phone" in asked_types("What is the phone number of the hotline?")
+    assert "phone" in asked_types("Which hotline should I call?")
