@@ -447,7 +447,9 @@ _ASKS = {
     "list": re.compile(r"哪些|有哪|哪几(?![天日年月号])|哪[两二三四五六七八九十]+(?:个方面|方面|项|个(?!字)|条|类|种|件|大)|列举|包括什么|包括哪|都有什么|分别是|\bwhich\b.*\bare\b|what are|\blist\b"
                       # "What conduct … can lead to a fine", "what must the request contain": its items.
                       r"|\b(?:what|which) (?:kinds? of )?(?:conduct|acts|actions|behaviou?rs?|violations|circumstances|situations|items|documents|materials)\b"
-                      r"|\bwhat (?:must|should|does|do|will|shall) [^?]{0,80}\b(?:contain|include|cover)\b", re.I),
+                      r"|\bwhat (?:must|should|does|do|will|shall) [^?]{0,80}\b(?:contain|include|cover)\b"
+                      # "what channels did it say the State Council uses": the ways, every one.
+                      r"|\bwhat (?:[a-z-]+ )?(?:channels|ways|means|methods|forms|mechanisms)\b", re.I),
     # English "who" opening the question ("Who received…", "Who were the scientists…"), not a relative "who" ("Hazem
     # Hamada, who led…") nor whom to contact ("who should we contact": contact).
     "who": re.compile(

@@ -108,6 +108,7 @@ REPLIES = (
     "gov-cn-2019/gov-cn-5360002.html",  # notice with titled steps (1.摸底排查。…该项工作于2019年4月底前完成。)
     "gov-cn-2019/gov-cn-5347765.html",  # notice naming the body that issues special number plates
     "gov-cn-2019/gov-cn-5345402.html",  # reply forming a committee: 一、主要职能 二、组成人员 三、工作规则 四、工作要求
+    "gov-cn-2019/gov-cn-5351598.html",  # reply to a proposal for a premier's hotline: the channels that exist
     "gwr-provinces-2025/gwr-2025-sichuan.docx",
     "gwr-provinces-2025/gwr-2025-ningxia.docx",
 )

@@ -458,3 +458,12 @@ def test_a_subsection_titled_with_part_of_a_word_asked_is_not_its_answer(hebei_a
                             "promise to do to improve the business environment for companies like ours?").answer
     assert not a.abstained, a.reason
     assert "免申即享" in a.text and "政企常态化沟通机制" in a.text
+
+
+def test_an_english_question_asking_what_channels_gets_every_one(replies_assistant):
+    # The 2006 reply to a proposal for a premier's hotline lists the channels that already exist, after announcing
+    # them ("国务院通过建立多种途径来落实这一要求"); the hotline named in the question is no phone number asked.
+    a = replies_assistant.ask("In its 2006 reply to the CPPCC proposal to set up a 'Premier's hotline' (总理热线电话), what "
+                              "channels did the State Council General Office say the State Council uses to hear the public's views?").answer
+    assert not a.abstained, a.reason
+    assert all(w in a.text for w in ("召开座谈会", "召开听证会", "国家信访局", "在线访谈")), a.text

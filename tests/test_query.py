@@ -404,3 +404,5 @@ def test_a_hotline_named_in_quotes_is_no_phone_asked():
     assert "phone" not in asked_types(asked)
     assert "phone" in asked_types("What is the phone number of the hotline?")
     assert "phone" in asked_types("Which hotline should I call?")
+    # What it asks is the channels: every one of them.
+    assert "list" in asked_types(asked)
