@@ -238,11 +238,13 @@ def unknown_field(gate: "EvidenceGate", e: Evidence) -> str | None:
 
 
 def field_not_in_document(gate: "EvidenceGate", e: Evidence) -> str | None:
-    """A broad question naming its document (by 文号, 《title》 or year and kind) asks what that document sets out
-    on a subject it never mentions ("国办发〔2018〕117号…对发展旅游业、文旅融合成效明显的地方有哪些激励支持",
-    "…127号通知对科研人员个人所得税给予了哪些优惠"): whatever its other measures, none is on that subject. Refused
-    when a noun of the subject (:func:`subject_nouns`) of three characters or more, or two nouns, are in none of
-    the documents retrieved; a noun is held as in :func:`unknown_field` (its opening and closing words)."""
+    """A broad question naming its document (by 文号, 《title》, year and kind, or its title in the question's own
+    words) asks what that document sets out on a subject it never mentions ("国办发〔2018〕117号…对发展旅游业、文旅
+    融合成效明显的地方有哪些激励支持", "2024年政府工作报告在发展冰雪经济方面有哪些部署"): whatever its other
+    measures, none is on that subject. Refused when a noun of the subject (:func:`subject_nouns`, not of a clause
+    saying who asks) of three characters or more is in none of the documents retrieved; or a noun of each field
+    named (冰雪 of 发展冰雪经济; not when it lists several fields and some are held); or two nouns, of a document
+    named by 文号, 《title》 or year and kind. A noun is held as :meth:`EvidenceGate.holds` finds it."""
     # Named by its title spelled without 《》 too ("国务院办公厅关于加快发展体育竞赛表演产业的指导意见对…"): the
     # scoping found it.
     strictly = e.query.dated_kinds or e.query.doc_numbers or any(DOCUMENT_NAME_RE.search(t) for t in e.query.titles)
