@@ -59,7 +59,8 @@ def assert_every_sentence_cites(result) -> None:
         assert len(split_sentences(sentence)) == 1, f"more than one sentence before [{n}]: {sentence!r}"
         assert int(n) in by_n, f"[{n}] points to no citation"
         used.append(int(n))
-        quoted = re.sub(r"^（专栏[^）]*）", "", sentence)  # a box question names the box in front
+        quoted = re.sub(r"^·\s*", "", sentence)  # a broad answer lists its items, one a line
+        quoted = re.sub(r"^（专栏[^）]*）", "", quoted)  # a box question names the box in front
         quoted = KIND_LABEL_RE.sub("", quoted)  # a figure's first line says its kind after it ("（2025年目标）")
         assert _norm(quoted) in _norm(by_n[int(n)].passage.text), (quoted, by_n[int(n)].passage.locator)
     assert set(used) == set(by_n), "a citation no sentence points to"
