@@ -1634,7 +1634,12 @@ class ExtractiveAnswerer:
             # The next part's title says what to do ("合理扩大有效投资。", "积极培育新兴产业和未来产业。"); a short
             # statement opening a paragraph of the same part says what is ("婴幼儿照护事关千家万户。").
             title = title_of(sentences)
-            return bool(title) and next(iter(posseg().cut(title))).flag not in ("n", "r", "m", "nr", "ns", "t")
+            if not title:
+                return False
+            tags = [w.flag for w in posseg().cut(title)]
+            # Opening with nouns, it still says what to do when a verb follows them ("高标准高质量建设雄安新区。").
+            return tags[0] not in ("n", "r", "m", "nr", "ns", "t") or (
+                tags[0] == "n" and any(t in ("v", "vn") for t in tags[1:]) and tags[-1].startswith("n"))
 
         lines = [  # the document's lines in reading order: passage, first sentence's position, sentences
             (p, at, sentences)

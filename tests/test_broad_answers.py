@@ -467,3 +467,12 @@ def test_an_english_question_asking_what_channels_gets_every_one(replies_assista
                               "channels did the State Council General Office say the State Council uses to hear the public's views?").answer
     assert not a.abstained, a.reason
     assert all(w in a.text for w in ("召开座谈会", "召开听证会", "国家信访局", "在线访谈")), a.text
+
+
+def test_a_run_in_part_ends_where_the_next_part_opens_with_nouns(hebei_assistant):
+    # Hebei's "深入推进京津冀协同发展。" is followed by "高标准高质量建设雄安新区。", the next part's title though it opens
+    # with nouns (高标准, 高质量) before its verb: the answer is the first part's measures only.
+    a = hebei_assistant.ask("河北省2025年政府工作报告在深入推进京津冀协同发展方面有哪些主要举措？").answer
+    assert not a.abstained, a.reason
+    assert all(w in a.text for w in ("六链五群", "京津冀医联体", "廊坊北三县"))
+    assert "攻坚启动区建设主战场" not in a.text
