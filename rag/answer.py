@@ -1283,7 +1283,17 @@ class ExtractiveAnswerer:
         # The parts the question names by their headings ("主要职能是什么？有哪些工作规则和工作要求？" of a reply whose
         # parts are 一、主要职能 … 四、工作要求): those parts, not the others.
         squashed = re.sub(r"\s+", "", question)
-        named = [c for c in lines if len(_heading_name(c.text)) >= 3 and _heading_name(c.text) in squashed]
+        duties = bool(_DUTIES_ASKED_RE.search(question))
+
+        def names(heading: str) -> bool:
+            name = _heading_name(heading)
+            # Whole ("工作规则"), by its closing noun ("按什么规则开会"), or, asked what a body is responsible for,
+            # the part on its functions ("主要职能" for "主要负责哪些工作").
+            return ((len(name) >= 3 and name in squashed)
+                    or (len(name) >= 4 and name[-2:] in squashed and name[-2:] not in _GENERIC_PART_NOUNS)
+                    or (duties and bool(re.search(r"职能|职责", name))))
+
+        named = [c for c in lines if names(c.text)]
         return self._with_bodies(named or lines)
 
 
@@ -1937,6 +1947,12 @@ class ExtractiveAnswerer:
 _PROPOSING_PART_RE = re.compile(r"意见|建议|措施|对策|要求|任务")
 _MEASURES_ASKED_RE = re.compile(r"措施|举措|建议|对策|应对|怎么办|抓好|做好|\b(?:measures|steps|recommend|suggest)", re.I)
 _GENERAL_REQUIREMENTS_RE = re.compile(r"总体要求是|工作总基调|指导思想[：:是]")
+
+
+# What a body is responsible for, asked: "主要负责哪些工作", "承担什么职责", "what are its functions".
+_DUTIES_ASKED_RE = re.compile(r"负责(?:哪些|什么)|职能|职责|\bresponsib|\bfunctions?\b|\bduties\b", re.I)
+# A part heading's closing noun that every question may use of anything ("工作要求" is not named by "有哪些要求").
+_GENERIC_PART_NOUNS = frozenset({"要求", "措施", "任务", "工作", "意见", "问题", "情况", "建议"})
 
 
 # A document's list of its attachments: "附件：1.国土资源部关于…的报告" and the numbered titles after it.

@@ -449,6 +449,11 @@ def test_the_parts_a_question_names_by_their_headings_are_its_answer(replies_ass
     parts = {c.passage.headings[0] for c in a.citations}
     assert parts == {"一、主要职能", "三、工作规则", "四、工作要求"}, parts
     assert "每半年召开一次例会" in a.text and "尤权" not in a.text
+    # Named in other words: what it is responsible for is its functions; "按什么规则" its 工作规则.
+    a = replies_assistant.ask("2008年北京奥运会首都国际机场协调委员会主要负责哪些事情？平时按什么规则开会议事？").answer
+    assert {c.passage.headings[0] for c in a.citations} == {"一、主要职能", "三、工作规则"}
+    a = replies_assistant.ask("2008年北京奥运会首都国际机场协调委员会主要负责哪些工作？").answer
+    assert {c.passage.headings[0] for c in a.citations} == {"一、主要职能"}
 
 
 def test_a_subsection_titled_with_part_of_a_word_asked_is_not_its_answer(hebei_assistant):
