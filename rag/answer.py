@@ -57,9 +57,11 @@ from rag.query import (  # noqa: F401  (what the question asks, read by rag.quer
     analyse,
     asked_types,
     asks_about_box,
+    clauses,
     has_measure,
     places_named,
     other_stage,
+    says_who_asks,
 )
 
 NOT_FOUND_ZH = "文件中未找到这个问题的答案。"
@@ -1909,7 +1911,7 @@ class ExtractiveAnswerer:
 
         titles = "".join({c.passage.doc_title for c in items})
         # Not the clauses saying who asks ("我们是做工程机械的民企"): the asker's trade is no field of the document.
-        asked = "，".join(c for c in re.split(r"[，,。；;！!]", question) if not re.search(r"我|咱", c))
+        asked = "，".join(c for c in clauses(question) if not says_who_asks(c))
         words = set(self._topic_words(asked, titles, nouns=True)) if asked.strip("？? ") else set()
         for f in analyse(question).fields:
             words |= {w for w in cut(f) if len(w) >= 2 and w not in titles and not find_places(w)}

@@ -86,9 +86,11 @@ from rag.query import (
     Query,
     analyse,
     asked_types,
+    clauses,
     has_measure,
     places_named,
     question_measures,
+    says_who_asks,
 )
 from rag.retrieval import Retrieval
 from rag.settings import Settings
@@ -253,7 +255,7 @@ def field_not_in_document(gate: "EvidenceGate", e: Evidence) -> str | None:
         return None
     scoped = {h.passage.doc_id for h in e.retrieval.hits}
     # Not the words of a clause saying who asks ("我们公司专门承办马拉松…"): the asker's trade is no subject of the document.
-    asker = "".join(c for c in re.split(r"[，,。；;！!？?]", e.question) if re.search(r"我|咱", c))
+    asker = "".join(c for c in clauses(e.question) if says_who_asks(c))
     unheld = [w for w in dict.fromkeys(subject_nouns(e.question, e.query))
               if w not in FILLER_WORDS and w not in asker and not gate.holds(w, scoped)]
     # The fields the question names ("在发展冰雪经济方面", "在贷款、租赁、保险、税收上"): what the measures asked
@@ -278,8 +280,8 @@ def _field_nouns(fields: tuple[str, ...]) -> list[list[str]]:
     filler words."""
     out: list[list[str]] = []
     for f in fields:
-        for clause in re.split(r"[，,。；;！!？?]", f):
-            if re.search(r"我|咱", clause):
+        for clause in clauses(f):
+            if says_who_asks(clause):
                 continue
             for item in re.split(r"[、和与及或]", clause):
                 nouns = [w for w, tag in noun_words(item, False) if tag.startswith("n") and len(w) >= 2

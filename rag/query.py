@@ -565,6 +565,17 @@ PERSONA_RE = re.compile(
 )
 
 
+def clauses(text: str) -> list[str]:
+    """``text`` cut at its commas, stops and question marks."""
+    return re.split(r"[，,。；;！!？?]", text)
+
+
+def says_who_asks(clause: str) -> bool:
+    """``clause`` tells who asks ("我们是做工程机械的民企", "咱们公司专门承办…"): the asker's own situation, no
+    subject of the documents."""
+    return bool(re.search(r"我|咱", clause))
+
+
 def subject_text(question: str) -> str:
     """The question less its asking frame: the broad request ("有哪些具体举措"), who is asked and how
     ("国家是怎么推动…的"). What remains names the subject ("消费扶贫")."""
