@@ -274,21 +274,22 @@ def field_not_in_document(gate: "EvidenceGate", e: Evidence) -> str | None:
     return None
 
 
-def _field_nouns(fields: tuple[str, ...]) -> list[list[str]]:
+@lru_cache(maxsize=1024)
+def _field_nouns(fields: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
     """The nouns of each field named ("冰雪经济" of "发展冰雪经济"; "贷款", "租赁" … of "贷款、租赁、保险、税收"),
     a list for each item of each field; not those of a clause saying who asks ("我们公司专门承办…"), places or
     filler words."""
-    out: list[list[str]] = []
+    out: list[tuple[str, ...]] = []
     for f in fields:
         for clause in clauses(f):
             if says_who_asks(clause):
                 continue
             for item in re.split(r"[、和与及或]", clause):
-                nouns = [w for w, tag in noun_words(item, False) if tag.startswith("n") and len(w) >= 2
-                         and w not in FILLER_WORDS and not find_places(w)]
+                nouns = tuple(w for w, tag in noun_words(item, False) if tag.startswith("n") and len(w) >= 2
+                              and w not in FILLER_WORDS and not find_places(w))
                 if nouns:
                     out.append(nouns)
-    return out
+    return tuple(out)
 
 
 def subject_nouns(question: str, query: Query) -> list[str]:

@@ -573,7 +573,7 @@ def clauses(text: str) -> list[str]:
 def says_who_asks(clause: str) -> bool:
     """``clause`` tells who asks ("我们是做工程机械的民企", "咱们公司专门承办…"): the asker's own situation, no
     subject of the documents."""
-    return bool(re.search(r"我|咱", clause))
+    return bool(_FIRST_PERSON_RE.search(clause))
 
 
 def subject_text(question: str) -> str:
@@ -661,8 +661,8 @@ def _fields(squashed: str) -> tuple[str, ...]:
     # A phrase in the first person ("对我们这种小户…") says who asks, not what of the document.
     # "在融资、用地和用电这几块", "在下放科技管理权限这块": the fields, as "…方面" would say; the pointer names none.
     squashed = _POINTER_RE.sub(lambda m: "方面" if m.group().endswith("块") else "", squashed)
-    found = [f for rx in _FIELD_RES for m in rx.finditer(squashed) if not _FIRST_PERSON_RE.search(f := m.group("f"))]
-    found = found or [f for m in _FIELD_CLAUSE_RE.finditer(squashed) if not _FIRST_PERSON_RE.search(f := m.group("f"))]
+    found = [f for rx in _FIELD_RES for m in rx.finditer(squashed) if not says_who_asks(f := m.group("f"))]
+    found = found or [f for m in _FIELD_CLAUSE_RE.finditer(squashed) if not says_who_asks(f := m.group("f"))]
     return tuple(dict.fromkeys(
         found or [f for m in _FIELD_QUALIFIER_RE.finditer(squashed) if not _GENERIC_QUALIFIER_RE.search(f := m.group("f") or m.group("g"))]
     ))
