@@ -1237,6 +1237,15 @@ class ExtractiveAnswerer:
             held = _words_held(near, topical)
             most = max(held.values(), default=0)
             named = [c for c in near if most and held[c.key] == most]
+            # No title names the field the question names ("在投融资和金融服务方面" of "（十九）完善相关投入机制。"):
+            # the measures whose sentences speak of it most ("…金融产品和融资模式").
+            field = [w for part in analyse(question).field_parts for w in tokenize(part) if w in topical]
+            if not named and field:
+                keys = {c.key for c in titles}
+                said = {c.key: sum(w in " ".join(b.text for b in self._item_body(c, keys, self.BROAD_LINES)) for w in field)
+                        for c in near}
+                most = max(said.values(), default=0)
+                named = [c for c in near if most and said[c.key] == most]
             near = named or near
         listed: list[_Candidate] = []
         for c in near:

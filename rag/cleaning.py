@@ -255,7 +255,7 @@ def clean_document(raw: RawDocument) -> CleanDocument:
     items = [it for it in items if it[0].replace(" ", "") != squashed_title]
     items = _drop_split_title(items, squashed_title)
 
-    paragraphs = _assemble(items, wrapped=is_pdf)
+    paragraphs = _assemble(items, wrapped=is_pdf, plain=raw.path.suffix.lower() in (".txt", ".md"))
     return CleanDocument(
         doc_id=raw.doc_id,
         title=title,
@@ -297,13 +297,33 @@ def _heading(text: str, wrapped: bool, full: int):
     return heading
 
 
-def _assemble(items: list[_Item], wrapped: bool) -> list[Paragraph]:
+# A plain text file saved from a web page breaks its lines where a link or a footnote mark stood, inside a
+# sentence: "…积极推动加入" / "全面与进步跨太平洋伙伴关系协定" / "（CPTPP）等高标准经贸协议…". A paragraph ending so goes on
+# with the next line (:func:`_broken_off`), and so does a line no paragraph can open with (:data:`_GOES_ON_RE`).
+_OPENS_RE = re.compile(r"[“‘《（(\[【]$|——$")  # a quote, a bracket or a dash opened at the end
+_GOES_ON_RE = re.compile(r"[、，,。；;：:）)》〉”’」』]|[\u4e00-\u9fff][，,]")  # "、地下综合管廊…", "革，加快推进…"
+_SENTENCE_ENDS = SENTENCE_PUNCT + ":：”’」』）)】〕…"
+
+
+def _broken_off(text: str) -> bool:
+    """True when a plain text file's paragraph ``text`` stops inside a sentence: it ends opening a quote, a bracket
+    or a dash, or it is body text (not a heading) of 20 characters or more, or holding a sentence's end ("——基础设施
+    支撑能力持续提升。新建"), that ends on no punctuation. (A web page's or a Word file's lines are its own blocks.)"""
+    if _OPENS_RE.search(text):
+        return True
+    if text[-1] in _SENTENCE_ENDS:
+        return False
+    return (len(text) >= 20 or bool(re.search(f"[{SENTENCE_PUNCT}]", text))) and classify_heading(text) is None
+
+
+def _assemble(items: list[_Item], wrapped: bool, plain: bool = False) -> list[Paragraph]:
     """Re-join lines into paragraphs.
 
     Text files put one paragraph per line (or per block of lines); PDFs break
     lines at the page width. A line starts a new paragraph when it is a heading,
     when it is indented (PDF), when a numbered item begins, or when the previous
-    line ended a sentence and was visibly shorter than a full line.
+    line ended a sentence and was visibly shorter than a full line. In a plain text file (``plain``), a line cut
+    inside a sentence is joined with what follows, across blank lines and heading-like lines alike.
     """
     widths = sorted(len(it[0]) for it in items if it[0])
     full = widths[int(len(widths) * 0.8)] if widths else 0
@@ -312,14 +332,19 @@ def _assemble(items: list[_Item], wrapped: bool) -> list[Paragraph]:
     prev_blank = True
     last_line = ""  # the previous physical line, for the "short line ends a paragraph" rule
     weights: dict[int, tuple[float, int]] = {}  # id(paragraph) → (Σ confidence × chars, Σ chars) of OCR'd lines
+    mended: set[int] = set()  # id(paragraph) of those joined across a line cut inside a sentence
     for text, page, indented, confidence in items:
         if not text:
             prev_blank = True
-            if not wrapped:
-                current = None
             continue
         heading = _heading(text, wrapped, full)
-        starts_new = (
+        # A plain text file's line cut inside a sentence goes on with the next line, blank lines or not.
+        broken = current is not None and plain and (
+            _broken_off(current.text) or (id(current) in mended and current.text[-1:] not in _SENTENCE_ENDS)
+            # …and a line that cannot open one goes on with the line before, heading-like or not: "城市轨道交通" /
+            # "、地下综合管廊建设加快。", "要全面深化各领域改" / "革，加快推进…".
+            or bool(_GOES_ON_RE.match(text)))
+        starts_new = not (broken and (heading is None or heading.kind == "part")) and (
             current is None
             or heading is not None
             or _heading(current.text, wrapped, full) is not None
@@ -328,6 +353,8 @@ def _assemble(items: list[_Item], wrapped: bool) -> list[Paragraph]:
             or (not wrapped and (prev_blank or current.text[-1:] in SENTENCE_PUNCT + ":：”"))
             or (wrapped and current.text[-1:] in SENTENCE_PUNCT + ":：" and len(last_line) < 0.85 * full)
         )
+        if broken and not starts_new:
+            mended.add(id(current))
         if starts_new:
             current = Paragraph(text, page)
             paragraphs.append(current)

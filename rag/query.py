@@ -527,10 +527,17 @@ _BROAD_RE = re.compile(
     r"\bwhat did [^?]{0,60}\bsay\b|"
     # "具体有哪些任务", "有哪些激励支持", "有哪些鼓励和支持政策", "在…上有哪些优惠".
     r"有哪些(?:主要|重点|具体)?(?:任务|举措|措施)|(?:方面|领域)有哪些[^，。？?、的]{1,4}(?:举措|措施)|"
+    # "有哪些帮扶措施", "提出如何推进南疆高质量发展": the measures of support of any kind, and how a document says to go
+    # about it.
+    r"有哪些(?:帮扶|扶持|激励|惠企|纾困|援助|保障|鼓励|配套)(?:措施|举措|政策)|(?:提出|要求|部署|明确)了?要?(?:如何|怎样|怎么)(?:推进|推动|加快|加强|促进|做好|实现|建设|打造|发展)|"
     # "重点审查哪些内容", "有哪些主要内容": every item of the content asked.
     r"(?:审查|审核|检查|包括|包含|涵盖|有)(?:哪些|什么)(?:主要|具体)?内容|哪些[^，。？?、的]{0,6}(?:支持|扶持|优惠)(?:政策|措施)?|"
     r"\bgive me everything\b|\blist the (?:main )?(?:support|measures)|\bwhat does [^?]{0,40}\boffer\b|\bwhat (?:is|are|was|were) [^?]{0,40}\b(?:doing|planning|planned)\b|\bwhat does [^?]{0,120}\brequire\b|"
     r"\bwhat (?:does|did|will) [^?]{0,80}\bplan\b|\bwhat will [^?]{0,60}\bdo\b|\bthe (?:main|key) measures\b|"
+    # "What does the report say will be done to attract foreign investment", "what it says about guaranteeing funding":
+    # what is to be done, all of it.
+    r"\bwhat (?:will|is to|are to|would|should|must) be done\b|\bsays? (?:will|would|should|is to|are to|must) be done\b|"
+    r"\bwhat (?:does|did) [^?]{0,160}\bsay about (?:how to |ways to )?[a-z]+ing\b|"
     # "What did the report promise for cutting …", "What does the reply lay down on …".
     r"\bwhat (?:does|did) [^?]{0,120}\b(?:promise|pledge|lay down|set out|stipulate|propose|specify)\b|"
     # "What policy support does … offer", "Which science-and-technology finance (科技金融创新) measures …",
@@ -661,11 +668,21 @@ def _fields(squashed: str) -> tuple[str, ...]:
     # A phrase in the first person ("对我们这种小户…") says who asks, not what of the document.
     # "在融资、用地和用电这几块", "在下放科技管理权限这块": the fields, as "…方面" would say; the pointer names none.
     squashed = _POINTER_RE.sub(lambda m: "方面" if m.group().endswith("块") else "", squashed)
-    found = [f for rx in _FIELD_RES for m in rx.finditer(squashed) if not says_who_asks(f := m.group("f"))]
-    found = found or [f for m in _FIELD_CLAUSE_RE.finditer(squashed) if not says_who_asks(f := m.group("f"))]
+    found = [f for rx in _FIELD_RES for m in rx.finditer(squashed) if not says_who_asks(f := _past_document(m.group("f"))) and f]
+    found = found or [f for m in _FIELD_CLAUSE_RE.finditer(squashed) if not says_who_asks(f := _past_document(m.group("f"))) and f]
     return tuple(dict.fromkeys(
         found or [f for m in _FIELD_QUALIFIER_RE.finditer(squashed) if not _GENERIC_QUALIFIER_RE.search(f := m.group("f") or m.group("g"))]
     ))
+
+
+# A document's title read as a field, up to where the field begins: "(关于)加快农机化和农机装备产业转型升级的指导意见里",
+# "(关于)加快推进农业机械化的指导意见对…".
+_TITLE_IN_FIELD_RE = re.compile(r"^.*?的[\u4e00-\u9fff]{0,4}?(?:复函|" + "|".join(KINDS) + r")[里中上内]?(?:对于|对|在|关于)?")
+
+
+def _past_document(field: str) -> str:
+    """A field less the document's title it opens with (:data:`_TITLE_IN_FIELD_RE`); empty when that is all of it."""
+    return _TITLE_IN_FIELD_RE.sub("", field, count=1)
 
 
 _FIRST_PERSON_RE = re.compile(r"我|咱")

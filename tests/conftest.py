@@ -115,7 +115,9 @@ REPLIES = (
 
 
 # A report whose parts tell what was found and then propose what to do: 国家地震局's (三、关于进一步加强…工作的意见).
-PROPOSALS = ("gov-cn-2019/gov-cn-5351713.html",)
+# A guideline whose numbered measures are titled with what they do, not what they are about: "（十九）完善相关投入机制。"
+# sets out its finance (…金融产品和融资模式).
+PROPOSALS = ("gov-cn-2019/gov-cn-5351713.html", "gov-cn-2019/gov-cn-5350734.html")
 
 
 def _multidoc_assistant(tmp_path_factory, embedder, names: tuple[str, ...], label: str):

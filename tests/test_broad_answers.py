@@ -481,3 +481,12 @@ def test_a_run_in_part_ends_where_the_next_part_opens_with_nouns(hebei_assistant
     assert not a.abstained, a.reason
     assert all(w in a.text for w in ("六链五群", "京津冀医联体", "廊坊北三县"))
     assert "攻坚启动区建设主战场" not in a.text
+
+
+def test_a_field_no_measure_title_names_gets_the_measures_whose_sentences_speak_of_it(proposals_assistant):
+    # The sports-competition guideline's nineteen measures are titled with what they do; the one on finance is
+    # "（十九）完善相关投入机制。" (…金融产品和融资模式…). Asked about 投融资和金融服务, it is that measure, not all nineteen.
+    r = proposals_assistant.ask("我们是一家体育赛事运营公司，国务院办公厅关于加快发展体育竞赛表演产业的指导意见在投融资和金融服务方面有哪些支持？").answer
+    assert not r.abstained
+    assert "（十九）完善相关投入机制" in r.text and "金融产品和融资模式" in r.text
+    assert "（四）大力发展职业赛事" not in r.text and "（七）积极培育冰雪体育赛事" not in r.text

@@ -361,3 +361,30 @@ def test_metadata_passage_holds_the_publication_facts(passages, clean):
     for fact in clean["plan-txt"].metadata:
         assert fact in info[0].text
     assert not any(p.headings == (METADATA_HEADING,) for p in passages["plan-pdf"])  # the PDF has none
+
+
+def test_text_file_lines_cut_inside_a_sentence_are_rejoined(tmp_path):
+    # A report saved from a web page as text: its lines break where a link or a footnote mark stood, so a term
+    # stands on a line of its own ("全面与进步跨太平洋伙伴关系协定") and looks like a heading.
+    from conftest import DOCUMENTS
+
+    report = clean_document(load_document(DOCUMENTS / "gwr-national-2023.txt"))
+    texts = [p.text for p in report.paragraphs]
+    assert any("积极推动加入全面与进步跨太平洋伙伴关系协定（CPTPP）等高标准经贸协议" in t for t in texts)
+    assert "全面与进步跨太平洋伙伴关系协定" not in texts
+    # A figure cut from its unit across a blank line, and a line that ends inside a sentence after a full stop.
+    page = tmp_path / "report.txt"
+    page.write_text(
+        "政府工作报告\n\n一、工作回顾\n\n——经济运行稳中向好。国内生产总值达到74.4\n\u200b\n万亿元，增长6.7%。\n\n"
+        "——基础设施支撑能力持续提升。新建\n高速铁路\n投产里程超过1900公里。\n城市轨道交通\n、地下综合管廊建设加快。\n\n"
+        "要全面深化各领域改\n\u200b\n革，加快推进基础性改革。\n\n"
+        "二、重点工作\n\n扩大有效投资。\n",
+        encoding="utf-8",
+    )
+    texts = [p.text for p in clean_document(load_document(page)).paragraphs]
+    assert texts == ["一、工作回顾", "——经济运行稳中向好。国内生产总值达到74.4万亿元，增长6.7%。",
+                     "——基础设施支撑能力持续提升。新建高速铁路投产里程超过1900公里。", "城市轨道交通、地下综合管廊建设加快。",
+                     "要全面深化各领域改革，加快推进基础性改革。", "二、重点工作", "扩大有效投资。"]
+    # A heading standing alone after a finished paragraph stays a heading; a Word or web file's lines are its own.
+    page.write_text("政府工作报告\n\n扩大有效投资。\n\n重大项目建设\n\n加快推进重大工程。\n", encoding="utf-8")
+    assert [p.text for p in clean_document(load_document(page)).paragraphs] == ["扩大有效投资。", "重大项目建设", "加快推进重大工程。"]

@@ -666,3 +666,13 @@ def test_what_a_broad_question_asks_for_is_no_subject_word(documents_assistant):
     question = "四川2025年在打造新时代更高水平天府粮仓方面要建设哪些项目、采取哪些举措？"
     assert not any("哪" in w for w in subject_nouns(question, analyse(question)))
     assert not documents_assistant.ask(question).answer.abstained
+
+
+def test_a_word_of_the_subject_asked_says_nothing_was_achieved():
+    from rag.gate import target_not_result
+
+    # "城镇新增就业" is the subject's name: its 新增 is no achievement, and a target's sentence gives no result.
+    e = evidence("2017年全国城镇新增就业实际是多少？", "城镇新增就业预期目标比去年多100万人，突出了更加重视就业的导向。")
+    assert target_not_result(None, e) == "the documents give a target, not an achieved figure"
+    # The result written with an achievement's word the question does not use still answers.
+    assert target_not_result(None, evidence("2017年全国城镇新增就业实际是多少？", "全年城镇新增就业1351万人，目标顺利完成。")) is None

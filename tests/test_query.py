@@ -406,3 +406,32 @@ def test_a_hotline_named_in_quotes_is_no_phone_asked():
     assert "phone" in asked_types("Which hotline should I call?")
     # What it asks is the channels: every one of them.
     assert "list" in asked_types(asked)
+
+
+@pytest.mark.parametrize("question", [
+    "我们是一家民营中小企业，自治区2025年政府工作报告对民营企业有哪些帮扶措施？",
+    "报告提出如何推进南疆高质量发展、打造新的增长极？",
+    "What does the 2023 government work report say will be done this year to attract and utilise foreign investment?",
+    "What does the circular say about guaranteeing funding and school-running conditions?",
+])
+def test_measures_of_any_kind_and_what_is_to_be_done_are_broad(question):
+    assert analyse(question).broad
+
+
+@pytest.mark.parametrize("question", [
+    "What does the 2024 report say about the GDP growth target?",
+    "报告提出了哪些目标？",
+    "如何申请创业担保贷款？",
+])
+def test_a_figure_or_a_procedure_asked_is_not_broad(question):
+    assert not analyse(question).broad
+
+
+@pytest.mark.parametrize("question, fields", [
+    # The document's title, spelled in the question's own words, is not what of the document is asked.
+    ("我们是一家做农机装备制造的企业，国务院关于加快农机化和农机装备产业转型升级的指导意见里，对我们这样的企业有哪些支持？", ()),
+    ("国务院关于加快推进农业机械化的指导意见对农机社会化服务组织有哪些扶持政策？", ("农机社会化服务组织",)),
+    ("国务院办公厅关于加快发展体育竞赛表演产业的指导意见在投融资和金融服务方面有哪些支持？", ("投融资和金融服务",)),
+])
+def test_a_documents_title_before_the_field_is_no_part_of_it(question, fields):
+    assert analyse(question).fields == fields
