@@ -1195,8 +1195,8 @@ class ExtractiveAnswerer:
         document's passages speak of (职工的安置和社保 in a 转制 document) gets the titles naming it, else those
         scoring nearly as well as the best one; a question on the document's whole subject ("药品集中采购试点有哪些
         具体措施") gets all of them. Each title is followed by the sentences that set its measure out
-        (:meth:`_with_bodies`). None for any other question (and for one naming a place abroad, which
-        :meth:`widen` answers)."""
+        (:meth:`_with_bodies`). A document with attachments is read in its own text first (:func:`_before_attachment`).
+        None for any other question (and for one naming a place abroad, which :meth:`widen` answers)."""
         hits = retrieval.hits
         if not hits or not chosen or _asks_abroad(question):
             return None  # a place abroad asked: the items on it are picked from the passages (:meth:`widen`)
@@ -1213,11 +1213,20 @@ class ExtractiveAnswerer:
         if not words or sum(t in title for t in words) < self.OUTLINE_TITLE_SHARE * len(words):
             return None
         passages = [p for p in self.index.doc_passages(doc) if METADATA_HEADING not in p.headings]
-        cands = self._candidates(question, retrieval, [p.id for p in passages])
-        # The titles of its measures, not the labels of its opening part ("一、总体要求 › （二）指导思想。").
-        titles = [c for c in cands if is_measure_title(c.text) and not _labels_part(c.passage.headings)]
-        if len(titles) < self.OUTLINE_MIN_TITLES:
-            return self._parts(cands, question)
+        # The document's own text before its attachments, when that sets out measures or parts of its own (a notice's
+        # "三、…道路优先通行权" and "四、…政策保障", not its attachment's "（一）汽车号牌。" of plate designs); else
+        # the whole, attachments included (a cover letter whose attachment is the plan).
+        body = _before_attachment(passages)
+        for scope in ([body, passages] if body and len(body) < len(passages) else [passages]):
+            cands = self._candidates(question, retrieval, [p.id for p in scope])
+            # The titles of its measures, not the labels of its opening part ("一、总体要求 › （二）指导思想。").
+            titles = [c for c in cands if is_measure_title(c.text) and not _labels_part(c.passage.headings)]
+            if len(titles) >= self.OUTLINE_MIN_TITLES:
+                break
+            parts = self._parts(cands, question)
+            # (Parts that set nothing out beyond their headings leave it to the attachment: "一、推广的改革举措（共23项）".)
+            if scope is passages or (parts and len(parts[0]) > len({c.passage.headings[:1] for c in parts[0]})):
+                return parts
         for c in titles:  # each read as if retrieved first: the document, not a passage's rank, is the answer
             c.score += self.RANK_PENALTY * c.passage_rank
         subject = [t for t in question_terms(subject_text(question)) if len(t) >= 2 and not t.isdigit()]
@@ -2032,6 +2041,19 @@ def _title_subject(title: str, kind: str) -> str:
 def _labels_part(headings) -> bool:
     """True for a passage under a policy document's opening part ("一、总体要求"), whose titles are labels."""
     return bool(headings) and bool(_SECTION_LABEL_RE.match(re.sub(r"^[一二三四五六七八九十]+、\s*", "", headings[0])))
+
+
+# A line opening a document's attachments: "附件", "附件1.", "附件2：" on its own.
+_ATTACHMENT_LINE_RE = re.compile(r"^附件\s*\d{0,2}\s*[.．:：]?$")
+
+
+def _before_attachment(passages: list[Passage]) -> list[Passage]:
+    """``passages`` (a document's, in reading order) before the one where its attachments open
+    (:data:`_ATTACHMENT_LINE_RE`); all of them when none does."""
+    for n, p in enumerate(passages):
+        if any(_ATTACHMENT_LINE_RE.match(line.strip()) for line in p.text.splitlines()):
+            return passages[:n]
+    return passages
 
 
 def _narrows(words: list[str], title: str, texts: list[str]) -> bool:

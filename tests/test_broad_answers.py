@@ -490,3 +490,13 @@ def test_a_field_no_measure_title_names_gets_the_measures_whose_sentences_speak_
     assert not r.abstained
     assert "（十九）完善相关投入机制" in r.text and "金融产品和融资模式" in r.text
     assert "（四）大力发展职业赛事" not in r.text and "（七）积极培育冰雪体育赛事" not in r.text
+
+
+def test_a_notices_own_parts_come_before_the_designs_in_its_attachment(replies_assistant):
+    # The emergency-rescue plates notice sets out four parts (一、…核发范围 … 四、…政策保障); its attachment shows the
+    # plates' designs under "（一）汽车号牌。" titles. Asked what the notice lays down, the answer is its four parts.
+    r = replies_assistant.ask("What did the State Council General Office notice on special emergency-rescue number plates lay down?").answer
+    assert not r.abstained
+    assert "三、悬挂专用号牌车辆的道路优先通行权" in r.text and "四、悬挂专用号牌车辆的政策保障" in r.text
+    assert "（一）汽车号牌。" not in r.text
+    assert all("四、车辆涂装样图" not in " › ".join(c.passage.headings) for c in r.citations)
