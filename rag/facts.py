@@ -155,6 +155,10 @@ def _kind(sentence: str, headings: tuple[str, ...], record, bound: str, context:
     ) and not _TARGET_WORDS_RE.search(sentence)):
         return BASELINE
     review = reports_results(headings, record)
+    # A part heading the targets of a plan period reaching past the document's year ("二、“十三五”时期发展成就和“十四五”时期
+    # 主要目标任务" in the 2021 report): a figure there that no look back dates and no word says was reached is a target.
+    if not review and _period_ahead(headings, record) and not LOOK_BACK_RE.search(context) and not _REACHED_RE.search(sentence):
+        return TARGET
     # A bound ("以上", "左右") sets a target in a plan or a report; in a regulation "10万元以下的罚款" is a rule.
     planning = bool(period) or bool(re.search(r"报告|规划|计划|纲要", getattr(record, "kind", "") or ""))
     target = bool(_TARGET_WORDS_RE.search(sentence)) or (bool(bound) and planning) or (
@@ -168,6 +172,19 @@ def _kind(sentence: str, headings: tuple[str, ...], record, bound: str, context:
     if period:  # a plan's figures without a year to reach are its targets
         return TARGET
     return None
+
+
+_REACHED_RE = re.compile(r"完成了|实现了|达到了|已经|已[达有]|全年|比上年|同比")
+
+
+def _period_ahead(headings: tuple[str, ...], record) -> bool:
+    """A heading names the targets or tasks of a plan period ("“十四五”时期主要目标任务") that ends after the year of
+    the document ``record``."""
+    year = getattr(record, "year", None)
+    return bool(year) and any(
+        name in _PERIOD_YEARS and _PERIOD_YEARS[name][-1] > year and re.search(rf"{name}[^，,。]{{0,8}}(?:目标|任务)", h)
+        for h in headings for name in _PERIOD_NAME_RE.findall(h)
+    )
 
 
 def _own_years_work(headings: tuple[str, ...], record) -> bool:

@@ -489,3 +489,14 @@ def test_an_english_question_on_one_reports_target_and_what_the_next_report_repo
         "increase for that year did the 2024 report then report?"
     ).answer
     assert "3%左右" in a.text and "0.2%" in a.text and "Verdict" in a.text
+
+
+def test_a_part_heading_a_coming_plan_periods_targets_sets_targets():
+    """The 2016 report's part "二、“十三五”时期主要目标任务和重大举措" sets the period's targets: "森林覆盖率达到23.04%" is
+    2020's target, not a result, and so, in the 2021 report's "…“十四五”时期主要目标任务", is 2025's 6000万人 of new jobs."""
+    passages, records = _read(NATIONAL / "gwr-national-2016.txt", NATIONAL / "gwr-national-2021.txt")
+    facts = extract_all(passages, records)
+    forest = [f for f in facts if f.doc_id == "gwr-national-2016" and f.figure == "23.04%"]
+    assert forest and all(f.kind == TARGET and f.year == 2020 for f in forest)
+    jobs = [f for f in facts if f.doc_id == "gwr-national-2021" and f.figure == "6000万人"]
+    assert jobs and all(f.kind == TARGET and f.year == 2025 for f in jobs)
