@@ -385,6 +385,12 @@ def test_text_file_lines_cut_inside_a_sentence_are_rejoined(tmp_path):
     assert texts == ["一、工作回顾", "——经济运行稳中向好。国内生产总值达到74.4万亿元，增长6.7%。",
                      "——基础设施支撑能力持续提升。新建高速铁路投产里程超过1900公里。", "城市轨道交通、地下综合管廊建设加快。",
                      "要全面深化各领域改革，加快推进基础性改革。", "二、重点工作", "扩大有效投资。"]
+    # Where paragraphs stand between blank lines, a heading-like line sharing its block with others is text.
+    lines = ["政府工作报告", "", "党的十八届六中全会", "正式明确", "习近平", "总书记的核心地位，具有十分重大的意义。", "", "一、工作回顾", ""]
+    lines += sum(([f"第{n}项工作取得新进展。", ""] for n in range(1, 20)), [])
+    page.write_text("\n".join(lines), encoding="utf-8")
+    texts = [p.text for p in clean_document(load_document(page)).paragraphs]
+    assert texts[:2] == ["党的十八届六中全会正式明确习近平总书记的核心地位，具有十分重大的意义。", "一、工作回顾"]
     # A heading standing alone after a finished paragraph stays a heading; a Word or web file's lines are its own.
     page.write_text("政府工作报告\n\n扩大有效投资。\n\n重大项目建设\n\n加快推进重大工程。\n", encoding="utf-8")
     assert [p.text for p in clean_document(load_document(page)).paragraphs] == ["扩大有效投资。", "重大项目建设", "加快推进重大工程。"]
