@@ -421,6 +421,13 @@ _PERIODS = {"13th": "十三五", "thirteenth": "十三五", "14th": "十四五",
 _COMPILED: dict[tuple[int, bool], list[tuple[re.Pattern, str, tuple[str, ...]]]] = {}
 
 
+# Keys that are acronyms: whole words (a plural allowed: "SMEs"), never the opening of another word ("bri" is no
+# stem of "bridgehead", "bring" or "brief").
+_ACRONYMS = frozenset(
+    "apec asean bri caac cpi fdi focac ftz gdp hktdc miit ndrc pboc rcep rmb sasac sme soe tcm vat xpcc m2 5g".split()
+)
+
+
 def _patterns(table: dict[str, tuple[str, ...]], whole_words: bool) -> list[tuple[re.Pattern, str, tuple[str, ...]]]:
     """Each entry of ``table`` as a compiled pattern, once per table (hundreds of patterns would
     overflow ``re``'s cache and be compiled again on every question)."""
@@ -429,7 +436,8 @@ def _patterns(table: dict[str, tuple[str, ...]], whole_words: bool) -> list[tupl
         # Whole words, allowing adjective and plural endings (Brazil → Brazilian, Kenya → Kenyans).
         ending = r"(?:n|ns|an|ans|ian|ians|ese|ish|i|s)?(?![a-z])" if whole_words else ""
         _COMPILED[key] = [
-            (re.compile(r"(?<![a-z])" + re.escape(english.strip().replace("-", " ")) + ending), english.strip().replace("-", " "), chinese)
+            (re.compile(r"(?<![a-z])" + re.escape(english.strip().replace("-", " "))
+                        + (r"s?(?![a-z0-9])" if english.strip() in _ACRONYMS else ending)), english.strip().replace("-", " "), chinese)
             for english, chinese in table.items()
         ]
     return _COMPILED[key]

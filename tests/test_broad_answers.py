@@ -500,3 +500,16 @@ def test_a_notices_own_parts_come_before_the_designs_in_its_attachment(replies_a
     assert "三、悬挂专用号牌车辆的道路优先通行权" in r.text and "四、悬挂专用号牌车辆的政策保障" in r.text
     assert "（一）汽车号牌。" not in r.text
     assert all("四、车辆涂装样图" not in " › ".join(c.passage.headings) for c in r.citations)
+
+
+@pytest.mark.parametrize("question, term, named", [
+    ("What are the measures for building the bridgehead for opening to the west?", "一带一路", False),
+    ("What does the report bring to small firms?", "一带一路", False),
+    ("What does the report say about the BRI?", "一带一路", True),
+    ("What support is there for SMEs?", "中小企业", True),
+])
+def test_an_acronym_is_named_as_a_word_not_as_the_start_of_one(question, term, named):
+    from rag.glossary import chinese_terms
+
+    assert (term in chinese_terms(question)) is named
+
