@@ -329,48 +329,46 @@ def _assemble(items: list[_Item], wrapped: bool, plain: bool = False) -> list[Pa
     full = widths[int(len(widths) * 0.8)] if widths else 0
     paragraphs: list[Paragraph] = []
     current: Paragraph | None = None
-    current_from = -1  # the item the current paragraph opens with
+    current_demoted = False  # the current paragraph opens with a heading-like line read as text (below)
+    current_mended = False  # the current paragraph was joined across a line cut inside a sentence
     prev_blank = True
     last_line = ""  # the previous physical line, for the "short line ends a paragraph" rule
     weights: dict[int, tuple[float, int]] = {}  # id(paragraph) → (Σ confidence × chars, Σ chars) of OCR'd lines
-    mended: set[int] = set()  # id(paragraph) of those joined across a line cut inside a sentence
     # A plain text file whose paragraphs stand between blank lines sets a heading of its own words (no number) as a
     # block of its own: one sharing its block ("党的十八届六中全会" / "正式明确" / "习近平" / "总书记的核心地位，…") is text.
     filled = [n for n, it in enumerate(items) if it[0]]
-    demoted: set[int] = set()  # the items so read
     blocked = plain and len(filled) >= 20 and sum(n + 1 < len(items) and not items[n + 1][0] for n in filled) >= 0.6 * len(filled)
     for n, (text, page, indented, confidence) in enumerate(items):
         if not text:
             prev_blank = True
             continue
         heading = _heading(text, wrapped, full)
-        if blocked and heading is not None and heading.kind == "part" and (
-            not prev_blank or (n + 1 < len(items) and items[n + 1][0])
-        ):
+        demoted = blocked and heading is not None and heading.kind == "part" and (
+            not prev_blank or (n + 1 < len(items) and bool(items[n + 1][0]))
+        )
+        if demoted:
             heading = None
-            demoted.add(n)
         # A plain text file's line cut inside a sentence goes on with the next line, blank lines or not.
         broken = current is not None and plain and (
-            _broken_off(current.text) or (id(current) in mended and current.text[-1:] not in _SENTENCE_ENDS)
+            _broken_off(current.text) or (current_mended and current.text[-1:] not in _SENTENCE_ENDS)
             # …and a line that cannot open one goes on with the line before, heading-like or not: "城市轨道交通" /
             # "、地下综合管廊建设加快。", "要全面深化各领域改" / "革，加快推进…".
             or bool(_GOES_ON_RE.match(text)))
         starts_new = not (broken and (heading is None or heading.kind == "part")) and (
             current is None
             or heading is not None
-            or (_heading(current.text, wrapped, full) is not None and current_from not in demoted)
+            or (_heading(current.text, wrapped, full) is not None and not current_demoted)
             or (wrapped and indented)
             or (wrapped and item_number(text) is not None and current.text[-1:] in SENTENCE_PUNCT + ":：")
             or (not wrapped and (prev_blank or current.text[-1:] in SENTENCE_PUNCT + ":：”"))
             or (wrapped and current.text[-1:] in SENTENCE_PUNCT + ":：" and len(last_line) < 0.85 * full)
         )
-        if broken and not starts_new:
-            mended.add(id(current))
         if starts_new:
-            current, current_from = Paragraph(text, page), n
+            current, current_demoted, current_mended = Paragraph(text, page), demoted, False
             paragraphs.append(current)
         else:
             current.text = _joins(current.text, text)
+            current_mended = current_mended or broken
         if confidence is not None:
             total, chars = weights.get(id(current), (0.0, 0))
             weights[id(current)] = (total + confidence * len(text), chars + len(text))

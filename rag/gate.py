@@ -562,8 +562,8 @@ def _subject_words(q: str, verbs: bool, before: bool = False) -> tuple[str, ...]
 
 
 def _clauses(q: str) -> list[str]:
-    """The clauses of the squashed question ``q``, split at its commas and sentence marks."""
-    return [c for c in re.split(r"[，,。？?！!；;]", q) if c]
+    """The clauses of the squashed question ``q`` (:func:`rag.query.clauses`), the empty ones left out."""
+    return [c for c in clauses(q) if c]
 
 
 def _figure_clause(q: str) -> str:
@@ -844,10 +844,10 @@ def _another_things_figure(gate: "EvidenceGate", e: Evidence, evidence: str) -> 
             return f"the evidence gives no figure for {group[0]}"
     compounds = [(t, parts) for t in _figure_terms(e) if len(parts := _segments(t)) >= 2]
     for term, parts in compounds:
-        clauses = re.split(r"[，,。；;！!？?]", evidence)
-        if any(re.search(".{0,8}".join(map(_written, parts)), c) for c in clauses):
+        pieces = clauses(evidence)
+        if any(re.search(".{0,8}".join(map(_written, parts)), c) for c in pieces):
             continue
-        if any(_of_another(c, [parts]) and _FIGURE_IN_RE.search(c) for c in clauses):
+        if any(_of_another(c, [parts]) and _FIGURE_IN_RE.search(c) for c in pieces):
             return f"the evidence gives no figure for {term}, only for another {parts[-1]}"
     return None
 
