@@ -515,7 +515,9 @@ _BROAD_RE = re.compile(
     r"(?:重点|重点工作|主要任务|重点任务)(?:是什么|有哪些|有什么)|怎么支持|如何支持|怎样支持|打算怎么干|都打算|有哪些打算|"
     r"哪些具体(?:安排|措施|举措)|有哪些(?:抓手|方向|服务和支持|具体举措)|有哪些(?:规定和|监管|管理)措施|有哪些规定|有哪些(?:主要|重点)(?:任务|工作)|有哪些[\u4e00-\u9fff]{0,4}?(?:要求|规则|职责)|(?:职能|职责)(?:是什么|有哪些)|"
     # "主要抓哪些方面", "要做哪些工作", "都涉及哪些方面": the work to be done on a subject, all of it.
-    r"(?:抓|做|干|涉及)哪些|哪些方面(?!的)|哪几(?:个)?方面|(?:提|提出|采取|出台|制定|安排|部署|给|给予|提供)了?哪些[\u4e00-\u9fff]{0,4}?(?:要求|措施|意见|建议|政策|任务|监管措施|工作|民生实事|实事)|哪几条意见|负责哪些|"
+    # "抓好哪些方面的工作", "需要满足哪些条件、办理哪些手续", "给出了哪些办理意见", "主要举措有哪些": each one.
+    r"(?:抓好?|做好?|干好?|涉及)哪些|哪些方面(?!的)|哪些方面的工作|(?:满足|具备|符合)哪些条件|办理哪些手续|"
+    r"(?:给出|作出|提出)了?哪些[\u4e00-\u9fff]{0,4}?(?:意见|答复)|(?:主要|重点|具体)(?:举措|措施)(?:有哪些|是什么)|哪几(?:个)?方面|(?:提|提出|采取|出台|制定|安排|部署|给|给予|提供)了?哪些[\u4e00-\u9fff]{0,4}?(?:要求|措施|意见|建议|政策|任务|监管措施|工作|民生实事|实事)|哪几条意见|负责哪些|"
     r"主要有哪些[？?]?$|哪些(?:主要|具体)(?:措施|举措)|哪些[^，。？?、]{1,8}的(?:措施|举措|办法)|(?:打算|准备|计划)(?:怎么|如何|怎样)|"
     # "…都有哪些？" closing a question on a field, "有哪些重大涉外展会活动": every one is asked.
     r"都有哪些[？?]?$|有哪些[^，。？?]{0,8}活动|"
@@ -547,7 +549,11 @@ _BROAD_RE = re.compile(
     r"\bwhat (?:does|did) [^?]{0,80}\blist\b|"
     r"\bwhat (?:support|help|measures|steps|policies|services|incentives|assistance)\b|\bwhat (?:[a-z-]+ ){1,2}(?:policies|measures|steps|tasks)\b|"
     r"\bwhich (?:measures|policies|services|priorities)\b|\bwhat (?:are|were) the (?:main |key )?(?:priorities|measures|tasks|focus)|"
-    r"\bhow (?:does|will|can) (?:the )?(?:province|government|state)\b[^?]{0,30}\b(?:support|help)\b",
+    r"\bhow (?:does|will|can) (?:the )?(?:province|government|state)\b[^?]{0,30}\b(?:support|help)\b|"
+    # "What did the expert group recommend regarding …", "how did the government plan to improve …", "what … should
+    # the results be used for", "which kinds of decisions must …": all the document sets out on it.
+    r"\bwhat (?:does|did|do) [^?]{0,120}\brecommend\b|\bhow (?:does|did|will|do) [^?]{0,80}\bplan to\b|"
+    r"\bhow should [^?]{0,80}\bbe used\b|\bshould [^?]{0,40}\bbe used for\b|\bwhich (?:kinds|types|sorts) of\b",
     re.I,
 )
 # The words that frame a question rather than name its subject: who is asked (国家, 省里), how ("怎么推动").
