@@ -1771,6 +1771,11 @@ class ExtractiveAnswerer:
                 break
         if not body:
             return None
+        # A title naming nothing of the subject asked, over a body holding none of the evidence chosen ("（一）…扩大
+        # 内需…" for a question on opening up, answered in another subsection), is another subsection.
+        within = {best.passage.id} | {c.passage.id for c in body}
+        if topical and not held.get(best.key, 0) and not any(c.passage.id in within for c in chosen):
+            return None
         # The subsection is on the subject asked: all it sets out answers, in reading order, up to the line budget.
         items = body[: self.BROAD_LINES - 1]
         more = len({c.passage.id for c in body[len(items):]} - {c.passage.id for c in items})

@@ -144,6 +144,17 @@ def hebei_assistant(tmp_path_factory, embedder):
     return _multidoc_assistant(tmp_path_factory, embedder, HEBEI, "hebei")
 
 
+# A provincial report whose subsections open with titles ("（一）在全方位扩大内需上持续加力…", "（三）在全面深化改革和
+# 扩大高水平开放上勇于探索…"): 湖北's.
+HUBEI = ("gwr-provinces-2025/gwr-2025-hubei.docx",)
+
+
+@pytest.fixture(scope="session")
+def hubei_assistant(tmp_path_factory, embedder):
+    """An :class:`Assistant` over :data:`HUBEI`, indexed once per session."""
+    return _multidoc_assistant(tmp_path_factory, embedder, HUBEI, "hubei")
+
+
 @pytest.fixture(scope="session")
 def proposals_assistant(tmp_path_factory, embedder):
     """An :class:`Assistant` over :data:`PROPOSALS`, indexed once per session."""

@@ -513,3 +513,29 @@ def test_an_acronym_is_named_as_a_word_not_as_the_start_of_one(question, term, n
 
     assert (term in chinese_terms(question)) is named
 
+
+
+def test_a_subsection_title_naming_nothing_asked_is_not_the_part_that_answers(hubei_assistant):
+    # In a crowded index the subsection title "（一）在全方位扩大内需上持续加力…" can rank near the top for a
+    # question on opening up, while the evidence chosen is the paragraph on trade and foreign investment in
+    # another subsection: that title's body is not the answer.
+    ex = hubei_assistant.extractive
+    q = "What steps is Hubei planning this year to open up further to foreign trade and investment?"
+    retrieval = hubei_assistant.retriever.retrieve(q, k=hubei_assistant.settings.top_k * 4)
+    at = next(n for n, h in enumerate(retrieval.hits) if "在全方位扩大内需上持续加力" in h.passage.text)
+    retrieval.hits.insert(1, retrieval.hits.pop(at))
+    cands = ex._candidates(q, retrieval, [h.passage.id for h in retrieval.hits])
+    chosen = [c for c in cands if "花湖国际自由贸易航空港" in c.text or "着力稳定外资" in c.text]
+    assert len(chosen) == 2
+    assert ex.subsection(q, retrieval, chosen) is None
+    # The rule leaves a subsection holding the evidence chosen to answer: asked of 扩大内需, its title's body.
+    answer = hubei_assistant.ask("湖北今年在扩大内需方面有哪些主要举措？").answer.text
+    assert "在全方位扩大内需上持续加力" in answer
+
+
+def test_a_bodys_duties_rules_and_requirements_asked_get_those_parts(replies_assistant):
+    # "工作规则和工作要求有哪些" asks every item of two parts of the reply (一、主要职能 … 四、工作要求).
+    r = replies_assistant.ask("首都国际机场协调委员会的工作规则和工作要求有哪些？")
+    text = r.answer.text
+    assert "每半年" in text and "会议纪要" in text
+    assert len({c.passage.id for c in r.answer.citations}) >= 2
