@@ -54,6 +54,8 @@ from rag.query import (  # noqa: F401  (what the question asks, read by rag.quer
     _years_named,
     years_asked,
     TARGET_WORDS_RE,
+    Query,
+    abroad_names,
     analyse,
     asked_types,
     asks_about_box,
@@ -320,26 +322,6 @@ class _Candidate:
         return (self.passage.id, self.position)
 
 
-def _abroad_names() -> set[str]:
-    """The names of places abroad: world regions and countries (:func:`rag.query._place_kinds`)."""
-    return set(_place_kinds()[0]) | set(_place_kinds()[1])
-
-
-def _asks_abroad(question: str) -> bool:
-    """The question names a world region or a country (非洲, 东盟, 迪拜): its items are picked from the passages
-    on that place (:meth:`ExtractiveAnswerer.widen`), not from one document's outline or subsection."""
-    abroad = _abroad_names()
-    return any(set(names) <= abroad for _, names in _places_by_kind(question))
-
-
-def asks_plan(query) -> bool:
-    """The question asks what is planned or offered, with no year of its own (a year naming a report is the
-    report's): a target or plan ("今年打算怎么帮忙",
-    "计划采取哪些措施") or, broad and not about the past, what support there is ("今年省里能给些什么支持").
-    A report's review (:meth:`ExtractiveAnswerer._reviews`) says what was done the year before."""
-    if query.asked_years:  # "2025年政府工作报告里…": that year names the report, and is not asked
-        return False
-    return query.stage == "target" or (query.broad and not query.stage and not _ASKS_PAST_RE.search(query.text))
 
 
 class ExtractiveAnswerer:
@@ -414,9 +396,10 @@ class ExtractiveAnswerer:
         # which holds the documents' facts (rag.targets.Targets.lead).
         self.states_figure = None
 
-    def _candidates(self, question: str, retrieval: Retrieval, ids: list[str], first_rank: int = 0) -> list[_Candidate]:
+    def _candidates(self, query: Query, retrieval: Retrieval, ids: list[str], first_rank: int = 0) -> list[_Candidate]:
         """Every sentence of the passages ``ids`` (ranked ``first_rank``, ``first_rank`` + 1, …), scored
         against the question and its parts."""
+        question = query.text
         if not ids:
             return []
         sv = self.index.sentence_vectors(ids)
@@ -429,7 +412,6 @@ class ExtractiveAnswerer:
         terms = question_terms(question)
         part_terms = [question_terms(p) for p, _ in retrieval.parts]
         types = asked_types(question)
-        query = analyse(question)
         measures = query.measures
         rank_of = {pid: first_rank + r for r, pid in enumerate(ids)}
         refs = retrieval.refs
@@ -610,9 +592,11 @@ class ExtractiveAnswerer:
             return -self.STRUCTURE_BONUS
         return 0.0
 
-    def sentences(self, question: str, retrieval: Retrieval, k: int) -> list[_Candidate]:
-        """Every sentence of the ``k`` best-ranked passages, scored against the question (best first)."""
-        cands = self._candidates(question, retrieval, self._read(question, retrieval, k))
+    def sentences(self, question: str, retrieval: Retrieval, k: int, query: Query | None = None) -> list[_Candidate]:
+        """Every sentence of the ``k`` best-ranked passages, scored against the question (best first). ``query``:
+        the question analysed, when the caller has it."""
+        query = query or analyse(question)
+        cands = self._candidates(query, retrieval, self._read(query, retrieval, k))
         return sorted(cands, key=lambda c: -c.score)
 
     EACH_CLAUSES = 4  # "各…多少": at most this many clauses after one chosen, to its sentence's end
@@ -620,8 +604,9 @@ class ExtractiveAnswerer:
     LEAD_IN_WORDS = 2  # a list's lead-in saying at least this many of the question's own words is read
     ROSTER_DOCS = 2  # a role asked for is looked up in the member lists of this many best-ranked documents
 
-    def _announced(self, question: str, chosen: list[_Candidate]) -> bool:
+    def _announced(self, query: Query, chosen: list[_Candidate]) -> bool:
         """A sentence ``chosen`` announces a list in the question's words (:meth:`_announces_asked`)."""
+        question = query.text
         if not chosen:
             return False
         own = _words_beyond(question, chosen[0].passage.doc_title)
@@ -658,13 +643,14 @@ class ExtractiveAnswerer:
             ]
         return self._places_cache[passage.id]
 
-    def _read(self, question: str, retrieval: Retrieval, k: int) -> list[str]:
+    def _read(self, query: Query, retrieval: Retrieval, k: int) -> list[str]:
         """The passages whose sentences may answer: the ``k`` best-ranked; when the question asks who holds a role
         it names ("联席会议的召集人是谁？"), the passages of the best-ranked documents whose member list gives that
         role ("召集人：孙春兰 国务院副总理"), as a list of names is seldom retrieved for a question in words; when it
         asks a list, those whose sentence announcing a list says :attr:`LEAD_IN_WORDS` of the question's words
         ("重点做好以下工作："); when it asks places, those whose sentence names them with a word of the question
         beyond the document's title ("确定北京、吉林、…作为试点地区")."""
+        question = query.text
         ids = [h.passage.id for h in retrieval.hits[:k]]
         types = asked_types(question)
         if "who" not in types and "list" not in types and "places" not in types:
@@ -696,12 +682,13 @@ class ExtractiveAnswerer:
                     ids.insert(at, p.id)
         return ids
 
-    def select(self, question: str, retrieval: Retrieval, k: int, passed_over: frozenset = frozenset()) -> list[_Candidate]:
+    def select(self, question: str, retrieval: Retrieval, k: int, passed_over: frozenset = frozenset(),
+               query: Query | None = None) -> list[_Candidate]:
         """Choose the sentences that answer the question (see the class doc); never those ``passed_over``
-        (their keys: (passage id, position))."""
-        cands = self._candidates(question, retrieval, self._read(question, retrieval, k))
+        (their keys: (passage id, position)). ``query``: the question analysed, when the caller has it."""
+        query = query or analyse(question)
+        cands = self._candidates(query, retrieval, self._read(query, retrieval, k))
         cands = [c for c in cands if c.key not in passed_over] if passed_over else cands
-        query = analyse(question)
         if not query.asks_publication:
             # A 文号 or date line, a byline, a notice's addressees, a page's information table state nothing but
             # the document's publication: never an answer, nor a companion of one.
@@ -709,7 +696,7 @@ class ExtractiveAnswerer:
                 c for c in cands
                 if not says_nothing(c.text) and METADATA_HEADING not in c.passage.headings and not _lists_attachments(c.passage.text)
             ]
-        if asks_plan(query):
+        if query.asks_plan:
             # A review's sentences report what was done; they answer only when no plan's sentence was retrieved.
             cands = [c for c in cands if not self._reviews(c.passage)] or cands
         if not cands:
@@ -739,7 +726,7 @@ class ExtractiveAnswerer:
         # A list question gets the items of the best passage's list.
         if "list" in types:
             items = self._list_items(best, in_best)
-            for c in items + self._items_continued(question, retrieval, best, items, cands):
+            for c in items + self._items_continued(query, retrieval, best, items, cands):
                 chosen.setdefault(c.key, c)
             # "必须坚持…；必须立足…；必须坚持外事为民…。" is one enumeration cut at its semicolons.
             c = best
@@ -752,7 +739,7 @@ class ExtractiveAnswerer:
         # A list question whose chosen sentences list nothing at all: the list often runs
         # on in the next passage of the same section or box ("…生活配套设施。" → "建设游泳池、咖啡馆…").
         if "list" in types and not any("、" in c.text for c in chosen.values()):
-            follow = self._continued_list(question, retrieval, best, cands)
+            follow = self._continued_list(query, retrieval, best, cands)
             if follow is not None:
                 chosen.setdefault(follow.key, follow)
         # Each part of a multi-part question gets its own best sentence, unless
@@ -817,7 +804,7 @@ class ExtractiveAnswerer:
 
         # "各/分别…多少", "each": one clause answers for one of them; the clauses after it, to the sentence's end,
         # for the others ("…合建3个自动气象站；与澳门地球物理暨气象局合建2个自动气象站。").
-        if _ASKS_EACH_RE.search(question):
+        if query.asks_each:
             for c in list(chosen.values()):
                 nxt = c
                 for _ in range(self.EACH_CLAUSES):
@@ -831,7 +818,7 @@ class ExtractiveAnswerer:
         # ("…有下列行为之一的，…可以处10万元以下的罚款…："): the lead-in is quoted with it.
         leads: dict[tuple[str, int], list[_Candidate]] = {}
         for c in list(chosen.values()):
-            lead = self._article_lead(question, retrieval, c, cands)
+            lead = self._article_lead(query, retrieval, c, cands)
             if lead:
                 leads[c.key] = [x for x in lead if x.key not in chosen]
                 chosen.update((x.key, x) for x in lead)
@@ -899,9 +886,10 @@ class ExtractiveAnswerer:
         self._preamble_cache[p.id] = start is not None and p.order < start
         return self._preamble_cache[p.id]
 
-    def _article_lead(self, question: str, retrieval: Retrieval, item: _Candidate, cands: list[_Candidate]) -> list[_Candidate]:
+    def _article_lead(self, query: Query, retrieval: Retrieval, item: _Candidate, cands: list[_Candidate]) -> list[_Candidate]:
         """The lead-in ("…有下列行为之一的，…可以处10万元以下的罚款；情节严重的，…：") of the article whose numbered
         item ``item`` is: its sentences from the article's start to the one ending in a colon; [] for any other."""
+        question = query.text
         p = item.passage
         if not _ARTICLE_ITEM_RE.match(item.text) or not p.headings or not is_article(p.headings[-1]):
             return []
@@ -914,7 +902,7 @@ class ExtractiveAnswerer:
         top: list[_Candidate] = []  # the article's own lead-in, up to its colon
         sub: _Candidate | None = None  # an enclosing item of another numbering ending in a colon ("（五）经营所得：")
         closed = False
-        for c in self._sentences_of(question, retrieval, passages, cands):
+        for c in self._sentences_of(query, retrieval, passages, cands):
             if (c.passage.order, c.position) >= (p.order, item.position):
                 break
             text = c.text.strip()
@@ -942,39 +930,42 @@ class ExtractiveAnswerer:
         return "".join(c.text + " ".join(c.passage.headings) + c.passage.doc_title for c in chosen)
 
     def _continued_list(
-        self, question: str, retrieval: Retrieval, best: _Candidate, cands: list[_Candidate]
+        self, query: Query, retrieval: Retrieval, best: _Candidate, cands: list[_Candidate]
     ) -> _Candidate | None:
         """The best enumerating sentence of the passages next to the best one, in its section, when the section
         is short (:attr:`SHORT_SECTION` passages at most): a short section is on one subject, and its list may run
         across a passage boundary. A report's section runs for pages; its next passage is on another subject."""
+        question = query.text
         p = best.passage
         if sum(q.headings == p.headings for q in self.index.doc_passages(p.doc_id)) > self.SHORT_SECTION:
             return None
         neighbours = [q for q in self.index.neighbours(p) if q is not None and q.headings == p.headings]
-        found = [c for c in self._sentences_of(question, retrieval, neighbours, cands) if _enumerates(c.text)]
+        found = [c for c in self._sentences_of(query, retrieval, neighbours, cands) if _enumerates(c.text)]
         return max(found, key=lambda c: c.score, default=None)
 
     def _sentences_of(
-        self, question: str, retrieval: Retrieval, passages: list[Passage], cands: list[_Candidate]
+        self, query: Query, retrieval: Retrieval, passages: list[Passage], cands: list[_Candidate]
     ) -> list[_Candidate]:
         """The scored sentences of ``passages``, in reading order; a passage outside the top k is scored the same way."""
+        question = query.text
         ids = {p.id for p in passages}
         found = [c for c in cands if c.passage.id in ids]
         missing = [p.id for p in passages if not any(c.passage.id == p.id for c in found)]
         if missing:
-            found += self._candidates(question, retrieval, missing, first_rank=len(retrieval.hits))
+            found += self._candidates(query, retrieval, missing, first_rank=len(retrieval.hits))
         return sorted(found, key=lambda c: (c.passage.order, c.position))
 
     MAX_LIST_ITEMS = 8
 
     def _items_continued(
-        self, question: str, retrieval: Retrieval, best: _Candidate, items: list[_Candidate], cands: list[_Candidate]
+        self, query: Query, retrieval: Retrieval, best: _Candidate, items: list[_Candidate], cands: list[_Candidate]
     ) -> list[_Candidate]:
         """The items of a list that runs on into the next passage of the same section.
 
         "2. 基本原则:——坚持党管外事。…——坚持以人民为中心。…" ends one passage and
         "——坚持服务大局。…" opens the next: the question asks for the whole list.
         """
+        question = query.text
         if not items or len(items) >= self.MAX_LIST_ITEMS:
             return []
         marker = _ITEM_START_RE.match(items[-1].text).group(1)
@@ -982,7 +973,7 @@ class ExtractiveAnswerer:
         after = self.index.neighbours(best.passage)[1]
         if after is None or after.headings != best.passage.headings:
             return []
-        theirs = self._sentences_of(question, retrieval, [after], cands)
+        theirs = self._sentences_of(query, retrieval, [after], cands)
         # The next passage must open with an item of the same kind ("——…" after "——…", "3." after "2.").
         if not theirs or not (m := _ITEM_START_RE.match(theirs[0].text)) or m.group(1).startswith("——") != dash:
             return []
@@ -1072,48 +1063,47 @@ class ExtractiveAnswerer:
     def answer(self, question: str, retrieval: Retrieval, k: int | None = None, query=None) -> Answer:
         """Answer from the evidence, or abstain. ``query``: the question analysed, when the caller has it."""
         k = k or self.settings.top_k
-        chosen = self._whole_items(question, self.select(question, retrieval, k))
+        query = query or analyse(question)
+        chosen = self._whole_items(query, self.select(question, retrieval, k, query=query))
         decision = self.decide(question, retrieval, chosen, query)
         if not decision.answerable and chosen and decision.code in self.RUNNER_UP_CODES:
-            chosen, decision = self._runner_up(question, retrieval, k, chosen, decision, query)
+            chosen, decision = self._runner_up(query, retrieval, k, chosen, decision)
         if not decision.answerable and chosen and decision.code == "gate.names_missing":
             # The best sentence names the part asked among others ("在知识产权保护、…等方面"); the part's own items,
             # when the document lists them, are the answer.
-            query = query or analyse(question)
-            listed = self.named_sections(question, retrieval, chosen, query)
+            listed = self.named_sections(query, retrieval, chosen)
             if listed and self.decide(question, retrieval, listed[0], query).answerable:
                 return compose_broad(question, [(c.passage, c.text) for c in listed[0]], listed[1])
         if not decision.answerable or not chosen:
             reason = f"{decision.code}: {decision.reason}" if decision.code else "answer.no_evidence: no evidence sentences"
             return abstention(question, retrieval.hits[:k], reason)
-        query = query or analyse(question)
         if not query.broad and "list" in query.answer_types:
             # A list asked ("提出了哪些项目和问题") whose best evidence announces a list: the list's items; a list
             # asked of a part the question names ("知识产权保护方面都有哪几项"): that part's items.
             listed = (
-                self.named_sections(question, retrieval, chosen, query)
-                or self.enumeration(question, retrieval, chosen, query)
+                self.named_sections(query, retrieval, chosen)
+                or self.enumeration(query, retrieval, chosen)
                 # …not the names of bodies, places or people, which one sentence gives ("由哪些部门统一归口管理").
-                or (None if query.answer_types & {"body", "places", "who"} else self.short_document(question, retrieval, chosen))
+                or (None if query.answer_types & {"body", "places", "who"} else self.short_document(query, retrieval, chosen))
             )
             if listed:
                 return compose_broad(question, [(c.passage, c.text) for c in listed[0]], listed[1])
         if query.broad:
             # A lead-in chosen that announces the list in the question's words ("重点做好以下工作：" for "要重点做好
             # 哪些工作") says which of the document's lists is asked: its items come before an outline's.
-            announced = self._announced(question, chosen)
-            listed = self.enumeration(question, retrieval, chosen, query) if announced else None
+            announced = self._announced(query, chosen)
+            listed = self.enumeration(query, retrieval, chosen) if announced else None
             items, more = (
-                self.named_sections(question, retrieval, chosen, query)
-                or self.field_items(question, retrieval, chosen, query)
-                or self.run_in_part(question, retrieval, chosen, query)
+                self.named_sections(query, retrieval, chosen)
+                or self.field_items(query, retrieval, chosen)
+                or self.run_in_part(query, retrieval, chosen)
                 or listed
-                or self.outline(question, retrieval, chosen)
-                or (None if announced else self.enumeration(question, retrieval, chosen, query))
+                or self.outline(query, retrieval, chosen)
+                or (None if announced else self.enumeration(query, retrieval, chosen))
                 # A short reply's every point, when no list of its own answers ("采取了以下几方面的措施：一、…").
-                or self.short_document(question, retrieval, chosen)
-                or self.subsection(question, retrieval, chosen)
-                or self.widen(question, retrieval, chosen)
+                or self.short_document(query, retrieval, chosen)
+                or self.subsection(query, retrieval, chosen)
+                or self.widen(query, retrieval, chosen)
             )
             return compose_broad(question, [(c.passage, c.text) for c in items], more)
         return compose(question, [(c.passage, c.text) for c in chosen])
@@ -1127,18 +1117,18 @@ class ExtractiveAnswerer:
     # give that kind itself, which a sentence near the top seldom does by chance.
     RUNNER_UP_KIND_MARGIN = 0.05
 
-    def _runner_up(self, question: str, retrieval: Retrieval, k: int, chosen: list[_Candidate],
-                   decision: GateDecision, query) -> tuple[list[_Candidate], GateDecision]:
+    def _runner_up(self, query: Query, retrieval: Retrieval, k: int, chosen: list[_Candidate],
+                   decision: GateDecision) -> tuple[list[_Candidate], GateDecision]:
         """``chosen`` refused by one of :attr:`RUNNER_UP_CODES`: the sentences chosen without its best one, when
         their best scores within :attr:`RUNNER_UP_MARGIN` of it, states the figure asked (the documents' facts say
         so) or gives the kind of answer asked (a date, a day), and the gate accepts them; else as it was."""
-        query = query or analyse(question)
+        question = query.text
         # A figure missing (a count, an amount) is judged as a figure: a digit alone states none.
         kind = decision.code == "gate.answer_kind_missing" and not re.search(r"\b(?:count|amount)\b", decision.reason)
         if not kind and (self.states_figure is None or not query.asks_figure):
             return chosen, decision
         best = max(chosen, key=lambda c: c.score)
-        others = self._whole_items(question, self.select(question, retrieval, k, frozenset({best.key})))
+        others = self._whole_items(query, self.select(question, retrieval, k, frozenset({best.key}), query=query))
         top = max(others, key=lambda c: c.score, default=None)
         if top is None or top.score < best.score - (self.RUNNER_UP_KIND_MARGIN if kind else self.RUNNER_UP_MARGIN):
             return chosen, decision
@@ -1155,10 +1145,11 @@ class ExtractiveAnswerer:
         again = self.decide(question, retrieval, others, query)
         return (others, again) if again.answerable else (chosen, decision)
 
-    def _whole_items(self, question: str, chosen: list[_Candidate]) -> list[_Candidate]:
+    def _whole_items(self, query: Query, chosen: list[_Candidate]) -> list[_Candidate]:
         """``chosen``, each sentence of an item the question names by its label ("七、国庆节：10月1日至7日放假调休，
         共7天。", "1.摸底排查。…") followed by the rest of that item in its paragraph ("9月29日（星期日）、10月12日
         （星期六）上班。", "该项工作于2019年4月底前完成。")."""
+        question = query.text
         squashed = re.sub(r"\s", "", question)
         keys = {c.key for c in chosen}
         out: list[_Candidate] = []
@@ -1186,7 +1177,7 @@ class ExtractiveAnswerer:
     OUTLINE_MARGIN = 0.15  # …each listed scoring within this of the best sentence
     OUTLINE_TITLE_SHARE = 0.4  # …and the document's title holding at least this share of the question's words
 
-    def outline(self, question: str, retrieval: Retrieval, chosen: list[_Candidate]) -> tuple[list[_Candidate], int] | None:
+    def outline(self, query: Query, retrieval: Retrieval, chosen: list[_Candidate]) -> tuple[list[_Candidate], int] | None:
         """A broad question on one document whose measures are numbered titles ("（三）完善农机装备创新体系。",
         "（一）带量采购，以量换价。", "1.摸底排查。", as a 意见, 方案 or 通知 sets them out): its measures are those
         titles, not the paragraphs that restate its subject. When most passages retrieved are one such document's
@@ -1197,8 +1188,9 @@ class ExtractiveAnswerer:
         具体措施") gets all of them. Each title is followed by the sentences that set its measure out
         (:meth:`_with_bodies`). A document with attachments is read in its own text first (:func:`_before_attachment`).
         None for any other question (and for one naming a place abroad, which :meth:`widen` answers)."""
+        question = query.text
         hits = retrieval.hits
-        if not hits or not chosen or _asks_abroad(question):
+        if not hits or not chosen or query.asks_abroad:
             return None  # a place abroad asked: the items on it are picked from the passages (:meth:`widen`)
         doc = hits[0].passage.doc_id
         if sum(h.passage.doc_id == doc for h in hits) < self.OUTLINE_SHARE * len(hits):
@@ -1218,12 +1210,12 @@ class ExtractiveAnswerer:
         # the whole, attachments included (a cover letter whose attachment is the plan).
         body = _before_attachment(passages)
         for scope in ([body, passages] if body and len(body) < len(passages) else [passages]):
-            cands = self._candidates(question, retrieval, [p.id for p in scope])
+            cands = self._candidates(query, retrieval, [p.id for p in scope])
             # The titles of its measures, not the labels of its opening part ("一、总体要求 › （二）指导思想。").
             titles = [c for c in cands if is_measure_title(c.text) and not _labels_part(c.passage.headings)]
             if len(titles) >= self.OUTLINE_MIN_TITLES:
                 break
-            parts = self._parts(cands, question)
+            parts = self._parts(cands, query)
             # (Parts that set nothing out beyond their headings leave it to the attachment: "一、推广的改革举措（共23项）".)
             if scope is passages or (parts and len(parts[0]) > len({c.passage.headings[:1] for c in parts[0]})):
                 return parts
@@ -1242,13 +1234,13 @@ class ExtractiveAnswerer:
             # 扶持政策") are its answer, when some do.
             # Those naming most of its words: "（五）…强化危险废物全面安全管控。" for "在强化危险废物全面安全管控方面",
             # not every title saying 废物.
-            topical = self._topic_words(question, hits[0].passage.doc_title, nouns=True)
+            topical = self._topic_words(query.subject, hits[0].passage.doc_title, nouns=True)
             held = _words_held(near, topical)
             most = max(held.values(), default=0)
             named = [c for c in near if most and held[c.key] == most]
             # No title names the field the question names ("在投融资和金融服务方面" of "（十九）完善相关投入机制。"):
             # the measures whose sentences speak of it most ("…金融产品和融资模式").
-            field = [w for part in analyse(question).field_parts for w in tokenize(part) if w in topical]
+            field = [w for part in query.field_parts for w in tokenize(part) if w in topical]
             if not named and field:
                 keys = {c.key for c in titles}
                 said = {c.key: sum(w in " ".join(b.text for b in self._item_body(c, keys, self.BROAD_LINES)) for w in field)
@@ -1268,7 +1260,7 @@ class ExtractiveAnswerer:
 
     OUTLINE_MIN_PARTS = 3
 
-    def _parts(self, cands: list[_Candidate], question: str) -> tuple[list[_Candidate], int] | None:
+    def _parts(self, cands: list[_Candidate], query: Query) -> tuple[list[_Candidate], int] | None:
         """A document on the question's whole subject whose numbered parts are headings with no numbered measures
         under them ("一、关于黄金地质勘探问题" … in a 复函): each part's heading and what it sets out, in order.
         ``cands``: the document's sentences. None when it has fewer than :attr:`OUTLINE_MIN_PARTS` such parts.
@@ -1276,12 +1268,13 @@ class ExtractiveAnswerer:
         Measures asked ("提出了哪些应对措施", "要求抓好哪些工作") of a report whose parts tell what happened and
         then what is proposed ("一、基本情况 … 四、建议意见", "三、关于进一步加强…工作的意见"): the parts proposing,
         whole, not the first lines of every part."""
+        question = query.text
         seq = sorted(cands, key=lambda c: (c.passage.order, c.position))
         heads = list(dict.fromkeys(c.passage.headings[0] for c in seq if c.passage.headings
                                    and re.match(r"[一二三四五六七八九十]+、", c.passage.headings[0])
                                    and not _labels_part((c.passage.headings[0],))))
         proposing = [h for h in heads if _PROPOSING_PART_RE.search(h)]
-        if len(heads) >= self.OUTLINE_MIN_PARTS and 0 < len(proposing) < len(heads) and _MEASURES_ASKED_RE.search(question):
+        if len(heads) >= self.OUTLINE_MIN_PARTS and 0 < len(proposing) < len(heads) and query.asks_measures:
             # (Not a bare line under a heading of its own closing the part: the signature, "国家地震局".)
             lines = [c for c in seq if c.passage.headings and c.passage.headings[0] in proposing and not says_nothing(c.text)
                      and not (len(c.passage.headings) > 1 and c.text.strip() == c.passage.headings[-1]
@@ -1303,7 +1296,7 @@ class ExtractiveAnswerer:
         # The parts the question names by their headings ("主要职能是什么？有哪些工作规则和工作要求？" of a reply whose
         # parts are 一、主要职能 … 四、工作要求): those parts, not the others.
         squashed = re.sub(r"\s+", "", question)
-        duties = bool(_DUTIES_ASKED_RE.search(question))
+        duties = query.asks_duties
 
         def names(heading: str) -> bool:
             name = _heading_name(heading)
@@ -1317,13 +1310,14 @@ class ExtractiveAnswerer:
         return self._with_bodies(named or lines)
 
 
-    def named_sections(self, question: str, retrieval: Retrieval, chosen: list[_Candidate], query) -> tuple[list[_Candidate], int] | None:
+    def named_sections(self, query: Query, retrieval: Retrieval, chosen: list[_Candidate]) -> tuple[list[_Candidate], int] | None:
         """A broad question whose field names parts of the document that answers it ("在功能建设和运维管理上有哪些
         要求" of an 意见 whose parts are "三、加强功能建设" and "四、规范运维管理"): the answer is those parts, each
         as its numbered items' titles ("（一）推进政务公开，强化解读回应。") with the sentences that set each out,
         or, for a part with no numbered items, its sentences scoring nearly as well as its best. Only when the
         parts named are fewer than half of the document's: a field matching most parts names none. None for any
         other question."""
+        question = query.text
         if not chosen or not (query.fields or "list" in query.answer_types):
             return None
         best = max(chosen, key=lambda c: c.score)
@@ -1368,7 +1362,7 @@ class ExtractiveAnswerer:
         lines: list[_Candidate] = []
         for heading in named:
             body = [p for p in passages if p.headings[0] == heading]
-            seq = sorted(self._candidates(question, retrieval, [p.id for p in body]), key=lambda c: (c.passage.order, c.position))
+            seq = sorted(self._candidates(query, retrieval, [p.id for p in body]), key=lambda c: (c.passage.order, c.position))
             seq = [c for c in seq if c.text.strip() != heading]
             # Numbered items, titled ("（一）推进政务公开，强化解读回应。") or stated whole ("（二十三）…转制为企业后，
             # 五年内免征企业所得税。").
@@ -1396,12 +1390,13 @@ class ExtractiveAnswerer:
     SHORT_DOCUMENT_SENTENCES = 18  # a document of at most this many sentences (a reply, a letter) …
     SHORT_DOCUMENT_CHARS = 1000  # … and characters is answered whole by a broad question on it
 
-    def short_document(self, question: str, retrieval: Retrieval, chosen: list[_Candidate]) -> tuple[list[_Candidate], int] | None:
+    def short_document(self, query: Query, retrieval: Retrieval, chosen: list[_Candidate]) -> tuple[list[_Candidate], int] | None:
         """A broad question, or a list asked that no numbered list answers, answered from a short document (a reply
         to a deputy's suggestion, a letter approving a bid: a few paragraphs, each on another point): every sentence
         it states, in its order. Such a document is no list of measures under headings, and what it says on each
         point asked (who pays, what comes next) is a sentence or two of its own. None unless all the sentences
         chosen are from one document that short."""
+        question = query.text
         docs = {c.passage.doc_id for c in chosen}
         if len(docs) != 1:
             return None
@@ -1409,7 +1404,7 @@ class ExtractiveAnswerer:
         passages = [p for p in self.index.doc_passages(doc_id) if METADATA_HEADING not in p.headings]
         if sum(len(p.text) for p in passages) > self.SHORT_DOCUMENT_CHARS:
             return None
-        cands = self._candidates(question, retrieval, [p.id for p in passages])
+        cands = self._candidates(query, retrieval, [p.id for p in passages])
         last = max(p.order for p in passages)
         lines = [
             c for c in sorted(cands, key=lambda c: (c.passage.order, c.position))
@@ -1427,13 +1422,14 @@ class ExtractiveAnswerer:
         record = self.records.get(doc_id)
         return record is not None and record.kind not in self.MANY_SUBJECT_KINDS
 
-    def field_items(self, question: str, retrieval: Retrieval, chosen: list[_Candidate], query) -> tuple[list[_Candidate], int] | None:
+    def field_items(self, query: Query, retrieval: Retrieval, chosen: list[_Candidate]) -> tuple[list[_Candidate], int] | None:
         """A broad question naming fields a policy document (not a report or a plan: :attr:`MANY_SUBJECT_KINDS`)
         sets measures on apart ("农机化那个指导意见在金融、保险、税费上有哪些支持措施"): for each field, the
         document's best sentences naming it ("落实农机服务金融支持政策…", "鼓励发展农机保险…", "…按规定减免相关
         税费"), in the document's order. A field the title holds, or most of its sentences name, is the document's
         whole subject and picks nothing. None unless two fields and at least half of them are found, or an English
         question's quoted Chinese field names a measure's title (then that item, with what it sets out)."""
+        question = query.text
         if not chosen or not query.field_parts:
             return None
         best = max(chosen, key=lambda c: c.score)
@@ -1446,7 +1442,7 @@ class ExtractiveAnswerer:
         if not fields:
             return None
         passages = [p for p in self.index.doc_passages(best.passage.doc_id) if METADATA_HEADING not in p.headings]
-        cands = [c for c in self._candidates(question, retrieval, [p.id for p in passages])
+        cands = [c for c in self._candidates(query, retrieval, [p.id for p in passages])
                  if len(c.text) >= 16 or is_measure_title(c.text)]
         if not cands:
             return None
@@ -1547,7 +1543,7 @@ class ExtractiveAnswerer:
     ENUMERATION_INTRODUCED_CHARS = 6  # …or this long, when the lead-in chosen announces them ("（二）形成标准规范。")
 
     def enumeration(
-        self, question: str, retrieval: Retrieval, chosen: list[_Candidate], query=None
+        self, query: Query, retrieval: Retrieval, chosen: list[_Candidate]
     ) -> tuple[list[_Candidate], int] | None:
         """A broad question answered by a sentence that announces a list ("我们采取了以下几方面的措施：",
         "现将有关情况函复如下："): the answer is the list's item titles ("一、研究制定指导性文件，规范…。",
@@ -1560,7 +1556,8 @@ class ExtractiveAnswerer:
         gets those sentences. None when no sentence
         chosen is the list's lead-in, a title or an item's opening, when the question's words point to one item,
         or when the list is of bare labels ("一、主要职能")."""
-        if not chosen or _asks_abroad(question):
+        question = query.text
+        if not chosen or query.asks_abroad:
             return None
         best = max(chosen, key=lambda c: c.score)
         passages = [p for p in self.index.doc_passages(best.passage.doc_id) if METADATA_HEADING not in p.headings]
@@ -1596,7 +1593,7 @@ class ExtractiveAnswerer:
                 < (self.ENUMERATION_INTRODUCED_CHARS if introduced else self.ENUMERATION_TITLE_CHARS)
             ):
                 continue
-            if self._one_item(query or analyse(question), own, titles, "".join(c.text for c in lead)):
+            if self._one_item(query, own, titles, "".join(c.text for c in lead)):
                 continue
             # A list on something else: its titles say none of the question's words, nor does a lead-in announce
             # it in the question's words ("重点做好以下工作：" for "要重点做好哪几项").
@@ -1604,17 +1601,17 @@ class ExtractiveAnswerer:
                 _ANNOUNCES_RE.search(c.text.strip()) and _echoes(c.text, squashed) for c in lead
             ):
                 continue
-            if "places" in (query or analyse(question)).answer_types and not any(_names_places(c.text) for c in titles):
+            if "places" in query.answer_types and not any(_names_places(c.text) for c in titles):
                 continue  # places asked ("哪些地区"); a list of measures names none
             # Each item's title, and the sentences that set it out; an article's items after its lead-in, which says
             # what follows from them ("专利代理师有下列行为之一的，…予以警告，可以处5万元以下的罚款；…：").
             items, more = self._with_bodies([seq[i] for i in run[: self.ENUMERATION_ITEMS]], max(0, len(titles) - self.ENUMERATION_ITEMS))
             listed = {x.key for x in items}
-            lead_in = [c for c in self._article_lead(question, retrieval, seq[first], seq) if c.key not in listed]
+            lead_in = [c for c in self._article_lead(query, retrieval, seq[first], seq) if c.key not in listed]
             return lead_in + items, more
         # A list of long items, each a sentence of its own ("一、对深化商事制度改革成效显著…的市…，优先纳入…。"),
         # announced by a lead-in chosen ("现将调整后的督查激励措施…通知如下："): its items, in order.
-        for run in _numbered_runs(seq, titled_only=False) if (query or analyse(question)).broad else ():
+        for run in _numbered_runs(seq, titled_only=False) if query.broad else ():
             first = run[0]
             lead = seq[max(0, first - 3) : first]
             if len(run) < self.ENUMERATION_MIN_LONG or not any(first - self.ENUMERATION_LEAD <= at < first for at in ats):
@@ -1632,7 +1629,7 @@ class ExtractiveAnswerer:
             # (A field the document's title holds is its whole subject: "对真抓实干、成效明显的地方" of "关于对真抓实干
             # 成效明显地方进一步加大激励支持力度的通知".)
             title = best.passage.doc_title
-            parts = ["".join(w for w in tokenize(f) if w not in title) for f in (query or analyse(question)).field_parts
+            parts = ["".join(w for w in tokenize(f) if w not in title) for f in query.field_parts
                      if f.replace("的", "") not in title]
             parts = [f for f in parts if len(f) >= 2]
             if len(run) > self.ENUMERATION_ITEMS and parts:
@@ -1643,13 +1640,14 @@ class ExtractiveAnswerer:
 
     RUN_IN_CHARS = (4, 20)  # a paragraph's run-in title is this short ("促进外贸创新发展。")
 
-    def run_in_part(self, question: str, retrieval: Retrieval, chosen: list[_Candidate], query) -> tuple[list[_Candidate], int] | None:
+    def run_in_part(self, query: Query, retrieval: Retrieval, chosen: list[_Candidate]) -> tuple[list[_Candidate], int] | None:
         """A broad question quoting a paragraph's run-in title word for word ("提出了哪些促进外贸创新发展的措施" of
         "促进外贸创新发展。面对外需持续低迷…一要…二要…"): the part it titles, sentence by sentence, up to the next
         paragraph opening with a title of its own ("积极有效利用外资。"), a numbered title or another heading. The
         title opens its paragraph, is short (:attr:`RUN_IN_CHARS`), has no comma and no figure, and is found in a
         retrieved passage of the best evidence's document. None when no such title is quoted, or when the
         question names more than the titles it quotes ("发展高原特色农业、保障粮食安全" quotes only the second)."""
+        question = query.text
         if not chosen:
             return None
         best = max(chosen, key=lambda c: c.score)
@@ -1714,15 +1712,16 @@ class ExtractiveAnswerer:
 
     SUBSECTION_PASSAGES = 8  # a subsection's body is read up to this many passages
 
-    def subsection(self, question: str, retrieval: Retrieval, chosen: list[_Candidate]) -> tuple[list[_Candidate], int] | None:
+    def subsection(self, query: Query, retrieval: Retrieval, chosen: list[_Candidate]) -> tuple[list[_Candidate], int] | None:
         """A broad question whose evidence holds a report's numbered subsection title ("（二）下好创新先手棋，一体
         推进教育科技人才发展。" for "科技创新和人才方面打算怎么做"): the subsection's body is the answer. Its
         passages, from the title to the next title numbered alike, give every measure they state, in reading
         order, up to :attr:`BROAD_LINES`. None when no sentence chosen is such a title (a report's review's, for a
         question on this year's plans), or a place abroad is asked (:meth:`widen`)."""
-        if _asks_abroad(question):
+        question = query.text
+        if query.asks_abroad:
             return None
-        cands = self._candidates(question, retrieval, [h.passage.id for h in retrieval.hits])
+        cands = self._candidates(query, retrieval, [h.passage.id for h in retrieval.hits])
         titles = [c for c in chosen if _SUBSECTION_TITLE_RE.match(c.text)]
         # A title among the retrieved passages' sentences that answers nearly as well as the best chosen one
         # ("（二）激发市场主体活力，着力优化营商环境。" for "为优化营商环境、激发市场主体活力提出了哪些举措").
@@ -1731,7 +1730,7 @@ class ExtractiveAnswerer:
         retrieved = [c for c in cands if c.passage_rank < k and _SUBSECTION_TITLE_RE.match(c.text)]
         # A title naming more of the subject's words ("十、建设绿色低碳之城。" beside "一、原则同意《…总体规划》。" for
         # "对建设绿色低碳城市提出了哪些要求") is the part asked, whatever its score.
-        topical = self._topic_words(question, chosen[0].passage.doc_title)
+        topical = self._topic_words(query.subject, chosen[0].passage.doc_title)
         held = _words_held(retrieved + titles, topical)
         if titles and retrieved:
             most = max(held[c.key] for c in retrieved)
@@ -1739,7 +1738,7 @@ class ExtractiveAnswerer:
                 titles = [c for c in retrieved if held[c.key] == most]
         titles = titles or [c for c in retrieved if c.score >= top - self.BROAD_MARGIN]
         # A report's review tells what was done last year: a question on this year's plans is not answered by it.
-        if asks_plan(analyse(question)):
+        if query.asks_plan:
             titles = [c for c in titles if not self._reviews(c.passage)]
         if not titles:
             return None
@@ -1756,7 +1755,7 @@ class ExtractiveAnswerer:
             if q.headings[:1] != best.passage.headings[:1]:
                 break  # the chapter ends
             ended = False
-            for c in self._sentences_of(question, retrieval, [q], cands):
+            for c in self._sentences_of(query, retrieval, [q], cands):
                 if q is best.passage and c.position <= best.position:
                     continue
                 m = _SUBSECTION_TITLE_RE.match(c.text)
@@ -1781,7 +1780,7 @@ class ExtractiveAnswerer:
         more = len({c.passage.id for c in body[len(items):]} - {c.passage.id for c in items})
         return [best] + items, more
 
-    def widen(self, question: str, retrieval: Retrieval, chosen: list[_Candidate]) -> tuple[list[_Candidate], int]:
+    def widen(self, query: Query, retrieval: Retrieval, chosen: list[_Candidate]) -> tuple[list[_Candidate], int]:
         """A broad question ("有什么支持", "哪些措施") gets every retrieved passage that answers it, and every
         measure of those passages: to the sentences ``chosen`` (already let through by the gate), each other
         passage is added when its best sentence scores nearly as well; a listed passage then gives each of its
@@ -1790,10 +1789,11 @@ class ExtractiveAnswerer:
         (:meth:`_on_topic`: "大力提振消费。…") all it states. A place the question names (非洲, 东盟, 港澳)
         must be in each item or its headings. Returns the items, grouped by document, and how many more
         passages qualified."""
+        question = query.text
         from rag.glossary import COUNTRIES, REGION_MEMBERS
 
         # The world regions and countries it names (a province or city it names scopes the documents instead).
-        abroad = _abroad_names()
+        abroad = abroad_names()
         by_kind = [(places, names) for places, names in _places_by_kind(question) if set(names) <= abroad]
         asked = {p for places, _ in by_kind for p in places}
         asked |= {m for p in list(asked) for m in REGION_MEMBERS.get(p, ())}
@@ -1826,11 +1826,11 @@ class ExtractiveAnswerer:
                 return False
             return not is_formula(c.text, self.boilerplate) and METADATA_HEADING not in c.passage.headings
 
-        cands = self._candidates(question, retrieval, [h.passage.id for h in retrieval.hits])
+        cands = self._candidates(query, retrieval, [h.passage.id for h in retrieval.hits])
         usable = [c for c in cands if states(c) and on_place(c) and not self._preamble(c.passage)]
         # A plan's general requirements name every field; they answer only when no passage of measures does.
         usable = [c for c in usable if not self._general_requirements(c.passage)] or usable
-        planned = asks_plan(analyse(question)) and any(not self._reviews(c.passage) for c in usable)
+        planned = query.asks_plan and any(not self._reviews(c.passage) for c in usable)
         if planned:
             # A report's review tells what was done last year; it answers only when no passage of a plan does.
             usable = [c for c in usable if not self._reviews(c.passage)]
@@ -1866,7 +1866,7 @@ class ExtractiveAnswerer:
                 p.id for d in held for p in self.index.doc_passages(d)
                 if p.id not in retrieved and asked.intersection(_find_places(p.text, names))
             ]
-            found = self._candidates(question, retrieval, extra)
+            found = self._candidates(query, retrieval, extra)
             for c in found:
                 c.score += self.RANK_PENALTY * c.passage_rank
             usable += [c for c in found if states(c) and on_place(c)]
@@ -1886,11 +1886,11 @@ class ExtractiveAnswerer:
             per_passage[c.passage.id] = per_passage.get(c.passage.id, 0) + 1
         # A passage on the subject asked (its heading or its opening title names it: "大力提振消费。" for "怎么提振
         # 消费") sets out that subject's measures: all of them answer.
-        topical = self._topic_words(question, items[0].passage.doc_title)
+        topical = self._topic_words(query.subject, items[0].passage.doc_title)
         whole = {pid for pid in listed if self._on_topic(next(c.passage for c in items if c.passage.id == pid), topical)}
         # A part the question quotes by its title ("“扩大高水平对外开放”这部分有哪些举措"): the passages it titles are
         # the answer, whole; others that only mention it (a chapter's opening list of tasks) are not.
-        quoted = [q for q in analyse(question).quoted if len(q) >= 4]
+        quoted = [q for q in query.quoted if len(q) >= 4]
         named_part = {c.passage.id for c in usable if self._on_topic(c.passage, quoted)} if quoted else set()
         if named_part:
             tops: dict[str, _Candidate] = {}
@@ -1918,25 +1918,25 @@ class ExtractiveAnswerer:
                 per_passage[pid] += 1
         docs = {d: i for i, d in enumerate(dict.fromkeys(c.passage.doc_id for c in sorted(items, key=lambda c: c.passage_rank)))}
         items.sort(key=lambda c: (docs[c.passage.doc_id], c.passage.order, c.position))
-        return self.on_field(question, items)[: self.BROAD_LINES], len(pool) - len(pool[:room])
+        return self.on_field(query, items)[: self.BROAD_LINES], len(pool) - len(pool[:room])
 
-    def on_field(self, question: str, items: list[_Candidate]) -> list[_Candidate]:
+    def on_field(self, query: Query, items: list[_Candidate]) -> list[_Candidate]:
         """``items`` gathered across a document (:meth:`widen`) less those of passages that name nothing of the
         field asked, when others do: "上海今年养老服务方面打算做哪些事" is answered by the paragraphs on 养老, not
         by one on consumption or finance that scores nearly as well. The field's words are the Chinese question's
         subject nouns (not those of a clause saying who asks) and those of the fields it names, less its
         documents' titles and places, rare enough to say a subject (:attr:`LEAD_SHARE`)."""
+        question = query.text
         # An English question's words are the glossary's terms, often compounds its passages write apart; a place
         # abroad asked is already what each item must name.
-        if not items or not is_chinese(question) or _asks_abroad(question):
+        if not items or not is_chinese(question) or query.asks_abroad:
             return items
         from rag.keyword import words as cut
 
         titles = "".join({c.passage.doc_title for c in items})
         # Not the clauses saying who asks ("我们是做工程机械的民企"): the asker's trade is no field of the document.
-        asked = "，".join(c for c in clauses(question) if not says_who_asks(c))
-        words = set(self._topic_words(asked, titles, nouns=True)) if asked.strip("？? ") else set()
-        for f in analyse(question).fields:
+        words = set(self._topic_words(query.field_subject, titles, nouns=True)) if query.field_subject else set()
+        for f in query.fields:
             words |= {w for w in cut(f) if len(w) >= 2 and w not in titles and not find_places(w)}
         words = {w for w in words if self.gate.share(w) <= self.LEAD_SHARE}
         if not words:
@@ -1949,11 +1949,11 @@ class ExtractiveAnswerer:
     TOPIC_SENTENCES = 12  # a passage on the subject asked gives at most this many sentences
     TOPIC_TITLE_CHARS = 24  # a passage's opening sentence this short, with no comma, is its title ("大力提振消费。")
 
-    def _topic_words(self, question: str, doc_title: str, nouns: bool = False) -> list[str]:
+    def _topic_words(self, subject: str, doc_title: str, nouns: bool = False) -> list[str]:
         """The words naming what a broad question is about: of the question less its asking frame, those not in
         the document's title, not places or years, and rare enough in the passages (:attr:`LEAD_SHARE`) to say
         a subject ("消费", "城市更新", not "企业" or "建设"); with ``nouns``, only its nouns."""
-        words = [w for w in question_terms(analyse(question).subject) if len(w) >= 2 and not w.isdigit() and (is_noun(w) or not nouns)]
+        words = [w for w in question_terms(subject) if len(w) >= 2 and not w.isdigit() and (is_noun(w) or not nouns)]
         return [w for w in words if w not in doc_title and not find_places(w) and self.gate.share(w) <= self.LEAD_SHARE]
 
     def _on_topic(self, passage: Passage, words: list[str]) -> bool:
@@ -1967,15 +1967,10 @@ class ExtractiveAnswerer:
 
 
 # A plan's general requirements or guiding thought: "今年工作的总体要求是：…", "以习近平…为指导，…坚持稳中求进工作总基调".
-# A part of a report or a reply proposing what to do ("四、建议意见", "三、关于进一步加强…工作的意见"), and a question
-# asking what is to be done.
+# A part of a report or a reply proposing what to do ("四、建议意见", "三、关于进一步加强…工作的意见").
 _PROPOSING_PART_RE = re.compile(r"意见|建议|措施|对策|要求|任务")
-_MEASURES_ASKED_RE = re.compile(r"措施|举措|建议|对策|应对|怎么办|抓好|做好|\b(?:measures|steps|recommend|suggest)", re.I)
 _GENERAL_REQUIREMENTS_RE = re.compile(r"总体要求是|工作总基调|指导思想[：:是]")
 
-
-# What a body is responsible for, asked: "主要负责哪些工作", "承担什么职责", "what are its functions".
-_DUTIES_ASKED_RE = re.compile(r"负责(?:哪些|什么)|职能|职责|\bresponsib|\bfunctions?\b|\bduties\b", re.I)
 # A part heading's closing noun that every question may use of anything ("工作要求" is not named by "有哪些要求").
 _GENERIC_PART_NOUNS = frozenset({"要求", "措施", "任务", "工作", "意见", "问题", "情况", "建议"})
 
@@ -1992,9 +1987,6 @@ def _lists_attachments(text: str) -> bool:
 # The name of the things a list question asks for, closing it: "哪几条路", "哪几种“经济”", "哪些平台".
 _ASKED_NOUN_RE = re.compile(r"哪(?:几|些)(?:条|种|个|类|项|大|家|座)?[“\"]?(?P<n>[\u4e00-\u9fff]{1,2})[”\"]?(?=[？?，,。！!]|$)")
 
-
-# Asks a figure of each of several things ("各建几个", "分别是多少", "how many each").
-_ASKS_EACH_RE = re.compile(r"各[^，,。？?]{0,6}(?:多少|几)|分别[^，,。？?]{0,6}(?:多少|几|是)|\beach\b|\brespectively\b", re.I)
 
 
 # A numbered measure's title standing alone: "（三）完善农机装备创新体系。", "（一）带量采购，以量换价。",
@@ -2118,7 +2110,7 @@ _BODY_IN_RE = re.compile(r"[\u4e00-\u9fff]{1,8}?(?:部|委|总局|局|办公厅|
 
 def _names_places(sentence: str) -> int:
     """How many of China's places and the world's countries and regions ``sentence`` names."""
-    return len({p.name for p in find_places(sentence)} | {n for n in _abroad_names() if n in sentence})
+    return len({p.name for p in find_places(sentence)} | {n for n in abroad_names() if n in sentence})
 
 
 # An item's label: "七、国庆节：…", "（二）春节：…", "总指挥：…" (a short name before a colon).

@@ -153,6 +153,43 @@ class Query:
         生产企业，") and its asking frame (:func:`subject_text`)."""
         return _subject_of(self.text)
 
+    @property
+    def field_subject(self) -> str:
+        """:attr:`subject` of its clauses that do not say who asks ("我们是做工程机械的民企，想去中东开拓市场，…":
+        the asker's trade is no field of the document)."""
+        asked = "，".join(c for c in clauses(self.text) if not says_who_asks(c))
+        return _subject_of(asked) if asked.strip("？? ") else ""
+
+    @property
+    def asks_abroad(self) -> bool:
+        """It names a world region or a country (非洲, 东盟, 迪拜): the items answering it are those on that place."""
+        abroad = abroad_names()
+        return any(set(names) <= abroad for _, names in _places_by_kind(self.text))
+
+    @property
+    def asks_measures(self) -> bool:
+        """It asks measures or proposals ("提出了哪些应对措施", "要求抓好哪些工作", "what steps")."""
+        return bool(_MEASURES_ASKED_RE.search(self.text))
+
+    @property
+    def asks_duties(self) -> bool:
+        """It asks what a body is responsible for ("主要负责哪些工作", "职能", "duties")."""
+        return bool(_DUTIES_ASKED_RE.search(self.text))
+
+    @property
+    def asks_each(self) -> bool:
+        """It asks a figure or a name of each of several things ("各多少", "分别是", "respectively")."""
+        return bool(_ASKS_EACH_RE.search(self.text))
+
+    @property
+    def asks_plan(self) -> bool:
+        """It asks what is planned or offered, with no year of its own (a year naming a report is the report's): a
+        target or plan ("今年打算怎么帮忙", "计划采取哪些措施") or, broad and not about the past, what support there is
+        ("今年省里能给些什么支持"). A report's review says what was done the year before."""
+        if self.asked_years:  # "2025年政府工作报告里…": that year names the report, and is not asked
+            return False
+        return self.stage == "target" or (self.broad and not self.stage and not _ASKS_PAST_RE.search(self.text))
+
 
 @lru_cache(maxsize=1024)
 def _subject_of(text: str) -> str:
@@ -499,6 +536,10 @@ _WHOLE_UNITS = ("工作日", "个工作日", "公顷", "万人次", "万人", "�
 _ASKS_ACTUAL_RE = re.compile(r"实际|已经|截至|截止|目前|现在|如今|到现在")
 _TARGET_RE = re.compile(r"力争|争取|目标|五年内|到20\d\d年|计划")
 # A question about what happened, not what is planned: "2025年帮了多少家", "How many … did … in 2025".
+# Measures or proposals asked; what a body is responsible for; a figure or name of each of several things.
+_MEASURES_ASKED_RE = re.compile(r"措施|举措|建议|对策|应对|怎么办|抓好|做好|\b(?:measures|steps|recommend|suggest)", re.I)
+_DUTIES_ASKED_RE = re.compile(r"负责(?:哪些|什么)|职能|职责|\bresponsib|\bfunctions?\b|\bduties\b", re.I)
+_ASKS_EACH_RE = re.compile(r"各[^，,。？?]{0,6}(?:多少|几)|分别[^，,。？?]{0,6}(?:多少|几|是)|\beach\b|\brespectively\b", re.I)
 _ASKS_PAST_RE = re.compile(r"实际|已经|取得了|[办来去做帮建签]了|\b(did|were|was|had|has been|have been)\b", re.I)
 # Asks how a planned step turned out ("中期评估做完了吗？结论是什么？").
 # Asks whether a planned step or target was carried out ("这个做到了吗", "落实了吗", "Did … manage …").
@@ -897,6 +938,11 @@ def _find_places(text: str, names: tuple[str, ...]) -> list[str]:
             if name not in found:
                 found.append(name)
     return found
+
+
+def abroad_names() -> set[str]:
+    """The names of places abroad: world regions and countries (:func:`_place_kinds`)."""
+    return set(_place_kinds()[0]) | set(_place_kinds()[1])
 
 
 def _places_by_kind(question: str) -> list[tuple[set[str], tuple[str, ...]]]:
