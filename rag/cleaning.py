@@ -255,7 +255,7 @@ def clean_document(raw: RawDocument) -> CleanDocument:
     items = [it for it in items if it[0].replace(" ", "") != squashed_title]
     items = _drop_split_title(items, squashed_title)
 
-    paragraphs = _assemble(items, wrapped=is_pdf, plain=raw.path.suffix.lower() in (".txt", ".md"))
+    paragraphs = _drop_notice(_assemble(items, wrapped=is_pdf, plain=raw.path.suffix.lower() in (".txt", ".md")))
     return CleanDocument(
         doc_id=raw.doc_id,
         title=title,
@@ -268,6 +268,26 @@ def clean_document(raw: RawDocument) -> CleanDocument:
         title_from=title_from,
         ocr=dict(raw.meta.get("ocr") or {}),
     )
+
+
+# A copyright or licence notice the copy of a document carries at its end (a web library's, a site's): "本作品是中华
+# 人民共和国的法律、法规…属于公有领域", "版权所有", "Public domain", "All rights reserved". It and what follows it
+# are the copy's, not the document's.
+_NOTICE_RE = re.compile(
+    r"属于公有领域|版权所有|著作权法》第五条|未经[^。]{0,12}(?:许可|授权)[^。]{0,8}(?:转载|复制)|转载请注明|"
+    r"^\s*(?:Public domain|Copyright\b|©)|All rights reserved",
+    re.I,
+)
+NOTICE_TAIL = 8  # a notice is looked for among a document's last this many paragraphs
+
+
+def _drop_notice(paragraphs: list[Paragraph]) -> list[Paragraph]:
+    """``paragraphs`` less a copyright or licence notice among the last :data:`NOTICE_TAIL` and all after it."""
+    start = max(0, len(paragraphs) - NOTICE_TAIL)
+    for i in range(start, len(paragraphs)):
+        if _NOTICE_RE.search(paragraphs[i].text):
+            return paragraphs[:i]
+    return paragraphs
 
 
 def _drop_split_title(items: list[_Item], title: str) -> list[_Item]:

@@ -105,6 +105,13 @@ def test_an_english_question_reads_the_chinese_it_quotes_and_general_policy_term
     assert analyse("What is Zhejiang planning for 2025 to expand high-level opening-up?").broad
 
 
+def test_an_english_question_in_other_words_of_opening_up_is_answered(documents_assistant):
+    # "open wider to the outside world" is 对外开放 as much as "opening-up" is: the glossary's general terms read it.
+    r = documents_assistant.ask("How does Sichuan plan to open wider to the outside world this year?")
+    assert not r.answer.abstained
+    assert _items(r.answer.text)[0].startswith("（五）扩大高水平对外开放")
+
+
 def test_an_english_broad_question_gets_the_reports_subsection(documents_assistant):
     r = documents_assistant.ask("What is Sichuan planning for 2025 to expand opening-up?")
     items = _items(r.answer.text)

@@ -394,3 +394,19 @@ def test_text_file_lines_cut_inside_a_sentence_are_rejoined(tmp_path):
     # A heading standing alone after a finished paragraph stays a heading; a Word or web file's lines are its own.
     page.write_text("政府工作报告\n\n扩大有效投资。\n\n重大项目建设\n\n加快推进重大工程。\n", encoding="utf-8")
     assert [p.text for p in clean_document(load_document(page)).paragraphs] == ["扩大有效投资。", "重大项目建设", "加快推进重大工程。"]
+
+
+def test_a_copy_s_licence_notice_at_the_end_is_not_the_documents_text(tmp_path):
+    # A report copied from a web library ends with the library's licence notice ("本作品是中华人民共和国的法律、
+    # 法规…属于公有领域", "Public domain"): the report ends with its closing call.
+    from conftest import DOCUMENTS
+
+    report = clean_document(load_document(DOCUMENTS / "gwr-national-2024.txt"))
+    assert report.paragraphs[-1].text.startswith("使命重在担当，奋斗创造未来。")
+    assert not any(re.search(r"公有领域|Public domain|维基文库|^false$", p.text) for p in report.paragraphs)
+    # A page's own copyright line goes too; a sentence in the body naming copyright law stays.
+    page = tmp_path / "notice.txt"
+    page.write_text("关于加强版权保护的通知\n\n一、总体要求\n\n依法保护著作权人的合法权益。\n\n二、工作措施\n\n"
+                    "加强网络版权执法。\n\n版权所有：某某网站 未经许可不得转载\n\nCopyright 2024\n", encoding="utf-8")
+    texts = [p.text for p in clean_document(load_document(page)).paragraphs]
+    assert texts == ["一、总体要求", "依法保护著作权人的合法权益。", "二、工作措施", "加强网络版权执法。"]
