@@ -28,6 +28,7 @@ Rules in order (code — what it refuses):
 ``gate.period_not_in_evidence``   a plan period (十三五) answered only by evidence of other years.
 ``gate.country_not_in_evidence``  the country asked about is not the evidence's.
 ``gate.city_not_in_evidence``  the city asked about (not the asker's own) is not the evidence's.
+``gate.province_not_in_evidence`` a province asked about (not the asker's own) named by no evidence, passage or title.
 ``gate.answer_kind_missing``  a fee, phone, address, website, date, amount, count … the evidence lacks.
 ``gate.subject_missing``     a figure asked, but the evidence does not name what it measures.
 ``gate.sibling_term``        the evidence speaks of a thing named like the one asked (初中班 for 高中班).
@@ -437,6 +438,21 @@ def city_not_in_evidence(gate: "EvidenceGate", e: Evidence) -> str | None:
                 continue  # its province's own documents speak for its cities ("规划里对港澳同胞在湘…", asked of 长沙)
             if city.name in subject and not any(n in e.dated or n in titles for n in (city.name, city.full_name)):
                 return f"the evidence does not speak of {city.full_name or city.name}"
+    return None
+
+
+def province_not_in_evidence(gate: "EvidenceGate", e: Evidence) -> str | None:
+    """A province the question asks about, not the asker's own ("内地新疆高中班…", not "我们是湖南的企业，…"), must be
+    named by the evidence, its passages or the titles of its documents: a notice on 西藏's classes does not answer
+    a question on 新疆's, nor does a national report's sentence that never names the province."""
+    provinces = [p for p in e.query.places if p.level == "province"] if e.zh else []
+    if provinces:
+        subject = re.sub(r"\s+", "", e.query.subject)
+        titles = _quoted_titles(e)
+        for place in provinces:
+            names = [n for n in (place.name, place.full_name) if n]
+            if place.name in subject and not any(n in e.dated or n in titles for n in names):
+                return f"the evidence does not speak of {place.full_name or place.name}"
     return None
 
 
@@ -1187,7 +1203,7 @@ RULES: tuple[Rule, ...] = tuple(
     for fn in (
         nothing_retrieved, similarity_floor, off_topic, topic_missing, unknown_field, field_not_in_document, unknown_year, unknown_ordinal, unknown_box, unknown_place,
         quoted_name_missing, year_not_in_evidence, period_not_in_evidence, country_not_in_evidence, city_not_in_evidence,
-        answer_kind_missing, subject_missing,
+        province_not_in_evidence, answer_kind_missing, subject_missing,
         sibling_term, another_rate, figure_not_of_subject, unit_mismatch,
         target_not_result, span_not_year, result_not_target, outcome_missing, rank_missing, names_missing, heading_only, places_missing,
         procedure_missing, who_missing, title_missing, organisation_missing,

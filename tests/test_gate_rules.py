@@ -539,6 +539,26 @@ def test_a_city_asked_about_must_be_the_evidences_but_not_the_askers_own():
     assert city_not_in_evidence(None, e) == "the evidence does not speak of 长沙市"
 
 
+def test_a_province_asked_about_must_be_the_evidences_but_not_the_askers_own():
+    from rag.gate import province_not_in_evidence
+
+    # A notice on 西藏's classes in inland schools (a gov.cn page, not bundled) answers no question on 新疆's.
+    asked = "国务院办公厅关于内地新疆高中班扩大办学规模的通知，在经费保障上有哪些安排？"
+    tibet = "扩大内地西藏初中班（校）所需的正常经费、基建投资、开办费等，依照有关规定执行。"
+    assert province_not_in_evidence(None, evidence(asked, tibet)) == "the evidence does not speak of 新疆维吾尔自治区"
+    assert province_not_in_evidence(None, evidence(asked, "内地新疆高中班所需经费由中央财政负担。")) is None
+    # The bundled plan's title names its province; its sentences say 全省.
+    sentence = "到2025年，全省友好城市力争达到120对。"
+    e = quoted("湖南到2025年友城要达到多少对？", sentence, "第一节")
+    e.retrieval = _Retrieval([_Hit(_Passage("湖南省外事港澳工作“十四五”发展规划", "…" + sentence))])
+    assert province_not_in_evidence(None, e) is None
+    e.retrieval = _Retrieval([_Hit(_Passage("2025年四川省政府工作报告", "…" + sentence))])
+    assert province_not_in_evidence(None, e) == "the evidence does not speak of 湖南省"
+    # The asker's own province is no subject of the question.
+    own = "我们是湖南的一家外贸企业，国家对跨境电商有什么支持政策？"
+    assert province_not_in_evidence(None, evidence(own, "支持跨境电商综合试验区建设。")) is None
+
+
 def test_a_figure_asked_of_a_thing_the_sentences_and_headings_never_name_is_not_theirs(documents_assistant):
     """A review's paragraph of GDP and investment figures (a 2025 provincial report) answers no question on foreign
     trade, though a later sentence of its passage names 进出口."""
