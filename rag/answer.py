@@ -409,6 +409,7 @@ class ExtractiveAnswerer:
         part_cos = [sv.vectors @ np.asarray(v, dtype=np.float32) for _, v in retrieval.parts]
         part_texts = [_roles_text(p) for p, _ in retrieval.parts]  # where each part's role asked is looked for
         part_stages = [analyse(p).stage for p, _ in retrieval.parts]
+        part_measures = [analyse(p).measures for p, _ in retrieval.parts]
         terms = question_terms(question)
         part_terms = [question_terms(p) for p, _ in retrieval.parts]
         types = asked_types(question)
@@ -476,12 +477,10 @@ class ExtractiveAnswerer:
                 bonus += self.FREQUENCY_BONUS  # "多久开一次": "国务院常务会议一般每月召开三次"
             if "date" in types and _DATE_IN_RE.search(sentence):
                 bonus += self.DATE_BONUS  # "什么时候之前完成": a sentence giving a date or deadline
+            counted = 0.0  # of a question in parts, each part's own measure counts for it ("多少次？…多少人死亡？")
             if "count" in types or "amount" in types:
                 bonus += 0.03 if re.search(r"\d", _YEAR_RE.sub("", sentence)) else 0.0  # a year counts nothing
-                if measures and any(has_measure(sentence, m) for m in measures):
-                    bonus += self.MEASURE_BONUS  # counts the very thing asked about
-                elif "amount" in types and _HAS["amount"].search(sentence):
-                    bonus += self.MEASURE_BONUS  # "安排了多少钱": a sum of money ("已在国债中安排该项目2亿元")
+                counted = self._measured(sentence, measures, types)
             if asks_figure and self.states_figure(query, pid, sentence):
                 bonus += self.FACT_BONUS  # "粮食产量616亿斤左右" in a long sentence of targets, for "How much grain…"
             elif asks_figure and not reads_as_asked(sentence, squashed, figure_words):
@@ -525,12 +524,13 @@ class ExtractiveAnswerer:
             if asked_places and _names_other_place(sentence + " ".join(passage.headings), asked_places):
                 bonus -= self.OTHER_PLACE_PENALTY
             own = _own_words(sentence, question)
-            score = float(cos[i]) + self.COVERAGE_WEIGHT * _coverage(terms, own) + bonus + who - stage_penalty - span_penalty
+            score = float(cos[i]) + self.COVERAGE_WEIGHT * _coverage(terms, own) + bonus + counted + who - stage_penalty - span_penalty
             score += self._structure_bonus(passage, refs) + self._year_bonus(passage, sentence, years or self._relative(passage, query), past)
             parts = [
                 float(pc[i])
                 + self.COVERAGE_WEIGHT * _coverage(pt, own)
                 + bonus
+                + (self._measured(sentence, pm or measures, types) if "count" in types or "amount" in types else 0.0)
                 + (self.WHO_BONUS if role and _role_asked(role, ps) or pp and _says_who_holds(sentence, pp) else 0.0)
                 - (
                     (self.STAGE_PENALTY if other_stage(pst, sentence, passage.headings) else 0.0) if pst else stage_penalty
@@ -538,7 +538,9 @@ class ExtractiveAnswerer:
                 - (self.SPAN_PENALTY if span and (one_year or len(py) == 1 and counts) else 0.0)
                 + self._structure_bonus(passage, pr)
                 + self._year_bonus(passage, sentence, py, past)
-                for pc, pt, pr, py, ps, pst, pp in zip(part_cos, part_terms, part_refs, part_years, part_texts, part_stages, part_posts)
+                for pc, pt, pr, py, ps, pst, pp, pm in zip(
+                    part_cos, part_terms, part_refs, part_years, part_texts, part_stages, part_posts, part_measures
+                )
             ]
             cands.append(_Candidate(r, passage, pos, sentence, score, parts))
         # A thing named like the one asked ("全体会议" for "常务会议": another modifier of the same head) speaks of
@@ -556,6 +558,13 @@ class ExtractiveAnswerer:
                 if any(w not in c.text and _sibling_in(w, c.text) for w in asked):
                     c.score -= self.SIBLING_PENALTY
         return cands
+
+    def _measured(self, sentence: str, measures, types) -> float:
+        """:attr:`MEASURE_BONUS` when ``sentence`` counts the very thing asked (one of ``measures``: "27家" for "多少家"),
+        or gives a sum of money when an amount is asked ("安排了多少钱": "已在国债中安排该项目2亿元")."""
+        if measures and any(has_measure(sentence, m) for m in measures):
+            return self.MEASURE_BONUS
+        return self.MEASURE_BONUS if "amount" in types and _HAS["amount"].search(sentence) else 0.0
 
     def _relative(self, passage: Passage, query) -> list[str]:
         """The years the question's relative words (去年, 上一年, 今年) mean in ``passage``'s document (a 2019

@@ -526,7 +526,7 @@ _HAS = {
     "count": re.compile(r"\d|[一二两三四五六七八九十百千万亿]+[个项批次对家名人位场届条张国所种大]|若干|多家"),
 }
 # Measure words a count question names ("多少家", "几个工作日"); the evidence must count the same thing.
-_MEASURE_RE = re.compile(r"(?:多少|(?<![第那这好])几)(个工作日|工作日|公顷|万人次|万人|万吨|万亩|万户|万辆|万千瓦|亿元|万元|美元|家|对|批次|批|人次|名|位|项|场|届|所|条|张|种|天|年|吨|户|座|辆|台|套|亩|列|件|处|个)")
+_MEASURE_RE = re.compile(r"(?:多少|(?<![第那这好])几)(个工作日|工作日|公顷|万人次|万人|万吨|万亩|万户|万辆|万千瓦|亿元|万元|美元|家|对|批次|批|人次|人|名|位|次|项|场|届|所|条|张|种|天|年|吨|户|座|辆|台|套|亩|列|件|处|个)")
 _ASKS_MONEY_RE = re.compile(r"(?:多少|几)块?钱")
 # A share or rate asked as such ("百分之几", "多少个百分点", "by what percentage"), and one stated.
 _PERCENT_ASKED_RE = re.compile(r"百分之(?:几|多少)|百分比是?多少|(?:多少|几)个?百分点|\bpercentage(?: points?)?\b|\bper ?cent\b", re.I)
@@ -847,6 +847,8 @@ def has_measure(text: str, measure: str) -> bool:
     if measure == "%":
         return bool(_PERCENT_RE.search(text))
     unit = measure if measure in _WHOLE_UNITS else measure[-1]
+    if unit == "人":
+        unit = "(?:人|名|位)"  # people are counted as 人, 名 or 位 ("3000名", "12位")
     if unit in ("天", "日"):
         # Days are counted as 天, 日 or 工作日 ("多少天" is answered by "7个工作日"); "9月25日" is a date, no count.
         return bool(re.search(r"(?<![月\d])[\d一二两三四五六七八九十百千万]+[^\d\s，。,]?(?:天|日|个?工作日)", text))

@@ -155,6 +155,16 @@ def hubei_assistant(tmp_path_factory, embedder):
     return _multidoc_assistant(tmp_path_factory, embedder, HUBEI, "hubei")
 
 
+# A report counting two things in one paragraph's sentences (5级以上地震38次; 365人死亡): 国家地震局's of 1997.
+EARTHQUAKES = ("gov-cn-2019/gov-cn-5345291.html",)
+
+
+@pytest.fixture(scope="session")
+def earthquakes_assistant(tmp_path_factory, embedder):
+    """An :class:`Assistant` over :data:`EARTHQUAKES`, indexed once per session."""
+    return _multidoc_assistant(tmp_path_factory, embedder, EARTHQUAKES, "earthquakes")
+
+
 @pytest.fixture(scope="session")
 def proposals_assistant(tmp_path_factory, embedder):
     """An :class:`Assistant` over :data:`PROPOSALS`, indexed once per session."""

@@ -505,3 +505,10 @@ def test_a_sibling_of_the_thing_asked_gives_way_to_the_thing_itself():
     assert _sibling_in("常务会议", "国务院全体会议一般每半年召开一次。")
     assert not _sibling_in("常务会议", "国务院常务会议一般每月召开三次。")
     assert not _sibling_in("常务会议", "会议一般每月召开。")
+
+
+def test_each_part_of_a_count_question_counts_its_own_thing(earthquakes_assistant):
+    # "多少次？…多少人死亡？": the first part's sentence counts 次, the second's 人; each part gets its own.
+    r = earthquakes_assistant.ask("1996年我国共发生5级以上地震多少次？地震灾害造成多少人死亡？")
+    assert not r.answer.abstained
+    assert "38次" in r.answer.text and "365人" in r.answer.text

@@ -539,6 +539,17 @@ def test_a_city_asked_about_must_be_the_evidences_but_not_the_askers_own():
     assert city_not_in_evidence(None, e) == "the evidence does not speak of 长沙市"
 
 
+def test_people_asked_are_counted_in_ren_ming_or_wei():
+    # A circular on serious accidents (a gov.cn page, not bundled) names the accident but counts no one killed.
+    e = evidence("广东连州“12·21”特大道路交通事故造成了多少人死亡？",
+                 "又相继发生了广东连州市“12·21”特大道路交通事故、中石油川东北气矿“12·23”特大井喷事故。")
+    assert unit_mismatch(None, e) == "the evidence counts no 人"
+    assert unit_mismatch(None, evidence("1996年地震灾害造成多少人死亡？", "1996年地震灾害共造成365人死亡。")) is None
+    # The bundled plan and the reports count people as 名 and 万人 too.
+    assert unit_mismatch(None, evidence("要培养多少人？", "培养外事翻译人才100名以上。")) is None
+    assert unit_mismatch(None, evidence("城镇新增就业多少人？", "城镇新增就业1256万人。")) is None
+
+
 def test_a_province_asked_about_must_be_the_evidences_but_not_the_askers_own():
     from rag.gate import province_not_in_evidence
 
