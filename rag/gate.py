@@ -444,11 +444,19 @@ def city_not_in_evidence(gate: "EvidenceGate", e: Evidence) -> str | None:
 def province_not_in_evidence(gate: "EvidenceGate", e: Evidence) -> str | None:
     """A province the question asks about, not the asker's own ("内地新疆高中班…", not "我们是湖南的企业，…"), must be
     named by the evidence, its passages or the titles of its documents: a notice on 西藏's classes does not answer
-    a question on 新疆's, nor does a national report's sentence that never names the province."""
+    a question on 新疆's, nor does a national report's sentence that never names the province. Evidence whose
+    documents are not known (no retrieved passage holds it) is not judged."""
     provinces = [p for p in e.query.places if p.level == "province"] if e.zh else []
     if provinces:
         subject = re.sub(r"\s+", "", e.query.subject)
-        titles = _quoted_titles(e)
+        # (Evidence given as text alone: the titles of the retrieved passages holding its sentences. Where it stands
+        # is not known, the rule does not judge.)
+        said = [x for x in re.split(r"[。；;！!？?]", e.evidence) if len(x.strip()) >= 4]
+        titles = _quoted_titles(e) or "".join(
+            {h.passage.doc_title for h in e.retrieval.hits if any(x.strip() in h.passage.text for x in said)}
+        )
+        if not titles:
+            return None
         for place in provinces:
             names = [n for n in (place.name, place.full_name) if n]
             if place.name in subject and not any(n in e.dated or n in titles for n in names):

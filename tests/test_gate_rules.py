@@ -555,9 +555,16 @@ def test_a_province_asked_about_must_be_the_evidences_but_not_the_askers_own():
 
     # A notice on 西藏's classes in inland schools (a gov.cn page, not bundled) answers no question on 新疆's.
     asked = "国务院办公厅关于内地新疆高中班扩大办学规模的通知，在经费保障上有哪些安排？"
-    tibet = "扩大内地西藏初中班（校）所需的正常经费、基建投资、开办费等，依照有关规定执行。"
-    assert province_not_in_evidence(None, evidence(asked, tibet)) == "the evidence does not speak of 新疆维吾尔自治区"
-    assert province_not_in_evidence(None, evidence(asked, "内地新疆高中班所需经费由中央财政负担。")) is None
+    tibet = "扩大内地西藏初中班（校）所需的正常经费、基建投资、开办费等，依照有关规定执行"
+    e = quoted(asked, tibet + "。", "二、保证必要的办学投资和办学条件")
+    e.retrieval = _Retrieval([_Hit(_Passage("国务院办公厅关于扩大内地西藏初中班（校）招生规模的通知", "（一）" + tibet + "。"))])
+    assert province_not_in_evidence(None, e) == "the evidence does not speak of 新疆维吾尔自治区"
+    xinjiang = "内地新疆高中班所需经费由中央财政负担。"
+    e = quoted(asked, xinjiang, "二、经费保障")
+    e.retrieval = _Retrieval([_Hit(_Passage("国务院办公厅关于扩大内地新疆高中班办学规模的通知", xinjiang))])
+    assert province_not_in_evidence(None, e) is None
+    # Evidence whose document is not known is not judged.
+    assert province_not_in_evidence(None, evidence(asked, tibet)) is None
     # The bundled plan's title names its province; its sentences say 全省.
     sentence = "到2025年，全省友好城市力争达到120对。"
     e = quoted("湖南到2025年友城要达到多少对？", sentence, "第一节")
