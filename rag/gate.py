@@ -58,7 +58,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from rag.keyword import FILLER_WORDS, is_chinese, noun_words, tokenize, words
-from rag.places import find_places
+from rag.places import find_places, names_province
 from rag.query import (
     _ACHIEVED_RE,
     _ASKS_ACTUAL_RE,
@@ -458,8 +458,7 @@ def province_not_in_evidence(gate: "EvidenceGate", e: Evidence) -> str | None:
         if not titles:
             return None
         for place in provinces:
-            names = [n for n in (place.name, place.full_name) if n]
-            if place.name in subject and not any(n in e.dated or n in titles for n in names):
+            if place.name in subject and not names_province(e.dated + titles, place.name):
                 return f"the evidence does not speak of {place.full_name or place.name}"
     return None
 

@@ -61,6 +61,27 @@ def longest_first(name: str) -> tuple[int, str]:
     return -len(name), name
 
 
+# The one-character abbreviations of China's province-level regions (京, 湘, 川 …), written together when the text
+# names several at once ("川渝", "京津冀", "粤港澳", "湘赣"): alone, most are common characters.
+PROVINCE_ABBREVIATIONS = {
+    "北京": "京", "天津": "津", "上海": "沪", "重庆": "渝", "河北": "冀", "河南": "豫", "云南": "云", "辽宁": "辽",
+    "黑龙江": "黑", "湖南": "湘", "安徽": "皖", "山东": "鲁", "新疆": "新", "江苏": "苏", "浙江": "浙", "江西": "赣",
+    "湖北": "鄂", "广西": "桂", "甘肃": "甘", "山西": "晋", "内蒙古": "蒙", "陕西": "陕", "吉林": "吉", "福建": "闽",
+    "贵州": "黔", "广东": "粤", "青海": "青", "西藏": "藏", "四川": "川", "宁夏": "宁", "海南": "琼", "香港": "港",
+    "澳门": "澳", "台湾": "台",
+}
+_ABBREVIATION_RUN_RE = re.compile("[" + "".join(PROVINCE_ABBREVIATIONS.values()) + "]{2,}")
+
+
+def names_province(text: str, name: str) -> bool:
+    """``text`` names the province ``name`` (its short name, 湖南): by that name, or by its abbreviation written together
+    with other provinces' ("川渝合作" names 四川 and 重庆)."""
+    if name in text:
+        return True
+    abbreviation = PROVINCE_ABBREVIATIONS.get(name)
+    return bool(abbreviation) and any(abbreviation in m.group() for m in _ABBREVIATION_RUN_RE.finditer(text))
+
+
 def _adcodes_path() -> Path:
     spec = importlib.util.find_spec("cpca")
     if spec is None or not spec.submodule_search_locations:

@@ -572,6 +572,11 @@ def test_a_province_asked_about_must_be_the_evidences_but_not_the_askers_own():
     assert province_not_in_evidence(None, e) is None
     e.retrieval = _Retrieval([_Hit(_Passage("2025年四川省政府工作报告", "…" + sentence))])
     assert province_not_in_evidence(None, e) == "the evidence does not speak of 湖南省"
+    # Provinces written together by their abbreviations ("川渝") are named: a Sichuan report speaks of 重庆 so.
+    joint = "深入推进成渝地区双城经济圈建设，实施川渝合作共建重大项目300个。"
+    e = quoted("四川今年和重庆一起推进的共建项目有多少个？", joint, "二、2025年重点工作")
+    e.retrieval = _Retrieval([_Hit(_Passage("2025年四川省政府工作报告", joint))])
+    assert province_not_in_evidence(None, e) is None
     # The asker's own province is no subject of the question.
     own = "我们是湖南的一家外贸企业，国家对跨境电商有什么支持政策？"
     assert province_not_in_evidence(None, evidence(own, "支持跨境电商综合试验区建设。")) is None
