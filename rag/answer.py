@@ -866,7 +866,12 @@ class ExtractiveAnswerer:
     def _general_requirements(self, p: Passage) -> bool:
         """``p`` sets out a plan's general requirements ("今年工作的总体要求是：以…为指导，…坚持稳中求进工作总基调")
         or its guiding thought: it names every field in a line, and none of its measures."""
-        return bool(_GENERAL_REQUIREMENTS_RE.search(p.text))
+        if _GENERAL_REQUIREMENTS_RE.search(p.text):
+            return True
+        # …or opens the part with the year's place, and sets out no numbered measure ("（一）着力扩大国内需求。").
+        lines = [x for x in p.text.split("\n") if x.strip() and x.strip() not in p.headings]
+        return bool(lines) and bool(_YEARS_PLACE_RE.match(lines[0].strip())) and not any(
+            _ITEM_MARK_RE.match(x.strip()) for x in lines)
 
     def _leads(self, c: _Candidate) -> bool:
         """``c`` is a sentence of its document's lead (see :meth:`_lead_length`), not a name list's line."""
@@ -1979,6 +1984,8 @@ class ExtractiveAnswerer:
 # A part of a report or a reply proposing what to do ("四、建议意见", "三、关于进一步加强…工作的意见").
 _PROPOSING_PART_RE = re.compile(r"意见|建议|措施|对策|要求|任务")
 _GENERAL_REQUIREMENTS_RE = re.compile(r"总体要求是|工作总基调|指导思想[：:是]")
+# A part's opening on the year's place ("今年是“十四五”规划收官之年，…做好全年工作意义重大。"): the setting, no measure.
+_YEARS_PLACE_RE = re.compile(r"^今年是[^。；;]{2,60}之年")
 
 # A part heading's closing noun that every question may use of anything ("工作要求" is not named by "有哪些要求").
 _GENERIC_PART_NOUNS = frozenset({"要求", "措施", "任务", "工作", "意见", "问题", "情况", "建议"})

@@ -544,3 +544,14 @@ def test_a_bodys_duties_rules_and_requirements_asked_get_those_parts(replies_ass
     text = r.answer.text
     assert "每半年" in text and "会议纪要" in text
     assert len({c.passage.id for c in r.answer.citations}) >= 2
+
+
+def test_a_parts_opening_on_the_years_place_is_no_measure(documents_assistant):
+    # "今年是“十四五”规划收官之年，…做好全年工作意义重大。" opens a provincial report's plan: the setting, not a
+    # measure a broad answer lists. A national report's passage opening so and going on with "（一）着力扩大国内需求。"
+    # sets measures out.
+    ex = documents_assistant.extractive
+    yunnan = next(p for p in ex.index.doc_passages("gwr-2025-yunnan") if "今年是“十四五”规划收官之年" in p.text)
+    assert ex._general_requirements(yunnan)
+    national = next(p for p in ex.index.doc_passages("gwr-national-2023") if "今年是政府换届之年" in p.text)
+    assert "（一）着力扩大国内需求" in national.text and not ex._general_requirements(national)
