@@ -435,6 +435,7 @@ def test_work_conditions_opinions_and_recommendations_asked_are_broad(question):
 
 
 @pytest.mark.parametrize("question", [
+    "第五章讲实施保障，总的要求是什么？",  # the requirement a chapter states, not every item of it
     "2016年政府工作报告讲营改增扩围，从5月1日起新纳入试点的是哪几个行业？",
     "领导小组由哪些方面的成员组成？",
     "What is the recommended daily dose?",
