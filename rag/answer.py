@@ -1103,24 +1103,30 @@ class ExtractiveAnswerer:
             if listed:
                 return compose_broad(question, [(c.passage, c.text) for c in listed[0]], listed[1])
         if query.broad:
-            # A lead-in chosen that announces the list in the question's words ("重点做好以下工作：" for "要重点做好
-            # 哪些工作") says which of the document's lists is asked: its items come before an outline's.
-            announced = self._announced(query, chosen)
-            listed = self.enumeration(query, retrieval, chosen) if announced else None
-            items, more = (
-                self.named_sections(query, retrieval, chosen)
-                or self.field_items(query, retrieval, chosen)
-                or self.run_in_part(query, retrieval, chosen)
-                or listed
-                or self.outline(query, retrieval, chosen)
-                or (None if announced else self.enumeration(query, retrieval, chosen))
-                # A short reply's every point, when no list of its own answers ("采取了以下几方面的措施：一、…").
-                or self.short_document(query, retrieval, chosen)
-                or self.subsection(query, retrieval, chosen)
-                or self.widen(query, retrieval, chosen)
-            )
+            items, more = self.broad_items(query, retrieval, chosen)
             return compose_broad(question, [(c.passage, c.text) for c in items], more)
         return compose(question, [(c.passage, c.text) for c in chosen])
+
+    def broad_items(self, query: Query, retrieval: Retrieval, chosen: list[_Candidate]) -> tuple[list[_Candidate], int]:
+        """A broad question's items (and how many more qualified): the first of the document's parts named, the
+        fields it sets measures on, a run-in part quoted, an announced list, its outline, a short reply's every
+        point, a report's subsection, else every passage that answers (:meth:`widen`)."""
+        # A lead-in chosen that announces the list in the question's words ("重点做好以下工作：" for "要重点做好
+        # 哪些工作") says which of the document's lists is asked: its items come before an outline's.
+        announced = self._announced(query, chosen)
+        listed = self.enumeration(query, retrieval, chosen) if announced else None
+        return (
+            self.named_sections(query, retrieval, chosen)
+            or self.field_items(query, retrieval, chosen)
+            or self.run_in_part(query, retrieval, chosen)
+            or listed
+            or self.outline(query, retrieval, chosen)
+            or (None if announced else self.enumeration(query, retrieval, chosen))
+            # A short reply's every point, when no list of its own answers ("采取了以下几方面的措施：一、…").
+            or self.short_document(query, retrieval, chosen)
+            or self.subsection(query, retrieval, chosen)
+            or self.widen(query, retrieval, chosen)
+        )
 
     # Refusals about what the best sentence states (another thing's figure, another unit, no figure at all):
     # a sentence scoring nearly as well may state the very figure asked. Which of two near-equal sentences
