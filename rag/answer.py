@@ -530,7 +530,7 @@ class ExtractiveAnswerer:
                 float(pc[i])
                 + self.COVERAGE_WEIGHT * _coverage(pt, own)
                 + bonus
-                + (self._measured(sentence, pm or measures, types) if "count" in types or "amount" in types else 0.0)
+                + (self._measured(sentence, pm, types) if pm and ("count" in types or "amount" in types) else counted)
                 + (self.WHO_BONUS if role and _role_asked(role, ps) or pp and _says_who_holds(sentence, pp) else 0.0)
                 - (
                     (self.STAGE_PENALTY if other_stage(pst, sentence, passage.headings) else 0.0) if pst else stage_penalty
@@ -1955,7 +1955,8 @@ class ExtractiveAnswerer:
 
         titles = "".join({c.passage.doc_title for c in items})
         # Not the clauses saying who asks ("我们是做工程机械的民企"): the asker's trade is no field of the document.
-        words = set(self._topic_words(query.field_subject, titles, nouns=True)) if query.field_subject else set()
+        field_subject = query.field_subject
+        words = set(self._topic_words(field_subject, titles, nouns=True)) if field_subject else set()
         for f in query.fields:
             words |= {w for w in cut(f) if len(w) >= 2 and w not in titles and not find_places(w)}
         words = {w for w in words if self.gate.share(w) <= self.LEAD_SHARE}

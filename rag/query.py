@@ -163,8 +163,7 @@ class Query:
     @property
     def asks_abroad(self) -> bool:
         """It names a world region or a country (非洲, 东盟, 迪拜): the items answering it are those on that place."""
-        abroad = abroad_names()
-        return any(set(names) <= abroad for _, names in _places_by_kind(self.text))
+        return _names_abroad(self.text)
 
     @property
     def asks_measures(self) -> bool:
@@ -942,9 +941,17 @@ def _find_places(text: str, names: tuple[str, ...]) -> list[str]:
     return found
 
 
-def abroad_names() -> set[str]:
-    """The names of places abroad: world regions and countries (:func:`_place_kinds`)."""
-    return set(_place_kinds()[0]) | set(_place_kinds()[1])
+@lru_cache(maxsize=1)
+def abroad_names() -> frozenset[str]:
+    """The names of places abroad: world regions and countries (:func:`_place_kinds`), worked out once."""
+    return frozenset(_place_kinds()[0]) | frozenset(_place_kinds()[1])
+
+
+@lru_cache(maxsize=1024)
+def _names_abroad(text: str) -> bool:
+    """``text`` names a world region or a country, every name of a place it names being one abroad."""
+    abroad = abroad_names()
+    return any(set(names) <= abroad for _, names in _places_by_kind(text))
 
 
 def _places_by_kind(question: str) -> list[tuple[set[str], tuple[str, ...]]]:
