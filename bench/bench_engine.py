@@ -1,11 +1,12 @@
 """The old engine (sentence-transformers on torch) against the new (the ONNX export), measured in one run.
 
-    python bench/bench_engine.py [--engines torch,onnx:onnxruntime,onnx] [--large eval/corpora/multidoc]
+    python bench/bench_engine.py [--engines torch,onnx:onnxruntime,onnx,onnx::int8] [--large eval/corpora/multidoc]
                                  [--docs N] [--asks 5] [--keep DIR] [--json FILE]
 
 An engine is a value of ``RAG_ENGINE``, optionally with the ONNX runtime after a colon
 (``RAG_ONNX_RUNTIME``: ``onnx:onnxruntime`` runs everything on ONNX Runtime; plain ``onnx``
-is the default, OpenVINO for passages). For each engine every figure comes from a fresh
+is the default, OpenVINO for passages), and optionally the questions' graph after a second colon
+(``RAG_ONNX_QUERY_PRECISION``: ``onnx::int8`` embeds questions with the int8 graph). For each engine every figure comes from a fresh
 child process, so imports, model loads and memory are each engine's own:
 
 * **ingest** of the bundled corpus and of the large corpus (default
@@ -46,14 +47,16 @@ TARGETS = {
 
 
 def run_child(args: list[str], engine: str, timeout: float = 3600) -> tuple[float, float, str]:
-    """Run a command with ``RAG_ENGINE`` (and ``RAG_ONNX_RUNTIME``) of ``engine``; (wall seconds,
+    """Run a command with ``RAG_ENGINE`` (and ``RAG_ONNX_RUNTIME``, ``RAG_ONNX_QUERY_PRECISION``) of ``engine``; (wall seconds,
     peak RSS MB of the child, stdout).
 
     The peak RSS is the child's own, as GNU time reports it (``/usr/bin/time -f %M``).
     """
-    name, _, runtime = engine.partition(":")
+    name, _, rest = engine.partition(":")
+    runtime, _, query_precision = rest.partition(":")
     env = {**os.environ, "RAG_ENGINE": name, "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1",
-           "TRANSFORMERS_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False", "RAG_ONNX_RUNTIME": runtime or "auto"}
+           "TRANSFORMERS_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False", "RAG_ONNX_RUNTIME": runtime or "auto",
+           "RAG_ONNX_QUERY_PRECISION": query_precision or "fp32"}
     with tempfile.NamedTemporaryFile("r", suffix=".time") as rusage:
         started = time.perf_counter()
         proc = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", rusage.name, *args], cwd=ROOT, env=env,
@@ -181,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--engines", default="torch,onnx:onnxruntime,onnx",
-                        help="old,new… (RAG_ENGINE, optionally :RAG_ONNX_RUNTIME)")
+                        help="old,new… (RAG_ENGINE, optionally :RAG_ONNX_RUNTIME and :RAG_ONNX_QUERY_PRECISION)")
     parser.add_argument("--large", default=str(ROOT / "eval" / "corpora" / "multidoc"),
                         help="the large corpus (default: the 93 documents of ../shared/corpora, copied)")
     parser.add_argument("--docs", type=int, default=0,

@@ -148,6 +148,27 @@ def test_passages_run_on_openvino_and_questions_on_onnx_runtime(fp32) -> None:
         OnnxEmbedder(fp32.onnx_dir, fp32.name, "fp32", runtime="tensorrt")
 
 
+def test_questions_may_run_on_the_int8_graph_over_an_index_of_fp32_vectors(fp32, int8, monkeypatch) -> None:
+    """``RAG_ONNX_QUERY_PRECISION=int8``: questions on the int8 graph, passages (what the index holds) still on
+    fp32, so the index's vectors keep their name and are not re-embedded."""
+    mixed = OnnxEmbedder(fp32.onnx_dir, fp32.name, "fp32", query_precision="int8")
+    assert mixed.vectors == fp32.vectors and mixed.engine == "onnx-fp32"
+    questions = _questions()[:40]
+    np.testing.assert_allclose(mixed.embed_queries(questions), int8.embed_queries(questions), atol=1e-5)
+    np.testing.assert_allclose(mixed.embed_passages(["湖南省友好城市", "长沙"]),
+                               fp32.embed_passages(["湖南省友好城市", "长沙"]), atol=1e-5)
+    assert _cos(mixed.embed_queries(questions), fp32.embed_queries(questions)).min() >= 0.99
+    monkeypatch.setenv("RAG_ONNX_QUERY_PRECISION", "int8")
+    get_settings.cache_clear()
+    try:
+        assert get_embedder().query_precision == "int8"
+    finally:
+        monkeypatch.delenv("RAG_ONNX_QUERY_PRECISION")
+        get_settings.cache_clear()
+    with pytest.raises(ModelNotPreparedError, match="RAG_ONNX_QUERY_PRECISION"):
+        OnnxEmbedder(fp32.onnx_dir, fp32.name, "fp32", query_precision="int4")
+
+
 def test_openvino_serves_questions_from_several_threads_at_once(onnx_dir) -> None:
     """Each thread has its own infer request: questions asked side by side get their own vectors."""
     from concurrent.futures import ThreadPoolExecutor

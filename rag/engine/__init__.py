@@ -59,7 +59,8 @@ def vectors_for(settings: Settings) -> str:
 
 @lru_cache(maxsize=8)
 def _cached_embedder(engine: str, model: str, onnx_dir: str, precision: str, query_prompt: str,
-                     passage_prompt: str, batch_size: int, runtime: str = "auto") -> Embedder:
+                     passage_prompt: str, batch_size: int, runtime: str = "auto",
+                     query_precision: str | None = None) -> Embedder:
     if engine == "torch":
         from rag.engine.embedding import SentenceTransformerEmbedder
 
@@ -67,7 +68,7 @@ def _cached_embedder(engine: str, model: str, onnx_dir: str, precision: str, que
     from rag.engine.onnx import OnnxEmbedder
 
     return OnnxEmbedder(Path(onnx_dir), model, precision, query_prompt, passage_prompt, batch_size,
-                        runtime=runtime)
+                        runtime=runtime, query_precision=query_precision)
 
 
 def get_embedder(model: str | None = None, query_prompt: str | None = None,
@@ -77,7 +78,7 @@ def get_embedder(model: str | None = None, query_prompt: str | None = None,
 
     Arguments left as ``None`` come from ``settings`` (default
     :func:`rag.settings.get_settings`): ``RAG_ENGINE``, ``RAG_MODEL``,
-    ``RAG_ONNX_DIR``, ``RAG_ONNX_PRECISION``, ``RAG_ONNX_RUNTIME``, ``RAG_QUERY_PROMPT``,
+    ``RAG_ONNX_DIR``, ``RAG_ONNX_PRECISION``, ``RAG_ONNX_QUERY_PRECISION``, ``RAG_ONNX_RUNTIME``, ``RAG_QUERY_PROMPT``,
     ``RAG_PASSAGE_PROMPT``, ``RAG_EMBED_BATCH_SIZE``.
 
     Raises:
@@ -94,6 +95,7 @@ def get_embedder(model: str | None = None, query_prompt: str | None = None,
             s.passage_prompt if passage_prompt is None else passage_prompt,
             s.embed_batch_size,
             s.onnx_runtime,
+            s.onnx_query_precision,
         )
 
 
