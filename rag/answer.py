@@ -30,41 +30,29 @@ from rag.wordcut import posseg
 from rag.retrieval import Hit, Retrieval, heading_matches
 from rag.settings import Settings
 from rag.documents import passage_time, review_part
-from rag.glossary import chinese_terms as _chinese_terms
 from rag.gate import DAY_RE, EvidenceGate, GateDecision, subject_nouns  # noqa: F401  (the gate runs before any answer is composed)
-from rag.query import (  # noqa: F401  (what the question asks, read by rag.query)
-    ASKS_FIRST_RE,
+from rag.query import (
     FREQUENCY_RE,
     RANKED_FIRST_RE,
     SPAN_FIGURE_RE,
-    subject_text,
     _ACHIEVED_RE,
-    _ASKS_ACTUAL_RE,
-    _ASKS_OUTCOME_RE,
-    _ASKS_PAST_RE,
     _HAS,
     _TARGET_RE,
     _YEAR_RE,
     _dated,
     _find_places,
     _names_other_place,
-    _period_years,
     _place_kinds,
-    _places_by_kind,
-    _years_named,
     years_asked,
-    TARGET_WORDS_RE,
     Query,
     abroad_names,
     analyse,
-    asked_types,
     asks_about_box,
-    clauses,
     has_measure,
-    places_named,
     other_stage,
-    says_who_asks,
+    question_terms,
 )
+
 
 NOT_FOUND_ZH = "文件中未找到这个问题的答案。"
 NOT_FOUND_EN = "The documents do not contain the answer to this question."
@@ -114,42 +102,6 @@ _NUMBERED_TITLE_RE = re.compile(r"^\s*\d{1,2}[\.．、]\s*[^，,；;：:]{2,22}[
 _ITEM_START_RE = re.compile(r"^\s*(\d{1,2}[\.．、]|——|[（(][一二三四五六七八九十\d]+[)）])")
 
 
-# The interrogative phrases of a Chinese question: what they ask is not a topic word ("多长时间", "哪一条", "几个").
-_ASKING_RE = re.compile(
-    r"多长时间|多少|多久|多长|多大|多高|什么时候|什么|怎么样?|如何|哪(?:一|几)?[个条项年天种类家位些里儿方]|几[个项条年天种类家位]"
-)
-
-
-def question_terms(question: str) -> list[str]:
-    """The terms whose presence in a sentence says it is on topic.
-
-    Chinese questions: their jieba tokens. English questions: the Chinese terms
-    the glossary finds in them, and their numbers — English words never occur
-    in the Chinese sentences. Worked out once per question: every document's
-    sentences of a per-document answer are scored against them.
-    """
-    return list(_question_terms(question))
-
-
-@lru_cache(maxsize=1024)
-def _question_terms(question: str) -> tuple[str, ...]:
-    from rag.glossary import chinese_terms, indicator_terms, term_groups
-
-    if is_chinese(question):
-        # The words that ask ("多长时间", "哪一条") name nothing a sentence must hold: "第十一条" holds "一条".
-        asked = [m.span() for m in _ASKING_RE.finditer(question)]
-        kept = [
-            t for t in tokenize(question)
-            if not any(question.find(t, a, b) >= 0 and len(t) <= b - a for a, b in asked)
-        ]
-        # A Latin abbreviation in a Chinese question ("GDP增长多少") is written out in the documents: its
-        # shortest Chinese term (生产总值) is the one every spelling holds.
-        latin = [min(g, key=len) for g in term_groups(" ".join(re.findall(r"[A-Za-z][A-Za-z&.\-]*", question))) if g]
-        # Everyday indicator names in the reports' terms, whole ("经济增速": 生产总值增长; "经济总量": 生产总值).
-        return tuple(dict.fromkeys(kept + [t for w in latin for t in tokenize(w)] + indicator_terms(question)))
-
-    return tuple(dict.fromkeys(chinese_terms(question) + re.findall(r"\d+(?:\.\d+)?", question)))
-
 
 def _enumerates(text: str) -> bool:
     """True when a sentence lists three or more items ("A、B、C")."""
@@ -184,21 +136,6 @@ def _adds_term(groups: list[tuple[str, ...]], sentence: str, said: str) -> bool:
     """
     return any(any(t in sentence for t in g) and not any(t in said for t in g) for g in groups)
 
-
-def _words_beyond(question: str, title: str) -> list[str]:
-    """The question's words (:func:`question_terms`) that say more than a document's title: what it asks of the
-    document rather than which document it is."""
-    return [w for w in question_terms(question) if len(w) >= 2 and not w.isdigit() and w not in title]
-
-
-def _roles_text(question: str) -> str:
-    """Where a member list's role is looked for: a Chinese question without spaces; an English one's glossary
-    terms ("Who heads the leading group": 组长, 主任)."""
-    if is_chinese(question):
-        return re.sub(r"\s", "", question)
-    from rag.glossary import chinese_terms
-
-    return "、".join(chinese_terms(question))
 
 
 # A body's own unit, whose posts are not the body's ("办公室主任" is not the committee's 主任).
@@ -407,27 +344,27 @@ class ExtractiveAnswerer:
             return []
         cos = sv.vectors @ np.asarray(retrieval.query_vector, dtype=np.float32)
         part_cos = [sv.vectors @ np.asarray(v, dtype=np.float32) for _, v in retrieval.parts]
-        part_texts = [_roles_text(p) for p, _ in retrieval.parts]  # where each part's role asked is looked for
+        part_texts = [analyse(p).roles_text for p, _ in retrieval.parts]  # where each part's role asked is looked for
         part_stages = [analyse(p).stage for p, _ in retrieval.parts]
         part_measures = [analyse(p).measures for p, _ in retrieval.parts]
-        terms = question_terms(question)
-        part_terms = [question_terms(p) for p, _ in retrieval.parts]
-        types = asked_types(question)
+        terms = query.terms
+        part_terms = [analyse(p).terms for p, _ in retrieval.parts]
+        types = query.answer_types
         measures = query.measures
         rank_of = {pid: first_rank + r for r, pid in enumerate(ids)}
         refs = retrieval.refs
         part_refs = retrieval.part_refs or [[] for _ in retrieval.parts]
         reports = {str(y) for y in query.naming_reports}  # "2025年政府工作报告…2024年增长了多少": 2025 names the report
-        years = [y for y in _years_named(question) if y not in reports]
+        years = [y for y in query.named_years if y not in reports]
         part_years = [years_asked(p) for p, _ in retrieval.parts]
-        past = bool(_ASKS_PAST_RE.search(question))
-        asks_first = bool(ASKS_FIRST_RE.search(question))
-        counts = bool(types & {"count", "amount"}) and not SPAN_FIGURE_RE.search(question)
+        past = query.asks_past
+        asks_first = query.asks_first
+        counts = bool(types & {"count", "amount"}) and not query.asks_span
         one_year = len(years) == 1 and counts
-        asked_places = _places_by_kind(question)
+        asked_places = query.places_asked
         labels = _item_labels(sv.passage_ids, sv.sentences)
-        squashed = re.sub(r"\s", "", question)
-        roles = _roles_text(question)
+        squashed = query.squashed
+        roles = query.roles_text
         # The posts a who-question asks, written as it writes them ("办公室主任"): a sentence saying who holds one
         # ("办公室主任由民航总局副局长杨国庆担任") answers as a member list's line does. Of a question in several,
         # the first's; the others' count for their parts ("组长是谁？办公室主任由谁兼任？": the list, then the sentence).
@@ -436,7 +373,7 @@ class ExtractiveAnswerer:
         # The bodies a who-question names ("水利部", "国家发展改革委"): a member list's line of the one asked.
         orgs = [m[-3:] for m in _ORG_NAMED_RE.findall(squashed)] if "who" in types else []
         # An English question names a label by its Chinese term ("National Day": 国庆节).
-        named_in = squashed if query.lang == "zh" else squashed + "".join(_chinese_terms(question))
+        named_in = squashed if query.lang == "zh" else squashed + "".join(query.chinese_terms)
         named_labels = {label for label in labels if _names_label(label, named_in)}
         asks_figure = self.states_figure is not None and query.asks_figure
         if asks_figure:
@@ -447,7 +384,7 @@ class ExtractiveAnswerer:
         asked_noun = (m.group("n") if (m := _ASKED_NOUN_RE.search(squashed)) and "list" in types else "")
         # A list asked: the question's words beyond its document's title, which a lead-in announcing it says.
         lead_words = (
-            _words_beyond(question, retrieval.hits[0].passage.doc_title) if "list" in types and retrieval.hits else []
+            query.words_beyond(retrieval.hits[0].passage.doc_title) if "list" in types and retrieval.hits else []
         )
         cands: list[_Candidate] = []
         for i, ((pid, pos), sentence) in enumerate(zip(sv.keys(), sv.sentences)):
@@ -491,7 +428,7 @@ class ExtractiveAnswerer:
                 bonus -= 0.08 if query.asks_publication else self.FORMULA_PENALTY
             elif classify_heading(sentence) is not None:
                 # A heading line names a topic but states nothing; it answers only "which 专栏/节".
-                if not (asks_about_box(question) and sentence.startswith("专栏")):
+                if not (query.asks_box and sentence.startswith("专栏")):
                     bonus -= 0.08
             elif len(sentence) < 12:
                 bonus -= 0.05  # item titles and fragments say little on their own
@@ -615,11 +552,10 @@ class ExtractiveAnswerer:
 
     def _announced(self, query: Query, chosen: list[_Candidate]) -> bool:
         """A sentence ``chosen`` announces a list in the question's words (:meth:`_announces_asked`)."""
-        question = query.text
         if not chosen:
             return False
-        own = _words_beyond(question, chosen[0].passage.doc_title)
-        squashed = re.sub(r"\s", "", question)
+        own = query.words_beyond(chosen[0].passage.doc_title)
+        squashed = query.squashed
         return any(self._announces_asked(c.text, squashed, own) for c in chosen)
 
     def _announces_asked(self, sentence: str, squashed: str, own: list[str]) -> bool:
@@ -659,13 +595,12 @@ class ExtractiveAnswerer:
         asks a list, those whose sentence announcing a list says :attr:`LEAD_IN_WORDS` of the question's words
         ("重点做好以下工作："); when it asks places, those whose sentence names them with a word of the question
         beyond the document's title ("确定北京、吉林、…作为试点地区")."""
-        question = query.text
         ids = [h.passage.id for h in retrieval.hits[:k]]
-        types = asked_types(question)
+        types = query.answer_types
         if "who" not in types and "list" not in types and "places" not in types:
             return ids
-        roles = _roles_text(question)
-        squashed = re.sub(r"\s", "", question) if is_chinese(question) else roles
+        roles = query.roles_text
+        squashed = query.squashed if query.chinese else roles
         docs = list(dict.fromkeys(h.passage.doc_id for h in retrieval.hits[:k]))[: self.ROSTER_DOCS]
         for doc in docs:
             # Read as ranked just below the document's best passage: the document is the one retrieved.
@@ -673,7 +608,7 @@ class ExtractiveAnswerer:
             title = next(h.passage.doc_title for h in retrieval.hits[:k] if h.passage.doc_id == doc)
             # A list asked ("符合哪些条件的社团可以保留", "要重点做好哪几项试点任务"): the sentence announcing it in
             # the question's own words ("符合下列要求的社会团体予以保留。", "重点做好以下工作：").
-            own = _words_beyond(question, title) if "list" in types else []
+            own = query.words_beyond(title) if "list" in types else []
             phrase = _places_phrase(squashed) if "places" in types else ""
             for p in self.index.doc_passages(doc):
                 if "who" in types and any(
@@ -710,7 +645,7 @@ class ExtractiveAnswerer:
             cands = [c for c in cands if not self._reviews(c.passage)] or cands
         if not cands:
             return []
-        types = asked_types(question)
+        types = query.answer_types
         by_score = sorted(cands, key=lambda c: -c.score)
         best = by_score[0]
         if query.lang != "zh" and "why" not in types and not query.asks_publication and self._leads(best):
@@ -765,7 +700,7 @@ class ExtractiveAnswerer:
             # answered by evidence dated only in other years (the 2025 review).
             years = years_asked(part)
             # Its time too: a 2025 report's "一、过去一年工作回顾" is of 2024.
-            dated = [c for c in body if _dated(self._said([c]) + self._time_of(c.passage), years, _period_years(part))]
+            dated = [c for c in body if _dated(self._said([c]) + self._time_of(c.passage), years, analyse(part).period_years)]
             # A part naming a year by the document's own ("去年粮食产量是多少？今年的目标…"): of the year it means.
             relative = next(iter(analyse(part).relative_years), "")
             if not years and relative:
@@ -903,7 +838,6 @@ class ExtractiveAnswerer:
     def _article_lead(self, query: Query, retrieval: Retrieval, item: _Candidate, cands: list[_Candidate]) -> list[_Candidate]:
         """The lead-in ("…有下列行为之一的，…可以处10万元以下的罚款；情节严重的，…：") of the article whose numbered
         item ``item`` is: its sentences from the article's start to the one ending in a colon; [] for any other."""
-        question = query.text
         p = item.passage
         if not _ARTICLE_ITEM_RE.match(item.text) or not p.headings or not is_article(p.headings[-1]):
             return []
@@ -949,7 +883,6 @@ class ExtractiveAnswerer:
         """The best enumerating sentence of the passages next to the best one, in its section, when the section
         is short (:attr:`SHORT_SECTION` passages at most): a short section is on one subject, and its list may run
         across a passage boundary. A report's section runs for pages; its next passage is on another subject."""
-        question = query.text
         p = best.passage
         if sum(q.headings == p.headings for q in self.index.doc_passages(p.doc_id)) > self.SHORT_SECTION:
             return None
@@ -961,7 +894,6 @@ class ExtractiveAnswerer:
         self, query: Query, retrieval: Retrieval, passages: list[Passage], cands: list[_Candidate]
     ) -> list[_Candidate]:
         """The scored sentences of ``passages``, in reading order; a passage outside the top k is scored the same way."""
-        question = query.text
         ids = {p.id for p in passages}
         found = [c for c in cands if c.passage.id in ids]
         missing = [p.id for p in passages if not any(c.passage.id == p.id for c in found)]
@@ -979,7 +911,6 @@ class ExtractiveAnswerer:
         "2. 基本原则:——坚持党管外事。…——坚持以人民为中心。…" ends one passage and
         "——坚持服务大局。…" opens the next: the question asks for the whole list.
         """
-        question = query.text
         if not items or len(items) >= self.MAX_LIST_ITEMS:
             return []
         marker = _ITEM_START_RE.match(items[-1].text).group(1)
@@ -1208,7 +1139,6 @@ class ExtractiveAnswerer:
         具体措施") gets all of them. Each title is followed by the sentences that set its measure out
         (:meth:`_with_bodies`). A document with attachments is read in its own text first (:func:`_before_attachment`).
         None for any other question (and for one naming a place abroad, which :meth:`widen` answers)."""
-        question = query.text
         hits = retrieval.hits
         if not hits or not chosen or query.asks_abroad:
             return None  # a place abroad asked: the items on it are picked from the passages (:meth:`widen`)
@@ -1221,7 +1151,7 @@ class ExtractiveAnswerer:
         # The title's kind, places and years ("2025年北京市政府工作报告") say which document, not its subject.
         record = self.records.get(doc)
         title = _title_subject(hits[0].passage.doc_title, record.kind if record else "")
-        words = [t for t in question_terms(question) if len(t) >= 2 and not t.isdigit()]
+        words = [t for t in query.terms if len(t) >= 2 and not t.isdigit()]
         if not words or sum(t in title for t in words) < self.OUTLINE_TITLE_SHARE * len(words):
             return None
         passages = [p for p in self.index.doc_passages(doc) if METADATA_HEADING not in p.headings]
@@ -1241,7 +1171,7 @@ class ExtractiveAnswerer:
                 return parts
         for c in titles:  # each read as if retrieved first: the document, not a passage's rank, is the answer
             c.score += self.RANK_PENALTY * c.passage_rank
-        subject = [t for t in question_terms(subject_text(question)) if len(t) >= 2 and not t.isdigit()]
+        subject = query.subject_terms
         whole = not _narrows(subject, title, [p.text for p in passages])
         # Asked of a part, the best title must answer nearly as well as the best sentence; the others are
         # weighed against it.
@@ -1288,7 +1218,6 @@ class ExtractiveAnswerer:
         Measures asked ("提出了哪些应对措施", "要求抓好哪些工作") of a report whose parts tell what happened and
         then what is proposed ("一、基本情况 … 四、建议意见", "三、关于进一步加强…工作的意见"): the parts proposing,
         whole, not the first lines of every part."""
-        question = query.text
         seq = sorted(cands, key=lambda c: (c.passage.order, c.position))
         heads = list(dict.fromkeys(c.passage.headings[0] for c in seq if c.passage.headings
                                    and re.match(r"[一二三四五六七八九十]+、", c.passage.headings[0])
@@ -1315,7 +1244,7 @@ class ExtractiveAnswerer:
             return None
         # The parts the question names by their headings ("主要职能是什么？有哪些工作规则和工作要求？" of a reply whose
         # parts are 一、主要职能 … 四、工作要求): those parts, not the others.
-        squashed = re.sub(r"\s+", "", question)
+        squashed = query.squashed
         duties = query.asks_duties
 
         def names(heading: str) -> bool:
@@ -1337,7 +1266,6 @@ class ExtractiveAnswerer:
         or, for a part with no numbered items, its sentences scoring nearly as well as its best. Only when the
         parts named are fewer than half of the document's: a field matching most parts names none. None for any
         other question."""
-        question = query.text
         if not chosen or not (query.fields or "list" in query.answer_types):
             return None
         best = max(chosen, key=lambda c: c.score)
@@ -1369,10 +1297,10 @@ class ExtractiveAnswerer:
                 return None
             # A numbered part the question names by its whole heading ("部门委员来自哪些部门" of "（一）部门委员") is
             # listed entry by entry, numbered or not (not an attachment headed by the document's name).
-            squashed = re.sub(r"\s+", "", question)
+            squashed = query.squashed
             whole = [h for h in tops if _bare(h.strip()) != h.strip() and len(_heading_name(h)) >= 3 and _heading_name(h) in squashed]
             entries = len(whole) == 1
-            words = _words_beyond(question, best.passage.doc_title)
+            words = query.words_beyond(best.passage.doc_title)
             held = {h: sum(w in h for w in words) for h in tops}
             most = max(held.values(), default=0)
             named = [h for h in tops if held[h] == most] if most >= self.PART_WORDS else []
@@ -1416,7 +1344,6 @@ class ExtractiveAnswerer:
         it states, in its order. Such a document is no list of measures under headings, and what it says on each
         point asked (who pays, what comes next) is a sentence or two of its own. None unless all the sentences
         chosen are from one document that short."""
-        question = query.text
         docs = {c.passage.doc_id for c in chosen}
         if len(docs) != 1:
             return None
@@ -1449,7 +1376,6 @@ class ExtractiveAnswerer:
         税费"), in the document's order. A field the title holds, or most of its sentences name, is the document's
         whole subject and picks nothing. None unless two fields and at least half of them are found, or an English
         question's quoted Chinese field names a measure's title (then that item, with what it sets out)."""
-        question = query.text
         if not chosen or not query.field_parts:
             return None
         best = max(chosen, key=lambda c: c.score)
@@ -1576,7 +1502,6 @@ class ExtractiveAnswerer:
         gets those sentences. None when no sentence
         chosen is the list's lead-in, a title or an item's opening, when the question's words point to one item,
         or when the list is of bare labels ("一、主要职能")."""
-        question = query.text
         if not chosen or query.asks_abroad:
             return None
         best = max(chosen, key=lambda c: c.score)
@@ -1585,8 +1510,8 @@ class ExtractiveAnswerer:
         keys = {c.key for c in chosen}
         ats = [i for i, c in enumerate(seq) if c.key in keys]  # the chosen sentences' places in the document
         # The question's words that are not the document's subject (its title's).
-        own = _words_beyond(question, best.passage.doc_title)
-        squashed = re.sub(r"\s", "", question)
+        own = query.words_beyond(best.passage.doc_title)
+        squashed = query.squashed
         for run in runs:
             first = run[0]
             titles = [seq[i] for i in run]
@@ -1667,11 +1592,10 @@ class ExtractiveAnswerer:
         title opens its paragraph, is short (:attr:`RUN_IN_CHARS`), has no comma and no figure, and is found in a
         retrieved passage of the best evidence's document. None when no such title is quoted, or when the
         question names more than the titles it quotes ("发展高原特色农业、保障粮食安全" quotes only the second)."""
-        question = query.text
         if not chosen:
             return None
         best = max(chosen, key=lambda c: c.score)
-        squashed = re.sub(r"\s+", "", question)
+        squashed = query.squashed
         shortest, longest = self.RUN_IN_CHARS
 
         def title_of(sentences: list[str]) -> str:
@@ -1713,7 +1637,7 @@ class ExtractiveAnswerer:
         if not quoted or len(picked) < 2:
             return None
         # The question's other nouns, beyond the titles it quotes and its document's title, name another part.
-        other = [w for w in subject_nouns(question, query) if w not in FILLER_WORDS and w not in ("方面", "领域")
+        other = [w for w in subject_nouns(query) if w not in FILLER_WORDS and w not in ("方面", "领域")
                  and not any(w in t for t in quoted) and w not in best.passage.doc_title]
         if other:
             return None
@@ -1738,7 +1662,6 @@ class ExtractiveAnswerer:
         passages, from the title to the next title numbered alike, give every measure they state, in reading
         order, up to :attr:`BROAD_LINES`. None when no sentence chosen is such a title (a report's review's, for a
         question on this year's plans), or a place abroad is asked (:meth:`widen`)."""
-        question = query.text
         if query.asks_abroad:
             return None
         cands = self._candidates(query, retrieval, [h.passage.id for h in retrieval.hits])
@@ -1809,12 +1732,11 @@ class ExtractiveAnswerer:
         (:meth:`_on_topic`: "大力提振消费。…") all it states. A place the question names (非洲, 东盟, 港澳)
         must be in each item or its headings. Returns the items, grouped by document, and how many more
         passages qualified."""
-        question = query.text
         from rag.glossary import COUNTRIES, REGION_MEMBERS
 
         # The world regions and countries it names (a province or city it names scopes the documents instead).
         abroad = abroad_names()
-        by_kind = [(places, names) for places, names in _places_by_kind(question) if set(names) <= abroad]
+        by_kind = [(places, names) for places, names in query.places_asked if set(names) <= abroad]
         asked = {p for places, _ in by_kind for p in places}
         asked |= {m for p in list(asked) for m in REGION_MEMBERS.get(p, ())}
         # The short forms the documents write a country's relations in ("对俄", "中俄" for 俄罗斯): read only in
@@ -1946,10 +1868,9 @@ class ExtractiveAnswerer:
         by one on consumption or finance that scores nearly as well. The field's words are the Chinese question's
         subject nouns (not those of a clause saying who asks) and those of the fields it names, less its
         documents' titles and places, rare enough to say a subject (:attr:`LEAD_SHARE`)."""
-        question = query.text
         # An English question's words are the glossary's terms, often compounds its passages write apart; a place
         # abroad asked is already what each item must name.
-        if not items or not is_chinese(question) or query.asks_abroad:
+        if not items or not query.chinese or query.asks_abroad:
             return items
         from rag.keyword import words as cut
 

@@ -82,8 +82,6 @@ from rag.query import (
     planned,
     under_review,
     _dated,
-    _period_years,
-    _years_named,
     Query,
     analyse,
     asked_types,
@@ -231,7 +229,7 @@ def unknown_field(gate: "EvidenceGate", e: Evidence) -> str | None:
     # Nor may the subject of the asking words, found outside a field ("开宠物医院、做宠物食品生意，国家有哪些监管要求",
     # "…for the pet industry (宠物产业)?"): a noun no passage has, whose opening and closing words none has either.
     if e.query.broad:
-        asked += [w for w in subject_nouns(e.question, e.query) if w not in FILLER_WORDS]
+        asked += [w for w in subject_nouns(e.query) if w not in FILLER_WORDS]
     known = {w for w in asked if gate.holds(w)}
     # A part of a word held is held with it ("保费" of 社保费).
     unknown = [w for w in dict.fromkeys(asked) if w not in known and not any(w in k for k in known)]
@@ -257,7 +255,7 @@ def field_not_in_document(gate: "EvidenceGate", e: Evidence) -> str | None:
     scoped = {h.passage.doc_id for h in e.retrieval.hits}
     # Not the words of a clause saying who asks ("我们公司专门承办马拉松…"): the asker's trade is no subject of the document.
     asker = "".join(c for c in clauses(e.question) if says_who_asks(c))
-    unheld = [w for w in dict.fromkeys(subject_nouns(e.question, e.query))
+    unheld = [w for w in dict.fromkeys(subject_nouns(e.query))
               if w not in FILLER_WORDS and w not in asker and not gate.holds(w, scoped)]
     # The fields the question names ("在发展冰雪经济方面", "在贷款、租赁、保险、税收上"): what the measures asked
     # are to be on. When each holds a noun the document never says, it sets out nothing on any of them.
@@ -293,12 +291,12 @@ def _field_nouns(fields: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
     return tuple(out)
 
 
-def subject_nouns(question: str, query: Query) -> list[str]:
+def subject_nouns(query: Query) -> list[str]:
     """The nouns naming what a broad question asks about: of a Chinese question, those of its
     :attr:`rag.query.Query.subject` that are no place, figure or asking ("哪些项目" of "要建设哪些项目"); of an
     English one, the Chinese it quotes ("the pet industry (宠物产业)")."""
-    if not is_chinese(question):
-        return re.findall(r"[\u4e00-\u9fff]{2,}", question)
+    if not query.chinese:
+        return re.findall(r"[\u4e00-\u9fff]{2,}", query.text)
     return [w for w, _ in noun_words(query.subject, False)
             if len(w) >= 2 and not re.search(r"\d|哪|什么|多少|几", w) and not find_places(w)]
 
@@ -392,8 +390,8 @@ def year_not_in_evidence(gate: "EvidenceGate", e: Evidence) -> str | None:
 def period_not_in_evidence(gate: "EvidenceGate", e: Evidence) -> str | None:
     """A plan period asked about ("十三五期间…", no year besides) is not answered by evidence dated only in other
     years ("到2025年…力争达到120对" is a 十四五 target), unless the evidence names the period."""
-    period = _period_years(e.question)
-    if period and not _years_named(e.question) and not _dated(e.dated, [], period):
+    period = e.query.period_years
+    if period and not e.query.named_years and not _dated(e.dated, [], period):
         from rag.glossary import plan_periods
 
         if not any(name in e.dated for name in plan_periods(e.question)):

@@ -19,7 +19,7 @@ from functools import lru_cache
 from rag.documents import KINDS, REVIEW_HEADING_RE, doc_numbers
 from rag.figures import Condition, condition_of
 from rag.headings import cn_to_int
-from rag.keyword import is_chinese
+from rag.keyword import is_chinese, tokenize
 from rag.places import NATIONAL, Place, find_places, find_places_en, longest_first
 
 _NAMED_YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年(?!代)")
@@ -188,6 +188,80 @@ class Query:
         if self.asked_years:  # "2025年政府工作报告里…": that year names the report, and is not asked
             return False
         return self.stage == "target" or (self.broad and not self.stage and not _ASKS_PAST_RE.search(self.text))
+
+    @property
+    def chinese(self) -> bool:
+        """It is written in Chinese (an English question reaches the Chinese text through its glossary terms)."""
+        return self.lang == "zh"
+
+    @property
+    def squashed(self) -> str:
+        """Its text without spaces, as a Chinese document writes a name ("国 庆 节" is 国庆节)."""
+        return re.sub(r"\s", "", self.text)
+
+    @property
+    def terms(self) -> list[str]:
+        """The terms whose presence in a sentence says it is on topic (:func:`question_terms`)."""
+        return question_terms(self.text)
+
+    @property
+    def subject_terms(self) -> list[str]:
+        """:attr:`terms` of its text less the asking frame (:func:`subject_text`), of two characters or more, no
+        numbers: what a title on its subject holds."""
+        return [t for t in question_terms(subject_text(self.text)) if len(t) >= 2 and not t.isdigit()]
+
+    @property
+    def chinese_terms(self) -> list[str]:
+        """The Chinese terms the glossary finds in it (an English question's way to the Chinese evidence)."""
+        from rag.glossary import chinese_terms
+
+        return chinese_terms(self.text)
+
+    @property
+    def roles_text(self) -> str:
+        """Where a member list's role is looked for: a Chinese question without spaces; an English one's glossary
+        terms ("Who heads the leading group": 组长, 主任)."""
+        return self.squashed if self.chinese else "、".join(self.chinese_terms)
+
+    @property
+    def named_years(self) -> list[str]:
+        """The years its text names ("2025年…", "in 2025"), those naming a report included."""
+        return _years_named(self.text)
+
+    @property
+    def period_years(self) -> set[int]:
+        """The years of the five-year plan periods it names ("十三五", "13th Five-Year Plan" → 2016–2020)."""
+        return _period_years(self.text)
+
+    @property
+    def places_asked(self) -> list[tuple[set[str], tuple[str, ...]]]:
+        """The places it names, per kind, with that kind's names (:func:`_places_by_kind`)."""
+        return _places_by_kind(self.text)
+
+    @property
+    def asks_box(self) -> bool:
+        """It asks which 专栏 (box) something is in."""
+        return asks_about_box(self.text)
+
+    @property
+    def asks_past(self) -> bool:
+        """It asks what happened ("实际", "已经", "办了", "did")."""
+        return bool(_ASKS_PAST_RE.search(self.text))
+
+    @property
+    def asks_first(self) -> bool:
+        """It asks what ranks first ("排名第一", "ranks first")."""
+        return bool(ASKS_FIRST_RE.search(self.text))
+
+    @property
+    def asks_span(self) -> bool:
+        """It asks a figure over several years ("年均", "五年来", "累计"), which no single year's count answers."""
+        return bool(SPAN_FIGURE_RE.search(self.text))
+
+    def words_beyond(self, title: str) -> list[str]:
+        """Its words (:attr:`terms`) that say more than a document's ``title``: what it asks of the document rather
+        than which document it is."""
+        return [w for w in self.terms if len(w) >= 2 and not w.isdigit() and w not in title]
 
 
 @lru_cache(maxsize=1024)
@@ -1028,3 +1102,38 @@ def _dated(text: str, years: list[str], period: set[int]) -> bool:
     return True
 
 
+# The interrogative phrases of a Chinese question: what they ask is not a topic word ("多长时间", "哪一条", "几个").
+_ASKING_RE = re.compile(
+    r"多长时间|多少|多久|多长|多大|多高|什么时候|什么|怎么样?|如何|哪(?:一|几)?[个条项年天种类家位些里儿方]|几[个项条年天种类家位]"
+)
+
+
+def question_terms(question: str) -> list[str]:
+    """The terms whose presence in a sentence says it is on topic.
+
+    Chinese questions: their jieba tokens. English questions: the Chinese terms
+    the glossary finds in them, and their numbers — English words never occur
+    in the Chinese sentences. Worked out once per question: every document's
+    sentences of a per-document answer are scored against them.
+    """
+    return list(_question_terms(question))
+
+
+@lru_cache(maxsize=1024)
+def _question_terms(question: str) -> tuple[str, ...]:
+    from rag.glossary import chinese_terms, indicator_terms, term_groups
+
+    if is_chinese(question):
+        # The words that ask ("多长时间", "哪一条") name nothing a sentence must hold: "第十一条" holds "一条".
+        asked = [m.span() for m in _ASKING_RE.finditer(question)]
+        kept = [
+            t for t in tokenize(question)
+            if not any(question.find(t, a, b) >= 0 and len(t) <= b - a for a, b in asked)
+        ]
+        # A Latin abbreviation in a Chinese question ("GDP增长多少") is written out in the documents: its
+        # shortest Chinese term (生产总值) is the one every spelling holds.
+        latin = [min(g, key=len) for g in term_groups(" ".join(re.findall(r"[A-Za-z][A-Za-z&.\-]*", question))) if g]
+        # Everyday indicator names in the reports' terms, whole ("经济增速": 生产总值增长; "经济总量": 生产总值).
+        return tuple(dict.fromkeys(kept + [t for w in latin for t in tokenize(w)] + indicator_terms(question)))
+
+    return tuple(dict.fromkeys(chinese_terms(question) + re.findall(r"\d+(?:\.\d+)?", question)))

@@ -206,13 +206,11 @@ class Targets:
         ``only=TARGET``: a result was asked and the documents give none; say so beside the target they set.
         ``only=RESULT``: a result was asked and the sentences found set targets; the result the documents report
         of that year (with the target it was set against), or None."""
-        from rag.query import _period_years
-
         reports = sorted({y for y, _ in query.dated_kinds})
         # Two reports a year apart ("the 2018 report set a target … what did the 2019 report say was achieved"): the
         # first sets the target, the second reviews that year.
         reports = reports[:1] if len(reports) == 2 and reports[1] - reports[0] == 1 else reports
-        years = [int(y) for y in query.asked_years] or reports or sorted(_period_years(query.text))
+        years = [int(y) for y in query.asked_years] or reports or sorted(query.period_years)
         if not years and query.relative_years:
             # "去年…目标完成了吗": the year before the asked documents' own (a 2025 report's 去年 is 2024).
             records = [self.records[d] for d in doc_ids if d in self.records] if doc_ids else list(self.records.values())

@@ -334,7 +334,7 @@ def test_every_answer_sentence_cites_a_passage_that_contains_it(assistant):
 
 # ------------------------------------------------------------------ places
 def test_a_sentence_about_another_place_of_the_kind_asked_is_not_the_answer():
-    from rag.answer import _names_other_place, _places_by_kind
+    from rag.query import _names_other_place, _places_by_kind
 
     nordic = _places_by_kind("同北欧国家合作主要在哪些方面？")
     assert _names_other_place("拓展湖南与中东欧在数字经济等领域的合作", nordic)
@@ -361,7 +361,7 @@ def test_the_place_asked_about_is_the_place_answered(assistant, question, must_c
 
 # ------------------------------------------------------------------ time named by a part
 def test_evidence_must_be_of_the_time_a_part_names():
-    from rag.answer import _dated, _period_years
+    from rag.query import _dated, _period_years
 
     review = "全年省领导率团出访14批次 外事赋能促发展——2025湖南外事港澳工作回顾之三"
     plan = "5年来,67批次省级领导出访五大洲74个国家 第一节 历史跨越 湖南省外事港澳工作“十四五”发展规划"

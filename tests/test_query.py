@@ -449,3 +449,30 @@ def test_a_figure_or_a_procedure_asked_is_not_broad(question):
 ])
 def test_a_documents_title_before_the_field_is_no_part_of_it(question, fields):
     assert analyse(question).fields == fields
+
+
+def test_the_query_carries_what_every_stage_reads_of_the_question():
+    """The terms, years, plan periods, places, roles and the words beyond a document's title are read once, into
+    the Query the retrieval, the gate and the answerer share (questions on a province's report, the bundled plan
+    and a State Council notice, in Chinese and English)."""
+    hubei = analyse("2025年湖北省对外开放有哪些举措？")
+    assert hubei.chinese and hubei.named_years == ["2025"] and not hubei.period_years
+    assert {"湖北省", "对外开放", "举措"} <= set(hubei.terms)
+    # What it asks of the report, beyond the words of the report's own title.
+    assert hubei.words_beyond("湖北省2025年政府工作报告") == ["对外", "开放", "对外开放", "举措"]
+    assert "举措" not in hubei.subject_terms and "对外开放" in hubei.subject_terms
+    assert [sorted(p) for p, _ in hubei.places_asked] == [["湖北"]]
+
+    plan = analyse("十三五期间省级领导出访了多少国家？")
+    assert plan.period_years == set(range(2016, 2021)) and not plan.named_years
+    assert "多少" not in plan.terms and "出访" in plan.terms
+
+    nordic = analyse("In which areas will Hunan cooperate with the Nordic countries?")
+    assert not nordic.chinese and "北欧" in nordic.chinese_terms
+    assert any("北欧" in places for places, _ in nordic.places_asked)
+
+    who = analyse("Who heads the leading group?")
+    assert who.roles_text == "、".join(who.chinese_terms) and "组长" in who.roles_text
+    assert analyse("领导小组 组长是谁？").roles_text == "领导小组组长是谁？"
+    assert analyse("哪个专栏列出了重点项目？").asks_box and not hubei.asks_box
+    assert analyse("近五年年均增长多少？").asks_span and analyse("实际完成了多少？").asks_past

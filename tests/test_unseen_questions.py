@@ -293,7 +293,7 @@ def test_a_years_figure_asked_at_no_stage_is_what_the_next_report_says_it_came_t
 
 
 def test_an_english_question_on_how_the_economy_grew_reads_the_output_figure():
-    from rag.answer import question_terms
+    from rag.query import question_terms
 
     assert "生产总值" in question_terms("How fast did Qinghai's economy grow in 2024?")
     assert "生产总值" in question_terms("By how much did the economy expand last year?")
