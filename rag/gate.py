@@ -30,6 +30,7 @@ Rules in order (code — what it refuses):
 ``gate.city_not_in_evidence``  the city asked about (not the asker's own) is not the evidence's.
 ``gate.province_not_in_evidence`` a province asked about (not the asker's own) named by no evidence, passage or title.
 ``gate.answer_kind_missing``  a fee, phone, address, website, date, amount, count … the evidence lacks.
+``gate.figure_missing``      an English question asks what figure a target, rate or share is; the evidence gives none.
 ``gate.subject_missing``     a figure asked, but the evidence does not name what it measures.
 ``gate.sibling_term``        the evidence speaks of a thing named like the one asked (初中班 for 高中班).
 ``gate.another_rate``        a rate asked by name (再生利用率), the evidence gives another (处理率).
@@ -483,6 +484,28 @@ def answer_kind_missing(gate: "EvidenceGate", e: Evidence) -> str | None:
     return None
 
 
+# "What M2 money supply growth target", "what unemployment rate", "what share of": the figure a target, a rate or a share is.
+_FIGURE_ASKED_EN_RE = re.compile(
+    r"\bwhat (?:[\w&/-]+ ){0,5}(?:growth |increase |reduction )?(?:target|rate|intensity|share|ratio|proportion|percentage)s?\b"
+    r"(?! (?:for|of) (?:opening|reform|development|the (?:plan|work))\b)",
+    re.I,
+)
+
+
+def figure_missing(gate: "EvidenceGate", e: Evidence) -> str | None:
+    """An English question asks what figure a target, rate or share is ("What M2 money supply growth target did the
+    2024 report set?") and the evidence gives none: no number but the years it names, no "三项", "两倍", "翻一番"
+    ("货币供应量同经济增长和价格水平预期目标相匹配"). Such a question names no kind of answer (a count, an amount:
+    :func:`answer_kind_missing`); a Chinese one asks "多少". A target asked as a goal in words ("What target does the
+    plan set for opening up?") is not a figure."""
+    if e.zh or not e.query.asks_figure or not _FIGURE_ASKED_EN_RE.search(e.question):
+        return None
+    evidence = _YEAR_RE.sub("", e.evidence)
+    if _FIGURE_IN_RE.search(evidence) or re.search(r"[翻番倍成]", evidence):
+        return None
+    return "a figure is asked and the evidence gives none"
+
+
 # A clause that asks something, and one that asks a date.
 _ASKING_RE = re.compile(r"什么|哪|几|多少|吗|是否|有没有|怎么|如何|\b(?:what|which|when|who|how|whether)\b", re.I)
 _DATE_ASKED_RE = re.compile(r"什么时候|何时|哪[一几]?天|哪一?年|几月几[日号]|几号|\bwhen\b|\bwhat date|\bdates?\b", re.I)
@@ -602,7 +625,7 @@ def subject_words(clause: str, verbs: bool = True) -> tuple[str, ...]:
     places = {p.name for p in named} | {p.full_name for p in named}
     # The size asked ("多大投资额以上的项目", "多大规模") is what the figure is in, not what it is of; "多少医生" counts
     # doctors, its subject.
-    measured = {m.group(1) for m in _MEASURED_RE.finditer(clause)}
+    measured = {m.group(1) or m.group(2) for m in _MEASURED_RE.finditer(clause)}
     return tuple(dict.fromkeys(
         w.lower() for w, tag in noun_words(clause, verbs)
         if len(w) >= 2 and not _framing(w) and not re.search(r"\d", w) and not any(w in p or p in w for p in places if p)
@@ -610,7 +633,8 @@ def subject_words(clause: str, verbs: bool = True) -> tuple[str, ...]:
     ))
 
 
-_MEASURED_RE = re.compile(r"多大的?([\u4e00-\u9fff]{2,3})")
+# "多大投资额", "多大规模"; "按多少税率征收", "多少利率": the size or the rate the figure is in.
+_MEASURED_RE = re.compile(r"多大的?([\u4e00-\u9fff]{2,3})|多少的?([\u4e00-\u9fff]?率)")
 
 
 def _names_kind(word: str) -> bool:
@@ -733,10 +757,11 @@ def subject_missing(gate: "EvidenceGate", e: Evidence) -> str | None:
         compound = "".join(parts)
         if not 0 < gate.share(compound) <= limit:
             continue
-        # Its less common parts, in order, a few characters apart at most ("网络流量平均资费", "贫困人口全部脱贫").
+        # Its less common parts, in order, in one clause and a few words apart at most ("网络流量平均资费", "贫困人口
+        # 全部脱贫", "企业所得税减按15%征收等优惠政策").
         kept = [w for w in parts if gate.share(w) <= COMMON_SHARE]
         # A two-character part may be an abbreviation, written out in the documents (规上 / 规模以上).
-        if len(kept) >= 2 and not re.search(".{0,4}".join(map(_written, kept)), dated):
+        if len(kept) >= 2 and not re.search("[^，,。；;：:]{0,10}".join(map(_written, kept)), dated):
             return f"the evidence does not name {compound}"
     # Nor may it name none of the subject's less common words ("固定资产投资…" answered by a report's cover line).
     named = [t for t in _figure_subject(e, verbs=True) if 0 < gate.share(t) <= COMMON_SHARE]
@@ -952,7 +977,7 @@ def target_not_result(gate: "EvidenceGate", e: Evidence) -> str | None:
     ):
         return "the documents give a target, not an achieved figure"
     # English asks a figure without "how much" too: "What GDP growth did Sichuan actually achieve in 2025?".
-    if e.query.stage == "result" and (_FIGURE_RE.search(e.question) or (not e.zh and e.query.asks_figure)):
+    if e.query.stage == "result" and (_FIGURE_RE.search(e.question) or e.query.asks_figure and (not e.zh or "count" in e.types)):
         figured = [(s, h) for s, h in _sentences(e) if re.search(r"\d", _YEAR_RE.sub("", s))]
         targets = [other_stage("result", s, h) for s, h in figured]
         # A list of targets goes on without the words of one ("今年发展主要预期目标是：…5.5%以上；地方一般公共预算收入
@@ -1208,7 +1233,7 @@ RULES: tuple[Rule, ...] = tuple(
     for fn in (
         nothing_retrieved, similarity_floor, off_topic, topic_missing, unknown_field, field_not_in_document, unknown_year, unknown_ordinal, unknown_box, unknown_place,
         quoted_name_missing, year_not_in_evidence, period_not_in_evidence, country_not_in_evidence, city_not_in_evidence,
-        province_not_in_evidence, answer_kind_missing, subject_missing,
+        province_not_in_evidence, answer_kind_missing, figure_missing, subject_missing,
         sibling_term, another_rate, figure_not_of_subject, unit_mismatch,
         target_not_result, span_not_year, result_not_target, outcome_missing, rank_missing, names_missing, heading_only, places_missing,
         procedure_missing, who_missing, title_missing, organisation_missing,

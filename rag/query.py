@@ -432,6 +432,8 @@ def _quoted(text: str) -> tuple[str, ...]:
 # year's target.)
 _ASKS_RESULT_RE = re.compile(
     r"实际(?![使利]用)|完成了|全年(?![^，。？?]{0,12}(?:要|将|拟|计划|目标|预期|力争))|增长了|达到了|实现了|去年|上一年|过去一年|"
+    # "新设了几个", "去了多少国家", "接待了多少批": a count of what was done.
+    r"(?:设|建|办|签|去|来|帮|访|接待|引进|举办|开通|培训|派出|招收|落地)了(?:几|多少)|"
     r"多少\S{0,2}了[吗？?]?$|\b(did|was|were|actual(?:ly)?(?! (?:use[ds]?|utili[sz](?:ed|ation)|usage)\b)|achieved|grew)\b",
     re.I,
 )
@@ -542,7 +544,10 @@ _ASKS = {
     ),
     "amount": re.compile(
         r"[金总]额(?!的(?:多少|百分之|几成|比例))|交易额|贸易额|成交额|销售额|产值|多少钱|多少资金|多少[^，,。？?、]{0,4}(?:经费|拨款|补助资金)|投资额|(?:规模|总量|额度|力度|资本)[）)]?有?多大|多大(?:的)?规模"
-        r"|\bvalue of\b|how much money|\brevenue|\bhow much (?:[\w-]+ ){0,3}(?:funding|subsid(?:y|ies))\b",
+        r"|\bvalue of\b|how much money|\brevenue|\bhow much (?:[\w-]+ ){0,3}(?:funding|subsid(?:y|ies))\b"
+        # "What is the registered capital of the fund", "what was the estimated total investment": a sum by its name.
+        r"|\bwhat (?:is|was|are|were) the (?:[\w-]+ ){0,3}(?:capital|investment|budget|cost|funding|spending|expenditure)"
+        r"(?=\s+(?:of|for|in|on|that|to|did|does|do|was|were|is|are|will)\b|\s*[?,.]|$)",
         re.I,
     ),
     # How often something is done ("多久开一次", "How often … meet"): a frequency, not a count.

@@ -97,6 +97,34 @@ def test_a_figure_of_another_subject_does_not_answer(documents_assistant):
     e = evidence("我们厂想算算用工成本，2019年那份报告说企业养老保险单位缴费比例能降到多少？",
                  "下调城镇职工基本养老保险单位缴费比例，各地可降至16%。")
     assert subject_missing(gate, e) is None
+    # "按多少税率征收": the rate is what the figure is in, the tax is its subject (贵州's 2025 report)
+    e = evidence("贵州2025年政府工作报告里提到的企业所得税优惠是按多少税率征收？",
+                 "用好西部地区鼓励类产业企业所得税减按15%征收等优惠政策，创新举办“数博会”“酒博会”等重大活动。")
+    assert subject_missing(gate, e) is None
+    assert subject_missing(gate, evidence("贵州2025年的增值税按多少税率征收？", e.evidence))
+
+
+def test_a_figure_asked_is_not_answered_by_evidence_with_no_figure():
+    """An English question asking what figure a target is names no kind (count, amount): the 2024 national report's
+    sentence on the money supply (not bundled) gives no figure; its growth target and the bundled plan's do."""
+    from rag.gate import figure_missing
+
+    def english(question: str, text: str) -> Evidence:
+        return replace(evidence(question, text), zh=False)
+
+    m2 = "保持流动性合理充裕，社会融资规模、货币供应量同经济增长和价格水平预期目标相匹配。"
+    e = english("What M2 money supply growth target did the 2024 government work report set?", m2)
+    assert figure_missing(None, e) == "a figure is asked and the evidence gives none"
+    assert figure_missing(None, replace(e, evidence="今年发展主要预期目标是：国内生产总值增长5%左右。")) is None
+    # The bundled plan: a year is no figure; "120对" and "翻一番" are.
+    friends = "What target for the number of sister cities does the plan set for 2025?"
+    assert figure_missing(None, english(friends, "到2025年，推动友好城市建设提质增效。"))
+    assert figure_missing(None, english(friends, "到2025年，全省友好城市力争达到120对。")) is None
+    assert figure_missing(None, english("What R&D spending intensity target has Tibet set?", "财政科技投入再翻一番。")) is None
+    # Asked in Chinese ("多少": a count), or as a goal in words, or a list: no figure asked by this rule.
+    assert figure_missing(None, evidence("2025年友城要达到多少对？", "推动友好城市建设提质增效。")) is None
+    assert figure_missing(None, english("What are the plan's main targets?", "推动友好城市建设提质增效。")) is None
+    assert figure_missing(None, english("Which industries does Shaanxi target?", "培育未来产业。")) is None
 
 
 def test_a_year_that_names_a_report_is_not_the_evidence_year():
@@ -719,3 +747,16 @@ def test_a_word_of_the_subject_asked_says_nothing_was_achieved():
     assert target_not_result(None, e) == "the documents give a target, not an achieved figure"
     # The result written with an achievement's word the question does not use still answers.
     assert target_not_result(None, evidence("2017年全国城镇新增就业实际是多少？", "全年城镇新增就业1351万人，目标顺利完成。")) is None
+
+
+def test_a_count_of_what_was_done_is_not_answered_by_a_target():
+    """"新设了几个" asks what was done: the bundled plan's target does not answer it, nor does Sichuan's 2025 plan for
+    the year (not bundled); the same report's review of 2024 does."""
+    from rag.gate import target_not_result
+
+    plan = "力争到2025年,在10个以上非洲国家设立湖南驻地服务中心,全省每个市(州)与非洲国家缔结1对友好城市。"
+    assert target_not_result(None, evidence("2025年湖南在非洲新设了几个驻地服务中心？", plan))
+    planned = "新建畜牧业高质量发展重点县30个，确保全省生猪出栏稳定在6000万头以上。"
+    assert target_not_result(None, quoted("四川新建了几个畜牧业高质量发展重点县？", planned, "三、2025年重点工作"))
+    reviewed = "实施农产品精深加工行动，新建国省级农业园区85个、产业集群3个、产业强镇66个。"
+    assert target_not_result(None, quoted("四川新建了多少个农业园区？", reviewed, "一、2024年工作回顾")) is None

@@ -476,3 +476,24 @@ def test_the_query_carries_what_every_stage_reads_of_the_question():
     assert analyse("领导小组 组长是谁？").roles_text == "领导小组组长是谁？"
     assert analyse("哪个专栏列出了重点项目？").asks_box and not hubei.asks_box
     assert analyse("近五年年均增长多少？").asks_span and analyse("实际完成了多少？").asks_past
+
+
+@pytest.mark.parametrize("question, amount", [
+    ("According to Guobanfa [2019] No. 6, what is the registered capital of the National Financing Guarantee Fund?", True),
+    ("What is the estimated total investment of the Tingzikou water conservancy project?", True),
+    ("What was the budget for the programme?", True),
+    ("What is the investment policy for foreign firms?", False),
+    ("What are the capital market reforms?", False),
+])
+def test_an_english_question_naming_a_sum_asks_an_amount(question, amount):
+    assert ("amount" in analyse(question).answer_types) is amount
+
+
+@pytest.mark.parametrize("question, stage", [
+    ("2025年湖南在非洲新设了几个驻地服务中心？", "result"),  # the bundled review's year: what was done
+    ("十三五期间又接待了多少批次外国元首？", "result"),
+    ("四川2025年要新设几个开放平台？", ""),
+    ("科技型中小企业研发费用加计扣除比例提高到了多少？", ""),  # what a policy sets, not a count of what was done
+])
+def test_a_count_of_what_was_done_asks_a_result(question, stage):
+    assert analyse(question).stage == stage
