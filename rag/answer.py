@@ -30,7 +30,7 @@ from rag.wordcut import posseg
 from rag.retrieval import Hit, Retrieval, heading_matches
 from rag.settings import Settings
 from rag.documents import passage_time, review_part
-from rag.gate import DAY_RE, EvidenceGate, GateDecision, subject_nouns  # noqa: F401  (the gate runs before any answer is composed)
+from rag.gate import DAY_RE, EvidenceGate, GateDecision, _framing, subject_nouns  # noqa: F401  (the gate runs before any answer is composed)
 from rag.query import (
     FREQUENCY_RE,
     RANKED_FIRST_RE,
@@ -101,6 +101,10 @@ _ITEM_PREFIX_RE = re.compile(r"^\s*(\d{1,2}[\.．、]|——)\s*")
 _NUMBERED_TITLE_RE = re.compile(r"^\s*\d{1,2}[\.．、]\s*[^，,；;：:]{2,22}[。；;]?$")
 _ITEM_START_RE = re.compile(r"^\s*(\d{1,2}[\.．、]|——|[（(][一二三四五六七八九十\d]+[)）])")
 
+
+def _names_any(text: str, groups: list[tuple[str, ...]]) -> bool:
+    """``text`` holds a term of one of ``groups``."""
+    return any(t in text for g in groups for t in g)
 
 
 def _enumerates(text: str) -> bool:
@@ -302,6 +306,16 @@ class ExtractiveAnswerer:
     FACT_BONUS = 0.04  # a figure asked: a sentence stating that very figure (rag.targets: its subject, measure, year)
     LEAD_MARGIN = 0.1  # an English question: a body sentence this close to the lead's best answers instead
     PLACES_BONUS = 0.08  # "哪些地区/国家" asked: a sentence naming several places names them (as OTHER_PLACE_PENALTY)
+
+    def _own_groups(self, j: int, parts: list) -> list[tuple[str, ...]]:
+        """The topic words (:meth:`EvidenceGate.topic_groups`) of part ``j`` of a question in ``parts`` that no other
+        part names: what it asks of ("粮食产量" beside "糖料蔗种植面积")."""
+        if len(parts) < 2:
+            return []  # one asking clause beside the whole question: nothing to set it apart from
+        others = "".join(p for i, (p, _) in enumerate(parts) if i != j)
+        # Not a year, nor a word that frames any figure question (实际, 目标, 增长): those say when or which stage.
+        return [g for g in self.gate.topic_groups(parts[j][0])
+                if not any(t in others or t.isdigit() or _framing(t) for t in g)]
 
     def _time_of(self, passage: Passage) -> str:
         """The years ``passage`` speaks of beyond its words (its document's year; see rag.documents.passage_time),
@@ -707,11 +721,15 @@ class ExtractiveAnswerer:
                 dated = [c for c in body if self._in_year(c, relative)]
             dated_keys = {c.key for c in dated}
             top = max(dated or body, key=lambda c: c.part_scores[j])
-            # A sentence of the other stage covers no part ("…目标定在多少" is not answered by "增长8.1%").
+            # A sentence of the other stage covers no part ("…目标定在多少" is not answered by "增长8.1%"); nor does one
+            # naming none of the words that set this part apart from the others ("对粮食产量和糖料蔗种植面积分别提出了
+            # 什么目标": "糖料蔗种植面积稳定在1100万亩以上" does not cover 粮食产量).
             stage = analyse(part).stage
+            own = self._own_groups(j, retrieval.parts)
             covered = max(
                 (c.part_scores[j] for c in chosen.values()
-                 if c.key in dated_keys and not (stage and other_stage(stage, c.text, c.passage.headings))),
+                 if c.key in dated_keys and not (stage and other_stage(stage, c.text, c.passage.headings))
+                 and (not own or _names_any(c.text, own))),
                 default=float("-inf"),
             )
             said = self._said(chosen.values()) + " ".join(self._time_of(c.passage) for c in chosen.values())

@@ -155,6 +155,17 @@ def hubei_assistant(tmp_path_factory, embedder):
     return _multidoc_assistant(tmp_path_factory, embedder, HUBEI, "hubei")
 
 
+# A provincial report whose target list gives each thing in a clause of its own ("粮食产量282亿斤左右；糖料蔗种植
+# 面积稳定在1100万亩以上；"): 广西's.
+GUANGXI = ("gwr-provinces-2025/gwr-2025-guangxi.docx",)
+
+
+@pytest.fixture(scope="session")
+def guangxi_assistant(tmp_path_factory, embedder):
+    """An :class:`Assistant` over :data:`GUANGXI`, indexed once per session."""
+    return _multidoc_assistant(tmp_path_factory, embedder, GUANGXI, "guangxi")
+
+
 # A report counting two things in one paragraph's sentences (5级以上地震38次; 365人死亡): 国家地震局's of 1997.
 EARTHQUAKES = ("gov-cn-2019/gov-cn-5345291.html",)
 

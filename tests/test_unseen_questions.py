@@ -439,3 +439,11 @@ def test_long_stay_visitors_read_as_their_chinese_term():
     from rag.glossary import term_groups
 
     assert any("旅居" in g for g in term_groups("how many people sojourned in Yunnan as long-stay visitors"))
+
+
+def test_each_of_two_things_asked_gets_its_own_clause(guangxi_assistant):
+    """"对A和B分别提出了什么目标": Guangxi's 2025 report (not bundled) states each target in a clause of its own; the
+    clause on one thing does not cover the other, however alike the two read."""
+    answer = guangxi_assistant.ask("广西2025年政府工作报告对粮食产量和糖料蔗种植面积分别提出了什么目标？").answer
+    assert not answer.abstained
+    assert "282亿斤" in answer.text and "1100万亩" in answer.text, answer.text
