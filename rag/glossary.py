@@ -485,9 +485,23 @@ def bodies_named(question: str) -> tuple[tuple[str, ...], ...]:
     return tuple(dict.fromkeys(chinese for _, chinese in _find(BODIES, question, whole_words=False)))
 
 
+@lru_cache(maxsize=1)
+def _chinese_places_en() -> re.Pattern:
+    """The English names of China's provinces and cities, one pattern (longest first)."""
+    from rag.places import english_names
+
+    return re.compile(r"(?<![a-z])(?:" + "|".join(re.escape(n) for n, _ in english_names()) + r")(?![a-z])")
+
+
+def _without_chinese_places(text: str) -> str:
+    """``text`` (lower-cased) with the English names of China's provinces and cities blanked out: "Inner Mongolia"
+    names 内蒙古, not the country Mongolia."""
+    return _chinese_places_en().sub(" ", text.lower())
+
+
 def english_entities(question: str) -> list[tuple[str, tuple[str, ...]]]:
-    """Countries an English question names, each with its Chinese names."""
-    hits = _find(COUNTRIES, question, whole_words=True)
+    """Countries an English question names, each with its Chinese names (not one inside a Chinese place's name)."""
+    hits = _find(COUNTRIES, _without_chinese_places(question), whole_words=True)
     # "South Korea" also matches "korea"; keep the longer names only.
     names = [e for e, _ in hits]
     return [(e, c) for e, c in hits if not any(e != o and e in o for o in names)]
@@ -514,7 +528,7 @@ def _term_groups(question: str) -> tuple[tuple[str, ...], ...]:
     groups: list[tuple[str, ...]] = [(_PERIODS[m.group(1).lower()],) for m in _PLAN_PERIOD_RE.finditer(question)]
     if not groups and re.search(r"five[- ]year(?![- ]?s\b)", question, re.I):
         groups.append(("十四五",))  # "the Five-Year Plan" unqualified: the current one
-    groups += [chinese for _, chinese in _find(COUNTRIES, question, True) + _find(TERMS, question, False)]
+    groups += [chinese for _, chinese in _find(COUNTRIES, _without_chinese_places(question), True) + _find(TERMS, question, False)]
     # China's cities an English question names are search terms ("Changsha airport" → 长沙); its provinces
     # are not: the question's Query scopes it to their documents (rag.scope), and within one province's
     # documents the province's name is everywhere.

@@ -760,3 +760,18 @@ def test_a_count_of_what_was_done_is_not_answered_by_a_target():
     assert target_not_result(None, quoted("四川新建了几个畜牧业高质量发展重点县？", planned, "三、2025年重点工作"))
     reviewed = "实施农产品精深加工行动，新建国省级农业园区85个、产业集群3个、产业强镇66个。"
     assert target_not_result(None, quoted("四川新建了多少个农业园区？", reviewed, "一、2024年工作回顾")) is None
+
+
+def test_inner_mongolia_is_a_province_not_the_country_mongolia():
+    """"Inner Mongolia's 2025 targets" asks of 内蒙古 (its 2025 report, not bundled): the evidence need not speak of the
+    country 蒙古; a question about Mongolia itself still must."""
+    from rag.gate import country_not_in_evidence
+    from rag.glossary import english_entities
+
+    asked = "What are Inner Mongolia's 2025 targets for China-Europe freight train trips and total foreign trade?"
+    assert english_entities(asked) == []
+    trains = "积极推进呼和浩特、乌兰察布中欧班列集散中心建设，提高班列货源集散能力和回程满载率，力争到发中欧班列突破500列"
+    assert country_not_in_evidence(None, replace(evidence(asked, trains), zh=False)) is None
+    about_mongolia = "What cooperation did Hunan sign with Mongolia in 2025?"
+    assert english_entities(about_mongolia) == [("mongolia", ("蒙古",))]
+    assert country_not_in_evidence(None, replace(evidence(about_mongolia, trains), zh=False))
