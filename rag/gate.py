@@ -501,7 +501,7 @@ def figure_missing(gate: "EvidenceGate", e: Evidence) -> str | None:
     if e.zh or not e.query.asks_figure or not _FIGURE_ASKED_EN_RE.search(e.question):
         return None
     evidence = _YEAR_RE.sub("", e.evidence)
-    if _FIGURE_IN_RE.search(evidence) or re.search(r"[翻番倍成]", evidence):
+    if _FIGURE_IN_RE.search(evidence) or re.search(r"翻[一两二三四]?番", evidence):
         return None
     return "a figure is asked and the evidence gives none"
 

@@ -116,6 +116,8 @@ def test_a_figure_asked_is_not_answered_by_evidence_with_no_figure():
     e = english("What M2 money supply growth target did the 2024 government work report set?", m2)
     assert figure_missing(None, e) == "a figure is asked and the evidence gives none"
     assert figure_missing(None, replace(e, evidence="今年发展主要预期目标是：国内生产总值增长5%左右。")) is None
+    # "形成" holds 成 but states no share ("三成" would).
+    assert figure_missing(None, replace(e, evidence="要深入实施新型城镇化战略行动，促进各类要素双向流动，形成城乡融合发展新格局。"))
     # The bundled plan: a year is no figure; "120对" and "翻一番" are.
     friends = "What target for the number of sister cities does the plan set for 2025?"
     assert figure_missing(None, english(friends, "到2025年，推动友好城市建设提质增效。"))
