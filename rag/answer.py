@@ -30,7 +30,7 @@ from rag.wordcut import posseg
 from rag.retrieval import Hit, Retrieval, heading_matches
 from rag.settings import Settings
 from rag.documents import passage_time, review_part
-from rag.gate import DAY_RE, EvidenceGate, GateDecision, _framing, subject_nouns  # noqa: F401  (the gate runs before any answer is composed)
+from rag.gate import DAY_RE, EvidenceGate, GateDecision, framing_word, subject_nouns  # noqa: F401  (the gate runs before any answer is composed)
 from rag.query import (
     FREQUENCY_RE,
     RANKED_FIRST_RE,
@@ -315,7 +315,7 @@ class ExtractiveAnswerer:
         others = "".join(p for i, (p, _) in enumerate(parts) if i != j)
         # Not a year, nor a word that frames any figure question (实际, 目标, 增长): those say when or which stage.
         return [g for g in self.gate.topic_groups(parts[j][0])
-                if not any(t in others or t.isdigit() or _framing(t) for t in g)]
+                if not any(t in others or t.isdigit() or framing_word(t) for t in g)]
 
     def _time_of(self, passage: Passage) -> str:
         """The years ``passage`` speaks of beyond its words (its document's year; see rag.documents.passage_time),
@@ -358,11 +358,12 @@ class ExtractiveAnswerer:
             return []
         cos = sv.vectors @ np.asarray(retrieval.query_vector, dtype=np.float32)
         part_cos = [sv.vectors @ np.asarray(v, dtype=np.float32) for _, v in retrieval.parts]
-        part_texts = [analyse(p).roles_text for p, _ in retrieval.parts]  # where each part's role asked is looked for
-        part_stages = [analyse(p).stage for p, _ in retrieval.parts]
-        part_measures = [analyse(p).measures for p, _ in retrieval.parts]
+        part_queries = [analyse(p) for p, _ in retrieval.parts]
+        part_texts = [pq.roles_text for pq in part_queries]  # where each part's role asked is looked for
+        part_stages = [pq.stage for pq in part_queries]
+        part_measures = [pq.measures for pq in part_queries]
         terms = query.terms
-        part_terms = [analyse(p).terms for p, _ in retrieval.parts]
+        part_terms = [pq.terms for pq in part_queries]
         types = query.answer_types
         measures = query.measures
         rank_of = {pid: first_rank + r for r, pid in enumerate(ids)}
@@ -713,10 +714,11 @@ class ExtractiveAnswerer:
             # cover it, however alike it reads. A part naming a plan period ("十三五期间…") is not
             # answered by evidence dated only in other years (the 2025 review).
             years = years_asked(part)
+            part_query = analyse(part)
             # Its time too: a 2025 report's "一、过去一年工作回顾" is of 2024.
-            dated = [c for c in body if _dated(self._said([c]) + self._time_of(c.passage), years, analyse(part).period_years)]
+            dated = [c for c in body if _dated(self._said([c]) + self._time_of(c.passage), years, part_query.period_years)]
             # A part naming a year by the document's own ("去年粮食产量是多少？今年的目标…"): of the year it means.
-            relative = next(iter(analyse(part).relative_years), "")
+            relative = next(iter(part_query.relative_years), "")
             if not years and relative:
                 dated = [c for c in body if self._in_year(c, relative)]
             dated_keys = {c.key for c in dated}
@@ -724,7 +726,7 @@ class ExtractiveAnswerer:
             # A sentence of the other stage covers no part ("…目标定在多少" is not answered by "增长8.1%"); nor does one
             # naming none of the words that set this part apart from the others ("对粮食产量和糖料蔗种植面积分别提出了
             # 什么目标": "糖料蔗种植面积稳定在1100万亩以上" does not cover 粮食产量).
-            stage = analyse(part).stage
+            stage = part_query.stage
             own = self._own_groups(j, retrieval.parts)
             covered = max(
                 (c.part_scores[j] for c in chosen.values()

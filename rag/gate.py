@@ -563,7 +563,7 @@ def _figure_groups(e: Evidence) -> list[tuple[str, ...]]:
 
     return [
         g for g in term_groups(e.question)
-        if len(g[0]) >= 2 and not any(_framing(t) or re.search(r"\d", t) or find_places(t) for t in g)  # places scope
+        if len(g[0]) >= 2 and not any(framing_word(t) or re.search(r"\d", t) or find_places(t) for t in g)  # places scope
     ]
 
 
@@ -628,7 +628,7 @@ def subject_words(clause: str, verbs: bool = True) -> tuple[str, ...]:
     measured = {m.group(1) or m.group(2) for m in _MEASURED_RE.finditer(clause)}
     return tuple(dict.fromkeys(
         w.lower() for w, tag in noun_words(clause, verbs)
-        if len(w) >= 2 and not _framing(w) and not re.search(r"\d", w) and not any(w in p or p in w for p in places if p)
+        if len(w) >= 2 and not framing_word(w) and not re.search(r"\d", w) and not any(w in p or p in w for p in places if p)
         and not _names_kind(w) and not any(m.startswith(w) for m in measured)
     ))
 
@@ -644,7 +644,7 @@ def _names_kind(word: str) -> bool:
     return any(word.endswith(k) for k in KINDS if len(k) >= 2)
 
 
-def _framing(word: str) -> bool:
+def framing_word(word: str) -> bool:
     """``word`` frames a figure question: a framing word, or two run together ("控制目标", "增长目标")."""
     return word in _FRAMING_WORDS or any(word[:i] in _FRAMING_WORDS and word[i:] in _FRAMING_WORDS for i in range(2, len(word) - 1))
 

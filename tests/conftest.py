@@ -134,58 +134,39 @@ def _multidoc_assistant(tmp_path_factory, embedder, names: tuple[str, ...], labe
     return Assistant(settings, embedder=embedder)
 
 
+def _assistant_fixture(names: tuple[str, ...], label: str):
+    """A session fixture ``{label}_assistant``: an :class:`Assistant` over ``names`` (:func:`_multidoc_assistant`),
+    indexed once per session."""
+
+    @pytest.fixture(scope="session", name=f"{label}_assistant")
+    def fixture(tmp_path_factory, embedder):
+        return _multidoc_assistant(tmp_path_factory, embedder, names, label)
+
+    return fixture
+
+
 # A provincial report whose subsections name 生态环境 and whose paragraphs name 营商环境: 河北's.
 HEBEI = ("gwr-provinces-2025/gwr-2025-hebei.docx",)
-
-
-@pytest.fixture(scope="session")
-def hebei_assistant(tmp_path_factory, embedder):
-    """An :class:`Assistant` over :data:`HEBEI`, indexed once per session."""
-    return _multidoc_assistant(tmp_path_factory, embedder, HEBEI, "hebei")
+hebei_assistant = _assistant_fixture(HEBEI, "hebei")
 
 
 # A provincial report whose subsections open with titles ("（一）在全方位扩大内需上持续加力…", "（三）在全面深化改革和
 # 扩大高水平开放上勇于探索…"): 湖北's.
 HUBEI = ("gwr-provinces-2025/gwr-2025-hubei.docx",)
-
-
-@pytest.fixture(scope="session")
-def hubei_assistant(tmp_path_factory, embedder):
-    """An :class:`Assistant` over :data:`HUBEI`, indexed once per session."""
-    return _multidoc_assistant(tmp_path_factory, embedder, HUBEI, "hubei")
+hubei_assistant = _assistant_fixture(HUBEI, "hubei")
 
 
 # A provincial report whose target list gives each thing in a clause of its own ("粮食产量282亿斤左右；糖料蔗种植
 # 面积稳定在1100万亩以上；"): 广西's.
 GUANGXI = ("gwr-provinces-2025/gwr-2025-guangxi.docx",)
-
-
-@pytest.fixture(scope="session")
-def guangxi_assistant(tmp_path_factory, embedder):
-    """An :class:`Assistant` over :data:`GUANGXI`, indexed once per session."""
-    return _multidoc_assistant(tmp_path_factory, embedder, GUANGXI, "guangxi")
+guangxi_assistant = _assistant_fixture(GUANGXI, "guangxi")
 
 
 # A report counting two things in one paragraph's sentences (5级以上地震38次; 365人死亡): 国家地震局's of 1997.
 EARTHQUAKES = ("gov-cn-2019/gov-cn-5345291.html",)
-
-
-@pytest.fixture(scope="session")
-def earthquakes_assistant(tmp_path_factory, embedder):
-    """An :class:`Assistant` over :data:`EARTHQUAKES`, indexed once per session."""
-    return _multidoc_assistant(tmp_path_factory, embedder, EARTHQUAKES, "earthquakes")
-
-
-@pytest.fixture(scope="session")
-def proposals_assistant(tmp_path_factory, embedder):
-    """An :class:`Assistant` over :data:`PROPOSALS`, indexed once per session."""
-    return _multidoc_assistant(tmp_path_factory, embedder, PROPOSALS, "proposals")
-
-
-@pytest.fixture(scope="session")
-def replies_assistant(tmp_path_factory, embedder):
-    """An :class:`Assistant` over :data:`REPLIES`, indexed once per session."""
-    return _multidoc_assistant(tmp_path_factory, embedder, REPLIES, "replies")
+earthquakes_assistant = _assistant_fixture(EARTHQUAKES, "earthquakes")
+proposals_assistant = _assistant_fixture(PROPOSALS, "proposals")
+replies_assistant = _assistant_fixture(REPLIES, "replies")
 
 
 @pytest.fixture(scope="session")
