@@ -25,6 +25,7 @@ import re
 import threading
 import time
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Callable
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff")
@@ -278,6 +279,8 @@ UNSURE = 0.95
 # What probability the recogniser must give an alternative for it to be tried: a character
 # (a look-alike: 螯/鳌 0.26, 奥/舆 0.43), or a dash for the numeral 一 (a flat stroke either way).
 ALTERNATIVE = {"han": 0.2, "—": 0.01}
+# A word read is kept unless a look-alike makes one this many times as frequent in the dictionary.
+RARER_WORD = 50
 
 
 def ctc_read(probs, characters: list[str]) -> tuple[str, float]:
@@ -311,14 +314,62 @@ def ctc_read(probs, characters: list[str]) -> tuple[str, float]:
             options[int(k)] = alts
     if options:
         chars = lexicon_fix(chars, options)
-    return "".join(chars), float(conf.mean())
+    return "".join(_missed_marks(probs, characters, steps, chars)), float(conf.mean())
+
+
+def _missed_marks(probs, characters: list[str], steps, chars: list[str]) -> list[str]:
+    """``chars`` with a punctuation mark put back where the recogniser let a blank win over it.
+
+    A thin mark beside a wide one is often lost: "“外事无小事”，严格" is read "…小事”严格" with the
+    comma at 0.43 against the blank. Between two characters read, a mark whose probability (its
+    full- and half-width forms together) reaches :data:`MISSED_MARK` at a blank step is put back,
+    unless either neighbour is already a mark.
+    """
+    columns = _mark_columns(tuple(characters))
+    if not columns or len(steps) < 2:
+        return chars
+    out: list[str] = []
+    for k, ch in enumerate(chars):
+        out.append(ch)
+        if k + 1 == len(steps) or steps[k + 1] - steps[k] < 2:
+            continue
+        if not (_is_han(ch) or ch in _CLOSERS) or not _is_han(chars[k + 1]):
+            continue
+        gap = probs[steps[k] + 1 : steps[k + 1]]
+        gap = gap[gap.argmax(axis=1) == 0]  # the blank steps (not the character's repeats)
+        if not len(gap):
+            continue
+        # Beside a quote read, the quote's own glyph leaves it probability in the blank that follows
+        # ("十四五”期间": 0.19): a second quote is not put back there.
+        scores = {mark: float(gap[:, cols].sum(axis=1).max()) for mark, cols in columns.items()
+                  if not (mark == '"' and ch in '“”"')}
+        mark, score = max(scores.items(), key=lambda kv: kv[1], default=("", 0.0))
+        if score >= MISSED_MARK:
+            out.append(mark)
+    return out
+
+
+# A mark the decoder dropped is put back when it had at least this probability at a blank step.
+MISSED_MARK = 0.1
+# Marks that can be put back, with the forms the recogniser has for each; closing marks they may follow.
+# A quote is put back straight ("): :func:`fix_punctuation` then turns it the way the quotes before it say.
+_MARK_FORMS = {"，": "，,", "、": "、", "；": "；;", "：": "：:", "。": "。", '"': '“”"'}
+_CLOSERS = "”’）》」』\")"  # a straight quote: fix_punctuation has not yet told opening from closing
+
+
+@lru_cache(maxsize=4)
+def _mark_columns(characters: tuple) -> dict[str, list[int]]:
+    """The recogniser's classes for each mark of :data:`_MARK_FORMS` (class 0 is the blank)."""
+    index = {c: i for i, c in enumerate(characters) if i}
+    return {mark: [index[f] for f in forms if f in index] for mark, forms in _MARK_FORMS.items()
+            if any(f in index for f in forms)}
 
 
 def lexicon_fix(chars: list[str], options: dict[int, list[str]]) -> list[str]:
     """``chars`` with an unsure character replaced by an alternative of ``options`` (position → the
     recogniser's runner-ups) when the character makes no dictionary word of 2–4 characters with its
-    neighbours and the alternative does; an unsure 一 that makes no word, with a dash as runner-up, is
-    the dash."""
+    neighbours and the alternative does, or only a word :data:`RARER_WORD` times rarer than the
+    alternative's; an unsure 一 that makes no word, with a dash as runner-up, is the dash."""
     from rag.wordcut import word_frequency
 
     out = list(chars)
@@ -332,10 +383,14 @@ def lexicon_fix(chars: list[str], options: dict[int, list[str]]) -> list[str]:
         return best
 
     for i, alts in options.items():
-        if not _is_han(out[i]) or word_at(i, out[i]):
+        if not _is_han(out[i]):
+            continue
+        # A word the dictionary barely knows ("公项", 3) gives way to a look-alike's common one ("公顷", 739).
+        floor = word_at(i, out[i]) * RARER_WORD
+        if floor and all(word_at(i, a) <= floor for a in alts if _is_han(a)):
             continue
         scored = [(word_at(i, a), a) for a in alts if _is_han(a)]
-        scored = [x for x in scored if x[0] > 0]
+        scored = [x for x in scored if x[0] > floor]
         if scored:
             out[i] = max(scored)[1]
         elif out[i] == "一" and "—" in alts:  # a dash between words ("中国—非洲"), read as the numeral

@@ -293,6 +293,8 @@ def test_onnx_runtime_reads_a_page_as_openvino_does():
     ("服务于国家", {2: ["子"]}, "服务于国家"),  # neither makes a word: the read stands
     ("崀山风景", {0: ["良"]}, "崀山风景"),  # 良山 is no word either: the rare name stands
     ("ABC公司", {1: ["8"]}, "ABC公司"),  # not Chinese: left alone
+    ("15万公项（增产", {4: ["顷"]}, "15万公顷（增产"),  # 公项 is a word the dictionary barely knows; 公顷 a common one
+    ("进发展", {0: ["近"]}, "进发展"),  # 进发 (495) against 近 making no word: the read stands
 ])
 def test_an_unsure_character_is_read_as_the_word_it_makes(read, unsure, meant):
     """A character the recogniser doubted that makes no dictionary word becomes its runner-up when that makes one."""
@@ -318,6 +320,44 @@ def test_a_line_is_decoded_as_the_recogniser_reads_it_and_put_right_where_unsure
     assert 0.85 < confidence < 0.95
     probs[5, 3], probs[5, 4] = 0.95, 0.04  # sure of 业: read as it is
     assert ctc_read(probs, characters)[0] == "东北业地区"
+
+
+def _line_probs(characters: list[str], steps: list[int]):
+    import numpy as np
+
+    probs = np.full((len(steps), len(characters)), 0.001)
+    for t, c in enumerate(steps):
+        probs[t, c] = 0.95
+    return probs
+
+
+def test_a_mark_the_decoder_let_the_blank_win_over_is_put_back():
+    """"坚持“外事无小事”，严格" read without its comma: the comma's 0.43 at a blank step between the
+    closing quote and the next character puts it back (its full- and half-width forms counted together)."""
+    from rag.ocr import ctc_read
+
+    characters = ["blank", "小", "事", "”", "严", "格", "，", ",", "“", '"']
+    steps = [1, 0, 2, 0, 3, 0, 0, 4, 0, 5]  # 小 _ 事 _ ” _ _ 严 _ 格
+    probs = _line_probs(characters, steps)
+    assert ctc_read(probs, characters)[0] == "小事”严格"
+    probs[5, 6], probs[5, 7], probs[5, 0] = 0.08, 0.03, 0.85  # the comma, 0.11 in all, behind the blank
+    assert ctc_read(probs, characters)[0] == "小事”，严格"
+    probs[5, 6], probs[5, 7] = 0.05, 0.02  # 0.07: too faint to put back
+    assert ctc_read(probs, characters)[0] == "小事”严格"
+
+
+def test_a_quote_is_put_back_between_characters_but_not_beside_a_quote():
+    """A quote's glyph leaves it probability in the blank after it ("十四五”期间": 0.19), so a second
+    quote is not put back beside one; between two characters a lost quote is put back straight (")."""
+    from rag.ocr import ctc_read
+
+    characters = ["blank", "五", "”", "期", "间", "到", "两", "“", '"']
+    after_quote = _line_probs(characters, [1, 0, 2, 0, 0, 3, 0, 4])  # 五 _ ” _ _ 期 _ 间
+    after_quote[3, 7], after_quote[3, 0] = 0.19, 0.8
+    assert ctc_read(after_quote, characters)[0] == "五”期间"
+    between = _line_probs(characters, [5, 0, 0, 6])  # 到 _ _ 两
+    between[1, 7], between[1, 8], between[1, 0] = 0.15, 0.1, 0.74
+    assert ctc_read(between, characters)[0] == '到"两'
 
 
 def test_an_unsure_numeral_one_between_words_is_the_dash_it_looks_like():
