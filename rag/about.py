@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass
 
 from rag.answer import Answer, Citation, abstention
+from rag.documents import abbreviates
 from rag.keyword import is_chinese, tokenize, words
 from rag.passages import METADATA_HEADING, Passage, split_sentences
 from rag.retrieval import Retrieval
@@ -180,16 +181,24 @@ class AboutDocuments:
             asked.remove("date")  # "哪天成文" asks the written date alone
         if not asked:
             return None
-        if not (named and len(docs) == 1) and self.topic_words(question, docs, extra=_FACT_WORDS):
+        # The words that ask for the fact ("哪天发的") are no topic; the rest must name the document.
+        rest = bare
+        for kind in asked:
+            rest = _FACTS[kind][0].sub(" ", rest)
+        if not (named and len(docs) == 1) and self.topic_words(rest, docs, extra=_FACT_WORDS):
             return None
         doc = self._document(question, retrieval, [d for d in docs if d in self.metadata])
         if doc is None:
             return None
         meta = self.metadata[doc]
         # Labels may be spaced out ("标 题："): fields are recognised without their spaces, quoted as printed.
+        # "哪天发的", "哪天印发的" may mean the day it was signed (成文日期) or put out (发布日期): a record giving
+        # both shows both. "哪天公布/发布的" asks the second alone.
+        published = re.search(r"发布|公布|挂网|publish|releas", bare, re.I)
+        shown = asked + ["written"] if "date" in asked and "written" not in asked and not published else asked
         fields = [
             f for line in meta.text.split("\n") for f in split_sentences(line)
-            if any(_FACTS[k][1].search(re.sub(r"\s", "", f)) for k in asked)
+            if any(_FACTS[k][1].search(re.sub(r"\s", "", f)) for k in shown)
         ]
         credits = tuple(c for c in _CREDITS if c in question)
         if credits and any(f.startswith(credits) for f in fields):
@@ -226,7 +235,7 @@ class AboutDocuments:
         return [
             w for w in tokenize(question)
             if len(w) > 1 and w not in _STRUCTURE_WORDS and w not in extra and not _NOT_TOPIC_RE.match(w)
-            and not any(w in self.titles[d] for d in docs)
+            and not any(w in self.titles[d] or abbreviates(w, self.titles[d]) for d in docs)
         ]
 
     def _document(self, question: str, retrieval: Retrieval, docs: list[str]) -> str | None:

@@ -81,6 +81,26 @@ def same_doc_number(a: str, b: str) -> bool:
     return True
 
 
+def abbreviates(short: str, long: str) -> bool:
+    """``short`` is a Chinese abbreviation of words in ``long``: its characters stand in ``long`` in order, close
+    together (within four characters per character of ``short``) — 国办 in 国务院办公厅, 大运会 in
+    世界大学生夏季运动会, 发改委 in 国家发展和改革委员会. Two characters at least."""
+    if len(short) < 2 or not all("\u4e00" <= ch <= "\u9fff" for ch in short):
+        return False
+    limit = 4 * len(short)
+    start = long.find(short[0])
+    while start >= 0:
+        at = start
+        for ch in short[1:]:
+            at = long.find(ch, at + 1)
+            if at < 0 or at - start >= limit:
+                break
+        else:
+            return True
+        start = long.find(short[0], start + 1)
+    return False
+
+
 # 文号 as English texts write them, in pinyin: "Guofa [2019] No. 3", "Guobanfa (2018) No.124", "Guohan 2018 159".
 _PINYIN_ISSUERS = {"guofa": "国发", "guobanfa": "国办发", "guohan": "国函", "guobanhan": "国办函", "guobanmingdian": "国办明电"}
 _PINYIN_NUMBER_RE = re.compile(

@@ -91,6 +91,28 @@ def test_identity_from_the_information_table(documents_assistant):
     assert "2018年12月18日" in r.answer.text and "发布日期" not in r.answer.text
 
 
+def test_a_document_named_by_abbreviations_is_answered_from_its_record(documents_assistant):
+    """"职教" abbreviates 职业教育 in the title, and "哪天发的" asks the fact: the question names its document.
+    "发的" may mean the day it was signed or put out, so both dates are quoted, with its number."""
+    r = ask(documents_assistant, "国务院印发职教改革方案的那份通知是哪天发的？文号是多少？")
+    assert not r.answer.abstained, r.answer.text
+    for field in ("成文日期：2019年01月24日", "发布日期：2019年02月13日", "国发〔2019〕4号"):
+        assert field in r.answer.text, r.answer.text
+    assert [c.passage.headings[-1] for c in r.answer.citations] == ["文件信息"]
+
+
+def test_abbreviations_are_characters_of_the_title_in_order_and_close_together():
+    from rag.documents import abbreviates
+
+    assert abbreviates("国办", "国务院办公厅关于调整国家教材委员会组成人员的通知")
+    assert abbreviates("大运会", "国务院办公厅关于同意以深圳市名义申办2011年第26届世界大学生夏季运动会的复函")
+    assert abbreviates("发改委", "国家发展和改革委员会")
+    assert not abbreviates("办国", "国务院办公厅")  # out of order
+    assert not abbreviates("奖金", "国务院关于2018年度国家科学技术奖励的决定")  # 金 is not there
+    assert not abbreviates("国定", "国务院关于2018年度国家科学技术奖励的决定")  # 国 … 定: too far apart
+    assert not abbreviates("中", "中华人民共和国")  # one character abbreviates nothing
+
+
 def test_in_force_date_is_quoted_from_the_text(documents_assistant):
     r = ask(documents_assistant, "专利代理条例什么时候开始施行？")
     assert not r.answer.abstained and "自2019年3月1日起施行" in r.answer.text
