@@ -285,6 +285,7 @@ class ExtractiveAnswerer:
     LIST_NOUN_BONUS = 0.08  # "哪几条路": a sentence listing things of that name ("…之路、…之路、…之路")
     LEAD_IN_BONUS = 0.10  # a list asked: the sentence announcing one in the question's words ("重点做好以下工作：")
     LIST_BONUS = 0.03  # a list question's answer enumerates
+    ASKED_WORDS_BONUS = 0.06  # a list asked: a sentence naming a word of it beyond the document's title
     FIRST_BONUS = 0.03  # who ranks first is asked, and the sentence ranks something first ("居全国第1位")
     FORMULA_PENALTY = 0.2  # a sentence said word for word in several documents is a formula
     ITEM_TITLE_PENALTY = 0.05
@@ -455,6 +456,10 @@ class ExtractiveAnswerer:
                 bonus += self.FIRST_BONUS
             if lead_words and self._announces_asked(sentence, squashed, lead_words):
                 bonus += self.LEAD_IN_BONUS  # "要重点做好哪几项": "…重点做好以下工作：" announces them
+            elif lead_words and not query.broad:
+                # "联席会议由哪些部门和单位组成": "…由教育部、…9个部门和单位组成" says what is asked; "同意建立…联席会议制度"
+                # only restates the document's title. (A broad question's measures seldom name its words: "哪些措施".)
+                bonus += self.ASKED_WORDS_BONUS if any(w in sentence for w in lead_words) else 0.0
             if asked_noun and len(re.findall(re.escape(asked_noun) + r"[、，,和及与]", sentence)) >= 2:
                 bonus += self.LIST_NOUN_BONUS  # "哪几条路": "坚定走好创新引领之路、能源转化之路、…之路"
             if "list" in types and _enumerates(sentence):
@@ -1052,11 +1057,29 @@ class ExtractiveAnswerer:
                 or (None if query.answer_types & {"body", "places", "who"} else self.short_document(query, retrieval, chosen))
             )
             if listed:
-                return compose_broad(question, [(c.passage, c.text) for c in listed[0]], listed[1])
+                return compose_broad(question, [(c.passage, c.text) for c in self._of_place(query, listed[0])], listed[1])
         if query.broad:
             items, more = self.broad_items(query, retrieval, chosen)
             return compose_broad(question, [(c.passage, c.text) for c in items], more)
-        return compose(question, [(c.passage, c.text) for c in chosen])
+        return compose(question, [(c.passage, c.text) for c in self._of_place(query, chosen)])
+
+    @staticmethod
+    def _of_place(query: Query, items: list[_Candidate]) -> list[_Candidate]:
+        """The items of a list on the province or city asked, when some name it and the others name other provinces
+        or cities ("第五次大督查表扬的典型经验里，浙江有哪几项": "45.浙江省…", "46.浙江省湖州市…", not "44.江苏省…").
+        A document of the place asked is all about it: its items are kept."""
+        asked = {p.region for p in query.places if p.level in ("province", "city")}
+        if not asked:
+            return items
+
+        def regions(c: _Candidate) -> set[str]:
+            # Named in full ("江苏省淮安市"): a short name may be part of another ("左权县河南村煤矿").
+            return {p.region for p in find_places(c.text) if p.level in ("province", "city") and p.full_name in c.text}
+
+        named = [regions(c) for c in items]
+        if not any(r & asked for r in named):
+            return items
+        return [c for c, r in zip(items, named) if not r or r & asked]
 
     def broad_items(self, query: Query, retrieval: Retrieval, chosen: list[_Candidate]) -> tuple[list[_Candidate], int]:
         """A broad question's items (and how many more qualified): the first of the document's parts named, the

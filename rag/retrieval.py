@@ -321,6 +321,7 @@ class Retriever:
     OTHER_STAGE_WEIGHT = 0.8  # a target asked: the fused score of a passage under a review heading
     OTHER_YEAR_WEIGHT = 0.8  # one year asked: the fused score of a dated passage that speaks of another year
     EMPTY_WEIGHT = 0.5  # a passage that says nothing but who issued a document and when (rag.boilerplate)
+    PLACE_WEIGHT = 2.0  # a place asked of another's document: the fused score of its passages that name the place
 
     def __init__(self, index: Index, settings: Settings, use_dense: bool = True, use_keyword: bool = True) -> None:
         self.index = index
@@ -373,6 +374,24 @@ class Retriever:
                 for name in sorted({place.full_name, place.name} - {""}, key=longest_first):
                     query = query.replace(name, " ")
         return query
+
+    def _place_passages_first(self, query, fused: dict[str, float]) -> None:
+        """A province or city asked of a document neither of it nor on it ("第五次大督查表扬的典型经验里，浙江有哪几项"):
+        within the document ranked first, the passages that name the place weigh :data:`PLACE_WEIGHT` times more
+        (a national notice's items "45.浙江省…" against its opening, which names every province or none)."""
+        asked = [p for p in query.places if p.level in ("province", "city")]
+        if not asked or not fused:
+            return
+        top = self.index.passages.get(max(fused, key=fused.get))
+        if top is None or self._regions.get(top.doc_id, "") in {p.region for p in asked}:
+            return
+        names = {n for p in asked for n in (p.name, p.full_name) if n}
+        if any(n in top.doc_title for n in names):
+            return  # a document on the place ("国务院关于河北雄安新区总体规划的批复"): all of it is about it
+        for pid in fused:
+            p = self.index.passages.get(pid)
+            if p is not None and p.doc_id == top.doc_id and any(n in p.text for n in names):
+                fused[pid] *= self.PLACE_WEIGHT
 
     @cached_property
     def _structure_map(self) -> dict[str, list[Passage]]:
@@ -584,6 +603,7 @@ class Retriever:
                 fused[pid] *= self.OTHER_STAGE_WEIGHT
             if len(years) == 1 and self._of_other_year(p, years[0]):
                 fused[pid] *= self.OTHER_YEAR_WEIGHT
+        self._place_passages_first(query, fused)
         ordered = sorted(fused, key=lambda pid: (-fused[pid], -dense_of.get(pid, 0.0)))
         # A passage ranked by BM25 alone has no similarity yet; the gate needs one for every
         # hit (in a large index the dense top 30 can miss every passage that answers).

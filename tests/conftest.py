@@ -162,6 +162,12 @@ GUANGXI = ("gwr-provinces-2025/gwr-2025-guangxi.docx",)
 guangxi_assistant = _assistant_fixture(GUANGXI, "guangxi")
 
 
+# A notice listing 130 places' practices, each item naming its province ("45.浙江省…", "46.浙江省湖州市…"), 浙江's own
+# report beside it, and a notice on 山西's and 安徽's mine disasters, one of them at "左权县河南村煤矿".
+NOTICES = ("gov-cn-2019/gov-cn-5343366.html", "gwr-provinces-2025/gwr-2025-zhejiang.docx", "gov-cn-2019/gov-cn-5345294.html")
+notices_assistant = _assistant_fixture(NOTICES, "notices")
+
+
 # A report counting two things in one paragraph's sentences (5级以上地震38次; 365人死亡): 国家地震局's of 1997.
 EARTHQUAKES = ("gov-cn-2019/gov-cn-5345291.html",)
 earthquakes_assistant = _assistant_fixture(EARTHQUAKES, "earthquakes")

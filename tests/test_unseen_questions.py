@@ -447,3 +447,32 @@ def test_each_of_two_things_asked_gets_its_own_clause(guangxi_assistant):
     answer = guangxi_assistant.ask("广西2025年政府工作报告对粮食产量和糖料蔗种植面积分别提出了什么目标？").answer
     assert not answer.abstained
     assert "282亿斤" in answer.text and "1100万亩" in answer.text, answer.text
+
+
+def test_a_list_asked_is_the_sentence_naming_what_is_asked_not_the_title_restated(assistant):
+    """"联席会议由哪些部门和单位组成": the members' sentence says 部门, 单位 and 组成, words the question has beyond the
+    document's title; "同意建立由国务院领导同志牵头负责的…联席会议制度" only restates the title."""
+    a = ask(assistant, "国务院职业教育工作部际联席会议由哪些部门和单位组成？")
+    assert not a.abstained, a.text
+    for body in ("教育部", "发展改革委", "人力资源社会保障部", "税务总局", "扶贫办"):
+        assert body in a.text, a.text
+    assert "同意建立" not in a.text, a.text
+
+
+def test_a_province_asked_of_a_national_notice_gets_the_items_on_it_alone(notices_assistant):
+    """A national notice lists 130 places' practices, each item naming its province: "浙江有哪几项" is answered by
+    浙江's items ("45.浙江省…", "46.浙江省湖州市…"), not by the opening nor by 江苏's or 安徽's items beside them."""
+    a = notices_assistant.ask("第五次大督查表扬的典型经验里，浙江有哪几项？").answer
+    assert not a.abstained, a.text
+    for practice in ("千村示范万村整治", "湖州", "衢州", "台州", "丽水"):
+        assert practice in a.text, a.text
+    assert "江苏" not in a.text and "安徽" not in a.text, a.text
+    assert all(c.passage.doc_id == "gov-cn-5343366" for c in a.citations)
+
+
+def test_a_village_named_like_a_province_is_no_other_place(notices_assistant):
+    """"左权县河南村煤矿" is in 山西: the sentence on it is no item on 河南 to leave out of an answer on 山西."""
+    a = notices_assistant.ask("2003年8月山西连续发生的3起特大煤矿瓦斯爆炸事故，各造成多少人死亡？").answer
+    assert not a.abstained, a.text
+    for deaths in ("43人", "28人", "27人"):
+        assert deaths in a.text, a.text
