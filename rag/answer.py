@@ -1063,16 +1063,19 @@ class ExtractiveAnswerer:
             return compose_broad(question, [(c.passage, c.text) for c in items], more)
         return compose(question, [(c.passage, c.text) for c in self._of_place(query, chosen)])
 
-    @staticmethod
-    def _of_place(query: Query, items: list[_Candidate]) -> list[_Candidate]:
+    def _of_place(self, query: Query, items: list[_Candidate]) -> list[_Candidate]:
         """The items of a list on the province or city asked, when some name it and the others name other provinces
         or cities ("第五次大督查表扬的典型经验里，浙江有哪几项": "45.浙江省…", "46.浙江省湖州市…", not "44.江苏省…").
-        A document of the place asked is all about it: its items are kept."""
+        A document of the place asked, or on it, is all about it: its items are kept."""
         asked = {p.region for p in query.places if p.level in ("province", "city")}
         if not asked:
             return items
+        names = {n for p in query.places if p.level in ("province", "city") for n in (p.name, p.full_name) if n}
 
         def regions(c: _Candidate) -> set[str]:
+            record = self.records.get(c.passage.doc_id)
+            if (record is not None and record.region in asked) or any(n in c.passage.doc_title for n in names):
+                return asked
             # Named in full ("江苏省淮安市"): a short name may be part of another ("左权县河南村煤矿").
             return {p.region for p in find_places(c.text) if p.level in ("province", "city") and p.full_name in c.text}
 

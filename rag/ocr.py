@@ -321,9 +321,9 @@ def _missed_marks(probs, characters: list[str], steps, chars: list[str]) -> list
     """``chars`` with a punctuation mark put back where the recogniser let a blank win over it.
 
     A thin mark beside a wide one is often lost: "“外事无小事”，严格" is read "…小事”严格" with the
-    comma at 0.43 against the blank. Between two characters read, a mark whose probability (its
-    full- and half-width forms together) reaches :data:`MISSED_MARK` at a blank step is put back,
-    unless either neighbour is already a mark.
+    comma at 0.43 against the blank. Between two Chinese characters read (the first may be a closing
+    quote or bracket instead), a mark whose probability (its full- and half-width forms together)
+    reaches :data:`MISSED_MARK` at a blank step is put back.
     """
     columns = _mark_columns(tuple(characters))
     if not columns or len(steps) < 2:
