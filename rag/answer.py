@@ -700,6 +700,18 @@ class ExtractiveAnswerer:
                     break
                 chosen.setdefault(nxt.key, nxt)
                 c = nxt
+        # A post held by several ("副主任：陈宝生 教育部部长", then "王晓晖 中央宣传部副部长…", "丁向阳 国务院副秘书长"): the
+        # lines after the post's own, each a name and post with no title of its own, are its other holders.
+        if "who" in types:
+            for c in list(chosen.values()):
+                line = name_and_post(c.text)
+                if not (line and line[0] and _role_asked(line[0], query.roles_text)):
+                    continue
+                for nxt in self._lines_after(query, retrieval, c, by_key, cands, self.MAX_HOLDERS):
+                    held = name_and_post(nxt.text)
+                    if not held or held[0]:
+                        break
+                    chosen.setdefault(nxt.key, nxt)
         # A list question whose chosen sentences list nothing at all: the list often runs
         # on in the next passage of the same section or box ("…生活配套设施。" → "建设游泳池、咖啡馆…").
         if "list" in types and not any("、" in c.text for c in chosen.values()):
@@ -927,6 +939,21 @@ class ExtractiveAnswerer:
         return sorted(found, key=lambda c: (c.passage.order, c.position))
 
     MAX_LIST_ITEMS = 8
+    MAX_HOLDERS = 40  # the holders of one post a member list gives, line after line
+
+    def _lines_after(self, query: Query, retrieval: Retrieval, c: _Candidate, by_key: dict, cands: list[_Candidate],
+                     most: int) -> list[_Candidate]:
+        """Up to ``most`` sentences after ``c`` in reading order: the rest of its passage, then the next passage of
+        the same section (a member list cut between two passages: "…李干杰 生态环境部部长" | "宁吉喆 统计局局长…")."""
+        out: list[_Candidate] = []
+        nxt = by_key.get((c.passage.id, c.position + 1))
+        while nxt is not None and len(out) < most:
+            out.append(nxt)
+            nxt = by_key.get((c.passage.id, nxt.position + 1))
+        after = self.index.neighbours(c.passage)[1]
+        if len(out) < most and after is not None and after.headings == c.passage.headings:
+            out += self._sentences_of(query, retrieval, [after], cands)[: most - len(out)]
+        return out
 
     def _items_continued(
         self, query: Query, retrieval: Retrieval, best: _Candidate, items: list[_Candidate], cands: list[_Candidate]

@@ -568,7 +568,7 @@ _ASKS = {
     # English "who" opening the question ("Who received…", "Who were the scientists…"), not a relative "who" ("Hazem
     # Hamada, who led…") nor whom to contact ("who should we contact": contact).
     "who": re.compile(
-        r"是谁|叫什么名字|哪位|由谁担任|谁(?:来)?担任|\bwho is\b|\bwho was\b|\bwho (?:chairs|heads|leads)\b"
+        r"是谁|叫什么名字|哪几?位|哪些(?:人|同志|领导)(?!员)|有谁|由谁担任|谁(?:来)?担任|\bwho is\b|\bwho was\b|\bwho (?:chairs|heads|leads)\b"
         r"|(?:^|[.?!;]\s)\W*who\b(?!\s+(?:should|do|can|could|would|shall)\s+(?:i|we)\b)"
         # …or asking after a clause that frames it, no other word asking before ("Under the 2004 reply, who has to
         # pay the full cost of the bid?"); "What did Hamada, who led the talks, say?" asks what.

@@ -497,3 +497,13 @@ def test_an_english_question_naming_a_sum_asks_an_amount(question, amount):
 ])
 def test_a_count_of_what_was_done_asks_a_result(question, stage):
     assert analyse(question).stage == stage
+
+
+@pytest.mark.parametrize("question, who", [
+    ("国家教材委员会调整后，副主任是哪几位？", True),
+    ("领导小组的副组长都有谁？", True),
+    ("省里有哪些人员参加了培训？", False),  # 人员 is what is counted, not who
+    ("联席会议由哪些部门和单位组成？", False),
+])
+def test_persons_asked_as_a_list_ask_who(question, who):
+    assert ("who" in asked_types(question)) is who

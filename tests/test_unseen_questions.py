@@ -476,3 +476,16 @@ def test_a_village_named_like_a_province_is_no_other_place(notices_assistant):
     assert not a.abstained, a.text
     for deaths in ("43人", "28人", "27人"):
         assert deaths in a.text, a.text
+
+
+@pytest.mark.parametrize("question", [
+    "国务院第二次全国污染源普查领导小组2018年调整人员以后，副组长都有谁？",
+    "国务院第二次全国污染源普查领导小组调整后，副组长是哪几位？",
+])
+def test_every_holder_of_a_post_is_read_from_the_lines_after_it(assistant, question):
+    """"副组长：丁学东 国务院副秘书长" is followed by "李干杰 生态环境部部长" and, in the next passage, "宁吉喆 统计局局长":
+    lines with a name and a post but no title of their own hold the post above them. "都有谁", "哪几位" ask who."""
+    a = ask(assistant, question)
+    assert not a.abstained, a.text
+    for name in ("丁学东", "李干杰", "宁吉喆"):
+        assert name in a.text, a.text
