@@ -426,6 +426,8 @@ class ExtractiveAnswerer:
                 bonus += self.LABEL_WEIGHT if labels[i] in named_labels else -self.LABEL_WEIGHT
             if "penalty" in types and _HAS["penalty"].search(self.index.passages[pid].text):
                 bonus += self.PENALTY_BONUS  # "会被罚多少": a sentence of an article that sets a penalty
+            if "duration" in types and _HAS["duration"].search(sentence):
+                bonus += self.DATE_BONUS  # "多长时间内公开": "…作出之日起7个工作日内…公开"
             if "frequency" in types and FREQUENCY_RE.search(sentence):
                 bonus += self.FREQUENCY_BONUS  # "多久开一次": "国务院常务会议一般每月召开三次"
             if "date" in types and _DATE_IN_RE.search(sentence):

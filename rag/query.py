@@ -551,6 +551,10 @@ _ASKS = {
         re.I,
     ),
     # How often something is done ("多久开一次", "How often … meet"): a frequency, not a count.
+    # How long a thing takes or may take ("要在多长时间内公开", "几个工作日内办结", "how long"): a span of days or months.
+    "duration": re.compile(
+        r"(?:多长时间|多久)(?![^？?，,。]{0,6}一次)|(?:多少|几)个?(?:工作日|天|日|个?月|小时|周)(?:内|之内|以内)|期限(?:是|为|有)?多(?:长|久)"
+        r"|\bhow long\b|\bwithin how many\b", re.I),
     "frequency": re.compile(r"多久[^？?，,。]{0,6}一次|多长时间[^？?，,。]{0,6}一次|几年一次|每隔多久|多少年一次|\bhow often\b|\bhow frequently\b", re.I),
     "count": re.compile(
         r"多少|(?<![第那这好])几[个项批次对家名人位场届条张国所种]|(?<![第那这好哪])几[年天]|数量|数目|多长时间|多久|how many|how much|how long\b|number of|what percentage"
@@ -601,6 +605,8 @@ _HAS = {
     "date": re.compile(r"\d{4}年|\d{1,2}月|\d{1,2}日|今年|明年|年底|年内|期间|以前|之前|\d{4}-\d{2}"),
     "amount": re.compile(r"\d[\d,.]*\s*(万亿|千亿|百亿|亿|千万|百万|万)?\s*(元|美元|欧元|人民币)"),
     "frequency": re.compile(FREQUENCY_RE_TEXT),
+    "duration": re.compile(r"(?<![\d.])\d{1,3}\s*个?(?:工作日|日|天|月|小时|周)|[一二两三四五六七八九十半]+个?(?:工作日|天|月|小时|周)"
+                           r"|\d{1,2}年(?:内|以内|之内)|[一二两三四五六七八九十半]+年(?:内|以内|之内)"),
     "count": re.compile(r"\d|[一二两三四五六七八九十百千万亿]+[个项批次对家名人位场届条张国所种大]|若干|多家"),
 }
 # Measure words a count question names ("多少家", "几个工作日"); the evidence must count the same thing.
@@ -895,6 +901,8 @@ def _asked_types(question: str) -> set[str]:
     found -= {kind for kind in _CONTACT_KINDS & found if not _contact_asked(question, _ASKS[kind])}
     if "list" in found:
         found.discard("count")  # "有哪几个" asks for a list, not a number
+    if "duration" in found:
+        found.discard("count")  # "多长时间内" asks a span, which its own kind finds
     if re.search(r"几[个项条]?(方面|措施|举措|重点|任务|名片|板块|原则|瓶颈)|哪几(?![天日年月号])|有几个方面", question):
         found.discard("count")
         found.add("list")

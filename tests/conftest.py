@@ -163,8 +163,10 @@ guangxi_assistant = _assistant_fixture(GUANGXI, "guangxi")
 
 
 # A notice listing 130 places' practices, each item naming its province ("45.浙江省…", "46.浙江省湖州市…"), 浙江's own
-# report beside it, and a notice on 山西's and 安徽's mine disasters, one of them at "左权县河南村煤矿".
-NOTICES = ("gov-cn-2019/gov-cn-5343366.html", "gwr-provinces-2025/gwr-2025-zhejiang.docx", "gov-cn-2019/gov-cn-5345294.html")
+# report beside it, a notice on 山西's and 安徽's mine disasters, one of them at "左权县河南村煤矿", and the guideline on
+# publishing enforcement decisions ("…之日起20个工作日内…", "…7个工作日内公开").
+NOTICES = ("gov-cn-2019/gov-cn-5343366.html", "gwr-provinces-2025/gwr-2025-zhejiang.docx", "gov-cn-2019/gov-cn-5345294.html",
+           "gov-cn-2019/gov-cn-5354528.html")
 notices_assistant = _assistant_fixture(NOTICES, "notices")
 
 

@@ -489,3 +489,20 @@ def test_every_holder_of_a_post_is_read_from_the_lines_after_it(assistant, quest
     assert not a.abstained, a.text
     for name in ("丁学东", "李干杰", "宁吉喆"):
         assert name in a.text, a.text
+
+
+@pytest.mark.parametrize("question", [
+    "我们公司刚收到一份行政处罚决定，按国办推行“三项制度”的要求，执法机关要在多长时间内把处罚决定信息公开？",
+    "Under the guideline on the three enforcement systems, how long do agencies have to publish a decision on an administrative penalty?",
+])
+def test_how_long_is_answered_by_a_span_of_days(notices_assistant, question):
+    """"多长时间内", "how long" ask a span: the sentence giving "7个工作日内" answers, not the one naming the systems."""
+    a = notices_assistant.ask(question).answer
+    assert not a.abstained and "7个工作日" in a.text, a.text
+
+
+def test_how_long_is_refused_when_no_span_is_given(notices_assistant):
+    """The notice praising the fifth inspection's practices sets no time for anything: "多长时间内" finds no span of
+    days or months in the evidence, and is refused rather than answered with a sentence on the practices."""
+    a = notices_assistant.ask("第五次大督查表扬的典型经验做法，各地要在多长时间内学习推广？").answer
+    assert a.abstained, a.text
