@@ -902,7 +902,7 @@ def _asked_types(question: str) -> set[str]:
     if "list" in found:
         found.discard("count")  # "有哪几个" asks for a list, not a number
     if "duration" in found:
-        found.discard("count")  # "多长时间内" asks a span, which its own kind finds
+        found.discard("count")  # "多长时间内" asks a span, which its own kind finds; no target or result's figure
     if re.search(r"几[个项条]?(方面|措施|举措|重点|任务|名片|板块|原则|瓶颈)|哪几(?![天日年月号])|有几个方面", question):
         found.discard("count")
         found.add("list")

@@ -168,11 +168,13 @@ def test_an_english_growth_target_asks_a_rate_not_an_amount():
     assert "amount" in asked_types("What was the value of its revenue?")
 
 
-def test_how_long_asks_a_figure():
+def test_how_long_asks_a_span_of_time():
     from rag.query import asked_types
 
-    assert "count" in asked_types("How long should a legality review normally take?")
-    assert "count" in asked_types("规范性文件合法性审核一般需要多长时间？")
+    assert "duration" in asked_types("How long should a legality review normally take?")
+    assert "duration" in asked_types("规范性文件合法性审核一般需要多长时间？")
+    assert "duration" in asked_types("要在几个工作日内办结？")
+    assert "duration" not in asked_types("多久召开一次？")  # how often: a frequency
 
 
 def test_the_query_reads_measure_growth_and_whether_a_figure_is_asked_once():
