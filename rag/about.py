@@ -89,6 +89,8 @@ _FACTS = {
     "editor": (re.compile(r"编辑|作者|谁写的|责编|[一二三终]审|审稿|\bedit(or|ed)\b|\bauthor|\bwho wrote|\breviewer", re.I),
                re.compile(r"编辑|作者|责编|审")),
 }
+# A date asked of a document's publication, not its signing: "哪天公布的", "when was it published".
+_PUBLISHED_RE = re.compile(r"发布|公布|挂网|publish|releas", re.I)
 # The sentence that puts a regulation in force: "自2019年3月1日起施行", "本办法自发布之日起实施".
 _IN_FORCE_RE = re.compile(r"自.{0,24}(起|之日起)(施行|实施|生效)")
 # Credits a question may name exactly ("二审和三审分别是谁"): then only those fields answer.
@@ -177,7 +179,8 @@ class AboutDocuments:
         """
         bare = re.sub(r"《[^《》]*》", "", question)  # a title's own words ask nothing ("《政府网站…方案》")
         asked = [kind for kind, (ask, _) in _FACTS.items() if ask.search(bare)]
-        if "written" in asked and "date" in asked and not re.search(r"发布|公布|印发|挂网|publish|releas", bare, re.I):
+        published = bool(_PUBLISHED_RE.search(bare))  # put out, not signed ("哪天公布的")
+        if "written" in asked and "date" in asked and not (published or "印发" in bare):
             asked.remove("date")  # "哪天成文" asks the written date alone
         if not asked:
             return None
@@ -194,7 +197,6 @@ class AboutDocuments:
         # Labels may be spaced out ("标 题："): fields are recognised without their spaces, quoted as printed.
         # "哪天发的", "哪天印发的" may mean the day it was signed (成文日期) or put out (发布日期): a record giving
         # both shows both. "哪天公布/发布的" asks the second alone.
-        published = re.search(r"发布|公布|挂网|publish|releas", bare, re.I)
         shown = asked + ["written"] if "date" in asked and "written" not in asked and not published else asked
         fields = [
             f for line in meta.text.split("\n") for f in split_sentences(line)
