@@ -1675,7 +1675,8 @@ class ExtractiveAnswerer:
 
         def title_of(sentences: list[str]) -> str:
             title = re.sub(r"\s+", "", sentences[0]).rstrip("。；;") if sentences else ""
-            return title if shortest <= len(title) <= longest and not re.search(r"[，,、：:；;\d]", title) else ""
+            return title if (shortest <= len(title) <= longest and not re.search(r"[，,、：:；;\d]", title)
+                             and not _ITEM_START_RE.match(title)) else ""
 
         def next_title(sentences: list[str]) -> bool:
             # The next part's title says what to do ("合理扩大有效投资。", "积极培育新兴产业和未来产业。"); a short
@@ -1698,7 +1699,7 @@ class ExtractiveAnswerer:
         picked: list[_Candidate] = []
         for n, (passage, at, sentences) in enumerate(lines):
             title = title_of(sentences)
-            if passage.id not in retrieved or not title or title not in squashed or title in quoted:
+            if passage.id not in retrieved or not title or not _quotes_title(title, squashed) or title in quoted:
                 continue
             if title in best.passage.doc_title or _DOCUMENT_KIND_END_RE.search(title):
                 continue  # a document's own name heading its text ("国家职业教育改革实施方案"), not a part's title
@@ -2170,6 +2171,25 @@ def _shared_runs(text: str, titles: list[_Candidate], shortest: int = 4) -> list
             if not any(run in r for r in runs) and any(run in t.text for t in titles):
                 runs.append(run)
     return runs
+
+
+QUOTED_TITLE_SHARE = 0.8  # a question quotes a title when runs it writes word for word cover this share of it
+QUOTED_RUN_CHARS = 3  # …each run at least this long
+
+
+def _quotes_title(title: str, squashed: str) -> bool:
+    """True when the question (``squashed``) quotes ``title``: word for word, or all but a word or two that a
+    question drops or a title adds ("用改革办法降低企业生产经营成本" of "用改革办法推动降低企业生产经营成本",
+    "布局建设未来产业" of "积极布局建设未来产业"), its runs of :data:`QUOTED_RUN_CHARS` characters or more that
+    the question writes covering :data:`QUOTED_TITLE_SHARE` of it."""
+    if title in squashed:
+        return True
+    covered = [False] * len(title)
+    for size in range(len(title), QUOTED_RUN_CHARS - 1, -1):
+        for at in range(len(title) - size + 1):
+            if not all(covered[at : at + size]) and title[at : at + size] in squashed:
+                covered[at : at + size] = [True] * size
+    return sum(covered) >= QUOTED_TITLE_SHARE * len(title)
 
 
 ECHO_CHARS = 4  # a lead-in echoes the question when it writes this many of its characters in a row

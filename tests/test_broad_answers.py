@@ -402,6 +402,25 @@ def test_a_run_in_title_the_question_quotes_gives_its_paragraph(documents_assist
     assert "海外仓" in r.text and "外资准入负面清单" in r.text
 
 
+def test_a_run_in_title_quoted_but_for_a_word_gives_its_paragraph_alone(documents_assistant):
+    # "积极培育新兴产业和未来产业。实施产业创新工程，…创建一批未来产业先导区。…" in the 2024 national report, asked
+    # without its opening adverb: that paragraph is the answer, not the paragraph on 制造业 before it as well.
+    r = documents_assistant.ask("2024年政府工作报告在培育新兴产业和未来产业方面有哪些举措？").answer
+    assert not r.abstained and r.text.startswith("· 积极培育新兴产业和未来产业。")
+    assert all(w in r.text for w in ("产业创新工程", "未来产业先导区", "创业投资"))
+    assert len(r.citations) == 1 and "产业链供应链韧性" not in r.text
+
+
+def test_a_question_quotes_a_title_when_it_writes_nearly_all_of_it():
+    from rag.answer import _quotes_title
+
+    assert _quotes_title("积极培育新兴产业和未来产业", "今年在培育新兴产业和未来产业上有哪些措施？")
+    assert _quotes_title("用改革办法推动降低企业生产经营成本", "用改革办法降低企业生产经营成本有哪些措施")
+    # A heading's words in another order, or a part of a longer title, are not a quote of it.
+    assert not _quotes_title("第二批支持创新相关改革举措推广清单", "第二批支持创新相关改革举措有哪些")
+    assert not _quotes_title("加大吸引外资力度", "在吸引外资方面有哪些措施")
+
+
 def test_an_english_questions_word_in_one_title_of_a_long_list_points_to_that_item(documents_assistant):
     # Gansu's 2025 report lists its year's work as 一是…八是; "consumer spending" (消费) is in the first title only.
     from rag.answer import _Candidate
