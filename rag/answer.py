@@ -1906,6 +1906,13 @@ class ExtractiveAnswerer:
         # 消费") sets out that subject's measures: all of them answer.
         topical = self._topic_words(query.subject, items[0].passage.doc_title)
         whole = {pid for pid in listed if self._on_topic(next(c.passage for c in items if c.passage.id == pid), topical)}
+        # …and when such a passage holds the best sentence, it is the answer: the passages that only score nearly as
+        # well, their titles naming something else, are left out ("实施提振消费专项行动。…", not the note on
+        # 稳增长"18条" that also speaks of 消费).
+        if whole and max(items, key=lambda c: c.score).passage.id in whole:
+            items = [c for c in items if c.passage.id in whole]
+            listed = set(whole)
+            taken = {c.key for c in items}
         # A part the question quotes by its title ("“扩大高水平对外开放”这部分有哪些举措"): the passages it titles are
         # the answer, whole; others that only mention it (a chapter's opening list of tasks) are not.
         quoted = [q for q in query.quoted if len(q) >= 4]

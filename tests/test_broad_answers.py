@@ -411,6 +411,15 @@ def test_a_run_in_title_quoted_but_for_a_word_gives_its_paragraph_alone(document
     assert len(r.citations) == 1 and "产业链供应链韧性" not in r.text
 
 
+def test_a_passage_titled_with_the_subject_asked_answers_alone_when_it_ranks_first(documents_assistant):
+    # Sichuan's 2025 report: "实施提振消费专项行动。着力提升消费能力…" is the part on 提振消费; the note on 稳增长
+    # "18条" at the end, which scores nearly as well, is not asked.
+    r = documents_assistant.ask("四川2025年在提振消费方面有哪些举措？").answer
+    assert not r.abstained and r.citations[0].passage.text.startswith("实施提振消费专项行动。")
+    assert all(w in r.text for w in ("以旧换新", "蜀里安逸"))
+    assert {c.passage.id for c in r.citations} == {r.citations[0].passage.id} and "18条" not in r.text
+
+
 def test_a_question_quotes_a_title_when_it_writes_nearly_all_of_it():
     from rag.answer import _quotes_title
 
