@@ -1003,6 +1003,10 @@ class ExtractiveAnswerer:
             return []
         body: list[_Candidate] = []
         last = title.passage
+        # A title announcing a list ("（二）符合下列要求的社会团体予以保留。") has that list, numbered in another
+        # style ("1.…", "2.…"), for its body.
+        mark = _ITEM_MARK_RE.match(title.text)
+        announces = bool(re.search(r"下列|以下|如下", title.text))
         for c in seq[at + 1 :]:
             if len(body) >= most or c.key in listed or c.passage.headings != title.passage.headings:
                 break
@@ -1018,8 +1022,12 @@ class ExtractiveAnswerer:
                 continue  # "（生态环境部指导）": who guides the measure before, not a heading of the item
             # An item listed alone gives its own short lead sentences too ("筑牢危险废物源头防线。"); they end an
             # item only where it is one of several.
-            if (_ITEM_MARK_RE.match(text) or (not alone and (_ITEM_START_RE.match(text) or is_measure_title(text)))
-                    or classify_heading(text) is not None or text in c.passage.headings):
+            sub = _ITEM_MARK_RE.match(text)
+            listed_item = bool(announces and sub and mark and sub.lastgroup != mark.lastgroup)
+            if not listed_item and (
+                sub or (not alone and (_ITEM_START_RE.match(text) or is_measure_title(text)))
+                or classify_heading(text) is not None or text in c.passage.headings
+            ):
                 break
             if len(text) >= 8 and not says_nothing(text):
                 body.append(c)
@@ -1202,6 +1210,7 @@ class ExtractiveAnswerer:
     OUTLINE_MIN_TITLES = 6  # …whose body is a run of at least this many numbered measures ("（三）完善农机装备创新体系。")
     OUTLINE_MARGIN = 0.15  # …each listed scoring within this of the best sentence
     OUTLINE_TITLE_SHARE = 0.4  # …and the document's title holding at least this share of the question's words
+    OUTLINE_NEAREST = 3  # …and, asked of a part no title or measure names, the items nearest the question in meaning
 
     def outline(self, query: Query, retrieval: Retrieval, chosen: list[_Candidate]) -> tuple[list[_Candidate], int] | None:
         """A broad question on one document whose measures are numbered titles ("（三）完善农机装备创新体系。",
@@ -1247,7 +1256,7 @@ class ExtractiveAnswerer:
         for c in titles:  # each read as if retrieved first: the document, not a passage's rank, is the answer
             c.score += self.RANK_PENALTY * c.passage_rank
         subject = query.subject_terms
-        whole = not _narrows(subject, title, [p.text for p in passages])
+        whole = not _narrows(subject, hits[0].passage.doc_title, [p.text for p in passages])  # its kind ("意见") too
         # Asked of a part, the best title must answer nearly as well as the best sentence; the others are
         # weighed against it.
         top = max(c.score for c in titles)
@@ -1272,6 +1281,15 @@ class ExtractiveAnswerer:
                         for c in near}
                 most = max(said.values(), default=0)
                 named = [c for c in near if most and said[c.key] == most]
+            # No title names a noun of it: those naming another of its words ("予以保留" for "可以保留").
+            if not named and not field:
+                held = _words_held(near, self._topic_words(query.subject, hits[0].passage.doc_title))
+                most = max(held.values(), default=0)
+                named = [c for c in near if most and held[c.key] == most]
+            # Nothing names it (an English question, whose words are not the document's): the items whose sentences
+            # are nearest the question in meaning.
+            if not named:
+                named = self._nearest_titles(retrieval, near, {c.key for c in titles}, self.OUTLINE_NEAREST)
             near = named or near
         listed: list[_Candidate] = []
         for c in near:
@@ -1282,6 +1300,16 @@ class ExtractiveAnswerer:
             return None if len(listed) < 1 or whole else self._with_bodies(listed)
         listed.sort(key=lambda c: (c.passage.order, c.position))
         return self._with_bodies(listed, len(near) - len(listed))
+
+    def _nearest_titles(self, retrieval: Retrieval, titles: list[_Candidate], keys: set, most: int) -> list[_Candidate]:
+        """The ``most`` of ``titles`` whose items (title and body) hold the sentences nearest the question's vector."""
+        vector = np.asarray(retrieval.query_vector, dtype=np.float32)
+        bodies = {c.key: [c] + self._item_body(c, keys, self.BROAD_LINES) for c in titles}
+        sv = self.index.sentence_vectors(list(dict.fromkeys(b.passage.id for body in bodies.values() for b in body)))
+        at = {key: row for row, key in enumerate(sv.keys())}
+        near = {k: max((float(sv.vectors[at[b.key]] @ vector) for b in body if b.key in at), default=-1.0)
+                for k, body in bodies.items()}
+        return sorted(titles, key=lambda c: -near[c.key])[:most]
 
     OUTLINE_MIN_PARTS = 3
 

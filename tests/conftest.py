@@ -174,6 +174,10 @@ notices_assistant = _assistant_fixture(NOTICES, "notices")
 EARTHQUAKES = ("gov-cn-2019/gov-cn-5345291.html",)
 earthquakes_assistant = _assistant_fixture(EARTHQUAKES, "earthquakes")
 proposals_assistant = _assistant_fixture(PROPOSALS, "proposals")
+# An 意见 whose measures announce their lists ("（二）符合下列要求的社会团体予以保留。" then "1.…" to "8.…"): 民政部's
+# of 1997 on 清理整顿社会团体.
+SOCIETIES = ("gov-cn-2019/gov-cn-5345293.html",)
+societies_assistant = _assistant_fixture(SOCIETIES, "societies")
 replies_assistant = _assistant_fixture(REPLIES, "replies")
 
 

@@ -420,6 +420,46 @@ def test_a_passage_titled_with_the_subject_asked_answers_alone_when_it_ranks_fir
     assert {c.passage.id for c in r.citations} == {r.citations[0].passage.id} and "18条" not in r.text
 
 
+def test_the_items_nearest_an_english_question_are_those_on_its_subject(documents_assistant):
+    # The vocational education plan's twenty measures ("（十一）打造一批高水平实训基地。", "（十六）健全经费投入机制。"
+    # …): asked in English of one of them, whose words no title writes, that item is among the three nearest the
+    # question in meaning.
+    from rag.answer import is_measure_title
+
+    extractive = documents_assistant.extractive
+    ids = [p.id for p in documents_assistant.index.doc_passages("gov-cn-5365341")]
+    for subject, item in (("practical training bases", "实训基地"), ("funding", "经费投入")):
+        question = f"What does the national vocational education reform plan say about {subject}?"
+        query, retrieval = analyse(question), documents_assistant.retriever.retrieve(question)
+        titles = [c for c in extractive._candidates(query, retrieval, ids) if is_measure_title(c.text)]
+        assert len(titles) >= 20
+        nearest = extractive._nearest_titles(retrieval, titles, {c.key for c in titles}, 3)
+        assert len(nearest) == 3 and any(item in c.text for c in nearest)
+
+
+def test_the_asking_frame_of_a_list_of_key_tasks_names_no_subject():
+    # "重点任务都有哪些" asks for the tasks; "重点" is no part of the document the question narrows to.
+    query = analyse("我们是一家连锁餐饮企业，想了解一下那份意见里面的重点任务都有哪些？")
+    assert query.broad and "重点" not in query.subject_terms
+    # …nor "提出" of "提出了哪些主要举措": the measures asked, of the whole document.
+    assert "提出" not in analyse("国家职业教育改革实施方案提出了哪些主要举措？").subject_terms
+
+
+def test_a_title_announcing_a_list_has_that_list_for_its_body(societies_assistant):
+    # "（二）符合下列要求的社会团体予以保留。" is followed by "1.遵守国家法律法规…" … "9.挂靠单位、业务主管部门审查
+    # 同意…": the item is that list, not the title alone; the next measure ("（三）对存在下列问题…") ends it.
+    extractive = societies_assistant.extractive
+    question = "清理整顿社会团体时符合哪些要求的予以保留？"
+    query, retrieval = analyse(question), societies_assistant.retriever.retrieve(question)
+    ids = [p.id for p in societies_assistant.index.doc_passages("gov-cn-5345293")]
+    cands = extractive._candidates(query, retrieval, ids)
+    title = next(c for c in cands if c.text.startswith("（二）符合下列要求的社会团体予以保留"))
+    body = extractive._item_body(title, {title.key}, 36, alone=True)
+    numbered = [c.text for c in body if re.match(r"\d[.．]", c.text)]
+    assert len(numbered) >= 8 and [t.split(".")[0] for t in numbered[:8]] == [str(n) for n in range(1, 9)]
+    assert not any("（三）" in c.text or "进行整改" in c.text for c in body)
+
+
 def test_a_question_quotes_a_title_when_it_writes_nearly_all_of_it():
     from rag.answer import _quotes_title
 
