@@ -1023,8 +1023,8 @@ class ExtractiveAnswerer:
             # An item listed alone gives its own short lead sentences too ("筑牢危险废物源头防线。"); they end an
             # item only where it is one of several.
             sub = _ITEM_MARK_RE.match(text)
-            listed_item = bool(announces and sub and mark and sub.lastgroup != mark.lastgroup)
-            if not listed_item and (
+            announced = bool(announces and sub and mark and sub.lastgroup != mark.lastgroup)
+            if not announced and (
                 sub or (not alone and (_ITEM_START_RE.match(text) or is_measure_title(text)))
                 or classify_heading(text) is not None or text in c.passage.headings
             ):
