@@ -30,6 +30,7 @@ from rag.wordcut import posseg
 from rag.retrieval import Hit, Retrieval, heading_matches
 from rag.settings import Settings
 from rag.documents import passage_time, review_part
+from rag.figures import figures
 from rag.gate import DAY_RE, EvidenceGate, GateDecision, framing_word, subject_nouns  # noqa: F401  (the gate runs before any answer is composed)
 from rag.query import (
     FREQUENCY_RE,
@@ -284,6 +285,8 @@ class ExtractiveAnswerer:
     PART_GAIN = 0.02  # how much better a part's own best sentence must answer it
     LIST_NOUN_BONUS = 0.08  # "哪几条路": a sentence listing things of that name ("…之路、…之路、…之路")
     LEAD_IN_BONUS = 0.10  # a list asked: the sentence announcing one in the question's words ("重点做好以下工作：")
+    TARGET_LIST_BONUS = 0.1  # targets asked, all of them: a sentence setting at least TARGETS_LISTED figures
+    TARGETS_LISTED = 3
     LIST_BONUS = 0.03  # a list question's answer enumerates
     ASKED_WORDS_BONUS = 0.06  # a list asked: a sentence naming a word of it beyond the document's title
     FIRST_BONUS = 0.03  # who ranks first is asked, and the sentence ranks something first ("居全国第1位")
@@ -398,6 +401,9 @@ class ExtractiveAnswerer:
             figure_words = figure_terms(query)
         # A list of things of one name asked ("哪几条路", "哪几种“经济”"): the name its items end with.
         asked_noun = (m.group("n") if (m := _ASKED_NOUN_RE.search(squashed)) and "list" in types else "")
+        # Targets asked, all of them ("主要预期目标有哪些", "定了哪些目标"): the sentence setting several, each a figure
+        # with its 左右/以上/以内, is their list; a plan's general requirements, as long, set none.
+        targets_listed = _asks_targets(query)
         # A list asked: the question's words beyond its document's title, which a lead-in announcing it says.
         lead_words = (
             query.words_beyond(retrieval.hits[0].passage.doc_title) if "list" in types and retrieval.hits else []
@@ -464,6 +470,11 @@ class ExtractiveAnswerer:
                 bonus += self.ASKED_WORDS_BONUS if any(w in sentence for w in lead_words) else 0.0
             if asked_noun and len(re.findall(re.escape(asked_noun) + r"[、，,和及与]", sentence)) >= 2:
                 bonus += self.LIST_NOUN_BONUS  # "哪几条路": "坚定走好创新引领之路、能源转化之路、…之路"
+            if targets_listed:
+                # Counted over the whole sentence: a list of targets may run in clauses ("经济增长6％左右；城镇调查失业率
+                # 5.5％左右，…；").
+                set_here = _targets_set(_full_sentence(passage.text, sentence))
+                bonus += self.TARGET_LIST_BONUS if set_here >= self.TARGETS_LISTED else 0.0 if set_here else -self.TARGET_LIST_BONUS
             if "list" in types and _enumerates(sentence):
                 bonus += self.LIST_BONUS
                 if query.listed and _items_in(sentence) >= query.listed:
@@ -1084,6 +1095,10 @@ class ExtractiveAnswerer:
         if not decision.answerable or not chosen:
             reason = f"{decision.code}: {decision.reason}" if decision.code else "answer.no_evidence: no evidence sentences"
             return abstention(question, retrieval.hits[:k], reason)
+        if self._sets_targets(query, chosen):
+            # Targets asked, all of them, and the best sentence sets them ("主要预期目标是：经济增长6％左右；…"): that
+            # sentence is the answer, not a list near it ("实现上述目标，必须…" then "（一）…").
+            return compose(question, [(c.passage, c.text) for c in chosen])
         if not query.broad and "list" in query.answer_types:
             # A list asked ("提出了哪些项目和问题") whose best evidence announces a list: the list's items; a list
             # asked of a part the question names ("知识产权保护方面都有哪几项"): that part's items.
@@ -1099,6 +1114,14 @@ class ExtractiveAnswerer:
             items, more = self.broad_items(query, retrieval, chosen)
             return compose_broad(question, [(c.passage, c.text) for c in items], more)
         return compose(question, [(c.passage, c.text) for c in self._of_place(query, chosen)])
+
+    def _sets_targets(self, query: Query, chosen: list[_Candidate]) -> bool:
+        """Targets asked, all of them ("主要预期目标有哪些"), and the best of ``chosen`` is in a sentence setting
+        :attr:`TARGETS_LISTED` or more, each a figure with its 左右/以上/以内."""
+        if not chosen or not _asks_targets(query):
+            return False
+        best = max(chosen, key=lambda c: c.score)
+        return _targets_set(_full_sentence(best.passage.text, best.text)) >= self.TARGETS_LISTED
 
     def _of_place(self, query: Query, items: list[_Candidate]) -> list[_Candidate]:
         """The items of a list on the province or city asked, when some name it and the others name other provinces
@@ -2225,6 +2248,33 @@ def _quotes_title(title: str, squashed: str) -> bool:
             if not all(covered[at : at + size]) and title[at : at + size] in squashed:
                 covered[at : at + size] = [True] * size
     return sum(covered) >= QUOTED_TITLE_SHARE * len(title)
+
+
+# Targets asked by name: Chinese "目标", "指标"; English "main targets", "key goals" (not "targets for X and Y", which
+# asks two of them).
+_TARGETS_NAMED_RE = re.compile(r"目标|指标|\b(?:main|major|key|expected|headline)\b[^?]{0,24}\b(?:targets|goals)\b", re.I)
+
+
+def _asks_targets(query: Query) -> bool:
+    """The question asks a document's targets, all of them ("主要预期目标有哪些", "定了哪些目标", "What targets…"):
+    a target asked by name, as a list."""
+    return (query.stage == "target" and ("list" in query.answer_types or query.broad)
+            and bool(_TARGETS_NAMED_RE.search(query.text)))
+
+
+def _targets_set(sentence: str) -> int:
+    """How many figures ``sentence`` sets as targets: those with their 左右, 以上, 以下 or 以内."""
+    return sum(bool(f.qualifier) for f in figures(sentence))
+
+
+def _full_sentence(text: str, piece: str) -> str:
+    """The sentence of ``text``, up to its full stop, that ``piece`` (a clause answers are cut into) is part of."""
+    at = text.find(piece)
+    if at < 0:
+        return piece
+    start = max(text.rfind(stop, 0, at) for stop in "。！？\n") + 1
+    ends = [e for e in (text.find(stop, at + len(piece) - 1) for stop in "。！？\n") if e >= 0]
+    return text[start : min(ends) + 1 if ends else len(text)]
 
 
 ECHO_CHARS = 4  # a lead-in echoes the question when it writes this many of its characters in a row

@@ -460,6 +460,17 @@ def test_a_title_announcing_a_list_has_that_list_for_its_body(societies_assistan
     assert not any("（三）" in c.text or "进行整改" in c.text for c in body)
 
 
+def test_a_reports_targets_asked_all_together_are_its_sentence_setting_them(documents_assistant):
+    # "主要预期目标有哪些" is answered by the sentence setting them, each a figure with its 左右/以上/以内, not by the
+    # general requirements before it (as long, no figure) nor by the explanation of one of them after it.
+    r = documents_assistant.ask("云南今年定了哪些主要预期目标？").answer
+    assert not r.abstained and r.text.startswith("经济社会发展的主要预期目标")
+    assert all(f in r.text for f in ("5%左右", "50万人以上", "1955万吨以上")) and "总体要求" not in r.text
+    # Set in clauses ("国内生产总值增长5%左右；城镇新增就业1200万人以上，…；"), the whole sentence counts.
+    r = documents_assistant.ask("2024年政府工作报告提出的主要预期目标有哪些？").answer
+    assert all(f in r.text for f in ("5%左右", "1200万人以上", "1.3万亿斤以上", "2.5%左右"))
+
+
 def test_a_question_quotes_a_title_when_it_writes_nearly_all_of_it():
     from rag.answer import _quotes_title
 
