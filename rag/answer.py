@@ -1098,7 +1098,16 @@ class ExtractiveAnswerer:
         if self._sets_targets(query, chosen):
             # Targets asked, all of them, and the best sentence sets them ("主要预期目标是：经济增长6％左右；…"): that
             # sentence is the answer, not a list near it ("实现上述目标，必须…" then "（一）…").
-            return compose(question, [(c.passage, c.text) for c in chosen])
+            # Every clause of that sentence ("经济增长6％左右；城镇调查失业率5.5％左右，…；"); of the others chosen, those
+            # setting targets too (a plan's general requirements set none).
+            best = max(chosen, key=lambda c: c.score)
+            full = _full_sentence(best.passage.text, best.text)
+            sentences, _ = self._labelled(best.passage)
+            clauses = [_Candidate(best.passage_rank, best.passage, j, t, best.score) for j, t in enumerate(sentences)
+                       if t.strip() and t.strip() in full]
+            others = [c for c in chosen if not (c.passage.id == best.passage.id and c.text.strip() in full)
+                      and _targets_set(_full_sentence(c.passage.text, c.text))]
+            return compose(question, [(c.passage, c.text) for c in clauses + others])
         if not query.broad and "list" in query.answer_types:
             # A list asked ("提出了哪些项目和问题") whose best evidence announces a list: the list's items; a list
             # asked of a part the question names ("知识产权保护方面都有哪几项"): that part's items.
@@ -2255,11 +2264,18 @@ def _quotes_title(title: str, squashed: str) -> bool:
 _TARGETS_NAMED_RE = re.compile(r"目标|指标|\b(?:main|major|key|expected|headline)\b[^?]{0,24}\b(?:targets|goals)\b", re.I)
 
 
+_HOW_MUCH_RE = re.compile(r"多少|how (?:much|many|fast)", re.I)
+_MAIN_TARGETS_RE = re.compile(r"主要(?:预期)?目标|主要(?:经济)?指标|\b(?:main|major|key|headline)\b[^?]{0,24}\b(?:targets|goals)\b", re.I)
+
+
 def _asks_targets(query: Query) -> bool:
-    """The question asks a document's targets, all of them ("主要预期目标有哪些", "定了哪些目标", "What targets…"):
-    a target asked by name, as a list."""
-    return (query.stage == "target" and ("list" in query.answer_types or query.broad)
-            and bool(_TARGETS_NAMED_RE.search(query.text)))
+    """The question asks a document's targets, all of them ("主要预期目标有哪些", "定了哪些目标", "What are …'s main
+    targets"): targets asked by name, as a list or as a whole, and no figure of a named thing asked."""
+    # (Figures of named things asked, "增速和2025年的目标分别是多少", are answered figure by figure.)
+    if query.stage != "target" or not _TARGETS_NAMED_RE.search(query.text) or _HOW_MUCH_RE.search(query.text):
+        return False
+    # As a list ("有哪些"), or as a whole ("主要预期目标是什么", "主要经济指标的预期目标是怎么定的").
+    return "list" in query.answer_types or query.broad or (not query.answer_types and bool(_MAIN_TARGETS_RE.search(query.text)))
 
 
 def _targets_set(sentence: str) -> int:

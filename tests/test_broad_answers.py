@@ -469,6 +469,10 @@ def test_a_reports_targets_asked_all_together_are_its_sentence_setting_them(docu
     # Set in clauses ("国内生产总值增长5%左右；城镇新增就业1200万人以上，…；"), the whole sentence counts.
     r = documents_assistant.ask("2024年政府工作报告提出的主要预期目标有哪些？").answer
     assert all(f in r.text for f in ("5%左右", "1200万人以上", "1.3万亿斤以上", "2.5%左右"))
+    # Asked as a whole, or in English: the same sentence, every clause of it.
+    for question in ("四川今年主要经济指标的预期目标是怎么定的？", "What are Sichuan's main targets for 2025?"):
+        r = documents_assistant.ask(question).answer
+        assert all(f in r.text for f in ("5.5%以上", "85万人", "725亿斤以上")) and "总体要求" not in r.text
 
 
 def test_a_question_quotes_a_title_when_it_writes_nearly_all_of_it():
