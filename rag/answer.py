@@ -1083,6 +1083,8 @@ class ExtractiveAnswerer:
         k = k or self.settings.top_k
         query = query or analyse(question)
         chosen = self._whole_items(query, self.select(question, retrieval, k, query=query))
+        if query.asks_publication:
+            chosen = self._own_records(query, chosen, retrieval)
         decision = self.decide(question, retrieval, chosen, query)
         if not decision.answerable and chosen and decision.code in self.RUNNER_UP_CODES:
             chosen, decision = self._runner_up(query, retrieval, k, chosen, decision)
@@ -1123,6 +1125,42 @@ class ExtractiveAnswerer:
             items, more = self.broad_items(query, retrieval, chosen)
             return compose_broad(question, [(c.passage, c.text) for c in items], more)
         return compose(question, [(c.passage, c.text) for c in self._of_place(query, chosen)])
+
+    def _said_most(self, query: Query, retrieval: Retrieval) -> set[str]:
+        """The one document retrieved whose text (its information table aside) holds the most of the question's words,
+        or none when two hold as many."""
+        words = [t for t in query.terms if len(t) >= 2 and not t.isdigit()]
+        held = {
+            d: sum(any(w in p.text for p in self.index.doc_passages(d) if METADATA_HEADING not in p.headings) for w in words)
+            for d in dict.fromkeys(h.passage.doc_id for h in retrieval.hits)
+        }
+        most = max(held.values(), default=0)
+        best = [d for d, n in held.items() if n == most]
+        return set(best) if most and len(best) == 1 else set()
+
+    def _own_records(self, query: Query, chosen: list[_Candidate], retrieval: Retrieval) -> list[_Candidate]:
+        """``chosen`` for a question on a document's number, date or issuer that names the document by what it says
+        ("答复关于建立免费法律查询网站建议的那份文件，发文字号是什么"): a line of a document's information table
+        ("发文字号：国办函〔2006〕69号") is that of the document the other sentences chosen are from. A line of
+        another document's table gives way to the same line of theirs, when it has one; else it is left out. With no
+        such sentence chosen, the document retrieved whose text says most of the question (:meth:`_said_most`)."""
+        said = {c.passage.doc_id for c in chosen if METADATA_HEADING not in c.passage.headings} or self._said_most(query, retrieval)
+        if len(said) != 1:
+            return chosen
+        doc = next(iter(said))
+        out: list[_Candidate] = []
+        for c in chosen:
+            if METADATA_HEADING not in c.passage.headings or c.passage.doc_id == doc:
+                out.append(c)
+                continue
+            label = re.split(r"[：:]", c.text, maxsplit=1)[0].strip()
+            own = next((_Candidate(c.passage_rank, p, j, t, c.score)
+                        for p in self.index.doc_passages(doc) if METADATA_HEADING in p.headings
+                        for j, t in enumerate(answer_sentences(p.text))
+                        if label and re.split(r"[：:]", t, maxsplit=1)[0].strip() == label), None)
+            if own is not None and own.key not in {x.key for x in out}:
+                out.append(own)
+        return out
 
     def _sets_targets(self, query: Query, chosen: list[_Candidate]) -> bool:
         """Targets asked, all of them ("主要预期目标有哪些"), and the best of ``chosen`` is in a sentence setting

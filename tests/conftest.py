@@ -178,6 +178,10 @@ proposals_assistant = _assistant_fixture(PROPOSALS, "proposals")
 # of 1997 on 清理整顿社会团体.
 SOCIETIES = ("gov-cn-2019/gov-cn-5345293.html",)
 societies_assistant = _assistant_fixture(SOCIETIES, "societies")
+# Two replies of one day to two deputies' suggestions, alike but for their numbers (国办函〔2006〕69号 on a premier's
+# blog, 71号 on a free website of laws).
+DEPUTIES = ("gov-cn-2019/gov-cn-5351590.html", "gov-cn-2019/gov-cn-5351596.html")
+deputies_assistant = _assistant_fixture(DEPUTIES, "deputies")
 replies_assistant = _assistant_fixture(REPLIES, "replies")
 
 

@@ -140,3 +140,11 @@ def test_a_question_naming_a_number_gets_no_information_table_lines(documents_as
     a = documents_assistant.ask("企业参与职业教育，国发〔2019〕4号鼓励用什么方式？").answer
     assert not a.abstained
     assert "索引号" not in a.text and "主题分类" not in a.text
+
+
+def test_a_documents_number_asked_by_what_it_says_is_its_own_not_a_look_alikes(deputies_assistant):
+    # Two replies of one day, alike but for their subjects and numbers: the number quoted is that of the reply whose
+    # sentences answer (71号, on a free website of laws), not the other's (69号), whose information table reads the same.
+    r = deputies_assistant.ask("关于创立免费查询法律法规的政府网站那条建议，国办答复文件的发文字号是什么？").answer
+    assert not r.abstained and "国办函〔2006〕71号" in r.text and "69号" not in r.text
+    assert {c.passage.doc_id for c in r.citations} == {"gov-cn-5351596"}
