@@ -1130,10 +1130,9 @@ class ExtractiveAnswerer:
         """The one document retrieved whose text (its information table aside) holds the most of the question's words,
         or none when two hold as many."""
         words = [t for t in query.terms if len(t) >= 2 and not t.isdigit()]
-        held = {
-            d: sum(any(w in p.text for p in self.index.doc_passages(d) if METADATA_HEADING not in p.headings) for w in words)
-            for d in dict.fromkeys(h.passage.doc_id for h in retrieval.hits)
-        }
+        texts = {d: "\n".join(p.text for p in self.index.doc_passages(d) if METADATA_HEADING not in p.headings)
+                 for d in dict.fromkeys(h.passage.doc_id for h in retrieval.hits)}
+        held = {d: sum(w in text for w in words) for d, text in texts.items()}
         most = max(held.values(), default=0)
         best = [d for d, n in held.items() if n == most]
         return set(best) if most and len(best) == 1 else set()
@@ -2298,12 +2297,11 @@ def _quotes_title(title: str, squashed: str) -> bool:
 
 
 # Targets asked by name: Chinese "目标", "指标"; English "main targets", "key goals" (not "targets for X and Y", which
-# asks two of them).
-_TARGETS_NAMED_RE = re.compile(r"目标|指标|\b(?:main|major|key|expected|headline)\b[^?]{0,24}\b(?:targets|goals)\b", re.I)
-
-
+# asks two of them). As a whole: "主要预期目标", "主要经济指标", "main targets".
+_EN_TARGETS = r"\b[^?]{0,24}\b(?:targets|goals)\b"
+_TARGETS_NAMED_RE = re.compile(r"目标|指标|\b(?:main|major|key|expected|headline)" + _EN_TARGETS, re.I)
+_MAIN_TARGETS_RE = re.compile(r"主要(?:预期)?目标|主要(?:经济)?指标|\b(?:main|major|key|headline)" + _EN_TARGETS, re.I)
 _HOW_MUCH_RE = re.compile(r"多少|how (?:much|many|fast)", re.I)
-_MAIN_TARGETS_RE = re.compile(r"主要(?:预期)?目标|主要(?:经济)?指标|\b(?:main|major|key|headline)\b[^?]{0,24}\b(?:targets|goals)\b", re.I)
 
 
 def _asks_targets(query: Query) -> bool:
