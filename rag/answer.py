@@ -1103,13 +1103,16 @@ class ExtractiveAnswerer:
             # Every clause of that sentence ("经济增长6％左右；城镇调查失业率5.5％左右，…；"); of the others chosen, those
             # setting targets too (a plan's general requirements set none).
             best = max(chosen, key=lambda c: c.score)
-            full = _full_sentence(best.passage.text, best.text)
+            full = _targets_run(best.passage.text, _full_sentence(best.passage.text, best.text))
             sentences, _ = self._labelled(best.passage)
             clauses = [_Candidate(best.passage_rank, best.passage, j, t, best.score) for j, t in enumerate(sentences)
                        if t.strip() and t.strip() in full]
             others = [c for c in chosen if not (c.passage.id == best.passage.id and c.text.strip() in full)
                       and _targets_set(_full_sentence(c.passage.text, c.text))]
             return compose(question, [(c.passage, c.text) for c in clauses + others])
+        parts = self.chapter_parts(query, retrieval, chosen)
+        if parts:
+            return compose_broad(question, [(c.passage, c.text) for c in parts[0]], parts[1])
         if not query.broad and "list" in query.answer_types:
             # A list asked ("提出了哪些项目和问题") whose best evidence announces a list: the list's items; a list
             # asked of a part the question names ("知识产权保护方面都有哪几项"): that part's items.
@@ -1728,18 +1731,27 @@ class ExtractiveAnswerer:
             return lead_in + items, more
         # A list of long items, each a sentence of its own ("一、对深化商事制度改革成效显著…的市…，优先纳入…。"),
         # announced by a lead-in chosen ("现将调整后的督查激励措施…通知如下："): its items, in order.
-        for run in _numbered_runs(seq, titled_only=False) if query.broad else ():
+        for run in _numbered_runs(seq, titled_only=False) if query.broad or "list" in query.answer_types else ():
             first = run[0]
             lead = seq[max(0, first - 3) : first]
             if len(run) < self.ENUMERATION_MIN_LONG or not any(first - self.ENUMERATION_LEAD <= at < first for at in ats):
                 continue
-            # Long items, not titles (a list of those is read above) nor the reader's headings.
+            # Long items, not titles (a list of those is read above) nor the reader's headings. "一是…二是…" items,
+            # long and short mixed ("一是新建改造50个社区养老工程、…，让老年人…。二是为2万名高危人群进行…筛查。"),
+            # are such a list, announced by their own numbering.
             items = [seq[i] for i in run]
-            if 2 * sum(bool(_ENUM_ITEM_RE.match(c.text)) for c in items) >= len(items) or any(
+            shi = bool(_ITEM_MARK_RE.match(items[0].text).group("shi"))
+            titled = sum(bool(_ENUM_ITEM_RE.match(c.text)) for c in items)
+            if (titled == len(items) if shi else 2 * titled >= len(items)) or any(
                 c.text.strip().rstrip("。；;") in c.passage.headings for c in items
             ):
                 continue
-            if not any(_ANNOUNCES_RE.search(c.text.strip()) for c in lead):
+            # A lead-in announces the list ("…通知如下："); "一是…" items need none when the sentence right before
+            # them, chosen, says what the question asks in its words ("今年再办好15件民生实事。" for "15件民生实事都包括
+            # 哪些"), not a narrower subject ("…要大幅降低非税负担。" for "降成本方面有哪些措施").
+            if not any(_ANNOUNCES_RE.search(c.text.strip()) for c in lead) and not (
+                shi and lead and lead[-1].key in keys and _echoes(lead[-1].text, squashed)
+            ):
                 continue
             # A list too long to give whole, asked of a field ("对农业农村和脱贫攻坚工作成效明显的地方有哪些激励"): the
             # items nearest the field in meaning (the field's own vector against each item's), in order.
@@ -1754,6 +1766,38 @@ class ExtractiveAnswerer:
                 return self._with_bodies(items, len(run) - len(items))
             return self._with_bodies([seq[i] for i in run[: self.ENUMERATION_ITEMS]], max(0, len(run) - self.ENUMERATION_ITEMS))
         return None
+
+    PARTS_MIN = 3  # a chapter is divided into parts when it has this many numbered titles or more
+    HEADING_CORE_CHARS = 4  # a heading is named by a question writing this many characters of it or more
+
+    def chapter_parts(self, query: Query, retrieval: Retrieval, chosen: list[_Candidate]) -> tuple[list[_Candidate], int] | None:
+        """A question asking what parts a chapter is divided into ("把今年的重点工作分成了哪几大块", "部署了哪些方面的
+        政府工作任务"): the titles opening its parts ("一是聚焦全方位扩大内需，着力提消费促投资", "（一）着力稳定宏观
+        经济大盘，…。"), in order, each cited. The chapter is the heading of the best evidence's document that the
+        question writes, its number and year aside ("三、2025年重点工作": 重点工作); its parts are the first list of
+        numbered titles within it. None when the question asks no parts, names a field of its own, names no heading,
+        or the heading has fewer than :attr:`PARTS_MIN` parts."""
+        if not query.asks_parts or not chosen or query.field_parts:
+            return None  # (a field named, "在民生持续改善方面安排了哪几方面的重点工作", asks that part's own)
+        best = max(chosen, key=lambda c: c.score)
+        passages = [p for p in self.index.doc_passages(best.passage.doc_id) if METADATA_HEADING not in p.headings]
+        squashed = query.squashed
+        named: tuple[str, ...] = ()
+        for p in passages:
+            for depth in range(len(p.headings)):
+                core = _heading_core(p.headings[depth])
+                if len(core) >= self.HEADING_CORE_CHARS and core in squashed and depth + 1 > len(named):
+                    named = tuple(p.headings[: depth + 1])  # the deepest heading named
+        if not named:
+            return None
+        inside = [p for p in passages if tuple(p.headings[: len(named)]) == named]
+        seq = [_Candidate(0, p, i, t, best.score) for p in inside for i, t in enumerate(answer_sentences(p.text))]
+        runs = [run for run in _numbered_runs(seq) if len(run) >= self.PARTS_MIN]
+        if not runs:
+            return None
+        titles = [seq[i] for i in runs[0]]
+        shown = titles[: self.ENUMERATION_ITEMS]
+        return shown, len(titles) - len(shown)
 
     RUN_IN_CHARS = (4, 20)  # a paragraph's run-in title is this short ("促进外贸创新发展。")
 
@@ -2281,12 +2325,24 @@ QUOTED_TITLE_SHARE = 0.8  # a question quotes a title when runs it writes word f
 QUOTED_RUN_CHARS = 3  # …each run at least this long
 
 
+QUOTED_OBJECT_CHARS = 4  # a title's object quoted whole, its opening verb aside, is this long at least
+
+
 def _quotes_title(title: str, squashed: str) -> bool:
     """True when the question (``squashed``) quotes ``title``: word for word, or all but a word or two that a
     question drops or a title adds ("用改革办法降低企业生产经营成本" of "用改革办法推动降低企业生产经营成本",
     "布局建设未来产业" of "积极布局建设未来产业"), its runs of :data:`QUOTED_RUN_CHARS` characters or more that
     the question writes covering :data:`QUOTED_TITLE_SHARE` of it."""
     if title in squashed:
+        return True
+    # The verbs and adverbs opening a title ("加快", "大力") are how it is said to be done, which a question says in
+    # its own words ("推进乡村全面振兴" of "加快乡村全面振兴"): the rest, quoted whole, quotes the title.
+    lead = 0
+    for w in posseg().cut(title):
+        if w.flag not in ("v", "d", "ad", "vd"):
+            break
+        lead += len(w.word)
+    if lead and len(title) - lead >= QUOTED_OBJECT_CHARS and title[lead:] in squashed:
         return True
     covered = [False] * len(title)
     for size in range(len(title), QUOTED_RUN_CHARS - 1, -1):
@@ -2319,6 +2375,21 @@ def _targets_set(sentence: str) -> int:
     return sum(bool(f.qualifier) for f in figures(sentence))
 
 
+def _targets_run(text: str, sentence: str) -> str:
+    """``sentence`` setting targets, with the sentences of its paragraph after it that set targets too: "主要预期目标
+    是：全省地区生产总值增长5.5%左右，其中…。规模以上工业增加值增长7.5%以上；…常住人口城镇化率达到58%左右。" goes on
+    past its first full stop."""
+    at = text.find(sentence)
+    if at < 0:
+        return sentence
+    end = at + len(sentence)
+    for m in re.finditer(r"[^。！？\n]+[。！？]?", text[end:]):
+        if text[end + m.start() - 1 : end + m.start()] == "\n" or not _targets_set(m.group()):
+            break
+        end = end + m.end()
+    return text[at:end]
+
+
 def _full_sentence(text: str, piece: str) -> str:
     """The sentence of ``text``, up to its full stop, that ``piece`` (a clause answers are cut into) is part of."""
     at = text.find(piece)
@@ -2330,6 +2401,12 @@ def _full_sentence(text: str, piece: str) -> str:
 
 
 ECHO_CHARS = 4  # a lead-in echoes the question when it writes this many of its characters in a row
+
+
+def _heading_core(heading: str) -> str:
+    """What a heading names, its number and years aside: "三、2025年重点工作" → "重点工作"."""
+    core = re.sub(r"^\s*[（(]?[一二三四五六七八九十\d]+[)）、.．]?\s*", "", heading)
+    return re.sub(r"\d{4}年|[\s“”\"]", "", core)
 
 
 def _echoes(sentence: str, squashed: str) -> bool:

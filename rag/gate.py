@@ -74,6 +74,7 @@ from rag.query import (
     _TITLE_RE,
     _YEAR_RE,
     DOCUMENT_NAME_RE,
+    TITLE_END,
     ASKS_FIRST_RE,
     LEVEL_REACHED_RE,
     LOOK_BACK_RE,
@@ -596,13 +597,19 @@ def _subject_words(q: str, verbs: bool, before: bool = False) -> tuple[str, ...]
     if at is None:
         return ()
     if before:
-        return subject_words(clauses[at - 1], True) if at > 0 else ()
+        return subject_words(clauses[at - 1], True) if at > 0 and not _names_document(clauses[at - 1]) else ()
     found = subject_words(clauses[at], verbs)
-    if not found and at > 0:
+    if not found and at > 0 and not _names_document(clauses[at - 1]):
         # "…高速公路免费通行吗？免几天？": a clause asking a figure of nothing named asks it of the clause before
-        # (its nouns: "超过" names nothing measured).
+        # (its nouns: "超过" names nothing measured) — unless that clause names the document asked of ("国务院办公厅
+        # 关于推广…改革举措的通知，一共推广了多少项举措？": its issuer is no subject of the figure).
         found = subject_words(clauses[at - 1], False)
     return found
+
+
+def _names_document(clause: str) -> bool:
+    """``clause`` is a document's name: "国务院办公厅关于…的通知", "《…规划》"."""
+    return bool(re.search(r"关于.+" + TITLE_END + "$|^《[^》]+》$", clause))
 
 
 def _clauses(q: str) -> list[str]:
@@ -1139,10 +1146,19 @@ def places_missing(gate: "EvidenceGate", e: Evidence) -> str | None:
 
 
 def procedure_missing(gate: "EvidenceGate", e: Evidence) -> str | None:
-    """A procedure (材料, 流程, 手续, 时限 …) is asked; the evidence describes none."""
-    if _PROCEDURE_RE.search(e.q) and not _PROCEDURE_RE.search(e.evidence):
-        return "the evidence does not describe the procedure asked about"
-    return None
+    """A procedure (材料, 流程, 手续, 时限 …) is asked; the evidence describes none. A time limit asked ("完成时限")
+    is described by a deadline ("2019年6月底前", "30个工作日内")."""
+    asked = _PROCEDURE_RE.findall(e.q)
+    if not asked or _PROCEDURE_RE.search(e.evidence):
+        return None
+    if set(asked) <= _TIME_LIMITS and _DEADLINE_RE.search(e.evidence):
+        return None
+    return "the evidence does not describe the procedure asked about"
+
+
+_TIME_LIMITS = {"时限", "办理时间", "工作日"}
+# A deadline: "2019年6月底前", "9月30日前", "年底前", "30个工作日内".
+_DEADLINE_RE = re.compile(r"(?:\d{1,2}月(?:\d{1,2}日)?|月|年)底?(?:前|以前)(?:完成|全面|基本)?|\d+个?(?:工作)?日(?:内|以内)")
 
 
 # Who the evidence may name: a person by post or standing ("刘永坦院士", "左权县县长", "石英代表"), or a body ("水利部",

@@ -286,7 +286,9 @@ def _load_docx(path: Path, data: bytes) -> RawDocument:
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:  # BadZipFile, PackageNotFoundError, KeyError… on an untrusted file
         raise DocumentError(f"{path.name}: the Word file is damaged and cannot be read (is it really .docx?).") from exc
-    lines = [RawLine(p.text) for p in document.paragraphs]
+    # A Word paragraph is a paragraph of its own, punctuated or not ("一是聚焦全方位扩大内需，着力提消费促投资" titling
+    # what follows): a blank line after each, as a web page's blocks have.
+    lines = [line for p in document.paragraphs for line in (RawLine(p.text), RawLine(""))]
     for table in document.tables:
         for row in table.rows:
             lines.append(RawLine(" ".join(cell.text.strip() for cell in row.cells)))

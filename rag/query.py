@@ -171,6 +171,11 @@ class Query:
         return bool(_MEASURES_ASKED_RE.search(self.text))
 
     @property
+    def asks_parts(self) -> bool:
+        """It asks what parts something is divided into ("重点工作分成了哪几大块", "部署了哪些方面的政府工作任务")."""
+        return bool(_PARTS_ASKED_RE.search(self.squashed))
+
+    @property
     def asks_duties(self) -> bool:
         """It asks what a body is responsible for ("主要负责哪些工作", "职能", "duties")."""
         return bool(_DUTIES_ASKED_RE.search(self.text))
@@ -621,6 +626,10 @@ _ASKS_ACTUAL_RE = re.compile(r"实际|已经|截至|截止|目前|现在|如今|
 _TARGET_RE = re.compile(r"力争|争取|目标|五年内|到20\d\d年|计划")
 # A question about what happened, not what is planned: "2025年帮了多少家", "How many … did … in 2025".
 # Measures or proposals asked; what a body is responsible for; a figure or name of each of several things.
+# The parts something is divided into: "分成了哪几大块", "分为哪几个方面", "哪几个板块", "哪些方面的政府工作任务".
+_PARTS_ASKED_RE = re.compile(
+    r"(?:分成|分为|分了|划分为|包括)了?(?:哪几|哪些|几)|哪几(?:个|大)?(?:大块|块|方面|部分|板块)|哪些(?:方面|部分|板块)的"
+)
 _MEASURES_ASKED_RE = re.compile(r"措施|举措|建议|对策|应对|怎么办|抓好|做好|\b(?:measures|steps|recommend|suggest)", re.I)
 _DUTIES_ASKED_RE = re.compile(r"负责(?:哪些|什么)|职能|职责|\bresponsib|\bfunctions?\b|\bduties\b", re.I)
 _ASKS_EACH_RE = re.compile(r"各[^，,。？?]{0,6}(?:多少|几)|分别[^，,。？?]{0,6}(?:多少|几|是)|\beach\b|\brespectively\b", re.I)
@@ -638,6 +647,8 @@ _BROAD_RE = re.compile(
     r"(?:有|有些|提供|给予?|能得到|能给些?)(?:什么|哪些|哪方面的?)(?:支持|帮助|扶持|措施|举措|政策|优惠|实惠)|"
     r"(?:哪些|什么)(?:支持|帮助|扶持|措施|举措|政策措施|具体措施|安排|部署|合作|重点)|"
     r"(?:重点|重点工作|主要任务|重点任务)(?:都|主要|具体)?(?:是什么|有哪些|有什么)|怎么支持|如何支持|怎样支持|打算怎么干|都打算|有哪些打算|"
+    # "在海洋经济这块有什么打算", "有啥支持": the plans or support on a field, all of them.
+    r"(?:有|是)(?:什么|啥)打算|有啥(?:支持|帮助|扶持|措施|举措|政策|安排|部署|打算)|"
     r"哪些具体(?:安排|措施|举措)|有哪些(?:抓手|方向|服务和支持|具体举措)|有哪些(?:规定和|监管|管理)措施|有哪些规定|有哪些(?:主要|重点)(?:任务|工作)|有哪些[\u4e00-\u9fff]{0,4}?(?:要求|规则|职责)|(?:职能|职责)(?:是什么|有哪些)|"
     # "主要抓哪些方面", "要做哪些工作", "都涉及哪些方面": the work to be done on a subject, all of it.
     # "抓好哪些方面的工作", "需要满足哪些条件、办理哪些手续", "给出了哪些办理意见", "主要举措有哪些", "工作要求有哪些":

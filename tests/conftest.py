@@ -183,6 +183,13 @@ societies_assistant = _assistant_fixture(SOCIETIES, "societies")
 DEPUTIES = ("gov-cn-2019/gov-cn-5351590.html", "gov-cn-2019/gov-cn-5351596.html")
 deputies_assistant = _assistant_fixture(DEPUTIES, "deputies")
 replies_assistant = _assistant_fixture(REPLIES, "replies")
+# Reports whose lists run as "一是…二是…" in one paragraph, counted by the sentence before them (山西's "今年再办好15件民生
+# 实事。"), or divide a chapter into parts titled on lines of their own (甘肃's "一是聚焦全方位扩大内需，着力提消费促投资"
+# in a Word paragraph with no full stop; the 2022 national report's "（一）着力稳定宏观经济大盘，…。"), and a notice
+# whose attachment counts its 23 measures by field.
+REPORTS = ("gwr-provinces-2025/gwr-2025-shanxi.docx", "gwr-provinces-2025/gwr-2025-gansu.docx",
+           "gwr-national/gwr-national-2022.txt", "gov-cn-2019/gov-cn-5355837.html")
+reports_assistant = _assistant_fixture(REPORTS, "reports")
 
 
 @pytest.fixture(scope="session")

@@ -92,6 +92,9 @@ def test_a_subsections_run_in_titles_are_its_fields(documents_assistant):
     ("国办那份指导意见在拓展销售途径上，有哪些我们能参与的？", True),
     ("这个规定里有什么企业可以享受的？", True),
     ("这个规定里有哪些企业不能享受？", False),
+    # The plans on a field, in plain words.
+    ("我们是山东一家做海洋工程的企业，今年省里在海洋经济这块有什么打算？", True),
+    ("安徽今年发展全域旅游有啥打算？", True),
 ])
 def test_broad_questions_are_read_as_such(question, broad):
     assert analyse(question).broad is broad
@@ -480,6 +483,8 @@ def test_a_question_quotes_a_title_when_it_writes_nearly_all_of_it():
 
     assert _quotes_title("积极培育新兴产业和未来产业", "今年在培育新兴产业和未来产业上有哪些措施？")
     assert _quotes_title("用改革办法推动降低企业生产经营成本", "用改革办法降低企业生产经营成本有哪些措施")
+    # Its opening verb said in other words ("推进" for "加快"): the rest, quoted whole, quotes it.
+    assert _quotes_title("加快乡村全面振兴", "甘肃今年推进乡村全面振兴有哪些重点工作？")
     # A heading's words in another order, or a part of a longer title, are not a quote of it.
     assert not _quotes_title("第二批支持创新相关改革举措推广清单", "第二批支持创新相关改革举措有哪些")
     assert not _quotes_title("加大吸引外资力度", "在吸引外资方面有哪些措施")
@@ -638,3 +643,45 @@ def test_a_parts_opening_on_the_years_place_is_no_measure(documents_assistant):
     assert ex._general_requirements(yunnan)
     national = next(p for p in ex.index.doc_passages("gwr-national-2023") if "今年是政府换届之年" in p.text)
     assert "（一）着力扩大国内需求" in national.text and not ex._general_requirements(national)
+
+
+def test_a_list_counted_before_its_items_gives_every_item(reports_assistant):
+    # "今年再办好15件民生实事。一是新建改造…。二是为2万名高危人群…。…十五是…。": one paragraph, long and short items.
+    r = reports_assistant.ask("山西今年承诺办的15件民生实事都包括哪些？")
+    items = _items(r.answer.text)
+    assert items[0].startswith("一是新建改造50个社区养老工程") and items[1].startswith("二是为2万名高危人群")
+    assert [i[:3] for i in items[9:12]] == ["十是继", "十一是", "十二是"]
+    assert "另有3条" in r.answer.text  # 十三是 to 十五是, counted
+    assert {c.passage.doc_id for c in r.answer.citations} == {"gwr-2025-shanxi"}
+
+
+@pytest.mark.parametrize("question, doc, first, last, count", [
+    # Parts titled on Word paragraphs of their own, with no full stop.
+    ("甘肃省2025年政府工作报告把今年的重点工作分成了哪几大块？", "gwr-2025-gansu", "一是聚焦全方位扩大内需", "七是坚持民生至上", 7),
+    ("2022年国务院政府工作报告部署了哪些方面的政府工作任务？", "gwr-national-2022", "（一）着力稳定宏观经济大盘", "（九）切实保障和改善民生", 9),
+])
+def test_the_parts_of_a_chapter_asked_are_its_titles(reports_assistant, question, doc, first, last, count):
+    r = reports_assistant.ask(question)
+    items = _items(r.answer.text)
+    assert len(items) == count and items[0].startswith(first) and items[-1].startswith(last)
+    assert {c.passage.doc_id for c in r.answer.citations} == {doc} and len(r.answer.citations) == count
+
+
+def test_a_count_asked_of_a_notice_named_by_its_title_is_not_the_issuers(reports_assistant):
+    # "国务院办公厅关于…的通知，一共推广了多少项举措": the figure is the measures', not 国务院办公厅's.
+    r = reports_assistant.ask("国务院办公厅关于推广第二批支持创新相关改革举措的通知，一共推广了多少项举措？分别是哪几个方面？")
+    assert not r.answer.abstained
+    assert "23项" in r.answer.text
+
+
+def test_targets_set_over_two_sentences_are_read_to_the_last():
+    # 贵州's "主要预期目标是：…5.5%左右，其中…。规模以上工业增加值增长7.5%以上；…常住人口城镇化率达到58%左右。"
+    from rag.answer import _targets_run
+
+    text = ("今年经济社会发展的主要预期目标是：全省地区生产总值增长5.5%左右，其中一、二、三产增加值分别增长3.5%以上、"
+            "7%左右、5%以上。规模以上工业增加值增长7.5%以上；固定资产投资增长4%以上；常住人口城镇化率达到58%左右。"
+            "实现上述目标，必须坚定信心。\n工作中，我们将…")
+    first = text[: text.index("。") + 1]
+    run = _targets_run(text, first)
+    assert run.endswith("常住人口城镇化率达到58%左右。") and "实现上述目标" not in run
+

@@ -410,3 +410,23 @@ def test_a_copy_s_licence_notice_at_the_end_is_not_the_documents_text(tmp_path):
                     "加强网络版权执法。\n\n版权所有：某某网站 未经许可不得转载\n\nCopyright 2024\n", encoding="utf-8")
     texts = [p.text for p in clean_document(load_document(page)).paragraphs]
     assert texts == ["一、总体要求", "依法保护著作权人的合法权益。", "二、工作措施", "加强网络版权执法。"]
+
+
+def test_a_word_paragraph_without_a_full_stop_is_a_paragraph_of_its_own(tmp_path):
+    # 甘肃's report titles each part of its work on a Word paragraph of its own, with no full stop: the title is not
+    # run into the paragraph after it ("…着力提消费促投资大力提振消费需求。").
+    from conftest import MULTIDOC
+
+    report = clean_document(load_document(MULTIDOC / "gwr-provinces-2025" / "gwr-2025-gansu.docx"))
+    texts = [p.text for p in report.paragraphs]
+    at = texts.index("一是聚焦全方位扩大内需，着力提消费促投资")
+    assert texts[at + 1].startswith("大力提振消费需求。")
+    # The same in a Word file made here.
+    import docx
+
+    document = docx.Document()
+    for line in ("2025年工作安排", "二、重点工作", "一是扩大有效投资", "加快推进重大工程。", "二是提振消费", "实施消费提振行动。"):
+        document.add_paragraph(line)
+    document.save(tmp_path / "plan.docx")
+    texts = [p.text for p in clean_document(load_document(tmp_path / "plan.docx")).paragraphs]
+    assert texts == ["二、重点工作", "一是扩大有效投资", "加快推进重大工程。", "二是提振消费", "实施消费提振行动。"]

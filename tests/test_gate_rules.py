@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 
 import pytest
 
-from rag.gate import RULES, Evidence, unit_mismatch, year_not_in_evidence
+from rag.gate import RULES, Evidence, procedure_missing, unit_mismatch, year_not_in_evidence
 from rag.query import analyse, asked_types
 
 
@@ -777,3 +777,12 @@ def test_inner_mongolia_is_a_province_not_the_country_mongolia():
     about_mongolia = "What cooperation did Hunan sign with Mongolia in 2025?"
     assert english_entities(about_mongolia) == [("mongolia", ("蒙古",))]
     assert country_not_in_evidence(None, replace(evidence(about_mongolia, trains), zh=False))
+
+
+def test_a_time_limit_asked_is_described_by_a_deadline():
+    q = "对各地提出了哪些治理要求和完成时限？"
+    assert procedure_missing(None, evidence(q, "摸底排查。该项工作于2019年4月底前完成。")) is None
+    assert procedure_missing(None, evidence(q, "对存在的问题，要制定整改方案，30个工作日内整改到位。")) is None
+    assert procedure_missing(None, evidence(q, "各地要高度重视，加强组织领导。"))
+    # A date describes no other procedure: materials asked are not a deadline.
+    assert procedure_missing(None, evidence("申请需要提交哪些材料？", "该项工作于2019年4月底前完成。"))

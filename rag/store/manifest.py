@@ -72,7 +72,7 @@ def _model_id(model: str) -> str:
 
 
 # Bump when cleaning or passage building changes what passages an unchanged file gives.
-PASSAGE_FORMAT_VERSION = "17"
+PASSAGE_FORMAT_VERSION = "18"
 
 
 def passage_format(settings: Settings) -> str:
