@@ -287,6 +287,7 @@ class ExtractiveAnswerer:
     LEAD_IN_BONUS = 0.10  # a list asked: the sentence announcing one in the question's words ("重点做好以下工作：")
     TARGET_LIST_BONUS = 0.1  # targets asked, all of them: a sentence setting at least TARGETS_LISTED figures
     TARGETS_LISTED = 3
+    BODIES_LISTED = 3  # a sentence naming this many bodies lists them
     LIST_BONUS = 0.03  # a list question's answer enumerates
     ASKED_WORDS_BONUS = 0.06  # a list asked: a sentence naming a word of it beyond the document's title
     FIRST_BONUS = 0.03  # who ranks first is asked, and the sentence ranks something first ("居全国第1位")
@@ -415,6 +416,8 @@ class ExtractiveAnswerer:
             passage = self.index.passages[pid]
             if "body" in types and _BODY_IN_RE.search(sentence):
                 bonus += self.ORG_BONUS  # "应急部为专用号牌及配套行驶证件的核发主管单位"
+                if "list" in types and len(_BODY_IN_RE.findall(sentence)) >= self.BODIES_LISTED:
+                    bonus += self.ORG_BONUS  # bodies asked as a list ("由哪些部门组成"): "由教育部、发展改革委、…组成"
             # "组长是谁": "组长：韩正 国务院副总理" of the member list; of a question in parts, for the part naming it.
             line = name_and_post(sentence) if "who" in types else None
             role = line[0] if line else ""
@@ -1126,8 +1129,16 @@ class ExtractiveAnswerer:
                 return compose_broad(question, [(c.passage, c.text) for c in self._of_place(query, listed[0])], listed[1])
         if query.broad:
             items, more = self.broad_items(query, retrieval, chosen)
+            if _TARGETS_ASKED_RE.search(query.text):
+                items = self._setting_figures(items)
             return compose_broad(question, [(c.passage, c.text) for c in items], more)
         return compose(question, [(c.passage, c.text) for c in self._of_place(query, chosen)])
+
+    def _setting_figures(self, items: list[_Candidate]) -> list[_Candidate]:
+        """Targets asked of a field ("在数字经济方面定了哪些发展目标"): of a broad answer's ``items``, those setting a
+        figure and the titles heading them ("提升医疗卫生服务能力。", "（三）…"), when any sets one."""
+        setting = [c for c in items if figures(c.text) or _is_title_line(c, self.RUN_IN_CHARS[1])]
+        return setting if any(figures(c.text) for c in setting) else items
 
     def _said_most(self, query: Query, retrieval: Retrieval) -> set[str]:
         """The one document retrieved whose text (its information table aside) holds the most of the question's words,
@@ -2067,8 +2078,12 @@ class ExtractiveAnswerer:
             taken = {c.key for c in items}
             per_passage = {pid: 1 for pid in tops}
             listed, whole = named_part, named_part
+        # Targets asked on a field ("在数字经济方面定了哪些发展目标"): of a passage on it, the sentences setting figures.
+        targets = bool(_TARGETS_ASKED_RE.search(query.text))
         for c in sorted(usable, key=lambda c: (c.passage.order, c.position)):
             pid = c.passage.id
+            if targets and not figures(c.text):
+                continue
             if pid in whole and c.key not in taken and per_passage[pid] < self.TOPIC_SENTENCES:
                 items.append(c)
                 taken.add(c.key)
@@ -2358,6 +2373,10 @@ _EN_TARGETS = r"\b[^?]{0,24}\b(?:targets|goals)\b"
 _TARGETS_NAMED_RE = re.compile(r"目标|指标|\b(?:main|major|key|expected|headline)" + _EN_TARGETS, re.I)
 _MAIN_TARGETS_RE = re.compile(r"主要(?:预期)?目标|主要(?:经济)?指标|\b(?:main|major|key|headline)" + _EN_TARGETS, re.I)
 _HOW_MUCH_RE = re.compile(r"多少|how (?:much|many|fast)", re.I)
+# Targets as the thing asked ("定了哪些发展目标", "目标有哪些"), not a field named beside others ("在扩招
+# 目标、经费保障和领导责任上都有哪些安排").
+# (Targets and measures asked together, "哪些目标和举措", "targets and measures", ask the measures too.)
+_TARGETS_ASKED_RE = re.compile(r"哪些[\u4e00-\u9fff]{0,4}?(?:目标|指标)(?![和与及、])|(?:目标|指标)(?:都|主要|具体)?(?:有哪些|包括哪些|是什么)")
 
 
 def _asks_targets(query: Query) -> bool:
@@ -2401,6 +2420,12 @@ def _full_sentence(text: str, piece: str) -> str:
 
 
 ECHO_CHARS = 4  # a lead-in echoes the question when it writes this many of its characters in a row
+
+
+def _is_title_line(c: _Candidate, longest: int) -> bool:
+    """``c`` titles what follows: a numbered title, or a passage's short opening sentence with no pause in it."""
+    text = c.text.strip()
+    return bool(_ENUM_ITEM_RE.match(text)) or (c.position == 0 and len(text) <= longest and not re.search(r"[，,；;]", text))
 
 
 def _heading_core(heading: str) -> str:

@@ -685,3 +685,14 @@ def test_targets_set_over_two_sentences_are_read_to_the_last():
     run = _targets_run(text, first)
     assert run.endswith("常住人口城镇化率达到58%左右。") and "实现上述目标" not in run
 
+
+
+def test_targets_asked_of_a_field_are_the_sentences_setting_figures(documents_assistant):
+    # 云南's paragraph "提升医疗卫生服务能力。…建好18个省级临床医学中心…增加儿科服务供给…新增遴选20项…129个县…":
+    # its targets, not its measures that set none.
+    assert analyse("云南今年在医疗卫生服务能力方面定了哪些目标？").broad
+    r = documents_assistant.ask("云南今年在医疗卫生服务能力方面定了哪些目标？")
+    items = _items(r.answer.text)
+    assert all(any(f in i for i in items) for f in ("18个省级临床医学中心", "20项中医药适宜技术", "129个县"))
+    assert not any("儿科服务供给" in i or "万名村医" in i for i in items)
+    assert {c.passage.doc_id for c in r.answer.citations} == {"gwr-2025-yunnan"}
