@@ -2261,8 +2261,13 @@ _SUBSECTION_TITLE_RE = re.compile(r"^\s*(?P<open>[（(])?[一二三四五六七�
 
 def _words_held(cands: list[_Candidate], words: list[str]) -> dict[tuple[str, int], int]:
     """How many of ``words`` each of ``cands`` says, by its key: the title naming most of the question's words is
-    the part asked (:meth:`ExtractiveAnswerer.outline`, :meth:`ExtractiveAnswerer.subsection`)."""
-    return {c.key: sum(w in c.text for w in words) for c in cands}
+    the part asked (:meth:`ExtractiveAnswerer.outline`, :meth:`ExtractiveAnswerer.subsection`). A word said only
+    within a longer one it says (产品 in 农产品) is not counted again."""
+    def held(text: str) -> int:
+        said = [w for w in words if w in text]
+        return sum(not any(w != o and w in o for o in said) for w in said)
+
+    return {c.key: held(c.text) for c in cands}
 
 
 def _title_style(m: re.Match) -> str:

@@ -696,3 +696,16 @@ def test_targets_asked_of_a_field_are_the_sentences_setting_figures(documents_as
     assert all(any(f in i for i in items) for f in ("18个省级临床医学中心", "20项中医药适宜技术", "129个县"))
     assert not any("儿科服务供给" in i or "万名村医" in i for i in items)
     assert {c.passage.doc_id for c in r.answer.citations} == {"gwr-2025-yunnan"}
+
+
+def test_a_title_naming_a_longer_word_of_the_question_counts_it_once():
+    # "农产品" holds "产品": a title saying 农产品 names one word of "拓展贫困地区农产品销售途径", not two, and
+    # "（五）拓展销售途径。" names more of it.
+    from rag.answer import _Candidate, _words_held
+
+    from types import SimpleNamespace
+
+    passage = SimpleNamespace(id="p")
+    titles = [_Candidate(0, passage, i, t, 0.0) for i, t in enumerate(("（五）拓展销售途径。", "（七）加快农产品标准化体系建设。"))]
+    held = _words_held(titles, ["贫困地区", "产品", "农产品", "销售", "途径"])
+    assert held[titles[0].key] == 2 and held[titles[1].key] == 1
