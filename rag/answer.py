@@ -1129,7 +1129,7 @@ class ExtractiveAnswerer:
                 return compose_broad(question, [(c.passage, c.text) for c in self._of_place(query, listed[0])], listed[1])
         if query.broad:
             items, more = self.broad_items(query, retrieval, chosen)
-            if _TARGETS_ASKED_RE.search(query.text):
+            if _asks_field_targets(query):
                 items = self._setting_figures(items)
             return compose_broad(question, [(c.passage, c.text) for c in items], more)
         return compose(question, [(c.passage, c.text) for c in self._of_place(query, chosen)])
@@ -2079,7 +2079,7 @@ class ExtractiveAnswerer:
             per_passage = {pid: 1 for pid in tops}
             listed, whole = named_part, named_part
         # Targets asked on a field ("在数字经济方面定了哪些发展目标"): of a passage on it, the sentences setting figures.
-        targets = bool(_TARGETS_ASKED_RE.search(query.text))
+        targets = _asks_field_targets(query)
         for c in sorted(usable, key=lambda c: (c.passage.order, c.position)):
             pid = c.passage.id
             if targets and not figures(c.text):
@@ -2379,9 +2379,14 @@ _TARGETS_NAMED_RE = re.compile(r"目标|指标|\b(?:main|major|key|expected|head
 _MAIN_TARGETS_RE = re.compile(r"主要(?:预期)?目标|主要(?:经济)?指标|\b(?:main|major|key|headline)" + _EN_TARGETS, re.I)
 _HOW_MUCH_RE = re.compile(r"多少|how (?:much|many|fast)", re.I)
 # Targets as the thing asked ("定了哪些发展目标", "目标有哪些"), not a field named beside others ("在扩招
-# 目标、经费保障和领导责任上都有哪些安排").
-# (Targets and measures asked together, "哪些目标和举措", "targets and measures", ask the measures too.)
+# 目标、经费保障和领导责任上都有哪些安排"), nor beside measures ("哪些目标和举措", which asks the measures too).
 _TARGETS_ASKED_RE = re.compile(r"哪些[\u4e00-\u9fff]{0,4}?(?:目标|指标)(?![和与及、])|(?:目标|指标)(?:都|主要|具体)?(?:有哪些|包括哪些|是什么)")
+
+
+def _asks_field_targets(query: Query) -> bool:
+    """The question asks the targets set on a field (:data:`_TARGETS_ASKED_RE`): its answer is the sentences setting
+    figures (:meth:`ExtractiveAnswerer._setting_figures`)."""
+    return bool(_TARGETS_ASKED_RE.search(query.text))
 
 
 def _asks_targets(query: Query) -> bool:

@@ -1158,7 +1158,8 @@ def procedure_missing(gate: "EvidenceGate", e: Evidence) -> str | None:
 
 _TIME_LIMITS = {"时限", "办理时间", "工作日"}
 # A deadline: "2019年6月底前", "9月30日前", "年底前", "30个工作日内".
-_DEADLINE_RE = re.compile(r"(?:\d{1,2}月(?:\d{1,2}日)?|月|年)底?(?:前|以前)(?:完成|全面|基本)?|\d+个?(?:工作)?日(?:内|以内)")
+# (Not "三年前", a time past.)
+_DEADLINE_RE = re.compile(r"(?:\d{1,2}月(?:\d{1,2}日)?底?|[年月]底)(?:前|以前)|\d+个?(?:工作)?日(?:内|以内)")
 
 
 # Who the evidence may name: a person by post or standing ("刘永坦院士", "左权县县长", "石英代表"), or a body ("水利部",
