@@ -1801,9 +1801,8 @@ class ExtractiveAnswerer:
                     named = tuple(p.headings[: depth + 1])  # the deepest heading named
         if not named:
             return None
-        inside = [p for p in passages if tuple(p.headings[: len(named)]) == named]
-        seq = [_Candidate(0, p, i, t, best.score) for p in inside for i, t in enumerate(answer_sentences(p.text))]
-        runs = [run for run in _numbered_runs(seq) if len(run) >= self.PARTS_MIN]
+        seq, runs = self._lists([p for p in passages if tuple(p.headings[: len(named)]) == named])
+        runs = [run for run in runs if len(run) >= self.PARTS_MIN]
         if not runs:
             return None
         titles = [seq[i] for i in runs[0]]
@@ -2348,6 +2347,18 @@ QUOTED_RUN_CHARS = 3  # …each run at least this long
 QUOTED_OBJECT_CHARS = 4  # a title's object quoted whole, its opening verb aside, is this long at least
 
 
+@lru_cache(maxsize=4096)
+def _title_object(title: str) -> str:
+    """``title`` less the verbs and adverbs opening it ("加快乡村全面振兴" → "乡村全面振兴"), when some do and
+    :data:`QUOTED_OBJECT_CHARS` or more are left; else ''. Worked out once per title."""
+    lead = 0
+    for w in posseg().cut(title):
+        if w.flag not in ("v", "d", "ad", "vd"):
+            break
+        lead += len(w.word)
+    return title[lead:] if lead and len(title) - lead >= QUOTED_OBJECT_CHARS else ""
+
+
 def _quotes_title(title: str, squashed: str) -> bool:
     """True when the question (``squashed``) quotes ``title``: word for word, or all but a word or two that a
     question drops or a title adds ("用改革办法降低企业生产经营成本" of "用改革办法推动降低企业生产经营成本",
@@ -2357,12 +2368,8 @@ def _quotes_title(title: str, squashed: str) -> bool:
         return True
     # The verbs and adverbs opening a title ("加快", "大力") are how it is said to be done, which a question says in
     # its own words ("推进乡村全面振兴" of "加快乡村全面振兴"): the rest, quoted whole, quotes the title.
-    lead = 0
-    for w in posseg().cut(title):
-        if w.flag not in ("v", "d", "ad", "vd"):
-            break
-        lead += len(w.word)
-    if lead and len(title) - lead >= QUOTED_OBJECT_CHARS and title[lead:] in squashed:
+    rest = _title_object(title)
+    if rest and rest in squashed:
         return True
     covered = [False] * len(title)
     for size in range(len(title), QUOTED_RUN_CHARS - 1, -1):
@@ -2440,8 +2447,7 @@ def _is_title_line(c: _Candidate, longest: int) -> bool:
 
 def _heading_core(heading: str) -> str:
     """What a heading names, its number and years aside: "三、2025年重点工作" → "重点工作"."""
-    core = re.sub(r"^\s*[（(]?[一二三四五六七八九十\d]+[)）、.．]?\s*", "", heading)
-    return re.sub(r"\d{4}年|[\s“”\"]", "", core)
+    return re.sub(r"\d{4}年|[\s“”\"]", "", _bare(heading))
 
 
 def _echoes(sentence: str, squashed: str) -> bool:
