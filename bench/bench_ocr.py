@@ -182,7 +182,7 @@ def bench_answers(pages: list[int], work: Path) -> dict:
     questions = _evidence_questions(set(pages))
     # The text layer of this PDF spells its punctuation half-width (",", ";") where OCR reads the printed
     # full-width "，" "；": an answer is the same when it says the same thing (compared as in
-    # normalise_for_comparison) and cites the same places.
+    # normalise_for_comparison) and cites the same places (headings compared the same way: "(境)" and "（境）").
     identical = same = same_citations = facts_text = facts_scan = facts_total = 0
     differ = []
     for q in questions:
@@ -192,8 +192,8 @@ def bench_answers(pages: list[int], work: Path) -> dict:
         hit_a = sum(f in normalise_for_comparison(a.answer.text) for f in facts)
         hit_b = sum(f in normalise_for_comparison(b.answer.text) for f in facts)
         facts_text, facts_scan, facts_total = facts_text + hit_a, facts_scan + hit_b, facts_total + len(facts)
-        cites_a = [(c.passage.headings, c.passage.page) for c in a.answer.citations]
-        cites_b = [(c.passage.headings, c.passage.page) for c in b.answer.citations]
+        cites_a = [(tuple(map(normalise_for_comparison, c.passage.headings)), c.passage.page) for c in a.answer.citations]
+        cites_b = [(tuple(map(normalise_for_comparison, c.passage.headings)), c.passage.page) for c in b.answer.citations]
         identical += a.answer.text == b.answer.text
         same_citations += cites_a == cites_b
         if normalise_for_comparison(a.answer.text) == normalise_for_comparison(b.answer.text) and cites_a == cites_b:

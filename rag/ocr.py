@@ -324,33 +324,62 @@ def _missed_marks(probs, characters: list[str], steps, chars: list[str]) -> list
     comma at 0.43 against the blank. Between two Chinese characters read (the first may be a closing
     quote or bracket instead), a mark whose probability (its full- and half-width forms together)
     reaches :data:`MISSED_MARK` at a blank step is put back.
+
+    A quote is not put back beside a quote: its glyph leaves probability in the blank after it where
+    no second quote stands ("十四五”期间": 0.19). Such a place, and a quote read over two steps in a
+    row (two quotes, "”“", merged into one by the decoder), is marked :data:`MAYBE_QUOTE` instead:
+    :func:`settle_quotes` puts a quote there only when the page's quotes do not pair up without it.
     """
     columns = _mark_columns(tuple(characters))
-    if not columns or len(steps) < 2:
+    if not columns or not len(steps):
         return chars
+    best = probs.argmax(axis=1)
+    quote = columns.get('"', [])
     out: list[str] = []
+
+    def quote_in(gap) -> bool:
+        return bool(quote) and len(gap) and float(gap[:, quote].sum(axis=1).max()) >= MAYBE_QUOTE_TRACE
+
+    if quote_in(_blanks(probs[: steps[0]])):
+        out.append(MAYBE_QUOTE)
     for k, ch in enumerate(chars):
+        if ch in _SENTENCE_MARKS and quote_in(probs[steps[k] : steps[k] + 1]):
+            out.append(MAYBE_QUOTE)  # a quote beside the mark, its glyph read as the mark's: "信[”]，"
         out.append(ch)
-        if k + 1 == len(steps) or steps[k + 1] - steps[k] < 2:
+        end = steps[k + 1] if k + 1 < len(steps) else len(probs)
+        if ch in QUOTE_CHARS and steps[k] + 1 < end and best[steps[k] + 1] == best[steps[k]]:
+            out.append(MAYBE_QUOTE)  # the quote's class held over two steps: "”“" read as one
             continue
-        if not (_is_han(ch) or ch in _CLOSERS) or not _is_han(chars[k + 1]):
-            continue
-        gap = probs[steps[k] + 1 : steps[k + 1]]
-        gap = gap[gap.argmax(axis=1) == 0]  # the blank steps (not the character's repeats)
+        gap = _blanks(probs[steps[k] + 1 : end])
         if not len(gap):
             continue
-        # Beside a quote read, the quote's own glyph leaves it probability in the blank that follows
-        # ("十四五”期间": 0.19): a second quote is not put back there.
-        scores = {mark: float(gap[:, cols].sum(axis=1).max()) for mark, cols in columns.items()
-                  if not (mark == '"' and ch in '“”"')}
-        mark, score = max(scores.items(), key=lambda kv: kv[1], default=("", 0.0))
-        if score >= MISSED_MARK:
-            out.append(mark)
+        if k + 1 < len(steps) and (_is_han(ch) or ch in _CLOSERS) and _is_han(chars[k + 1]):
+            scores = {mark: float(gap[:, cols].sum(axis=1).max()) for mark, cols in columns.items()
+                      if not (mark == '"' and ch in QUOTE_CHARS)}
+            mark, score = max(scores.items(), key=lambda kv: kv[1], default=("", 0.0))
+            if score >= MISSED_MARK:
+                out.append(mark)
+                continue
+        if quote_in(gap):
+            out.append(MAYBE_QUOTE)
     return out
+
+
+def _blanks(gap):
+    """The steps of ``gap`` where the blank won (not a character's repeats)."""
+    return gap[gap.argmax(axis=1) == 0]
 
 
 # A mark the decoder dropped is put back when it had at least this probability at a blank step.
 MISSED_MARK = 0.1
+# Where a quote may have been lost (see :func:`_missed_marks`); :func:`settle_quotes` removes every one.
+MAYBE_QUOTE = "\ue000"
+QUOTE_CHARS = '“”"'
+# The least probability of a quote at a step that makes the place a MAYBE_QUOTE.
+MAYBE_QUOTE_TRACE = 0.05
+_SENTENCE_MARKS = "，,、；;：:。"
+_SENTENCE_END_RE = re.compile("[。；！？]")
+
 # Marks that can be put back, with the forms the recogniser has for each; closing marks they may follow.
 # A quote is put back straight ("): :func:`fix_punctuation` then turns it the way the quotes before it say.
 _MARK_FORMS = {"，": "，,", "、": "、", "；": "；;", "：": "：:", "。": "。", '"': '“”"'}
@@ -433,6 +462,13 @@ def prepare_image(image):
 
 def read_image(image, number: int = 1) -> OcrPage:
     """Read one page image (a PIL image) into an :class:`OcrPage` (lines in reading order)."""
+    page = _read_marked(image, number)
+    page.lines = settle_quotes(page.lines)
+    return page
+
+
+def _read_marked(image, number: int) -> OcrPage:
+    """:func:`read_image` with the places a quote may have been lost still marked (:data:`MAYBE_QUOTE`)."""
     import numpy as np
 
     started = time.perf_counter()
@@ -516,6 +552,60 @@ def pair_quotes(text: str) -> str:
     for n, i in enumerate(marks):
         chars[i] = "“" if n % 2 == 0 else "”"
     return "".join(chars)
+
+
+def settle_quotes(lines: list[tuple[str, bool, float]]) -> list[tuple[str, bool, float]]:
+    """Lines in reading order with each :data:`MAYBE_QUOTE` place settled: a quote or nothing.
+
+    In Chinese type double quotes come in pairs, so a paragraph (here: an indented line and the
+    lines up to the next one) that holds an odd number of them lost one. Of the places where the
+    recogniser saw a trace of a quote (:func:`_missed_marks`), the one whose quote makes the
+    shortest quotations when the paragraph's quotes are paired in turn gets it ("走出去”[“]请进来”":
+    3 + 3 characters, where a quote put elsewhere would pair the text between quotations instead).
+    A paragraph whose quotes already pair up, or where no place gives quotations of at most
+    :data:`LONGEST_QUOTATION` characters, gets none.
+    """
+    if not any(MAYBE_QUOTE in text for text, _, _ in lines):
+        return lines
+    out: list[tuple[str, bool, float]] = []
+    start = 0
+    for end in range(1, len(lines) + 1):
+        if end == len(lines) or lines[end][1]:
+            texts = _settle_paragraph([text for text, _, _ in lines[start:end]])
+            out += [(text, indented, confidence) for text, (_, indented, confidence) in zip(texts, lines[start:end])]
+            start = end
+    return out
+
+
+def _settle_paragraph(texts: list[str]) -> list[str]:
+    """One paragraph's lines settled as :func:`settle_quotes` says."""
+    whole = "\n".join(texts)
+    if MAYBE_QUOTE not in whole:
+        return texts
+    quotes = [i for i, ch in enumerate(whole) if ch in QUOTE_CHARS]
+    chosen, best = None, None
+    if len(quotes) % 2:
+        for place in (i for i, ch in enumerate(whole) if ch == MAYBE_QUOTE):
+            marks = sorted(quotes + [place])
+            pairs = [(marks[n], marks[n + 1]) for n in range(0, len(marks), 2)]
+            if max(b - a for a, b in pairs) > LONGEST_QUOTATION:
+                continue
+            # A quotation ends no sentence inside it ("“智享。不断完善“" pairs the wrong quotes), then the shortest.
+            cost = (sum(bool(_SENTENCE_END_RE.search(whole, a + 1, max(a + 1, b - 1))) for a, b in pairs),
+                    sum(b - a for a, b in pairs))
+            if best is None or cost < best:
+                chosen, best = place, cost
+    if chosen is not None:
+        opening = sum(i < chosen for i in quotes) % 2 == 0
+        if opening and whole[chosen + 1 : chosen + 2] in tuple(_SENTENCE_MARKS):  # "，[“]" rather than "[“]，"
+            whole = whole[:chosen] + whole[chosen + 1] + "“" + whole[chosen + 2 :]
+        else:
+            whole = whole[:chosen] + ("“" if opening else "”") + whole[chosen + 1 :]
+    return whole.replace(MAYBE_QUOTE, "").split("\n")
+
+
+# The longest quotation (characters) a quote put back by settle_quotes may make.
+LONGEST_QUOTATION = 80
 
 
 def reading_order(lines: list[OcrLine]) -> list[tuple[str, bool, float]]:
@@ -614,13 +704,15 @@ def read_pages(
 
     Each image is made, read and let go before the next, so memory does not grow with the
     number of pages. ``on_page`` hears of each page read (it may raise to stop the scan).
+    Quotes lost in reading are settled paragraph by paragraph once the pages are read, a
+    paragraph going on over the break between two pages that follow each other (:func:`settle_quotes`).
     """
     out = []
     started = time.perf_counter()
     for i, (number, make_image) in enumerate(pages, start=1):
         image = make_image()
         try:
-            out.append(read_image(image, number))
+            out.append(_read_marked(image, number))
         finally:
             close = getattr(image, "close", None)
             if close:
@@ -628,6 +720,14 @@ def read_pages(
             del image
         if on_page is not None:
             on_page(PageProgress(name, i, len(pages), time.perf_counter() - started))
+    first = 0
+    for end in range(1, len(out) + 1):  # runs of pages that follow each other
+        if end == len(out) or out[end].number != out[end - 1].number + 1:
+            run = out[first:end]
+            settled = iter(settle_quotes([line for page in run for line in page.lines]))
+            for page in run:
+                page.lines = [next(settled) for _ in page.lines]
+            first = end
     return out
 
 

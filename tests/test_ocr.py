@@ -348,16 +348,70 @@ def test_a_mark_the_decoder_let_the_blank_win_over_is_put_back():
 
 def test_a_quote_is_put_back_between_characters_but_not_beside_a_quote():
     """A quote's glyph leaves it probability in the blank after it ("十四五”期间": 0.19), so a second
-    quote is not put back beside one; between two characters a lost quote is put back straight (")."""
-    from rag.ocr import ctc_read
+    quote is not put back beside one: the place is only marked, and a paragraph whose quotes pair up
+    without it loses the mark. Between two characters a lost quote is put back straight (")."""
+    from rag.ocr import MAYBE_QUOTE, ctc_read, settle_quotes
 
     characters = ["blank", "五", "”", "期", "间", "到", "两", "“", '"']
     after_quote = _line_probs(characters, [1, 0, 2, 0, 0, 3, 0, 4])  # 五 _ ” _ _ 期 _ 间
     after_quote[3, 7], after_quote[3, 0] = 0.19, 0.8
-    assert ctc_read(after_quote, characters)[0] == "五”期间"
+    read = ctc_read(after_quote, characters)[0]
+    assert read == "五”" + MAYBE_QUOTE + "期间"
+    assert settle_quotes([("“十四" + read, True, 0.99)])[0][0] == "“十四五”期间"
     between = _line_probs(characters, [5, 0, 0, 6])  # 到 _ _ 两
     between[1, 7], between[1, 8], between[1, 0] = 0.15, 0.1, 0.74
     assert ctc_read(between, characters)[0] == '到"两'
+
+
+def test_two_quotes_read_as_one_are_marked():
+    """"走出去”“请进来”": the two quotes side by side read as one quote held over two steps (the decoder
+    merges repeats), or a quote's trace at the step of a comma beside it ("四个自信”，" read "四个自信，")."""
+    from rag.ocr import MAYBE_QUOTE, ctc_read
+
+    characters = ["blank", "去", "请", "信", "，", "对", "“", "”", '"']
+    merged = _line_probs(characters, [1, 0, 8, 8, 0, 2])  # 去 _ " " _ 请
+    assert ctc_read(merged, characters)[0] == '去"' + MAYBE_QUOTE + "请"
+    beside_comma = _line_probs(characters, [3, 0, 4, 0, 5])  # 信 _ ， _ 对
+    beside_comma[2, 7], beside_comma[2, 4] = 0.41, 0.55
+    assert ctc_read(beside_comma, characters)[0] == "信" + MAYBE_QUOTE + "，对"
+    beside_comma[2, 7], beside_comma[2, 4] = 0.01, 0.95  # no trace of a quote: nothing marked
+    assert ctc_read(beside_comma, characters)[0] == "信，对"
+
+
+@pytest.mark.parametrize("lines, meant", [
+    # One quote short: the marked place that makes short quotations gets it.
+    ([("主动“走出去”?请进来”，扩大投资", True)], ["主动“走出去”“请进来”，扩大投资"]),
+    # A quotation ends no sentence inside it: "“智享。不断完善“" would pair the wrong quotes.
+    ([("加强外事资源信息“智享?。不断完善“?湖南HERE”?外事信息数据库，以数据", True),
+      ("展现湖南元素，实现“一图看世界，这里有湖南”。为各领域“?引进来”和“走出去”提供服务。", False)],
+     ["加强外事资源信息“智享”。不断完善“湖南HERE”外事信息数据库，以数据",
+      "展现湖南元素，实现“一图看世界，这里有湖南”。为各领域“引进来”和“走出去”提供服务。"]),
+    # A quote that opens goes after the comma it was read with.
+    ([("实施“一次审批”办法?，同步办照”等措施", True)], ["实施“一次审批”办法，“同步办照”等措施"]),
+    # Quotes that pair up already: the marks go, nothing is added.
+    ([("“十四五”?期间", True)], ["“十四五”期间"]),
+    # Each paragraph (an indented line and the lines after it) on its own: the first pairs up, the second is short.
+    ([("实施“一次审批”办法，", True), ("实施“同步办照”?照随人走”等措施", True)],
+     ["实施“一次审批”办法，", "实施“同步办照”“照随人走”等措施"]),
+])
+def test_a_quote_lost_in_reading_is_put_back_where_the_paragraph_needs_one(lines, meant):
+    """A paragraph with an odd number of quotes lost one: of the places the recogniser saw a trace of a
+    quote, the one giving quotations that end no sentence inside them, then the shortest, gets it."""
+    from rag.ocr import MAYBE_QUOTE, settle_quotes
+
+    marked = [(text.replace("?", MAYBE_QUOTE), indented, 0.99) for text, indented in lines]
+    assert [text for text, _, _ in settle_quotes(marked)] == meant
+
+
+def test_quotes_lost_beside_quotes_and_commas_are_put_back_on_the_plan_pages():
+    """Read by the real recogniser, the plan's page 5 has "主动“走出去”“请进来”" (the two middle quotes
+    read as one) and page 2 "坚持“四个自信”，" (the closing quote lost beside the comma)."""
+    from rag.ocr import MAYBE_QUOTE, read_image
+
+    read = {n: "".join(text for text, _, _ in read_image(render_page(n), n).lines) for n in (2, 5)}
+    assert "主动“走出去”“请进来”" in read[5], read[5]
+    assert "坚持“四个自信”，" in read[2], read[2]
+    assert not any(MAYBE_QUOTE in text for text in read.values())
 
 
 def test_an_unsure_numeral_one_between_words_is_the_dash_it_looks_like():
