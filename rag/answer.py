@@ -1339,7 +1339,8 @@ class ExtractiveAnswerer:
         for c in titles:  # each read as if retrieved first: the document, not a passage's rank, is the answer
             c.score += self.RANK_PENALTY * c.passage_rank
         subject = query.subject_terms
-        whole = not _narrows(subject, hits[0].passage.doc_title, [p.text for p in passages])  # its kind ("意见") too
+        whole = not _narrows(subject, hits[0].passage.doc_title, [p.text for p in passages],  # its kind ("意见") too
+                             [h for p in passages for h in p.headings])
         # Asked of a part, the best title must answer nearly as well as the best sentence; the others are
         # weighed against it.
         top = max(c.score for c in titles)
@@ -1355,6 +1356,12 @@ class ExtractiveAnswerer:
             held = _words_held(near, topical)
             most = max(held.values(), default=0)
             named = [c for c in near if most and held[c.key] == most]
+            # No title names it, but the heading they stand under does ("（十）加大基础设施建设力度。" under
+            # "五、大力促进贫困地区休闲农业和乡村旅游提质升级" for "休闲农业和乡村旅游"): that part's titles.
+            if not named:
+                under = {c.key: sum(w in " ".join(c.passage.headings) for w in topical) for c in near}
+                most = max(under.values(), default=0)
+                named = [c for c in near if most >= 2 and under[c.key] == most]
             # No title names the field the question names ("在投融资和金融服务方面" of "（十九）完善相关投入机制。"):
             # the measures whose sentences speak of it most ("…金融产品和融资模式").
             field = [w for part in query.field_parts for w in tokenize(part) if w in topical]
@@ -2235,17 +2242,20 @@ def _before_attachment(passages: list[Passage]) -> list[Passage]:
     return passages
 
 
-def _narrows(words: list[str], title: str, texts: list[str]) -> bool:
+def _narrows(words: list[str], title: str, texts: list[str], headings: list[str] = ()) -> bool:
     """True when the question's subject ``words`` name something, beyond the document's title, that a few of its
-    passages speak of ("职工" in a question on a 转制 document): it asks a part of the document, not all of it.
-    A word the title holds, one no passage holds, or one many passages hold narrows nothing."""
-    for w in words:
-        if w in title:
-            continue
+    passages speak of ("职工" in a question on a 转制 document), or name one of its parts: it asks a part of the
+    document, not all of it. A word the title holds, one no passage holds, or one many passages hold narrows nothing
+    alone; words many passages hold that one heading of ``headings`` names together, two more of them than any other
+    does, narrow ("休闲农业", "乡村旅游" of "五、大力促进贫困地区休闲农业和乡村旅游提质升级", where 旅游 and 农业 are
+    said all over a 消费扶贫 document)."""
+    beyond = [w for w in words if w not in title]
+    for w in beyond:
         held = sum(w in t for t in texts)
         if 0 < held <= len(texts) * NARROWING_SHARE:
             return True
-    return False
+    named = sorted((sum(w in h for w in beyond) for h in dict.fromkeys(headings)), reverse=True) + [0, 0]
+    return named[0] >= 2 and named[0] >= named[1] + 2
 
 
 # A body of government whose member of a group is asked: "水利部派的成员", "发展改革委的成员" (the group itself, a

@@ -174,6 +174,10 @@ notices_assistant = _assistant_fixture(NOTICES, "notices")
 EARTHQUAKES = ("gov-cn-2019/gov-cn-5345291.html",)
 earthquakes_assistant = _assistant_fixture(EARTHQUAKES, "earthquakes")
 proposals_assistant = _assistant_fixture(PROPOSALS, "proposals")
+# A guideline whose fifth part is on one field ("五、大力促进贫困地区休闲农业和乡村旅游提质升级") that its other parts
+# speak of too (旅游, 农业 said all over it), its measures titled with what they do ("（十）加大基础设施建设力度。"): 消费扶贫.
+POVERTY = ("gov-cn-2019/gov-cn-5357723.html",)
+poverty_assistant = _assistant_fixture(POVERTY, "poverty")
 # An 意见 whose measures announce their lists ("（二）符合下列要求的社会团体予以保留。" then "1.…" to "8.…"): 民政部's
 # of 1997 on 清理整顿社会团体.
 SOCIETIES = ("gov-cn-2019/gov-cn-5345293.html",)

@@ -585,6 +585,21 @@ def test_a_field_no_measure_title_names_gets_the_measures_whose_sentences_speak_
     assert "（四）大力发展职业赛事" not in r.text and "（七）积极培育冰雪体育赛事" not in r.text
 
 
+def test_a_part_the_question_names_by_its_heading_is_answered_with_that_parts_measures(poverty_assistant):
+    # The 消费扶贫 guideline's part "五、大力促进贫困地区休闲农业和乡村旅游提质升级" names the field asked; its
+    # measures' titles ("（十）加大基础设施建设力度。") do not, and 旅游 and 农业 are said in half its passages.
+    # The answer is that part's measures, not the guideline's seventeen.
+    r = poverty_assistant.ask("What measures does the guideline on consumption-based poverty alleviation (消费扶贫) set out "
+                              "for leisure agriculture and rural tourism?").answer
+    assert not r.abstained
+    assert "（十）加大基础设施建设力度" in r.text and "三改一整" in r.text
+    assert r.citations and all(c.passage.headings[0].startswith("五、") for c in r.citations), \
+        [c.passage.headings for c in r.citations]
+    # Asked of the whole guideline, all its parts answer.
+    whole = poverty_assistant.ask("国务院办公厅关于深入开展消费扶贫助力打赢脱贫攻坚战的指导意见提出了哪些措施？").answer
+    assert len({c.passage.headings[0] for c in whole.citations}) >= 3
+
+
 def test_a_notices_own_parts_come_before_the_designs_in_its_attachment(replies_assistant):
     # The emergency-rescue plates notice sets out four parts (一、…核发范围 … 四、…政策保障); its attachment shows the
     # plates' designs under "（一）汽车号牌。" titles. Asked what the notice lays down, the answer is its four parts.
