@@ -16,6 +16,7 @@ gate runs before an LLM is called (see :mod:`rag.llm`).
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -1678,6 +1679,7 @@ class ExtractiveAnswerer:
     ENUMERATION_MIN_ITEMS = 2
     ENUMERATION_MIN_LONG = 3  # a list of long items is read as one from this many
     ENUMERATION_LEAD = 4  # a lead-in chosen is at most this many sentences before the list's first item
+    COUNTED_PASSAGES = 5  # an English question's counted list is looked for in this many passages found first
     ENUMERATION_TITLE_CHARS = 8  # item titles this long (median) name measures or matters, not bare labels
     ENUMERATION_INTRODUCED_CHARS = 6  # …or this long, when the lead-in chosen announces them ("（二）形成标准规范。")
 
@@ -1758,7 +1760,8 @@ class ExtractiveAnswerer:
             # long and short mixed ("一是新建改造50个社区养老工程、…，让老年人…。二是为2万名高危人群进行…筛查。"),
             # are such a list, announced by their own numbering.
             items = [seq[i] for i in run]
-            shi = bool(_ITEM_MARK_RE.match(items[0].text).group("shi"))
+            mark = _ITEM_MARK_RE.match(items[0].text)
+            shi = bool(mark.group("shi") or mark.group("circ"))  # numbering that announces itself: "一是…", "①…"
             titled = sum(bool(_ENUM_ITEM_RE.match(c.text)) for c in items)
             if (titled == len(items) if shi else 2 * titled >= len(items)) or any(
                 c.text.strip().rstrip("。；;") in c.passage.headings for c in items
@@ -1767,8 +1770,11 @@ class ExtractiveAnswerer:
             # A lead-in announces the list ("…通知如下："); "一是…" items need none when the sentence right before
             # them, chosen, says what the question asks in its words ("今年再办好15件民生实事。" for "15件民生实事都包括
             # 哪些"), not a narrower subject ("…要大幅降低非税负担。" for "降成本方面有哪些措施").
+            # An English question names the list by its count ("the 'ten key livelihood projects'": 十大), which the
+            # sentence before the items writes ("扎实办好“十大重点民生实事”。") and the items bear out (①…⑩).
             if not any(_ANNOUNCES_RE.search(c.text.strip()) for c in lead) and not (
-                shi and lead and lead[-1].key in keys and _echoes(lead[-1].text, squashed)
+                shi and lead and lead[-1].key in keys
+                and (_echoes(lead[-1].text, squashed) or _counts_as_asked(query, lead[-1].text, len(run)))
             ):
                 continue
             # A list too long to give whole, asked of a field ("对农业农村和脱贫攻坚工作成效明显的地方有哪些激励"): the
@@ -1783,6 +1789,19 @@ class ExtractiveAnswerer:
                 items = self._nearest_items("、".join(parts), [seq[i] for i in run], self.FIELD_ITEMS)
                 return self._with_bodies(items, len(run) - len(items))
             return self._with_bodies([seq[i] for i in run[: self.ENUMERATION_ITEMS]], max(0, len(run) - self.ENUMERATION_ITEMS))
+        # A list announced by its count with no numbers ("实施城建“六大攻坚行动”。实施重大基础设施建设攻坚行动。…
+        # 实施提升轨道交通分担率攻坚行动。…"), the lead chosen: its items.
+        # (An English question's count, "the six … campaigns", is searched for, not a topic word: the sentence naming
+        # the list is looked for in the passages found first, chosen or not.)
+        from rag.glossary import counted_lists
+
+        counts = () if query.chinese else counted_lists(query.text)
+        found = {h.passage.id for h in retrieval.hits[: self.COUNTED_PASSAGES]}
+        named = [i for i, c in enumerate(seq) if c.passage.id in found and any(t in c.text for t in counts)]
+        for at in list(dict.fromkeys(ats + named)):
+            items = _counted_items(seq, at)
+            if items and (_asks_count(query, seq[at].text) or _echoes(seq[at].text, squashed)):
+                return self._with_bodies(items)
         return None
 
     PARTS_MIN = 3  # a chapter is divided into parts when it has this many numbered titles or more
@@ -1793,7 +1812,7 @@ class ExtractiveAnswerer:
         政府工作任务"): the titles opening its parts ("一是聚焦全方位扩大内需，着力提消费促投资", "（一）着力稳定宏观
         经济大盘，…。"), in order, each cited. The chapter is the heading of the best evidence's document that the
         question writes, its number and year aside ("三、2025年重点工作": 重点工作); its parts are the first list of
-        numbered titles within it. None when the question asks no parts, names a field of its own, names no heading,
+        numbered titles spanning most of it. None when the question asks no parts, names a field of its own, names no heading,
         or the heading has fewer than :attr:`PARTS_MIN` parts."""
         if not query.asks_parts or not chosen or query.field_parts:
             return None  # (a field named, "在民生持续改善方面安排了哪几方面的重点工作", asks that part's own)
@@ -1803,16 +1822,30 @@ class ExtractiveAnswerer:
         named: tuple[str, ...] = ()
         for p in passages:
             for depth in range(len(p.headings)):
-                core = _heading_core(p.headings[depth])
-                if len(core) >= self.HEADING_CORE_CHARS and core in squashed and depth + 1 > len(named):
+                # The heading's core, or one of the things it joins ("目标任务和重点工作": 重点工作), written whole.
+                pieces = [_heading_core(p.headings[depth])]
+                pieces += re.split(r"[和与及、]", pieces[0])
+                if any(len(x) >= self.HEADING_CORE_CHARS and x in squashed for x in pieces) and depth + 1 > len(named):
                     named = tuple(p.headings[: depth + 1])  # the deepest heading named
+        asked = re.sub(r"政府工作报告|government work report", "", squashed if query.chinese else query.text.lower())
+        if not named and _THIS_YEAR_RE.search(asked) and _WORK_ASKED_RE.search(asked):
+            # This year's work asked of a report ("今年重点做好哪几方面工作"): its chapter on the year's work, headed
+            # with the report's year or 今年 ("二、2025年工作安排", "二、对今年政府工作的建议").
+            year = re.search(r"(?:19|20)\d\d", best.passage.doc_title)
+            marks = ["今年"] + ([f"{year.group(0)}年"] if year else [])
+            # (The longest such chapter: "三、2025年重点工作任务", not "二、2025年工作总体要求".)
+            chapters = Counter(p.headings[0] for p in passages if p.headings and _PART_NUMBER_RE.match(p.headings[0])
+                               and any(m in p.headings[0] for m in marks) and re.search(r"工作|任务", p.headings[0]))
+            named = (chapters.most_common(1)[0][0],) if chapters else ()
         if not named:
             return None
         seq, runs = self._lists([p for p in passages if tuple(p.headings[: len(named)]) == named])
         runs = [run for run in runs if len(run) >= self.PARTS_MIN]
         if not runs:
             return None
-        titles = [seq[i] for i in runs[0]]
+        # The list dividing the chapter is the one spanning most of it, not a short list in its opening ("做好今年工作，
+        # 一是坚定发展信心。二是…" before "（一）大力提振消费。…").
+        titles = [seq[i] for i in max(runs, key=lambda run: (run[-1] - run[0], -run[0]))]
         shown = titles[: self.ENUMERATION_ITEMS]
         return shown, len(titles) - len(shown)
 
@@ -2283,10 +2316,10 @@ def _title_style(m: re.Match) -> str:
     """The numbering style of a :data:`_SUBSECTION_TITLE_RE` match: "（" or "、"."""
     return m.group("open") or "、"
 
-# The number opening a list's item, however long the item's first sentence: "一、", "（二）", "3.", "四是".
+# The number opening a list's item, however long the item's first sentence: "一、", "（二）", "3.", "四是", "⑤".
 _ITEM_MARK_RE = re.compile(
     r"^\s*(?:(?P<cn>[一二三四五六七八九十]{1,3})、|[（(](?P<paren>[一二三四五六七八九十]{1,3})[)）]|(?P<digit>\d{1,2})[.．、](?!\d)"
-    r"|(?P<shi>[一二三四五六七八九十]{1,2})是(?=[^。；;：:，,]{4}))"
+    r"|(?P<shi>[一二三四五六七八九十]{1,2})是(?=[^。；;：:，,]{4})|(?P<circ>[①-⑳]))"
 )
 # A list item's title written in the text: "一、研究制定指导性文件，规范各级政府网站的建设与管理。",
 # "（二）关于荆南四河堤防一期工程可研报告批复和开工建设问题。", "3. 摸底排查。", "三是全社会推进绿色低碳转型。".
@@ -2455,9 +2488,64 @@ def _is_title_line(c: _Candidate, longest: int) -> bool:
     return bool(_ENUM_ITEM_RE.match(text)) or (c.position == 0 and len(text) <= longest and not re.search(r"[，,；;]", text))
 
 
+# A question on this year's work ("今年重点做好哪几方面工作", "对当年工作提了哪几项重点", "lays out for the year").
+_THIS_YEAR_RE = re.compile(r"今年|当年|本年|\bthis year\b|\bfor the year\b|\bthe year's\b", re.I)
+# …its work as a whole, not one thing in it ("今年承诺办的15件民生实事都包括哪些"); the report's name aside.
+_WORK_ASKED_RE = re.compile(r"工作|任务|几项重点|\bwork\b|\btasks\b|\bpriorities\b", re.I)
+# A report's chapter heading: "二、2025年工作安排".
+_PART_NUMBER_RE = re.compile(r"^\s*[一二三四五六七八九十]+、")
+
+
 def _heading_core(heading: str) -> str:
     """What a heading names, its number and years aside: "三、2025年重点工作" → "重点工作"."""
     return re.sub(r"\d{4}年|[\s“”\"]", "", _bare(heading))
+
+
+# A count naming a list in a sentence: "实施城建“六大攻坚行动”", "办好十件民生实事", "推进三项改革".
+_COUNTED_NOUN_RE = re.compile(r"([两二三四五六七八九十])(?:大|项|件|个)[“\"]?([\u4e00-\u9fff]{2,8})")
+COUNTED_ITEM_CHARS = 40  # an item of such a list is titled by a sentence of at most this many characters
+COUNTED_LOOKAHEAD = 60  # …found within this many sentences of the one naming the list
+
+
+def _counted_items(seq: list[_Candidate], at: int) -> list[_Candidate]:
+    """The items of a list the sentence ``seq[at]`` names by its count with no numbers ("实施城建“六大攻坚行动”。"): the
+    short sentences after it, under the same headings, whose ends hold the list's noun ("实施重大基础设施建设攻坚行动。"),
+    when there are exactly as many as the count says; else none."""
+    m = _COUNTED_NOUN_RE.search(seq[at].text)
+    if not m:
+        return []
+    count, noun = cn_to_int(m.group(1).replace("两", "二")), m.group(2)
+    tail = noun[-4:] if len(noun) >= 4 else noun
+    items = []
+    for c in seq[at + 1 : at + 1 + COUNTED_LOOKAHEAD]:
+        if c.passage.headings != seq[at].passage.headings or c.passage.doc_id != seq[at].passage.doc_id:
+            break
+        text = c.text.strip().rstrip("。；;")
+        if len(text) <= COUNTED_ITEM_CHARS and text.endswith(tail) and text != noun:
+            items.append(c)
+    return items if count and len(items) == count and count >= 2 else []
+
+
+def _asks_count(query: Query, sentence: str) -> bool:
+    """The question names the list ``sentence`` counts: by its count in Chinese ("六大攻坚行动是哪些", "哪六项") or an
+    English count searched as the documents write it ("the six … campaigns": 六大)."""
+    from rag.glossary import counted_lists
+
+    m = _COUNTED_NOUN_RE.search(sentence)
+    if not m:
+        return False
+    if not query.chinese:
+        return any(t in sentence for t in counted_lists(query.text))
+    return m.group(0)[:2] in query.squashed or f"哪{m.group(1)}" in query.squashed
+
+
+def _counts_as_asked(query: Query, sentence: str, items: int) -> bool:
+    """An English question names a list by its count ("the six … campaigns": 六大), ``sentence`` writes that count
+    ("实施城建“六大攻坚行动”。") and the list that follows has that many ``items``."""
+    from rag.glossary import counted_lists
+
+    counts = () if query.chinese else counted_lists(query.text)
+    return any(t in sentence and cn_to_int(t[0].replace("两", "二")) == items for t in counts)
 
 
 def _echoes(sentence: str, squashed: str) -> bool:
@@ -2514,8 +2602,8 @@ def _numbered_runs(seq: list[_Candidate], titled_only: bool = True) -> list[list
         m = _ITEM_MARK_RE.match(c.text)
         if not m:
             continue
-        style = next(k for k in ("cn", "paren", "digit", "shi") if m.group(k))
-        n = cn_to_int(m.group(style))
+        style = next(k for k in ("cn", "paren", "digit", "shi", "circ") if m.group(k))
+        n = ord(m.group(style)) - ord("①") + 1 if style == "circ" else cn_to_int(m.group(style))
         titled = bool(_ENUM_ITEM_RE.match(c.text)) or not titled_only
         if n == 1:
             # Any item 1 of the style starts another list ("一是继续实施中小学…工程，…" of a list of long items

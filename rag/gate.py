@@ -172,15 +172,21 @@ def similarity_floor(gate: "EvidenceGate", e: Evidence) -> str | None:
 
 
 def off_topic(gate: "EvidenceGate", e: Evidence) -> str | None:
-    """None of the question's own topic words (not found in every fifth passage) is in the passages retrieved:
+    """None of the question's own topic words (not found in every fifth passage) is in the passages retrieved or
+    their documents' titles:
     "怎么做红烧肉？", "Tell me a joke" are off the documents' subject. A question naming a document by its 文号
     ("What plan does Guofa [2019] No. 4 issue?") is on that document's subject (scoping found it held)."""
     if e.query.doc_numbers:
         return None
     topic = gate.topic_terms(e.question)
+    # The passages and the titles of their documents: "2022年政府工作报告对当年工作提了哪几项重点" names its document.
+    hits = e.retrieval.hits[: gate.settings.top_k]
     if not e.zh and not topic:
+        # "What are the main areas of work that Heilongjiang's 2025 government work report lays out": a document found.
+        if e.query.kinds and any(k in h.passage.doc_title for h in hits for k in e.query.kinds):
+            return None
         return "the question names nothing the documents speak of"
-    retrieved = " ".join(h.passage.embedding_text() for h in e.retrieval.hits[: gate.settings.top_k]).lower()
+    retrieved = " ".join([h.passage.embedding_text() for h in hits] + list({h.passage.doc_title for h in hits})).lower()
     if topic and not any(t in retrieved for t in topic):
         return f"none of {'、'.join(topic[:5])} appears in the documents' nearest passages"
     return None

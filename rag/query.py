@@ -173,7 +173,7 @@ class Query:
     @property
     def asks_parts(self) -> bool:
         """It asks what parts something is divided into ("重点工作分成了哪几大块", "部署了哪些方面的政府工作任务")."""
-        return bool(_PARTS_ASKED_RE.search(self.squashed))
+        return bool(_PARTS_ASKED_RE.search(self.squashed if self.chinese else self.text.lower()))
 
     @property
     def asks_duties(self) -> bool:
@@ -572,6 +572,8 @@ _ASKS = {
                       # "What conduct … can lead to a fine", "what must the request contain": its items.
                       r"|\b(?:what|which) (?:kinds? of )?(?:conduct|acts|actions|behaviou?rs?|violations|circumstances|situations|items|documents|materials)\b"
                       r"|\bwhat (?:must|should|does|do|will|shall) [^?]{0,80}\b(?:contain|include|cover)\b"
+                      # "which ten … projects", as "哪十项": that many things, every one.
+                      r"|\b(?:which|what) (?:two|three|four|five|six|seven|eight|nine|ten)\b"
                       # "what channels did it say the State Council uses": the ways, every one.
                       r"|\bwhat (?:[a-z-]+ )?(?:channels|ways|means|methods|forms|mechanisms)\b", re.I),
     # English "who" opening the question ("Who received…", "Who were the scientists…"), not a relative "who" ("Hazem
@@ -629,6 +631,9 @@ _TARGET_RE = re.compile(r"力争|争取|目标|五年内|到20\d\d年|计划")
 # The parts something is divided into: "分成了哪几大块", "分为哪几个方面", "哪几个板块", "哪些方面的政府工作任务".
 _PARTS_ASKED_RE = re.compile(
     r"(?:分成|分为|分了|划分为|包括)了?(?:哪几|哪些|几)|哪几(?:个|大)?(?:大块|块|方面|部分|板块)|哪些(?:方面|部分|板块)的"
+    r"|哪几项重点"
+    # "What are the main areas of work that … report lays out for the year?"
+    r"|\b(?:areas|parts|aspects) of (?:its |the |their )?(?:work|tasks)\b"
 )
 _MEASURES_ASKED_RE = re.compile(r"措施|举措|建议|对策|应对|怎么办|抓好|做好|\b(?:measures|steps|recommend|suggest)", re.I)
 _DUTIES_ASKED_RE = re.compile(r"负责(?:哪些|什么)|职能|职责|\bresponsib|\bfunctions?\b|\bduties\b", re.I)

@@ -16,7 +16,7 @@ from functools import cached_property
 import numpy as np
 
 from rag.boilerplate import empty_passage, formula_sentences
-from rag.glossary import chinese_terms, english_entities, formal_terms, indicator_terms
+from rag.glossary import chinese_terms, counted_lists, english_entities, formal_terms, indicator_terms
 from rag.store import Index
 from rag.keyword import FILLER_WORDS, has_cjk, is_chinese, longest_common_substring, tokenize
 from rag.passages import METADATA_HEADING, Passage
@@ -285,7 +285,7 @@ def english_keyword_query(question: str) -> str:
     passages and would otherwise outvote it.
     """
     countries = [c for _, names in english_entities(question) for c in names]
-    return " ".join(chinese_terms(question) + countries)
+    return " ".join(chinese_terms(question) + counted_lists(question) + countries)
 
 
 def dense_query(question: str) -> str:
@@ -298,7 +298,7 @@ def dense_query(question: str) -> str:
     """
     if is_chinese(question):
         return question
-    terms = chinese_terms(question)
+    terms = chinese_terms(question) + counted_lists(question)
     return f"{question} ({' '.join(terms)})" if terms else question
 
 

@@ -178,6 +178,14 @@ proposals_assistant = _assistant_fixture(PROPOSALS, "proposals")
 # speak of too (旅游, 农业 said all over it), its measures titled with what they do ("（十）加大基础设施建设力度。"): 消费扶贫.
 POVERTY = ("gov-cn-2019/gov-cn-5357723.html",)
 poverty_assistant = _assistant_fixture(POVERTY, "poverty")
+# A provincial report numbering a list with circled numbers in one paragraph, announced by the sentence before it
+# ("扎实办好“十大重点民生实事”。①补充配置…。②组织…。…⑩…"): 湖南's.
+HUNAN = ("gwr-provinces-2025/gwr-2025-hunan.docx",)
+hunan_assistant = _assistant_fixture(HUNAN, "hunan")
+# A provincial report announcing a list by its count, its items unnumbered sentences ending in the list's noun
+# ("实施城建“六大攻坚行动”。实施重大基础设施建设攻坚行动。…实施两江四岸整体提升攻坚行动。"): 重庆's.
+CHONGQING = ("gwr-provinces-2025/gwr-2025-chongqing.docx",)
+chongqing_assistant = _assistant_fixture(CHONGQING, "chongqing")
 # An 意见 whose measures announce their lists ("（二）符合下列要求的社会团体予以保留。" then "1.…" to "8.…"): 民政部's
 # of 1997 on 清理整顿社会团体.
 SOCIETIES = ("gov-cn-2019/gov-cn-5345293.html",)

@@ -600,6 +600,51 @@ def test_a_part_the_question_names_by_its_heading_is_answered_with_that_parts_me
     assert len({c.passage.headings[0] for c in whole.citations}) >= 3
 
 
+@pytest.mark.parametrize("question", [
+    "湖南今年承诺办好的十大重点民生实事具体是哪些？",
+    "Which ten key livelihood projects does Hunan's 2025 government work report promise to deliver?",
+])
+def test_a_list_numbered_with_circled_numbers_is_given_whole(hunan_assistant, question):
+    # "扎实办好“十大重点民生实事”。①补充配置农村义务教育学校电脑30万台，…。②…。…⑩…。": ten items in one paragraph.
+    # Asked in Chinese, or in English naming the list by its count ("ten key … projects": 十大), the answer is the
+    # ten items, not the sentence announcing them and the first.
+    r = hunan_assistant.ask(question).answer
+    assert not r.abstained
+    marks = [m for m in "①②③④⑤⑥⑦⑧⑨⑩" if m in r.text]
+    assert len(marks) >= 8, r.text
+    assert "学生宿舍床位6万个" in r.text and "社区老年助餐服务点" in r.text
+
+
+@pytest.mark.parametrize("question", [
+    "重庆今年城建方面的六大攻坚行动分别是什么？",
+    "Which six urban-construction campaigns will Chongqing carry out in 2025?",
+])
+def test_a_list_announced_by_its_count_without_numbers_is_given_whole(chongqing_assistant, question):
+    # "实施城建“六大攻坚行动”。实施重大基础设施建设攻坚行动。加快…。实施提升轨道交通分担率攻坚行动。…": six items,
+    # unnumbered, each a short sentence ending in 攻坚行动, with the measures between them.
+    r = chongqing_assistant.ask(question).answer
+    assert not r.abstained
+    for item in ("重大基础设施建设攻坚行动", "提升轨道交通分担率攻坚行动", "排水管网建设改造攻坚行动",
+                 "城市片区更新攻坚行动", "城中村改造攻坚行动", "两江四岸整体提升攻坚行动"):
+        assert item in r.text, (item, r.text)
+
+
+@pytest.mark.parametrize("question, count", [
+    ("What are the six urban-construction campaigns that Chongqing plans to carry out in 2025?", "六大"),
+    ("What are the 'ten key livelihood projects' Hunan promises?", "十大"),
+    ("What are the three tough battles?", "三大"),
+    ("What has the province achieved over the past five years?", None),
+    ("What did the five years bring?", None),
+])
+def test_a_list_an_english_question_names_by_its_count_is_searched_as_the_documents_name_it(question, count):
+    from rag.glossary import chinese_terms, counted_lists
+    from rag.retrieval import english_keyword_query
+
+    assert counted_lists(question) == ([count] if count else [])
+    if count:  # searched for, not a topic the answer's sentences must hold
+        assert count in english_keyword_query(question).split() and count not in chinese_terms(question)
+
+
 def test_a_notices_own_parts_come_before_the_designs_in_its_attachment(replies_assistant):
     # The emergency-rescue plates notice sets out four parts (一、…核发范围 … 四、…政策保障); its attachment shows the
     # plates' designs under "（一）汽车号牌。" titles. Asked what the notice lays down, the answer is its four parts.
@@ -674,12 +719,31 @@ def test_a_list_counted_before_its_items_gives_every_item(reports_assistant):
     # Parts titled on Word paragraphs of their own, with no full stop.
     ("甘肃省2025年政府工作报告把今年的重点工作分成了哪几大块？", "gwr-2025-gansu", "一是聚焦全方位扩大内需", "七是坚持民生至上", 7),
     ("2022年国务院政府工作报告部署了哪些方面的政府工作任务？", "gwr-national-2022", "（一）着力稳定宏观经济大盘", "（九）切实保障和改善民生", 9),
+    # This year's work asked, the chapter not named: the chapter headed with the report's year ("二、2022年政府工作任务").
+    ("2022年政府工作报告对当年工作提了哪几项重点？", "gwr-national-2022", "（一）着力稳定宏观经济大盘", "（九）切实保障和改善民生", 9),
 ])
 def test_the_parts_of_a_chapter_asked_are_its_titles(reports_assistant, question, doc, first, last, count):
     r = reports_assistant.ask(question)
     items = _items(r.answer.text)
     assert len(items) == count and items[0].startswith(first) and items[-1].startswith(last)
     assert {c.passage.doc_id for c in r.answer.citations} == {doc} and len(r.answer.citations) == count
+
+
+def test_a_chapter_named_by_one_of_the_things_its_heading_joins_is_divided_into_its_parts(hebei_assistant):
+    # 河北's "二、2025年目标任务和主要工作": "主要工作" names it; its parts are "（一）聚力抓投资促消费，…。" to "（八）…".
+    items = _items(hebei_assistant.ask("河北今年的主要工作分成了哪几大块？").answer.text)
+    assert len(items) >= 6 and items[0].startswith("（一）聚力抓投资促消费") and items[1].startswith("（二）聚力推进协同发展")
+
+
+@pytest.mark.parametrize("question", [
+    "湖北省政府今年重点做好哪几方面工作？",
+    "Which areas of work does Hubei's 2025 government work report set out for this year?",
+])
+def test_this_years_work_asked_of_a_report_is_its_chapter_on_the_year(hubei_assistant, question):
+    # 湖北's "二、2025年工作思路和重点任务", not named by the question: the chapter headed with the report's year.
+    items = _items(hubei_assistant.ask(question).answer.text)
+    assert len(items) >= 6 and items[0].startswith("（一）在全方位扩大内需上持续加力")
+    assert items[2].startswith("（三）在全面深化改革和扩大高水平开放上勇于探索")
 
 
 def test_a_count_asked_of_a_notice_named_by_its_title_is_not_the_issuers(reports_assistant):
