@@ -1114,7 +1114,7 @@ class ExtractiveAnswerer:
             others = [c for c in chosen if not (c.passage.id == best.passage.id and c.text.strip() in full)
                       and _targets_set(_full_sentence(c.passage.text, c.text))]
             return compose(question, [(c.passage, c.text) for c in clauses + others])
-        parts = self.chapter_parts(query, retrieval, chosen)
+        parts = self.chapter_parts(query, retrieval, chosen) or self.labelled_item(query, chosen)
         if parts:
             return compose_broad(question, [(c.passage, c.text) for c in parts[0]], parts[1])
         if not query.broad and "list" in query.answer_types:
@@ -1849,6 +1849,28 @@ class ExtractiveAnswerer:
         shown = titles[: self.ENUMERATION_ITEMS]
         return shown, len(titles) - len(shown)
 
+    def labelled_item(self, query: Query, chosen: list[_Candidate]) -> tuple[list[_Candidate], int] | None:
+        """A question asking what a document's item labelled with a word of the kind 意见 and 方案 open with says
+        ("总体上要达到什么目标" of "（四）试点目标。到2020年，…"; "基本原则有哪些" of "（三）基本原则。"): that item, whole.
+        The label is a numbered run-in title of two to six characters; the question asks its last word (目标, 原则)
+        as what it wants (:data:`_LABEL_ASKED`), and the best evidence's document has one such label ending in
+        it, or one the question writes whole. None otherwise, and for a broad question, whose parts the broad
+        answer gives."""
+        if not chosen or query.broad:
+            return None  # (a broad question's parts are the broad answer's: named_sections, outline …)
+        best = max(chosen, key=lambda c: c.score)
+        passages = [p for p in self.index.doc_passages(best.passage.doc_id) if METADATA_HEADING not in p.headings]
+        seq, _ = self._lists(passages)
+        labels = [(c, m.group(1)) for c in seq for m in [_ITEM_LABEL_RE.match(c.text.strip())] if m]
+        squashed = query.squashed if query.chinese else ""
+        asked = [(c, label) for c, label in labels
+                 if any(re.search(_LABEL_ASKED.format(noun=re.escape(n)), squashed) for n in (label, label[-2:]))]
+        whole = [(c, label) for c, label in asked if label in squashed]
+        found = whole if len(whole) == 1 else asked if len(asked) == 1 else []
+        if not found:
+            return None
+        return self._with_bodies([found[0][0]])
+
     RUN_IN_CHARS = (4, 20)  # a paragraph's run-in title is this short ("促进外贸创新发展。")
 
     def run_in_part(self, query: Query, retrieval: Retrieval, chosen: list[_Candidate]) -> tuple[list[_Candidate], int] | None:
@@ -2486,6 +2508,15 @@ def _is_title_line(c: _Candidate, longest: int) -> bool:
     """``c`` titles what follows: a numbered title, or a passage's short opening sentence with no pause in it."""
     text = c.text.strip()
     return bool(_ENUM_ITEM_RE.match(text)) or (c.position == 0 and len(text) <= longest and not re.search(r"[，,；;]", text))
+
+
+# A numbered item's label, a run-in title of one word or two: "（四）试点目标。", "（二）工作目标。", "（三）基本原则。".
+_ITEM_LABEL_RE = re.compile(r"^[（(][一二三四五六七八九十]{1,3}[)）]\s*([\u4e00-\u9fff]{2,6})。?$")
+# A question asking what the label's last word (its ``noun``) is: "要达到什么目标", "目标是什么", "提了哪些目标和…",
+# "基本原则有哪些".
+# The word must end what is asked ("哪几项试点任务" asks 任务, not 试点).
+_LABEL_ASKED = (r"(?:什么|哪些|哪几[个项条]?|主要|总体|总的){noun}(?=[和与及、，,？?。]|$|是|有)"
+                r"|{noun}(?:是什么|是啥|有哪些|是哪些|有什么|包括|都有|和)")
 
 
 # A question on this year's work ("今年重点做好哪几方面工作", "对当年工作提了哪几项重点", "lays out for the year").

@@ -746,6 +746,27 @@ def test_this_years_work_asked_of_a_report_is_its_chapter_on_the_year(hubei_assi
     assert items[2].startswith("（三）在全面深化改革和扩大高水平开放上勇于探索")
 
 
+@pytest.mark.parametrize("question, label, said", [
+    ("全面推行行政执法公示制度执法全过程记录制度重大执法决定法制审核制度的指导意见，工作目标是什么？", "（三）工作目标。",
+     "“三项制度”在各级行政执法机关全面推行"),
+    ("国务院办公厅关于全面推行行政执法三项制度的指导意见提出了哪些基本原则？", "（二）基本原则。", "全面履行法定职责"),
+])
+def test_an_item_labelled_with_what_is_asked_is_given_whole(notices_assistant, question, label, said):
+    # The guideline's "一、总体要求" opens with labelled items: "（一）指导思想。…（二）基本原则。…（三）工作目标。到2020年底前，…".
+    # Asked its goals or its principles, the answer is that item, not the sentences nearest the question's words.
+    r = notices_assistant.ask(question).answer
+    items = _items(r.text)
+    assert items and items[0].startswith(label) and said in r.text, r.text
+    assert {c.passage.doc_id for c in r.citations} == {"gov-cn-5354528"}
+
+
+def test_a_label_whose_word_only_qualifies_what_is_asked_is_not_the_answer(replies_assistant):
+    # The website pilot plan's "（二）组织开展试点。" ends in 试点, but "要重点做好哪几项试点任务" asks 任务: its tasks
+    # ("（一）建设集约化平台。" …), not that item.
+    r = replies_assistant.ask("政府网站集约化试点地区要重点做好哪几项试点任务？").answer
+    assert "建设集约化平台" in r.text and "（二）组织开展试点" not in r.text, r.text
+
+
 def test_a_count_asked_of_a_notice_named_by_its_title_is_not_the_issuers(reports_assistant):
     # "国务院办公厅关于…的通知，一共推广了多少项举措": the figure is the measures', not 国务院办公厅's.
     r = reports_assistant.ask("国务院办公厅关于推广第二批支持创新相关改革举措的通知，一共推广了多少项举措？分别是哪几个方面？")
