@@ -1092,6 +1092,13 @@ class ExtractiveAnswerer:
         decision = self.decide(question, retrieval, chosen, query)
         if not decision.answerable and chosen and decision.code in self.RUNNER_UP_CODES:
             chosen, decision = self._runner_up(query, retrieval, k, chosen, decision)
+        if not decision.answerable and chosen and decision.code == "gate.figure_missing":
+            # A target sentence for a year asked that opens its paragraph's list ("到2025年，农机装备品类基本齐全，…。"
+            # then "全国农机总动力稳定在11亿千瓦左右，…。"): the sentences after it that set the figures.
+            run = self._horizon_run(query, chosen)
+            again = self.decide(question, retrieval, run, query) if run else None
+            if again is not None and again.answerable:
+                chosen, decision = run, again
         if not decision.answerable and chosen and decision.code == "gate.names_missing":
             # The best sentence names the part asked among others ("在知识产权保护、…等方面"); the part's own items,
             # when the document lists them, are the answer.
@@ -1229,6 +1236,27 @@ class ExtractiveAnswerer:
     # Refusals about what the best sentence states (another thing's figure, another unit, no figure at all):
     # a sentence scoring nearly as well may state the very figure asked. Which of two near-equal sentences
     # ranks first must not decide between an answer and a refusal.
+    HORIZON_RUN = 6  # a target sentence for a year is followed by at most this many sentences setting figures
+
+    def _horizon_run(self, query: Query, chosen: list[_Candidate]) -> list[_Candidate] | None:
+        """The best of ``chosen``, a sentence opening with a year the question names as a deadline ("到2025年，…"),
+        with the sentences after it in its paragraph that state figures, in order; None when it is not such a
+        sentence or none follows."""
+        best = max(chosen, key=lambda c: c.score)
+        m = re.match(r"\s*(?:到|至)((?:19|20)\d\d)年", best.text)
+        if not m or int(m.group(1)) not in set(query.horizons) | set(query.years):
+            return None
+        sentences, _ = self._labelled(best.passage)
+        at = best.position
+        if not (0 <= at < len(sentences)) or sentences[at].strip() != best.text.strip():
+            return None
+        run = []
+        for j in range(at + 1, min(len(sentences), at + 1 + self.HORIZON_RUN)):
+            if not figures(sentences[j]):
+                break
+            run.append(_Candidate(best.passage_rank, best.passage, j, sentences[j], best.score))
+        return [best] + run if run else None
+
     RUNNER_UP_CODES = ("gate.figure_not_of_subject", "gate.unit_mismatch", "gate.answer_kind_missing")
     RUNNER_UP_MARGIN = 0.03
     # A kind of answer missing (a date, a day, a fee) is looked for a little further down: the runner-up must then

@@ -186,6 +186,10 @@ hunan_assistant = _assistant_fixture(HUNAN, "hunan")
 # ("实施城建“六大攻坚行动”。实施重大基础设施建设攻坚行动。…实施两江四岸整体提升攻坚行动。"): 重庆's.
 CHONGQING = ("gwr-provinces-2025/gwr-2025-chongqing.docx",)
 chongqing_assistant = _assistant_fixture(CHONGQING, "chongqing")
+# A guideline whose target for a year opens with no figure and the sentences after it give them ("到2025年，农机装备品类
+# 基本齐全，…。全国农机总动力稳定在11亿千瓦左右，…。"): 农业机械化's.
+MACHINERY = ("gov-cn-2019/gov-cn-5353308.html",)
+machinery_assistant = _assistant_fixture(MACHINERY, "machinery")
 # An 意见 whose measures announce their lists ("（二）符合下列要求的社会团体予以保留。" then "1.…" to "8.…"): 民政部's
 # of 1997 on 清理整顿社会团体.
 SOCIETIES = ("gov-cn-2019/gov-cn-5345293.html",)

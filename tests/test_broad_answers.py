@@ -767,6 +767,15 @@ def test_a_label_whose_word_only_qualifies_what_is_asked_is_not_the_answer(repli
     assert "建设集约化平台" in r.text and "（二）组织开展试点" not in r.text, r.text
 
 
+def test_targets_for_a_year_asked_are_the_sentences_setting_their_figures(machinery_assistant):
+    # "到2025年，农机装备品类基本齐全，…。全国农机总动力稳定在11亿千瓦左右，…。全国农作物耕种收综合机械化率达到75%，…":
+    # the sentence naming the year states no figure; the ones after it do, and they are the targets asked.
+    r = machinery_assistant.ask("What 2025 targets are set in the guideline on accelerating agricultural mechanization "
+                                "and upgrading the farm machinery industry?").answer
+    assert not r.abstained, r.text
+    assert "到2025年，农机装备品类基本齐全" in r.text and "11亿千瓦左右" in r.text and "75%" in r.text
+
+
 def test_a_count_asked_of_a_notice_named_by_its_title_is_not_the_issuers(reports_assistant):
     # "国务院办公厅关于…的通知，一共推广了多少项举措": the figure is the measures', not 国务院办公厅's.
     r = reports_assistant.ask("国务院办公厅关于推广第二批支持创新相关改革举措的通知，一共推广了多少项举措？分别是哪几个方面？")
