@@ -32,6 +32,7 @@ from rag.retrieval import Hit, Retrieval, heading_matches
 from rag.settings import Settings
 from rag.documents import passage_time, review_part
 from rag.figures import figures
+from rag.glossary import counted_lists
 from rag.gate import DAY_RE, EvidenceGate, GateDecision, framing_word, subject_nouns  # noqa: F401  (the gate runs before any answer is composed)
 from rag.query import (
     FREQUENCY_RE,
@@ -1802,7 +1803,7 @@ class ExtractiveAnswerer:
             # sentence before the items writes ("扎实办好“十大重点民生实事”。") and the items bear out (①…⑩).
             if not any(_ANNOUNCES_RE.search(c.text.strip()) for c in lead) and not (
                 shi and lead and lead[-1].key in keys
-                and (_echoes(lead[-1].text, squashed) or _counts_as_asked(query, lead[-1].text, len(run)))
+                and (_echoes(lead[-1].text, squashed) or not query.chinese and _asks_count(query, lead[-1].text, len(run)))
             ):
                 continue
             # A list too long to give whole, asked of a field ("对农业农村和脱贫攻坚工作成效明显的地方有哪些激励"): the
@@ -1821,8 +1822,6 @@ class ExtractiveAnswerer:
         # 实施提升轨道交通分担率攻坚行动。…"), the lead chosen: its items.
         # (An English question's count, "the six … campaigns", is searched for, not a topic word: the sentence naming
         # the list is looked for in the passages found first, chosen or not.)
-        from rag.glossary import counted_lists
-
         counts = () if query.chinese else counted_lists(query.text)
         found = {h.passage.id for h in retrieval.hits[: self.COUNTED_PASSAGES]}
         named = [i for i, c in enumerate(seq) if c.passage.id in found and any(t in c.text for t in counts)]
@@ -2585,26 +2584,16 @@ def _counted_items(seq: list[_Candidate], at: int) -> list[_Candidate]:
     return items if count and len(items) == count and count >= 2 else []
 
 
-def _asks_count(query: Query, sentence: str) -> bool:
+def _asks_count(query: Query, sentence: str, items: int = 0) -> bool:
     """The question names the list ``sentence`` counts: by its count in Chinese ("六大攻坚行动是哪些", "哪六项") or an
-    English count searched as the documents write it ("the six … campaigns": 六大)."""
-    from rag.glossary import counted_lists
-
+    English count searched as the documents write it ("the six … campaigns": 六大). With ``items``, the list that
+    follows must have as many items as the count says ("扎实办好“十大重点民生实事”。" then ①…⑩)."""
     m = _COUNTED_NOUN_RE.search(sentence)
-    if not m:
+    if not m or (items and cn_to_int(m.group(1).replace("两", "二")) != items):
         return False
     if not query.chinese:
         return any(t in sentence for t in counted_lists(query.text))
     return m.group(0)[:2] in query.squashed or f"哪{m.group(1)}" in query.squashed
-
-
-def _counts_as_asked(query: Query, sentence: str, items: int) -> bool:
-    """An English question names a list by its count ("the six … campaigns": 六大), ``sentence`` writes that count
-    ("实施城建“六大攻坚行动”。") and the list that follows has that many ``items``."""
-    from rag.glossary import counted_lists
-
-    counts = () if query.chinese else counted_lists(query.text)
-    return any(t in sentence and cn_to_int(t[0].replace("两", "二")) == items for t in counts)
 
 
 def _echoes(sentence: str, squashed: str) -> bool:

@@ -247,7 +247,8 @@ TERMS.update({
     "defense": ("国防",), "defence": ("国防",), "procurement": ("采购",), "drug": ("药品",), "medicine": ("药",),
     "school": ("学校",), "teacher": ("教师",), "science": ("科学", "科技"), "enterprises": ("企业",),
     "manufacturing": ("制造业",), "industry": ("产业", "工业"), "industries": ("产业",), "future industr": ("未来产业",),
-    "emerging industr": ("新兴产业",), "domestic demand": ("内需",), "livelihood": ("民生",), "livelihood project": ("民生实事", "民生工程"), "wellbeing": ("民生", "福祉"),
+    "emerging industr": ("新兴产业",), "domestic demand": ("内需",), "livelihood": ("民生",),
+    "livelihood project": ("民生实事", "民生工程"), "wellbeing": ("民生", "福祉"),
     "well being": ("民生", "福祉"), "energy": ("能源",), "new energy": ("新能源",), "monetary policy": ("货币政策",),
     "ports": ("港口", "口岸"), "water conservancy": ("水利",), "public security": ("公共安全", "治安"),
     "ethnic unity": ("民族团结",), "yangtze": ("长江",), "yellow river": ("黄河",), "intellectual property": ("知识产权",),
@@ -515,8 +516,8 @@ def plan_periods(question: str) -> list[str]:
 
 _COUNT_WORDS = {"two": "两", "three": "三", "four": "四", "five": "五", "six": "六", "seven": "七", "eight": "八",
                 "nine": "九", "ten": "十"}
-# "the six … campaigns", "which ten … projects": a count right after "the", "which", "what" (or an opening quote), then up to three words and a plural noun,
-# not a span of time ("the five years").
+# "the six … campaigns", "which ten … projects": a count right after "the", "which", "what" (or an opening quote),
+# then up to three words and a plural noun, not a span of time ("the five years").
 _COUNTED_LIST_RE = re.compile(
     r"(?:\b(?:the|which|what)\s+|['‘\"“])(two|three|four|five|six|seven|eight|nine|ten)\s+(?:[a-z-]+\s+){0,3}"
     r"(?!(?:years|months|weeks|days|hours|times|percent)\b)[a-z-]{3,}s\b", re.I)
