@@ -23,7 +23,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SET_PATH = ROOT / "eval" / "multidoc.jsonl"
 # Other sets asked over the same corpus: their questions are checked the same way.
-OTHER_SETS = tuple(ROOT / "eval" / f"{name}.jsonl" for name in ("years", "broad", "broad2", "broad3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8", "fresh9", "fresh10", "broad4", "fresh11", "fresh12", "fresh13", "fresh14", "fresh15", "fresh16", "fresh17", "fresh18", "broad5", "fresh19", "fresh20", "fresh21", "broad6", "broad7", "fresh22", "broad8", "fresh23", "broad9", "broad10", "targets1", "broad11", "broad12", "broad13", "broad14", "fresh24", "fresh25", "fresh26", "fresh27", "targets2", "fresh28", "fresh29"))
+OTHER_SETS = tuple(ROOT / "eval" / f"{name}.jsonl" for name in ("years", "broad", "broad2", "broad3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8", "fresh9", "fresh10", "broad4", "fresh11", "fresh12", "fresh13", "fresh14", "fresh15", "fresh16", "fresh17", "fresh18", "broad5", "fresh19", "fresh20", "fresh21", "broad6", "broad7", "fresh22", "broad8", "fresh23", "broad9", "broad10", "targets1", "broad11", "broad12", "broad13", "broad14", "fresh24", "fresh25", "fresh26", "fresh27", "targets2", "fresh28", "fresh29", "fresh30"))
 CORPUS = ROOT / "eval" / "corpora" / "multidoc"
 
 
