@@ -1012,7 +1012,7 @@ class ExtractiveAnswerer:
         (or the next one, when the title closes its passage), up to the next item, title or heading ("一是…。"
         then its measures up to "二是…"), at most ``most``. ``listed``: the keys of the other titles the answer
         lists."""
-        passages = [p for p in self.index.doc_passages(title.passage.doc_id) if METADATA_HEADING not in p.headings]
+        passages = self._body_passages(title.passage.doc_id)
         seq, _ = self._lists(passages)
         at = next((i for i, c in enumerate(seq) if c.key == title.key), None)
         if at is None:
@@ -1351,7 +1351,7 @@ class ExtractiveAnswerer:
         words = [t for t in query.terms if len(t) >= 2 and not t.isdigit()]
         if not words or sum(t in title for t in words) < self.OUTLINE_TITLE_SHARE * len(words):
             return None
-        passages = [p for p in self.index.doc_passages(doc) if METADATA_HEADING not in p.headings]
+        passages = self._body_passages(doc)
         # The document's own text before its attachments, when that sets out measures or parts of its own (a notice's
         # "三、…道路优先通行权" and "四、…政策保障", not its attachment's "（一）汽车号牌。" of plate designs); else
         # the whole, attachments included (a cover letter whose attachment is the plan).
@@ -1571,7 +1571,7 @@ class ExtractiveAnswerer:
         if len(docs) != 1:
             return None
         doc_id = docs.pop()
-        passages = [p for p in self.index.doc_passages(doc_id) if METADATA_HEADING not in p.headings]
+        passages = self._body_passages(doc_id)
         if sum(len(p.text) for p in passages) > self.SHORT_DOCUMENT_CHARS:
             return None
         cands = self._candidates(query, retrieval, [p.id for p in passages])
@@ -1610,7 +1610,7 @@ class ExtractiveAnswerer:
         fields = [f for f in dict.fromkeys(query.field_parts) if f not in doc_title and not find_places(f)]
         if not fields:
             return None
-        passages = [p for p in self.index.doc_passages(best.passage.doc_id) if METADATA_HEADING not in p.headings]
+        passages = self._body_passages(best.passage.doc_id)
         cands = [c for c in self._candidates(query, retrieval, [p.id for p in passages])
                  if len(c.text) >= 16 or is_measure_title(c.text)]
         if not cands:
@@ -1639,6 +1639,10 @@ class ExtractiveAnswerer:
             whole += [c] + ([b for b in self._item_body(c, listed, self.ITEM_SENTENCES) if b.key not in listed]
                             if is_item_title(c.text) else [])
         return whole[: self.BROAD_LINES], max(0, len(whole) - self.BROAD_LINES)
+
+    def _body_passages(self, doc_id: str) -> list[Passage]:
+        """A document's passages in reading order, its information table (:data:`METADATA_HEADING`) aside."""
+        return [p for p in self.index.doc_passages(doc_id) if METADATA_HEADING not in p.headings]
 
     def _labelled(self, passage: Passage) -> tuple[list[str], list[str]]:
         """A passage's sentences and each one's item label (:func:`_item_labels`), worked out once per passage."""
@@ -1729,7 +1733,7 @@ class ExtractiveAnswerer:
         if not chosen or query.asks_abroad:
             return None
         best = max(chosen, key=lambda c: c.score)
-        passages = [p for p in self.index.doc_passages(best.passage.doc_id) if METADATA_HEADING not in p.headings]
+        passages = self._body_passages(best.passage.doc_id)
         seq, runs = self._lists(passages)
         keys = {c.key for c in chosen}
         ats = [i for i, c in enumerate(seq) if c.key in keys]  # the chosen sentences' places in the document
@@ -1844,7 +1848,7 @@ class ExtractiveAnswerer:
         if not query.asks_parts or not chosen or query.field_parts:
             return None  # (a field named, "在民生持续改善方面安排了哪几方面的重点工作", asks that part's own)
         best = max(chosen, key=lambda c: c.score)
-        passages = [p for p in self.index.doc_passages(best.passage.doc_id) if METADATA_HEADING not in p.headings]
+        passages = self._body_passages(best.passage.doc_id)
         squashed = query.squashed
         named: tuple[str, ...] = ()
         for p in passages:
@@ -1886,7 +1890,7 @@ class ExtractiveAnswerer:
         if not chosen or query.broad:
             return None  # (a broad question's parts are the broad answer's: named_sections, outline …)
         best = max(chosen, key=lambda c: c.score)
-        passages = [p for p in self.index.doc_passages(best.passage.doc_id) if METADATA_HEADING not in p.headings]
+        passages = self._body_passages(best.passage.doc_id)
         seq, _ = self._lists(passages)
         labels = [(c, m.group(1)) for c in seq for m in [_ITEM_LABEL_RE.match(c.text.strip())] if m]
         squashed = query.squashed if query.chinese else ""
